@@ -1,0 +1,75 @@
+"""python3 -m appliance run | render
+
+`run` is the box's only init-started service. gevent must patch the standard
+library before anything else imports threading or socket, hence the order here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "help"
+    if command == "run":
+        from gevent import monkey
+
+        monkey.patch_all()
+        return run()
+    if command == "render":
+        return render(argv[2:])
+    print(__doc__.strip().splitlines()[0], file=sys.stderr)
+    return 0 if command in ("help", "-h", "--help") else 2
+
+
+def build_box():
+    from .db.manager import DatabaseManager
+    from .pbx.manager import PbxManager
+    from .settings import Runtime
+    from .supervisor import Box
+    from .system import SettingsManager
+    from .web import WebManager
+
+    return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, PbxManager, WebManager])
+
+
+def run() -> int:
+    from . import log
+    from .settings import Runtime, SettingsError
+
+    try:
+        runtime = Runtime.from_environ()
+    except SettingsError as exc:
+        print(f"callbox: {exc}", file=sys.stderr)
+        return 2
+    log.setup(runtime.paths.log)
+    box = build_box()
+    box.run()
+    return 0
+
+
+def render(args: list[str]) -> int:
+    """Print the config the database renders to (for support; writes nothing)."""
+    from . import secrets
+    from .db import db
+    from .pbx.manager import make_system
+    from .pbx.render import render_all
+    from .pbx.snapshot import load_snapshot
+    from .settings import Runtime
+
+    runtime = Runtime.from_environ()
+    if not runtime.paths.config_db.exists():
+        print(f"callbox: no config database at {runtime.paths.config_db}", file=sys.stderr)
+        return 1
+    db.init(str(runtime.paths.config_db))
+    ami_secret = (runtime.paths.secrets / "ami").read_text().strip()
+    with db.connection_context():
+        files = render_all(load_snapshot(make_system(runtime, ami_secret)))
+    for name in args or files:
+        print(f"; ==> {name}")
+        print(files[name])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

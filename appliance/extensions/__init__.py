@@ -1,0 +1,1 @@
+"""Extensions: a desk phone's number, SIP account and mailbox."""

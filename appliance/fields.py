@@ -1,0 +1,154 @@
+"""Typed fields for values that come from users (marshmallow fields).
+
+These are the first of two guards between a user and a config file: a value
+that fails here gets a clear 422 naming the field. The second guard is the
+config writer (appliance/pbx/conf.py), which refuses to write anything that
+would change a file's meaning even if a renderer were handed a bad value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from marshmallow import Schema, ValidationError, fields
+
+# Characters with a meaning in Asterisk config, dialplan or SIP caller-id syntax.
+_NAME_FORBIDDEN = set(';[]"<>\\${}`')
+
+
+class StrictString(fields.String):
+    """A string, stripped of surrounding blanks; numbers or lists are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("must be a string")
+        return value.strip()
+
+
+class Number(StrictString):
+    """A dialable number: digits only."""
+
+    PATTERN = re.compile(r"[1-9][0-9]{1,7}")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not self.PATTERN.fullmatch(value):
+            raise ValidationError("must be 2 to 8 digits, not starting with 0")
+        return value
+
+
+class Name(StrictString):
+    """A display name in any script; no characters with meaning in config files."""
+
+    def __init__(self, max_length: int = 64, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not value:
+            raise ValidationError("must not be empty")
+        if len(value) > self.max_length:
+            raise ValidationError(f"must be at most {self.max_length} characters")
+        for ch in value:
+            if ch in _NAME_FORBIDDEN:
+                raise ValidationError(f"must not contain {ch!r}")
+            if unicodedata.category(ch)[0] in "CZ" and ch != " ":
+                raise ValidationError("must not contain control or line-break characters")
+        return value
+
+
+class Secret(StrictString):
+    """A SIP password a phone can store: 12 to 64 letters, digits and -_.!#%*+/?@^~."""
+
+    PATTERN = re.compile(r"[A-Za-z0-9\-_.!#%*+/?@^~]{12,64}")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("must be a string")
+        if not self.PATTERN.fullmatch(value):
+            raise ValidationError("must be 12 to 64 characters: letters, digits and -_.!#%*+/?@^~")
+        if not (re.search(r"[A-Za-z]", value) and re.search(r"[0-9]", value)):
+            raise ValidationError("must mix letters and digits")
+        return value
+
+
+class Pin(StrictString):
+    """A voicemail PIN: 4 to 12 digits, not trivially guessable."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if not re.fullmatch(r"[0-9]{4,12}", value):
+            raise ValidationError("must be 4 to 12 digits")
+        if is_trivial_pin(value):
+            raise ValidationError("is too easy to guess (repeated or consecutive digits)")
+        return value
+
+
+def is_trivial_pin(pin: str) -> bool:
+    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:])}
+    return len(set(pin)) == 1 or steps in ({1}, {-1})
+
+
+class Email(StrictString):
+    PATTERN = re.compile(r"[A-Za-z0-9.!#%&'*+/=?^_~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251})\.[A-Za-z]{2,63}")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return None
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value == "":
+            return None
+        if not self.PATTERN.fullmatch(value) or ".." in value:
+            raise ValidationError("is not an e-mail address")
+        return value
+
+
+class Bool(fields.Boolean):
+    """true or false only: "yes", 1 and "0" are refused rather than guessed."""
+
+    def __init__(self, **kwargs):
+        super().__init__(truthy={True}, falsy={False}, **kwargs)
+
+
+class StrictSchema(Schema):
+    """Unknown fields are an error, not silently dropped."""
+
+    class Meta:
+        ordered = True
+
+
+def validate(schema: Schema, data, partial: bool = False) -> dict:
+    """Load user input with `schema`, or raise a 422 naming the first bad field."""
+    from .errors import Invalid
+
+    if not isinstance(data, dict):
+        raise Invalid("expected a JSON object")
+    try:
+        return schema.load(data, partial=partial)
+    except ValidationError as err:
+        field, message = first_error(err)
+        raise Invalid(f"{field}: {message}" if field else message, field) from None
+
+
+def first_error(err: ValidationError) -> tuple[str | None, str]:
+    """(field, message) of the first problem in a marshmallow error."""
+    messages = err.messages
+    if isinstance(messages, dict):
+        for field, value in messages.items():
+            while isinstance(value, (list, dict)):
+                if isinstance(value, dict):
+                    value = next(iter(value.values()), "")
+                else:
+                    value = value[0] if value else ""
+            field = None if field == "_schema" else field
+            text = str(value)
+            if text == "Unknown field.":
+                text = "is not a known field"
+            elif text == "Missing data for required field.":
+                text = "is required"
+            elif text == "Field may not be null.":
+                text = "may not be null"
+            return field, text
+    return None, str(messages)

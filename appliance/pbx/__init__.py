@@ -1,0 +1,1 @@
+"""Everything about Asterisk: config rendering, applying, the process, live state."""

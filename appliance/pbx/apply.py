@@ -1,0 +1,246 @@
+"""Applying config: render, swap, reload only what changed, verify, or roll back.
+
+The applier is the one place where the config database meets the running
+Asterisk. It runs as a loop woken by every committed change; changes that
+arrive while it works coalesce into its next round (a bulk import of 800
+extensions is one round). A round holds the journal's write lock from the
+snapshot to the verdict, so every pending change is in exactly one round and a
+rejected round can undo exactly its own changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from ..db import write_lock
+from ..db.journal import Journal
+from ..log import kv
+from .conf import UnsafeValue
+from .generations import ConfigStore
+from .render import render_all
+from .render.dialplan import dialplan_marker_of
+from .snapshot import Snapshot
+
+log = logging.getLogger(__name__)
+
+# Which module re-reads a file, as named to the AMI Reload action, in the
+# order they reload: what endpoints refer to (mailboxes, dial plan) first.
+RELOADS = {
+    "logger.conf": "logger",
+    "cdr.conf": "cdr",
+    "cel.conf": "cel",
+    "indications.conf": "indications",
+    "musiconhold.conf": "res_musiconhold.so",
+    "rtp.conf": "res_rtp_asterisk.so",
+    "voicemail.conf": "app_voicemail.so",
+    "extensions.conf": "pbx_config.so",
+    "pjsip.conf": "res_pjsip.so",
+    "manager.conf": "manager",
+}
+# Read only at start: a change here needs a restart.
+RESTART = {"asterisk.conf", "modules.conf", "pjsip_transports.conf"}
+
+
+class PbxError(Exception):
+    """Asterisk refused a reload, or does not show what was rendered."""
+
+
+class Control(Protocol):
+    """What the applier needs from a running Asterisk (see control.py)."""
+
+    def reload(self, module: str) -> None: ...
+    def endpoints(self) -> set[str]: ...
+    def mailboxes(self) -> set[str]: ...
+    def getvar(self, name: str) -> str | None: ...
+    def restart(self, reason: str) -> None: ...
+
+
+@dataclass
+class Plan:
+    reloads: list[str] = field(default_factory=list)
+    restart: bool = False
+
+
+def plan_for(changed: set[str]) -> Plan:
+    if changed & RESTART or changed - RESTART - set(RELOADS):
+        return Plan(restart=True)
+    return Plan(reloads=[module for name, module in RELOADS.items() if name in changed])
+
+
+def verify(control: Control, snap: Snapshot, files: dict[str, str], checks: set[str]) -> None:
+    if "pjsip.conf" in checks:
+        want = {e.number for e in snap.extensions}
+        got = control.endpoints()
+        if got != want:
+            raise PbxError(_difference("SIP endpoints", want, got))
+    if "voicemail.conf" in checks:
+        want = {m.number for m in snap.mailboxes}
+        got = control.mailboxes()
+        if got != want:
+            raise PbxError(_difference("mailboxes", want, got))
+    if "extensions.conf" in checks:
+        want = dialplan_marker_of(files["extensions.conf"])
+        got = control.getvar("CALLBOX_DIALPLAN")
+        if got != want:
+            raise PbxError(f"dial plan not loaded (Asterisk has {got!r}, rendered {want!r})")
+
+
+def _difference(what: str, want: set[str], got: set[str]) -> str:
+    missing = sorted(want - got)[:5]
+    extra = sorted(got - want)[:5]
+    parts = []
+    if missing:
+        parts.append(f"missing {', '.join(missing)}")
+    if extra:
+        parts.append(f"unexpected {', '.join(extra)}")
+    return f"Asterisk did not load the {what}: " + "; ".join(parts)
+
+
+class Applier:
+    def __init__(
+        self,
+        store: ConfigStore,
+        control: Control,
+        snapshot: Callable[[], Snapshot],
+        journal: Journal,
+        *,
+        debounce: float = 0.03,
+    ):
+        self.store = store
+        self.control = control
+        self.snapshot = snapshot
+        self.journal = journal
+        self.debounce = debounce
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._loaded: dict[str, str] | None = None  # what the running Asterisk has read
+        self._starting: dict[str, str] | None = None
+        self._verify_all = False
+        self.last_error: str | None = None
+        self.last_round: dict = {}
+        self.rounds = 0
+
+    # -- called by the Asterisk process manager -------------------------------
+
+    def prepare_start(self) -> None:
+        """Write config from the database before Asterisk (re)starts."""
+        with write_lock:
+            files = self._render(self.snapshot())
+            if files is None:
+                # Nothing renderable: start from what was last written.
+                files = self.store.read()
+            else:
+                self.store.commit(files)
+            self._starting = files
+
+    def asterisk_ready(self) -> None:
+        self._loaded = self._starting
+        self._verify_all = True
+        self.kick()
+
+    def asterisk_down(self) -> None:
+        self._loaded = None
+
+    @property
+    def ready(self) -> bool:
+        return self._loaded is not None
+
+    # -- the loop ---------------------------------------------------------------
+
+    def kick(self, revision: int | None = None) -> None:
+        self._wake.set()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait()
+            if self._stop.is_set():
+                break
+            # Let a burst of changes land first, so they apply as one.
+            time.sleep(self.debounce)
+            self._wake.clear()
+            try:
+                self.apply_once()
+            except Exception:
+                log.exception("apply round failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def apply_once(self) -> str:
+        """One round. Returns what happened: idle, waiting, applied, restart, rejected."""
+        if self._loaded is None:
+            return "waiting"  # Asterisk is not up; it will start from the database.
+        with write_lock:
+            started = time.monotonic()
+            snap = self.snapshot()
+            files = self._render(snap)
+            if files is None:
+                self._reject(snap, self.last_error or "render failed")
+                return "rejected"
+            loaded = self._loaded
+            changed = {n for n in files.keys() | loaded.keys() if files.get(n) != loaded.get(n)}
+            if not changed and not snap.pending and not self._verify_all:
+                return "idle"
+            plan = plan_for(changed)
+            if plan.restart:
+                log.info("config needs an Asterisk restart", extra=kv(files=sorted(changed & RESTART)))
+                self._loaded = None
+                self.control.restart("config change: " + ", ".join(sorted(changed)))
+                return "restart"
+            previous = self.store.current()
+            if changed:
+                self.store.commit(files)
+            checks = set(files) if self._verify_all else changed
+            try:
+                for module in plan.reloads:
+                    self.control.reload(module)
+                verify(self.control, snap, files, checks)
+            except Exception as exc:  # noqa: BLE001 - any failure here means roll back
+                error = str(exc) or exc.__class__.__name__
+                log.error("Asterisk rejected the config; rolling back", extra=kv(error=error, files=sorted(changed)))
+                if changed and previous is not None:
+                    self.store.point(previous)
+                    for module in plan.reloads:
+                        try:
+                            self.control.reload(module)
+                        except Exception:  # noqa: BLE001
+                            log.exception("reload of the last good config failed", extra=kv(module=module))
+                self._reject(snap, error)
+                return "rejected"
+            self._loaded = files
+            self._verify_all = False
+            self.journal.mark_applied(list(snap.pending))
+            self.last_error = None
+            self.rounds += 1
+            self.last_round = {
+                "revision": snap.revision,
+                "changes": len(snap.pending),
+                "files": sorted(changed),
+                "reloads": plan.reloads,
+                "seconds": round(time.monotonic() - started, 3),
+            }
+            if changed or snap.pending:
+                log.info("config applied", extra=kv(**self.last_round))
+            return "applied"
+
+    def _render(self, snap: Snapshot) -> dict[str, str] | None:
+        try:
+            return render_all(snap)
+        except UnsafeValue as exc:
+            # Validation should have stopped this value; the writer is the backstop.
+            self.last_error = f"refused to write config: {exc}"
+            log.error("render refused a value", extra=kv(error=str(exc)))
+            return None
+
+    def _reject(self, snap: Snapshot, error: str) -> None:
+        self.last_error = error
+        self._verify_all = False
+        # Render again only if rows were undone: a fault that is not the changes'
+        # doing must not turn into a loop of rejections.
+        if self.journal.reject(list(snap.pending), error) is not None:
+            self.kick()

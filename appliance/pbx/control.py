@@ -1,0 +1,51 @@
+"""The applier's view of a running Asterisk, over AMI. No decisions here."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..ami import AMIClient, AMIError
+from ..errors import Unavailable
+
+
+class AsteriskControl:
+    def __init__(self, ami: AMIClient, restart: Callable[[str], None]):
+        self.ami = ami
+        self._restart = restart
+
+    def reload(self, module: str) -> None:
+        try:
+            self.ami.action("Reload", Module=module, timeout=60)
+        except AMIError as exc:
+            raise AMIError(f"reload of {module} failed: {exc}") from exc
+
+    def _list(self, action: str, event: str, key: str, empty: str, **fields) -> list:
+        try:
+            _, events = self.ami.action_list(action, timeout=60, **fields)
+        except AMIError as exc:
+            # Asterisk answers some empty lists with an error rather than no events.
+            if empty in str(exc):
+                return []
+            raise
+        return [ev for ev in events if ev.name == event]
+
+    def endpoints(self) -> set[str]:
+        return {ev.get("ObjectName") for ev in self._list("PJSIPShowEndpoints", "EndpointList", "ObjectName", "No endpoints found")}
+
+    def mailboxes(self) -> set[str]:
+        return {
+            ev.get("VoiceMailbox")
+            for ev in self._list("VoicemailUsersList", "VoicemailUserEntry", "VoiceMailbox", "no voicemail users")
+            if ev.get("VMContext") == "default"
+        }
+
+    def getvar(self, name: str) -> str | None:
+        return self.ami.action("Getvar", Variable=name).get("Value")
+
+    def restart(self, reason: str) -> None:
+        self._restart(reason)
+
+    def remove_message(self, mailbox: str, folder: str, msg_id: str) -> None:
+        if not self.ami.connected:
+            raise Unavailable("telephony is restarting; try again in a moment")
+        self.ami.action("VoicemailRemove", Mailbox=mailbox, Context="default", Folder=folder, ID=msg_id)

@@ -1,0 +1,187 @@
+"""The pbx manager: Asterisk as a child, its AMI connection, the applier, live state."""
+
+from __future__ import annotations
+
+import logging
+import os
+import pwd
+import threading
+import time
+from pathlib import Path
+
+from ..ami import AMIClient
+from ..db import db
+from ..db.journal import journal
+from ..log import kv
+from ..supervisor import Manager
+from .apply import Applier
+from .control import AsteriskControl
+from .generations import ConfigStore
+from .live import LiveState
+from .process import AsteriskProcess
+from .snapshot import Snapshot, System, load_snapshot
+
+log = logging.getLogger(__name__)
+
+AMI_USER = "callbox"
+MODULE_DIRS = ("/usr/lib/x86_64-linux-gnu/asterisk/modules", "/usr/lib/aarch64-linux-gnu/asterisk/modules",
+               "/usr/lib/asterisk/modules")
+
+
+def module_dir() -> str:
+    for d in MODULE_DIRS:
+        if os.path.isdir(d):
+            return d
+    return MODULE_DIRS[-1]
+
+
+def make_system(rt, ami_secret: str) -> System:
+    paths = rt.paths
+    return System(
+        sip_host=rt.sip.host,
+        sip_port=rt.sip.port,
+        ami_host=rt.ami.host,
+        ami_port=rt.ami.port,
+        ami_user=AMI_USER,
+        ami_secret=ami_secret,
+        rtp_start=rt.rtp_start,
+        rtp_end=rt.rtp_end,
+        etc_dir=str(paths.asterisk_etc),
+        module_dir=module_dir(),
+        run_dir=str(paths.asterisk_run),
+        data_lib_dir=str(paths.asterisk_lib),
+        spool_dir=str(paths.spool),
+        log_dir=str(paths.asterisk_log),
+    )
+
+
+class PbxManager(Manager):
+    name = "pbx"
+    needs = ("settings", "database")
+
+    def load(self) -> None:
+        rt = self.box.runtime
+        paths = rt.paths
+        owner = pwd.getpwnam(rt.asterisk_user)
+        for d in (paths.asterisk_lib, paths.spool, paths.asterisk_log, paths.asterisk_run,
+                  paths.asterisk_run / "cache"):
+            d.mkdir(parents=True, exist_ok=True)
+            os.chown(d, owner.pw_uid, owner.pw_gid)
+        self.system = make_system(rt, self.box.settings.ami_secret)
+        self.store = ConfigStore(paths.generations, gid=owner.pw_gid)
+        _link(paths.asterisk_etc, self.store.live)
+        self.live = LiveState()
+        self.ami = AMIClient(rt.ami.host, rt.ami.port, AMI_USER, self.system.ami_secret,
+                             name="pbx", backoff_initial=0.2, backoff_max=2.0)
+        self.process = AsteriskProcess(
+            rt.asterisk_binary,
+            paths.asterisk_etc / "asterisk.conf",
+            rt.asterisk_user,
+            paths.asterisk_log / "console.log",
+            before_start=self._before_start,
+            after_exit=self._after_exit,
+        )
+        self.control = AsteriskControl(self.ami, self.process.request_restart)
+        self.applier = Applier(self.store, self.control, self._snapshot, journal)
+        self._booted = threading.Event()
+        journal.on_commit(self.applier.kick)
+        self.ami.subscribe(self._on_event)
+
+    def start(self) -> None:
+        self.ami.start()
+        self._threads = [
+            threading.Thread(target=self._with_db, args=(self.process.run,), name="asterisk", daemon=True),
+            threading.Thread(target=self._with_db, args=(self.applier.run,), name="applier", daemon=True),
+        ]
+        for t in self._threads:
+            t.start()
+
+    def stop(self) -> None:
+        self.applier.stop()
+        self.process.stop()
+        for t in self._threads:
+            t.join(timeout=15)
+        self.ami.stop()
+
+    @staticmethod
+    def _with_db(target) -> None:
+        with db.connection_context():
+            target()
+
+    def _snapshot(self) -> Snapshot:
+        return load_snapshot(self.system)
+
+    # -- Asterisk lifecycle -----------------------------------------------------
+
+    def _before_start(self) -> None:
+        self._booted.clear()
+        self.live.clear()
+        self.applier.prepare_start()
+
+    def _after_exit(self, code) -> None:
+        self._booted.clear()
+        self.applier.asterisk_down()
+        self.live.clear()
+
+    def _on_event(self, ev) -> None:
+        if ev.name == "FullyBooted":
+            # Sent on every AMI login once Asterisk is up: only the first after
+            # a start means "Asterisk has read the files we wrote".
+            first = not self._booted.is_set()
+            self._booted.set()
+            if first:
+                log.info("Asterisk is ready", extra=kv(pid=self.process.pid))
+                self.applier.asterisk_ready()
+            threading.Thread(target=self._resync, name="pbx-resync", daemon=True).start()
+            return
+        self.live.on_event(ev)
+
+    def _resync(self) -> None:
+        try:
+            _, events = self.ami.action_list("PJSIPShowContacts", timeout=30)
+        except Exception as exc:  # noqa: BLE001 - an empty list is answered as an error
+            events = []
+            if "No Contacts found" not in str(exc):
+                log.warning("cannot list SIP contacts", extra=kv(error=str(exc)))
+        self.live.resync(events)
+
+    # -- for the API ------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        return self._booted.is_set() and self.process.pid is not None
+
+    def wait_settled(self, revision: int, timeout: float = 5.0):
+        return journal.wait_settled(revision, timeout)
+
+    def registration(self, number: str) -> dict | None:
+        return self.live.registration(number)
+
+    def health(self) -> dict:
+        started = self.process.started_at
+        return {
+            "asterisk": "up" if self.ready else "down",
+            "asterisk_pid": self.process.pid,
+            "asterisk_uptime": round(time.monotonic() - started) if started and self.ready else None,
+            "asterisk_restarts": self.process.restarts,
+            "phones_registered": len(self.live.registered()),
+            "config": {
+                "applied": self.applier.ready and not self.applier.last_error,
+                "last_error": self.applier.last_error,
+                "last_apply": self.applier.last_round or None,
+            },
+        }
+
+
+def _link(link: Path, target: Path) -> None:
+    """Point Asterisk's config directory at the live generation (the image ships
+    this link; a box whose /etc is writable gets it made here)."""
+    if link.is_symlink() and os.readlink(link) == str(target):
+        return
+    if link.is_dir() and not link.is_symlink():
+        raise RuntimeError(f"{link} is a directory, not a link to {target}")
+    tmp = link.with_name(link.name + ".callbox-tmp")
+    if tmp.is_symlink():
+        tmp.unlink()
+    os.symlink(target, tmp)
+    os.replace(tmp, link)

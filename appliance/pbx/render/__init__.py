@@ -1,0 +1,22 @@
+"""Renderers: pure functions from a Snapshot to {file name: text}.
+
+No renderer reads a file, the clock or the database; the same snapshot always
+gives the same bytes, which is what the golden-file tests hold them to.
+"""
+
+from __future__ import annotations
+
+from ..snapshot import Snapshot
+from . import core, dialplan, manager, pjsip, voicemail
+
+RENDERERS = (core.render, pjsip.render, dialplan.render, voicemail.render, manager.render)
+
+
+def render_all(snap: Snapshot) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for renderer in RENDERERS:
+        for name, text in renderer(snap).items():
+            if name in files:
+                raise ValueError(f"two renderers produce {name}")
+            files[name] = text
+    return dict(sorted(files.items()))

@@ -1,0 +1,129 @@
+"""Where the box keeps things and what it listens on, from the environment.
+
+The init unit (or the dev box tool) sets BOX_* variables; everything else in the
+supervisor takes its paths and addresses from the `Runtime` made here, so a unit
+test can point a whole box at a temporary directory.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """An environment value the box cannot run with."""
+
+
+@dataclass(frozen=True)
+class Address:
+    host: str
+    port: int
+
+    @classmethod
+    def parse(cls, text: str, what: str) -> "Address":
+        host, sep, port = text.rpartition(":")
+        if not sep:
+            raise SettingsError(f"{what}: expected HOST:PORT, got {text!r}")
+        host = host.strip("[]")
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            # An IP literal only: generated config must not depend on DNS.
+            raise SettingsError(f"{what}: {host!r} is not an IP address") from None
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(f"{what}: bad port {port!r}")
+        return cls(host, int(port))
+
+    @property
+    def is_loopback(self) -> bool:
+        return ipaddress.ip_address(self.host).is_loopback
+
+    def __str__(self) -> str:
+        if ":" in self.host:
+            return f"[{self.host}]:{self.port}"
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Paths:
+    data: Path
+    run: Path
+    asterisk_etc: Path
+
+    @property
+    def config_db(self) -> Path:
+        return self.data / "config.db"
+
+    @property
+    def secrets(self) -> Path:
+        return self.data / "secrets"
+
+    @property
+    def log(self) -> Path:
+        return self.data / "log"
+
+    @property
+    def asterisk_log(self) -> Path:
+        return self.log / "asterisk"
+
+    @property
+    def asterisk_lib(self) -> Path:
+        """astdb and other state Asterisk keeps between runs."""
+        return self.data / "asterisk"
+
+    @property
+    def spool(self) -> Path:
+        return self.data / "asterisk" / "spool"
+
+    @property
+    def voicemail(self) -> Path:
+        return self.spool / "voicemail"
+
+    @property
+    def generations(self) -> Path:
+        """Rendered Asterisk config; `asterisk_etc` is a symlink into here."""
+        return self.run / "asterisk-config"
+
+    @property
+    def asterisk_run(self) -> Path:
+        return self.run / "asterisk"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    paths: Paths
+    http: Address
+    sip: Address
+    ami: Address
+    rtp_start: int
+    rtp_end: int
+    asterisk_binary: str
+    asterisk_user: str
+
+    @classmethod
+    def from_environ(cls, env=None) -> "Runtime":
+        env = os.environ if env is None else env
+        ami = Address.parse(env.get("BOX_AMI", "127.0.0.1:5038"), "BOX_AMI")
+        if not ami.is_loopback:
+            raise SettingsError("BOX_AMI: the manager interface listens on loopback only")
+        rtp = env.get("BOX_RTP", "10000-20000")
+        start, _, end = rtp.partition("-")
+        if not (start.isdigit() and end.isdigit() and 1024 <= int(start) < int(end) < 65536):
+            raise SettingsError(f"BOX_RTP: expected LOW-HIGH ports, got {rtp!r}")
+        return cls(
+            paths=Paths(
+                data=Path(env.get("BOX_DATA", "/data")),
+                run=Path(env.get("BOX_RUN", "/run/callbox")),
+                asterisk_etc=Path(env.get("BOX_ASTERISK_ETC", "/etc/asterisk")),
+            ),
+            http=Address.parse(env.get("BOX_HTTP", "127.0.0.1:8080"), "BOX_HTTP"),
+            sip=Address.parse(env.get("BOX_SIP", "127.0.0.1:5060"), "BOX_SIP"),
+            ami=ami,
+            rtp_start=int(start),
+            rtp_end=int(end),
+            asterisk_binary=env.get("BOX_ASTERISK", "/usr/sbin/asterisk"),
+            asterisk_user=env.get("BOX_ASTERISK_USER", "asterisk"),
+        )

@@ -1,0 +1,1 @@
+"""People who use the web UI and API: the administrator now; supervisors and agents later."""

@@ -1,0 +1,68 @@
+"""First-time setup, sign-in and API sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from ..db import change, write_lock
+from ..db.journal import utcnow
+from ..db.models import Session, User
+from ..errors import Conflict, Invalid, Unauthorized
+from .passwords import check_strength, hash_password, verify_password
+
+ROLES = ("admin", "supervisor", "agent")
+SESSION_HOURS = 12
+# Compared against when the user does not exist, so timing does not tell.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+def configured() -> bool:
+    return User.select().where(User.role == "admin").exists()
+
+
+def setup(admin_password, hasher=hash_password) -> User:
+    reason = check_strength(admin_password)
+    if reason:
+        raise Invalid(f"admin_password: {reason}", "admin_password")
+    hashed = hasher(admin_password)
+    with change("setup", "setup", "admin", settled=True) as cs:
+        if configured():
+            raise Conflict("the box is already set up")
+        return cs.create(User, username="admin", password_hash=hashed, role="admin", created_at=utcnow())
+
+
+def authenticate(username, password, verifier=verify_password) -> User:
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise Invalid("username and password are required")
+    user = User.get_or_none(User.username == username)
+    ok = verifier(password, user.password_hash if user else _DUMMY_HASH)
+    if user is None or not ok:
+        raise Unauthorized("wrong user name or password")
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(user: User) -> tuple[str, dt.datetime]:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires = now + dt.timedelta(hours=SESSION_HOURS)
+    with write_lock:
+        Session.delete().where(Session.expires_at < now).execute()
+        Session.create(token_hash=_digest(token), user=user, created_at=now, expires_at=expires)
+    return token, expires
+
+
+def user_for_token(token: str) -> User | None:
+    found = (Session.select(Session, User).join(User)
+             .where(Session.token_hash == _digest(token), Session.expires_at > utcnow()).first())
+    return found.user if found else None
+
+
+def close_session(token: str) -> None:
+    with write_lock:
+        Session.delete().where(Session.token_hash == _digest(token)).execute()

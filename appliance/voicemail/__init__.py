@@ -1,0 +1,1 @@
+"""Voicemail messages as Asterisk keeps them in its spool."""

@@ -1,0 +1,38 @@
+"""The web manager: serves the web UI and API on a gevent WSGI server.
+
+gevent because hundreds of agent browsers hold a live event stream open at
+once; each costs a greenlet, not a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .supervisor import Manager
+
+log = logging.getLogger(__name__)
+
+
+class WebManager(Manager):
+    name = "web"
+    needs = ("database",)
+
+    def load(self) -> None:
+        from webui import make_app
+
+        self.app = make_app(self.box)
+
+    def start(self) -> None:
+        from gevent.pywsgi import WSGIServer
+
+        address = self.box.runtime.http
+        self.server = WSGIServer((address.host, address.port), self.app, log=None,
+                                 error_log=logging.getLogger("web"))
+        self.server.start()
+        log.info("web UI listening on http://%s/", address)
+
+    def stop(self) -> None:
+        self.server.stop(timeout=5)
+
+    def health(self) -> dict:
+        return {"web": f"http://{self.box.runtime.http}/"}

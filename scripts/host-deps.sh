@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs what building and testing a dev box needs on a Debian or Ubuntu host.
+# Idempotent and quiet when everything is present.
+set -eu
+need=""
+for pkg in mmdebstrap debian-archive-keyring sip-tester iproute2 util-linux ca-certificates; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need="$need $pkg"
+done
+if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    need="$need python3-venv"
+fi
+if [ -n "$need" ]; then
+    echo "host-deps: installing$need"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
+fi

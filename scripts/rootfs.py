@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Build the dev box root filesystem, cached in two layers.
+
+base: Debian sid with the packages in rootfs-packages.txt (mmdebstrap), keyed
+      by the package list and build options. Rebuilt only when those change.
+app:  the rootfs/ overlay and this repository's code, installed where the box
+      has it, keyed by the content of those trees. Cheap to rebuild.
+
+A box instance mounts them as overlayfs lower layers (app over base), so code
+changes never re-run mmdebstrap. Prints the layer paths as JSON.
+
+    scripts/rootfs.py build      build what is missing, print {"base": ..., "app": ...}
+    scripts/rootfs.py path       print the layers without building (fails if missing)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("CALLBOX_CACHE", "/var/cache/callbox-dev"))
+MIRROR = os.environ.get("CALLBOX_MIRROR", "http://deb.debian.org/debian")
+SUITE = "sid"
+PACKAGES = REPO / "scripts" / "rootfs-packages.txt"
+SITE = "usr/lib/python3/dist-packages"
+CODE = ("appliance", "webui")
+KEEP = 3
+
+
+def packages() -> list[str]:
+    return [line.split("#")[0].strip() for line in PACKAGES.read_text().splitlines() if line.split("#")[0].strip()]
+
+
+def mmdebstrap_args(target: Path) -> list[str]:
+    return [
+        "mmdebstrap",
+        "--variant=minbase",
+        "--mode=root",
+        # The mirror here serves a frozen copy whose Release file has expired.
+        '--aptopt=Acquire::Check-Valid-Until "false"',
+        "--include=" + ",".join(packages()),
+        "--customize-hook=mkdir -p \"$1/data\"",
+        SUITE,
+        str(target),
+        MIRROR,
+    ]
+
+
+def digest_strings(*parts: str) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def digest_tree(h, root: Path, prefix: str) -> None:
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if "__pycache__" in rel.parts or path.suffix == ".pyc":
+            continue
+        st = path.lstat()
+        h.update(f"{prefix}/{rel}\0{stat.S_IFMT(st.st_mode)}\0{st.st_mode & 0o777}\0".encode())
+        if path.is_symlink():
+            h.update(os.readlink(path).encode())
+        elif path.is_file():
+            h.update(path.read_bytes())
+        h.update(b"\0")
+
+
+def base_key() -> str:
+    return digest_strings(PACKAGES.read_text(), " ".join(mmdebstrap_args(Path("/x"))[:-2]), SUITE)
+
+
+def app_key(base: str) -> str:
+    h = hashlib.sha256(base.encode())
+    for name in ("rootfs", *CODE, "hwprofiles"):
+        if (REPO / name).exists():
+            digest_tree(h, REPO / name, name)
+    return h.hexdigest()[:16]
+
+
+def build_base() -> Path:
+    key = base_key()
+    final = CACHE / f"base-{key}"
+    if final.is_dir():
+        return final
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".base-", dir=CACHE))
+    try:
+        print(f"rootfs: building the base layer with mmdebstrap ({SUITE}) ...", file=sys.stderr)
+        subprocess.run(mmdebstrap_args(tmp), check=True, stdout=sys.stderr)
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    prune("base-", keep=final)
+    return final
+
+
+def build_app(base: Path) -> Path:
+    key = app_key(base.name)
+    final = CACHE / f"app-{key}"
+    if final.is_dir():
+        return final
+    tmp = Path(tempfile.mkdtemp(prefix=".app-", dir=CACHE))
+    try:
+        shutil.copytree(REPO / "rootfs", tmp, symlinks=True, dirs_exist_ok=True)
+        site = tmp / SITE
+        site.mkdir(parents=True, exist_ok=True)
+        for name in CODE:
+            shutil.copytree(REPO / name, site / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        if (REPO / "hwprofiles").is_dir():
+            shutil.copytree(REPO / "hwprofiles", tmp / "usr/share/callbox/hwprofiles")
+        os.chmod(tmp, 0o755)
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    prune("app-", keep=final)
+    return final
+
+
+def prune(prefix: str, keep: Path) -> None:
+    """Drop old layers, newest KEEP stay (a running instance may still use one)."""
+    layers = sorted((p for p in CACHE.glob(prefix + "*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in layers[:-KEEP]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "build"
+    if command == "build":
+        base = build_base()
+        app = build_app(base)
+    elif command == "path":
+        base = CACHE / f"base-{base_key()}"
+        app = CACHE / f"app-{app_key(base.name)}"
+        if not (base.is_dir() and app.is_dir()):
+            print("rootfs: not built; run make rootfs", file=sys.stderr)
+            return 1
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    print(json.dumps({"base": str(base), "app": str(app)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,68 @@
+"""A small JSON client for the box's API (stdlib only, never through a proxy)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class Response:
+    def __init__(self, status: int, headers, body: bytes):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def json(self):
+        return json.loads(self.body) if self.body else None
+
+    def __repr__(self) -> str:
+        return f"<{self.status} {self.body[:200]!r}>"
+
+
+class Api:
+    def __init__(self, base: str, token: str | None = None):
+        self.base = base.rstrip("/") + "/api/v1"
+        self.token = token
+
+    def request(self, method: str, path: str, body=None, *, token: str | None = None,
+                raw: bytes | None = None, content_type: str = "application/json", timeout: float = 30) -> Response:
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", content_type)
+        token = token if token is not None else self.token
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        try:
+            with _OPENER.open(req, timeout=timeout) as r:
+                return Response(r.status, r.headers, r.read())
+        except urllib.error.HTTPError as e:
+            return Response(e.code, e.headers, e.read())
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def sign_in(self, password: str) -> "Api":
+        if not self.get("/setup").json["configured"]:
+            r = self.post("/setup", {"admin_password": password})
+            assert r.status == 201, r
+        r = self.post("/auth/login", {"username": "admin", "password": password})
+        assert r.status == 200, r
+        self.token = r.json["token"]
+        return self

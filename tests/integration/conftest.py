@@ -1,0 +1,107 @@
+"""Dev box instances for integration tests: real Asterisk, real SIP phones.
+
+Each test module gets its own box in its own network namespace; the phones
+run in this process, bound to the host end of the box's veth pair. The box is
+torn down (processes, mounts, namespace, data) however the module ends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.api import Api
+
+REPO = Path(__file__).resolve().parents[2]
+BOX = REPO / "scripts" / "box"
+ADMIN_PASSWORD = "Test-Admin-Pass-77"
+
+
+def box_cli(*args: str, check: bool = True, timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BOX), *args], check=check, text=True, capture_output=True, timeout=timeout)
+
+
+class BoxInstance:
+    def __init__(self, name: str, info: dict):
+        self.name = name
+        self.url = info["url"]
+        self.sip = info["sip"]
+        self.host_ip = info["host_ip"]
+        self.box_ip = info["box_ip"]
+        self.api = Api(self.url)
+
+    def exec(self, *cmd: str, check: bool = True) -> str:
+        r = box_cli("exec", self.name, "--", *cmd, check=False)
+        if check and r.returncode != 0:
+            raise AssertionError(f"{cmd} failed in box: {r.stdout}{r.stderr}")
+        return r.stdout
+
+    def asterisk(self, cli: str) -> str:
+        return self.exec("asterisk", "-rx", cli)
+
+    def health(self) -> dict:
+        return self.api.get("/health").json
+
+    def wait_health(self, predicate, timeout: float, what: str) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                health = self.health()
+                if predicate(health):
+                    return health
+            except OSError:
+                health = None
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; last health: {health}")
+            time.sleep(0.1)
+
+    def state(self) -> dict:
+        return json.loads((Path(os.environ.get("CALLBOX_STATE", "/var/lib/callbox-dev/boxes"))
+                           / self.name / "state.json").read_text())
+
+    def logs(self) -> str:
+        return box_cli("logs", self.name, check=False).stdout
+
+
+def start_box(name: str) -> BoxInstance:
+    r = box_cli("up", name, "--net", "ns", "--timeout", "90", check=False)
+    if r.returncode != 0:
+        logs = box_cli("logs", name, check=False).stdout
+        box_cli("down", name, "--purge", check=False)
+        raise RuntimeError(f"box up failed: {r.stderr}\n--- box log ---\n{logs[-4000:]}")
+    return BoxInstance(name, json.loads(r.stdout.strip().splitlines()[-1]))
+
+
+@pytest.fixture(scope="module")
+def box():
+    if os.geteuid() != 0:
+        pytest.skip("integration tests run as root (they make namespaces and mounts)")
+    name = f"t-{secrets.token_hex(4)}"
+    instance = start_box(name)
+    try:
+        yield instance
+    finally:
+        r = box_cli("down", name, "--purge", check=False)
+        assert r.returncode == 0, f"box down failed: {r.stderr}"
+
+
+@pytest.fixture(scope="module")
+def api(box) -> Api:
+    return Api(box.url).sign_in(ADMIN_PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def sip(box, tmp_path_factory):
+    from tests.phones import SipStack
+
+    stack = SipStack(box.host_ip, tmp_path_factory.mktemp("sip"))
+    try:
+        yield stack
+    finally:
+        stack.close()

@@ -1,0 +1,238 @@
+"""Real SIP phones for tests: pjsua2 user agents with RTP, RFC 2833 DTMF and audio files.
+
+One pjsua2 library per process (`SipStack`), any number of `Phone`s on it,
+each with its own UDP transport as a desk phone would have. SIP work runs
+only when a test waits (`stack.wait`), in the test's own thread, so the
+callbacks never race the test. Media runs in pjsip's clock thread and never
+calls back into Python: received audio goes to a WAV recorder the test reads
+as it grows (tests/audio.py), and audio to send comes from a WAV player.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+import pjsua2 as pj
+
+from .audio import RATE, Listener
+
+
+class SipStack:
+    def __init__(self, bind_ip: str, workdir: Path):
+        self.bind_ip = bind_ip
+        self.workdir = workdir
+        self.ep = pj.Endpoint()
+        self.ep.libCreate()
+        cfg = pj.EpConfig()
+        cfg.uaConfig.threadCnt = 0  # SIP is processed only inside wait()
+        cfg.uaConfig.mainThreadOnly = False
+        cfg.uaConfig.userAgent = "callbox-test-phone"
+        cfg.logConfig.level = 2
+        cfg.logConfig.consoleLevel = 2
+        cfg.medConfig.clockRate = RATE
+        cfg.medConfig.sndClockRate = RATE
+        cfg.medConfig.noVad = True  # send RTP all the time, as desk phones do
+        cfg.medConfig.ecTailLen = 0
+        self.ep.libInit(cfg)
+        self.ep.audDevManager().setNullDev()
+        self.ep.libStart()
+        self.phones: list[Phone] = []
+        self.calls: list[Call] = []
+
+    def transport(self) -> int:
+        tc = pj.TransportConfig()
+        tc.boundAddress = self.bind_ip
+        tc.port = 0
+        return self.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tc)
+
+    def wait(self, predicate: Callable[[], bool], timeout: float, what: str = "condition", step_ms: int = 20):
+        deadline = time.monotonic() + timeout
+        while True:
+            self.ep.libHandleEvents(step_ms)
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+    def phone(self, number: str, secret: str, server: str) -> "Phone":
+        p = Phone(self, number, secret, server)
+        self.phones.append(p)
+        return p
+
+    def close(self) -> None:
+        for p in self.phones:
+            p.close()
+        for _ in range(20):
+            self.ep.libHandleEvents(10)
+        # A test's traceback may keep Call or Phone objects alive past this
+        # point; their C++ destructors must not run after libDestroy.
+        for obj in self.calls + self.phones:
+            obj.thisown = False
+        self.calls.clear()
+        self.phones.clear()
+        self.ep.libDestroy()
+
+
+class Phone(pj.Account):
+    def __init__(self, stack: SipStack, number: str, secret: str, server: str):
+        super().__init__()
+        self.stack = stack
+        self.number = number
+        self.secret = secret
+        self.server = server
+        self.reg_code: int | None = None
+        self.reg_events: list[int] = []
+        self.calls: list[Call] = []
+        self.incoming: list[Call] = []
+        self._taken = 0
+        self.transport_id = stack.transport()
+        self.created = False
+
+    def register(self, wait: bool = True, timeout: float = 5.0) -> "Phone":
+        cfg = pj.AccountConfig()
+        cfg.idUri = f"sip:{self.number}@{self.server}"
+        cfg.regConfig.registrarUri = f"sip:{self.server}"
+        cfg.regConfig.timeoutSec = 300
+        cfg.regConfig.retryIntervalSec = 5
+        cfg.sipConfig.transportId = self.transport_id
+        cfg.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", self.number, 0, self.secret))
+        cfg.mediaConfig.transportConfig.boundAddress = self.stack.bind_ip
+        cfg.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
+        cfg.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
+        self.create(cfg)
+        self.created = True
+        if wait:
+            self.wait_registered(timeout)
+        return self
+
+    def reregister(self) -> None:
+        self.reg_code = None
+        self.setRegistration(True)
+
+    def wait_registered(self, timeout: float = 5.0) -> None:
+        self.stack.wait(lambda: self.reg_code is not None, timeout, f"{self.number} to register")
+        assert self.reg_code == 200, f"{self.number} registration answered {self.reg_code}"
+
+    def onRegState(self, prm):
+        self.reg_code = prm.code
+        self.reg_events.append(prm.code)
+
+    def onIncomingCall(self, prm):
+        call = Call(self, prm.callId)
+        self.incoming.append(call)
+        answer = pj.CallOpParam()
+        answer.statusCode = 180
+        call.answer(answer)
+
+    def call(self, number: str) -> "Call":
+        call = Call(self)
+        self.calls.append(call)
+        call.makeCall(f"sip:{number}@{self.server}", pj.CallOpParam(True))
+        return call
+
+    def wait_incoming(self, timeout: float = 5.0) -> "Call":
+        """The next call to ring this phone (one not returned before)."""
+        self.stack.wait(lambda: len(self.incoming) > self._taken, timeout, f"a call to ring {self.number}")
+        self._taken += 1
+        return self.incoming[self._taken - 1]
+
+    def close(self) -> None:
+        for call in self.calls + self.incoming:
+            call.stop()
+        if self.created:
+            try:
+                self.shutdown()
+            except pj.Error:
+                pass
+
+
+class Call(pj.Call):
+    def __init__(self, phone: Phone, call_id: int = pj.PJSUA_INVALID_ID):
+        super().__init__(phone, call_id)
+        phone.stack.calls.append(self)
+        self.phone = phone
+        self.state: int | None = None
+        self.last_status: int | None = None
+        self.media_active = False
+        self.digits: list[str] = []
+        n = len(phone.calls) + len(phone.incoming)
+        self.recording = phone.stack.workdir / f"rx-{phone.number}-{id(self)}-{n}.wav"
+        self.recorder: pj.AudioMediaRecorder | None = None
+        self.listener = Listener(self.recording)
+        self.player: pj.AudioMediaPlayer | None = None
+        self.player_bytes = 0
+
+    # -- callbacks (run inside stack.wait) -----------------------------------
+
+    def onCallState(self, prm):
+        info = self.getInfo()
+        self.state = info.state
+        self.last_status = info.lastStatusCode
+
+    def onCallMediaState(self, prm):
+        info = self.getInfo()
+        for i, media in enumerate(info.media):
+            if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+                audio = self.getAudioMedia(i)
+                if self.recorder is None:
+                    self.recorder = pj.AudioMediaRecorder()
+                    self.recorder.createRecorder(str(self.recording))
+                audio.startTransmit(self.recorder)
+                self.media_active = True
+
+    def onDtmfDigit(self, prm):
+        self.digits.append(prm.digit)
+
+    # -- actions ---------------------------------------------------------------
+
+    @property
+    def wait(self):
+        return self.phone.stack.wait
+
+    def answer_call(self) -> None:
+        op = pj.CallOpParam()
+        op.statusCode = 200
+        self.answer(op)
+
+    def wait_confirmed(self, timeout: float = 10.0) -> None:
+        self.wait(lambda: self.state == pj.PJSIP_INV_STATE_CONFIRMED and self.media_active, timeout,
+                  f"call of {self.phone.number} to be answered")
+
+    def wait_disconnected(self, timeout: float = 10.0) -> None:
+        self.wait(lambda: self.state == pj.PJSIP_INV_STATE_DISCONNECTED, timeout,
+                  f"call of {self.phone.number} to end")
+
+    @property
+    def connected(self) -> bool:
+        return self.state == pj.PJSIP_INV_STATE_CONFIRMED
+
+    def send_dtmf(self, digits: str) -> None:
+        self.dialDtmf(digits)  # RFC 2833 telephone-events, the pjsua default
+
+    def play(self, wav: Path) -> None:
+        """Send a WAV file into the call, once."""
+        self.player = pj.AudioMediaPlayer()
+        self.player.createPlayer(str(wav), pj.PJMEDIA_FILE_NO_LOOP)
+        self.player_bytes = wav.stat().st_size - 44
+        self.player.startTransmit(self.getAudioMedia(-1))
+
+    def played(self) -> bool:
+        return self.player is not None and self.player.getPos() * 2 >= self.player_bytes - 2 * RATE // 50
+
+    def rx_packets(self) -> int:
+        return self.getStreamStat(0).rtcp.rxStat.pkt
+
+    def hangup_call(self) -> None:
+        if self.state not in (None, pj.PJSIP_INV_STATE_DISCONNECTED):
+            self.hangup(pj.CallOpParam(True))
+
+    def stop(self) -> None:
+        try:
+            self.hangup_call()
+        except pj.Error:
+            pass
+        self.player = None
+        self.recorder = None

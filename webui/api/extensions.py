@@ -1,0 +1,56 @@
+"""/extensions: list, create, read, replace, change, delete."""
+
+from __future__ import annotations
+
+from bottle import request, response
+
+from appliance.errors import Invalid
+from appliance.extensions import service
+
+from ..plugins import current_user, json_body
+from .apply import settle
+
+
+def _int(name: str, default: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise Invalid(f"{name}: must be a whole number", name)
+    return int(raw)
+
+
+def install(api, box) -> None:
+    def view(ext, box_row):
+        return service.to_dict(ext, box_row, box.pbx.registration(ext.number) if not box.pbx.error else None)
+
+    @api.get("/extensions")
+    def list_extensions():
+        page, per_page = _int("page", 1), _int("per_page", 50)
+        rows, total = service.page(page, per_page, request.query.getunicode("q") or None,
+                                   request.query.get("sort") or "number")
+        return {"items": [view(e, m) for e, m in rows], "page": page, "per_page": per_page, "total": total}
+
+    @api.post("/extensions")
+    def create_extension():
+        ext, mailbox, revision = service.create(json_body(), current_user().username)
+        settle(box, revision)
+        response.status = 201
+        response.set_header("Location", f"/api/v1/extensions/{ext.number}")
+        return view(*service.get(ext.number))
+
+    @api.get("/extensions/<number>")
+    def get_extension(number):
+        return view(*service.get(number))
+
+    @api.route("/extensions/<number>", method=["PUT", "PATCH"])
+    def change_extension(number):
+        _, _, revision = service.update(number, json_body(), current_user().username,
+                                        partial=request.method == "PATCH")
+        settle(box, revision)
+        return view(*service.get(number))
+
+    @api.delete("/extensions/<number>")
+    def delete_extension(number):
+        settle(box, service.delete(number, current_user().username))
+        response.status = 204
