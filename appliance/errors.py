@@ -10,9 +10,13 @@ class BoxError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.details: list | None = None  # per-item problems of a bulk request
 
     def to_dict(self) -> dict:
-        return {"error": self.message, "field": self.field}
+        doc = {"error": self.message, "field": self.field}
+        if self.details is not None:
+            doc["errors"] = self.details
+        return doc
 
 
 class Invalid(BoxError):

@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields
 
 # Characters with a meaning in Asterisk config, dialplan or SIP caller-id syntax.
 _NAME_FORBIDDEN = set(';[]"<>\\${}`')
+# Zero-width (non-)joiners shape Persian, Indic scripts and emoji; every other
+# invisible format character (bidi overrides above all) stays out of names.
+_JOINERS = {"\u200c", "\u200d"}
 
 
 class StrictString(fields.String):
@@ -23,7 +26,9 @@ class StrictString(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
             raise ValidationError("must be a string")
-        return value.strip()
+        # Spaces only: str.strip() would also drop line breaks and control
+        # characters, so "8001\n" would pass as "8001" instead of being refused.
+        return value.strip(" ")
 
 
 class Number(StrictString):
@@ -54,8 +59,10 @@ class Name(StrictString):
         for ch in value:
             if ch in _NAME_FORBIDDEN:
                 raise ValidationError(f"must not contain {ch!r}")
+            if ch in _JOINERS:
+                continue
             if unicodedata.category(ch)[0] in "CZ" and ch != " ":
-                raise ValidationError("must not contain control or line-break characters")
+                raise ValidationError("must not contain control, line-break or invisible characters")
         return value
 
 
@@ -111,12 +118,18 @@ class Bool(fields.Boolean):
     def __init__(self, **kwargs):
         super().__init__(truthy={True}, falsy={False}, **kwargs)
 
+    def _deserialize(self, value, attr, data, **kwargs):
+        # Not `value in {True}`: 1 == True and 0 == False, so that would take 1 and 0.
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)
+
 
 class StrictSchema(Schema):
     """Unknown fields are an error, not silently dropped."""
 
     class Meta:
-        ordered = True
+        unknown = RAISE
 
 
 def validate(schema: Schema, data, partial: bool = False) -> dict:

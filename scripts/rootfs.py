@@ -88,45 +88,37 @@ def app_key(base: str) -> str:
     return h.hexdigest()[:16]
 
 
-def build_base() -> Path:
-    key = base_key()
-    final = CACHE / f"base-{key}"
+def build_layer(kind: str, key: str, fill) -> Path:
+    """The cached layer `kind-key`, made by `fill(tmpdir)` and renamed into place when missing."""
+    final = CACHE / f"{kind}-{key}"
     if final.is_dir():
         return final
     CACHE.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".base-", dir=CACHE))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=CACHE))
     try:
-        print(f"rootfs: building the base layer with mmdebstrap ({SUITE}) ...", file=sys.stderr)
-        subprocess.run(mmdebstrap_args(tmp), check=True, stdout=sys.stderr)
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    prune("base-", keep=final)
-    return final
-
-
-def build_app(base: Path) -> Path:
-    key = app_key(base.name)
-    final = CACHE / f"app-{key}"
-    if final.is_dir():
-        return final
-    tmp = Path(tempfile.mkdtemp(prefix=".app-", dir=CACHE))
-    try:
-        shutil.copytree(REPO / "rootfs", tmp, symlinks=True, dirs_exist_ok=True)
-        site = tmp / SITE
-        site.mkdir(parents=True, exist_ok=True)
-        for name in CODE:
-            shutil.copytree(REPO / name, site / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        if (REPO / "hwprofiles").is_dir():
-            shutil.copytree(REPO / "hwprofiles", tmp / "usr/share/callbox/hwprofiles")
+        fill(tmp)
         os.chmod(tmp, 0o755)
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    prune("app-", keep=final)
+    prune(f"{kind}-", keep=final)
     return final
+
+
+def fill_base(tmp: Path) -> None:
+    print(f"rootfs: building the base layer with mmdebstrap ({SUITE}) ...", file=sys.stderr)
+    subprocess.run(mmdebstrap_args(tmp), check=True, stdout=sys.stderr)
+
+
+def fill_app(tmp: Path) -> None:
+    shutil.copytree(REPO / "rootfs", tmp, symlinks=True, dirs_exist_ok=True)
+    site = tmp / SITE
+    site.mkdir(parents=True, exist_ok=True)
+    for name in CODE:
+        shutil.copytree(REPO / name, site / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    if (REPO / "hwprofiles").is_dir():
+        shutil.copytree(REPO / "hwprofiles", tmp / "usr/share/callbox/hwprofiles")
 
 
 def prune(prefix: str, keep: Path) -> None:
@@ -140,8 +132,8 @@ def prune(prefix: str, keep: Path) -> None:
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "build"
     if command == "build":
-        base = build_base()
-        app = build_app(base)
+        base = build_layer("base", base_key(), fill_base)
+        app = build_layer("app", app_key(base.name), fill_app)
     elif command == "path":
         base = CACHE / f"base-{base_key()}"
         app = CACHE / f"app-{app_key(base.name)}"

@@ -20,7 +20,10 @@ LANDING = """<!doctype html>
 
 def make_app(box) -> Bottle:
     app = Bottle()
-    app.mount("/api/v1", make_api(box))
+    # Mounted as a WSGI app, so the API itself answers unknown routes and
+    # methods (JSON 404/405) and runs its own hooks; a Bottle app mounted
+    # directly has its routes merged into this one and gets HTML errors.
+    app.mount("/api/v1/", make_api(box).wsgi)
 
     @app.get("/")
     def landing():

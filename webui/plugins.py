@@ -19,9 +19,9 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 
 
-def error_body(status: int, message: str, field: str | None = None) -> HTTPResponse:
+def error_body(status: int, message: str, field: str | None = None, doc: dict | None = None) -> HTTPResponse:
     return HTTPResponse(
-        json.dumps({"error": message, "field": field}),
+        json.dumps(doc or {"error": message, "field": field}),
         status=status,
         headers={"Content-Type": "application/json", "Cache-Control": "no-store"},
     )
@@ -38,7 +38,7 @@ class JsonErrors:
             try:
                 return callback(*args, **kwargs)
             except BoxError as exc:
-                return error_body(exc.status, exc.message, exc.field)
+                return error_body(exc.status, exc.message, exc.field, exc.to_dict())
             except HTTPResponse:
                 raise
             except Exception:  # noqa: BLE001

@@ -15,8 +15,8 @@ from .schema import ExtensionSchema, ExtensionUpdateSchema
 SORTS = {
     "number": (fn.LENGTH(Extension.number), Extension.number),
     "-number": (fn.LENGTH(Extension.number).desc(), Extension.number.desc()),
-    "name": (Extension.name, Extension.number),
-    "-name": (Extension.name.desc(), Extension.number),
+    "name": (fn.LOWER(Extension.name), Extension.number),
+    "-name": (fn.LOWER(Extension.name).desc(), Extension.number),
 }
 
 
@@ -48,15 +48,20 @@ def get(number: str) -> tuple[Extension, Mailbox | None]:
 def page(page: int = 1, per_page: int = 50, q: str | None = None, sort: str = "number"):
     if sort not in SORTS:
         raise Invalid(f"sort: must be one of {', '.join(SORTS)}", "sort")
-    if page < 1 or not 1 <= per_page <= 1000:
-        raise Invalid("page must be 1 or more and per_page 1 to 1000", "per_page")
+    if page < 1:
+        raise Invalid("page: must be 1 or more", "page")
+    if not 1 <= per_page <= 1000:
+        raise Invalid("per_page: must be 1 to 1000", "per_page")
     query = Extension.select()
     if q:
         query = query.where(Extension.number.contains(q) | Extension.name.contains(q))
     total = query.count()
-    rows = list(query.order_by(*SORTS[sort]).paginate(page, per_page))
-    boxes = {m.extension_id: m for m in Mailbox.select().where(Mailbox.extension.in_([e.id for e in rows]))}
-    return [(e, boxes.get(e.id)) for e in rows], total
+    return with_mailboxes(list(query.order_by(*SORTS[sort]).paginate(page, per_page))), total
+
+
+def with_mailboxes(extensions: list[Extension]) -> list[tuple[Extension, Mailbox | None]]:
+    boxes = {m.extension_id: m for m in Mailbox.select().where(Mailbox.extension.in_([e.id for e in extensions]))}
+    return [(e, boxes.get(e.id)) for e in extensions]
 
 
 def _check_free(number: str) -> None:
@@ -81,10 +86,16 @@ def _new_pin(number: str) -> str:
     return pin
 
 
+def _new_secret(number: str) -> str:
+    while number in (secret := secrets.sip_secret()):
+        pass
+    return secret
+
+
 def create(data, actor: str) -> tuple[Extension, Mailbox | None, int]:
     values = validate(ExtensionSchema(), data)
     number = values["number"]
-    secret = values.get("secret") or secrets.sip_secret()
+    secret = values.get("secret") or _new_secret(number)
     _check_secret(secret, number)
     pin = values.get("voicemail_pin") or _new_pin(number)
     _check_pin(pin, number)
@@ -102,7 +113,53 @@ def create(data, actor: str) -> tuple[Extension, Mailbox | None, int]:
     return ext, box, cs.revision
 
 
+MAX_BULK = 2000
+
+
+def create_many(rows, actor: str) -> tuple[list[Extension], int]:
+    """Create many extensions as one change (one apply), or none of them.
+
+    Every row is checked first; if any is bad, Invalid carries a list of
+    {"index", "field", "error"} for each bad row and nothing is created.
+    """
+    if not isinstance(rows, list) or not rows:
+        raise Invalid("extensions: expected a non-empty list", "extensions")
+    if len(rows) > MAX_BULK:
+        raise Invalid(f"extensions: at most {MAX_BULK} at once", "extensions")
+    values, errors, seen = [], [], set()
+    taken = {e.number for e in Extension.select(Extension.number)} | {m.number for m in Mailbox.select(Mailbox.number)}
+    for index, row in enumerate(rows):
+        try:
+            v = validate(ExtensionSchema(), row)
+            if v["number"] in taken or v["number"] in seen:
+                raise Conflict(f"number {v['number']} is already in use", "number")
+            v.setdefault("secret", _new_secret(v["number"]))
+            _check_secret(v["secret"], v["number"])
+            v.setdefault("voicemail_pin", _new_pin(v["number"]))
+            _check_pin(v["voicemail_pin"], v["number"])
+            seen.add(v["number"])
+            values.append(v)
+        except (Invalid, Conflict) as exc:
+            errors.append({"index": index, "field": exc.field, "error": exc.message})
+    if errors:
+        err = Invalid(f"{len(errors)} of {len(rows)} extensions are not valid; none was created", "extensions")
+        err.details = errors
+        raise err
+    now = utcnow()
+    created = []
+    with change(actor, "extension.bulk_create", f"{len(values)} extensions") as cs:
+        for v in values:
+            ext = cs.create(Extension, number=v["number"], name=v["name"], secret=v["secret"],
+                            email=v.get("email"), created_at=now, updated_at=now)
+            if v.get("voicemail_enabled", True):
+                cs.create(Mailbox, number=ext.number, name=ext.name, pin=v["voicemail_pin"], email=ext.email,
+                          extension=ext)
+            created.append(ext)
+    return created, cs.revision
+
+
 def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, Mailbox | None, int | None]:
+    get(number)  # an unknown extension is a 404 whatever the body says
     values = validate(ExtensionUpdateSchema(), data, partial=partial)
     if "number" in values and values["number"] != number:
         raise Invalid("number: cannot be changed; create a new extension instead", "number")
@@ -116,6 +173,8 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
             fields["email"] = values.get("email")
         enabled = values.get("voicemail_enabled", box is not None if partial else True)
         if "voicemail_pin" in values:
+            if not enabled:
+                raise Invalid("voicemail_pin: voicemail is off for this extension", "voicemail_pin")
             _check_pin(values["voicemail_pin"], number)
         cs.update(ext, **fields)
         if enabled and box is None:

@@ -123,6 +123,9 @@ class Applier:
         self.last_error: str | None = None
         self.last_round: dict = {}
         self.rounds = 0
+        #: Called with the snapshot once Asterisk runs it (outside the write lock's concerns:
+        #: a failing hook is logged and never undoes the round).
+        self.after_apply: list[Callable[[Snapshot], None]] = []
 
     # -- called by the Asterisk process manager -------------------------------
 
@@ -226,6 +229,11 @@ class Applier:
             }
             if changed or snap.pending:
                 log.info("config applied", extra=kv(**self.last_round))
+            for hook in self.after_apply:
+                try:
+                    hook(snap)
+                except Exception:  # noqa: BLE001
+                    log.exception("after-apply hook failed")
             return "applied"
 
     def _render(self, snap: Snapshot) -> dict[str, str] | None:

@@ -14,6 +14,7 @@ from ..db import db
 from ..db.journal import journal
 from ..log import kv
 from ..supervisor import Manager
+from ..voicemail import spool
 from .apply import Applier
 from .control import AsteriskControl
 from .generations import ConfigStore
@@ -83,6 +84,7 @@ class PbxManager(Manager):
         )
         self.control = AsteriskControl(self.ami, self.process.request_restart)
         self.applier = Applier(self.store, self.control, self._snapshot, journal)
+        self.applier.after_apply.append(self._prune_voicemail)
         self._booted = threading.Event()
         journal.on_commit(self.applier.kick)
         self.ami.subscribe(self._on_event)
@@ -145,6 +147,12 @@ class PbxManager(Manager):
                 log.warning("cannot list SIP contacts", extra=kv(error=str(exc)))
         self.live.resync(events)
 
+    def _prune_voicemail(self, snap: Snapshot) -> None:
+        keep = {m.number for m in snap.mailboxes} | {e.number for e in snap.extensions}
+        removed = spool.prune(self.box.runtime.paths.voicemail, keep)
+        if removed:
+            log.info("deleted voicemail of removed numbers", extra=kv(numbers=removed))
+
     # -- for the API ------------------------------------------------------------
 
     @property
@@ -166,6 +174,8 @@ class PbxManager(Manager):
             "asterisk_restarts": self.process.restarts,
             "phones_registered": len(self.live.registered()),
             "config": {
+                "revision": journal.latest(),
+                "pending": len(journal.pending()),
                 "applied": self.applier.ready and not self.applier.last_error,
                 "last_error": self.applier.last_error,
                 "last_apply": self.applier.last_round or None,

@@ -35,7 +35,7 @@ def check_strength(password) -> str | None:
         return "must be at least 10 characters"
     if len(password) > 256:
         return "must be at most 256 characters"
-    classes = sum(bool(f(c) for c in password) for f in (str.islower, str.isupper, str.isdigit))
+    classes = sum(any(f(c) for c in password) for f in (str.islower, str.isupper, str.isdigit))
     classes += any(not c.isalnum() for c in password)
     if classes < 3 and len(password) < 16:
         return "must mix at least three of: lower case, upper case, digits, symbols (or be 16+ characters)"

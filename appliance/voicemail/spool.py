@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,3 +106,21 @@ def find(root: Path, mailbox: str, msg_id: str, context: str = "default") -> Mes
         if msg.id == msg_id:
             return msg
     return None
+
+
+def prune(root: Path, keep: set[str], context: str = "default") -> list[str]:
+    """Delete the messages of numbers that are no longer in use.
+
+    Run after the config without them is live, so that whoever gets the number
+    next never hears the previous owner's messages. A number that still exists
+    with its voicemail turned off keeps its messages.
+    """
+    base = root / context
+    removed = []
+    if not base.is_dir():
+        return removed
+    for directory in base.iterdir():
+        if directory.is_dir() and directory.name.isdigit() and directory.name not in keep:
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory.name)
+    return sorted(removed)

@@ -213,3 +213,15 @@ def test_asterisk_killed_is_restarted_and_phones_work_again(pair, sip, box, tone
     sip.wait(lambda: incoming.listener.heard_tone(A_HZ, min_ms=500), 8, "audio after the restart")
     call.hangup_call()
     incoming.wait_disconnected()
+
+
+def test_deleted_extension_takes_its_voicemail_along(pair, api, box):
+    assert api.get("/extensions/8002/voicemail").json["items"], "the earlier tests left no message"
+    assert api.delete("/extensions/8002").status == 204
+    spool = "/data/asterisk/spool/voicemail/default"
+    deadline = time.monotonic() + 5
+    while "8002" in box.exec("ls", spool).split():
+        assert time.monotonic() < deadline, "the spool still holds 8002's messages"
+        time.sleep(0.1)
+    assert make_extension(api, "8002", "New owner")["number"] == "8002"
+    assert api.get("/extensions/8002/voicemail").json["items"] == []

@@ -15,7 +15,7 @@ def _int(name: str, default: int) -> int:
     raw = request.query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:  # '²' is a digit; SQLite takes 64 bits
         raise Invalid(f"{name}: must be a whole number", name)
     return int(raw)
 
@@ -38,6 +38,15 @@ def install(api, box) -> None:
         response.status = 201
         response.set_header("Location", f"/api/v1/extensions/{ext.number}")
         return view(*service.get(ext.number))
+
+    @api.post("/extensions/bulk")
+    def create_extensions():
+        body = json_body()
+        rows = body.get("extensions") if isinstance(body, dict) else None
+        created, revision = service.create_many(rows, current_user().username)
+        settle(box, revision)
+        response.status = 201
+        return {"items": [view(e, m) for e, m in service.with_mailboxes(created)]}
 
     @api.get("/extensions/<number>")
     def get_extension(number):

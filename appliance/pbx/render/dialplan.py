@@ -71,7 +71,7 @@ def render(snap: Snapshot) -> dict[str, str]:
     gl = head.section("globals")
     gl.set("CALLBOX_DIALPLAN", marker)
     gl.set("CALLBOX_RING_TIMEOUT", snap.settings.ring_timeout)
-    return {"extensions.conf": head.render() + text}
+    return {"extensions.conf": head.render() + "\n" + text}
 
 
 def dialplan_marker(text: str) -> str:

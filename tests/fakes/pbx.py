@@ -1,0 +1,91 @@
+"""A stand-in for a running Asterisk at the level the applier talks to it.
+
+On each reload it re-reads the live config generation, as Asterisk would, and
+answers the applier's checks from what it read. It records every call, and
+tests can make it fail: refuse a module's reload, or "lose" an endpoint (load
+everything but one, as Asterisk does with an object it cannot parse).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from appliance.ami import AMIError
+
+
+def _sections(text: str) -> list[tuple[str, dict[str, str]]]:
+    out: list[tuple[str, dict[str, str]]] = []
+    for line in text.splitlines():
+        line = line.split(";", 1)[0].strip()
+        if not line:
+            continue
+        m = re.fullmatch(r"\[([^\]]+)\](?:\(.*\))?", line)
+        if m:
+            out.append((m.group(1), {}))
+        elif out and "=" in line:
+            key, _, value = line.partition("=")
+            out[-1][1][key.strip()] = value.lstrip(">").strip()
+    return out
+
+
+class FakeAsterisk:
+    def __init__(self, live: Path):
+        self.live = live
+        self.calls: list[tuple] = []
+        self.refuse: dict[str, str] = {}  # module -> error text
+        self.lose_endpoint: str | None = None
+        self.restarts: list[str] = []
+        self.removed: list[tuple] = []
+        self._endpoints: set[str] = set()
+        self._mailboxes: set[str] = set()
+        self._globals: dict[str, str] = {}
+
+    def _read(self, name: str) -> str:
+        path = self.live / name
+        return path.read_text() if path.exists() else ""
+
+    def load_all(self) -> None:
+        for module in ("res_pjsip.so", "app_voicemail.so", "pbx_config.so"):
+            self._load(module)
+
+    def _load(self, module: str) -> None:
+        if module == "res_pjsip.so":
+            self._endpoints = {name for name, opts in _sections(self._read("pjsip.conf"))
+                               if opts.get("type") == "endpoint" and name != self.lose_endpoint}
+        elif module == "app_voicemail.so":
+            self._mailboxes = {k for name, opts in _sections(self._read("voicemail.conf"))
+                               if name == "default" for k in opts}
+        elif module == "pbx_config.so":
+            self._globals = dict(next((o for n, o in _sections(self._read("extensions.conf")) if n == "globals"), {}))
+
+    # -- the Control protocol ----------------------------------------------------
+
+    def reload(self, module: str) -> None:
+        self.calls.append(("reload", module))
+        if module in self.refuse:
+            raise AMIError(f"Reload: {self.refuse[module]}")
+        self._load(module)
+
+    def endpoints(self) -> set[str]:
+        self.calls.append(("endpoints",))
+        return set(self._endpoints)
+
+    def mailboxes(self) -> set[str]:
+        self.calls.append(("mailboxes",))
+        return set(self._mailboxes)
+
+    def getvar(self, name: str) -> str | None:
+        self.calls.append(("getvar", name))
+        return self._globals.get(name)
+
+    def restart(self, reason: str) -> None:
+        self.calls.append(("restart", reason))
+        self.restarts.append(reason)
+
+    def remove_message(self, mailbox: str, folder: str, msg_id: str) -> None:
+        self.calls.append(("remove_message", mailbox, folder, msg_id))
+        self.removed.append((mailbox, folder, msg_id))
+
+    def reloads(self) -> list[str]:
+        return [c[1] for c in self.calls if c[0] == "reload"]

@@ -1,0 +1,133 @@
+"""Unit-test fixtures: a temporary config database and a PBX with a fake Asterisk.
+
+`pbx` is the real applier, config store and journal wired to FakeAsterisk
+(tests/fakes/pbx.py): only Asterisk itself is stood in for.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from appliance.db import db, open_database
+from appliance.db.journal import journal
+from appliance.pbx.apply import Applier
+from appliance.pbx.generations import ConfigStore
+from appliance.pbx.snapshot import System, load_snapshot
+from tests.fakes.pbx import FakeAsterisk
+
+SYSTEM = System(
+    sip_host="127.0.0.1", sip_port=5060, ami_host="127.0.0.1", ami_port=5038, ami_user="callbox",
+    ami_secret="0123456789abcdef0123456789abcdef", rtp_start=10000, rtp_end=20000,
+    etc_dir="/etc/asterisk", module_dir="/usr/lib/x86_64-linux-gnu/asterisk/modules",
+    run_dir="/run/callbox/asterisk", data_lib_dir="/data/asterisk", spool_dir="/data/asterisk/spool",
+    log_dir="/data/log/asterisk",
+)
+
+
+@pytest.fixture
+def config_db(tmp_path):
+    open_database(tmp_path / "config.db")
+    db.connect(reuse_if_open=True)
+    listeners = list(journal._listeners)
+    yield db
+    journal._listeners[:] = listeners
+    db.close()
+
+
+class Pbx:
+    """The parts of the pbx manager the API and services use, on a fake Asterisk."""
+
+    error = None
+
+    def __init__(self, root: Path):
+        self.store = ConfigStore(root)
+        self.asterisk = FakeAsterisk(self.store.live)
+        self.control = self.asterisk
+        self.applier = Applier(self.store, self.asterisk, lambda: load_snapshot(SYSTEM), journal, debounce=0.005)
+        self._thread: threading.Thread | None = None
+
+    def boot(self) -> None:
+        """As the pbx manager does: write config, 'start' Asterisk, mark it ready."""
+        self.applier.prepare_start()
+        self.asterisk.load_all()
+        self.applier.asterisk_ready()
+
+    def run_in_background(self) -> None:
+        def loop():
+            with db.connection_context():
+                self.applier.run()
+
+        journal.on_commit(self.applier.kick)
+        self._thread = threading.Thread(target=loop, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.applier.stop()
+        if self._thread:
+            self._thread.join(5)
+
+    def wait_settled(self, revision, timeout=5.0):
+        return journal.wait_settled(revision, timeout)
+
+    def registration(self, number):
+        return None
+
+
+@pytest.fixture
+def pbx(config_db, tmp_path):
+    p = Pbx(tmp_path / "asterisk-config")
+    p.boot()
+    yield p
+    p.stop()
+
+
+class FakeBox:
+    """The running box as the web app sees it; managers other than pbx are outside the unit."""
+
+    def __init__(self, runtime, pbx):
+        self.runtime = runtime
+        self.pbx = pbx
+
+    def health(self):
+        return {"status": "ok", "asterisk": "up" if self.pbx.applier.ready else "down"}
+
+
+@pytest.fixture
+def web(pbx, tmp_path):
+    """The real web app on a real socket in a thread; yields an Api client for it."""
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+    from socketserver import ThreadingMixIn
+
+    from appliance.settings import Runtime
+    from tests.api import Api
+    from webui import make_app
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    class Server(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    runtime = Runtime.from_environ({"BOX_DATA": str(tmp_path / "data"), "BOX_RUN": str(tmp_path / "run")})
+    box = FakeBox(runtime, pbx)
+    pbx.run_in_background()
+    server = make_server("127.0.0.1", 0, make_app(box), server_class=Server, handler_class=Quiet)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    api = Api(f"http://127.0.0.1:{server.server_port}")
+    api.box = box
+    try:
+        yield api
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def admin(web):
+    """The web client, signed in as the administrator of a freshly set-up box."""
+    return web.sign_in("Unit-Test-Pass-99")

@@ -1,0 +1,128 @@
+"""Renderers against golden files, and the writer's refusal of hostile values.
+
+The golden snapshot holds names a user may legitimately type (other scripts,
+apostrophes, commas, parentheses): the golden files show exactly where each
+lands and that nothing beyond its own value reaches any file.
+Regenerate after an intended change with: UPDATE_GOLDEN=1 pytest tests/unit/test_render.py
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+
+from appliance.box_settings import BoxSettings
+from appliance.pbx.conf import UnsafeValue
+from appliance.pbx.render import render_all
+from appliance.pbx.render.dialplan import dialplan_marker, dialplan_marker_of
+from appliance.pbx.snapshot import ExtensionView, MailboxView, Snapshot
+from tests.unit.conftest import SYSTEM
+
+GOLDEN = Path(__file__).parent / "golden"
+
+SNAPSHOT = Snapshot(
+    revision=7,
+    pending=(),
+    settings=BoxSettings(),
+    extensions=(
+        ExtensionView("8001", "Front desk", "Xk3vQ9aLm2Rt7Wp5Zy8B", True),
+        ExtensionView("8002", "张伟", "Pq7Rs2Tu9Vw4Xy6Za1Bc", True),
+        ExtensionView("8003", "O'Brien, Pat (Sales) & Co.", "Aa1Bb2Cc3Dd4Ee5Ff6Gg", True),
+        ExtensionView("8004", "Zoë Ünal", "Hh7Ii8Jj9Kk0Ll1Mm2Nn", False),
+    ),
+    mailboxes=(
+        MailboxView("8001", "Front desk", "482913", None),
+        MailboxView("8002", "张伟", "730154", "zhang.wei@example.com"),
+        MailboxView("8003", "O'Brien, Pat (Sales) & Co.", "915372", None),
+    ),
+    system=SYSTEM,
+)
+
+
+def test_files_match_golden():
+    files = render_all(SNAPSHOT)
+    if os.environ.get("UPDATE_GOLDEN"):
+        for old in GOLDEN.glob("*.conf"):
+            old.unlink()
+        for name, text in files.items():
+            (GOLDEN / name).write_text(text, encoding="utf-8")
+    expected = {p.name: p.read_text(encoding="utf-8") for p in GOLDEN.glob("*.conf")}
+    assert sorted(files) == sorted(expected)
+    for name, text in files.items():
+        assert text == expected[name], f"{name} differs from its golden file"
+
+
+def test_rendering_is_pure():
+    assert render_all(SNAPSHOT) == render_all(SNAPSHOT)
+
+
+def test_user_names_stay_inside_their_values():
+    files = render_all(SNAPSHOT)
+    pjsip = files["pjsip.conf"]
+    assert 'callerid = "张伟" <8002>' in pjsip
+    assert "callerid = \"O'Brien, Pat (Sales) & Co.\" <8003>" in pjsip
+    # voicemail.conf separates fields with commas: the name's comma is dropped.
+    assert "8003 => 915372,O'Brien  Pat (Sales) & Co." in files["voicemail.conf"]
+    # Names never reach the dial plan; only digits do.
+    assert "Brien" not in files["extensions.conf"] and "张伟" not in files["extensions.conf"]
+
+
+def test_extension_without_mailbox_has_no_voicemail():
+    files = render_all(SNAPSHOT)
+    assert "exten => 8004,1,Gosub(callbox-dial-extension,s,1(8004,0))" in files["extensions.conf"]
+    assert "8004 =>" not in files["voicemail.conf"]
+    section = files["pjsip.conf"].split("[8004]")[1]
+    assert "mailboxes" not in section
+
+
+def test_dialplan_marker_is_the_hash_of_the_body():
+    text = render_all(SNAPSHOT)["extensions.conf"]
+    body = text[text.index("[callbox-phones]"):]
+    assert dialplan_marker_of(text) == dialplan_marker(body)
+    changed = dataclasses.replace(SNAPSHOT, extensions=SNAPSHOT.extensions[:1])
+    assert dialplan_marker_of(render_all(changed)["extensions.conf"]) != dialplan_marker_of(text)
+
+
+@pytest.mark.parametrize("name", [
+    "Eve\n[evil]\ntype=endpoint",
+    "Eve\r\ncontext=internal-admin",
+    "Eve ; comment",
+    "Eve]",
+    "Eve\x00",
+    "Eve\u2028next",
+])
+def test_writer_refuses_hostile_names_that_bypass_validation(name):
+    hostile = dataclasses.replace(
+        SNAPSHOT, extensions=(ExtensionView("8001", name, "Xk3vQ9aLm2Rt7Wp5Zy8B", False),), mailboxes=())
+    with pytest.raises(UnsafeValue):
+        render_all(hostile)
+
+
+@pytest.mark.parametrize("number", ["80[01]", "8001;x", "8001\n[x]", "80 01", "80=1"])
+def test_writer_refuses_hostile_section_names(number):
+    hostile = dataclasses.replace(
+        SNAPSHOT, extensions=(ExtensionView(number, "Eve", "Xk3vQ9aLm2Rt7Wp5Zy8B", False),), mailboxes=())
+    with pytest.raises(UnsafeValue):
+        render_all(hostile)
+
+
+def test_writer_refuses_comma_in_a_pin():
+    hostile = dataclasses.replace(SNAPSHOT, mailboxes=(MailboxView("8001", "Eve", "1234,x", None),))
+    with pytest.raises(UnsafeValue):
+        render_all(hostile)
+
+
+def test_ami_is_loopback_only():
+    manager = render_all(SNAPSHOT)["manager.conf"]
+    assert "bindaddr = 127.0.0.1" in manager
+    assert "deny = 0.0.0.0/0.0.0.0" in manager and "permit = 127.0.0.1/255.255.255.255" in manager
+
+
+def test_modules_keep_the_voicemail_race_and_shell_out():
+    modules = render_all(SNAPSHOT)["modules.conf"]
+    for module in ("app_voicemail_odbc.so", "app_voicemail_imap.so", "func_shell.so", "app_system.so"):
+        assert f"noload => {module}" in modules
+    assert modules.index("[modules]") < modules.index("noload")
