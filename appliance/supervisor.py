@@ -44,7 +44,10 @@ class Manager:
 
 class Box:
     def __init__(self, runtime: Runtime, managers: Iterable[type[Manager]]):
+        from .events import EventBus
+
         self.runtime = runtime
+        self.events = EventBus()
         self.managers: list[Manager] = [cls(self) for cls in managers]
         self._by_name = {m.name: m for m in self.managers}
         self._stopping = threading.Event()

@@ -7,10 +7,13 @@ once; each costs a greenlet, not a thread.
 from __future__ import annotations
 
 import logging
+import threading
 
+from .db import db
 from .supervisor import Manager
 
 log = logging.getLogger(__name__)
+HEALTH_EVERY = 3.0
 
 
 class WebManager(Manager):
@@ -30,8 +33,22 @@ class WebManager(Manager):
                                  error_log=logging.getLogger("web"))
         self.server.start()
         log.info("web UI listening on http://%s/", address)
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="health-ticker", daemon=True)
+        self._ticker.start()
+
+    def _tick(self) -> None:
+        """Health for the dashboards, while any browser listens."""
+        while not self._stop.wait(HEALTH_EVERY):
+            if self.box.events.subscribers:
+                try:
+                    with db.connection_context():
+                        self.box.events.publish("health", **self.box.health())
+                except Exception:  # noqa: BLE001
+                    log.exception("health tick failed")
 
     def stop(self) -> None:
+        self._stop.set()
         self.server.stop(timeout=5)
 
     def health(self) -> dict:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from peewee import (
     AutoField,
+    BooleanField,
     CharField,
     DateTimeField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -53,6 +55,7 @@ class User(BaseModel):
     role = CharField()
     extension = ForeignKeyField(Extension, null=True, backref="users", on_delete="RESTRICT")
     created_at = DateTimeField()
+    language = CharField(default="en")
 
 
 class Session(BaseModel):
@@ -60,6 +63,7 @@ class Session(BaseModel):
     user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
     created_at = DateTimeField()
     expires_at = DateTimeField()
+    csrf_token = CharField(default="")
 
 
 class Change(BaseModel):
@@ -84,5 +88,127 @@ class ChangeRow(BaseModel):
     seq = IntegerField()
 
 
-CONFIG_MODELS = [Setting, Extension, Mailbox, User]
-ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow]
+class Number(BaseModel):
+    """The dial plan: who owns each dialable number."""
+
+    number = CharField(primary_key=True)
+    kind = CharField()  # extension | ring_group | ivr
+    owner_id = IntegerField()
+
+
+class Trunk(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True)
+    host = CharField()
+    port = IntegerField()
+    transport = CharField()  # udp | tcp
+    username = CharField(null=True)
+    secret = CharField(null=True)
+    register = BooleanField()
+    from_domain = CharField(null=True)
+    caller_id = CharField(null=True)
+    max_channels = IntegerField(null=True)
+    enabled = BooleanField()
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class RingGroup(BaseModel):
+    id = AutoField()
+    number = CharField(unique=True)
+    name = CharField()
+    strategy = CharField()  # ringall | inorder
+    ring_seconds = IntegerField()
+    dest_kind = CharField()  # where an unanswered call goes
+    dest_target = CharField(null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class RingGroupMember(BaseModel):
+    id = AutoField()
+    ring_group = ForeignKeyField(RingGroup, backref="members", on_delete="RESTRICT")
+    extension = ForeignKeyField(Extension, backref="ring_groups", on_delete="RESTRICT")
+    position = IntegerField()
+
+
+class Prompt(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True)
+    filename = CharField()
+    duration = FloatField()
+    source = CharField()  # upload | phone
+    created_at = DateTimeField()
+
+
+class Ivr(BaseModel):
+    id = AutoField()
+    number = CharField(unique=True, null=True)
+    name = CharField(unique=True)
+    prompt = ForeignKeyField(Prompt, null=True, backref="ivrs", on_delete="RESTRICT")
+    timeout = IntegerField()
+    max_tries = IntegerField()
+    direct_dial = BooleanField()
+    timeout_kind = CharField()
+    timeout_target = CharField(null=True)
+    invalid_kind = CharField()
+    invalid_target = CharField(null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class IvrOption(BaseModel):
+    id = AutoField()
+    ivr = ForeignKeyField(Ivr, backref="options", on_delete="RESTRICT")
+    digit = CharField()
+    dest_kind = CharField()
+    dest_target = CharField(null=True)
+
+
+class InboundRoute(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True)
+    did = CharField(null=True)  # None: any dialled number
+    cid = CharField(null=True)  # None: any caller
+    dest_kind = CharField()
+    dest_target = CharField(null=True)
+    position = IntegerField()
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class OutboundRoute(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True)
+    position = IntegerField()
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class OutboundPattern(BaseModel):
+    id = AutoField()
+    route = ForeignKeyField(OutboundRoute, backref="patterns", on_delete="RESTRICT")
+    pattern = CharField()
+    strip = IntegerField()
+    prefix = CharField()
+    position = IntegerField()
+
+
+class OutboundRouteTrunk(BaseModel):
+    id = AutoField()
+    route = ForeignKeyField(OutboundRoute, backref="trunks", on_delete="RESTRICT")
+    trunk = ForeignKeyField(Trunk, backref="routes", on_delete="RESTRICT")
+    position = IntegerField()
+
+
+class WizardStep(BaseModel):
+    """An answer of the setup wizard, kept until its last step applies them all."""
+
+    step = CharField(primary_key=True)
+    data = TextField()  # JSON
+    updated_at = DateTimeField()
+
+
+CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, RingGroupMember, Prompt, Ivr,
+                 IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk]
+ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep]

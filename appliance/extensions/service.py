@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from peewee import IntegrityError, fn
 
-from .. import secrets
+from .. import numbers, secrets
 from ..db import change
 from ..db.journal import utcnow
 from ..db.models import Extension, Mailbox, User
 from ..errors import Conflict, Invalid, NotFound
 from ..fields import validate
+from . import csvio
 from .schema import ExtensionSchema, ExtensionUpdateSchema
 
 SORTS = {
@@ -59,15 +60,13 @@ def page(page: int = 1, per_page: int = 50, q: str | None = None, sort: str = "n
     return with_mailboxes(list(query.order_by(*SORTS[sort]).paginate(page, per_page))), total
 
 
+def everything() -> list[tuple[Extension, Mailbox | None]]:
+    return with_mailboxes(list(Extension.select().order_by(*SORTS["number"])))
+
+
 def with_mailboxes(extensions: list[Extension]) -> list[tuple[Extension, Mailbox | None]]:
     boxes = {m.extension_id: m for m in Mailbox.select().where(Mailbox.extension.in_([e.id for e in extensions]))}
     return [(e, boxes.get(e.id)) for e in extensions]
-
-
-def _check_free(number: str) -> None:
-    if Extension.select().where(Extension.number == number).exists() or \
-            Mailbox.select().where(Mailbox.number == number).exists():
-        raise Conflict(f"number {number} is already in use", "number")
 
 
 def _check_pin(pin: str, number: str) -> None:
@@ -102,9 +101,10 @@ def create(data, actor: str) -> tuple[Extension, Mailbox | None, int]:
     now = utcnow()
     try:
         with change(actor, "extension.create", number) as cs:
-            _check_free(number)
+            numbers.ensure_free(number)
             ext = cs.create(Extension, number=number, name=values["name"], secret=secret,
                             email=values.get("email"), created_at=now, updated_at=now)
+            numbers.claim(cs, number, "extension", ext.id)
             box = None
             if values.get("voicemail_enabled", True):
                 box = cs.create(Mailbox, number=number, name=ext.name, pin=pin, email=ext.email, extension=ext)
@@ -116,23 +116,24 @@ def create(data, actor: str) -> tuple[Extension, Mailbox | None, int]:
 MAX_BULK = 2000
 
 
-def create_many(rows, actor: str) -> tuple[list[Extension], int]:
-    """Create many extensions as one change (one apply), or none of them.
+def create_many(rows, actor: str, *, partial: bool = False) -> tuple[list[Extension], int | None, list[dict]]:
+    """Create many extensions as one change (one apply).
 
-    Every row is checked first; if any is bad, Invalid carries a list of
-    {"index", "field", "error"} for each bad row and nothing is created.
+    Every row is checked first. Without `partial`, one bad row means nothing is
+    created (Invalid carries the problems); with it, the good rows are created
+    and the problems returned. A problem is {"index", "field", "error"}.
     """
     if not isinstance(rows, list) or not rows:
         raise Invalid("extensions: expected a non-empty list", "extensions")
     if len(rows) > MAX_BULK:
         raise Invalid(f"extensions: at most {MAX_BULK} at once", "extensions")
     values, errors, seen = [], [], set()
-    taken = {e.number for e in Extension.select(Extension.number)} | {m.number for m in Mailbox.select(Mailbox.number)}
     for index, row in enumerate(rows):
         try:
             v = validate(ExtensionSchema(), row)
-            if v["number"] in taken or v["number"] in seen:
-                raise Conflict(f"number {v['number']} is already in use", "number")
+            holder = numbers.in_use(v["number"]) or ("an earlier row" if v["number"] in seen else None)
+            if holder:
+                raise Conflict(f"number {v['number']} is already in use by {holder}", "number")
             v.setdefault("secret", _new_secret(v["number"]))
             _check_secret(v["secret"], v["number"])
             v.setdefault("voicemail_pin", _new_pin(v["number"]))
@@ -141,8 +142,9 @@ def create_many(rows, actor: str) -> tuple[list[Extension], int]:
             values.append(v)
         except (Invalid, Conflict) as exc:
             errors.append({"index": index, "field": exc.field, "error": exc.message})
-    if errors:
-        err = Invalid(f"{len(errors)} of {len(rows)} extensions are not valid; none was created", "extensions")
+    if errors and (not partial or not values):
+        what = "none was created" if not partial else "no row was good"
+        err = Invalid(f"{len(errors)} of {len(rows)} extensions are not valid; {what}", "extensions")
         err.details = errors
         raise err
     now = utcnow()
@@ -151,11 +153,51 @@ def create_many(rows, actor: str) -> tuple[list[Extension], int]:
         for v in values:
             ext = cs.create(Extension, number=v["number"], name=v["name"], secret=v["secret"],
                             email=v.get("email"), created_at=now, updated_at=now)
+            numbers.claim(cs, ext.number, "extension", ext.id)
             if v.get("voicemail_enabled", True):
                 cs.create(Mailbox, number=ext.number, name=ext.name, pin=v["voicemail_pin"], email=ext.email,
                           extension=ext)
             created.append(ext)
-    return created, cs.revision
+    return created, cs.revision, errors
+
+
+def import_csv(data: bytes, actor: str) -> tuple[list[Extension], int | None, list[dict]]:
+    """Create the good lines of a CSV file; problems name their line (the header is line 1)."""
+    try:
+        parsed = csvio.parse(data)
+    except csvio.CsvError as exc:
+        raise Invalid(str(exc), "file") from None
+    if not parsed:
+        raise Invalid("the file has no rows below its header", "file")
+    lines = [line for line, _ in parsed]
+    rows = []
+    extra = []
+    for line, row in parsed:
+        if row.pop("_extra", None):
+            extra.append({"line": line, "field": None, "error": "more cells than the header names"})
+        rows.append(row)
+    bad_lines = {e["line"] for e in extra}
+    keep = [(line, row) for line, row in zip(lines, rows) if line not in bad_lines]
+    try:
+        created, revision, errors = create_many([r for _, r in keep], actor, partial=True) if keep else ([], None, [])
+    except Invalid as exc:
+        if exc.details is None:
+            raise
+        created, revision, errors = [], None, exc.details
+    problems = sorted(extra + [{"line": keep[e["index"]][0], "field": e["field"], "error": e["error"]}
+                               for e in errors], key=lambda p: p["line"])
+    if not created:
+        err = Invalid(f"no line could be imported ({len(problems)} with problems)", "file")
+        err.details = problems
+        raise err
+    return created, revision, problems
+
+
+def reset_secret(number: str, actor: str) -> tuple[Extension, int]:
+    with change(actor, "extension.reset_secret", number) as cs:
+        ext, _ = get(number)
+        cs.update(ext, secret=_new_secret(number), updated_at=utcnow())
+    return ext, cs.revision
 
 
 def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, Mailbox | None, int | None]:
@@ -198,5 +240,6 @@ def delete(number: str, actor: str) -> int:
             cs.update(user, extension=None)
         if box is not None:
             cs.delete(box)
+        numbers.release(cs, number)
         cs.delete(ext)
     return cs.revision

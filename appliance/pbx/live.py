@@ -1,22 +1,37 @@
-"""Live PBX state kept from AMI events: which phones are registered, from where."""
+"""Live PBX state kept from AMI events: registered phones, calls in progress.
+
+Each change is published on the box's event bus for the browsers.
+"""
 
 from __future__ import annotations
 
 import threading
+from typing import Callable
 
 
 class LiveState:
-    def __init__(self):
+    def __init__(self, publish: Callable[..., object] = lambda topic, **data: None):
         self._lock = threading.Lock()
         self._contacts: dict[str, dict] = {}
+        self._channels: dict[str, str] = {}  # uniqueid -> linkedid
+        self._publish = publish
 
     def clear(self) -> None:
         with self._lock:
             self._contacts.clear()
+            self._channels.clear()
+        self._publish("calls", active=0)
 
     def on_event(self, ev) -> None:
-        if ev.name != "ContactStatus":
-            return
+        name = ev.name
+        if name == "ContactStatus":
+            self._contact(ev)
+        elif name == "Newchannel":
+            self._channel(ev.get("Uniqueid"), ev.get("Linkedid"))
+        elif name == "Hangup":
+            self._channel(ev.get("Uniqueid"), None)
+
+    def _contact(self, ev) -> None:
         aor = ev.get("AOR")
         if not aor:
             return
@@ -26,15 +41,38 @@ class LiveState:
                 self._contacts.pop(aor, None)
             else:
                 self._contacts[aor] = {"contact": ev.get("URI"), "status": status}
+            found = self._contacts.get(aor)
+        self._publish("registration", number=aor, registered=found is not None,
+                      contact=found["contact"] if found else None)
 
-    def resync(self, events) -> None:
-        """Replace the state with a PJSIPShowContacts listing."""
+    def _channel(self, uniqueid: str | None, linkedid: str | None) -> None:
+        if not uniqueid:
+            return
+        with self._lock:
+            before = self._calls()
+            if linkedid is None:
+                self._channels.pop(uniqueid, None)
+            else:
+                self._channels[uniqueid] = linkedid
+            after = self._calls()
+        if after != before:
+            self._publish("calls", active=after)
+
+    def _calls(self) -> int:
+        return len(set(self._channels.values()))
+
+    def resync(self, contacts, channels=()) -> None:
+        """Replace the state with PJSIPShowContacts and CoreShowChannels listings."""
         fresh = {}
-        for ev in events:
+        for ev in contacts:
             if ev.name == "ContactList" and ev.get("Aor"):
                 fresh[ev.get("Aor")] = {"contact": ev.get("Uri"), "status": ev.get("Status", "")}
+        chans = {ev.get("Uniqueid"): ev.get("Linkedid") for ev in channels
+                 if ev.name == "CoreShowChannel" and ev.get("Uniqueid")}
         with self._lock:
             self._contacts = fresh
+            self._channels = chans
+        self._publish("calls", active=self.active_calls())
 
     def registration(self, aor: str) -> dict | None:
         with self._lock:
@@ -44,3 +82,7 @@ class LiveState:
     def registered(self) -> set[str]:
         with self._lock:
             return set(self._contacts)
+
+    def active_calls(self) -> int:
+        with self._lock:
+            return self._calls()

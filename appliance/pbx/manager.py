@@ -71,7 +71,7 @@ class PbxManager(Manager):
         self.system = make_system(rt, self.box.settings.ami_secret)
         self.store = ConfigStore(paths.generations, gid=owner.pw_gid)
         _link(paths.asterisk_etc, self.store.live)
-        self.live = LiveState()
+        self.live = LiveState(self.box.events.publish)
         self.ami = AMIClient(rt.ami.host, rt.ami.port, AMI_USER, self.system.ami_secret,
                              name="pbx", backoff_initial=0.2, backoff_max=2.0)
         self.process = AsteriskProcess(
@@ -139,13 +139,15 @@ class PbxManager(Manager):
         self.live.on_event(ev)
 
     def _resync(self) -> None:
-        try:
-            _, events = self.ami.action_list("PJSIPShowContacts", timeout=30)
-        except Exception as exc:  # noqa: BLE001 - an empty list is answered as an error
-            events = []
-            if "No Contacts found" not in str(exc):
-                log.warning("cannot list SIP contacts", extra=kv(error=str(exc)))
-        self.live.resync(events)
+        listings = []
+        for action in ("PJSIPShowContacts", "CoreShowChannels"):
+            try:
+                listings.append(self.ami.action_list(action, timeout=30)[1])
+            except Exception as exc:  # noqa: BLE001 - an empty contact list is answered as an error
+                listings.append([])
+                if "No Contacts found" not in str(exc):
+                    log.warning("cannot list live state", extra=kv(action=action, error=str(exc)))
+        self.live.resync(*listings)
 
     def _prune_voicemail(self, snap: Snapshot) -> None:
         keep = {m.number for m in snap.mailboxes} | {e.number for e in snap.extensions}
@@ -173,6 +175,7 @@ class PbxManager(Manager):
             "asterisk_uptime": round(time.monotonic() - started) if started and self.ready else None,
             "asterisk_restarts": self.process.restarts,
             "phones_registered": len(self.live.registered()),
+            "active_calls": self.live.active_calls(),
             "config": {
                 "revision": journal.latest(),
                 "pending": len(journal.pending()),

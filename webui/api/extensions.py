@@ -5,7 +5,7 @@ from __future__ import annotations
 from bottle import request, response
 
 from appliance.errors import Invalid
-from appliance.extensions import service
+from appliance.extensions import csvio, service
 
 from ..plugins import current_user, json_body
 from .apply import settle
@@ -43,10 +43,32 @@ def install(api, box) -> None:
     def create_extensions():
         body = json_body()
         rows = body.get("extensions") if isinstance(body, dict) else None
-        created, revision = service.create_many(rows, current_user().username)
+        created, revision, _ = service.create_many(rows, current_user().username)
         settle(box, revision)
         response.status = 201
         return {"items": [view(e, m) for e, m in service.with_mailboxes(created)]}
+
+    @api.post("/extensions/import")
+    def import_extensions():
+        """A CSV file as the body: the good lines are created, the others reported by line."""
+        created, revision, problems = service.import_csv(request.body.read(csvio.MAX_BYTES + 1),
+                                                         current_user().username)
+        settle(box, revision)
+        response.status = 201
+        return {"created": [e.number for e in created], "errors": problems}
+
+    @api.get("/extensions/export")
+    def export_extensions():
+        everything = service.everything()
+        response.content_type = "text/csv; charset=utf-8"
+        response.set_header("Content-Disposition", 'attachment; filename="extensions.csv"')
+        return csvio.export(everything)
+
+    @api.post("/extensions/<number>/secret")
+    def reset_secret(number):
+        _, revision = service.reset_secret(number, current_user().username)
+        settle(box, revision)
+        return view(*service.get(number))
 
     @api.get("/extensions/<number>")
     def get_extension(number):

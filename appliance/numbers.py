@@ -1,0 +1,40 @@
+"""The dial plan's numbers: each belongs to one extension, ring group or IVR.
+
+Owners claim their number inside the same change that creates them, so the
+primary key of the number table makes a clash impossible, across kinds too.
+"""
+
+from __future__ import annotations
+
+from .db.models import Mailbox, Number
+from .errors import Conflict
+
+KINDS = {"extension": "extension", "ring_group": "ring group", "ivr": "IVR"}
+
+
+def in_use(number: str) -> str | None:
+    """What holds the number, in words, or None when it is free."""
+    found = Number.get_or_none(Number.number == number)
+    if found is not None:
+        return KINDS.get(found.kind, found.kind)
+    if Mailbox.select().where(Mailbox.number == number).exists():
+        return "mailbox"
+    return None
+
+
+def ensure_free(number: str, field: str = "number") -> None:
+    holder = in_use(number)
+    if holder:
+        article = "an" if holder[0] in "aeiouI" else "a"
+        raise Conflict(f"number {number} is already in use by {article} {holder}", field)
+
+
+def claim(cs, number: str, kind: str, owner_id: int, field: str = "number") -> None:
+    ensure_free(number, field)
+    cs.create(Number, number=number, kind=kind, owner_id=owner_id)
+
+
+def release(cs, number: str) -> None:
+    found = Number.get_or_none(Number.number == number)
+    if found is not None:
+        cs.delete(found)
