@@ -15,7 +15,7 @@
 % if user:
 <header class="topbar">
   <a class="brand" href="/"><img src="/static/img/logo.svg" alt="" width="26" height="26"><span>Callbox</span></a>
-  <span class="live" id="live" data-state="off" title="{{_('live.title')}}"><span class="dot"></span><span class="live-text">{{_('live.connecting')}}</span></span>
+  <span class="live" id="live" data-state="connecting" hidden title="{{_('live.title')}}"><span class="dot"></span><span class="live-text">{{_('live.connecting')}}</span></span>
   <div class="topbar-right">
     <form method="post" action="/language" class="lang-switch" aria-label="{{_('header.language')}}">
       <input type="hidden" name="csrf_token" value="{{csrf}}">

@@ -77,6 +77,7 @@
       badge.dataset.state = state;
       badge.querySelector(".live-text").textContent = t("live." + state);
     };
+    if (badge) badge.hidden = false;
     source.addEventListener("open", () => show("on"));
     source.addEventListener("error", () => show(source.readyState === EventSource.CLOSED ? "off" : "connecting"));
     for (const [topic, handler] of Object.entries(handlers)) {
