@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_web_session import Browser, boot_data
+from tests.unit.test_web_session import PASSWORD, Browser, boot_data
 from webui.i18n import CATALOGUES, LANGUAGES, Translator, from_accept_language
 from webui.pages.nav import MENU, PAGES
 
@@ -156,3 +156,17 @@ def test_translator_and_accept_language():
     assert from_accept_language("fr, de") is None
     assert from_accept_language("zh;q=0, en;q=0.1") == "en"
     assert from_accept_language(None) is None
+
+
+def test_language_chosen_before_sign_in_follows_the_user(web):
+    b = Browser(web, accept_language="zh-CN,zh;q=0.9")
+    b.get("/setup")
+    assert "设置管理员密码" in b.get("/setup").body.decode()
+    b.form("/setup", {"password": PASSWORD, "confirm": PASSWORD})
+    assert web.sign_in(PASSWORD).get("/me").json["language"] == "zh"
+    other = Browser(web)
+    other.get("/login")
+    other.form("/language", {"lang": "en", "next": "/login"})
+    other.sign_in()
+    assert web.get("/me").json["language"] == "en"
+    assert "Dashboard" in other.get("/").body.decode()

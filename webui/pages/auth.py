@@ -46,6 +46,9 @@ def install(app, box, limiter) -> None:
             return login_page(429, t("login.too_many", seconds=exc.retry_after), username, exc.retry_after)
         except (Unauthorized, Invalid):
             return login_page(401, t("login.wrong"), username)
+        chosen = request.get_cookie(LANG_COOKIE)
+        if chosen in LANGUAGES and chosen != user.language:
+            users.set_language(user, chosen)  # the language picked on this page is the latest choice
         set_session_cookie(opened)
         redirect(safe_next(request.forms.getunicode("next"), home_for(user.role)), 303)
 
@@ -77,6 +80,8 @@ def install(app, box, limiter) -> None:
             # The strength rules, said in the page's language.
             return render("setup", title_key="setup.title", step=1, steps=SETUP_STEPS, status=422,
                           error=t("setup.weak"), field="password")
+        if t.lang != admin.language:
+            users.set_language(admin, t.lang)  # the installer's language, from this page
         set_session_cookie(users.open_session(admin))
         redirect("/", 303)
 
