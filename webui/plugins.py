@@ -135,7 +135,7 @@ class Auth:
             session = signed_in()
             if session is None:
                 if self.login_page:
-                    redirect(self.login_page + "?" + urlencode({"next": request.fullpath}), 303)
+                    redirect(self.login_page + "?" + urlencode({"next": local_url()}), 303)
                 if request.environ["callbox.sent"]:
                     raise Unauthorized("the session has expired or was closed; sign in again")
                 raise Unauthorized("sign in first: send Authorization: Bearer TOKEN")
@@ -148,6 +148,12 @@ class Auth:
             return callback(*args, **kwargs)
 
         return wrapper
+
+
+def local_url() -> str:
+    """This request's path and query, to come back to after a form or sign-in."""
+    query = request.query_string
+    return request.fullpath + (f"?{query}" if query else "")
 
 
 def current_user():

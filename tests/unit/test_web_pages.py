@@ -170,3 +170,8 @@ def test_language_chosen_before_sign_in_follows_the_user(web):
     other.sign_in()
     assert web.get("/me").json["language"] == "en"
     assert "Dashboard" in other.get("/").body.decode()
+
+
+def test_language_switch_comes_back_to_the_same_page(browser):
+    page = browser.get("/voicemail?mailbox=8001").body.decode()
+    assert 'name="next" value="/voicemail?mailbox=8001"' in page

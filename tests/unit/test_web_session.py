@@ -103,8 +103,8 @@ def make_user(username: str, password: str, role: str, extension: str | None = N
 
 def test_fresh_box_sends_every_page_to_setup(web):
     b = Browser(web)
-    r = b.get("/extensions")
-    assert r.status == 303 and where(r).startswith("/login?next=%2Fextensions")
+    r = b.get("/voicemail?mailbox=8001")
+    assert r.status == 303 and where(r) == "/login?next=%2Fvoicemail%3Fmailbox%3D8001"
     r = b.get("/login")
     assert r.status == 303 and where(r) == "/setup"
     r = b.get("/setup")

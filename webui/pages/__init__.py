@@ -43,8 +43,10 @@ class HtmlErrors:
 
 
 def error_page(status: int, message: str | None) -> str:
-    return render("error", title_key=f"error.{status}" if status in (403, 404, 405, 500) else "error.other",
-                  status=status, code=status, message=message)
+    # Runs after the route's own connection is closed (or with none, for bottle's errors).
+    with db.connection_context():
+        return render("error", title_key=f"error.{status}" if status in (403, 404, 405, 500) else "error.other",
+                      status=status, code=status, message=message)
 
 
 def install(app, box, limiter) -> None:
@@ -62,8 +64,7 @@ def install(app, box, limiter) -> None:
     screens.install(app, box)
 
     def html_error(err):
-        with db.connection_context():
-            return error_page(err.status_code, None)
+        return error_page(err.status_code, None)
 
     for code in (404, 405, 500):
         app.error(code)(html_error)

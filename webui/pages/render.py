@@ -12,7 +12,7 @@ from bottle import request, response, template
 
 
 from ..i18n import DEFAULT, LANGUAGES, Translator, from_accept_language
-from ..plugins import CsrfRejected, csrf_ok, https, signed_in
+from ..plugins import CsrfRejected, csrf_ok, https, local_url, signed_in
 from .nav import menu_for
 
 VIEWS = str(Path(__file__).resolve().parent.parent / "views")
@@ -81,4 +81,4 @@ def render(view: str, *, title_key: str, current: str | None = None, boot: dict 
     return template(
         view, template_lookup=[VIEWS], _=t, t=t, title=t(title_key), user=user, current=current,
         menu=menu_for(user.role) if user is not None else [], boot=json.dumps(data, ensure_ascii=False),
-        csrf=data["csrf"], scripts=scripts, here=request.fullpath, **values)
+        csrf=data["csrf"], scripts=scripts, here=local_url(), **values)
