@@ -69,7 +69,8 @@ def test_bad_uploads_are_refused_and_change_nothing(admin, mailbox, tmp_path):
                   content_type="audio/wav")
     assert r.status == 422 and r.json["field"] == "file"
     assert not (mailbox / "unavail.wav").exists()
-    r = admin.put("/extensions/8001/greetings/temp", raw=sox_tone(tmp_path, ".wav"), content_type="audio/wav")
+    # Small bodies: a 404 is answered before the body is read.
+    r = admin.put("/extensions/8001/greetings/temp", raw=b"RIFF", content_type="audio/wav")
     assert r.status == 404
     assert admin.put("/extensions/9999/greetings/unavail", raw=b"x").status == 404
 
