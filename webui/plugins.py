@@ -17,6 +17,8 @@ from appliance.db import db
 from appliance.errors import BoxError, Forbidden, Invalid, Unauthorized
 from appliance.users import service as users
 
+from .offload import offload
+
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 
@@ -193,6 +195,15 @@ def json_error_handler(err: HTTPError) -> str:
     message = {404: "not found", 405: "method not allowed", 413: "request body too large"}.get(
         err.status_code, "request failed" if err.status_code < 500 else "internal error")
     return json.dumps({"error": message, "field": None})
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """scrypt is slow on purpose: run it off the gevent loop."""
+    return offload(users.verify_password, password, stored)
+
+
+def hash_password(password: str) -> str:
+    return offload(users.hash_password, password)
 
 
 def client_address() -> str | None:

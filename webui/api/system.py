@@ -6,13 +6,7 @@ from bottle import request, response
 
 from appliance.users import service as users
 
-from ..offload import offload
-from ..plugins import clear_session_cookie, client_address, json_body
-
-
-def verify(password, stored):
-    return offload(users.verify_password, password, stored)
-
+from ..plugins import clear_session_cookie, client_address, hash_password, json_body, verify_password
 
 def install(api, box, limiter) -> None:
     @api.get("/health", auth=False)
@@ -27,7 +21,7 @@ def install(api, box, limiter) -> None:
     def setup():
         data = json_body()
         password = data.get("admin_password") if isinstance(data, dict) else None
-        users.setup(password, hasher=lambda p: offload(users.hash_password, p))
+        users.setup(password, hasher=hash_password)
         response.status = 201
         return {"configured": True}
 
@@ -37,7 +31,7 @@ def install(api, box, limiter) -> None:
         if not isinstance(data, dict):
             data = {}
         user, opened = users.sign_in(data.get("username"), data.get("password"), client_address(), limiter,
-                                     verifier=verify)
+                                     verifier=verify_password)
         return {"token": opened.token, "expires_at": opened.expires_at.isoformat() + "Z", "role": user.role}
 
     @api.post("/auth/logout", roles=users.ROLES)

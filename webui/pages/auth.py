@@ -10,8 +10,8 @@ from appliance.users import service as users
 from appliance.users.ratelimit import TooManyAttempts
 
 from ..i18n import LANGUAGES
-from ..offload import offload
-from ..plugins import clear_session_cookie, client_address, https, set_session_cookie, signed_in
+from ..plugins import (clear_session_cookie, client_address, hash_password, https, set_session_cookie, signed_in,
+                       verify_password)
 from .nav import ANYONE, home_for
 from .render import LANG_COOKIE, check_form, render, safe_next, translator
 
@@ -40,7 +40,7 @@ def install(app, box, limiter) -> None:
         password = request.forms.getunicode("password") or ""
         try:
             user, opened = users.sign_in(username.strip(), password, client_address(), limiter,
-                                         verifier=lambda p, h: offload(users.verify_password, p, h))
+                                         verifier=verify_password)
         except TooManyAttempts as exc:
             response.set_header("Retry-After", str(exc.retry_after))
             return login_page(429, t("login.too_many", seconds=exc.retry_after), username, exc.retry_after)
@@ -75,7 +75,7 @@ def install(app, box, limiter) -> None:
             return render("setup", title_key="setup.title", step=1, steps=SETUP_STEPS, status=422,
                           error=t("setup.mismatch"), field="confirm")
         try:
-            admin = users.setup(password, hasher=lambda p: offload(users.hash_password, p))
+            admin = users.setup(password, hasher=hash_password)
         except Invalid as exc:
             # The strength rules, said in the page's language.
             return render("setup", title_key="setup.title", step=1, steps=SETUP_STEPS, status=422,
