@@ -179,6 +179,11 @@ def test_next_is_followed_only_to_local_paths(admin):
     b.get("/login")
     r = b.form("/login", {"username": "admin", "password": PASSWORD, "next": "//evil.example/"})
     assert where(r) == "/"
+    for sneaky in ("/\t/evil.example/", "/\\evil.example", "https://evil.example/"):
+        b = Browser(admin)
+        b.get("/login")
+        r = b.form("/login", {"username": "admin", "password": PASSWORD, "next": sneaky})
+        assert where(r) == "/", sneaky
 
 
 def test_cookie_changes_need_the_csrf_token(admin):

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from bottle import request, response, template
 
-
 from ..i18n import DEFAULT, LANGUAGES, Translator, from_accept_language
 from ..plugins import CsrfRejected, csrf_ok, https, local_url, signed_in
 from .nav import menu_for
@@ -62,7 +61,9 @@ def check_form() -> None:
 
 def safe_next(value: str | None, default: str = "/") -> str:
     """A local path to go on to after a form; anything else (another site) is dropped."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+    # Browsers drop tabs and line breaks from addresses: "/\t/evil.example" would become "//evil.example".
+    if (not value or not value.startswith("/") or value.startswith("//") or "\\" in value
+            or any(c.isspace() or not c.isprintable() for c in value)):
         return default
     return value
 
