@@ -112,6 +112,94 @@ class Email(StrictString):
         return value
 
 
+class Host(StrictString):
+    """An IP address or a DNS host name (a provider's SIP server)."""
+
+    _LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return None
+        value = super()._deserialize(value, attr, data, **kwargs).lower()
+        import ipaddress
+
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            pass
+        labels = value.rstrip(".").split(".")
+        if len(value) > 253 or len(labels) < 2 or not all(self._LABEL.fullmatch(x) for x in labels) \
+                or labels[-1].isdigit():
+            raise ValidationError("must be an IP address or a host name such as sip.example.com")
+        return value.rstrip(".")
+
+
+class SipUser(StrictString):
+    """A SIP user name as providers issue them."""
+
+    PATTERN = re.compile(r"[A-Za-z0-9._+\-]{1,64}")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return None
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value == "":
+            return None
+        if not self.PATTERN.fullmatch(value):
+            raise ValidationError("must be 1 to 64 letters, digits and . _ + -")
+        return value
+
+
+class ProviderSecret(fields.String):
+    """A password a provider issued: any printable ASCII but what would break a config line."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ValidationError("must be a string")
+        if value == "":
+            return None
+        if len(value) > 128 or not all(33 <= ord(c) < 127 and c not in ';[]"\\' for c in value):
+            raise ValidationError("must be 1 to 128 printable characters without spaces, ; [ ] \" or \\")
+        return value
+
+
+class DialString(StrictString):
+    """A number as dialled on a trunk: digits, optionally a leading +."""
+
+    def __init__(self, max_length: int = 32, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return None
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value == "":
+            return None
+        if not re.fullmatch(rf"\+?[0-9]{{1,{self.max_length}}}", value):
+            raise ValidationError(f"must be up to {self.max_length} digits, optionally after a +")
+        return value
+
+
+class DialPattern(StrictString):
+    """An Asterisk extension pattern without brackets: digits, X, N, Z, '.', '!' after a '_'."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return None
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value == "":
+            return None
+        if re.fullmatch(r"\+?[0-9*#]{1,32}", value):
+            return value
+        if not re.fullmatch(r"_\+?[0-9XNZ*#]{0,31}[.!]?", value) or len(value) < 2:
+            raise ValidationError("must be digits, or a pattern like _0X. (X any digit, N 2-9, Z 1-9, "
+                                  ". one or more, ! zero or more)")
+        return value.upper()
+
+
 class Bool(fields.Boolean):
     """true or false only: "yes", 1 and "0" are refused rather than guessed."""
 

@@ -83,6 +83,11 @@ class Paths:
         return self.spool / "voicemail"
 
     @property
+    def prompts(self) -> Path:
+        """IVR prompts, 8 kHz WAV, read by Asterisk."""
+        return self.data / "prompts"
+
+    @property
     def generations(self) -> Path:
         """Rendered Asterisk config; `asterisk_etc` is a symlink into here."""
         return self.run / "asterisk-config"

@@ -128,9 +128,12 @@ class Phone(pj.Account):
         call.answer(answer)
 
     def call(self, number: str) -> "Call":
+        return self.call_uri(f"sip:{number}@{self.server}")
+
+    def call_uri(self, uri: str) -> "Call":
         call = Call(self)
         self.calls.append(call)
-        call.makeCall(f"sip:{number}@{self.server}", pj.CallOpParam(True))
+        call.makeCall(uri, pj.CallOpParam(True))
         return call
 
     def wait_incoming(self, timeout: float = 5.0) -> "Call":

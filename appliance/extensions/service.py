@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from peewee import IntegrityError, fn
 
-from .. import numbers, secrets
+from .. import destinations, numbers, secrets
+from ..ringgroups import service as ringgroups
 from ..db import change
 from ..db.journal import utcnow
 from ..db.models import Extension, Mailbox, User
@@ -225,6 +226,7 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
         elif enabled:
             cs.update(box, name=ext.name, email=ext.email, pin=values.get("voicemail_pin", box.pin))
         elif box is not None:
+            destinations.ensure_unreferenced("voicemail", number, f"the mailbox of extension {number}")
             # Messages stay in the spool: turning voicemail back on shows them again.
             cs.delete(box)
             box = None
@@ -236,6 +238,9 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
 def delete(number: str, actor: str) -> int:
     with change(actor, "extension.delete", number) as cs:
         ext, box = get(number)
+        destinations.ensure_unreferenced("extension", number, f"extension {number}")
+        destinations.ensure_unreferenced("voicemail", number, f"the mailbox of extension {number}")
+        ringgroups.remove_extension(cs, ext)
         for user in User.select().where(User.extension == ext):
             cs.update(user, extension=None)
         if box is not None:

@@ -23,7 +23,7 @@ SYSTEM = System(
     ami_secret="0123456789abcdef0123456789abcdef", rtp_start=10000, rtp_end=20000,
     etc_dir="/etc/asterisk", module_dir="/usr/lib/x86_64-linux-gnu/asterisk/modules",
     run_dir="/run/callbox/asterisk", data_lib_dir="/data/asterisk", spool_dir="/data/asterisk/spool",
-    log_dir="/data/log/asterisk",
+    log_dir="/data/log/asterisk", prompts_dir="/data/prompts",
 )
 
 
@@ -74,6 +74,9 @@ class Pbx:
 
     def registration(self, number):
         return None
+
+    def trunk_status(self, trunk_id):
+        return {"registration": None, "reachable": None}
 
 
 @pytest.fixture
