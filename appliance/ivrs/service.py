@@ -87,20 +87,27 @@ def _number(cs, ivr: Ivr, number: str | None) -> None:
 
 
 def create(data, actor: str) -> tuple[Ivr, int]:
-    values = {**DEFAULTS, **validate(IvrSchema(), data)}
-    now = utcnow()
+    values = validate(IvrSchema(), data)
     with change(actor, "ivr.create", values["name"]) as cs:
-        if values["number"]:
-            numbers.ensure_free(values["number"])
-        # Created first so its options may point back at it.
-        ivr = cs.create(Ivr, name=values["name"], number=None, prompt=None, timeout=values["timeout"],
-                        max_tries=values["max_tries"], direct_dial=values["direct_dial"],
-                        timeout_kind="hangup", timeout_target=None, invalid_kind="hangup", invalid_target=None,
-                        created_at=now, updated_at=now)
-        cs.update(ivr, **_fields(values, ivr.id))
-        _number(cs, ivr, values["number"])
-        _set_options(cs, ivr, values["options"])
+        ivr = add(cs, values)
     return ivr, cs.revision
+
+
+def add(cs, values: dict) -> Ivr:
+    """Create within the change `cs` from validated values."""
+    values = {**DEFAULTS, **values}
+    if values["number"]:
+        numbers.ensure_free(values["number"])
+    now = utcnow()
+    # Created first so its options may point back at it.
+    ivr = cs.create(Ivr, name=values["name"], number=None, prompt=None, timeout=values["timeout"],
+                    max_tries=values["max_tries"], direct_dial=values["direct_dial"],
+                    timeout_kind="hangup", timeout_target=None, invalid_kind="hangup", invalid_target=None,
+                    created_at=now, updated_at=now)
+    cs.update(ivr, **_fields(values, ivr.id))
+    _number(cs, ivr, values["number"])
+    _set_options(cs, ivr, values["options"])
+    return ivr
 
 
 def update(ivr_id, data, actor: str, *, partial: bool) -> tuple[Ivr, int | None]:

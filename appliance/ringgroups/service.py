@@ -51,18 +51,25 @@ def _set_members(cs, group: RingGroup, exts: list[Extension]) -> None:
 
 
 def create(data, actor: str) -> tuple[RingGroup, int]:
-    values = {**DEFAULTS, **validate(RingGroupSchema(), data)}
-    now = utcnow()
+    values = validate(RingGroupSchema(), data)
     with change(actor, "ring_group.create", values["number"]) as cs:
-        numbers.ensure_free(values["number"])
-        exts = _extensions(values["members"])
-        kind, target = destinations.check_exists(values["no_answer"], "no_answer")
-        group = cs.create(RingGroup, number=values["number"], name=values["name"], strategy=values["strategy"],
-                          ring_seconds=values["ring_seconds"], dest_kind=kind, dest_target=target,
-                          created_at=now, updated_at=now)
-        numbers.claim(cs, group.number, "ring_group", group.id)
-        _set_members(cs, group, exts)
+        group = add(cs, values)
     return group, cs.revision
+
+
+def add(cs, values: dict) -> RingGroup:
+    """Create within the change `cs` from validated values."""
+    values = {**DEFAULTS, **values}
+    numbers.ensure_free(values["number"])
+    exts = _extensions(values["members"])
+    kind, target = destinations.check_exists(values["no_answer"], "no_answer")
+    now = utcnow()
+    group = cs.create(RingGroup, number=values["number"], name=values["name"], strategy=values["strategy"],
+                      ring_seconds=values["ring_seconds"], dest_kind=kind, dest_target=target,
+                      created_at=now, updated_at=now)
+    numbers.claim(cs, group.number, "ring_group", group.id)
+    _set_members(cs, group, exts)
+    return group
 
 
 def update(number: str, data, actor: str, *, partial: bool) -> tuple[RingGroup, int | None]:

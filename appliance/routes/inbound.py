@@ -66,14 +66,20 @@ def _check_unique_match(did, cid, own_id: int | None) -> None:
 
 
 def create(data, actor: str) -> tuple[InboundRoute, int]:
-    values = {"did": None, "cid": None, **validate(InboundRouteSchema(), data)}
-    now = utcnow()
+    values = validate(InboundRouteSchema(), data)
     with change(actor, "inbound_route.create", values["name"]) as cs:
-        cols = _check(values, None)
-        _check_unique_match(values["did"], values["cid"], None)
-        position = (InboundRoute.select().count() or 0) + 1
-        route = cs.create(InboundRoute, position=position, created_at=now, updated_at=now, **cols)
+        route = add(cs, values)
     return route, cs.revision
+
+
+def add(cs, values: dict) -> InboundRoute:
+    """Create within the change `cs` from validated values."""
+    values = {"did": None, "cid": None, **values}
+    cols = _check(values, None)
+    _check_unique_match(values["did"], values["cid"], None)
+    now = utcnow()
+    position = (InboundRoute.select().count() or 0) + 1
+    return cs.create(InboundRoute, position=position, created_at=now, updated_at=now, **cols)
 
 
 def update(route_id, data, actor: str, *, partial: bool) -> tuple[InboundRoute, int | None]:

@@ -98,13 +98,19 @@ def _set_children(cs, route: OutboundRoute, values: dict) -> None:
 
 def create(data, actor: str) -> tuple[OutboundRoute, int]:
     values = validate(OutboundRouteSchema(), data)
-    now = utcnow()
     with change(actor, "outbound_route.create", values["name"]) as cs:
-        _check_name(values["name"], None)
-        position = (OutboundRoute.select().count() or 0) + 1
-        route = cs.create(OutboundRoute, name=values["name"], position=position, created_at=now, updated_at=now)
-        _set_children(cs, route, values)
+        route = add(cs, values)
     return route, cs.revision
+
+
+def add(cs, values: dict) -> OutboundRoute:
+    """Create within the change `cs` from validated values."""
+    _check_name(values["name"], None)
+    now = utcnow()
+    position = (OutboundRoute.select().count() or 0) + 1
+    route = cs.create(OutboundRoute, name=values["name"], position=position, created_at=now, updated_at=now)
+    _set_children(cs, route, values)
+    return route
 
 
 def update(route_id, data, actor: str, *, partial: bool) -> tuple[OutboundRoute, int | None]:

@@ -53,12 +53,18 @@ def _check_registration(values: dict) -> None:
 
 def create(data, actor: str) -> tuple[Trunk, int]:
     values = {**DEFAULTS, **validate(TrunkSchema(), data)}
-    _check_registration(values)
-    now = utcnow()
     with change(actor, "trunk.create", values["name"]) as cs:
-        _check_name(values["name"])
-        trunk = cs.create(Trunk, created_at=now, updated_at=now, **values)
+        trunk = add(cs, values)
     return trunk, cs.revision
+
+
+def add(cs, values: dict) -> Trunk:
+    """Create within the change `cs` from validated values."""
+    values = {**DEFAULTS, **values}
+    _check_registration(values)
+    _check_name(values["name"])
+    now = utcnow()
+    return cs.create(Trunk, created_at=now, updated_at=now, **values)
 
 
 def update(trunk_id, data, actor: str, *, partial: bool) -> tuple[Trunk, int | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bottle import Bottle, response
 
 from ..plugins import Auth, Database, JsonErrors, json_error_handler
-from . import extensions, resources, settings, system, voicemail
+from . import extensions, resources, settings, system, system_admin, voicemail, wizard
 
 
 def make_api(box) -> Bottle:
@@ -20,6 +20,6 @@ def make_api(box) -> Bottle:
     def _no_store():
         response.set_header("Cache-Control", "no-store")
 
-    for module in (system, extensions, voicemail, settings, resources):
+    for module in (system, extensions, voicemail, settings, resources, system_admin, wizard):
         module.install(api, box)
     return api
