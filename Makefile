@@ -40,9 +40,9 @@ unit: venv
 integration: venv rootfs
 	$(VPY) -m pytest -q tests/integration
 
-## Everything: unit tests, then real Asterisk with real phones.
+## Everything: unit tests, then real Asterisk with real phones, then the web UI in Chromium.
 test: venv rootfs
-	$(VPY) -m pytest -q tests/unit tests/integration
+	$(VPY) -m pytest -q tests/unit tests/integration tests/browser
 
 bench: venv rootfs
 	$(VPY) scripts/bench.py

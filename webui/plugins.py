@@ -1,4 +1,4 @@
-"""Bottle plugins for the API: JSON errors, a database connection, authentication.
+"""Bottle plugins for the API and pages: JSON errors, a database connection, authentication.
 
 Handlers raise appliance.errors.BoxError subclasses and return dicts; these
 plugins do the rest, so no handler repeats error, connection or auth handling.
@@ -6,10 +6,12 @@ plugins do the rest, so no handler repeats error, connection or auth handling.
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
+from urllib.parse import urlencode
 
-from bottle import HTTPError, HTTPResponse, request, response
+from bottle import HTTPError, HTTPResponse, redirect, request, response
 
 from appliance.db import db
 from appliance.errors import BoxError, Forbidden, Invalid, Unauthorized
@@ -19,11 +21,12 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 
 
-def error_body(status: int, message: str, field: str | None = None, doc: dict | None = None) -> HTTPResponse:
+def error_body(status: int, message: str, field: str | None = None, doc: dict | None = None,
+               headers: dict | None = None) -> HTTPResponse:
     return HTTPResponse(
         json.dumps(doc or {"error": message, "field": field}),
         status=status,
-        headers={"Content-Type": "application/json", "Cache-Control": "no-store"},
+        headers={"Content-Type": "application/json", "Cache-Control": "no-store", **(headers or {})},
     )
 
 
@@ -38,7 +41,7 @@ class JsonErrors:
             try:
                 return callback(*args, **kwargs)
             except BoxError as exc:
-                return error_body(exc.status, exc.message, exc.field, exc.to_dict())
+                return error_body(exc.status, exc.message, exc.field, exc.to_dict(), getattr(exc, "headers", None))
             except HTTPResponse:
                 raise
             except Exception:  # noqa: BLE001
@@ -60,12 +63,68 @@ class Database:
         return wrapper
 
 
+SESSION_COOKIE = "callbox_session"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+
+
+def signed_in():
+    """The session this request carries (Bearer token or session cookie), or None.
+
+    Sets request.environ["callbox.via"] to "bearer" or "cookie". A request that
+    sends an Authorization header is judged by it alone, never by a cookie.
+    """
+    env = request.environ
+    if "callbox.session" in env:
+        return env["callbox.session"]
+    header = request.get_header("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        via = "bearer" if scheme.lower() == "bearer" else None
+        token = token.strip()
+    else:
+        token, via = request.get_cookie(SESSION_COOKIE) or "", "cookie"
+    session = users.session_for_token(token) if via and token else None
+    env["callbox.sent"] = bool(token)
+    env["callbox.session"] = session
+    env["callbox.via"] = via if session else None
+    if session is not None:
+        env["callbox.user"] = session.user
+        env["callbox.token"] = token
+    return session
+
+
+class CsrfRejected(Forbidden):
+    """A cookie-authenticated change without the session's CSRF token: a
+    forged request, or a page left open from before the session."""
+
+
+def csrf_ok(expected: str) -> bool:
+    """The request carries `expected` in the X-CSRF-Token header or the csrf_token form field."""
+    sent = request.get_header(CSRF_HEADER)
+    if not sent:
+        ctype = (request.content_type or "").split(";")[0].strip().lower()
+        if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            sent = request.forms.get(CSRF_FIELD)
+    return bool(expected and sent) and hmac.compare_digest(str(sent).encode(), expected.encode())
+
+
 class Auth:
-    """Bearer tokens from POST /auth/login. Routes opt out with auth=False and
-    name the roles they admit with roles=(...); the default is admin only."""
+    """Who may call a route: a Bearer token (API clients) or the session cookie
+    (browsers). A cookie-authenticated change must carry the session's CSRF
+    token; a token sent in a header cannot be forged by another site, a cookie can.
+
+    Routes opt out with auth=False and name the roles they admit with
+    roles=(...); the default is admin only. With `login_page`, a request that is
+    not signed in is sent there instead of getting 401 (for HTML pages).
+    """
 
     name = "auth"
     api = 2
+
+    def __init__(self, login_page: str | None = None):
+        self.login_page = login_page
 
     def apply(self, callback, route):
         if route.config.get("auth", True) is False:
@@ -73,24 +132,39 @@ class Auth:
         roles = route.config.get("roles", ("admin",))
 
         def wrapper(*args, **kwargs):
-            header = request.get_header("Authorization", "")
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
+            session = signed_in()
+            if session is None:
+                if self.login_page:
+                    redirect(self.login_page + "?" + urlencode({"next": local_url()}), 303)
+                if request.environ["callbox.sent"]:
+                    raise Unauthorized("the session has expired or was closed; sign in again")
                 raise Unauthorized("sign in first: send Authorization: Bearer TOKEN")
-            user = users.user_for_token(token.strip())
-            if user is None:
-                raise Unauthorized("the session has expired or was closed; sign in again")
-            if user.role not in roles:
+            if (request.environ["callbox.via"] == "cookie" and request.method in UNSAFE_METHODS
+                    and not csrf_ok(session.csrf_token)):
+                raise CsrfRejected(f"missing or wrong CSRF token: send the {CSRF_HEADER} header "
+                                   f"(reload the page if it was open for long)")
+            if session.user.role not in roles:
                 raise Forbidden("your role may not do this")
-            request.environ["callbox.user"] = user
-            request.environ["callbox.token"] = token.strip()
             return callback(*args, **kwargs)
 
         return wrapper
 
 
+def local_url() -> str:
+    """This request's path and query, to come back to after a form or sign-in."""
+    query = request.query_string
+    return request.fullpath + (f"?{query}" if query else "")
+
+
 def current_user():
     return request.environ["callbox.user"]
+
+
+def require_own_extension(number: str) -> None:
+    """Agents act on their own extension only; admins and supervisors on any."""
+    user = current_user()
+    if user.role == "agent" and (user.extension is None or user.extension.number != number):
+        raise Forbidden("agents may only see their own extension")
 
 
 def json_body():
@@ -119,3 +193,22 @@ def json_error_handler(err: HTTPError) -> str:
     message = {404: "not found", 405: "method not allowed", 413: "request body too large"}.get(
         err.status_code, "request failed" if err.status_code < 500 else "internal error")
     return json.dumps({"error": message, "field": None})
+
+
+def client_address() -> str | None:
+    # The socket's peer, never X-Forwarded-For: a header would let a client
+    # choose its own rate-limit bucket.
+    return request.environ.get("REMOTE_ADDR")
+
+
+def https() -> bool:
+    return request.urlparts.scheme == "https"
+
+
+def set_session_cookie(opened) -> None:
+    response.set_cookie(SESSION_COOKIE, opened.token, path="/", httponly=True, samesite="Strict",
+                        secure=https(), max_age=int(users.SESSION_HOURS * 3600))
+
+
+def clear_session_cookie() -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Strict", secure=https())

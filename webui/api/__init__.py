@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from bottle import Bottle, response
 
+from appliance.users.ratelimit import LoginLimiter
+
 from ..plugins import Auth, Database, JsonErrors, json_error_handler
-from . import extensions, resources, settings, system, system_admin, voicemail, wizard
+from . import events, extensions, me, resources, settings, system, system_admin, voicemail, wizard
 
 
-def make_api(box) -> Bottle:
+def make_api(box, login_limiter: LoginLimiter) -> Bottle:
     api = Bottle()
     api.install(JsonErrors())
     api.install(Database())
@@ -20,6 +22,7 @@ def make_api(box) -> Bottle:
     def _no_store():
         response.set_header("Cache-Control", "no-store")
 
-    for module in (system, extensions, voicemail, settings, resources, system_admin, wizard):
+    system.install(api, box, login_limiter)
+    for module in (me, events, extensions, voicemail, settings, resources, system_admin, wizard):
         module.install(api, box)
     return api

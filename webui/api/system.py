@@ -1,16 +1,20 @@
-"""Health, first-time setup and sign-in."""
+"""Health, first-time setup, sign-in and sign-out."""
 
 from __future__ import annotations
 
-from bottle import response
+from bottle import request, response
 
 from appliance.users import service as users
 
 from ..offload import offload
-from ..plugins import json_body
+from ..plugins import clear_session_cookie, client_address, json_body
 
 
-def install(api, box) -> None:
+def verify(password, stored):
+    return offload(users.verify_password, password, stored)
+
+
+def install(api, box, limiter) -> None:
     @api.get("/health", auth=False)
     def health():
         return box.health()
@@ -32,14 +36,13 @@ def install(api, box) -> None:
         data = json_body()
         if not isinstance(data, dict):
             data = {}
-        user = users.authenticate(data.get("username"), data.get("password"),
-                                  verifier=lambda p, h: offload(users.verify_password, p, h))
-        token, expires = users.open_session(user)
-        return {"token": token, "expires_at": expires.isoformat() + "Z", "role": user.role}
+        user, opened = users.sign_in(data.get("username"), data.get("password"), client_address(), limiter,
+                                     verifier=verify)
+        return {"token": opened.token, "expires_at": opened.expires_at.isoformat() + "Z", "role": user.role}
 
     @api.post("/auth/logout", roles=users.ROLES)
     def logout():
-        from bottle import request
-
         users.close_session(request.environ["callbox.token"])
+        if request.environ["callbox.via"] == "cookie":
+            clear_session_cookie()
         response.status = 204

@@ -1,0 +1,86 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real box.
+
+One box per module (reusing the integration tests' box tool); Playwright
+never downloads a browser: it launches /usr/bin/chromium. Every main page
+is saved as a screenshot in tests/browser/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import box_cli, start_box
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = None
+    if os.geteuid() != 0:
+        reason = "browser tests run a real box, as root"
+    elif not Path(CHROMIUM).exists():
+        reason = f"no {CHROMIUM} (scripts/host-deps.sh installs it)"
+    elif shutil.which("sox") is None:
+        reason = "sox is needed for test audio"
+    if reason:
+        for item in items:
+            if "tests/browser/" in str(item.fspath):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def box():
+    name = f"b-{secrets.token_hex(4)}"
+    instance = start_box(name)
+    try:
+        yield instance
+    finally:
+        r = box_cli("down", name, "--purge", check=False)
+        assert r.returncode == 0, f"box down failed: {r.stderr}"
+
+
+@pytest.fixture
+def new_page(chromium, box):
+    """new_page(lang="en") -> a page in a fresh browser context (its own cookies) on the box."""
+    contexts = []
+
+    def make(lang: str = "en-GB"):
+        context = chromium.new_context(base_url=box.url, viewport={"width": 1440, "height": 900}, locale=lang)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.js_errors = errors
+        return page
+
+    yield make
+    for context in contexts:
+        for page in context.pages:
+            assert not getattr(page, "js_errors", []), f"JavaScript errors on {page.url}: {page.js_errors}"
+        context.close()
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

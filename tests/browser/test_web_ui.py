@@ -1,0 +1,321 @@
+"""The web UI in a real browser against a real box, in the order an installer meets it:
+first-visit setup, sign-in, extensions by range and by CSV, Chinese, live
+registration, voicemail playback, and the security checks (CSRF, roles, and
+the sign-in rate limit last, since it locks this address out for a minute).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.audio import write_tone
+from tests.browser.conftest import screenshot
+from tests.integration.conftest import BOX
+
+PASSWORD = "Browser-Admin-Pass-42"
+AGENT_PASSWORD = "Agent-Browser-Pass-7"
+
+
+def sign_in(page, username: str = "admin", password: str = PASSWORD):
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form[action='/login'] button[type=submit]")
+    return page
+
+
+@pytest.fixture
+def admin(new_page, box):
+    if not box.api.get("/setup").json["configured"]:
+        assert box.api.post("/setup", {"admin_password": PASSWORD}).status == 201
+    page = sign_in(new_page())
+    expect(page).to_have_url(re.compile(r"/$"))
+    return page
+
+
+@pytest.fixture(scope="module")
+def api(box):
+    from tests.api import Api
+
+    return Api(box.url)
+
+
+def token(api) -> str:
+    r = api.post("/auth/login", {"username": "admin", "password": PASSWORD})
+    assert r.status == 200, r
+    return r.json["token"]
+
+
+def box_write(box, path: str, data: bytes) -> None:
+    subprocess.run([str(BOX), "exec", box.name, "--", "sh", "-c", f'mkdir -p "$(dirname {path})" && cat > {path}'],
+                   input=data, check=True, capture_output=True, timeout=60)
+
+
+# -- first visit, sign-in ------------------------------------------------------------------
+
+def test_first_visit_sets_the_admin_password(new_page, box):
+    page = new_page()
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/setup$"))
+    expect(page.locator("h1")).to_have_text("Set the administrator password")
+    expect(page.locator(".step-count")).to_have_text(re.compile(r"Step 1 of \d", re.I))
+    screenshot(page, "setup")
+    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=confirm]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator("h1")).to_have_text("Dashboard")
+    assert box.api.get("/setup").json["configured"] is True
+
+
+def test_sign_in(new_page):
+    page = new_page()
+    page.goto("/extensions")
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fextensions$"))
+    screenshot(page, "login")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/extensions$"))
+    cookie = next(c for c in page.context.cookies() if c["name"] == "callbox_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    for name in ("Dashboard", "Extensions", "Voicemail", "IVR", "Ring groups", "Inbound routes", "Outbound routes",
+                 "Trunks", "Users", "Audit log", "System", "Setup wizard"):
+        expect(page.locator("nav.sidebar").get_by_role("link", name=re.compile("^" + name))).to_be_visible()
+
+
+# -- extensions ---------------------------------------------------------------------------
+
+def test_create_extensions_by_range(admin, api):
+    page = admin
+    page.goto("/extensions")
+    expect(page.locator("#ext-empty")).to_be_visible()
+    page.click("#add-range")
+    form = page.locator("#range-form")
+    form.locator("input[name=from]").fill("8001")
+    form.locator("input[name=to]").fill("8020")
+    form.locator("input[name=pattern]").fill("Desk {n}")
+    form.locator("select[name=pin_policy]").select_option("length")
+    form.locator("input[name=pin_length]").fill("8")
+    expect(page.locator("#range-count")).to_have_text("20 extensions")
+    screenshot(page, "extensions-range")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#range-dialog")).not_to_be_visible()
+    expect(page.locator("#ext-rows tr")).to_have_count(20)
+    expect(page.locator("#ext-rows tr[data-number='8020'] td").nth(2)).to_have_text("Desk 8020")
+    expect(page.locator("#summary")).to_have_text("1–20 of 20")
+    doc = api.get("/extensions/8007", token=token(api)).json
+    assert doc["name"] == "Desk 8007" and len(doc["voicemail_pin"]) == 8
+
+    # Search and sort are done by the server.
+    page.fill("#search", "8019")
+    expect(page.locator("#ext-rows tr")).to_have_count(1)
+    page.fill("#search", "")
+    expect(page.locator("#ext-rows tr")).to_have_count(20)
+    page.click("button.sort[data-sort='number']")
+    expect(page.locator("#ext-rows tr").first).to_have_attribute("data-number", "8020")
+    screenshot(page, "extensions")
+
+
+def test_csv_import_reports_exactly_the_bad_rows(admin, api, tmp_path):
+    page = admin
+    csv = tmp_path / "staff.csv"
+    csv.write_text("number,name,email\n"
+                   "8101,Ann Lee,ann@example.com\n"
+                   "81O2,Letter O instead of zero,\n"
+                   "8103,Chen 陈,\n"
+                   "8001,Taken number,\n"
+                   "8105,Eve,\n", encoding="utf-8")
+    page.goto("/extensions")
+    page.click("#import")
+    page.set_input_files("#import-form input[name=file]", str(csv))
+    page.click("#import-form button[type=submit]")
+    expect(page.locator("#import-summary")).to_have_text("3 extensions created, 2 lines with problems.")
+    rows = page.locator("#import-errors tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_have_attribute("data-line", "3")
+    expect(rows.nth(0).locator("td").nth(1)).to_have_text("number")
+    expect(rows.nth(1)).to_have_attribute("data-line", "5")
+    expect(rows.nth(1).locator("td").nth(2)).to_contain_text("already in use")
+    screenshot(page, "extensions-import")
+    t = token(api)
+    for number in ("8101", "8103", "8105"):
+        assert api.get(f"/extensions/{number}", token=t).status == 200, number
+    assert api.get("/extensions/8103", token=t).json["name"] == "Chen 陈"
+    assert api.get("/extensions/81O2", token=t).status == 404
+
+
+def test_validation_error_shows_next_to_its_field(admin):
+    page = admin
+    page.goto("/extensions")
+    page.click("#add-one")
+    page.fill("#ext-form input[name=number]", "8001")
+    page.fill("#ext-form input[name=name]", "Duplicate")
+    page.click("#ext-form button[type=submit]")
+    error = page.locator("#ext-form [data-error-for='number']")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("already in use")
+
+
+# -- languages ---------------------------------------------------------------------------
+
+def test_switch_to_chinese(admin):
+    page = admin
+    page.click(".topbar button[value=zh]")
+    expect(page.locator("h1")).to_have_text("仪表盘")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_text("已注册话机")).to_be_visible()
+    expect(page.locator("#box-status")).to_have_text(re.compile("一切正常|需要注意"))
+    screenshot(page, "dashboard-zh")
+    page.goto("/extensions")
+    expect(page.locator("h1")).to_have_text("分机")
+    expect(page.locator("#summary")).to_contain_text("共")
+    screenshot(page, "extensions-zh")
+    page.click(".topbar button[value=en]")
+    expect(page.locator("h1")).to_have_text("Extensions")
+
+
+# -- live state --------------------------------------------------------------------------
+
+def test_dashboard_counts_a_phone_registering_live(admin, api, box, tmp_path):
+    from tests.phones import SipStack
+
+    page = admin
+    expect(page.locator("#live")).to_have_attribute("data-state", "on")
+    expect(page.locator("#phones-configured")).to_have_text("23")
+    expect(page.locator("#phones-registered")).to_have_text("0")
+    screenshot(page, "dashboard")
+    secret = api.get("/extensions/8003", token=token(api)).json["secret"]
+    stack = SipStack(box.host_ip, tmp_path)
+    try:
+        stack.phone("8003", secret, box.sip).register()
+        expect(page.locator("#phones-registered")).to_have_text("1", timeout=10_000)
+        page.goto("/extensions")
+        row = page.locator("#ext-rows tr[data-number='8003']")
+        expect(row.locator(".reg")).to_have_attribute("data-state", "on")
+        expect(row.locator(".contact")).to_contain_text(box.host_ip)
+    finally:
+        stack.close()
+    # Unregistering is seen live on the open page, without a reload.
+    expect(row.locator(".reg")).to_have_attribute("data-state", "off", timeout=10_000)
+
+
+# -- voicemail ---------------------------------------------------------------------------
+
+MESSAGE = """;
+; Message Information file
+;
+[message]
+origmailbox=8002
+context=callbox-dial-extension
+exten=8002
+callerchan=PJSIP/8001-00000001
+callerid="Desk 8001" <8001>
+origtime=1796009472
+category=
+msg_id=1796009472-00000042
+flag=
+duration=3
+"""
+
+
+def test_play_a_voicemail_message_in_the_page(admin, box, tmp_path):
+    spool = "/data/asterisk/spool/voicemail/default/8002/INBOX"
+    box_write(box, f"{spool}/msg0000.txt", MESSAGE.encode())
+    box_write(box, f"{spool}/msg0000.wav", write_tone(tmp_path / "m.wav", 1100, 3.0).read_bytes())
+    box.exec("chown", "-R", "asterisk:asterisk", "/data/asterisk/spool/voicemail/default/8002")
+    page = admin
+    page.goto("/voicemail?mailbox=8002")
+    row = page.locator("#vm-rows tr[data-id='1796009472-00000042']")
+    expect(row).to_contain_text("Desk 8001 <8001>")
+    expect(row).to_contain_text("0:03")
+    page.wait_for_function(
+        "() => { const a = document.querySelector('#vm-rows audio'); return a && a.readyState >= 1 && a.duration > 0 }")
+    duration = page.evaluate("document.querySelector('#vm-rows audio').duration")
+    assert 2.9 <= duration <= 3.1
+    screenshot(page, "voicemail")
+
+
+def test_upload_and_reset_a_greeting(admin, box, tmp_path):
+    page = admin
+    page.goto("/voicemail?mailbox=8002")
+    row = page.locator("#greet-rows tr[data-kind='unavail']")
+    row.locator("input[type=file]").set_input_files(str(write_tone(tmp_path / "g.wav", 440, 2.0)))
+    expect(row.locator(".tag-ok")).to_be_visible()
+    greeting = "/data/asterisk/spool/voicemail/default/8002/unavail.wav"
+    assert box.exec("stat", "-c", "%U:%G", greeting).strip() == "asterisk:asterisk"
+    page.wait_for_function("() => document.querySelector('#greet-rows tr[data-kind=unavail] audio') !== null")
+    row.get_by_role("button", name="Reset").click()
+    page.click("#confirm-ok")
+    expect(row.locator(".tag-ok")).to_have_count(0)
+    assert "unavail.wav" not in box.exec("ls", "/data/asterisk/spool/voicemail/default/8002").split()
+
+
+def test_coming_soon_pages(admin):
+    page = admin
+    for path, title in (("/ivr", "IVR"), ("/trunks", "Trunks"), ("/users", "Users")):
+        page.goto(path)
+        expect(page.locator("h1")).to_have_text(title)
+        expect(page.get_by_text("Coming soon")).to_be_visible()
+    screenshot(page, "coming-soon")
+
+
+# -- security -----------------------------------------------------------------------------
+
+def test_changes_without_the_csrf_token_get_403(admin, api):
+    page = admin
+    status = page.evaluate("""async () => {
+        const r = await fetch('/api/v1/extensions', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                              body: JSON.stringify({number: '8999', name: 'Forged'})});
+        return r.status; }""")
+    assert status == 403
+    r = page.request.post("/logout", form={"next": "/"})
+    assert r.status == 403 and "CSRF" in r.json()["error"]
+    assert api.get("/extensions/8999", token=token(api)).status == 404
+    page.goto("/")  # still signed in
+    expect(page.locator("h1")).to_have_text("Dashboard")
+
+
+def test_agent_session_gets_403_on_admin_routes(new_page, box):
+    script = f"""
+from appliance.db import open_database
+from appliance.db.journal import utcnow
+from appliance.db.models import Extension, User
+from appliance.users.passwords import hash_password
+from pathlib import Path
+open_database(Path('/data/config.db'))
+User.create(username='alice', password_hash=hash_password({AGENT_PASSWORD!r}), role='agent',
+            extension=Extension.get(Extension.number == '8002'), created_at=utcnow())
+"""
+    box.exec("python3", "-c", script)
+    page = sign_in(new_page(), "alice", AGENT_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/voicemail$"))
+    expect(page.locator("#vm-heading")).to_have_text("Mailbox 8002")
+    expect(page.locator("nav.sidebar a")).to_have_count(1)
+    screenshot(page, "agent-voicemail")
+    for path in ("/api/v1/extensions", "/api/v1/settings", "/api/v1/extensions/8001/voicemail"):
+        assert page.request.get(path).status == 403, path
+    assert page.request.get("/api/v1/extensions/8002/voicemail").status == 200
+    response = page.goto("/extensions")
+    assert response.status == 403
+    expect(page.locator("h1")).to_have_text("You may not open this page")
+
+
+def test_sixth_wrong_password_gets_429(new_page):
+    page = new_page()
+    page.goto("/login")
+    for attempt in range(1, 7):
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", f"wrong-{attempt}")
+        with page.expect_response(lambda r: r.url.endswith("/login") and r.request.method == "POST") as answer:
+            page.click("button[type=submit]")
+        expected = 401 if attempt < 6 else 429
+        assert answer.value.status == expected, attempt
+    assert int(answer.value.headers["retry-after"]) > 0
+    expect(page.locator("#login-error")).to_contain_text("Too many failed sign-ins")
+    screenshot(page, "login-rate-limited")

@@ -1,0 +1,73 @@
+"""/events: the box's live events as server-sent events, for dashboards and pages.
+
+Under the supervisor's gevent server each open stream is a greenlet parked in
+Subscription.get (a patched, cooperative wait), so hundreds cost little; no
+call here blocks without a timeout. A comment every HEARTBEAT seconds keeps
+proxies from closing an idle stream and finds clients that went away: the
+write fails, the server closes the generator and the subscription ends.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from bottle import request, response
+
+from appliance.events import Event
+from appliance.users import service as users
+
+from ..plugins import current_user
+
+HEARTBEAT = 15.0
+RETRY_MS = 3000
+
+
+def _everything(event: Event) -> bool:
+    return True
+
+
+def visible_to(user) -> Callable[[Event], bool]:
+    """Which events a user's stream carries: admins and supervisors see all;
+    an agent only the state of their own phone."""
+    if user.role in ("admin", "supervisor"):
+        return _everything
+    own = user.extension.number if user.extension is not None else None
+
+    def own_phone(event: Event) -> bool:
+        return event.topic == "registration" and own is not None and event.data.get("number") == own
+
+    return own_phone
+
+
+def _last_event_id() -> int | None:
+    raw = request.get_header("Last-Event-ID") or request.query.get("last_event_id")
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+
+
+def stream(subscription, heartbeat: float):
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        reported = 0
+        while True:
+            events = subscription.get(heartbeat)
+            if subscription.dropped > reported:
+                # This client was too slow and lost events: it must reload what it shows.
+                lost = subscription.dropped - reported
+                reported = subscription.dropped
+                yield f"event: lost\ndata: {json.dumps({'topic': 'lost', 'count': lost})}\n\n"
+            if not events:
+                yield ": keep-alive\n\n"
+            for event in events:
+                yield event.sse()
+    finally:
+        subscription.close()
+
+
+def install(api, box) -> None:
+    @api.get("/events", roles=users.ROLES)
+    def events():
+        subscription = box.events.subscribe(visible_to(current_user()), since=_last_event_id())
+        response.content_type = "text/event-stream; charset=utf-8"
+        response.set_header("X-Accel-Buffering", "no")
+        return stream(subscription, HEARTBEAT)

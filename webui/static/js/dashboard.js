@@ -1,0 +1,80 @@
+/* Dashboard: the box's health, phones and calls, kept live from /api/v1/events. */
+(function () {
+  "use strict";
+  const {boot, t, api, live, duration, bytes} = window.Callbox;
+  const $ = (id) => document.getElementById(id);
+  let health = boot.health || {};
+
+  function setText(id, text) { $(id).textContent = text; }
+
+  function meter(id, textId, percent, detail) {
+    const known = typeof percent === "number";
+    $(id).value = known ? percent : 0;
+    setText(textId, known ? `${percent.toFixed(0)} %${detail ? " · " + detail : ""}` : "—");
+  }
+
+  function render() {
+    const h = health;
+    const status = $("box-status");
+    status.dataset.state = h.status || "unknown";
+    status.textContent = t("dash.status_" + (h.status || "unknown"));
+
+    const up = h.asterisk === "up";
+    $("asterisk-dot").dataset.state = up ? "ok" : "bad";
+    setText("asterisk-state", up ? t("dash.up") : t("dash.down"));
+    setText("asterisk-uptime", up && h.asterisk_uptime !== undefined && h.asterisk_uptime !== null
+      ? t("dash.running_for", {time: duration(h.asterisk_uptime)})
+      : (h.asterisk_restarts ? t("dash.restarts", {n: h.asterisk_restarts}) : "—"));
+
+    setText("phones-registered", h.phones_registered ?? "—");
+    setText("phones-configured", h.phones_configured ?? "—");
+    setText("active-calls", h.active_calls ?? "—");
+
+    const config = h.config;
+    const state = $("config-state");
+    if (!config) {
+      state.textContent = "—";
+      setText("config-sub", "—");
+    } else if (config.last_error) {
+      state.dataset.state = "bad";
+      state.textContent = t("dash.config_error");
+      setText("config-sub", config.last_error);
+    } else if (config.pending) {
+      state.dataset.state = "warn";
+      state.textContent = t("dash.config_pending", {n: config.pending});
+      setText("config-sub", t("dash.revision", {n: config.revision}));
+    } else {
+      state.dataset.state = config.applied ? "ok" : "warn";
+      state.textContent = config.applied ? t("dash.config_applied") : t("dash.config_waiting");
+      setText("config-sub", t("dash.revision", {n: config.revision}));
+    }
+
+    meter("cpu-meter", "cpu-text", h.cpu_percent);
+    const mem = h.memory || {};
+    meter("mem-meter", "mem-text", mem.percent,
+      mem.total ? t("dash.used_of", {used: bytes(mem.total - mem.available), total: bytes(mem.total)}) : "");
+    const disk = h.disk || {};
+    meter("disk-meter", "disk-text", disk.percent,
+      disk.total ? t("dash.free_of", {free: bytes(disk.free), total: bytes(disk.total)}) : "");
+    setText("box-uptime", h.uptime !== undefined ? duration(h.uptime) : "—");
+
+    const problems = $("problems");
+    problems.replaceChildren();
+    for (const [name, m] of Object.entries(h.managers || {})) {
+      if (!m.ok) problems.append(Callbox.el("li", {}, t("dash.manager_failed", {name, error: m.error || ""})));
+    }
+    problems.hidden = !problems.children.length;
+  }
+
+  async function refresh() {
+    try { health = await api("GET", "/health"); render(); } catch (e) { /* the next tick retries */ }
+  }
+
+  render();
+  live({
+    health: (data) => { health = data; render(); },
+    calls: (data) => { health.active_calls = data.active; render(); },
+    registration: refresh,
+    lost: refresh,
+  });
+})();

@@ -1,0 +1,351 @@
+/* Extensions: a server-paged, sorted, searched table with live registration state;
+   add one, add a range, import and export CSV, edit, reset the secret, delete. */
+(function () {
+  "use strict";
+  const {t, el, api, live, toast, clearErrors, showError, confirmDialog} = window.Callbox;
+  const $ = (id) => document.getElementById(id);
+  const MAX_RANGE = 2000;
+  const state = {page: 1, perPage: 50, q: "", sort: "number", total: 0, items: []};
+  let editing = null;
+
+  /* -- the table ------------------------------------------------------------------- */
+
+  function statusCell(reg) {
+    const online = !!reg;
+    return el("td", {class: "col-status"},
+      el("span", {class: "reg", dataset: {state: online ? "on" : "off"}},
+        el("span", {class: "dot"}), el("span", {class: "reg-text"}, online ? t("ext.online") : t("ext.offline"))));
+  }
+
+  function contactText(reg) {
+    if (!reg || !reg.contact) return "";
+    return reg.contact.replace(/^sips?:/, "").replace(/;.*$/, "");
+  }
+
+  function row(ext) {
+    return el("tr", {dataset: {number: ext.number}},
+      statusCell(ext.registration),
+      el("td", {class: "mono"}, el("button", {type: "button", class: "link", onclick: () => openEdit(ext.number)}, ext.number)),
+      el("td", {}, ext.name),
+      el("td", {}, ext.voicemail_enabled ? t("common.yes") : t("common.no")),
+      el("td", {class: "mono muted contact"}, contactText(ext.registration)),
+      el("td", {class: "muted"}, ext.email || ""),
+      el("td", {class: "col-actions"},
+        el("button", {type: "button", class: "btn btn-small", onclick: () => openEdit(ext.number)}, t("common.edit")),
+        el("button", {type: "button", class: "btn btn-small btn-danger-ghost", onclick: () => remove(ext)}, t("common.delete"))));
+  }
+
+  async function load() {
+    const query = new URLSearchParams({page: state.page, per_page: state.perPage, sort: state.sort});
+    if (state.q) query.set("q", state.q);
+    let doc;
+    try {
+      doc = await api("GET", "/extensions?" + query);
+    } catch (e) {
+      toast(e.message, "error");
+      return;
+    }
+    if (!doc.items.length && state.page > 1 && doc.total) {  // the last page emptied under us
+      state.page = Math.ceil(doc.total / state.perPage);
+      return load();
+    }
+    state.items = doc.items;
+    state.total = doc.total;
+    $("ext-rows").replaceChildren(...doc.items.map(row));
+    const first = doc.total ? (state.page - 1) * state.perPage + 1 : 0;
+    const last = (state.page - 1) * state.perPage + doc.items.length;
+    const pages = Math.max(1, Math.ceil(doc.total / state.perPage));
+    $("summary").textContent = t("ext.showing", {first, last, total: doc.total});
+    $("page-info").textContent = t("ext.page_of", {page: state.page, pages});
+    $("prev").disabled = state.page <= 1;
+    $("next").disabled = state.page >= pages;
+    $("ext-empty").hidden = doc.items.length > 0;
+    $("ext-empty-text").textContent = state.q ? t("ext.none_match", {q: state.q}) : t("ext.none_yet");
+    for (const th of document.querySelectorAll("#ext-table th[aria-sort]")) {
+      const key = th.querySelector(".sort").dataset.sort;
+      th.setAttribute("aria-sort", state.sort === key ? "ascending" : state.sort === "-" + key ? "descending" : "none");
+    }
+  }
+
+  let searchTimer;
+  $("search").addEventListener("input", (e) => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => { state.q = e.target.value.trim(); state.page = 1; load(); }, 250);
+  });
+  for (const button of document.querySelectorAll("#ext-table .sort")) {
+    button.addEventListener("click", () => {
+      const key = button.dataset.sort;
+      state.sort = state.sort === key ? "-" + key : key;
+      state.page = 1;
+      load();
+    });
+  }
+  $("prev").addEventListener("click", () => { state.page -= 1; load(); });
+  $("next").addEventListener("click", () => { state.page += 1; load(); });
+  $("per-page").addEventListener("change", (e) => { state.perPage = Number(e.target.value); state.page = 1; load(); });
+
+  /* -- live registration ------------------------------------------------------------ */
+
+  function onRegistration(ev) {
+    const tr = document.querySelector(`#ext-rows tr[data-number="${CSS.escape(ev.number)}"]`);
+    const reg = ev.registered ? {contact: ev.contact} : null;
+    const item = state.items.find((x) => x.number === ev.number);
+    if (item) item.registration = reg;
+    if (tr) {
+      tr.replaceChild(statusCell(reg), tr.firstChild);
+      tr.querySelector(".contact").textContent = contactText(reg);
+    }
+    if (editing && editing.number === ev.number) showRegistration(reg);
+  }
+
+  /* -- add one, edit ----------------------------------------------------------------- */
+
+  const dialog = $("ext-dialog");
+  const form = $("ext-form");
+
+  function showRegistration(reg) {
+    $("reg-view").textContent = reg ? t("ext.registered_from", {contact: contactText(reg)}) : t("ext.offline");
+  }
+
+  function openCreate() {
+    editing = null;
+    form.reset();
+    clearErrors(form);
+    dialog.classList.remove("editing");
+    $("ext-dialog-title").textContent = t("ext.add_title");
+    form.elements.number.readOnly = false;
+    dialog.showModal();
+    form.elements.number.focus();
+  }
+
+  async function openEdit(number) {
+    let ext;
+    try { ext = await api("GET", "/extensions/" + encodeURIComponent(number)); } catch (e) { toast(e.message, "error"); return; }
+    editing = ext;
+    form.reset();
+    clearErrors(form);
+    dialog.classList.add("editing");
+    $("ext-dialog-title").textContent = t("ext.edit_title", {number: ext.number});
+    form.elements.number.value = ext.number;
+    form.elements.number.readOnly = true;
+    form.elements.name.value = ext.name;
+    form.elements.email.value = ext.email || "";
+    form.elements.voicemail_enabled.checked = ext.voicemail_enabled;
+    form.elements.voicemail_pin.value = ext.voicemail_pin || "";
+    $("secret-view").value = ext.secret;
+    $("secret-view").type = "password";
+    $("secret-show").textContent = t("ext.show");
+    showRegistration(ext.registration);
+    dialog.showModal();
+    form.elements.name.focus();
+  }
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const f = form.elements;
+    const body = {name: f.name.value.trim(), email: f.email.value.trim() || null,
+                  voicemail_enabled: f.voicemail_enabled.checked};
+    const pin = f.voicemail_pin.value.trim();
+    if (pin && f.voicemail_enabled.checked) body.voicemail_pin = pin;
+    try {
+      if (editing) {
+        await api("PATCH", "/extensions/" + encodeURIComponent(editing.number), body);
+        dialog.close();
+        toast(t("ext.saved", {number: editing.number}));
+      } else {
+        body.number = f.number.value.trim();
+        if (f.secret.value.trim()) body.secret = f.secret.value.trim();
+        const ext = await api("POST", "/extensions", body);
+        dialog.close();
+        showCreated(ext);
+      }
+      load();
+    } catch (err) {
+      showError(form, err);
+    }
+  });
+
+  $("secret-show").addEventListener("click", () => {
+    const view = $("secret-view");
+    view.type = view.type === "password" ? "text" : "password";
+    $("secret-show").textContent = view.type === "password" ? t("ext.show") : t("ext.hide");
+  });
+
+  $("secret-reset").addEventListener("click", async () => {
+    const ok = await confirmDialog(t("ext.reset_title", {number: editing.number}), t("ext.reset_text"), t("ext.new_secret"));
+    if (!ok) return;
+    try {
+      const ext = await api("POST", `/extensions/${encodeURIComponent(editing.number)}/secret`);
+      editing = ext;
+      $("secret-view").value = ext.secret;
+      $("secret-view").type = "text";
+      $("secret-show").textContent = t("ext.hide");
+      toast(t("ext.secret_reset", {number: ext.number}));
+    } catch (err) {
+      showError(form, err);
+    }
+  });
+
+  function showCreated(ext) {
+    const kv = $("created-kv");
+    kv.replaceChildren(
+      el("dt", {}, t("ext.number")), el("dd", {class: "mono"}, ext.number),
+      el("dt", {}, t("ext.name")), el("dd", {}, ext.name),
+      el("dt", {}, t("ext.secret")), el("dd", {class: "mono"}, ext.secret),
+      el("dt", {}, t("ext.pin")), el("dd", {class: "mono"}, ext.voicemail_pin || "—"));
+    $("created-dialog").showModal();
+  }
+
+  async function remove(ext) {
+    const ok = await confirmDialog(t("ext.delete_title", {number: ext.number}),
+                                   t("ext.delete_text", {number: ext.number, name: ext.name}), t("common.delete"));
+    if (!ok) return;
+    try {
+      await api("DELETE", "/extensions/" + encodeURIComponent(ext.number));
+      toast(t("ext.deleted", {number: ext.number}));
+      load();
+    } catch (err) {
+      toast(err.message, "error");
+    }
+  }
+
+  /* -- a range ------------------------------------------------------------------------- */
+
+  const rangeDialog = $("range-dialog");
+  const rangeForm = $("range-form");
+
+  function trivialPin(pin) {
+    const steps = new Set();
+    for (let i = 1; i < pin.length; i++) steps.add(pin.charCodeAt(i) - pin.charCodeAt(i - 1));
+    return new Set(pin).size === 1 || (steps.size === 1 && (steps.has(1) || steps.has(-1)));
+  }
+
+  function randomPin(length, number) {
+    const digits = new Uint8Array(length);
+    for (;;) {
+      crypto.getRandomValues(digits);
+      const pin = Array.from(digits, (d) => String(d % 10)).join("");
+      if (!trivialPin(pin) && pin !== number) return pin;
+    }
+  }
+
+  function rangeBounds() {
+    const f = rangeForm.elements;
+    const from = f.from.value.trim(), to = f.to.value.trim();
+    if (!/^[1-9][0-9]{1,7}$/.test(from)) return {field: "from", message: t("ext.range.bad_number")};
+    if (!/^[1-9][0-9]{1,7}$/.test(to)) return {field: "to", message: t("ext.range.bad_number")};
+    if (from.length !== to.length || Number(to) < Number(from)) return {field: "to", message: t("ext.range.bad_order")};
+    if (Number(to) - Number(from) + 1 > MAX_RANGE) return {field: "to", message: t("ext.range.too_many", {max: MAX_RANGE})};
+    return {from: Number(from), to: Number(to), width: from.length};
+  }
+
+  function updateRangeCount() {
+    const b = rangeBounds();
+    $("range-count").textContent = b.field ? "" : t("ext.range.count", {n: b.to - b.from + 1});
+  }
+
+  rangeForm.addEventListener("input", updateRangeCount);
+  rangeForm.elements.pin_policy.addEventListener("change", (e) => {
+    rangeForm.elements.pin_length.disabled = e.target.value !== "length";
+  });
+
+  $("add-range").addEventListener("click", () => {
+    rangeForm.reset();
+    rangeForm.elements.pin_length.disabled = true;
+    clearErrors(rangeForm);
+    $("range-errors").hidden = true;
+    updateRangeCount();
+    rangeDialog.showModal();
+  });
+
+  rangeForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(rangeForm);
+    $("range-errors").hidden = true;
+    const f = rangeForm.elements;
+    const bounds = rangeBounds();
+    if (bounds.field) { showError(rangeForm, bounds); return; }
+    const pattern = f.pattern.value.trim();
+    if (!pattern) { showError(rangeForm, {field: "pattern", message: t("ext.range.need_pattern")}); return; }
+    const length = Number(f.pin_length.value);
+    if (f.pin_policy.value === "length" && !(length >= 4 && length <= 12)) {
+      showError(rangeForm, {field: "pin_length", message: t("ext.range.bad_length")});
+      return;
+    }
+    const rows = [];
+    for (let n = bounds.from; n <= bounds.to; n++) {
+      const number = String(n);
+      const ext = {number, name: pattern.split("{n}").join(number), voicemail_enabled: f.voicemail_enabled.checked};
+      if (f.pin_policy.value === "length" && ext.voicemail_enabled) ext.voicemail_pin = randomPin(length, number);
+      rows.push(ext);
+    }
+    const submit = rangeForm.querySelector('[type="submit"]');
+    submit.disabled = true;
+    try {
+      const doc = await api("POST", "/extensions/bulk", {extensions: rows});
+      rangeDialog.close();
+      toast(t("ext.range.done", {n: doc.items.length}));
+      state.page = 1;
+      load();
+    } catch (err) {
+      const problems = err.doc.errors || [];
+      if (!problems.length) { showError(rangeForm, err); return; }
+      showError(rangeForm, {message: t("ext.range.failed", {n: problems.length})});
+      const list = $("range-errors");
+      list.replaceChildren(...problems.slice(0, 20).map((p) =>
+        el("li", {}, el("span", {class: "mono"}, rows[p.index].number), " — ", p.error)));
+      if (problems.length > 20) list.append(el("li", {class: "muted"}, t("ext.range.more", {n: problems.length - 20})));
+      list.hidden = false;
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  /* -- CSV import ---------------------------------------------------------------------- */
+
+  const importDialog = $("import-dialog");
+  const importForm = $("import-form");
+
+  $("import").addEventListener("click", () => {
+    importForm.reset();
+    clearErrors(importForm);
+    $("import-result").hidden = true;
+    importDialog.showModal();
+  });
+
+  function showImport(created, problems) {
+    const summary = $("import-summary");
+    summary.className = "alert " + (problems.length ? (created ? "alert-warn" : "alert-error") : "alert-ok");
+    summary.textContent = t("ext.imp.summary", {created, bad: problems.length});
+    const table = $("import-errors");
+    table.tBodies[0].replaceChildren(...problems.map((p) =>
+      el("tr", {dataset: {line: p.line}}, el("td", {class: "mono"}, p.line), el("td", {class: "mono"}, p.field || "—"),
+         el("td", {}, p.error))));
+    table.hidden = !problems.length;
+    $("import-result").hidden = false;
+  }
+
+  importForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(importForm);
+    const file = importForm.elements.file.files[0];
+    if (!file) { showError(importForm, {message: t("ext.imp.choose")}); return; }
+    const submit = importForm.querySelector('[type="submit"]');
+    submit.disabled = true;
+    try {
+      const doc = await api("POST", "/extensions/import", undefined, {raw: await file.text(), contentType: "text/csv"});
+      showImport(doc.created.length, doc.errors);
+      load();
+    } catch (err) {
+      if (err.doc.errors) showImport(0, err.doc.errors);
+      else showError(importForm, err);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  $("add-one").addEventListener("click", openCreate);
+  live({registration: onRegistration, lost: load});
+  load();
+})();

@@ -1,0 +1,50 @@
+% rebase('layout')
+<div class="page-head">
+  <h1>{{title}}</h1>
+  <span class="status-pill" id="box-status" data-state="unknown">{{_('dash.status_unknown')}}</span>
+</div>
+<div class="grid cards-4">
+  <section class="card metric">
+    <h2>{{_('dash.asterisk')}}</h2>
+    <div class="metric-value"><span class="dot" id="asterisk-dot"></span><span id="asterisk-state">—</span></div>
+    <div class="metric-sub" id="asterisk-uptime">—</div>
+  </section>
+  <section class="card metric">
+    <h2>{{_('dash.phones')}}</h2>
+    <div class="metric-value"><span id="phones-registered">—</span><span class="of"> / <span id="phones-configured">—</span></span></div>
+    <div class="metric-sub">{{_('dash.phones_sub')}}</div>
+  </section>
+  <section class="card metric">
+    <h2>{{_('dash.calls')}}</h2>
+    <div class="metric-value" id="active-calls">—</div>
+    <div class="metric-sub">{{_('dash.calls_sub')}}</div>
+  </section>
+  <section class="card metric">
+    <h2>{{_('dash.config')}}</h2>
+    <div class="metric-value small-value" id="config-state">—</div>
+    <div class="metric-sub" id="config-sub">—</div>
+  </section>
+</div>
+<div class="grid cards-2">
+  <section class="card">
+    <h2>{{_('dash.system')}}</h2>
+    <dl class="meters">
+      <dt>{{_('dash.cpu')}}</dt>
+      <dd><meter id="cpu-meter" min="0" max="100" low="70" high="90" optimum="10" value="0"></meter><span id="cpu-text">—</span></dd>
+      <dt>{{_('dash.memory')}}</dt>
+      <dd><meter id="mem-meter" min="0" max="100" low="75" high="90" optimum="10" value="0"></meter><span id="mem-text">—</span></dd>
+      <dt>{{_('dash.disk')}}</dt>
+      <dd><meter id="disk-meter" min="0" max="100" low="80" high="92" optimum="10" value="0"></meter><span id="disk-text">—</span></dd>
+      <dt>{{_('dash.uptime')}}</dt>
+      <dd><span id="box-uptime">—</span></dd>
+    </dl>
+    <ul class="problems" id="problems" hidden></ul>
+  </section>
+  <section class="card">
+    <h2>{{_('dash.trunks')}}</h2>
+    <div class="empty-state compact">
+      <p class="muted">{{_('dash.trunks_none')}}</p>
+      <a class="btn" href="/trunks">{{_('dash.trunks_link')}}</a>
+    </div>
+  </section>
+</div>
