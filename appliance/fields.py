@@ -23,6 +23,12 @@ _JOINERS = {"\u200c", "\u200d"}
 class StrictString(fields.String):
     """A string, stripped of surrounding blanks; numbers or lists are refused."""
 
+    def _empty(self):
+        """An empty optional value means none; an empty required one is an error."""
+        if self.allow_none:
+            return None
+        raise ValidationError("must not be empty")
+
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
             raise ValidationError("must be a string")
@@ -35,6 +41,10 @@ class Number(StrictString):
     """A dialable number: digits only."""
 
     PATTERN = re.compile(r"[1-9][0-9]{1,7}")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"pattern": "^[1-9][0-9]{1,7}$"})
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
@@ -71,6 +81,10 @@ class Secret(StrictString):
 
     PATTERN = re.compile(r"[A-Za-z0-9\-_.!#%*+/?@^~]{12,64}")
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"pattern": "^[A-Za-z0-9_.!#%*+/?@^~-]{12,64}$"})
+        super().__init__(**kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
             raise ValidationError("must be a string")
@@ -83,6 +97,10 @@ class Secret(StrictString):
 
 class Pin(StrictString):
     """A voicemail PIN: 4 to 12 digits, not trivially guessable."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"pattern": "^[0-9]{4,12}$"})
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
@@ -106,7 +124,7 @@ class Email(StrictString):
             return None
         value = super()._deserialize(value, attr, data, **kwargs)
         if value == "":
-            return None
+            return self._empty()
         if not self.PATTERN.fullmatch(value) or ".." in value:
             raise ValidationError("is not an e-mail address")
         return value
@@ -144,13 +162,13 @@ class SipUser(StrictString):
             return None
         value = super()._deserialize(value, attr, data, **kwargs)
         if value == "":
-            return None
+            return self._empty()
         if not self.PATTERN.fullmatch(value):
             raise ValidationError("must be 1 to 64 letters, digits and . _ + -")
         return value
 
 
-class ProviderSecret(fields.String):
+class ProviderSecret(StrictString):
     """A password a provider issued: any printable ASCII but what would break a config line."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -159,7 +177,7 @@ class ProviderSecret(fields.String):
         if not isinstance(value, str):
             raise ValidationError("must be a string")
         if value == "":
-            return None
+            return self._empty()
         if len(value) > 128 or not all(33 <= ord(c) < 127 and c not in ';[]"\\' for c in value):
             raise ValidationError("must be 1 to 128 printable characters without spaces, ; [ ] \" or \\")
         return value
@@ -177,7 +195,7 @@ class DialString(StrictString):
             return None
         value = super()._deserialize(value, attr, data, **kwargs)
         if value == "":
-            return None
+            return self._empty()
         if not re.fullmatch(rf"\+?[0-9]{{1,{self.max_length}}}", value):
             raise ValidationError(f"must be up to {self.max_length} digits, optionally after a +")
         return value
@@ -191,7 +209,7 @@ class DialPattern(StrictString):
             return None
         value = super()._deserialize(value, attr, data, **kwargs)
         if value == "":
-            return None
+            return self._empty()
         if re.fullmatch(r"\+?[0-9*#]{1,32}", value):
             return value
         if not re.fullmatch(r"_\+?[0-9XNZ*#]{0,31}[.!]?", value) or len(value) < 2:

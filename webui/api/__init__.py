@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bottle import Bottle, response
+from pathlib import Path
+
+from bottle import Bottle, response, static_file
 
 from appliance.users.ratelimit import LoginLimiter
 
@@ -21,6 +23,12 @@ def make_api(box, login_limiter: LoginLimiter) -> Bottle:
     @api.hook("after_request")
     def _no_store():
         response.set_header("Cache-Control", "no-store")
+
+    @api.get("/openapi.json", auth=False)
+    def openapi():
+        """This API's OpenAPI document."""
+        return static_file("openapi.json", root=str(Path(__file__).resolve().parent.parent),
+                           mimetype="application/json")
 
     system.install(api, box, login_limiter)
     for module in (me, events, extensions, voicemail, settings, resources, system_admin, wizard):

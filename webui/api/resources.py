@@ -6,10 +6,13 @@ from bottle import request, response, static_file
 
 from appliance.errors import Invalid, NotFound
 from appliance.ivrs import service as ivrs
+from appliance.ivrs.schema import IvrSchema
 from appliance.prompts import service as prompts
 from appliance.ringgroups import service as ringgroups
+from appliance.ringgroups.schema import RingGroupSchema
 from appliance.routes import inbound, outbound
 from appliance.trunks import service as trunks
+from appliance.trunks.schema import TrunkSchema
 from appliance.users import admin as users
 from appliance.users.passwords import hash_password
 
@@ -23,17 +26,20 @@ def install(api, box) -> None:
     def trunk_view(t):
         return trunks.to_dict(t, box.pbx.trunk_status(t.id) if not box.pbx.error else None)
 
-    install_crud(api, box, "/trunks", trunks, trunk_view, lambda t: t.id)
-    install_crud(api, box, "/ring-groups", ringgroups, ringgroups.to_dict, lambda g: g.number)
-    install_crud(api, box, "/ivrs", ivrs, ivrs.to_dict, lambda i: i.id)
-    install_crud(api, box, "/inbound-routes", inbound, inbound.to_dict, lambda r: r.id)
-    install_crud(api, box, "/outbound-routes", outbound, outbound.to_dict, lambda r: r.id)
+    install_crud(api, box, "/trunks", trunks, trunk_view, lambda t: t.id, schema=TrunkSchema)
+    install_crud(api, box, "/ring-groups", ringgroups, ringgroups.to_dict, lambda g: g.number,
+                 schema=RingGroupSchema)
+    install_crud(api, box, "/ivrs", ivrs, ivrs.to_dict, lambda i: i.id, schema=IvrSchema)
+    install_crud(api, box, "/inbound-routes", inbound, inbound.to_dict, lambda r: r.id,
+                 schema=inbound.InboundRouteSchema)
+    install_crud(api, box, "/outbound-routes", outbound, outbound.to_dict, lambda r: r.id,
+                 schema=outbound.OutboundRouteSchema)
 
     def hasher(password):
         return offload(hash_password, password)
 
     install_crud(
-        api, box, "/users", _UsersService(hasher), users.to_dict, lambda u: u.id,
+        api, box, "/users", _UsersService(hasher), users.to_dict, lambda u: u.id, schema=users.UserSchema,
         create=lambda data, actor: users.create(data, actor, hasher=hasher),
         delete=lambda key, actor: users.delete(key, actor, current_user_id=current_user().id),
     )
@@ -56,9 +62,10 @@ def _prompts(api, box) -> None:
 
     @api.get("/prompts")
     def list_prompts():
+        """All prompts."""
         return {"items": [prompts.to_dict(p) for p in prompts.listing()]}
 
-    @api.post("/prompts")
+    @api.post("/prompts", body="multipart/form-data")
     def create_prompt():
         """multipart/form-data with `name` and `file` (WAV or MP3), or JSON {"name"} for one
         to record from a phone with the code in the answer's record_code."""
@@ -80,10 +87,12 @@ def _prompts(api, box) -> None:
 
     @api.get("/prompts/<key>")
     def get_prompt(key):
+        """One prompt."""
         return prompts.to_dict(prompts.get(key))
 
-    @api.get("/prompts/<key>/audio")
+    @api.get("/prompts/<key>/audio", produces="audio/wav")
     def prompt_audio(key):
+        """The prompt's audio as WAV."""
         prompt = prompts.get(key)
         path = prompts.audio_path(root, prompt)
         if prompt.duration <= 0 or not path.is_file():
@@ -92,5 +101,6 @@ def _prompts(api, box) -> None:
 
     @api.delete("/prompts/<key>")
     def delete_prompt(key):
+        """Delete a prompt no IVR plays."""
         settle(box, prompts.delete(key, root, current_user().username))
         response.status = 204

@@ -10,6 +10,7 @@ from ..plugins import current_user, json_body
 from .apply import settle
 
 APPLY_WAIT = 60.0
+STEP_BODY = {"type": "object", "description": "the step's answers; see the steps in GET /wizard"}
 
 
 def install(api, box) -> None:
@@ -18,21 +19,25 @@ def install(api, box) -> None:
 
     @api.get("/wizard")
     def get_state():
+        """The wizard's steps, what is saved of each, and the box's network interfaces."""
         net = network()
         return {**wizard.state(),
                 "interfaces": net.interfaces() if net is not None else [],
                 "manages_host": box.runtime.manage_host}
 
-    @api.put("/wizard/steps/<step>")
+    @api.put("/wizard/steps/<step>", schema=STEP_BODY)
     def save_step(step):
+        """Check one step's answers and keep them as a draft (nothing is applied yet)."""
         return {"step": step, "data": wizard.save_step(step, json_body()), "next": wizard.state()["next"]}
 
     @api.get("/wizard/summary")
     def summary():
+        """What applying the wizard will do."""
         return wizard.summary()
 
-    @api.post("/wizard/apply")
+    @api.post("/wizard/apply", success="200")
     def apply():
+        """Apply every step as one change; progress goes out as "wizard" events."""
         def progress(stage: str, percent: int) -> None:
             box.events.publish("wizard", stage=stage, percent=percent)
 
@@ -47,5 +52,6 @@ def install(api, box) -> None:
 
     @api.delete("/wizard")
     def restart():
+        """Forget the saved steps and start again."""
         wizard.reset()
         response.status = 204
