@@ -134,20 +134,27 @@ def create_many(rows, actor: str, *, partial: bool = False) -> tuple[list[Extens
         err = Invalid(f"{len(errors)} of {len(rows)} extensions are not valid; {what}", "extensions")
         err.details = errors
         raise err
-    with change(actor, "extension.bulk_create", f"{len(values)} extensions") as cs:
-        created = add_many(cs, values)
+    try:
+        with change(actor, "extension.bulk_create", f"{len(values)} extensions") as cs:
+            created = add_many(cs, values)
+    except IntegrityError:
+        # Another change took one of the numbers between the check and now.
+        raise Conflict("a number was taken meanwhile; try again", "number") from None
     return created, cs.revision, errors
 
 
 def check_rows(rows: list, pin_length: int = 6) -> tuple[list[dict], list[dict]]:
     """Validated values of good rows, and {"index", "field", "error"} of bad ones."""
     values, errors, seen = [], [], set()
+    in_use = numbers.taken()
     for index, row in enumerate(rows):
         try:
             v = validate(ExtensionSchema(), row)
-            holder = numbers.in_use(v["number"]) or ("an earlier row" if v["number"] in seen else None)
-            if holder:
-                raise Conflict(f"number {v['number']} is already in use by {holder}", "number")
+            if v["number"] in in_use:
+                raise Conflict(f"number {v['number']} is already in use by {numbers.in_use(v['number'])}",
+                               "number")
+            if v["number"] in seen:
+                raise Conflict(f"number {v['number']} is already in use by an earlier row", "number")
             v.setdefault("secret", _new_secret(v["number"]))
             _check_secret(v["secret"], v["number"])
             v.setdefault("voicemail_pin", _new_pin(v["number"], pin_length))
@@ -166,7 +173,7 @@ def add_many(cs, values: list[dict]) -> list[Extension]:
     for v in values:
         ext = cs.create(Extension, number=v["number"], name=v["name"], secret=v["secret"],
                         email=v.get("email"), created_at=now, updated_at=now)
-        numbers.claim(cs, ext.number, "extension", ext.id)
+        numbers.claim(cs, ext.number, "extension", ext.id, checked=True)
         if v.get("voicemail_enabled", True):
             cs.create(Mailbox, number=ext.number, name=ext.name, pin=v["voicemail_pin"], email=ext.email,
                       extension=ext)
