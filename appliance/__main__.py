@@ -24,13 +24,14 @@ def main(argv: list[str]) -> int:
 
 def build_box():
     from .db.manager import DatabaseManager
+    from .network.manager import NetworkManager
     from .pbx.manager import PbxManager
     from .settings import Runtime
     from .supervisor import Box
     from .system import SettingsManager
     from .web import WebManager
 
-    return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, PbxManager, WebManager])
+    return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, NetworkManager, PbxManager, WebManager])
 
 
 def run() -> int:
@@ -45,6 +46,10 @@ def run() -> int:
     log.setup(runtime.paths.log)
     box = build_box()
     box.run()
+    if box.reboot_after_stop:
+        import subprocess
+
+        subprocess.run(["systemctl", "reboot"], check=False)
     return 0
 
 

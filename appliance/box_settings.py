@@ -8,12 +8,66 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+import ipaddress
+from dataclasses import asdict, dataclass, field
 
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from .db.models import Setting
-from .fields import StrictSchema, StrictString
+from .fields import Host, StrictSchema, StrictString
+
+
+def _timezones() -> set[str]:
+    import zoneinfo
+
+    return zoneinfo.available_timezones()
+
+
+class NetworkSchema(StrictSchema):
+    interface = StrictString(allow_none=True, validate=validate.Regexp(r"^[A-Za-z0-9._-]{1,15}$"))
+    mode = StrictString(required=True, validate=validate.OneOf(("dhcp", "static")))
+    address = StrictString(allow_none=True)
+    gateway = StrictString(allow_none=True)
+    dns = fields.List(StrictString(), validate=validate.Length(max=3))
+
+    @validates("address")
+    def _address(self, value, **kwargs):
+        if value is None:
+            return
+        try:
+            iface = ipaddress.ip_interface(value)
+        except ValueError:
+            raise ValidationError("must be an address with its prefix, such as 192.168.1.10/24") from None
+        if "/" not in value or iface.network.prefixlen in (0, iface.max_prefixlen):
+            raise ValidationError("must be an address with its prefix, such as 192.168.1.10/24")
+
+    @validates("gateway")
+    def _gateway(self, value, **kwargs):
+        if value is not None:
+            try:
+                ipaddress.ip_address(value)
+            except ValueError:
+                raise ValidationError("must be an IP address") from None
+
+    @validates("dns")
+    def _dns(self, value, **kwargs):
+        for server in value:
+            try:
+                ipaddress.ip_address(server)
+            except ValueError:
+                raise ValidationError(f"{server!r} is not an IP address") from None
+
+    @validates_schema
+    def _static(self, data, **kwargs):
+        if data.get("mode") == "static":
+            if not data.get("address"):
+                raise ValidationError("a static address is required", "address")
+            gateway = data.get("gateway")
+            if gateway and ipaddress.ip_address(gateway) not in ipaddress.ip_interface(data["address"]).network:
+                raise ValidationError("the gateway must be in the address's network", "gateway")
+
+
+DEFAULT_NETWORK = {"interface": None, "mode": "dhcp", "address": None, "gateway": None, "dns": []}
 
 
 @dataclass(frozen=True)
@@ -22,6 +76,13 @@ class BoxSettings:
     ring_timeout: int = 20
     voicemail_max_seconds: int = 300
     tone_zone: str = "us"
+    #: headquarters (also a standalone box) or branch (enrols with a headquarters box).
+    role: str = "headquarters"
+    timezone: str = "UTC"
+    ntp_servers: tuple = ("pool.ntp.org",)
+    network: dict = field(default_factory=lambda: dict(DEFAULT_NETWORK))
+    #: The setup wizard has been completed once.
+    wizard_done: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -32,6 +93,15 @@ class BoxSettingsSchema(StrictSchema):
     ring_timeout = fields.Integer(strict=True, validate=validate.Range(5, 120))
     voicemail_max_seconds = fields.Integer(strict=True, validate=validate.Range(10, 3600))
     tone_zone = StrictString(validate=validate.OneOf(("us", "uk", "cn")))
+    role = StrictString(validate=validate.OneOf(("headquarters", "branch")))
+    timezone = StrictString()
+    ntp_servers = fields.List(Host(), validate=validate.Length(max=4))
+    network = fields.Nested(NetworkSchema)
+
+    @validates("timezone")
+    def _timezone(self, value, **kwargs):
+        if value not in _timezones():
+            raise ValidationError("must be a time zone such as Asia/Shanghai or Europe/Berlin")
 
     @validates("hostname")
     def _hostname(self, value, **kwargs):
@@ -42,6 +112,10 @@ class BoxSettingsSchema(StrictSchema):
 def load() -> BoxSettings:
     stored = {s.key: json.loads(s.value) for s in Setting.select()}
     known = {k: v for k, v in stored.items() if k in BoxSettings.__dataclass_fields__}
+    if "ntp_servers" in known:
+        known["ntp_servers"] = tuple(known["ntp_servers"])
+    if "network" in known:
+        known["network"] = {**DEFAULT_NETWORK, **known["network"]}
     return BoxSettings(**known)
 
 
@@ -49,8 +123,13 @@ def save(cs, values: dict) -> BoxSettings:
     """Store validated values within the change `cs`."""
     defaults = BoxSettings()
     for key, value in values.items():
+        if key == "ntp_servers":
+            value = list(value)
+        if key == "network":
+            value = {**DEFAULT_NETWORK, **value}
         row = Setting.get_or_none(Setting.key == key)
-        if value == getattr(defaults, key):
+        default = getattr(defaults, key)
+        if value == (list(default) if isinstance(default, tuple) else default):
             if row is not None:
                 cs.delete(row)
         elif row is None:

@@ -23,6 +23,12 @@ _JOINERS = {"\u200c", "\u200d"}
 class StrictString(fields.String):
     """A string, stripped of surrounding blanks; numbers or lists are refused."""
 
+    def _empty(self):
+        """An empty optional value means none; an empty required one is an error."""
+        if self.allow_none:
+            return None
+        raise ValidationError("must not be empty")
+
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
             raise ValidationError("must be a string")
@@ -35,6 +41,10 @@ class Number(StrictString):
     """A dialable number: digits only."""
 
     PATTERN = re.compile(r"[1-9][0-9]{1,7}")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"pattern": "^[1-9][0-9]{1,7}$"})
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
@@ -71,6 +81,10 @@ class Secret(StrictString):
 
     PATTERN = re.compile(r"[A-Za-z0-9\-_.!#%*+/?@^~]{12,64}")
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"pattern": "^[A-Za-z0-9_.!#%*+/?@^~-]{12,64}$"})
+        super().__init__(**kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
             raise ValidationError("must be a string")
@@ -83,6 +97,10 @@ class Secret(StrictString):
 
 class Pin(StrictString):
     """A voicemail PIN: 4 to 12 digits, not trivially guessable."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"pattern": "^[0-9]{4,12}$"})
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
@@ -106,10 +124,98 @@ class Email(StrictString):
             return None
         value = super()._deserialize(value, attr, data, **kwargs)
         if value == "":
-            return None
+            return self._empty()
         if not self.PATTERN.fullmatch(value) or ".." in value:
             raise ValidationError("is not an e-mail address")
         return value
+
+
+class Host(StrictString):
+    """An IP address or a DNS host name (a provider's SIP server)."""
+
+    _LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return None
+        value = super()._deserialize(value, attr, data, **kwargs).lower()
+        import ipaddress
+
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            pass
+        labels = value.rstrip(".").split(".")
+        if len(value) > 253 or len(labels) < 2 or not all(self._LABEL.fullmatch(x) for x in labels) \
+                or labels[-1].isdigit():
+            raise ValidationError("must be an IP address or a host name such as sip.example.com")
+        return value.rstrip(".")
+
+
+class SipUser(StrictString):
+    """A SIP user name as providers issue them."""
+
+    PATTERN = re.compile(r"[A-Za-z0-9._+\-]{1,64}")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return None
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value == "":
+            return self._empty()
+        if not self.PATTERN.fullmatch(value):
+            raise ValidationError("must be 1 to 64 letters, digits and . _ + -")
+        return value
+
+
+class ProviderSecret(StrictString):
+    """A password a provider issued: any printable ASCII but what would break a config line."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ValidationError("must be a string")
+        if value == "":
+            return self._empty()
+        if len(value) > 128 or not all(33 <= ord(c) < 127 and c not in ';[]"\\' for c in value):
+            raise ValidationError("must be 1 to 128 printable characters without spaces, ; [ ] \" or \\")
+        return value
+
+
+class DialString(StrictString):
+    """A number as dialled on a trunk: digits, optionally a leading +."""
+
+    def __init__(self, max_length: int = 32, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return None
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value == "":
+            return self._empty()
+        if not re.fullmatch(rf"\+?[0-9]{{1,{self.max_length}}}", value):
+            raise ValidationError(f"must be up to {self.max_length} digits, optionally after a +")
+        return value
+
+
+class DialPattern(StrictString):
+    """An Asterisk extension pattern without brackets: digits, X, N, Z, '.', '!' after a '_'."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:
+            return None
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value == "":
+            return self._empty()
+        if re.fullmatch(r"\+?[0-9*#]{1,32}", value):
+            return value
+        if not re.fullmatch(r"_\+?[0-9XNZ*#]{0,31}[.!]?", value) or len(value) < 2:
+            raise ValidationError("must be digits, or a pattern like _0X. (X any digit, N 2-9, Z 1-9, "
+                                  ". one or more, ! zero or more)")
+        return value.upper()
 
 
 class Bool(fields.Boolean):

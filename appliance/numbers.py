@@ -22,6 +22,11 @@ def in_use(number: str) -> str | None:
     return None
 
 
+def taken() -> set[str]:
+    """Every number in use, for checking many at once."""
+    return {n.number for n in Number.select(Number.number)} | {m.number for m in Mailbox.select(Mailbox.number)}
+
+
 def ensure_free(number: str, field: str = "number") -> None:
     holder = in_use(number)
     if holder:
@@ -29,8 +34,11 @@ def ensure_free(number: str, field: str = "number") -> None:
         raise Conflict(f"number {number} is already in use by {article} {holder}", field)
 
 
-def claim(cs, number: str, kind: str, owner_id: int, field: str = "number") -> None:
-    ensure_free(number, field)
+def claim(cs, number: str, kind: str, owner_id: int, field: str = "number", *, checked: bool = False) -> None:
+    """Record the number as the owner's. `checked`: the caller already knows it is free
+    (the number table's primary key still refuses a clash)."""
+    if not checked:
+        ensure_free(number, field)
     cs.create(Number, number=number, kind=kind, owner_id=owner_id)
 
 

@@ -83,6 +83,11 @@ class Paths:
         return self.spool / "voicemail"
 
     @property
+    def prompts(self) -> Path:
+        """IVR prompts, 8 kHz WAV, read by Asterisk."""
+        return self.data / "prompts"
+
+    @property
     def generations(self) -> Path:
         """Rendered Asterisk config; `asterisk_etc` is a symlink into here."""
         return self.run / "asterisk-config"
@@ -102,6 +107,11 @@ class Runtime:
     rtp_end: int
     asterisk_binary: str
     asterisk_user: str
+    #: On a real box the supervisor manages the network, time and reboots;
+    #: a dev box shares its host's and shows those steps as skipped.
+    manage_host: bool = False
+    can_reboot: bool = False
+    hosts_file: Path = Path("/etc/hosts")
 
     @classmethod
     def from_environ(cls, env=None) -> "Runtime":
@@ -126,4 +136,7 @@ class Runtime:
             rtp_end=int(end),
             asterisk_binary=env.get("BOX_ASTERISK", "/usr/sbin/asterisk"),
             asterisk_user=env.get("BOX_ASTERISK_USER", "asterisk"),
+            manage_host=env.get("BOX_MANAGE_HOST", "0") == "1",
+            can_reboot=env.get("BOX_CAN_REBOOT", "0") == "1",
+            hosts_file=Path(env.get("BOX_HOSTS_FILE", "/etc/hosts")),
         )

@@ -48,6 +48,7 @@ class Box:
 
         self.runtime = runtime
         self.events = EventBus()
+        self.reboot_after_stop = False
         self.managers: list[Manager] = [cls(self) for cls in managers]
         self._by_name = {m.name: m for m in self.managers}
         self._stopping = threading.Event()
@@ -93,6 +94,11 @@ class Box:
         log.info("box stopped")
 
     def request_stop(self, *_args) -> None:
+        self._stopping.set()
+
+    def request_reboot(self) -> None:
+        """Stop cleanly, then have the system reboot (only where runtime.can_reboot)."""
+        self.reboot_after_stop = True
         self._stopping.set()
 
     def run(self) -> None:

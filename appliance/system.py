@@ -56,9 +56,8 @@ class SettingsManager(Manager):
         self.box_id = secrets.ensure(paths.secrets, "box-id", 8)
         self.ami_secret = secrets.ensure(paths.secrets, "ami", 24)
         hostname = socket.gethostname()
-        hosts = Path(os.environ.get("BOX_HOSTS_FILE", "/etc/hosts"))
         try:
-            if ensure_hosts_entry(hosts, hostname):
+            if ensure_hosts_entry(self.box.runtime.hosts_file, hostname):
                 log.info("named the box in the hosts file", extra=kv(hostname=hostname))
         except OSError as exc:
             log.warning("cannot update the hosts file", extra=kv(error=str(exc)))

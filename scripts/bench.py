@@ -14,6 +14,7 @@ are printed beside the figures.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
@@ -34,6 +35,7 @@ from tests.phones import SipStack  # noqa: E402
 
 N = 800
 SINGLE_RUNS = 5
+STREAMS = 800
 
 
 def in_box(box, script: str) -> str:
@@ -61,6 +63,75 @@ def bare_python_rss(box) -> int:
         "import bottle, peewee, psutil, marshmallow, gevent.pywsgi\n"
         "print(psutil.Process().memory_info().rss)"))
     return int(out.strip())
+
+
+def timed_get(api, path: str, runs: int = 7) -> float:
+    """Median time of a GET as the client sees it over the box's veth (server time plus a loopback hop)."""
+    times = []
+    for _ in range(runs):
+        started = time.monotonic()
+        r = api.get(path)
+        times.append(time.monotonic() - started)
+        assert r.status == 200, r
+    return statistics.median(times)
+
+
+async def _stream(host: str, port: int, token: str, arrivals: dict, ready: asyncio.Event, opened: list):
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.write(f"GET /api/v1/events HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
+                 f"Accept: text/event-stream\r\n\r\n".encode())
+    await writer.drain()
+    opened.append(1)
+    event = {}
+    try:
+        while True:
+            line = await reader.readline()
+            if not line:
+                return
+            line = line.decode().rstrip("\r\n")
+            if line.startswith("data:") and event.get("event") == "health":
+                at = json.loads(line[5:])["at"]
+                arrivals.setdefault(event["id"], []).append(time.time() - at)
+            elif line.startswith("id:"):
+                event = {"id": int(line[3:])}
+            elif line.startswith("event:"):
+                event["event"] = line[6:].strip()
+    finally:
+        writer.close()
+
+
+def sse_fanout(box, token: str, streams: int) -> dict:
+    """Hold `streams` event streams open; time one health event's arrival at every one of them."""
+    host, port = box.url.split("//")[1].split(":")
+
+    async def run():
+        arrivals: dict = {}
+        opened: list = []
+        ready = asyncio.Event()
+        tasks = [asyncio.create_task(_stream(host, int(port), token, arrivals, ready, opened))
+                 for _ in range(streams)]
+        while len(opened) < streams:
+            await asyncio.sleep(0.05)
+        deadline = time.monotonic() + 30
+        # The first health event every stream saw from its start, after all were connected.
+        first = None
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            complete = [i for i, delays in arrivals.items() if len(delays) == streams]
+            if complete:
+                first = min(complete)
+                break
+        rss = box.health()["supervisor_rss"]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if first is None:
+            raise RuntimeError(f"no health event reached all {streams} streams: {[len(v) for v in arrivals.values()]}")
+        delays = sorted(arrivals[first])
+        return {"p50": delays[len(delays) // 2], "p95": delays[int(len(delays) * 0.95) - 1], "max": delays[-1],
+                "rss": rss}
+
+    return asyncio.run(run())
 
 
 def machine() -> str:
@@ -105,6 +176,9 @@ def main() -> int:
         assert health["phones_configured"] == N, health
         rss = health["supervisor_rss"]
         bare = bare_python_rss(box)
+        list_api = timed_get(api, f"/extensions?per_page={N}")
+        list_small = timed_get(api, "/extensions?per_page=50")
+        sse = sse_fanout(box, api.token, STREAMS)
     finally:
         if stack is not None:
             stack.close()
@@ -129,6 +203,9 @@ References are measured in the same run, on the same box.
 | New extension, the {N}th: API call until it is live (median of {SINGLE_RUNS}) | {ms(statistics.median(api_times))} (min {ms(min(api_times))}, max {ms(max(api_times))}) | | | under 1 s |
 | New extension, the {N}th: API call until a phone has registered with it (median of {SINGLE_RUNS}) | {ms(med_reg)} (min {ms(min(reg_times))}, max {ms(max(reg_times))}) | | | under 1 s |
 | Supervisor resident memory with {N} extensions | {rss / 2**20:.1f} MiB | bare Python 3 importing the same libraries: {bare / 2**20:.1f} MiB | {rss / bare:.2f} x | under 100 MB |
+| Extension list, {N} rows in one page (GET /api/v1/extensions?per_page={N}, median of 7) | {ms(list_api)} | the same list, 50 rows: {ms(list_small)} | {list_api / list_small:.2f} x | under 300 ms |
+| {STREAMS} live event streams open: one dashboard event reaching all of them | p50 {ms(sse["p50"])}, p95 {ms(sse["p95"])}, max {ms(sse["max"])} | | | p95 under 1 s |
+| Supervisor resident memory with {STREAMS} event streams open | {sse["rss"] / 2**20:.1f} MiB | with none: {rss / 2**20:.1f} MiB | {sse["rss"] / rss:.2f} x | |
 
 Notes
 - "Full apply" includes validating the {N} rows, one database transaction, rendering every
@@ -137,6 +214,11 @@ Notes
   over AMI. The reference is only Asterisk's three reloads.
 - The {N}th extension is deleted and created again for each sample, so every sample applies
   into a box holding {N} extensions.
+- The extension list is the call the extensions page makes for its rows (the page itself is
+  a static shell); timed by the client over the box's veth, so it includes one local hop.
+- Event streams: {STREAMS} connections to /api/v1/events from one asyncio client on the host;
+  the delay is from the event's creation on the box to its arrival at each connection
+  (same machine, same clock), for the first health event after all were connected.
 """
     (REPO / "BENCHMARKS.md").write_text(doc)
     print(doc)

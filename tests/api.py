@@ -58,6 +58,17 @@ class Api:
     def delete(self, path, **kw):
         return self.request("DELETE", path, **kw)
 
+    def upload(self, path: str, fields: dict, file_field: str, filename: str, data: bytes) -> Response:
+        """POST multipart/form-data, as a browser's file form does."""
+        boundary = "callbox-test-boundary"
+        body = b""
+        for key, value in fields.items():
+            body += f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        body += (f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
+                 f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + b"\r\n"
+        body += f"--{boundary}--\r\n".encode()
+        return self.request("POST", path, raw=body, content_type=f"multipart/form-data; boundary={boundary}")
+
     def sign_in(self, password: str) -> "Api":
         if not self.get("/setup").json["configured"]:
             r = self.post("/setup", {"admin_password": password})

@@ -1,7 +1,7 @@
 """Real SIP phones for tests: pjsua2 user agents with RTP, RFC 2833 DTMF and audio files.
 
-One pjsua2 library per process (`SipStack`), any number of `Phone`s on it,
-each with its own UDP transport as a desk phone would have. SIP work runs
+One pjsua2 library per process (`endpoint()`), shared by each test module's `SipStack`;
+each `Phone` has its own UDP transport as a desk phone would. SIP work runs
 only when a test waits (`stack.wait`), in the test's own thread, so the
 callbacks never race the test. Media runs in pjsip's clock thread and never
 calls back into Python: received audio goes to a WAV recorder the test reads
@@ -10,6 +10,7 @@ as it grows (tests/audio.py), and audio to send comes from a WAV player.
 
 from __future__ import annotations
 
+import atexit
 import time
 from pathlib import Path
 from typing import Callable
@@ -19,12 +20,16 @@ import pjsua2 as pj
 from .audio import RATE, Listener
 
 
-class SipStack:
-    def __init__(self, bind_ip: str, workdir: Path):
-        self.bind_ip = bind_ip
-        self.workdir = workdir
-        self.ep = pj.Endpoint()
-        self.ep.libCreate()
+_ENDPOINT: pj.Endpoint | None = None
+
+
+def endpoint() -> pj.Endpoint:
+    """pjsua2 allows one library per process: every stack shares it, and it is
+    destroyed once, when the test process ends."""
+    global _ENDPOINT
+    if _ENDPOINT is None:
+        ep = pj.Endpoint()
+        ep.libCreate()
         cfg = pj.EpConfig()
         cfg.uaConfig.threadCnt = 0  # SIP is processed only inside wait()
         cfg.uaConfig.mainThreadOnly = False
@@ -35,9 +40,32 @@ class SipStack:
         cfg.medConfig.sndClockRate = RATE
         cfg.medConfig.noVad = True  # send RTP all the time, as desk phones do
         cfg.medConfig.ecTailLen = 0
-        self.ep.libInit(cfg)
-        self.ep.audDevManager().setNullDev()
-        self.ep.libStart()
+        ep.libInit(cfg)
+        ep.audDevManager().setNullDev()
+        ep.libStart()
+        _ENDPOINT = ep
+        atexit.register(_destroy)
+    return _ENDPOINT
+
+
+def _destroy() -> None:
+    # Objects a test's traceback still holds must not run their C++
+    # destructors after this point.
+    for obj in _ALL:
+        obj.thisown = False
+    _ENDPOINT.libDestroy()
+
+
+_ALL: list = []
+
+
+class SipStack:
+    """The phones of one test module, bound to one address (the host's end of a box's veth)."""
+
+    def __init__(self, bind_ip: str, workdir: Path):
+        self.bind_ip = bind_ip
+        self.workdir = workdir
+        self.ep = endpoint()
         self.phones: list[Phone] = []
         self.calls: list[Call] = []
 
@@ -63,17 +91,19 @@ class SipStack:
         return p
 
     def close(self) -> None:
+        """Hang up and unregister this stack's phones; the library lives on for the next."""
         for p in self.phones:
             p.close()
         for _ in range(20):
             self.ep.libHandleEvents(10)
-        # A test's traceback may keep Call or Phone objects alive past this
-        # point; their C++ destructors must not run after libDestroy.
-        for obj in self.calls + self.phones:
-            obj.thisown = False
+        for t in {p.transport_id for p in self.phones}:
+            try:
+                self.ep.transportClose(t)
+            except pj.Error:
+                pass
+        _ALL.extend(self.calls + self.phones)
         self.calls.clear()
         self.phones.clear()
-        self.ep.libDestroy()
 
 
 class Phone(pj.Account):
@@ -128,9 +158,12 @@ class Phone(pj.Account):
         call.answer(answer)
 
     def call(self, number: str) -> "Call":
+        return self.call_uri(f"sip:{number}@{self.server}")
+
+    def call_uri(self, uri: str) -> "Call":
         call = Call(self)
         self.calls.append(call)
-        call.makeCall(f"sip:{number}@{self.server}", pj.CallOpParam(True))
+        call.makeCall(uri, pj.CallOpParam(True))
         return call
 
     def wait_incoming(self, timeout: float = 5.0) -> "Call":

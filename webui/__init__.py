@@ -16,6 +16,19 @@ from .api import make_api
 CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 
 
+def _pep3333_path(wsgi):
+    """Bottle's mount hands the mounted app a PATH_INFO it has already decoded
+    from UTF-8, and the mounted app decodes it again: any non-ASCII path then
+    ends in a server error. WSGI wants it as latin-1 text of the raw bytes
+    (PEP 3333), so give it that back."""
+
+    def app(environ, start_response):
+        environ["PATH_INFO"] = environ.get("PATH_INFO", "").encode("utf-8").decode("latin-1")
+        return wsgi(environ, start_response)
+
+    return app
+
+
 def make_app(box) -> Bottle:
     app = Bottle()
     # One limiter for both ways in (the sign-in page and POST /auth/login).
@@ -23,7 +36,7 @@ def make_app(box) -> Bottle:
     # Mounted as a WSGI app, so the API itself answers unknown routes and
     # methods (JSON 404/405) and runs its own hooks; a Bottle app mounted
     # directly has its routes merged into this one and gets HTML errors.
-    app.mount("/api/v1/", make_api(box, limiter).wsgi)
+    app.mount("/api/v1/", _pep3333_path(make_api(box, limiter).wsgi))
     pages.install(app, box, limiter)
 
     @app.hook("after_request")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from marshmallow import fields
+
 from ..fields import Bool, Email, Name, Number, Pin, Secret, StrictSchema
 
 
@@ -18,3 +20,7 @@ class ExtensionUpdateSchema(ExtensionSchema):
     """PUT and PATCH: the number is the resource's name and cannot change."""
 
     number = Number()
+
+
+class BulkSchema(StrictSchema):
+    extensions = fields.List(fields.Nested(ExtensionSchema), required=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from peewee import IntegrityError, fn
 
-from .. import numbers, secrets
+from .. import destinations, numbers, secrets
+from ..ringgroups import service as ringgroups
 from ..db import change
 from ..db.journal import utcnow
 from ..db.models import Extension, Mailbox, User
@@ -79,8 +80,8 @@ def _check_secret(secret: str, number: str) -> None:
         raise Invalid("secret: must not contain the extension number", "secret")
 
 
-def _new_pin(number: str) -> str:
-    while (pin := secrets.pin()) == number:
+def _new_pin(number: str, length: int = 6) -> str:
+    while (pin := secrets.pin(length)) == number:
         pass
     return pin
 
@@ -127,38 +128,57 @@ def create_many(rows, actor: str, *, partial: bool = False) -> tuple[list[Extens
         raise Invalid("extensions: expected a non-empty list", "extensions")
     if len(rows) > MAX_BULK:
         raise Invalid(f"extensions: at most {MAX_BULK} at once", "extensions")
-    values, errors, seen = [], [], set()
-    for index, row in enumerate(rows):
-        try:
-            v = validate(ExtensionSchema(), row)
-            holder = numbers.in_use(v["number"]) or ("an earlier row" if v["number"] in seen else None)
-            if holder:
-                raise Conflict(f"number {v['number']} is already in use by {holder}", "number")
-            v.setdefault("secret", _new_secret(v["number"]))
-            _check_secret(v["secret"], v["number"])
-            v.setdefault("voicemail_pin", _new_pin(v["number"]))
-            _check_pin(v["voicemail_pin"], v["number"])
-            seen.add(v["number"])
-            values.append(v)
-        except (Invalid, Conflict) as exc:
-            errors.append({"index": index, "field": exc.field, "error": exc.message})
+    values, errors = check_rows(rows)
     if errors and (not partial or not values):
         what = "none was created" if not partial else "no row was good"
         err = Invalid(f"{len(errors)} of {len(rows)} extensions are not valid; {what}", "extensions")
         err.details = errors
         raise err
+    try:
+        with change(actor, "extension.bulk_create", f"{len(values)} extensions") as cs:
+            created = add_many(cs, values)
+    except IntegrityError:
+        # Another change took one of the numbers between the check and now.
+        raise Conflict("a number was taken meanwhile; try again", "number") from None
+    return created, cs.revision, errors
+
+
+def check_rows(rows: list, pin_length: int = 6) -> tuple[list[dict], list[dict]]:
+    """Validated values of good rows, and {"index", "field", "error"} of bad ones."""
+    values, errors, seen = [], [], set()
+    in_use = numbers.taken()
+    for index, row in enumerate(rows):
+        try:
+            v = validate(ExtensionSchema(), row)
+            if v["number"] in in_use:
+                raise Conflict(f"number {v['number']} is already in use by {numbers.in_use(v['number'])}",
+                               "number")
+            if v["number"] in seen:
+                raise Conflict(f"number {v['number']} is already in use by an earlier row", "number")
+            v.setdefault("secret", _new_secret(v["number"]))
+            _check_secret(v["secret"], v["number"])
+            v.setdefault("voicemail_pin", _new_pin(v["number"], pin_length))
+            _check_pin(v["voicemail_pin"], v["number"])
+            seen.add(v["number"])
+            values.append(v)
+        except (Invalid, Conflict) as exc:
+            errors.append({"index": index, "field": exc.field, "error": exc.message})
+    return values, errors
+
+
+def add_many(cs, values: list[dict]) -> list[Extension]:
+    """Create within the change `cs` from values checked by check_rows."""
     now = utcnow()
     created = []
-    with change(actor, "extension.bulk_create", f"{len(values)} extensions") as cs:
-        for v in values:
-            ext = cs.create(Extension, number=v["number"], name=v["name"], secret=v["secret"],
-                            email=v.get("email"), created_at=now, updated_at=now)
-            numbers.claim(cs, ext.number, "extension", ext.id)
-            if v.get("voicemail_enabled", True):
-                cs.create(Mailbox, number=ext.number, name=ext.name, pin=v["voicemail_pin"], email=ext.email,
-                          extension=ext)
-            created.append(ext)
-    return created, cs.revision, errors
+    for v in values:
+        ext = cs.create(Extension, number=v["number"], name=v["name"], secret=v["secret"],
+                        email=v.get("email"), created_at=now, updated_at=now)
+        numbers.claim(cs, ext.number, "extension", ext.id, checked=True)
+        if v.get("voicemail_enabled", True):
+            cs.create(Mailbox, number=ext.number, name=ext.name, pin=v["voicemail_pin"], email=ext.email,
+                      extension=ext)
+        created.append(ext)
+    return created
 
 
 def import_csv(data: bytes, actor: str) -> tuple[list[Extension], int | None, list[dict]]:
@@ -225,6 +245,7 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
         elif enabled:
             cs.update(box, name=ext.name, email=ext.email, pin=values.get("voicemail_pin", box.pin))
         elif box is not None:
+            destinations.ensure_unreferenced("voicemail", number, f"the mailbox of extension {number}")
             # Messages stay in the spool: turning voicemail back on shows them again.
             cs.delete(box)
             box = None
@@ -236,6 +257,9 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
 def delete(number: str, actor: str) -> int:
     with change(actor, "extension.delete", number) as cs:
         ext, box = get(number)
+        destinations.ensure_unreferenced("extension", number, f"extension {number}")
+        destinations.ensure_unreferenced("voicemail", number, f"the mailbox of extension {number}")
+        ringgroups.remove_extension(cs, ext)
         for user in User.select().where(User.extension == ext):
             cs.update(user, extension=None)
         if box is not None:

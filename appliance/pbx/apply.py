@@ -73,7 +73,7 @@ def plan_for(changed: set[str]) -> Plan:
 
 def verify(control: Control, snap: Snapshot, files: dict[str, str], checks: set[str]) -> None:
     if "pjsip.conf" in checks:
-        want = {e.number for e in snap.extensions}
+        want = {e.number for e in snap.extensions} | {t.endpoint for t in snap.trunks}
         got = control.endpoints()
         if got != want:
             raise PbxError(_difference("SIP endpoints", want, got))

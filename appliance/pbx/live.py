@@ -14,6 +14,7 @@ class LiveState:
         self._lock = threading.Lock()
         self._contacts: dict[str, dict] = {}
         self._channels: dict[str, str] = {}  # uniqueid -> linkedid
+        self._trunks: dict[str, str] = {}  # trunk endpoint -> registration status
         self._publish = publish
 
     def clear(self) -> None:
@@ -74,14 +75,31 @@ class LiveState:
             self._channels = chans
         self._publish("calls", active=self.active_calls())
 
+    def trunk_registrations(self, events) -> None:
+        """A PJSIPShowRegistrationsOutbound listing: each trunk's registration state."""
+        fresh = {ev.get("ObjectName"): ev.get("Status", "") for ev in events
+                 if ev.name == "OutboundRegistrationDetail" and ev.get("ObjectName")}
+        with self._lock:
+            changed = {k: v for k, v in fresh.items() if self._trunks.get(k) != v}
+            self._trunks = fresh
+        for name, status in changed.items():
+            self._publish("trunk", trunk=name, registration=status)
+
+    def trunk(self, endpoint: str) -> dict:
+        with self._lock:
+            contact = self._contacts.get(endpoint)
+            return {"registration": self._trunks.get(endpoint),
+                    "reachable": contact["status"] == "Reachable" if contact else None}
+
     def registration(self, aor: str) -> dict | None:
         with self._lock:
             found = self._contacts.get(aor)
             return dict(found) if found else None
 
     def registered(self) -> set[str]:
+        """Extensions with a registered phone (trunks' contacts are not phones)."""
         with self._lock:
-            return set(self._contacts)
+            return {aor for aor in self._contacts if aor.isdigit()}
 
     def active_calls(self) -> int:
         with self._lock:

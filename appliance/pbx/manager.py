@@ -13,6 +13,7 @@ from ..ami import AMIClient
 from ..db import db
 from ..db.journal import journal
 from ..log import kv
+from ..prompts import service as prompts
 from ..supervisor import Manager
 from ..voicemail import spool
 from .apply import Applier
@@ -53,6 +54,7 @@ def make_system(rt, ami_secret: str) -> System:
         data_lib_dir=str(paths.asterisk_lib),
         spool_dir=str(paths.spool),
         log_dir=str(paths.asterisk_log),
+        prompts_dir=str(paths.prompts),
     )
 
 
@@ -64,8 +66,9 @@ class PbxManager(Manager):
         rt = self.box.runtime
         paths = rt.paths
         owner = pwd.getpwnam(rt.asterisk_user)
+        paths.prompts.mkdir(parents=True, exist_ok=True)
         for d in (paths.asterisk_lib, paths.spool, paths.asterisk_log, paths.asterisk_run,
-                  paths.asterisk_run / "cache"):
+                  paths.asterisk_run / "cache", paths.spool / "callbox-prompts"):
             d.mkdir(parents=True, exist_ok=True)
             os.chown(d, owner.pw_uid, owner.pw_gid)
         self.system = make_system(rt, self.box.settings.ami_secret)
@@ -136,7 +139,28 @@ class PbxManager(Manager):
                 self.applier.asterisk_ready()
             threading.Thread(target=self._resync, name="pbx-resync", daemon=True).start()
             return
+        if ev.name == "Registry":
+            threading.Thread(target=self._trunk_resync, name="pbx-trunks", daemon=True).start()
+        if ev.name == "UserEvent" and ev.get("UserEvent") == "CallboxPromptRecorded":
+            threading.Thread(target=self._prompt_recorded, args=(ev,), name="prompt", daemon=True).start()
+            return
         self.live.on_event(ev)
+
+    def _prompt_recorded(self, ev) -> None:
+        """A supervisor recorded prompt N from a phone (*77N): make it the prompt's audio."""
+        spool_dir = self.box.runtime.paths.spool / "callbox-prompts"
+        source = Path(ev.get("File", ""))
+        number = ev.get("Prompt", "")
+        # The path comes from our own dial plan; still, only ever touch files in its folder.
+        if source.parent != spool_dir or not number.isdigit():
+            log.warning("ignored a prompt recording", extra=kv(file=str(source)))
+            return
+        with db.connection_context():
+            prompt = prompts.recorded(int(number), source, self.box.runtime.paths.prompts)
+        if prompt is None:
+            log.warning("a recording for no known prompt was dropped", extra=kv(prompt=number))
+        else:
+            log.info("prompt recorded from a phone", extra=kv(prompt=prompt.id, seconds=prompt.duration))
 
     def _resync(self) -> None:
         listings = []
@@ -148,6 +172,16 @@ class PbxManager(Manager):
                 if "No Contacts found" not in str(exc):
                     log.warning("cannot list live state", extra=kv(action=action, error=str(exc)))
         self.live.resync(*listings)
+        self._trunk_resync()
+
+    def _trunk_resync(self) -> None:
+        try:
+            events = self.ami.action_list("PJSIPShowRegistrationsOutbound", timeout=30)[1]
+        except Exception as exc:  # noqa: BLE001 - no registrations is answered as an error
+            events = []
+            if "No registrations" not in str(exc) and "not found" not in str(exc).lower():
+                log.warning("cannot list trunk registrations", extra=kv(error=str(exc)))
+        self.live.trunk_registrations(events)
 
     def _prune_voicemail(self, snap: Snapshot) -> None:
         keep = {m.number for m in snap.mailboxes} | {e.number for e in snap.extensions}
@@ -166,6 +200,9 @@ class PbxManager(Manager):
 
     def registration(self, number: str) -> dict | None:
         return self.live.registration(number)
+
+    def trunk_status(self, trunk_id: int) -> dict:
+        return self.live.trunk(f"trunk-{trunk_id}")
 
     def health(self) -> dict:
         started = self.process.started_at

@@ -11,7 +11,21 @@ from .. import box_settings
 from ..box_settings import BoxSettings
 from ..db import db
 from ..db.journal import Journal
-from ..db.models import Extension, Mailbox
+from ..db.models import (
+    Extension,
+    InboundRoute,
+    Ivr,
+    IvrOption,
+    Mailbox,
+    OutboundPattern,
+    OutboundRoute,
+    OutboundRouteTrunk,
+    Prompt,
+    RingGroup,
+    RingGroupMember,
+    Trunk,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,64 @@ class ExtensionView:
     name: str
     secret: str
     has_mailbox: bool
+
+
+@dataclass(frozen=True)
+class TrunkView:
+    id: int
+    host: str
+    port: int
+    transport: str
+    username: str | None
+    secret: str | None
+    register: bool
+    from_domain: str | None
+    caller_id: str | None
+    max_channels: int | None
+
+    @property
+    def endpoint(self) -> str:
+        return f"trunk-{self.id}"
+
+
+Dest = tuple  # (kind, target)
+
+
+@dataclass(frozen=True)
+class RingGroupView:
+    number: str
+    strategy: str
+    ring_seconds: int
+    members: tuple[str, ...]
+    no_answer: Dest
+
+
+@dataclass(frozen=True)
+class IvrView:
+    id: int
+    number: str | None
+    prompt: str | None  # audio file without extension, None when there is none yet
+    timeout: int
+    max_tries: int
+    direct_dial: bool
+    options: tuple[tuple[str, str, str | None], ...]  # (digit, kind, target)
+    on_timeout: Dest
+    on_invalid: Dest
+
+
+@dataclass(frozen=True)
+class InboundView:
+    id: int
+    did: str | None
+    cid: str | None
+    dest: Dest
+
+
+@dataclass(frozen=True)
+class OutboundView:
+    id: int
+    patterns: tuple[tuple[str, int, str], ...]  # (pattern, strip, prefix)
+    trunks: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -48,6 +120,7 @@ class System:
     data_lib_dir: str
     spool_dir: str
     log_dir: str
+    prompts_dir: str
 
 
 @dataclass(frozen=True)
@@ -58,6 +131,13 @@ class Snapshot:
     extensions: tuple[ExtensionView, ...]
     mailboxes: tuple[MailboxView, ...]
     system: System
+    trunks: tuple[TrunkView, ...] = ()
+    ring_groups: tuple[RingGroupView, ...] = ()
+    ivrs: tuple[IvrView, ...] = ()
+    inbound: tuple[InboundView, ...] = ()
+    outbound: tuple[OutboundView, ...] = ()
+    #: Extensions of administrators and supervisors: they may use supervisor feature codes.
+    supervisors: tuple[str, ...] = ()
 
 
 def load_snapshot(system: System) -> Snapshot:
@@ -75,4 +155,61 @@ def load_snapshot(system: System) -> Snapshot:
             extensions=extensions,
             mailboxes=tuple(MailboxView(m.number, m.name, m.pin, m.email) for m in mailboxes),
             system=system,
+            trunks=_trunks(),
+            ring_groups=_ring_groups(),
+            ivrs=_ivrs(),
+            inbound=tuple(InboundView(r.id, r.did, r.cid, (r.dest_kind, r.dest_target))
+                          for r in InboundRoute.select().order_by(InboundRoute.id)),
+            outbound=_outbound(),
+            supervisors=tuple(sorted(
+                u.extension.number for u in User.select(User, Extension).join(Extension)
+                .where(User.role.in_(("admin", "supervisor"))))),
         )
+
+
+def _trunks() -> tuple[TrunkView, ...]:
+    return tuple(
+        TrunkView(t.id, t.host, t.port, t.transport, t.username, t.secret, t.register, t.from_domain,
+                  t.caller_id, t.max_channels)
+        for t in Trunk.select().where(Trunk.enabled == True).order_by(Trunk.id)  # noqa: E712
+    )
+
+
+def _ring_groups() -> tuple[RingGroupView, ...]:
+    members: dict[int, list[str]] = {}
+    for m in (RingGroupMember.select(RingGroupMember, Extension).join(Extension)
+              .order_by(RingGroupMember.ring_group, RingGroupMember.position)):
+        members.setdefault(m.ring_group_id, []).append(m.extension.number)
+    return tuple(
+        RingGroupView(g.number, g.strategy, g.ring_seconds, tuple(members.get(g.id, ())),
+                      (g.dest_kind, g.dest_target))
+        for g in RingGroup.select().order_by(RingGroup.number)
+    )
+
+
+def _ivrs() -> tuple[IvrView, ...]:
+    options: dict[int, list] = {}
+    for o in IvrOption.select().order_by(IvrOption.ivr, IvrOption.digit):
+        options.setdefault(o.ivr_id, []).append((o.digit, o.dest_kind, o.dest_target))
+    prompts = {p.id: p for p in Prompt.select()}
+    out = []
+    for i in Ivr.select().order_by(Ivr.id):
+        p = prompts.get(i.prompt_id)
+        prompt = p.filename.rsplit(".", 1)[0] if p is not None and p.duration > 0 else None
+        out.append(IvrView(i.id, i.number, prompt, i.timeout, i.max_tries, i.direct_dial,
+                           tuple(options.get(i.id, ())), (i.timeout_kind, i.timeout_target),
+                           (i.invalid_kind, i.invalid_target)))
+    return tuple(out)
+
+
+def _outbound() -> tuple[OutboundView, ...]:
+    patterns: dict[int, list] = {}
+    for p in OutboundPattern.select().order_by(OutboundPattern.route, OutboundPattern.position):
+        patterns.setdefault(p.route_id, []).append((p.pattern, p.strip, p.prefix))
+    trunks: dict[int, list] = {}
+    for t in OutboundRouteTrunk.select().order_by(OutboundRouteTrunk.route, OutboundRouteTrunk.position):
+        trunks.setdefault(t.route_id, []).append(t.trunk_id)
+    return tuple(
+        OutboundView(r.id, tuple(patterns.get(r.id, ())), tuple(trunks.get(r.id, ())))
+        for r in OutboundRoute.select().order_by(OutboundRoute.position, OutboundRoute.id)
+    )

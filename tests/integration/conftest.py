@@ -78,6 +78,20 @@ def start_box(name: str) -> BoxInstance:
     return BoxInstance(name, json.loads(r.stdout.strip().splitlines()[-1]))
 
 
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+
+def stop_box(name: str) -> None:
+    """Down and purge, keeping the box's logs in tests/artifacts for a failure's post-mortem."""
+    state = Path(os.environ.get("CALLBOX_STATE", "/var/lib/callbox-dev/boxes")) / name
+    ARTIFACTS.mkdir(exist_ok=True)
+    for src, suffix in ((state / "console.log", "console"), (state / "data/log/asterisk/messages.log", "asterisk")):
+        if src.exists():
+            (ARTIFACTS / f"{name}-{suffix}.log").write_bytes(src.read_bytes()[-500_000:])
+    r = box_cli("down", name, "--purge", check=False)
+    assert r.returncode == 0, f"box down failed: {r.stderr}"
+
+
 @pytest.fixture(scope="module")
 def box():
     if os.geteuid() != 0:
@@ -87,8 +101,7 @@ def box():
     try:
         yield instance
     finally:
-        r = box_cli("down", name, "--purge", check=False)
-        assert r.returncode == 0, f"box down failed: {r.stderr}"
+        stop_box(name)
 
 
 @pytest.fixture(scope="module")

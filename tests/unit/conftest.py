@@ -23,7 +23,7 @@ SYSTEM = System(
     ami_secret="0123456789abcdef0123456789abcdef", rtp_start=10000, rtp_end=20000,
     etc_dir="/etc/asterisk", module_dir="/usr/lib/x86_64-linux-gnu/asterisk/modules",
     run_dir="/run/callbox/asterisk", data_lib_dir="/data/asterisk", spool_dir="/data/asterisk/spool",
-    log_dir="/data/log/asterisk",
+    log_dir="/data/log/asterisk", prompts_dir="/data/prompts",
 )
 
 
@@ -37,6 +37,14 @@ def config_db(tmp_path):
     db.close()
 
 
+class FakeProcess:
+    def __init__(self):
+        self.restarts: list[str] = []
+
+    def request_restart(self, reason: str) -> None:
+        self.restarts.append(reason)
+
+
 class Pbx:
     """The parts of the pbx manager the API and services use, on a fake Asterisk."""
 
@@ -47,6 +55,7 @@ class Pbx:
         self.asterisk = FakeAsterisk(self.store.live)
         self.control = self.asterisk
         self.applier = Applier(self.store, self.asterisk, lambda: load_snapshot(SYSTEM), journal, debounce=0.005)
+        self.process = FakeProcess()
         self._thread: threading.Thread | None = None
 
     def boot(self) -> None:
@@ -75,6 +84,9 @@ class Pbx:
     def registration(self, number):
         return None
 
+    def trunk_status(self, trunk_id):
+        return {"registration": None, "reachable": None}
+
 
 @pytest.fixture
 def pbx(config_db, tmp_path):
@@ -88,8 +100,11 @@ class FakeBox:
     """The running box as the web app sees it; managers other than pbx are outside the unit."""
 
     def __init__(self, runtime, pbx):
+        from appliance.events import EventBus
+
         self.runtime = runtime
         self.pbx = pbx
+        self.events = EventBus()
 
     def health(self):
         return {"status": "ok", "asterisk": "up" if self.pbx.applier.ready else "down"}

@@ -729,9 +729,13 @@ def test_voicemail_of_unknown_extension_is_404(mailbox):
 # -- settings ------------------------------------------------------------------------------
 
 
+HOST_DEFAULTS = {"role": "headquarters", "timezone": "UTC", "ntp_servers": ["pool.ntp.org"], "wizard_done": False,
+                 "network": {"interface": None, "mode": "dhcp", "address": None, "gateway": None, "dns": []}}
+
+
 def test_settings_defaults(admin):
     assert admin.get("/settings").json == {"hostname": "callbox", "ring_timeout": 20,
-                                           "voicemail_max_seconds": 300, "tone_zone": "us"}
+                                           "voicemail_max_seconds": 300, "tone_zone": "us", **HOST_DEFAULTS}
     assert "CALLBOX_RING_TIMEOUT = 20" in files(admin)["extensions.conf"].splitlines()
 
 
@@ -752,7 +756,8 @@ def test_settings_ring_timeout_reaches_the_dial_plan(admin):
 
 def test_settings_other_values_reach_their_files(admin):
     r = admin.patch("/settings", {"voicemail_max_seconds": 600, "tone_zone": "uk", "hostname": "desk-1"})
-    assert r.json == {"hostname": "desk-1", "ring_timeout": 20, "voicemail_max_seconds": 600, "tone_zone": "uk"}
+    assert r.json == {"hostname": "desk-1", "ring_timeout": 20, "voicemail_max_seconds": 600, "tone_zone": "uk",
+                      **HOST_DEFAULTS}
     assert "maxsecs = 600" in files(admin)["voicemail.conf"].splitlines()
     assert "country = uk" in files(admin)["indications.conf"].splitlines()
 

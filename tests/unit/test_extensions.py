@@ -51,3 +51,22 @@ def test_generated_secret_never_contains_the_number(config_db, monkeypatch):
     monkeypatch.setattr(secrets, "sip_secret", lambda: next(candidates))
     ext, _ = make("12")
     assert ext.secret == "AbXYCd34Ef56Gh78Ij90"
+
+
+def test_agents_see_and_change_only_their_own_extension(admin):
+    from tests.api import Api
+
+    for n in ("8001", "8002"):
+        admin.post("/extensions", {"number": n, "name": f"Desk {n}"})
+    admin.post("/users", {"username": "alice", "password": "Agent-Pass-123", "role": "agent", "extension": "8001"})
+    agent = Api(admin.base.rsplit("/api/v1", 1)[0])
+    agent.token = agent.post("/auth/login", {"username": "alice", "password": "Agent-Pass-123"}).json["token"]
+    assert agent.get("/extensions/8001").status == 200
+    assert agent.get("/extensions/8002").status == 403
+    assert agent.get("/extensions").status == 403
+    r = agent.patch("/extensions/8001", {"voicemail_pin": "482913"})
+    assert r.status == 200 and r.json["voicemail_pin"] == "482913", r
+    assert agent.patch("/extensions/8001", {"name": "Boss"}).status == 403
+    assert agent.put("/extensions/8001", {"name": "Boss"}).status == 403
+    assert agent.patch("/extensions/8002", {"voicemail_pin": "482913"}).status == 403
+    assert admin.get("/extensions/8001").json["name"] == "Desk 8001"

@@ -18,7 +18,16 @@ from appliance.box_settings import BoxSettings
 from appliance.pbx.conf import UnsafeValue
 from appliance.pbx.render import render_all
 from appliance.pbx.render.dialplan import dialplan_marker, dialplan_marker_of
-from appliance.pbx.snapshot import ExtensionView, MailboxView, Snapshot
+from appliance.pbx.snapshot import (
+    ExtensionView,
+    InboundView,
+    IvrView,
+    MailboxView,
+    OutboundView,
+    RingGroupView,
+    Snapshot,
+    TrunkView,
+)
 from tests.unit.conftest import SYSTEM
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -39,6 +48,32 @@ SNAPSHOT = Snapshot(
         MailboxView("8003", "O'Brien, Pat (Sales) & Co.", "915372", None),
     ),
     system=SYSTEM,
+    trunks=(
+        TrunkView(1, "sip.example.net", 5060, "udp", "acct1001", "Pr0v!der#pw", True, None, "+8675512345678", 30),
+        TrunkView(2, "192.0.2.10", 5080, "tcp", None, None, False, "pbx.example.org", None, None),
+    ),
+    ring_groups=(
+        RingGroupView("600", "ringall", 20, ("8001", "8002"), ("voicemail", "8001")),
+        RingGroupView("601", "inorder", 15, ("8002", "8001", "8003"), ("ivr", "1")),
+    ),
+    ivrs=(
+        IvrView(1, "700", "prompt-3", 5, 3, True,
+                (("1", "ivr", "2"), ("2", "extension", "8001"), ("0", "ring_group", "600"), ("9", "hangup", None)),
+                ("extension", "8001"), ("hangup", None)),
+        IvrView(2, None, None, 4, 2, False, (("1", "ivr", "1"), ("2", "extension", "8002")),
+                ("ivr", "1"), ("ivr", "1")),
+    ),
+    inbound=(
+        InboundView(1, "075512345678", None, ("ivr", "1")),
+        InboundView(2, "075512345679", "_0755X.", ("ring_group", "600")),
+        InboundView(3, None, None, ("extension", "8001")),
+        InboundView(4, "_X.", None, ("hangup", None)),
+    ),
+    outbound=(
+        OutboundView(1, (("_0X.", 0, ""), ("_9X.", 1, "")), (1, 2)),
+        OutboundView(2, (("_00X.", 2, "+"),), (2, 3)),
+    ),
+    supervisors=("8001",),
 )
 
 

@@ -39,8 +39,6 @@ def agents(admin):
 ADMIN_ROUTES = [
     ("GET", "/extensions"),
     ("POST", "/extensions"),
-    ("GET", "/extensions/8001"),
-    ("PATCH", "/extensions/8001"),
     ("DELETE", "/extensions/8001"),
     ("POST", "/extensions/8001/secret"),
     ("GET", "/extensions/export"),

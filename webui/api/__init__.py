@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from bottle import Bottle, response
+from pathlib import Path
+
+from bottle import Bottle, response, static_file
 
 from appliance.users.ratelimit import LoginLimiter
 
 from ..plugins import Auth, Database, JsonErrors, json_error_handler
-from . import events, extensions, me, settings, system, voicemail
+from . import events, extensions, me, resources, settings, system, system_admin, voicemail, wizard
 
 
 def make_api(box, login_limiter: LoginLimiter) -> Bottle:
@@ -22,7 +24,13 @@ def make_api(box, login_limiter: LoginLimiter) -> Bottle:
     def _no_store():
         response.set_header("Cache-Control", "no-store")
 
+    @api.get("/openapi.json", auth=False)
+    def openapi():
+        """This API's OpenAPI document."""
+        return static_file("openapi.json", root=str(Path(__file__).resolve().parent.parent),
+                           mimetype="application/json")
+
     system.install(api, box, login_limiter)
-    for module in (me, events, extensions, voicemail, settings):
+    for module in (me, events, extensions, voicemail, settings, resources, system_admin, wizard):
         module.install(api, box)
     return api

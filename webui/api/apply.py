@@ -9,7 +9,7 @@ from appliance.errors import Rejected
 APPLY_WAIT = 5.0
 
 
-def settle(box, revision: int | None) -> None:
+def settle(box, revision: int | None, timeout: float = APPLY_WAIT) -> None:
     """Wait until Asterisk runs the change; raise Rejected if it refused it.
 
     Sets Callbox-Revision and Callbox-Applied (false when the PBX is not up
@@ -25,7 +25,7 @@ def settle(box, revision: int | None) -> None:
     if request.query.get("wait") == "false" or pbx.error:
         response.set_header("Callbox-Applied", "false")
         return
-    record = pbx.wait_settled(revision, APPLY_WAIT)
+    record = pbx.wait_settled(revision, timeout)
     if record.status == "rejected":
         raise Rejected(f"the PBX refused this change, so it was undone: {record.error}")
     response.set_header("Callbox-Applied", "true" if record.status == "applied" else "false")

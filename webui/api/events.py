@@ -65,8 +65,9 @@ def stream(subscription, heartbeat: float):
 
 
 def install(api, box) -> None:
-    @api.get("/events", roles=users.ROLES)
+    @api.get("/events", roles=users.ROLES, produces="text/event-stream")
     def events():
+        """Live events as server-sent events (Last-Event-ID resumes)."""
         subscription = box.events.subscribe(visible_to(current_user()), since=_last_event_id())
         response.content_type = "text/event-stream; charset=utf-8"
         response.set_header("X-Accel-Buffering", "no")

@@ -20,10 +20,13 @@ def me_dict(box, user) -> dict:
 def install(api, box) -> None:
     @api.get("/me", roles=users.ROLES)
     def get_me():
+        """The signed-in user."""
         return me_dict(box, current_user())
 
-    @api.patch("/me", roles=users.ROLES)
+    @api.patch("/me", roles=users.ROLES, schema={"type": "object", "properties": {
+        "language": {"type": "string", "enum": ["en", "zh"]}}})
     def patch_me():
+        """Change the signed-in user's language."""
         data = json_body()
         if not isinstance(data, dict):
             raise Invalid('send a JSON object, such as {"language": "zh"}')

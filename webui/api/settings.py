@@ -13,10 +13,12 @@ from .apply import settle
 def install(api, box) -> None:
     @api.get("/settings")
     def get_settings():
+        """Box-wide settings."""
         return box_settings.load().to_dict()
 
-    @api.patch("/settings")
+    @api.patch("/settings", schema=box_settings.BoxSettingsSchema)
     def patch_settings():
+        """Change some box-wide settings."""
         values = validate(box_settings.BoxSettingsSchema(), json_body(), partial=True)
         with change(current_user().username, "settings.update", ",".join(sorted(values))) as cs:
             box_settings.save(cs, values)

@@ -44,10 +44,12 @@ def install(api, box) -> None:
 
     @api.get("/extensions/<number>/voicemail", roles=ANYONE)
     def list_messages(number):
+        """The messages in the extension's mailbox, newest first."""
         return {"items": [m.to_dict() for m in spool.messages(root, mailbox_of(number))]}
 
-    @api.get("/extensions/<number>/voicemail/<msg_id>", roles=ANYONE)
+    @api.get("/extensions/<number>/voicemail/<msg_id>", roles=ANYONE, produces="audio/wav")
     def get_audio(number, msg_id):
+        """A message's audio as WAV."""
         msg = message(number, msg_id)
         if not msg.audio.is_file():
             raise NotFound(f"message {msg_id} has no audio")
@@ -56,25 +58,28 @@ def install(api, box) -> None:
 
     @api.delete("/extensions/<number>/voicemail/<msg_id>", roles=ANYONE)
     def delete_message(number, msg_id):
+        """Delete a message."""
         msg = message(number, msg_id)
         box.pbx.control.remove_message(msg.mailbox, msg.folder, msg.id)
         response.status = 204
 
     @api.get("/extensions/<number>/greetings", roles=ANYONE)
     def list_greetings(number):
+        """Which greetings the mailbox has of its own."""
         return {"greetings": greetings.status(root, mailbox_of(number))}
 
-    @api.get("/extensions/<number>/greetings/<kind>", roles=ANYONE)
+    @api.get("/extensions/<number>/greetings/<kind>", roles=ANYONE, produces="audio/wav")
     def get_greeting(number, kind):
+        """A greeting's audio as WAV."""
         found = greetings.path(root, mailbox_of(number), greeting_kind(kind))
         if not found.is_file():
             raise NotFound(f"mailbox {number} has no {kind} greeting of its own")
         return static_file(found.name, root=str(found.parent), mimetype="audio/wav",
                            download=f"greeting-{number}-{kind}.wav")
 
-    @api.put("/extensions/<number>/greetings/<kind>", roles=ANYONE)
+    @api.put("/extensions/<number>/greetings/<kind>", roles=ANYONE, body="application/octet-stream")
     def put_greeting(number, kind):
-        """The body is the audio file itself (WAV or MP3)."""
+        """Upload a greeting: the body is the audio file itself (WAV or MP3)."""
         mailbox = mailbox_of(number)
         greeting_kind(kind)
         if request.content_length > audio.MAX_BYTES:
@@ -88,6 +93,7 @@ def install(api, box) -> None:
 
     @api.delete("/extensions/<number>/greetings/<kind>", roles=ANYONE)
     def reset_greeting(number, kind):
+        """Go back to the standard greeting."""
         mailbox = mailbox_of(number)
         greetings.reset(root, mailbox, greeting_kind(kind))
         response.status = 204

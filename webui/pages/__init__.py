@@ -10,7 +10,7 @@ from bottle import HTTPResponse, request, static_file
 from appliance.db import db
 from appliance.errors import BoxError
 
-from ..plugins import Auth, CsrfRejected, Database, error_body
+from ..plugins import Auth, CsrfRejected, Database, error_body, json_error_handler
 from . import auth, screens
 from .render import render
 
@@ -64,6 +64,9 @@ def install(app, box, limiter) -> None:
     screens.install(app, box)
 
     def html_error(err):
+        # A path the API's mount cannot take (a line break in it, say) lands here: answer in JSON still.
+        if request.path.startswith("/api/"):
+            return json_error_handler(err)
         return error_page(err.status_code, None)
 
     for code in (404, 405, 500):

@@ -1,7 +1,15 @@
-"""extensions.conf: internal dialling, voicemail on no answer or busy, feature codes.
+"""extensions.conf: the dial plan.
 
-User values never reach the dialplan: extension numbers are digits by
-validation, and names go only to caller id in pjsip.conf.
+Contexts, from the caller's side:
+- callbox-phones: what a desk phone may dial (extensions, ring groups, IVRs
+  with a number, feature codes, outbound routes);
+- callbox-from-trunks: calls from providers, which only reach inbound
+  routes (never outbound routes: no toll fraud through the box);
+- the rest are building blocks reached by Goto/Gosub.
+
+User values never reach the dial plan as text: extension, group and route
+numbers are digits or bracket-free patterns by validation, and IVRs and
+trunks are named by their ids.
 """
 
 from __future__ import annotations
@@ -11,28 +19,71 @@ import re
 
 from ..conf import ConfFile
 from ..snapshot import Snapshot
-from .pjsip import PHONE_CONTEXT
+from .pjsip import PHONE_CONTEXT, TRUNK_CONTEXT
 
 VM_CONTEXT = "default"
+RECORD_PROMPT_CODE = "*77"
 FEATURE_CODES = {
     "#8": "your own voicemail",
     "*97": "your own voicemail",
     "*98": "any mailbox (asks for the number)",
+    f"{RECORD_PROMPT_CODE}N": "record prompt N from your phone (administrators and supervisors)",
 }
+
+
+def goto(dest: tuple) -> str:
+    """The dial plan step that sends a call to a destination (kind, target)."""
+    kind, target = dest
+    if kind == "extension":
+        return f"Goto(callbox-extensions,{target},1)"
+    if kind == "voicemail":
+        return f"Goto(callbox-voicemail,{target},1)"
+    if kind == "ring_group":
+        return f"Goto(callbox-ringgroups,{target},1)"
+    if kind == "ivr":
+        return f"Goto(callbox-ivr-{int(target)},s,1)"
+    return "Hangup()"
 
 
 def render(snap: Snapshot) -> dict[str, str]:
     body = ConfFile("")
     phones = body.section(PHONE_CONTEXT)
-    phones.set("include", "callbox-features", arrow=True)
-    phones.set("include", "callbox-extensions", arrow=True)
+    for included in ("callbox-features", "callbox-extensions", "callbox-ringgroups", "callbox-ivr-numbers",
+                     "callbox-outbound"):
+        phones.set("include", included, arrow=True)
 
+    _features(body, snap)
+    _extensions(body, snap)
+    _ring_groups(body, snap)
+    _ivrs(body, snap)
+    _inbound(body, snap)
+    _outbound(body, snap)
+
+    text = body.body()
+    # A fingerprint of the dial plan, read back over AMI after a reload to
+    # prove Asterisk loaded this very text.
+    marker = dialplan_marker(text)
+    head = ConfFile("extensions.conf: dial plan")
+    g = head.section("general")
+    g.set("static", True)
+    g.set("writeprotect", True)
+    g.set("clearglobalvars", True)
+    g.set("autofallthrough", True)
+    gl = head.section("globals")
+    gl.set("CALLBOX_DIALPLAN", marker)
+    gl.set("CALLBOX_RING_TIMEOUT", snap.settings.ring_timeout)
+    return {"extensions.conf": head.render() + "\n" + text}
+
+
+def _features(body: ConfFile, snap: Snapshot) -> None:
     f = body.section("callbox-features")
     for code in ("#8", "*97"):
         f.exten(f"{code},1,Goto(callbox-vm-own,s,1)")
     f.exten("*98,1,Answer()")
     f.same(f"n,VoiceMailMain(@{VM_CONTEXT})")
     f.same("n,Hangup()")
+    # X! rather than X.: prompt 1 has a one-digit code.
+    f.exten(f"_{RECORD_PROMPT_CODE}X!,1,Goto(callbox-record-prompt,${{EXTEN:{len(RECORD_PROMPT_CODE)}}},1)")
 
     own = body.section("callbox-vm-own")
     # The endpoint the phone authenticated as, not a caller id it could fake.
@@ -40,6 +91,42 @@ def render(snap: Snapshot) -> dict[str, str]:
     own.same(f"n,VoiceMailMain(${{CHANNEL(endpoint)}}@{VM_CONTEXT})")
     own.same("n,Hangup()")
 
+    vm = body.section("callbox-voicemail")
+    vm.exten("_X.,1,Answer()")
+    vm.same(f"n,VoiceMail(${{EXTEN}}@{VM_CONTEXT},u)")
+    vm.same("n,Hangup()")
+
+    _supervisor_check(body, snap)
+    rec = body.section("callbox-record-prompt")
+    rec.exten("_X!,1,Gosub(callbox-supervisor-only,s,1)")
+    rec.same("n,Set(CALLBOX_PROMPT=${EXTEN})")
+    rec.same(f"n,Set(CALLBOX_RECORDING={snap.system.spool_dir}/callbox-prompts/${{EXTEN}}-${{UNIQUEID}})")
+    rec.same("n,Answer()")
+    rec.same("n,Wait(0.5)")
+    # Speak after the beep, # to finish; kept if the caller just hangs up.
+    rec.same("n,Record(${CALLBOX_RECORDING}.wav,5,300,k)")
+    rec.same("n,Playback(auth-thankyou)")
+    rec.same("n,Hangup()")
+    rec.exten("h,1,ExecIf(${LEN(${CALLBOX_RECORDING})}?UserEvent(CallboxPromptRecorded,"
+              "Prompt: ${CALLBOX_PROMPT},File: ${CALLBOX_RECORDING}.wav))")
+
+
+def _supervisor_check(body: ConfFile, snap: Snapshot) -> None:
+    """Gosub target: returns for supervisors' phones, refuses everyone else with a tone."""
+    s = body.section("callbox-supervisor-only")
+    if snap.supervisors:
+        allowed = "|".join(snap.supervisors)
+        s.exten(f'''s,1,GotoIf(${{REGEX("^({allowed})$" ${{CHANNEL(endpoint)}})}}?ok)''')
+    else:
+        s.exten("s,1,NoOp(no supervisor extensions)")
+    s.same("n,Answer()")
+    s.same("n,Playtones(congestion)")
+    s.same("n,Wait(3)")
+    s.same("n,Hangup()")
+    s.same("n(ok),Return()")
+
+
+def _extensions(body: ConfFile, snap: Snapshot) -> None:
     exts = body.section("callbox-extensions")
     for ext in snap.extensions:
         exts.exten(f"{ext.number},1,Gosub(callbox-dial-extension,s,1({ext.number},{int(ext.has_mailbox)}))")
@@ -58,20 +145,91 @@ def render(snap: Snapshot) -> dict[str, str]:
     for status in ("ANSWER", "CANCEL", "DONTCALL", "TORTURE", "INVALIDARGS"):
         dial.exten(f"{status},1,Return()")
 
-    text = body.body()
-    # A fingerprint of the dial plan, read back over AMI after a reload to
-    # prove Asterisk loaded this very text.
-    marker = dialplan_marker(text)
-    head = ConfFile("extensions.conf: dial plan")
-    g = head.section("general")
-    g.set("static", True)
-    g.set("writeprotect", True)
-    g.set("clearglobalvars", True)
-    g.set("autofallthrough", True)
-    gl = head.section("globals")
-    gl.set("CALLBOX_DIALPLAN", marker)
-    gl.set("CALLBOX_RING_TIMEOUT", snap.settings.ring_timeout)
-    return {"extensions.conf": head.render() + "\n" + text}
+
+def _ring_groups(body: ConfFile, snap: Snapshot) -> None:
+    rg = body.section("callbox-ringgroups")
+    for g in snap.ring_groups:
+        if g.strategy == "ringall":
+            targets = "&".join(f"PJSIP/{m}" for m in g.members)
+            rg.exten(f"{g.number},1,Dial({targets},{g.ring_seconds})")
+        else:
+            rg.exten(f"{g.number},1,NoOp(ring group {g.number}: in order)")
+            for m in g.members:
+                rg.same(f"n,Dial(PJSIP/{m},{g.ring_seconds})")
+                rg.same('n,ExecIf(${REGEX("^ANSWER$" ${DIALSTATUS})}?Hangup())')
+        rg.same(f"n,{goto(g.no_answer)}")
+
+
+def _ivrs(body: ConfFile, snap: Snapshot) -> None:
+    numbers = body.section("callbox-ivr-numbers")
+    for ivr in snap.ivrs:
+        if ivr.number:
+            numbers.exten(f"{ivr.number},1,Goto(callbox-ivr-{ivr.id},s,1)")
+    for ivr in snap.ivrs:
+        menu = body.section(f"callbox-ivr-{ivr.id}")
+        if ivr.direct_dial:
+            # Callers may also dial an extension's number while the menu plays.
+            menu.set("include", "callbox-extensions", arrow=True)
+        prompt = f"{snap.system.prompts_dir}/{ivr.prompt}" if ivr.prompt else "silence/1"
+        menu.exten("s,1,Answer()")
+        menu.same(f"n,Set(CALLBOX_TRIES={ivr.max_tries})")
+        menu.same("n(menu),Set(TIMEOUT(digit)=3)")
+        menu.same(f"n,Background({prompt})")
+        menu.same(f"n,WaitExten({ivr.timeout})")
+        for digit, kind, target in ivr.options:
+            menu.exten(f"{digit},1,{goto((kind, target))}")
+        for exten, dest, sound in (("i", ivr.on_invalid, "option-is-invalid"), ("t", ivr.on_timeout, None)):
+            # DEC counts the tries down; GotoIf takes any non-zero as true.
+            menu.exten(f"{exten},1,Set(CALLBOX_TRIES=${{DEC(CALLBOX_TRIES)}})")
+            menu.same(f"n,GotoIf(${{CALLBOX_TRIES}}?again)")
+            menu.same(f"n,{goto(dest)}")
+            menu.same(f"n(again),{'Playback(' + sound + ')' if sound else 'NoOp(no key pressed)'}")
+            menu.same("n,Goto(s,menu)")
+
+
+def _inbound(body: ConfFile, snap: Snapshot) -> None:
+    ctx = body.section(TRUNK_CONTEXT)
+    taken = set()
+    for route in snap.inbound:
+        dids = [route.did] if route.did else ["_X.", "_+X.", "s"]
+        for did in dids:
+            match = f"{did}/{route.cid}" if route.cid else did
+            if match in taken:  # "any number" and an explicit _X. overlap: the older route keeps it
+                continue
+            taken.add(match)
+            ctx.exten(f"{match},1,Set(GROUP(callbox-trunks)=${{CHANNEL(endpoint)}})")
+            ctx.same(f"n,{goto(route.dest)}")
+
+
+def _outbound(body: ConfFile, snap: Snapshot) -> None:
+    available = {t.id: t for t in snap.trunks}
+    out = body.section("callbox-outbound")
+    for route in snap.outbound:
+        for pattern, strip, prefix in route.patterns:
+            out.exten(f"{pattern},1,Set(CALLBOX_DIAL={prefix}${{EXTEN:{strip}}})")
+            out.same(f"n,Goto(callbox-route-{route.id},s,1)")
+        r = body.section(f"callbox-route-{route.id}")
+        r.exten(f"s,1,NoOp(outbound route {route.id})")
+        for trunk_id in route.trunks:
+            t = available.get(trunk_id)
+            if t is not None:  # a disabled trunk is skipped
+                r.same(f"n,Gosub(callbox-trunk-dial,s,1({t.endpoint},${{CALLBOX_DIAL}},"
+                       f"{t.caller_id or ''},{t.max_channels or 0}))")
+        r.same("n,Playback(all-circuits-busy-now)")
+        r.same("n,Congestion(5)")
+
+    # ARG1: trunk endpoint; ARG2: number; ARG3: caller id to present (may be
+    # empty); ARG4: the trunk's channel limit, 0 for none. Returns when the
+    # trunk could not take the call, so the route tries the next one.
+    d = body.section("callbox-trunk-dial")
+    d.exten("s,1,GotoIf(${ARG4}?limit:dial)")
+    d.same("n(limit),GotoIf(${MATH(${GROUP_COUNT(${ARG1}@callbox-trunks)}>=${ARG4},int)}?next)")
+    d.same("n(dial),Set(GROUP(callbox-trunks)=${ARG1})")
+    d.same("n,ExecIf(${LEN(${ARG3})}?Set(CALLERID(num)=${ARG3}))")
+    d.same("n,Dial(PJSIP/${ARG2}@${ARG1})")
+    d.same('n,GotoIf(${REGEX("^(CHANUNAVAIL|CONGESTION)$" ${DIALSTATUS})}?next)')
+    d.same("n,Hangup()")
+    d.same("n(next),Return()")
 
 
 def dialplan_marker(text: str) -> str:
@@ -81,3 +239,4 @@ def dialplan_marker(text: str) -> str:
 def dialplan_marker_of(rendered: str) -> str | None:
     found = re.search(r"^CALLBOX_DIALPLAN = (\S+)$", rendered, re.M)
     return found.group(1) if found else None
+

@@ -11,7 +11,9 @@ from ..conf import ConfFile
 from ..snapshot import Snapshot
 
 PHONE_CONTEXT = "callbox-phones"
+TRUNK_CONTEXT = "callbox-from-trunks"
 CODECS = "ulaw,alaw,g722"
+TRUNK_CODECS = "alaw,ulaw"
 
 
 def render(snap: Snapshot) -> dict[str, str]:
@@ -62,4 +64,59 @@ def render(snap: Snapshot) -> dict[str, str]:
         r.set("max_contacts", "1")
         r.set("remove_existing", True)
         r.set("qualify_frequency", "30")
+    for trunk in snap.trunks:
+        _trunk(conf, trunk)
     return {"pjsip_transports.conf": transports.render(), "pjsip.conf": conf.render()}
+
+
+def _trunk(conf: ConfFile, t) -> None:
+    name = t.endpoint
+    host = f"[{t.host}]" if ":" in t.host else t.host
+    uri = f"sip:{host}:{t.port}"
+    transport = f"transport-{t.transport}"
+    if t.username:
+        a = conf.section(name)
+        a.set("type", "auth")
+        a.set("auth_type", "userpass")
+        a.set("username", t.username)
+        a.set("password", t.secret or "")
+    r = conf.section(name)
+    r.set("type", "aor")
+    r.set("contact", uri)
+    r.set("qualify_frequency", "60")
+    e = conf.section(name)
+    e.set("type", "endpoint")
+    e.set("transport", transport)
+    e.set("context", TRUNK_CONTEXT)
+    e.set("disallow", "all")
+    e.set("allow", TRUNK_CODECS)
+    e.set("aors", name)
+    if t.username:
+        e.set("outbound_auth", name)
+        e.set("from_user", t.username)
+    e.set("from_domain", t.from_domain or t.host)
+    e.set("direct_media", False)
+    e.set("rtp_symmetric", True)
+    e.set("force_rport", True)
+    e.set("rewrite_contact", True)
+    e.set("dtmf_mode", "rfc4733")
+    e.set("trust_id_inbound", True)
+    e.set("language", "en")
+    i = conf.section(name)
+    i.set("type", "identify")
+    i.set("endpoint", name)
+    i.set("match", t.host)
+    if t.register:
+        g = conf.section(name)
+        g.set("type", "registration")
+        g.set("transport", transport)
+        g.set("outbound_auth", name)
+        g.set("server_uri", uri)
+        g.set("client_uri", f"sip:{t.username}@{host}:{t.port}")
+        g.set("contact_user", t.username)
+        g.set("retry_interval", "60")
+        g.set("forbidden_retry_interval", "600")
+        g.set("max_retries", "10000")
+        g.set("expiration", "3600")
+        g.set("line", True)
+        g.set("endpoint", name)

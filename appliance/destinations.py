@@ -1,0 +1,81 @@
+"""Where a call goes: the one value type shared by IVR options, ring groups and inbound routes.
+
+A destination is (kind, target): an extension (rings it, then its voicemail),
+a mailbox (straight to voicemail), a ring group, an IVR, or hang up. Targets
+are checked to exist when a change is made, and anything still referred to
+cannot be deleted (the error names what refers to it).
+"""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validates_schema
+
+from .db.models import Extension, InboundRoute, Ivr, IvrOption, Mailbox, RingGroup
+from .errors import Conflict, Invalid
+from .fields import StrictSchema, StrictString
+
+KINDS = ("extension", "voicemail", "ring_group", "ivr", "hangup")
+
+
+class DestinationSchema(StrictSchema):
+    kind = StrictString(required=True)
+    target = StrictString(allow_none=True)
+
+    @validates_schema
+    def _shape(self, data, **kwargs):
+        kind = data.get("kind")
+        if kind not in KINDS:
+            raise ValidationError(f"must be one of {', '.join(KINDS)}", "kind")
+        target = data.get("target")
+        if kind == "hangup":
+            if target not in (None, ""):
+                raise ValidationError("hang up takes no target", "target")
+        elif not target or not target.isascii() or not target.isdigit() or len(target) > 8:
+            raise ValidationError("must be a number", "target")
+
+
+def Destination(**kwargs) -> fields.Nested:
+    return fields.Nested(DestinationSchema, **kwargs)
+
+
+def check_exists(dest: dict, field: str) -> tuple[str, str | None]:
+    """The destination as (kind, target) if its target exists, else Invalid naming `field`."""
+    kind, target = dest["kind"], dest.get("target") or None
+    found = {
+        "extension": lambda: Extension.select().where(Extension.number == target).exists(),
+        "voicemail": lambda: Mailbox.select().where(Mailbox.number == target).exists(),
+        "ring_group": lambda: RingGroup.select().where(RingGroup.number == target).exists(),
+        "ivr": lambda: Ivr.select().where(Ivr.id == int(target)).exists(),
+        "hangup": lambda: True,
+    }[kind]()
+    if not found:
+        what = {"extension": "extension", "voicemail": "mailbox", "ring_group": "ring group", "ivr": "IVR"}[kind]
+        raise Invalid(f"{field}: there is no {what} {target}", field)
+    return kind, target
+
+
+def as_dict(kind: str, target: str | None) -> dict:
+    return {"kind": kind, "target": target}
+
+
+def referrers(kind: str, target: str) -> list[str]:
+    """What sends calls to this destination, in words (empty when nothing does)."""
+    out = []
+    for r in InboundRoute.select().where(InboundRoute.dest_kind == kind, InboundRoute.dest_target == target):
+        out.append(f"inbound route {r.name!r}")
+    for g in RingGroup.select().where(RingGroup.dest_kind == kind, RingGroup.dest_target == target):
+        out.append(f"ring group {g.number}")
+    for ivr in Ivr.select().where(
+            ((Ivr.timeout_kind == kind) & (Ivr.timeout_target == target))
+            | ((Ivr.invalid_kind == kind) & (Ivr.invalid_target == target))):
+        out.append(f"IVR {ivr.name!r}")
+    for opt in IvrOption.select(IvrOption, Ivr).join(Ivr).where(
+            IvrOption.dest_kind == kind, IvrOption.dest_target == target):
+        out.append(f"IVR {opt.ivr.name!r} (key {opt.digit})")
+    return sorted(set(out))
+
+
+def ensure_unreferenced(kind: str, target: str, what: str) -> None:
+    users = referrers(kind, target)
+    if users:
+        raise Conflict(f"{what} is in use by {', '.join(users[:5])}" + (" and more" if len(users) > 5 else ""))

@@ -1,0 +1,1 @@
+"""Prompts: recorded announcements an IVR plays, uploaded or recorded from a phone."""

@@ -1,0 +1,1 @@
+"""Call routes: inbound (a trunk's call to a destination) and outbound (a dialled number to trunks)."""

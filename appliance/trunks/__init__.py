@@ -1,0 +1,1 @@
+"""SIP trunks: the box's lines to a telephone provider."""
