@@ -83,6 +83,14 @@ class BoxSettings:
     network: dict = field(default_factory=lambda: dict(DEFAULT_NETWORK))
     #: The setup wizard has been completed once.
     wizard_done: bool = False
+    #: How this country writes phone numbers: 0755-1234567 is +86 755 1234567 with these.
+    country_code: str = ""
+    national_prefix: str = "0"
+    #: The business's CRM/ERP, asked with a caller's number: GET <url>?number=...
+    customer_lookup_url: str = ""
+    customer_lookup_timeout_ms: int = 800
+    recording_retention_days: int = 90
+    recording_quota_mb: int = 20000
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -97,6 +105,19 @@ class BoxSettingsSchema(StrictSchema):
     timezone = StrictString()
     ntp_servers = fields.List(Host(), validate=validate.Length(max=4))
     network = fields.Nested(NetworkSchema)
+    country_code = StrictString(validate=validate.Regexp(r"^[0-9]{0,3}$", error="must be up to 3 digits"))
+    national_prefix = StrictString(validate=validate.Regexp(r"^[0-9]{0,2}$", error="must be up to 2 digits"))
+    customer_lookup_url = StrictString(validate=validate.Length(max=500))
+    customer_lookup_timeout_ms = fields.Integer(strict=True, validate=validate.Range(100, 5000))
+    recording_retention_days = fields.Integer(strict=True, validate=validate.Range(1, 3650))
+    recording_quota_mb = fields.Integer(strict=True, validate=validate.Range(100, 10_000_000))
+
+    @validates("customer_lookup_url")
+    def _lookup_url(self, value, **kwargs):
+        from urllib.parse import urlsplit
+
+        if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname):
+            raise ValidationError("must be an http:// or https:// address, or empty for none")
 
     @validates("timezone")
     def _timezone(self, value, **kwargs):

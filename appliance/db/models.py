@@ -37,6 +37,7 @@ class Extension(BaseModel):
     email = CharField(null=True)
     created_at = DateTimeField()
     updated_at = DateTimeField()
+    recording = CharField(default="never")  # never | always | on_demand
 
 
 class Mailbox(BaseModel):
@@ -201,6 +202,85 @@ class OutboundRouteTrunk(BaseModel):
     position = IntegerField()
 
 
+class Queue(BaseModel):
+    id = AutoField()
+    number = CharField(unique=True)
+    name = CharField(unique=True)
+    strategy = CharField()
+    #: Ring the agent who served this caller last for this many seconds first (0: off).
+    memory_seconds = IntegerField()
+    music = CharField()  # a music-on-hold class
+    announce_position = BooleanField()
+    announce_interval = IntegerField()
+    join_empty = BooleanField()  # callers may join with no agent logged in
+    leave_empty = BooleanField()  # callers leave when the last agent logs out
+    max_wait = IntegerField()  # seconds, 0 for no limit
+    max_callers = IntegerField()  # 0 for no limit
+    overflow_kind = CharField()
+    overflow_target = CharField(null=True)
+    wrapup = IntegerField()
+    ring_timeout = IntegerField()
+    announce_agent = BooleanField()
+    survey = BooleanField()
+    recording = CharField()  # never | always | on_demand
+    callback = BooleanField()
+    service_level = IntegerField()  # answered within this many seconds counts as served in time
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class QueueMember(BaseModel):
+    id = AutoField()
+    queue = ForeignKeyField(Queue, backref="members", on_delete="RESTRICT")
+    extension = ForeignKeyField(Extension, backref="queues", on_delete="RESTRICT")
+    penalty = IntegerField()
+    #: Dynamic members log in and out; static ones always take calls.
+    dynamic = BooleanField()
+
+
+class PauseReason(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True)
+    code = IntegerField(unique=True)  # dialled after the pause feature code
+
+
+class CustomerLevel(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True)
+    priority = IntegerField()  # queue priority: higher is answered first
+
+
+class Customer(BaseModel):
+    id = AutoField()
+    name = CharField()
+    company = CharField(null=True)
+    level = ForeignKeyField(CustomerLevel, null=True, backref="customers", on_delete="RESTRICT")
+    notes = TextField(null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class CustomerNumber(BaseModel):
+    id = AutoField()
+    customer = ForeignKeyField(Customer, backref="numbers", on_delete="RESTRICT")
+    number = CharField(unique=True)  # normalised: digits with the country code
+    display = CharField()  # as it was typed
+
+
+class MusicClass(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True)
+    created_at = DateTimeField()
+
+
+class MusicFile(BaseModel):
+    id = AutoField()
+    music_class = ForeignKeyField(MusicClass, backref="files", on_delete="RESTRICT")
+    filename = CharField()
+    title = CharField()
+    duration = FloatField()
+
+
 class WizardStep(BaseModel):
     """An answer of the setup wizard, kept until its last step applies them all."""
 
@@ -210,5 +290,6 @@ class WizardStep(BaseModel):
 
 
 CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, RingGroupMember, Prompt, Ivr,
-                 IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk]
+                 IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk, Queue, QueueMember,
+                 PauseReason, CustomerLevel, Customer, CustomerNumber, MusicClass, MusicFile]
 ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep]

@@ -730,6 +730,8 @@ def test_voicemail_of_unknown_extension_is_404(mailbox):
 
 
 HOST_DEFAULTS = {"role": "headquarters", "timezone": "UTC", "ntp_servers": ["pool.ntp.org"], "wizard_done": False,
+                 "country_code": "", "national_prefix": "0", "customer_lookup_url": "",
+                 "customer_lookup_timeout_ms": 800, "recording_retention_days": 90, "recording_quota_mb": 20000,
                  "network": {"interface": None, "mode": "dhcp", "address": None, "gateway": None, "dns": []}}
 
 
