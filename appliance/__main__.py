@@ -23,15 +23,18 @@ def main(argv: list[str]) -> int:
 
 
 def build_box():
+    from .callcenter.manager import CallCenterManager
     from .db.manager import DatabaseManager
     from .network.manager import NetworkManager
     from .pbx.manager import PbxManager
+    from .reports.manager import ReportsManager
     from .settings import Runtime
     from .supervisor import Box
     from .system import SettingsManager
     from .web import WebManager
 
-    return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, NetworkManager, PbxManager, WebManager])
+    return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, NetworkManager, PbxManager, ReportsManager,
+                                           CallCenterManager, WebManager])
 
 
 def run() -> int:

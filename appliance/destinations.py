@@ -8,13 +8,15 @@ cannot be deleted (the error names what refers to it).
 
 from __future__ import annotations
 
+import re
+
 from marshmallow import ValidationError, fields, validates_schema
 
-from .db.models import Extension, InboundRoute, Ivr, IvrOption, Mailbox, RingGroup
+from .db.models import Extension, InboundRoute, Ivr, IvrOption, Mailbox, OutboundPattern, Queue, RingGroup
 from .errors import Conflict, Invalid
 from .fields import StrictSchema, StrictString
 
-KINDS = ("extension", "voicemail", "ring_group", "ivr", "hangup")
+KINDS = ("extension", "voicemail", "ring_group", "ivr", "queue", "external", "hangup")
 
 
 class DestinationSchema(StrictSchema):
@@ -30,6 +32,9 @@ class DestinationSchema(StrictSchema):
         if kind == "hangup":
             if target not in (None, ""):
                 raise ValidationError("hang up takes no target", "target")
+        elif kind == "external":
+            if not target or not re.fullmatch(r"\+?[0-9]{2,20}", target):
+                raise ValidationError("must be a phone number: digits, optionally after a +", "target")
         elif not target or not target.isascii() or not target.isdigit() or len(target) > 8:
             raise ValidationError("must be a number", "target")
 
@@ -46,12 +51,30 @@ def check_exists(dest: dict, field: str) -> tuple[str, str | None]:
         "voicemail": lambda: Mailbox.select().where(Mailbox.number == target).exists(),
         "ring_group": lambda: RingGroup.select().where(RingGroup.number == target).exists(),
         "ivr": lambda: Ivr.select().where(Ivr.id == int(target)).exists(),
+        "queue": lambda: Queue.select().where(Queue.number == target).exists(),
+        "external": lambda: _dialable(target),
         "hangup": lambda: True,
     }[kind]()
     if not found:
-        what = {"extension": "extension", "voicemail": "mailbox", "ring_group": "ring group", "ivr": "IVR"}[kind]
+        if kind == "external":
+            raise Invalid(f"{field}: no outbound route dials {target}", field)
+        what = {"extension": "extension", "voicemail": "mailbox", "ring_group": "ring group", "ivr": "IVR",
+                "queue": "queue"}[kind]
         raise Invalid(f"{field}: there is no {what} {target}", field)
     return kind, target
+
+
+def matches(pattern: str, number: str) -> bool:
+    """Whether an Asterisk extension pattern (digits, or _ with X N Z . !) matches a number."""
+    if not pattern.startswith("_"):
+        return pattern == number
+    rx = "".join({"X": "[0-9]", "N": "[2-9]", "Z": "[1-9]", ".": ".+", "!": ".*"}.get(c, re.escape(c))
+                 for c in pattern[1:])
+    return re.fullmatch(rx, number) is not None
+
+
+def _dialable(number: str) -> bool:
+    return any(matches(p.pattern, number) for p in OutboundPattern.select(OutboundPattern.pattern))
 
 
 def as_dict(kind: str, target: str | None) -> dict:
@@ -72,6 +95,8 @@ def referrers(kind: str, target: str) -> list[str]:
     for opt in IvrOption.select(IvrOption, Ivr).join(Ivr).where(
             IvrOption.dest_kind == kind, IvrOption.dest_target == target):
         out.append(f"IVR {opt.ivr.name!r} (key {opt.digit})")
+    for q in Queue.select().where(Queue.overflow_kind == kind, Queue.overflow_target == target):
+        out.append(f"queue {q.number}")
     return sorted(set(out))
 
 

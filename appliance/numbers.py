@@ -9,7 +9,7 @@ from __future__ import annotations
 from .db.models import Mailbox, Number
 from .errors import Conflict
 
-KINDS = {"extension": "extension", "ring_group": "ring group", "ivr": "IVR"}
+KINDS = {"extension": "extension", "ring_group": "ring group", "ivr": "IVR", "queue": "queue"}
 
 
 def in_use(number: str) -> str | None:

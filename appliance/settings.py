@@ -88,6 +88,15 @@ class Paths:
         return self.data / "prompts"
 
     @property
+    def music(self) -> Path:
+        """Uploaded music on hold, one folder per class."""
+        return self.data / "moh"
+
+    @property
+    def recordings(self) -> Path:
+        return self.data / "recordings"
+
+    @property
     def generations(self) -> Path:
         """Rendered Asterisk config; `asterisk_etc` is a symlink into here."""
         return self.run / "asterisk-config"
@@ -103,6 +112,7 @@ class Runtime:
     http: Address
     sip: Address
     ami: Address
+    agi: Address
     rtp_start: int
     rtp_end: int
     asterisk_binary: str
@@ -119,6 +129,9 @@ class Runtime:
         ami = Address.parse(env.get("BOX_AMI", "127.0.0.1:5038"), "BOX_AMI")
         if not ami.is_loopback:
             raise SettingsError("BOX_AMI: the manager interface listens on loopback only")
+        agi = Address.parse(env.get("BOX_AGI", "127.0.0.1:4573"), "BOX_AGI")
+        if not agi.is_loopback:
+            raise SettingsError("BOX_AGI: the dial plan's questions to the supervisor stay on loopback")
         rtp = env.get("BOX_RTP", "10000-20000")
         start, _, end = rtp.partition("-")
         if not (start.isdigit() and end.isdigit() and 1024 <= int(start) < int(end) < 65536):
@@ -132,6 +145,7 @@ class Runtime:
             http=Address.parse(env.get("BOX_HTTP", "127.0.0.1:8080"), "BOX_HTTP"),
             sip=Address.parse(env.get("BOX_SIP", "127.0.0.1:5060"), "BOX_SIP"),
             ami=ami,
+            agi=agi,
             rtp_start=int(start),
             rtp_end=int(end),
             asterisk_binary=env.get("BOX_ASTERISK", "/usr/sbin/asterisk"),

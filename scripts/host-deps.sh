@@ -3,7 +3,7 @@
 # Idempotent and quiet when everything is present.
 set -eu
 need=""
-for pkg in mmdebstrap debian-archive-keyring iproute2 util-linux ca-certificates sox libsox-fmt-mp3 chromium fonts-noto-cjk; do
+for pkg in mmdebstrap debian-archive-keyring sip-tester iproute2 util-linux ca-certificates sox libsox-fmt-mp3 chromium fonts-noto-cjk; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need="$need $pkg"
 done
 if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then

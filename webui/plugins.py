@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from bottle import HTTPError, HTTPResponse, redirect, request, response
 
 from appliance.db import db
+from appliance.reports.db import reports_db
 from appliance.errors import BoxError, Forbidden, Invalid, Unauthorized
 from appliance.users import service as users
 
@@ -54,13 +55,18 @@ class JsonErrors:
 
 
 class Database:
+    """A connection to the config database (and the reports store, where the box has one) per request."""
+
     name = "database"
     api = 2
 
     def apply(self, callback, route):
         def wrapper(*args, **kwargs):
             with db.connection_context():
-                return callback(*args, **kwargs)
+                if reports_db.database is None:
+                    return callback(*args, **kwargs)
+                with reports_db.connection_context():
+                    return callback(*args, **kwargs)
 
         return wrapper
 

@@ -271,14 +271,16 @@ def current_version(database) -> int:
     return row[0] or 0
 
 
-def migrate(database) -> int:
+def migrate(database, migrations=None) -> int:
+    """Bring `database` to the last of `migrations` (the config database's by default)."""
+    migrations = MIGRATIONS if migrations is None else migrations
     version = current_version(database)
-    known = MIGRATIONS[-1][0]
+    known = migrations[-1][0]
     if version > known:
         raise RuntimeError(
-            f"config database is at schema {version}, newer than this software ({known})"
+            f"database is at schema {version}, newer than this software ({known})"
         )
-    for number, description, statements in MIGRATIONS:
+    for number, description, statements in migrations:
         if number <= version:
             continue
         with database.atomic():
@@ -288,6 +290,6 @@ def migrate(database) -> int:
                 "INSERT INTO schema_version (version, description) VALUES (?, ?)",
                 (number, description),
             )
-        log.info("config database migrated to schema %d: %s", number, description)
+        log.info("database migrated to schema %d: %s", number, description)
         version = number
     return version

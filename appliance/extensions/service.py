@@ -5,6 +5,7 @@ from __future__ import annotations
 from peewee import IntegrityError, fn
 
 from .. import destinations, numbers, secrets
+from ..queues import service as queues
 from ..ringgroups import service as ringgroups
 from ..db import change
 from ..db.journal import utcnow
@@ -260,6 +261,7 @@ def delete(number: str, actor: str) -> int:
         destinations.ensure_unreferenced("extension", number, f"extension {number}")
         destinations.ensure_unreferenced("voicemail", number, f"the mailbox of extension {number}")
         ringgroups.remove_extension(cs, ext)
+        queues.remove_extension(cs, ext)
         for user in User.select().where(User.extension == ext):
             cs.update(user, extension=None)
         if box is not None:

@@ -36,6 +36,8 @@ RELOADS = {
     "indications.conf": "indications",
     "musiconhold.conf": "res_musiconhold.so",
     "rtp.conf": "res_rtp_asterisk.so",
+    "features.conf": "features",
+    "queues.conf": "app_queue.so",
     "voicemail.conf": "app_voicemail.so",
     "extensions.conf": "pbx_config.so",
     "pjsip.conf": "res_pjsip.so",
@@ -55,6 +57,7 @@ class Control(Protocol):
     def reload(self, module: str) -> None: ...
     def endpoints(self) -> set[str]: ...
     def mailboxes(self) -> set[str]: ...
+    def queues(self) -> set[str]: ...
     def getvar(self, name: str) -> str | None: ...
     def restart(self, reason: str) -> None: ...
 
@@ -82,6 +85,11 @@ def verify(control: Control, snap: Snapshot, files: dict[str, str], checks: set[
         got = control.mailboxes()
         if got != want:
             raise PbxError(_difference("mailboxes", want, got))
+    if "queues.conf" in checks:
+        want = {q.number for q in snap.queues} | {q.number + "-memory" for q in snap.queues if q.memory_seconds}
+        got = control.queues()
+        if got != want:
+            raise PbxError(_difference("queues", want, got))
     if "extensions.conf" in checks:
         want = dialplan_marker_of(files["extensions.conf"])
         got = control.getvar("CALLBOX_DIALPLAN")

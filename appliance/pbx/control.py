@@ -39,6 +39,9 @@ class AsteriskControl:
             if ev.get("VMContext") == "default"
         }
 
+    def queues(self) -> set[str]:
+        return {ev.get("Queue") for ev in self._list("QueueSummary", "QueueSummary", "Queue", "No queues")}
+
     def getvar(self, name: str) -> str | None:
         return self.ami.action("Getvar", Variable=name).get("Value")
 

@@ -55,6 +55,8 @@ def make_system(rt, ami_secret: str) -> System:
         spool_dir=str(paths.spool),
         log_dir=str(paths.asterisk_log),
         prompts_dir=str(paths.prompts),
+        music_dir=str(paths.music),
+        agi=str(rt.agi),
     )
 
 

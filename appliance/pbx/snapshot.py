@@ -5,7 +5,7 @@ Read in one transaction so that a render never mixes two revisions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import box_settings
 from ..box_settings import BoxSettings
@@ -17,10 +17,13 @@ from ..db.models import (
     Ivr,
     IvrOption,
     Mailbox,
+    MusicClass,
     OutboundPattern,
     OutboundRoute,
     OutboundRouteTrunk,
     Prompt,
+    Queue,
+    QueueMember,
     RingGroup,
     RingGroupMember,
     Trunk,
@@ -103,6 +106,29 @@ class OutboundView:
 
 
 @dataclass(frozen=True)
+class QueueView:
+    number: str
+    strategy: str
+    memory_seconds: int
+    music: str
+    announce_position: bool
+    announce_interval: int
+    join_empty: bool
+    leave_empty: bool
+    max_wait: int
+    max_callers: int
+    overflow: Dest
+    wrapup: int
+    ring_timeout: int
+    announce_agent: bool
+    survey: bool
+    recording: str
+    callback: bool
+    service_level: int
+    members: tuple[tuple[str, int, bool], ...]  # (extension, penalty, dynamic)
+
+
+@dataclass(frozen=True)
 class System:
     """What the running box contributes: addresses, paths, secrets."""
 
@@ -121,6 +147,9 @@ class System:
     spool_dir: str
     log_dir: str
     prompts_dir: str
+    music_dir: str = "/data/moh"
+    sounds_dir: str = "/usr/share/callbox/sounds"  # the box's own prompts, by language
+    agi: str = "127.0.0.1:4573"
 
 
 @dataclass(frozen=True)
@@ -138,6 +167,9 @@ class Snapshot:
     outbound: tuple[OutboundView, ...] = ()
     #: Extensions of administrators and supervisors: they may use supervisor feature codes.
     supervisors: tuple[str, ...] = ()
+    queues: tuple[QueueView, ...] = ()
+    music_classes: tuple[str, ...] = ()
+    recording: dict = field(default_factory=dict)  # extension -> never | always | on_demand
 
 
 def load_snapshot(system: System) -> Snapshot:
@@ -161,10 +193,28 @@ def load_snapshot(system: System) -> Snapshot:
             inbound=tuple(InboundView(r.id, r.did, r.cid, (r.dest_kind, r.dest_target))
                           for r in InboundRoute.select().order_by(InboundRoute.id)),
             outbound=_outbound(),
+            queues=_queues(),
+            music_classes=tuple(m.name for m in MusicClass.select().order_by(MusicClass.name)),
+            recording={e.number: e.recording for e in Extension.select(Extension.number, Extension.recording)
+                       .where(Extension.recording != "never")},
             supervisors=tuple(sorted(
                 u.extension.number for u in User.select(User, Extension).join(Extension)
                 .where(User.role.in_(("admin", "supervisor"))))),
         )
+
+
+def _queues() -> tuple[QueueView, ...]:
+    members: dict[int, list] = {}
+    for m in (QueueMember.select(QueueMember, Extension).join(Extension)
+              .order_by(QueueMember.queue, QueueMember.penalty, Extension.number)):
+        members.setdefault(m.queue_id, []).append((m.extension.number, m.penalty, m.dynamic))
+    return tuple(
+        QueueView(q.number, q.strategy, q.memory_seconds, q.music, q.announce_position, q.announce_interval,
+                  q.join_empty, q.leave_empty, q.max_wait, q.max_callers, (q.overflow_kind, q.overflow_target),
+                  q.wrapup, q.ring_timeout, q.announce_agent, q.survey, q.recording, q.callback, q.service_level,
+                  tuple(members.get(q.id, ())))
+        for q in Queue.select().order_by(Queue.number)
+    )
 
 
 def _trunks() -> tuple[TrunkView, ...]:

@@ -263,3 +263,42 @@ class FakeAMIServer:
         complete = f"{first_name or action.get('Action')}Complete"
         conn.send([("Event", complete)] + tag
                   + [("EventList", "Complete"), ("ListItems", str(items))])
+
+
+class RecordingAmi:
+    """An AMIClient stand-in for unit tests of code that sends actions: it records them
+    and answers Success (or raises what a test tells it to for an action name)."""
+
+    def __init__(self):
+        self.connected = True
+        self.sent: list[tuple[str, dict]] = []
+        self.fail: dict[str, str] = {}
+        self._subscribers = []
+
+    def action(self, name, fields=None, *, timeout=10.0, **kw):
+        from appliance.ami import AMIError
+
+        pairs = list(fields.items()) if hasattr(fields, "items") else list(fields or [])
+        pairs += list(kw.items())
+        self.sent.append((name, dict(pairs)))
+        if name in self.fail:
+            raise AMIError(self.fail[name])
+        return Message([("Response", "Success")])
+
+    def action_list(self, name, fields=None, *, timeout=10.0, **kw):
+        self.action(name, fields, timeout=timeout, **kw)
+        return Message([("Response", "Success")]), []
+
+    def subscribe(self, callback):
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def emit(self, **headers):
+        """Deliver an event to subscribers as Asterisk would."""
+        ev = Message(list(headers.items()))
+        for callback in list(self._subscribers):
+            callback(ev)
+        return ev
+
+    def actions(self, name):
+        return [fields for n, fields in self.sent if n == name]

@@ -40,13 +40,14 @@ class FakeAsterisk:
         self._endpoints: set[str] = set()
         self._mailboxes: set[str] = set()
         self._globals: dict[str, str] = {}
+        self._queues: set[str] = set()
 
     def _read(self, name: str) -> str:
         path = self.live / name
         return path.read_text() if path.exists() else ""
 
     def load_all(self) -> None:
-        for module in ("res_pjsip.so", "app_voicemail.so", "pbx_config.so"):
+        for module in ("res_pjsip.so", "app_voicemail.so", "pbx_config.so", "app_queue.so"):
             self._load(module)
 
     def _load(self, module: str) -> None:
@@ -56,6 +57,8 @@ class FakeAsterisk:
         elif module == "app_voicemail.so":
             self._mailboxes = {k for name, opts in _sections(self._read("voicemail.conf"))
                                if name == "default" for k in opts}
+        elif module == "app_queue.so":
+            self._queues = {name for name, _ in _sections(self._read("queues.conf")) if name != "general"}
         elif module == "pbx_config.so":
             self._globals = dict(next((o for n, o in _sections(self._read("extensions.conf")) if n == "globals"), {}))
 
@@ -74,6 +77,10 @@ class FakeAsterisk:
     def mailboxes(self) -> set[str]:
         self.calls.append(("mailboxes",))
         return set(self._mailboxes)
+
+    def queues(self) -> set[str]:
+        self.calls.append(("queues",))
+        return set(self._queues)
 
     def getvar(self, name: str) -> str | None:
         self.calls.append(("getvar", name))

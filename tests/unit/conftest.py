@@ -97,7 +97,8 @@ def pbx(config_db, tmp_path):
 
 
 class FakeBox:
-    """The running box as the web app sees it; managers other than pbx are outside the unit."""
+    """The running box as the web app sees it; managers other than pbx and the call center are
+    outside the unit. The call center is the real manager on a recording AMI stand-in."""
 
     def __init__(self, runtime, pbx):
         from appliance.events import EventBus
@@ -105,9 +106,25 @@ class FakeBox:
         self.runtime = runtime
         self.pbx = pbx
         self.events = EventBus()
+        self.callcenter = _callcenter(self)
 
     def health(self):
         return {"status": "ok", "asterisk": "up" if self.pbx.applier.ready else "down"}
+
+
+def _callcenter(box):
+    """The call-center manager, loaded (not started: no FastAGI port, no threads), on an AMI
+    stand-in that records the actions it is sent."""
+    from appliance.callcenter.manager import CallCenterManager
+    from appliance.reports.db import open_reports
+    from tests.fakes.ami import RecordingAmi
+
+    box.pbx.ami = RecordingAmi()
+    box.pbx.system = SYSTEM
+    open_reports(box.runtime.paths.data / "reports.db")
+    manager = CallCenterManager(box)
+    manager.load()
+    return manager
 
 
 @pytest.fixture

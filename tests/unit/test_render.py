@@ -24,6 +24,7 @@ from appliance.pbx.snapshot import (
     IvrView,
     MailboxView,
     OutboundView,
+    QueueView,
     RingGroupView,
     Snapshot,
     TrunkView,
@@ -74,6 +75,14 @@ SNAPSHOT = Snapshot(
         OutboundView(2, (("_00X.", 2, "+"),), (2, 3)),
     ),
     supervisors=("8001",),
+    queues=(
+        QueueView("500", "rrmemory", 8, "default", True, 45, False, True, 300, 20, ("voicemail", "8001"), 10, 15,
+                  True, True, "always", True, 20, (("8001", 0, False), ("8002", 5, False), ("8003", 0, True))),
+        QueueView("501", "linear", 0, "jazz", False, 60, True, False, 0, 0, ("queue", "500"), 0, 20,
+                  False, False, "on_demand", False, 30, (("8002", 0, False),)),
+    ),
+    music_classes=("jazz",),
+    recording={"8002": "always", "8003": "on_demand"},
 )
 
 
@@ -107,7 +116,7 @@ def test_user_names_stay_inside_their_values():
 
 def test_extension_without_mailbox_has_no_voicemail():
     files = render_all(SNAPSHOT)
-    assert "exten => 8004,1,Gosub(callbox-dial-extension,s,1(8004,0))" in files["extensions.conf"]
+    assert "exten => 8004,1,Gosub(callbox-dial-extension,s,1(8004,0,never))" in files["extensions.conf"]
     assert "8004 =>" not in files["voicemail.conf"]
     section = files["pjsip.conf"].split("[8004]")[1]
     assert "mailboxes" not in section

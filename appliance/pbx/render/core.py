@@ -158,14 +158,17 @@ MINIMAL = {
     "udptl.conf": {"general": {}},
     "ccss.conf": {"general": {}},
     "pjproject.conf": {},
-    "features.conf": {"general": {}},
-    "queues.conf": {"general": {}},
     "confbridge.conf": {"general": {}},
     "followme.conf": {"general": {}},
     "amd.conf": {"general": {}},
     # The NOTIFY that asks a desk phone to fetch its provisioning again.
     "pjsip_notify.conf": {"check-sync": {"Event": "check-sync"}},
 }
+
+
+def music_class(name: str) -> str:
+    """The musiconhold.conf class of an uploaded music collection (or Asterisk's default)."""
+    return "default" if name == "default" else f"callbox-{name}"
 
 
 def render(snap: Snapshot) -> dict[str, str]:
@@ -204,7 +207,12 @@ def render(snap: Snapshot) -> dict[str, str]:
         m.set("noload", name, arrow=True)
 
     logger = ConfFile("logger.conf: where Asterisk logs")
-    logger.section("general").set("dateformat", "%F %T.%3q")
+    lg = logger.section("general")
+    lg.set("dateformat", "%F %T.%3q")
+    # The call history is read from here (appliance/reports).
+    lg.set("queue_log", True)
+    lg.set("queue_log_to_file", True)
+    lg.set("queue_log_name", "queue_log")
     lf = logger.section("logfiles")
     lf.set("messages.log", "notice,warning,error", arrow=True)
     # Failed registrations and calls from unknown peers: input for brute-force defence.
@@ -226,6 +234,16 @@ def render(snap: Snapshot) -> dict[str, str]:
 
     moh = ConfFile("musiconhold.conf: music on hold")
     moh.section("default").set("mode", "files").set("directory", "moh")
+    for name in snap.music_classes:
+        moh.section(music_class(name)).set("mode", "files").set("directory", f"{s.music_dir}/{name}")
+
+    features = ConfFile("features.conf: in-call feature codes")
+    features.section("general")
+    fm = features.section("featuremap")
+    fm.set("blindxfer", "##", arrow=True)
+    fm.set("atxfer", "*2", arrow=True)
+    # Recording on demand: *1 during a call records it (where the policy allows).
+    fm.set("automixmon", "*1", arrow=True)
 
     cdr = ConfFile("cdr.conf: call detail records")
     cdr.section("general").set("enable", False)
@@ -244,6 +262,7 @@ def render(snap: Snapshot) -> dict[str, str]:
         **minimal,
         "indications.conf": tones.render(),
         "musiconhold.conf": moh.render(),
+        "features.conf": features.render(),
         "cdr.conf": cdr.render(),
         "cel.conf": cel.render(),
         "asterisk.conf": asterisk.render(),

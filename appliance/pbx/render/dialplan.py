@@ -23,11 +23,19 @@ from .pjsip import PHONE_CONTEXT, TRUNK_CONTEXT
 
 VM_CONTEXT = "default"
 RECORD_PROMPT_CODE = "*77"
+SPY_CODES = {"*90": ("listen", "q"), "*91": ("whisper", "qw"), "*92": ("barge", "qB")}
 FEATURE_CODES = {
     "#8": "your own voicemail",
     "*97": "your own voicemail",
     "*98": "any mailbox (asks for the number)",
     f"{RECORD_PROMPT_CODE}N": "record prompt N from your phone (administrators and supervisors)",
+    "*45": "agent: log in to your queues, or out",
+    "*46": "agent: pause, or take calls again",
+    "*46N": "agent: pause with reason N",
+    "*90N": "supervisor: listen to agent N's call (4, 5, 6 switch to listen, whisper, barge)",
+    "*91N": "supervisor: whisper to agent N",
+    "*92N": "supervisor: barge into agent N's call",
+    "*1": "during a call: record it (where recording on demand is on)",
 }
 
 
@@ -42,6 +50,10 @@ def goto(dest: tuple) -> str:
         return f"Goto(callbox-ringgroups,{target},1)"
     if kind == "ivr":
         return f"Goto(callbox-ivr-{int(target)},s,1)"
+    if kind == "queue":
+        return f"Goto(callbox-queues,{target},1)"
+    if kind == "external":
+        return f"Goto(callbox-outbound,{target},1)"
     return "Hangup()"
 
 
@@ -49,13 +61,14 @@ def render(snap: Snapshot) -> dict[str, str]:
     body = ConfFile("")
     phones = body.section(PHONE_CONTEXT)
     for included in ("callbox-features", "callbox-extensions", "callbox-ringgroups", "callbox-ivr-numbers",
-                     "callbox-outbound"):
+                     "callbox-queues", "callbox-outbound"):
         phones.set("include", included, arrow=True)
 
     _features(body, snap)
     _extensions(body, snap)
     _ring_groups(body, snap)
     _ivrs(body, snap)
+    _queues(body, snap)
     _inbound(body, snap)
     _outbound(body, snap)
 
@@ -96,6 +109,32 @@ def _features(body: ConfFile, snap: Snapshot) -> None:
     vm.same(f"n,VoiceMail(${{EXTEN}}@{VM_CONTEXT},u)")
     vm.same("n,Hangup()")
 
+    agi = f"agi://{snap.system.agi}"
+    f.exten(f"*45,1,Goto(callbox-agent,login,1)")
+    f.exten(f"*46,1,Goto(callbox-agent,pause,1)")
+    f.exten(f"_*46X,1,Goto(callbox-agent,pause,1)")
+    for code in SPY_CODES:
+        f.exten(f"_{code}X.,1,Goto(callbox-spy,{code}${{EXTEN:3}},1)")
+
+    agent = body.section("callbox-agent")
+    # The supervisor decides (queues, reasons) and tells the dial plan what to say.
+    agent.exten(f"login,1,Answer()")
+    agent.same(f"n,AGI({agi}/agent-login)")
+    agent.same("n,Playback(${CALLBOX_SAY})")
+    agent.same("n,Hangup()")
+    agent.exten(f"pause,1,Answer()")
+    agent.same(f"n,AGI({agi}/agent-pause?code=${{EXTEN:3}})")
+    agent.same("n,Playback(${CALLBOX_SAY})")
+    agent.same("n,Hangup()")
+
+    spy = body.section("callbox-spy")
+    for code, (_mode, options) in SPY_CODES.items():
+        # "-" ends the channel name prefix: PJSIP/8001- is not PJSIP/80011-.
+        spy.exten(f"_{code}X.,1,Gosub(callbox-supervisor-only,s,1)")
+        spy.same("n,Answer()")
+        spy.same(f"n,ChanSpy(PJSIP/${{EXTEN:3}}-,{options}dE)")
+        spy.same("n,Hangup()")
+
     _supervisor_check(body, snap)
     rec = body.section("callbox-record-prompt")
     rec.exten("_X!,1,Gosub(callbox-supervisor-only,s,1)")
@@ -129,12 +168,17 @@ def _supervisor_check(body: ConfFile, snap: Snapshot) -> None:
 def _extensions(body: ConfFile, snap: Snapshot) -> None:
     exts = body.section("callbox-extensions")
     for ext in snap.extensions:
-        exts.exten(f"{ext.number},1,Gosub(callbox-dial-extension,s,1({ext.number},{int(ext.has_mailbox)}))")
+        recording = snap.recording.get(ext.number, "never")
+        exts.exten(f"{ext.number},1,Gosub(callbox-dial-extension,s,1({ext.number},{int(ext.has_mailbox)},"
+                   f"{recording}))")
         exts.same("n,Hangup()")
 
-    # ARG1: the extension; ARG2: 1 when it has a mailbox.
+    # ARG1: the extension; ARG2: 1 when it has a mailbox; ARG3: its recording policy.
     dial = body.section("callbox-dial-extension")
-    dial.exten("s,1,Dial(PJSIP/${ARG1},${CALLBOX_RING_TIMEOUT})")
+    dial.exten(f"s,1,ExecIf(${{REGEX(\"^always$\" ${{ARG3}})}}?AGI(agi://{snap.system.agi}/record?to=${{ARG1}}))")
+    dial.same(f"n,ExecIf(${{REGEX(\"^on_demand$\" ${{ARG3}})}}?Set(CALLBOX_DIALOPTS=xX))")
+    dial.same(f"n,ExecIf(${{REGEX(\"^on_demand$\" ${{ARG3}})}}?AGI(agi://{snap.system.agi}/record?to=${{ARG1}}&demand=1))")
+    dial.same("n,Dial(PJSIP/${ARG1},${CALLBOX_RING_TIMEOUT},${CALLBOX_DIALOPTS})")
     dial.same("n,GotoIf(${ARG2}?${DIALSTATUS},1)")
     dial.same("n,Return()")
     dial.exten(f"BUSY,1,VoiceMail(${{ARG1}}@{VM_CONTEXT},b)")
@@ -185,6 +229,64 @@ def _ivrs(body: ConfFile, snap: Snapshot) -> None:
             menu.same(f"n,{goto(dest)}")
             menu.same(f"n(again),{'Playback(' + sound + ')' if sound else 'NoOp(no key pressed)'}")
             menu.same("n,Goto(s,menu)")
+
+
+def _queues(body: ConfFile, snap: Snapshot) -> None:
+    agi = f"agi://{snap.system.agi}"
+    numbers = body.section("callbox-queues")
+    for q in snap.queues:
+        numbers.exten(f"{q.number},1,Goto(callbox-queue-{q.number},s,1)")
+    for q in snap.queues:
+        ctx = body.section(f"callbox-queue-{q.number}")
+        # c: the caller goes on after the agent hangs up (survey); t: the agent may transfer;
+        # x: *1 records on demand.
+        options = "ct" + ("x" if q.recording == "on_demand" else "")
+        connect = f"{agi}/queue-connect?queue={q.number}"
+        ctx.exten("s,1,Answer()")
+        ctx.same(f"n,AGI({agi}/queue-enter?queue={q.number})")
+        if q.memory_seconds:
+            ctx.same("n,GotoIf(${CALLBOX_MEMORY}?memory:queue)")
+            ctx.same("n(memory),Set(QUEUE_MIN_PENALTY=${CALLBOX_MEMORY})")
+            ctx.same("n,Set(QUEUE_MAX_PENALTY=${CALLBOX_MEMORY})")
+            ctx.same(f"n,Queue({q.number}-memory,{options}n,,,{q.memory_seconds},{connect})")
+            ctx.same("n,Set(QUEUE_MIN_PENALTY=)")
+            ctx.same("n,Set(QUEUE_MAX_PENALTY=)")
+            ctx.same('n,GotoIf(${REGEX("^TIMEOUT$" ${QUEUESTATUS})}?queue)')
+            ctx.same("n,Goto(q-${QUEUESTATUS},1)")
+        ctx.same(f"n(queue),Queue({q.number},{options},,,{q.max_wait or ''},{connect},,,,${{CALLBOX_POSITION}})")
+        ctx.same("n,Goto(q-${QUEUESTATUS},1)")
+        if q.survey:
+            ctx.exten("q-CONTINUE,1,Read(CALLBOX_RATING,"
+                      f"{snap.system.sounds_dir}/en/survey,1,,1,6)")
+            ctx.same('n,GotoIf(${REGEX("^(1|2|3|4|5)$" ${CALLBOX_RATING})}?rated)')
+            ctx.same("n,Hangup()")
+            ctx.same(f"n(rated),QueueLog({q.number},${{UNIQUEID}},${{MEMBERNAME}},SURVEY,${{CALLBOX_RATING}})")
+            ctx.same(f"n,Playback({snap.system.sounds_dir}/en/survey-thanks)")
+            ctx.same("n,Hangup()")
+        else:
+            ctx.exten("q-CONTINUE,1,Hangup()")
+        for status in ("FULL", "JOINEMPTY", "JOINUNAVAIL"):
+            # The caller never entered: note why, for the history.
+            ctx.exten(f"q-{status},1,QueueLog({q.number},${{UNIQUEID}},NONE,OVERFLOW,{status})")
+            ctx.same(f"n,{goto(q.overflow)}")
+        for status in ("TIMEOUT", "LEAVEEMPTY", "LEAVEUNAVAIL"):
+            ctx.exten(f"q-{status},1,{goto(q.overflow)}")
+        ctx.exten("_q-.,1,Hangup()")
+        if q.callback:
+            keys = body.section(f"callbox-queue-keys-{q.number}")
+            keys.exten(f"1,1,AGI({agi}/callback-request?queue={q.number})")
+            keys.same(f"n,Playback({snap.system.sounds_dir}/en/callback-confirm)")
+            keys.same("n,Hangup()")
+    cb = body.section("callbox-callback")
+    # A callback: a Local channel whose waiting half takes the caller's place in the
+    # queue (at the caller's old position); when an agent answers it, the other half
+    # calls the caller back. The supervisor originates it with __CALLBOX_CALLBACK_* set.
+    cb.exten("wait,1,QueueLog(${CALLBOX_CALLBACK_QUEUE},${UNIQUEID},NONE,CALLBACK,${CALLBOX_CALLBACK_OF})")
+    cb.same("n,Set(CALLERID(num)=${CALLBOX_CALLBACK_NUMBER})")
+    cb.same(f"n,Queue(${{CALLBOX_CALLBACK_QUEUE}},ct,,,,{agi}/queue-connect?queue=${{CALLBOX_CALLBACK_QUEUE}},,,,"
+            "${CALLBOX_CALLBACK_POSITION})")
+    cb.same("n,Hangup()")
+    cb.exten("call,1,Goto(callbox-phones,${CALLBOX_CALLBACK_NUMBER},1)")
 
 
 def _inbound(body: ConfFile, snap: Snapshot) -> None:

@@ -1,0 +1,1 @@
+"""The call-center floor at run time: agents, live queues, the dial plan's questions, callbacks, recordings."""

@@ -1,0 +1,109 @@
+"""Agents logging in and out of their queues, and pausing, over AMI.
+
+Which queues an agent belongs to is config (queue members marked dynamic);
+whether they are logged in right now is Asterisk's (persistentmembers keeps
+it across an Asterisk restart). Static members are always in and can only pause.
+"""
+
+from __future__ import annotations
+
+from ..ami import AMIError
+from ..db.models import Extension, PauseReason, Queue, QueueMember
+from ..errors import Conflict, Invalid, NotFound, Unavailable
+from ..pbx.render.queues import MEMORY_SUFFIX, interface
+
+
+class Agents:
+    def __init__(self, ami, live):
+        self.ami = ami
+        self.live = live
+
+    def _ext(self, number: str) -> Extension:
+        ext = Extension.get_or_none(Extension.number == number)
+        if ext is None:
+            raise NotFound(f"no extension {number}")
+        return ext
+
+    def memberships(self, number: str) -> list[tuple[Queue, QueueMember]]:
+        ext = self._ext(number)
+        rows = QueueMember.select(QueueMember, Queue).join(Queue).where(QueueMember.extension == ext)
+        return [(m.queue, m) for m in rows]
+
+    def _action(self, name: str, **fields) -> None:
+        if not self.ami.connected:
+            raise Unavailable("telephony is restarting; try again in a moment")
+        try:
+            self.ami.action(name, **fields)
+        except AMIError as exc:
+            raise Conflict(f"Asterisk refused: {exc.message}") from None
+
+    def login(self, number: str) -> dict:
+        dynamic = [(q, m) for q, m in self.memberships(number) if m.dynamic]
+        if not dynamic:
+            raise Conflict(f"extension {number} is not an agent of any queue it can log in to")
+        for q, m in dynamic:
+            if self.live.member_of(q.number, number):
+                continue
+            targets = [(q.number, m.penalty)] + ([(q.number + MEMORY_SUFFIX, int(number))] if q.memory_seconds else [])
+            for queue, penalty in targets:
+                self._action("QueueAdd", Queue=queue, Interface=interface(number), Penalty=penalty,
+                             MemberName=number, StateInterface=interface(number))
+        return self.live.agent_state(number)
+
+    def logout(self, number: str) -> dict:
+        dynamic = [q for q, m in self.memberships(number) if m.dynamic]
+        if not dynamic:
+            raise Conflict(f"extension {number} has no queue to log out of")
+        for q in dynamic:
+            self.remove(q.number, number)
+        return self.live.agent_state(number)
+
+    def remove(self, queue: str, number: str) -> None:
+        """Out of one queue (and its memory twin): the agent no longer belongs to it."""
+        for name in (queue, queue + MEMORY_SUFFIX):
+            try:
+                self.ami.action("QueueRemove", Queue=name, Interface=interface(number))
+            except AMIError:
+                pass
+
+    def add_to_memory(self, queue: str, number: str) -> None:
+        try:
+            self.ami.action("QueueAdd", Queue=queue + MEMORY_SUFFIX, Interface=interface(number),
+                            Penalty=int(number), MemberName=number, StateInterface=interface(number))
+        except AMIError:
+            pass  # already there
+
+    def pause(self, number: str, reason: str | None) -> dict:
+        if reason is not None and not PauseReason.select().where(PauseReason.name == reason).exists():
+            raise Invalid(f"reason: there is no pause reason {reason!r}", "reason")
+        self._in_a_queue(number)
+        self._action("QueuePause", Interface=interface(number), Paused="true", Reason=reason or "")
+        return self.live.agent_state(number)
+
+    def unpause(self, number: str) -> dict:
+        self._in_a_queue(number)
+        self._action("QueuePause", Interface=interface(number), Paused="false")
+        return self.live.agent_state(number)
+
+    def _in_a_queue(self, number: str) -> None:
+        if self.live.agent_state(number)["state"] == "logged_out":
+            raise Conflict(f"agent {number} is not logged in")
+
+    def toggle_login(self, number: str) -> str:
+        if self.live.agent_state(number)["state"] == "logged_out":
+            self.login(number)
+            return "in"
+        self.logout(number)
+        return "out"
+
+    def toggle_pause(self, number: str, code: str = "") -> str:
+        state = self.live.agent_state(number)
+        if state["state"] == "paused" and not code:
+            self.unpause(number)
+            return "unpaused"
+        reason = None
+        if code:
+            found = PauseReason.get_or_none(PauseReason.code == int(code))
+            reason = found.name if found else None
+        self.pause(number, reason)
+        return "paused"

@@ -1,0 +1,61 @@
+"""What supervisors do to calls in progress: listen, whisper, barge; hang up; move."""
+
+from __future__ import annotations
+
+from ..ami import AMIError
+from ..destinations import matches
+from ..db.models import Extension, OutboundPattern, Queue
+from ..errors import Conflict, Invalid, NotFound, Unavailable
+
+SPY_OPTIONS = {"listen": "q", "whisper": "qw", "barge": "qB"}
+
+
+class Supervision:
+    def __init__(self, ami, live, supervisors):
+        self.ami = ami
+        self.live = live
+        self.supervisors = supervisors  # -> the extensions allowed to spy
+
+    def _call(self, callid: str):
+        call = self.live.call(callid)
+        if call is None or not call.connected:
+            raise NotFound(f"no call {callid} in progress")
+        return call
+
+    def _action(self, name: str, **fields) -> None:
+        if not self.ami.connected:
+            raise Unavailable("telephony is restarting; try again in a moment")
+        try:
+            self.ami.action(name, **fields)
+        except AMIError as exc:
+            raise Conflict(f"Asterisk refused: {exc.message}") from None
+
+    def spy(self, callid: str, supervisor: str, mode: str) -> None:
+        """Ring the supervisor's phone; when answered, it joins the agent's side of the call.
+        During the call 4, 5 and 6 switch to listen, whisper and barge."""
+        if mode not in SPY_OPTIONS:
+            raise Invalid(f"mode: must be one of {', '.join(SPY_OPTIONS)}", "mode")
+        if supervisor not in self.supervisors():
+            raise Invalid(f"supervisor: extension {supervisor} does not belong to a supervisor", "supervisor")
+        call = self._call(callid)
+        target = call.agent_channel or f"PJSIP/{call.agent}-"
+        self._action("Originate", Channel=f"PJSIP/{supervisor}", Application="ChanSpy",
+                     Data=f"{target},{SPY_OPTIONS[mode]}dE", CallerID=f"Supervision <{call.agent}>",
+                     Async="true", Timeout=30000)
+
+    def hangup(self, callid: str) -> None:
+        self._action("Hangup", Channel=self._call(callid).channel)
+
+    def move(self, callid: str, kind: str, target: str) -> None:
+        """Send the caller elsewhere: an extension, a queue or an outside number."""
+        call = self._call(callid)
+        if kind == "extension" and Extension.select().where(Extension.number == target).exists():
+            context = "callbox-extensions"
+        elif kind == "queue" and Queue.select().where(Queue.number == target).exists():
+            context = "callbox-queues"
+        elif kind == "external" and target.lstrip("+").isdigit() and any(
+                matches(p.pattern, target) for p in OutboundPattern.select(OutboundPattern.pattern)):
+            context = "callbox-outbound"
+        else:
+            raise Invalid(f"target: cannot move a call to {kind} {target!r}", "target")
+        self._action("Redirect", Channel=call.channel, Context=context, Exten=target, Priority=1)

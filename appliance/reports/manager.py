@@ -1,0 +1,59 @@
+"""The reports manager: the reports database, and reading queue_log as Asterisk writes it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from .. import box_settings
+from ..db import db
+from ..log import kv
+from ..supervisor import Manager
+from . import stats
+from .db import open_reports, reports_db
+from .ingest import QueueLogReader
+
+log = logging.getLogger(__name__)
+POLL = 0.25
+
+
+class ReportsManager(Manager):
+    name = "reports"
+    needs = ("settings", "database")
+
+    def load(self) -> None:
+        paths = self.box.runtime.paths
+        open_reports(paths.data / "reports.db")
+        self.reader = QueueLogReader(paths.asterisk_log / "queue_log")
+        self._stop = threading.Event()
+        self.ingested_at = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="reports", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        reports_db.close()
+
+    def _run(self) -> None:
+        with reports_db.connection_context(), db.connection_context():
+            while not self._stop.wait(POLL):
+                try:
+                    touched = self.reader.poll()
+                except Exception:  # noqa: BLE001 - retried at the next poll
+                    log.exception("reading queue_log failed")
+                    continue
+                for queue in sorted(touched):
+                    self.box.events.publish("queue_stats", queue=queue, **self.queue_day(queue))
+
+    def queue_day(self, queue: str) -> dict:
+        from ..db.models import Queue
+
+        settings = box_settings.load()
+        found = Queue.get_or_none(Queue.number == queue)
+        return stats.queue_day(queue, stats.day_start(settings.timezone), found.service_level if found else 20)
+
+    def health(self) -> dict:
+        return {"reports": {"database": str(self.box.runtime.paths.data / "reports.db")}}

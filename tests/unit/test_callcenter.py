@@ -1,0 +1,293 @@
+"""Queues, agents and supervision through the API, with Asterisk's side played by recorded
+AMI actions and synthetic AMI events (the real call-center manager in between)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from appliance.agi.protocol import Answer
+
+
+@pytest.fixture
+def floor(admin):
+    for n in ("8001", "8002", "8003", "8009"):
+        assert admin.post("/extensions", {"number": n, "name": f"Desk {n}"}).status == 201
+    r = admin.post("/queues", {"number": "600", "name": "Sales", "strategy": "rrmemory", "memory_seconds": 8,
+                               "members": [{"extension": "8001", "dynamic": True},
+                                           {"extension": "8002", "dynamic": True, "penalty": 2},
+                                           {"extension": "8003"}]})
+    assert r.status == 201, r
+    admin.ami = admin.box.pbx.ami
+    admin.cc = admin.box.callcenter
+    return admin
+
+
+def member_added(ami, ext, queue="600", **fields):
+    headers = {"Status": "1", "Paused": "0", "InCall": "0", "Membership": "dynamic", **fields}
+    ami.emit(Event="QueueMemberAdded", Queue=queue, MemberName=ext, Interface=f"PJSIP/{ext}", **headers)
+
+
+# -- queues ------------------------------------------------------------------------------
+
+def test_queue_renders_with_its_memory_twin_and_is_verified(floor):
+    files = floor.box.pbx.store.read()
+    queues = files["queues.conf"]
+    assert "[600]\nstrategy = rrmemory" in queues and "[600-memory]" in queues
+    assert "member => PJSIP/8003,0,8003,PJSIP/8003" in queues  # static
+    assert "member => PJSIP/8003,8003,8003,PJSIP/8003" in queues  # memory twin: penalty = extension
+    assert "PJSIP/8001" not in queues  # dynamic: logs in
+    assert floor.box.pbx.asterisk.queues() == {"600", "600-memory"}
+    assert "exten => 600,1,Goto(callbox-queue-600,s,1)" in files["extensions.conf"]
+    q = floor.get("/queues/600").json
+    assert q["members"][0] == {"extension": "8001", "penalty": 0, "dynamic": True}
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"strategy": "roundrobin"}, "strategy"),
+    ({"members": [{"extension": "9999"}]}, "members"),
+    ({"overflow": {"kind": "queue", "target": "600"}}, "overflow"),
+    ({"overflow": {"kind": "external", "target": "0123456"}}, "overflow"),  # no outbound route dials it
+    ({"music": "jazz"}, "music"),
+    ({"announce_interval": 5}, "announce_interval"),
+])
+def test_queue_bad_input(floor, body, field):
+    before = floor.box.pbx.store.read()
+    r = floor.patch("/queues/600", body)
+    assert (r.status, r.json["field"]) == (422, field), r
+    assert floor.box.pbx.store.read() == before
+
+
+def test_queue_numbers_are_in_the_number_plan(floor):
+    r = floor.post("/queues", {"number": "8001", "name": "Clash"})
+    assert r.status == 409, r
+    r = floor.post("/inbound-routes", {"name": "Main", "destination": {"kind": "queue", "target": "600"}})
+    assert r.status == 201, r
+    r = floor.delete("/queues/600")
+    assert r.status == 409 and "Main" in r.json["error"], r
+
+
+# -- agents ------------------------------------------------------------------------------
+
+def test_agent_login_adds_to_queue_and_memory_twin(floor):
+    r = floor.post("/agents/8002/login")
+    assert r.status == 200, r
+    added = floor.ami.actions("QueueAdd")
+    assert {(a["Queue"], a["Penalty"]) for a in added} == {("600", 2), ("600-memory", 8002)}
+    assert all(a["MemberName"] == "8002" and a["Interface"] == "PJSIP/8002" for a in added)
+    member_added(floor.ami, "8002")
+    assert floor.get("/agents/8002").json["state"] == "available"
+    r = floor.post("/agents/8002/logout")
+    assert {a["Queue"] for a in floor.ami.actions("QueueRemove")} == {"600", "600-memory"}
+
+
+def test_static_only_agent_cannot_log_in(floor):
+    r = floor.post("/agents/8003/login")
+    assert r.status == 409, r
+    assert floor.post("/agents/8009/login").status == 409
+
+
+def test_pause_with_a_reason(floor):
+    assert floor.post("/agents/8001/pause", {"reason": "Lunch"}).status == 409  # not logged in
+    member_added(floor.ami, "8001")
+    r = floor.post("/agents/8001/pause", {"reason": "Lunch"})
+    assert r.status == 200, r
+    assert floor.ami.actions("QueuePause")[-1] == {"Interface": "PJSIP/8001", "Paused": "true", "Reason": "Lunch"}
+    floor.ami.emit(Event="QueueMemberPause", Queue="600", MemberName="8001", Paused="1", PausedReason="Lunch",
+                   Status="1", InCall="0")
+    assert floor.get("/agents/8001").json["state"] == "paused"
+    assert floor.get("/agents/8001").json["reason"] == "Lunch"
+    assert (floor.post("/agents/8001/pause", {"reason": "Nap"}).status,) == (422,)
+    assert floor.post("/agents/8001/unpause").status == 200
+
+
+def test_agent_states_from_events(floor):
+    member_added(floor.ami, "8001", Wrapuptime="30")
+    cc = floor.cc.live
+    floor.ami.emit(Event="AgentCalled", Queue="600", MemberName="8001", Uniqueid="1.1", CallerIDNum="0755",
+                   Channel="PJSIP/trunk-1-0001", DestChannel="PJSIP/8001-0002")
+    assert cc.agent_state("8001")["state"] == "ringing"
+    floor.ami.emit(Event="AgentConnect", Queue="600", MemberName="8001", Uniqueid="1.1",
+                   Channel="PJSIP/trunk-1-0001", DestChannel="PJSIP/8001-0002")
+    assert cc.agent_state("8001")["state"] == "on_call"
+    assert floor.get("/calls").json["items"][0]["agent"] == "8001"
+    floor.ami.emit(Event="AgentComplete", Queue="600", MemberName="8001", Uniqueid="1.1")
+    assert cc.agent_state("8001")["state"] == "wrapup"
+    assert floor.get("/calls").json["items"] == []
+
+
+def test_queue_live_callers_and_agents(floor):
+    member_added(floor.ami, "8001")
+    member_added(floor.ami, "8002", Paused="1", PausedReason="Break")
+    floor.ami.emit(Event="QueueCallerJoin", Queue="600-memory", Uniqueid="2.1", CallerIDNum="0755", Position="1")
+    floor.ami.emit(Event="QueueCallerLeave", Queue="600-memory", Uniqueid="2.1", Position="1")
+    floor.ami.emit(Event="QueueCallerJoin", Queue="600", Uniqueid="2.1", CallerIDNum="0755", Position="1")
+    floor.ami.emit(Event="QueueCallerJoin", Queue="600", Uniqueid="2.2", CallerIDNum="0756", Position="2")
+    live = floor.get("/queues/600/live").json
+    assert [c["number"] for c in live["callers"]] == ["0755", "0756"]
+    assert live["agents_by_state"] == {"available": 1, "paused": 1}
+    assert live["today"]["offered"] == 0
+    floor.ami.emit(Event="QueueCallerLeave", Queue="600", Uniqueid="2.1", Position="1")
+    assert [c["number"] for c in floor.get("/queues/600/live").json["callers"]] == ["0756"]
+    assert floor.cc.live.last_position("2.1") == 1
+
+
+# -- supervision --------------------------------------------------------------------------
+
+@pytest.fixture
+def on_call(floor):
+    assert floor.post("/users", {"username": "sue", "password": "Super-Visor-77", "role": "supervisor",
+                                 "extension": "8009"}).status == 201
+    member_added(floor.ami, "8001")
+    floor.ami.emit(Event="AgentConnect", Queue="600", MemberName="8001", Uniqueid="3.1", CallerIDNum="0755",
+                   Channel="PJSIP/trunk-1-00a", DestChannel="PJSIP/8001-00b")
+    return floor
+
+
+@pytest.mark.parametrize("mode, options", [("listen", "q"), ("whisper", "qw"), ("barge", "qB")])
+def test_spy_rings_the_supervisor_into_chanspy(on_call, mode, options):
+    r = on_call.post("/calls/3.1/spy", {"supervisor": "8009", "mode": mode})
+    assert r.status == 202, r
+    origin = on_call.ami.actions("Originate")[-1]
+    assert (origin["Channel"], origin["Application"], origin["Data"]) == \
+        ("PJSIP/8009", "ChanSpy", f"PJSIP/8001-00b,{options}dE")
+
+
+def test_spy_only_for_supervisors_and_live_calls(on_call):
+    r = on_call.post("/calls/3.1/spy", {"supervisor": "8002", "mode": "listen"})
+    assert (r.status, r.json["field"]) == (422, "supervisor"), r
+    assert on_call.post("/calls/9.9/spy", {"supervisor": "8009", "mode": "listen"}).status == 404
+    assert on_call.ami.actions("Originate") == []
+
+
+def test_hang_up_and_move(on_call):
+    assert on_call.post("/calls/3.1/move", {"kind": "queue", "target": "600"}).status == 204
+    assert on_call.ami.actions("Redirect")[-1] == {"Channel": "PJSIP/trunk-1-00a", "Context": "callbox-queues",
+                                                   "Exten": "600", "Priority": 1}
+    r = on_call.post("/calls/3.1/move", {"kind": "external", "target": "0123456"})
+    assert (r.status, r.json["field"]) == (422, "target"), r
+    assert on_call.post("/calls/3.1/hangup").status == 204
+    assert on_call.ami.actions("Hangup")[-1] == {"Channel": "PJSIP/trunk-1-00a"}
+
+
+def test_notes_agents_write_on_their_own_calls(on_call):
+    from tests.api import Api
+
+    assert on_call.post("/users", {"username": "al", "password": "Agent-Pass-123", "role": "agent",
+                                   "extension": "8001"}).status == 201
+    assert on_call.post("/users", {"username": "bo", "password": "Agent-Pass-123", "role": "agent",
+                                   "extension": "8002"}).status == 201
+
+    def agent(name):
+        a = Api(on_call.base.rsplit("/api/v1", 1)[0])
+        a.token = a.post("/auth/login", {"username": name, "password": "Agent-Pass-123"}).json["token"]
+        return a
+
+    r = agent("al").put("/calls/3.1/notes", {"notes": "Wants a refund\nOrder 1234"})
+    assert r.status == 200, r
+    assert agent("bo").put("/calls/3.1/notes", {"notes": "x"}).status == 403
+    assert on_call.get("/calls/3.1/notes").json["notes"] == "Wants a refund\nOrder 1234"
+    assert agent("bo").post("/agents/8001/pause").status == 403
+    assert agent("al").get("/queues/600/live").status == 403
+
+
+# -- the dial plan's questions -----------------------------------------------------------------
+
+class FakeSession:
+    def __init__(self, params, caller="0755", variables=None, uniqueid="4.1"):
+        self.params = params
+        self.caller = caller
+        self.uniqueid = uniqueid
+        self.variables = variables or {}
+        self.commands = []
+
+    def set(self, name, value):
+        self.commands.append(("set", name, str(value)))
+
+    def get(self, name):
+        return self.variables.get(name)
+
+    def stream(self, sound):
+        self.commands.append(("stream", sound))
+
+    def say_digits(self, digits):
+        self.commands.append(("say", digits))
+
+    def exec(self, app, args):
+        self.commands.append(("exec", app, args))
+
+    def command(self, text):
+        self.commands.append(("command", text))
+        return Answer(200, 1, self.variables.get("endpoint"))
+
+
+def test_connect_announces_the_agent_and_records(floor, monkeypatch):
+    floor.patch("/queues/600", {"announce_agent": True, "recording": "always"})
+    session = FakeSession({"queue": "600"}, variables={"MEMBERNAME": "8001"})
+    floor.cc.handlers.queue_connect(session)
+    assert session.commands[:3] == [("stream", "/usr/share/callbox/sounds/en/agent-serving-1"), ("say", "8001"),
+                                    ("stream", "/usr/share/callbox/sounds/en/agent-serving-2")]
+    monitor = [c for c in session.commands if c[:2] == ("exec", "MixMonitor")][0]
+    assert monitor[2].endswith("/4.1.wav,b")
+    assert ("exec", "QueueLog", f"600,4.1,8001,RECORDING,{monitor[2][:-2]}") in session.commands
+
+
+def test_no_recording_when_the_disk_is_nearly_full(floor):
+    import collections
+
+    floor.patch("/queues/600", {"recording": "always"})
+    alerts = floor.box.events.subscribe(lambda e: e.topic == "alert")
+    Usage = collections.namedtuple("Usage", "total used free")
+    floor.cc.recordings.disk_usage = lambda path: Usage(100 * 2**30, 99 * 2**30, 2**30 // 2)
+    session = FakeSession({"queue": "600"}, variables={"MEMBERNAME": "8001"})
+    floor.cc.handlers.queue_connect(session)
+    assert not [c for c in session.commands if c[0] == "exec"]
+    assert alerts.get(0)[0].data["message"] == "the disk is nearly full"
+
+
+def test_agent_login_code_toggles(floor):
+    session = FakeSession({}, variables={"endpoint": "8001"})
+    floor.cc.handlers.agent_login(session)
+    assert ("set", "CALLBOX_SAY", "agent-loginok") in session.commands
+    session = FakeSession({}, variables={"endpoint": "8003"})
+    floor.cc.handlers.agent_login(session)  # a static member: nothing to log in to
+    assert ("set", "CALLBOX_SAY", "beeperr") in session.commands
+
+
+def test_callback_request_places_a_placeholder_at_the_callers_position(floor):
+    floor.patch("/queues/600", {"callback": True})
+    floor.ami.emit(Event="QueueCallerJoin", Queue="600", Uniqueid="5.1", CallerIDNum="13800138000", Position="3")
+    floor.ami.emit(Event="QueueCallerLeave", Queue="600", Uniqueid="5.1", Position="3")
+    floor.cc.handlers.callback_request(FakeSession({"queue": "600"}, caller="13800138000", uniqueid="5.1"))
+    sent = [dict(f) for n, f in floor.ami.sent if n == "Originate"][-1]
+    assert sent["Channel"] == "Local/wait@callbox-callback/n" and sent["Exten"] == "call"
+    # The recorder keeps the last of repeated keys; the variables are checked in the integration test.
+    from appliance.reports.db import Callback
+
+    cb = Callback.get(Callback.callid == "5.1")
+    assert (cb.queue, cb.number, cb.position, cb.placed) == ("600", "13800138000", 3, 1)
+    assert floor.cc.callbacks.resume() == 1  # not in the queue and not served: put back
+
+
+def test_recordings_retention_by_age_then_quota(tmp_path):
+    from appliance.callcenter.recordings import Recordings
+
+    rec = Recordings(tmp_path / "rec")
+    now = time.time()
+    files = []
+    for i, age_days in enumerate((100, 10, 5, 1)):
+        p = rec.path_for(f"{1796000000 + i}.1", now - age_days * 86400)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(b"x" * 1000)
+        import os
+
+        os.utime(p, (now - age_days * 86400, now - age_days * 86400))
+        files.append(p)
+    from appliance.reports.db import open_reports
+
+    open_reports(tmp_path / "r.db")
+    deleted = rec.sweep(retention_days=30, quota_bytes=2500, now=now)
+    assert deleted == files[:2]  # past 30 days, then the oldest until under 2500 bytes
+    assert [p.exists() for p in files] == [False, False, True, True]
+    assert not files[0].parent.exists()

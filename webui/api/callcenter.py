@@ -1,0 +1,190 @@
+"""Queues, agents, calls in progress, call history and recordings."""
+
+from __future__ import annotations
+
+import time
+
+from bottle import request, response, static_file
+from marshmallow import validate as mvalidate
+
+from appliance import box_settings
+from appliance.callcenter import pause_reasons
+from appliance.db.models import Extension, QueueMember
+from appliance.errors import Forbidden, NotFound, Unavailable
+from appliance.fields import Number, StrictSchema, StrictString, validate
+from appliance.queues import service as queues
+from appliance.queues.schema import QueueSchema
+from appliance.reports import stats
+from appliance.reports.db import CallNote, QueueCall, Recording
+
+from ..plugins import current_user, json_body
+from .crud import install_crud
+from .extensions import _int
+
+STAFF = ("admin", "supervisor")
+ANYONE = ("admin", "supervisor", "agent")
+
+
+class PauseSchema(StrictSchema):
+    reason = StrictString(allow_none=True)
+
+
+class SpySchema(StrictSchema):
+    supervisor = Number(required=True)
+    mode = StrictString(required=True, validate=mvalidate.OneOf(("listen", "whisper", "barge")))
+
+
+class MoveSchema(StrictSchema):
+    kind = StrictString(required=True, validate=mvalidate.OneOf(("extension", "queue", "external")))
+    target = StrictString(required=True, validate=mvalidate.Regexp(r"^\+?[0-9]{2,20}$"))
+
+
+class NotesSchema(StrictSchema):
+    notes = StrictString(required=True, validate=mvalidate.Length(max=4000))
+
+
+def install(api, box) -> None:
+    def cc():
+        manager = getattr(box, "callcenter", None)
+        if manager is None or manager.error:
+            raise Unavailable("the call center is not running")
+        return manager
+
+    def since() -> float:
+        return stats.day_start(box_settings.load().timezone)
+
+    def own_or_staff(ext: str) -> None:
+        user = current_user()
+        if user.role == "agent" and (user.extension is None or user.extension.number != ext):
+            raise Forbidden("agents may only act for themselves")
+
+    install_crud(api, box, "/queues", queues, queues.to_dict, lambda q: q.number, schema=QueueSchema)
+    install_crud(api, box, "/pause-reasons", pause_reasons, pause_reasons.to_dict, lambda r: r.id,
+                 schema=pause_reasons.PauseReasonSchema)
+
+    @api.get("/queues/<number>/live", roles=STAFF)
+    def queue_live(number):
+        """A queue right now: callers waiting and for how long, agents by state, and today's figures."""
+        queue = queues.get(number)
+        return {**cc().live.queue_live(number),
+                "today": stats.queue_day(number, since(), queue.service_level)}
+
+    @api.get("/agents", roles=STAFF)
+    def list_agents():
+        """Every queue member: state, and today's calls and satisfaction."""
+        numbers = sorted({m.extension.number for m in QueueMember.select(QueueMember, Extension).join(Extension)},
+                         key=lambda n: (len(n), n))
+        start = since()
+        return {"items": [{**cc().live.agent_state(n), "today": stats.agent_day(n, start)} for n in numbers]}
+
+    @api.get("/agents/<ext>", roles=ANYONE)
+    def get_agent(ext):
+        """One agent's page: state, queues, today's calls, satisfaction."""
+        own_or_staff(ext)
+        start = since()
+        calls = (QueueCall.select().where(QueueCall.agent == ext, QueueCall.entered_at >= start)
+                 .order_by(QueueCall.entered_at.desc()).limit(100))
+        return {**cc().live.agent_state(ext), "today": stats.agent_day(ext, start),
+                "calls": [stats.to_dict(c) for c in calls]}
+
+    @api.post("/agents/<ext>/login", roles=ANYONE, success="200")
+    def agent_login(ext):
+        """Log in to the queues the agent belongs to."""
+        own_or_staff(ext)
+        return cc().agents.login(ext)
+
+    @api.post("/agents/<ext>/logout", roles=ANYONE, success="200")
+    def agent_logout(ext):
+        """Log out of every queue."""
+        own_or_staff(ext)
+        return cc().agents.logout(ext)
+
+    @api.post("/agents/<ext>/pause", roles=ANYONE, success="200", schema=PauseSchema)
+    def agent_pause(ext):
+        """Stop taking calls, with a reason."""
+        own_or_staff(ext)
+        reason = validate(PauseSchema(), json_body() if request.content_length else {}).get("reason")
+        return cc().agents.pause(ext, reason)
+
+    @api.post("/agents/<ext>/unpause", roles=ANYONE, success="200")
+    def agent_unpause(ext):
+        """Take calls again."""
+        own_or_staff(ext)
+        return cc().agents.unpause(ext)
+
+    @api.get("/calls", roles=STAFF)
+    def live_calls():
+        """Queue calls in progress (ringing an agent or connected)."""
+        return {"items": cc().live.calls()}
+
+    @api.post("/calls/<callid>/spy", roles=STAFF, success="202", schema=SpySchema)
+    def spy(callid):
+        """Ring a supervisor's phone to listen, whisper or barge on the agent's side of the call."""
+        values = validate(SpySchema(), json_body())
+        cc().supervision.spy(callid, values["supervisor"], values["mode"])
+        response.status = 202
+        return {"ringing": values["supervisor"]}
+
+    @api.post("/calls/<callid>/hangup", roles=STAFF, success="204")
+    def hangup(callid):
+        """End a call in progress."""
+        cc().supervision.hangup(callid)
+        response.status = 204
+
+    @api.post("/calls/<callid>/move", roles=STAFF, success="204", schema=MoveSchema)
+    def move(callid):
+        """Send the caller to an extension, a queue or an outside number."""
+        values = validate(MoveSchema(), json_body())
+        cc().supervision.move(callid, values["kind"], values["target"])
+        response.status = 204
+
+    @api.get("/calls/<callid>/notes", roles=ANYONE)
+    def get_notes(callid):
+        """The notes written during a call."""
+        note = CallNote.get_or_none(CallNote.callid == callid)
+        return {"call": callid, "notes": note.notes if note else "", "author": note.author if note else None}
+
+    @api.put("/calls/<callid>/notes", roles=ANYONE, schema=NotesSchema)
+    def put_notes(callid):
+        """Write the notes of a call (agents: during or after their own call)."""
+        values = validate(NotesSchema(), json_body())
+        user = current_user()
+        if user.role == "agent":
+            live = cc().live.call(callid)
+            past = QueueCall.get_or_none(QueueCall.callid == callid)
+            agent = live.agent if live else past.agent if past else None
+            if user.extension is None or agent != user.extension.number:
+                raise Forbidden("agents may write notes on their own calls only")
+        CallNote.insert(callid=callid, notes=values["notes"], author=user.username,
+                        updated_at=time.time()).on_conflict_replace().execute()
+        return {"call": callid, "notes": values["notes"], "author": user.username}
+
+    @api.get("/history", roles=STAFF)
+    def history():
+        """Queue calls, newest first: queue, agent, caller, outcome (page, per_page)."""
+        page, per_page = _int("page", 1), min(_int("per_page", 50), 500)
+        q = QueueCall.select()
+        for field in ("queue", "agent", "outcome"):
+            value = request.query.getunicode(field)
+            if value:
+                q = q.where(getattr(QueueCall, field) == value)
+        total = q.count()
+        rows = q.order_by(QueueCall.entered_at.desc()).paginate(max(page, 1), max(per_page, 1))
+        notes = {n.callid: n.notes for n in CallNote.select().where(CallNote.callid.in_([r.callid for r in rows]))}
+        return {"items": [{**stats.to_dict(r), "notes": notes.get(r.callid)} for r in rows], "page": page,
+                "per_page": per_page, "total": total}
+
+    @api.get("/recordings/<callid>", roles=ANYONE, produces="audio/wav")
+    def recording(callid):
+        """A call's recording as WAV (agents: their own calls)."""
+        row = Recording.get_or_none(Recording.callid == callid)
+        user = current_user()
+        if row is None:
+            raise NotFound(f"call {callid} has no recording")
+        if user.role == "agent" and (user.extension is None or user.extension.number not in (row.callee, row.caller)):
+            raise Forbidden("agents may listen to their own calls only")
+        path = cc().recordings.find(callid)
+        if path is None:
+            raise NotFound(f"the recording of call {callid} is gone (retention)")
+        return static_file(path.name, root=str(path.parent), mimetype="audio/wav",
+                           download=f"call-{callid}.wav" if request.query.get("download") else False)
