@@ -63,7 +63,7 @@ class Name(StrictString):
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if not value:
-            raise ValidationError("must not be empty")
+            return self._empty()
         if len(value) > self.max_length:
             raise ValidationError(f"must be at most {self.max_length} characters")
         for ch in value:
@@ -73,6 +73,25 @@ class Name(StrictString):
                 continue
             if unicodedata.category(ch)[0] in "CZ" and ch != " ":
                 raise ValidationError("must not contain control, line-break or invisible characters")
+        return value
+
+
+class Text(StrictString):
+    """Free text such as notes: any script, line breaks and tabs, but no other control characters."""
+
+    def __init__(self, max_length: int = 2000, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        # Browsers send a textarea's line breaks as CR LF.
+        value = super()._deserialize(value, attr, data, **kwargs).replace("\r\n", "\n")
+        if not value:
+            return self._empty()
+        if len(value) > self.max_length:
+            raise ValidationError(f"must be at most {self.max_length} characters")
+        if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+            raise ValidationError("must not contain control characters other than line breaks and tabs")
         return value
 
 

@@ -9,7 +9,8 @@ from bottle import Bottle, response, static_file
 from appliance.users.ratelimit import LoginLimiter
 
 from ..plugins import Auth, Database, JsonErrors, json_error_handler
-from . import callcenter, events, extensions, me, resources, settings, system, system_admin, voicemail, wizard
+from . import (callcenter, customers, events, extensions, me, resources, settings, system, system_admin,
+               voicemail, wizard)
 
 
 def make_api(box, login_limiter: LoginLimiter) -> Bottle:
@@ -31,6 +32,7 @@ def make_api(box, login_limiter: LoginLimiter) -> Bottle:
                            mimetype="application/json")
 
     system.install(api, box, login_limiter)
-    for module in (me, events, extensions, voicemail, settings, resources, system_admin, wizard, callcenter):
+    for module in (me, events, extensions, voicemail, settings, resources, system_admin, wizard, callcenter,
+                   customers):
         module.install(api, box)
     return api

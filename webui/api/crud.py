@@ -16,8 +16,10 @@ from .apply import settle
 
 
 def install_crud(api, box, path: str, service, to_dict: Callable, key: Callable, *, schema=None,
-                 roles=("admin",), create=None, delete=None) -> None:
+                 roles=("admin",), read_roles=None, create=None, delete=None) -> None:
+    """`roles` may do everything; `read_roles` (by default the same) may list and read."""
     item = f"{path}/<key>"
+    read_roles = read_roles or roles
     create = create or (lambda data, actor: service.create(data, actor))
     delete = delete or (lambda k, actor: service.delete(k, actor))
 
@@ -52,8 +54,8 @@ def install_crud(api, box, path: str, service, to_dict: Callable, key: Callable,
         response.status = 204
 
     name = path.strip("/").replace("-", "_")
-    api.route(path, "GET", list_items, name=f"{name}.list", roles=roles)
+    api.route(path, "GET", list_items, name=f"{name}.list", roles=read_roles)
     api.route(path, "POST", create_item, name=f"{name}.create", roles=roles, schema=schema)
-    api.route(item, "GET", get_item, name=f"{name}.get", roles=roles)
+    api.route(item, "GET", get_item, name=f"{name}.get", roles=read_roles)
     api.route(item, ["PUT", "PATCH"], change_item, name=f"{name}.change", roles=roles, schema=schema)
     api.route(item, "DELETE", delete_item, name=f"{name}.delete", roles=roles)
