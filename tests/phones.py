@@ -152,6 +152,8 @@ class Phone(pj.Account):
 
     def onIncomingCall(self, prm):
         call = Call(self, prm.callId)
+        # Noted now: a call cancelled a moment later can no longer be asked.
+        call.remote_uri = call.getInfo().remoteUri
         self.incoming.append(call)
         answer = pj.CallOpParam()
         answer.statusCode = 180
@@ -166,11 +168,17 @@ class Phone(pj.Account):
         call.makeCall(uri, pj.CallOpParam(True))
         return call
 
+    def take_incoming(self) -> "Call | None":
+        """The next call that rang this phone and was not taken before, if any."""
+        if self._taken < len(self.incoming):
+            self._taken += 1
+            return self.incoming[self._taken - 1]
+        return None
+
     def wait_incoming(self, timeout: float = 5.0) -> "Call":
-        """The next call to ring this phone (one not returned before)."""
+        """The next call to ring this phone (one not taken before)."""
         self.stack.wait(lambda: len(self.incoming) > self._taken, timeout, f"a call to ring {self.number}")
-        self._taken += 1
-        return self.incoming[self._taken - 1]
+        return self.take_incoming()
 
     def close(self) -> None:
         for call in self.calls + self.incoming:
@@ -197,6 +205,7 @@ class Call(pj.Call):
         self.listener = Listener(self.recording)
         self.player: pj.AudioMediaPlayer | None = None
         self.player_bytes = 0
+        self.remote_uri = ""
 
     # -- callbacks (run inside stack.wait) -----------------------------------
 
@@ -204,6 +213,10 @@ class Call(pj.Call):
         info = self.getInfo()
         self.state = info.state
         self.last_status = info.lastStatusCode
+        if self.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            # pjsua has room for 32 recorders and players in all: give them back.
+            self.recorder = None
+            self.player = None
 
     def onCallMediaState(self, prm):
         info = self.getInfo()
@@ -245,10 +258,10 @@ class Call(pj.Call):
     def send_dtmf(self, digits: str) -> None:
         self.dialDtmf(digits)  # RFC 2833 telephone-events, the pjsua default
 
-    def play(self, wav: Path) -> None:
-        """Send a WAV file into the call, once."""
+    def play(self, wav: Path, loop: bool = False) -> None:
+        """Send a WAV file into the call, once (or over and over)."""
         self.player = pj.AudioMediaPlayer()
-        self.player.createPlayer(str(wav), pj.PJMEDIA_FILE_NO_LOOP)
+        self.player.createPlayer(str(wav), 0 if loop else pj.PJMEDIA_FILE_NO_LOOP)
         self.player_bytes = wav.stat().st_size - 44
         self.player.startTransmit(self.getAudioMedia(-1))
 

@@ -12,6 +12,7 @@ import logging
 from ..db.models import Extension, Queue
 from ..log import kv
 from ..reports import stats
+from ..reports.manager import caller_key
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,9 @@ class Handlers:
         priority = _customer_priority(caller) if caller else 0
         if priority:
             session.set("QUEUE_PRIO", priority)
+            log.info("queue priority", extra=kv(queue=queue.number, caller=caller, priority=priority))
         if queue.memory_seconds and caller:
-            agent = stats.last_agent(queue.number, caller)
+            agent = stats.last_agent(queue.number, caller_key(caller))
             if agent and self.live.member_of(queue.number, agent) and \
                     self.live.agent_state(agent)["state"] == "available":
                 session.set("CALLBOX_MEMORY", int(agent))

@@ -78,9 +78,14 @@ class CallCenterLive:
         queue = ev.get("Queue", "").removesuffix(MEMORY_SUFFIX)
         callers = self._callers.setdefault(queue, {})
         uid = ev.get("Uniqueid")
-        old = callers.get(uid)
+        old = callers.pop(uid, None)
+        position = int(ev.get("Position", "0") or 0)
+        # A caller with priority joins ahead of others: Asterisk says so only for the newcomer.
+        for c in callers.values():
+            if c.position >= position:
+                c.position += 1
         callers[uid] = Caller(uid, ev.get("CallerIDNum", ""), ev.get("CallerIDName", ""),
-                              old.joined if old else time.time(), int(ev.get("Position", "0") or 0))
+                              old.joined if old else time.time(), position)
         self._queue_changed(queue)
 
     def _on_QueueCallerLeave(self, ev) -> None:
@@ -89,7 +94,11 @@ class CallCenterLive:
         self._positions[uid] = int(ev.get("Position", "0") or 0)
         if ev.get("Queue", "").endswith(MEMORY_SUFFIX):
             return  # the caller moves on to the queue proper: still waiting
-        if self._callers.get(queue, {}).pop(uid, None) is not None:
+        gone = self._callers.get(queue, {}).pop(uid, None)
+        if gone is not None:
+            for c in self._callers[queue].values():
+                if c.position > gone.position:
+                    c.position -= 1
             self._queue_changed(queue)
 
     _on_QueueCallerAbandon = _on_QueueCallerLeave
@@ -98,7 +107,8 @@ class CallCenterLive:
         queue = ev.get("Queue", "")
         if queue.endswith(MEMORY_SUFFIX):
             return None
-        ext = ev.get("MemberName", "")
+        # Live events name the member MemberName; QueueStatus's QueueMember listing calls it Name.
+        ext = ev.get("MemberName") or ev.get("Name", "")
         m = self._members.setdefault(queue, {}).setdefault(ext, Member(ext))
         m.paused = ev.get("Paused", "0") == "1"
         m.reason = ev.get("PausedReason", "") if m.paused else ""

@@ -14,6 +14,7 @@ from ..db.models import Extension, User
 from ..log import kv
 from ..reports import stats
 from ..reports.db import reports_db
+from ..reports.manager import caller_key
 from ..supervisor import Manager
 from .agents import Agents
 from .agi_handlers import Handlers
@@ -125,9 +126,9 @@ class CallCenterManager(Manager):
 
         with db.connection_context(), reports_db.connection_context():
             customer = customers.find_by_number(call.caller) if call.caller else None
-            numbers = [call.caller] + (customers.numbers_of(customer) if customer else [])
-            history = stats.calls_of([n for n in numbers if n], limit=5)
-            record = customers.to_dict(customer) if customer else None
+            keys = customers.numbers_of(customer) if customer else [caller_key(call.caller)] if call.caller else []
+            history = stats.calls_of(keys, limit=5)
+            record = customers.view(customer) if customer else None
         self.box.events.publish("screenpop", agent=call.agent, call=call.callid, queue=call.queue,
                                 caller=call.caller, customer=record, history=history)
         log.debug("screen pop", extra=kv(agent=call.agent, ms=round((time.monotonic() - started) * 1000)))

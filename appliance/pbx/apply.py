@@ -225,7 +225,6 @@ class Applier:
                 return "rejected"
             self._loaded = files
             self._verify_all = False
-            self.journal.mark_applied(list(snap.pending))
             self.last_error = None
             self.rounds += 1
             self.last_round = {
@@ -235,13 +234,16 @@ class Applier:
                 "reloads": plan.reloads,
                 "seconds": round(time.monotonic() - started, 3),
             }
-            if changed or snap.pending:
-                log.info("config applied", extra=kv(**self.last_round))
+            # Before the changes count as applied: whoever waits on them then sees
+            # everything that follows from them (live queue state, host settings).
             for hook in self.after_apply:
                 try:
                     hook(snap)
                 except Exception:  # noqa: BLE001
                     log.exception("after-apply hook failed")
+            self.journal.mark_applied(list(snap.pending))
+            if changed or snap.pending:
+                log.info("config applied", extra=kv(**self.last_round))
             return "applied"
 
     def _render(self, snap: Snapshot) -> dict[str, str] | None:

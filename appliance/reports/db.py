@@ -50,6 +50,7 @@ MIGRATIONS = [
                 callid VARCHAR(255) NOT NULL PRIMARY KEY,
                 queue VARCHAR(255) NOT NULL,
                 caller VARCHAR(255),
+                caller_key VARCHAR(255),
                 entered_at REAL NOT NULL,
                 position INTEGER,
                 agent VARCHAR(255),
@@ -65,7 +66,7 @@ MIGRATIONS = [
                 callback_of VARCHAR(255))""",
             "CREATE INDEX queue_call_queue_entered ON queue_call (queue, entered_at)",
             "CREATE INDEX queue_call_agent_entered ON queue_call (agent, entered_at)",
-            "CREATE INDEX queue_call_caller ON queue_call (caller, entered_at)",
+            "CREATE INDEX queue_call_caller ON queue_call (caller_key, entered_at)",
             """CREATE TABLE call_note (
                 callid VARCHAR(255) NOT NULL PRIMARY KEY,
                 notes TEXT NOT NULL,
@@ -121,6 +122,7 @@ class QueueCall(ReportsModel):
     callid = CharField(primary_key=True)
     queue = CharField()
     caller = CharField(null=True)  # the number as Asterisk had it
+    caller_key = CharField(null=True)  # the same, normalised: matches however it is written
     entered_at = FloatField()
     position = IntegerField(null=True)
     agent = CharField(null=True)  # the extension that answered

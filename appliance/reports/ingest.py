@@ -17,9 +17,10 @@ BATCH_BYTES = 1 << 20
 
 
 class QueueLogReader:
-    def __init__(self, path: Path, source: str = "queue_log"):
+    def __init__(self, path: Path, source: str = "queue_log", key=lambda number: number):
         self.path = path
         self.source = source
+        self.key = key  # normalises callers' numbers
 
     def poll(self) -> set[str]:
         """Store every complete line not read yet; returns the queues they concern."""
@@ -59,8 +60,7 @@ class QueueLogReader:
                 return touched
             touched |= self._store(lines)
 
-    @staticmethod
-    def _store(lines: list[str]) -> set[str]:
+    def _store(self, lines: list[str]) -> set[str]:
         touched = set()
         calls: dict[str, dict | None] = {}
         for text in lines:
@@ -72,7 +72,7 @@ class QueueLogReader:
             if line.callid not in calls:
                 found = QueueCall.get_or_none(QueueCall.callid == line.callid)
                 calls[line.callid] = found.__data__ if found is not None else None
-            updated = apply(calls[line.callid], line)
+            updated = apply(calls[line.callid], line, self.key)
             if updated is not None:
                 calls[line.callid] = updated
                 touched.add(updated["queue"])

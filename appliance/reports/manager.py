@@ -17,6 +17,13 @@ log = logging.getLogger(__name__)
 POLL = 0.25
 
 
+def caller_key(number: str) -> str:
+    """A caller's number as the call history keys it: normalised with this box's numbering."""
+    from ..customers.service import normalize
+
+    return normalize(number) or number
+
+
 class ReportsManager(Manager):
     name = "reports"
     needs = ("settings", "database")
@@ -24,7 +31,7 @@ class ReportsManager(Manager):
     def load(self) -> None:
         paths = self.box.runtime.paths
         open_reports(paths.data / "reports.db")
-        self.reader = QueueLogReader(paths.asterisk_log / "queue_log")
+        self.reader = QueueLogReader(paths.asterisk_log / "queue_log", key=caller_key)
         self._stop = threading.Event()
         self.ingested_at = None
 

@@ -55,15 +55,17 @@ def _num(text: str) -> float | None:
         return None
 
 
-def apply(call: dict | None, line: Line) -> dict | None:
+def apply(call: dict | None, line: Line, key=lambda number: number) -> dict | None:
     """The call record after this event (a dict of QueueCall fields), or None if the
-    event is not about a caller (member events, for instance)."""
+    event is not about a caller (member events, for instance). `key` normalises
+    the caller's number (so a contact's calls match however the number was written)."""
     ev = line.event
     if line.callid in ("", "NONE") or ev in ("ADDMEMBER", "REMOVEMEMBER", "PAUSE", "UNPAUSE", "PAUSEALL",
                                              "UNPAUSEALL", "QUEUESTART", "CONFIGRELOAD", "PENALTY"):
         return None
     if call is None:
-        call = {"callid": line.callid, "queue": line.logical_queue, "caller": None, "entered_at": line.time,
+        call = {"callid": line.callid, "queue": line.logical_queue, "caller": None, "caller_key": None,
+                "entered_at": line.time,
                 "position": None, "agent": None, "connected_at": None, "wait": None, "talk": None,
                 "ended_at": None, "outcome": "waiting", "ring_attempts": 0, "memory": 0, "survey": None,
                 "recording": None, "callback_of": None}
@@ -72,6 +74,8 @@ def apply(call: dict | None, line: Line) -> dict | None:
     answered = call["outcome"] == "answered"
     if ev == "ENTERQUEUE":
         call["caller"] = call["caller"] or (line.arg(1) or None)
+        if call["caller"] and not call["caller_key"]:
+            call["caller_key"] = key(call["caller"]) or call["caller"]
         if not line.memory:
             call["position"] = int(line.arg(2)) if line.arg(2).isdigit() else call["position"]
     elif ev == "CONNECT":

@@ -58,16 +58,17 @@ def agent_day(agent: str, since: float) -> dict:
             "satisfaction": round(survey, 2) if survey is not None else None, "surveys": surveys or 0}
 
 
-def last_agent(queue: str, caller: str) -> str | None:
+def last_agent(queue: str, caller_key: str) -> str | None:
     """The agent who last answered this caller in this queue (for queue memory)."""
     found = (QueueCall.select(QueueCall.agent)
-             .where(QueueCall.queue == queue, QueueCall.caller == caller, QueueCall.outcome == "answered")
+             .where(QueueCall.queue == queue, QueueCall.caller_key == caller_key, QueueCall.outcome == "answered")
              .order_by(QueueCall.connected_at.desc()).first())
     return found.agent if found else None
 
 
-def calls_of(callers: list[str], limit: int = 20) -> list[dict]:
-    rows = (QueueCall.select().where(QueueCall.caller.in_(callers))
+def calls_of(caller_keys: list[str], limit: int = 20) -> list[dict]:
+    """A contact's calls, by their normalised numbers."""
+    rows = (QueueCall.select().where(QueueCall.caller_key.in_(caller_keys))
             .order_by(QueueCall.entered_at.desc()).limit(limit))
     return [to_dict(r) for r in rows]
 

@@ -57,15 +57,31 @@ def make_queue(api, provider, **fields):
     assert api.post("/inbound-routes", {"name": "All", "destination": {"kind": "queue", "target": "600"}}).status == 201
 
 
+_STARTED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _end_sipp():
+    """A test that fails half-way leaves no SIPp behind (ended by the PID it started)."""
+    yield
+    while _STARTED:
+        proc = _STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def sipp(box, provider, tmp_path, callers: list[str], scenario="caller.xml", concurrent=1):
     inf = tmp_path / "callers.csv"
     inf.write_text("SEQUENTIAL\n" + "".join(f"{c};\n" for c in callers))
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         ["sipp", box.box_ip + ":5060", "-sf", str(HERE / "sipp" / scenario), "-inf", str(inf), "-s", "075512345678",
          "-i", provider["ip"], "-p", "5070", "-mp", "16000", "-m", str(len(callers)), "-l", str(concurrent),
          "-r", "1", "-rp", "300", "-nostdin", "-timeout", "120", "-timeout_error",
          "-trace_err", "-error_file", str(tmp_path / "sipp-errors.log")],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _STARTED.append(proc)
+    return proc
 
 
 class Floor:
@@ -79,15 +95,14 @@ class Floor:
         self.ignore = set(ignore)  # let it ring
         self.answered: list[str] = []
         self.rang: list[str] = []
+        self.offered: list[tuple[str, str]] = []  # (agent, caller's URI), in the order they rang
         self._live = []
-        self._seen = {n: len(p.incoming) for n, p in phones.items()}
 
     def step(self) -> None:
         for n, phone in self.phones.items():
-            while self._seen[n] < len(phone.incoming):
-                call = phone.incoming[self._seen[n]]
-                self._seen[n] += 1
+            while (call := phone.take_incoming()) is not None:
                 self.rang.append(n)
+                self.offered.append((n, call.remote_uri))
                 if n in self.ignore:
                     continue
                 if n in self.refuse:
@@ -123,6 +138,18 @@ def history(api, n: int, timeout: float = 10) -> list[dict]:
         items = api.get("/history?queue=600&per_page=100").json["items"]
         if len([i for i in items if i["outcome"] != "waiting"]) >= n or time.monotonic() > deadline:
             return items
+        time.sleep(0.1)
+
+
+def latest_call_of(api, caller: str, timeout: float = 10, outcome=lambda o: o != "waiting") -> dict:
+    """This caller's most recent queue call (not a callback's placeholder), once its outcome is known."""
+    deadline = time.monotonic() + timeout
+    while True:
+        calls = [c for c in api.get("/history?queue=600&per_page=200").json["items"]
+                 if c["caller"] == caller and not c["callback_of"]]
+        if calls and outcome(calls[0]["outcome"]):
+            return calls[0]
+        assert time.monotonic() < deadline, f"no call from {caller} with a known outcome: {calls[:1]}"
         time.sleep(0.1)
 
 
@@ -197,6 +224,154 @@ def test_memory_rings_the_last_agent_first_then_falls_back(api, agents, provider
     assert history(api, 3)[0]["memory"] is False
 
 
+@pytest.fixture(scope="module")
+def desk(api, sip, box):
+    """A desk phone that calls the queue (and can be called back)."""
+    r = api.post("/extensions", {"number": "8101", "name": "Caller"})
+    assert r.status == 201, r
+    return sip.phone("8101", r.json["secret"], box.sip).register()
+
+
+def answered_call(api, desk, agent, sip):
+    """The desk phone calls queue 600 and `agent` answers; both calls, and the call's id."""
+    call = desk.call("600")
+    ringing = agent.wait_incoming(timeout=15)
+    ringing.answer_call()
+    ringing.wait_confirmed()
+    call.wait_confirmed()
+    deadline = time.monotonic() + 5
+    while not (live := api.get("/calls").json["items"]) and time.monotonic() < deadline:
+        sip.wait(lambda: False or True, 0.1)
+    return call, ringing, live[0]["id"]
+
+
+def test_a_vip_who_joins_last_is_answered_first(api, agents, provider, sip, box, tmp_path):
+    make_queue(api, provider, strategy="linear")
+    r = api.post("/customers", {"name": "Big Client", "numbers": ["0755 8888 9999"], "level": "VIP"})
+    assert r.status == 201, r
+    for n in AGENTS:
+        assert api.post(f"/agents/{n}/pause").status == 200
+    proc = sipp(box, provider, tmp_path, ["0755100001", "0755100002", "075588889999"], concurrent=3)
+    deadline = time.monotonic() + 20
+    while len(api.get("/queues/600/live").json["callers"]) < 3:
+        assert time.monotonic() < deadline, "the three callers never queued"
+        sip.wait(lambda: True, 0.1)
+    live = api.get("/queues/600/live").json["callers"]
+    assert live[0]["number"] == "075588889999"  # moved ahead of the two who came first
+    assert api.post("/agents/8001/unpause").status == 200
+    floor = Floor(sip, {"8001": agents["8001"]}, talk=0.2)
+    floor.serve(finished(proc), 45, "three callers served one by one")
+    assert "075588889999" in floor.offered[0][1], floor.offered
+    for n in ("8002", "8003"):
+        api.post(f"/agents/{n}/unpause")
+
+
+def test_callback_keeps_the_place_and_rings_back(api, agents, desk, sip, box, provider):
+    make_queue(api, provider, strategy="ringall", callback=True, members=[{"extension": "8001"}])
+    assert api.post("/agents/8001/pause").status == 200
+    call = desk.call("600")
+    call.wait_confirmed()
+    sip.wait(lambda: call.listener.heard_sound(min_ms=300), 15, "music on hold")
+    call.send_dtmf("1")
+    call.wait_disconnected(timeout=20)  # "we will call you back", then the box hangs up
+    original = latest_call_of(api, "8101")
+    assert original["outcome"] == "called_back"
+    assert api.post("/agents/8001/unpause").status == 200
+    agent_leg = agents["8001"].wait_incoming(timeout=20)  # the placeholder's turn came: the agent first
+    agent_leg.answer_call()
+    back = desk.wait_incoming(timeout=20)  # then the caller is called back
+    back.answer_call()
+    back.wait_confirmed()
+    agent_leg.wait_confirmed()
+    agent_leg.hangup_call()
+    back.wait_disconnected()
+    deadline = time.monotonic() + 10
+    while True:
+        legs = [c for c in api.get("/history?queue=600").json["items"] if c["callback_of"] == original["id"]]
+        if legs and legs[0]["outcome"] == "answered" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert legs and legs[0]["agent"] == "8001" and legs[0]["outcome"] == "answered", legs
+
+
+def test_supervisor_listens_whispers_barges(api, agents, desk, sip, box, provider, tmp_path):
+    from tests.audio import write_tone
+
+    make_queue(api, provider, strategy="ringall", members=[{"extension": "8001"}])
+    if not any(u["username"] == "sue" for u in api.get("/users").json["items"]):
+        assert api.post("/users", {"username": "sue", "password": "Super-Visor-77", "role": "supervisor",
+                                   "extension": "8009"}).status == 201
+    caller, agent, callid = answered_call(api, desk, agents["8001"], sip)
+    caller.play(write_tone(tmp_path / "caller.wav", 600, 2.0), loop=True)
+    agent.play(write_tone(tmp_path / "agent.wav", 900, 2.0), loop=True)
+    assert api.post(f"/calls/{callid}/spy", {"supervisor": "8009", "mode": "listen"}).status == 202
+    spy = agents["8009"].wait_incoming(timeout=10)
+    spy.answer_call()
+    spy.wait_confirmed()
+    spy.play(write_tone(tmp_path / "supervisor.wav", 1400, 2.0), loop=True)
+    heard = spy.listener
+    sip.wait(lambda: heard.heard_tone(600, 300, ratio=0.3) and heard.heard_tone(900, 300, ratio=0.3), 10,
+             "the supervisor to hear both sides")
+
+    def audio_seconds(listener, since):
+        listener.poll()
+        return (len(listener.frames) - since) * 0.02
+
+    def check(mode_digit, agent_hears, caller_hears):
+        if mode_digit:
+            spy.send_dtmf(mode_digit)
+        a_mark, c_mark = agent.listener.mark(), caller.listener.mark()
+        if agent_hears or caller_hears:
+            sip.wait(lambda: (not agent_hears or agent.listener.heard_tone(1400, 300, since=a_mark, ratio=0.3))
+                     and (not caller_hears or caller.listener.heard_tone(1400, 300, since=c_mark, ratio=0.3)),
+                     10, f"the supervisor to be heard after DTMF {mode_digit}")
+        # What must not be heard: three seconds of received audio without it.
+        sip.wait(lambda: audio_seconds(agent.listener, a_mark) > 3 and audio_seconds(caller.listener, c_mark) > 3,
+                 10, "three seconds of audio")
+        assert agent.listener.heard_tone(1400, 300, since=a_mark, ratio=0.3) == agent_hears
+        assert caller.listener.heard_tone(1400, 300, since=c_mark, ratio=0.3) == caller_hears
+
+    check("", agent_hears=False, caller_hears=False)  # listen
+    check("5", agent_hears=True, caller_hears=False)  # whisper
+    check("6", agent_hears=True, caller_hears=True)  # barge
+    spy.hangup_call()
+    caller.hangup_call()
+    agent.wait_disconnected()
+
+
+def test_recording_and_survey(api, agents, desk, sip, box, provider, tmp_path):
+    from tests.audio import goertzel_ratio, write_tone
+    import io
+    import wave
+
+    make_queue(api, provider, strategy="ringall", members=[{"extension": "8001"}], recording="always", survey=True)
+    caller, agent, callid = answered_call(api, desk, agents["8001"], sip)
+    caller.play(write_tone(tmp_path / "caller.wav", 700, 4.0))
+    sip.wait(caller.played, 10, "four seconds of talk")
+    agent.hangup_call()  # the agent ends the call: the caller is asked to rate it
+    after = caller.listener.mark()
+    sip.wait(lambda: caller.listener.heard_sound(since=after, min_ms=500), 10, "the survey question")
+    caller.send_dtmf("4")
+    caller.wait_disconnected(timeout=20)
+    deadline = time.monotonic() + 10
+    while (row := next((c for c in api.get("/history?queue=600").json["items"] if c["id"] == callid), None)) \
+            is None or row["survey"] is None:
+        assert time.monotonic() < deadline, row
+        time.sleep(0.2)
+    assert (row["survey"], row["agent"], row["recording"]) == (4, "8001", True)
+    audio = api.get(f"/recordings/{callid}")
+    assert audio.status == 200 and audio.headers["Content-Type"].startswith("audio/wav")
+    with wave.open(io.BytesIO(audio.body)) as w:
+        seconds = w.getnframes() / w.getframerate()
+        frames = w.readframes(w.getnframes())
+    assert 3.0 <= seconds <= 7.0, seconds
+    samples = [int.from_bytes(frames[i:i + 2], "little", signed=True) for i in range(0, len(frames), 2)]
+    rate = 8000
+    window = samples[rate:rate + 160]
+    assert goertzel_ratio(window, 700) > 0.3, "the recording does not carry the caller's voice"
+    assert 3.0 <= row["talk"] <= 7.0
+
+
 def test_history_is_exact_across_a_restart(api, agents, provider, sip, box, tmp_path):
     from tests.integration.conftest import start_box
 
@@ -206,10 +381,19 @@ def test_history_is_exact_across_a_restart(api, agents, provider, sip, box, tmp_
     before = len(api.get("/history?queue=600&per_page=500").json["items"])
     proc = sipp(box, provider, tmp_path, ["0755999000"], scenario="abandon.xml")
     sip.wait(finished(proc), 30, "the caller to give up")
+    for n in AGENTS:
+        assert api.post(f"/agents/{n}/unpause").status == 200
     floor = Floor(sip, {n: agents[n] for n in AGENTS}, talk=0.3)
     proc = sipp(box, provider, tmp_path, ["0755999001"])
     floor.serve(finished(proc), 30, "an answered call")
-    items = history(api, before + 2)
+    latest_call_of(api, "0755999001", outcome=lambda o: o == "answered")
+    deadline = time.monotonic() + 10
+    while True:
+        items = history(api, before + 2)
+        if all(c["talk"] is not None for c in items if c["outcome"] == "answered"):
+            break
+        assert time.monotonic() < deadline, "the answered call never completed"
+        time.sleep(0.1)
     # The supervisor, PID 1 of the box, dies at once (and the box with it).
     os.kill(box.state()["init_pid"], signal.SIGKILL)
     deadline = time.monotonic() + 15

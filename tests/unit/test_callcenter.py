@@ -291,3 +291,13 @@ def test_recordings_retention_by_age_then_quota(tmp_path):
     assert deleted == files[:2]  # past 30 days, then the oldest until under 2500 bytes
     assert [p.exists() for p in files] == [False, False, True, True]
     assert not files[0].parent.exists()
+
+
+def test_positions_shift_when_a_priority_caller_joins_ahead(floor):
+    for uid, number, pos in (("6.1", "111", "1"), ("6.2", "222", "2"), ("6.3", "vip", "1")):
+        floor.ami.emit(Event="QueueCallerJoin", Queue="600", Uniqueid=uid, CallerIDNum=number, Position=pos)
+    assert [(c["number"], c["position"]) for c in floor.cc.live.queue_live("600")["callers"]] == \
+        [("vip", 1), ("111", 2), ("222", 3)]
+    floor.ami.emit(Event="QueueCallerLeave", Queue="600", Uniqueid="6.3", Position="1")
+    assert [(c["number"], c["position"]) for c in floor.cc.live.queue_live("600")["callers"]] == \
+        [("111", 1), ("222", 2)]

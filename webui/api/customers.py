@@ -11,12 +11,22 @@ from bottle import request, response
 from appliance import box_settings, csvfile
 from appliance.customers import csvio, levels, lookup, service
 from appliance.customers.schema import CustomerLevelSchema, CustomerSchema
-from appliance.errors import Invalid
+from appliance.errors import Forbidden, Invalid
 
 from ..plugins import current_user, json_body
 from .apply import settle
 from .crud import install_crud
 from .extensions import ANYONE, STAFF, _int
+
+
+def _level_for_staff(body, customer=None):
+    """Agents fill in the screen pop's form, but a customer's level moves them up the queues:
+    only administrators and supervisors set it."""
+    if current_user().role == "agent" and isinstance(body, dict) and "level" in body:
+        current = customer.level.name if customer is not None and customer.level_id else None
+        if body["level"] != current:
+            raise Forbidden("agents may not change a customer's level")
+    return body
 
 
 def install(api, box) -> None:
@@ -38,7 +48,7 @@ def install(api, box) -> None:
     @api.post("/customers", schema=CustomerSchema, roles=ANYONE)
     def create_customer():
         """Create a customer with one or more phone numbers, written any way (they are stored normalised)."""
-        customer, revision = service.create(json_body(), actor())
+        customer, revision = service.create(_level_for_staff(json_body()), actor())
         settle(box, revision)
         return created(customer.id)
 
@@ -80,7 +90,8 @@ def install(api, box) -> None:
     @api.route("/customers/<key>", method=["PUT", "PATCH"], schema=CustomerSchema, roles=ANYONE)
     def change_customer(key):
         """Replace (PUT) or change some fields (PATCH); "numbers" given are the customer's numbers from now on."""
-        _, revision = service.update(key, json_body(), actor(), partial=request.method == "PATCH")
+        _, revision = service.update(key, _level_for_staff(json_body(), service.get(key)), actor(),
+                                     partial=request.method == "PATCH")
         settle(box, revision)
         return service.view(service.get(key))
 
