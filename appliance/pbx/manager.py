@@ -90,6 +90,7 @@ class PbxManager(Manager):
         self.control = AsteriskControl(self.ami, self.process.request_restart)
         self.applier = Applier(self.store, self.control, self._snapshot, journal)
         self.applier.after_apply.append(self._prune_voicemail)
+        self.applier.after_apply.append(self._trunks_changed)
         self._booted = threading.Event()
         journal.on_commit(self.applier.kick)
         self.ami.subscribe(self._on_event)
@@ -163,6 +164,7 @@ class PbxManager(Manager):
             log.warning("a recording for no known prompt was dropped", extra=kv(prompt=number))
         else:
             log.info("prompt recorded from a phone", extra=kv(prompt=prompt.id, seconds=prompt.duration))
+            self.box.events.publish("prompt_recorded", prompt=prompt.id, seconds=prompt.duration)
 
     def _resync(self) -> None:
         listings = []
@@ -184,6 +186,11 @@ class PbxManager(Manager):
             if "No registrations" not in str(exc) and "not found" not in str(exc).lower():
                 log.warning("cannot list trunk registrations", extra=kv(error=str(exc)))
         self.live.trunk_registrations(events)
+
+    def _trunks_changed(self, snap: Snapshot) -> None:
+        # A new or changed trunk's registration state is known at once, not at its next event.
+        if "pjsip.conf" in self.applier.last_round.get("files", []) and snap.trunks:
+            self._trunk_resync()
 
     def _prune_voicemail(self, snap: Snapshot) -> None:
         keep = {m.number for m in snap.mailboxes} | {e.number for e in snap.extensions}

@@ -96,6 +96,11 @@ def _set_children(cs, route: OutboundRoute, values: dict) -> None:
             cs.create(OutboundRouteTrunk, route=route, trunk=trunk_id, position=i)
 
 
+def set_trunks(cs, route: OutboundRoute, trunk_ids: list[int]) -> None:
+    """Within the change `cs`: the route's trunks, in the order to try them."""
+    _set_children(cs, route, {"trunks": trunk_ids})
+
+
 def create(data, actor: str) -> tuple[OutboundRoute, int]:
     values = validate(OutboundRouteSchema(), data)
     with change(actor, "outbound_route.create", values["name"]) as cs:

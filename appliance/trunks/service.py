@@ -14,8 +14,10 @@ from .schema import DEFAULTS, TrunkSchema
 def to_dict(t: Trunk, state: dict | None = None) -> dict:
     return {
         "id": t.id, "name": t.name, "host": t.host, "port": t.port, "transport": t.transport,
-        "username": t.username, "secret": t.secret, "register": t.register, "from_domain": t.from_domain,
+        "username": t.username, "register": t.register, "from_domain": t.from_domain,
         "caller_id": t.caller_id, "max_channels": t.max_channels, "enabled": t.enabled,
+        # The provider's password stays on the box: a page only needs to know there is one.
+        "secret_set": bool(t.secret),
         "status": state,
     }
 

@@ -13,7 +13,7 @@ import json
 from .. import box_settings, numbers
 from ..db import change, write_lock
 from ..db.journal import utcnow
-from ..db.models import Extension, WizardStep
+from ..db.models import Extension, InboundRoute, Ivr, OutboundPattern, OutboundRoute, Trunk, WizardStep
 from ..errors import Invalid
 from ..extensions import csvio
 from ..extensions import service as extensions
@@ -47,6 +47,9 @@ def state() -> dict:
 def save_step(step: str, data) -> dict:
     if step not in STEPS:
         raise Invalid(f"there is no wizard step {step!r}; the steps are {', '.join(ORDER)}", "step")
+    if step == "trunk" and isinstance(data, dict) and data.get("secret") == "(secret)":
+        # The page shows a saved secret as "(secret)"; sent back unchanged, it means "keep it".
+        data = {**data, "secret": drafts().get("trunk", {}).get("secret")}
     values = validate(STEPS[step](), data)
     if step == "time":
         validate(box_settings.BoxSettingsSchema(), {"timezone": values["timezone"]}, partial=True)
@@ -154,14 +157,17 @@ def apply(actor: str, progress=lambda stage, percent: None) -> tuple[int, dict]:
         trunk = saved["trunk"]
         if not trunk.get("skip"):
             fields = {k: v for k, v in trunk.items() if k in TRUNK_DEFAULTS or k in ("name", "host")}
-            t = trunks.add(cs, fields)
+            t = trunks.add(cs, {**fields, "name": _free_name(Trunk, fields["name"])})
             prefix = trunk.get("outside_prefix")
             if prefix is not None:
-                outbound.add(cs, {"name": "Outside line", "trunks": [t.id], "patterns": [
-                    {"pattern": f"_{prefix}X.", "strip": len(prefix), "prefix": ""}]})
+                _outside_line(cs, t, prefix)
         extensions.add_many(cs, _extension_rows(saved["extensions"]))
         dest = _inbound_destination(cs, saved["inbound"])
-        inbound.add(cs, {"name": "All calls", "destination": dest})
+        catch_all = InboundRoute.get_or_none(InboundRoute.did.is_null(), InboundRoute.cid.is_null())
+        if catch_all is None:
+            inbound.add(cs, {"name": "All calls", "destination": dest})
+        else:  # the wizard ran before: calls now go where this run says
+            cs.update(catch_all, dest_kind=dest["kind"], dest_target=dest["target"])
     # The drafts stay until the caller knows Asterisk took the change (then: reset()).
     return cs.revision, plan
 
@@ -173,10 +179,32 @@ def _inbound_destination(cs, values: dict) -> dict:
         group = ringgroups.add(cs, {"number": values.get("number") or _free("600"), "name": "Reception",
                                     "members": values["members"]})
         return {"kind": "ring_group", "target": group.number}
-    menu = ivrs.add(cs, {"name": "Main menu", "number": values.get("number"), "direct_dial": True,
+    menu = ivrs.add(cs, {"name": _free_name(Ivr, "Main menu"), "number": values.get("number"), "direct_dial": True,
                          "options": [{"digit": o["digit"], "kind": "extension", "target": o["extension"]}
                                      for o in values["options"]]})
     return {"kind": "ivr", "target": str(menu.id)}
+
+
+def _outside_line(cs, trunk, prefix: str) -> None:
+    """A route dialling out through the trunk after the prefix; if one already takes that
+    prefix (the wizard ran before), the new trunk becomes its next choice."""
+    pattern = f"_{prefix}X."
+    existing = OutboundPattern.get_or_none(OutboundPattern.pattern == pattern)
+    if existing is None:
+        outbound.add(cs, {"name": _free_name(OutboundRoute, "Outside line"), "trunks": [trunk.id],
+                          "patterns": [{"pattern": pattern, "strip": len(prefix), "prefix": ""}]})
+    else:
+        route = existing.route
+        outbound.set_trunks(cs, route, outbound.trunks_of(route) + [trunk.id])
+
+
+def _free_name(model, base: str) -> str:
+    """`base`, or "base 2", "base 3"...: the wizard may run again on a configured box."""
+    name, n = base, 1
+    while model.select().where(model.name == name).exists():
+        n += 1
+        name = f"{base} {n}"
+    return name
 
 
 def _free(start: str) -> str:

@@ -128,3 +128,30 @@ def test_restart_clears_the_drafts(admin):
     fill(admin, upto="time")
     assert admin.delete("/wizard").status == 204
     assert not any(s["done"] for s in admin.get("/wizard").json["steps"])
+
+
+def test_the_wizard_runs_again_on_a_set_up_box(admin):
+    fill(admin)
+    assert admin.post("/wizard/apply").status == 200
+    again = dict(STEPS, extensions={"first": "8101", "last": "8102", "name_pattern": "Desk {n}"},
+                 inbound={"kind": "extension", "extension": "8101"})
+    for name, body in again.items():
+        assert admin.put(f"/wizard/steps/{name}", body).status == 200, name
+    r = admin.post("/wizard/apply")
+    assert r.status == 200, r
+    routes = admin.get("/inbound-routes").json["items"]
+    assert [(r["name"], r["destination"]) for r in routes] == [("All calls", {"kind": "extension", "target": "8101"})]
+    trunks = admin.get("/trunks").json["items"]
+    assert [t["name"] for t in trunks] == ["Provider", "Provider 2"]
+    routes = admin.get("/outbound-routes").json["items"]
+    assert len(routes) == 1 and routes[0]["trunks"] == [t["id"] for t in trunks]
+
+
+def test_a_saved_trunk_secret_is_kept_when_the_step_comes_back_unchanged(admin):
+    fill(admin, upto="trunk")
+    shown = admin.get("/wizard").json["steps"][3]["data"]
+    assert shown["secret"] == "(secret)"
+    assert admin.put("/wizard/steps/trunk", shown).status == 200
+    from appliance.wizard.service import drafts
+
+    assert drafts()["trunk"]["secret"] == "pw-123"

@@ -82,8 +82,9 @@ def _trunk(conf: ConfFile, t) -> None:
         a.set("password", t.secret or "")
     r = conf.section(name)
     r.set("type", "aor")
-    r.set("contact", uri)
+    # Before the contact: Asterisk qualifies a static contact only if told so first.
     r.set("qualify_frequency", "60")
+    r.set("contact", uri)
     e = conf.section(name)
     e.set("type", "endpoint")
     e.set("transport", transport)
