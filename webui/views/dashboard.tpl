@@ -40,11 +40,14 @@
     </dl>
     <ul class="problems" id="problems" hidden></ul>
   </section>
-  <section class="card">
-    <h2>{{_('dash.trunks')}}</h2>
-    <div class="empty-state compact">
-      <p class="muted">{{_('dash.trunks_none')}}</p>
-      <a class="btn" href="/trunks">{{_('dash.trunks_link')}}</a>
+  % if user.role == 'admin':
+  <section class="card" id="trunks-card">
+    <div class="card-head">
+      <h2>{{_('dash.trunks')}}</h2>
+      <a class="btn btn-small" href="/trunks">{{_('dash.trunks_link')}}</a>
     </div>
+    <ul class="trunk-list" id="trunk-list"></ul>
+    <p class="muted" id="trunks-none" hidden>{{_('dash.trunks_none')}}</p>
   </section>
+  % end
 </div>
