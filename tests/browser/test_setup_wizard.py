@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 
 PASSWORD = "Wizard-Admin-Pass-42"
 
@@ -133,11 +133,7 @@ def test_wizard_end_to_end(new_page, box, tmp_path):
 
 
 def test_wizard_can_start_again_from_the_menu(new_page, box):
-    page = new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page = sign_in(new_page(), "admin", PASSWORD)
     page.locator("nav.sidebar").get_by_role("link", name="Setup wizard").click()
     expect(page.locator("#again")).to_be_visible()  # it says the box was set up before
     expect(step(page, "role")).to_be_visible()

@@ -136,7 +136,7 @@ def test_every_key_built_at_run_time_exists():
     from appliance.voicemail.greetings import KINDS
     from appliance.voicemail.spool import FOLDERS
 
-    needed = [f"role.{r}" for r in ROLES] + [f"nav.group.{g.key}" for g in MENU]
+    needed = [f"role.{r}" for r in ROLES] + [f"js.role.{r}" for r in ROLES] + [f"nav.group.{g.key}" for g in MENU]
     needed += [f"nav.{p.key}" for p in PAGES.values()]
     needed += [f"error.{c}" for c in (403, 404, 405, 500, "other")]
     needed += [f"js.dash.status_{s}" for s in ("ok", "degraded", "unknown")]
