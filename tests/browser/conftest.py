@@ -83,6 +83,7 @@ def new_page(chromium, box):
 
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")  # a sticky header stays on top of a full-page shot
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 

@@ -54,7 +54,7 @@
         <label class="field grow"><span class="label">{{_('ivr.f.prompt')}}</span>
           <select name="prompt" id="prompt-select"></select>
           <span class="field-error" data-error-for="prompt" hidden></span></label>
-        <audio id="prompt-audio" controls preload="none" hidden></audio>
+        <audio id="prompt-audio" controls preload="metadata" hidden></audio>
         <button class="btn" type="button" id="new-prompt">{{_('ivr.new_prompt')}}</button>
       </div>
       <div class="alert alert-warn" id="record-notice" hidden></div>
