@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bottle import redirect, request
 
+from appliance import box_settings
 from appliance.errors import Invalid
 
 from ..plugins import current_user
@@ -36,8 +37,9 @@ def install(app, box) -> None:
         role = current_user().role
         if role not in STAFF:
             redirect(home_for(role), 303)
+        # Until the wizard has run once, the dashboard points administrators to it.
         return render("dashboard", title_key="nav.dashboard", current="dashboard", scripts=("widgets", "dashboard"),
-                      boot={"health": box.health()})
+                      boot={"health": box.health()}, wizard_pending=not box_settings.load().wizard_done)
 
     @app.get("/extensions", roles=STAFF)
     def extensions():

@@ -3,6 +3,12 @@
   <h1>{{title}}</h1>
   <span class="status-pill" id="box-status" data-state="unknown">{{_('dash.status_unknown')}}</span>
 </div>
+% if wizard_pending and user.role == 'admin':
+<div class="alert wizard-banner" id="wizard-banner">
+  <span>{{_('dash.wizard_pending')}}</span>
+  <a class="btn btn-primary btn-small" href="/wizard">{{_('dash.wizard_open')}}</a>
+</div>
+% end
 <div class="grid cards-4">
   <section class="card metric">
     <h2>{{_('dash.asterisk')}}</h2>
