@@ -245,6 +245,16 @@ class Call(pj.Call):
     def send_dtmf(self, digits: str) -> None:
         self.dialDtmf(digits)  # RFC 2833 telephone-events, the pjsua default
 
+    def through_menus(self, steps: list[tuple[float, str]], timeout: float = 10.0) -> None:
+        """Walk voice menus told apart by their greetings' tones [(hz, key), ...]:
+        in each, press its key once its tone is heard (tones heard before do not count)."""
+        since = 0
+        for hz, key in steps:
+            self.phone.stack.wait(lambda: self.listener.heard_tone(hz, min_ms=300, since=since), timeout,
+                                  f"the menu greeting of {hz} Hz")
+            self.send_dtmf(key)
+            since = self.listener.mark()
+
     def play(self, wav: Path) -> None:
         """Send a WAV file into the call, once."""
         self.player = pj.AudioMediaPlayer()

@@ -68,12 +68,7 @@ def test_two_level_ivr_reaches_the_right_extension(api, desks, sip, tmp_path):
     assert top.status == 201, top
     call = desks["8001"].call("700")
     call.wait_confirmed()
-    heard = call.listener
-    sip.wait(lambda: heard.heard_tone(900, min_ms=300), 10, "the first menu's prompt")
-    call.send_dtmf("1")
-    after = heard.mark()
-    sip.wait(lambda: heard.heard_tone(1500, min_ms=300, since=after), 10, "the second menu's prompt")
-    call.send_dtmf("2")
+    call.through_menus([(900, "1"), (1500, "2")])
     ringing = desks["8003"].wait_incoming(timeout=10)
     ringing.answer_call()
     ringing.wait_confirmed()
