@@ -166,6 +166,16 @@ class Phone(pj.Account):
         call.makeCall(uri, pj.CallOpParam(True))
         return call
 
+    def record_prompt(self, code: str, wav: Path) -> None:
+        """Dial a prompt's recording code (*77N), speak `wav` after the beep and end with #."""
+        call = self.call(code)
+        call.wait_confirmed()
+        self.stack.wait(lambda: call.listener.heard_tone(700, min_ms=200), 10, "the beep that starts the recording")
+        call.play(wav)
+        self.stack.wait(call.played, 5, "the prompt to be spoken")
+        call.send_dtmf("#")
+        call.wait_disconnected(timeout=15)
+
     def wait_incoming(self, timeout: float = 5.0) -> "Call":
         """The next call to ring this phone (one not returned before)."""
         self.stack.wait(lambda: len(self.incoming) > self._taken, timeout, f"a call to ring {self.number}")

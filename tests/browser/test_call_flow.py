@@ -55,9 +55,17 @@ def upload_prompt(page, wav):
     form.locator("input[name=file]").set_input_files(str(wav))
     form.locator("button[type=submit]").click()
     expect(page.locator("#prompt-dialog")).not_to_be_visible()
-    # It plays in the page: the browser reads the converted audio's length.
+    expect_prompt_plays(page)
+
+
+def expect_prompt_plays(page):
+    """The chosen greeting plays in the page: the browser reads the converted audio's length."""
     page.wait_for_function("() => { const a = document.getElementById('prompt-audio');"
                            " return !a.hidden && a.readyState >= 1 && a.duration > 1 }")
+
+
+def menu_row(page, name: str):
+    return page.locator("#rows tr").filter(has=page.locator("td:first-child", has_text=re.compile(f"^{name}$")))
 
 
 def set_key(row, digit: str, kind: str, target: str | None = None):
@@ -131,11 +139,34 @@ def test_two_level_menu_built_in_the_page_reaches_the_right_extension(admin, des
 def test_a_menu_in_use_is_not_deleted(admin):
     page = admin
     page.goto("/ivr")
-    support = page.locator("#rows tr").filter(has=page.locator("td:first-child", has_text=re.compile("^Support$")))
-    support.get_by_role("button", name="Delete").click()
+    menu_row(page, "Support").get_by_role("button", name="Delete").click()
     page.click("#confirm-ok")
     expect(page.locator("#page-error")).to_contain_text("in use by IVR 'Welcome' (key 1)")
     expect(page.locator("#rows tr")).to_have_count(2)
+
+
+def test_greeting_recorded_from_a_supervisor_phone(admin, api, desks, tmp_path):
+    r = api.post("/users", {"username": "sue", "password": "Super-Visor-77", "role": "supervisor", "extension": "8001"})
+    assert r.status == 201, r
+    page = admin
+    page.goto("/ivr")
+    menu_row(page, "Welcome").get_by_role("button", name="Edit").click()
+    page.click("#new-prompt")
+    form = page.locator("#prompt-form")
+    form.locator("input[name=name]").fill("Night greeting")
+    form.locator("input[name=source][value=phone]").check()
+    expect(form.locator("input[name=file]")).to_be_hidden()
+    form.locator("button[type=submit]").click()
+    notice = page.locator("#record-notice")
+    expect(notice).to_contain_text("from an administrator's or supervisor's phone")
+    expect(page.locator("#prompt-select option:checked")).to_have_text("Night greeting (not recorded yet)")
+    screenshot(page, "ivr-record-from-phone")
+    code = re.search(r"\*77\d+", notice.inner_text()).group(0)
+    desks["8001"].record_prompt(code, write_tone(tmp_path / "night.wav", 1300, 2.0))
+    # The page sees the recording by itself and plays it.
+    expect(notice).to_be_hidden(timeout=10_000)
+    expect(page.locator("#prompt-select option:checked")).to_have_text("Night greeting")
+    expect_prompt_plays(page)
 
 
 def test_ring_group_and_inbound_route(admin, desks):

@@ -141,3 +141,12 @@ def test_wizard_can_start_again_from_the_menu(new_page, box):
     expect(step(page, "network")).to_be_visible()
     step(page, "network").locator("[data-back]").click()
     expect(step(page, "role")).to_be_visible()
+    next_step(page, "role")
+    expect(step(page, "network")).to_be_visible()
+    # Coming back later goes on where it was left; "Start again" forgets the answers.
+    page.reload()
+    expect(step(page, "network")).to_be_visible()
+    page.click("#start-again")
+    page.click("#confirm-ok")
+    expect(step(page, "role")).to_be_visible()
+    assert box.api.get("/setup").json["configured"]  # the box itself is unchanged

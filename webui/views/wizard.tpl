@@ -1,7 +1,10 @@
 % rebase('layout')
 <div class="page-head">
   <h1>{{title}}</h1>
-  <div class="actions"><a class="btn btn-ghost" href="/" id="later">{{_('wiz.later')}}</a></div>
+  <div class="actions">
+    <button class="btn btn-danger-ghost" type="button" id="start-again">{{_('wiz.start_again')}}</button>
+    <a class="btn btn-ghost" href="/" id="later">{{_('wiz.later')}}</a>
+  </div>
 </div>
 <div class="wizard">
   <div class="steps" aria-label="{{_('setup.progress')}}">
@@ -199,7 +202,6 @@
       </div>
       <div class="form-actions">
         <button class="btn" type="button" data-back>{{_('wiz.back')}}</button>
-        <button class="btn btn-danger-ghost" type="button" id="start-again">{{_('wiz.start_again')}}</button>
         <span class="spacer"></span>
         <button class="btn btn-primary" type="button" id="apply">{{_('wiz.apply')}}</button>
       </div>
