@@ -172,7 +172,7 @@ class Phone(pj.Account):
         call.wait_confirmed()
         self.stack.wait(lambda: call.listener.heard_tone(700, min_ms=200), 10, "the beep that starts the recording")
         call.play(wav)
-        self.stack.wait(call.played, 5, "the prompt to be spoken")
+        self.stack.wait(call.played, 10, "the prompt to be spoken")
         call.send_dtmf("#")
         call.wait_disconnected(timeout=15)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import box_cli, start_box
+from tests.integration.conftest import start_box, stop_box
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -55,8 +55,7 @@ def box():
     try:
         yield instance
     finally:
-        r = box_cli("down", name, "--purge", check=False)
-        assert r.returncode == 0, f"box down failed: {r.stderr}"
+        stop_box(name)  # keeps its logs in tests/artifacts, then down --purge
 
 
 @pytest.fixture

@@ -141,6 +141,6 @@
     return found || null;
   }
 
-  Object.assign(window.Callbox, {loadCatalogue, catalogue, targets, extensionChoices, describe, destinationPicker,
+  Object.assign(window.Callbox, {loadCatalogue, catalogue, extensionChoices, describe, destinationPicker,
                                  orderedList, trunkState, applyTrunkEvent});
 })();
