@@ -32,7 +32,9 @@ SUITE = "sid"
 PACKAGES = REPO / "scripts" / "rootfs-packages.txt"
 SITE = "usr/lib/python3/dist-packages"
 CODE = ("appliance", "webui")
-KEEP = 3
+# Layers kept, by kind: the most recently used (a running instance may still use one;
+# app layers are small and every code change makes one, in every worktree on the machine).
+KEEP = {"base": 3, "app": 12}
 
 
 def packages() -> list[str]:
@@ -92,6 +94,7 @@ def build_layer(kind: str, key: str, fill) -> Path:
     """The cached layer `kind-key`, made by `fill(tmpdir)` and renamed into place when missing."""
     final = CACHE / f"{kind}-{key}"
     if final.is_dir():
+        os.utime(final)  # used now: pruning goes by last use
         return final
     CACHE.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{kind}-", dir=CACHE))
@@ -99,10 +102,11 @@ def build_layer(kind: str, key: str, fill) -> Path:
         fill(tmp)
         os.chmod(tmp, 0o755)
         os.rename(tmp, final)
+        os.utime(final)  # copytree gave it the source's time; pruning goes by last use
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    prune(f"{kind}-", keep=final)
+    prune(f"{kind}-", keep=final, count=KEEP[kind])
     return final
 
 
@@ -121,10 +125,10 @@ def fill_app(tmp: Path) -> None:
         shutil.copytree(REPO / "hwprofiles", tmp / "usr/share/callbox/hwprofiles")
 
 
-def prune(prefix: str, keep: Path) -> None:
-    """Drop old layers, newest KEEP stay (a running instance may still use one)."""
+def prune(prefix: str, keep: Path, count: int) -> None:
+    """Drop old layers: the `count` most recently used stay (a running instance may still use one)."""
     layers = sorted((p for p in CACHE.glob(prefix + "*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    for old in layers[:-KEEP]:
+    for old in layers[:-count]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
 

@@ -175,6 +175,16 @@ class Phone(pj.Account):
             return self.incoming[self._taken - 1]
         return None
 
+    def record_prompt(self, code: str, wav: Path) -> None:
+        """Dial a prompt's recording code (*77N), speak `wav` after the beep and end with #."""
+        call = self.call(code)
+        call.wait_confirmed()
+        self.stack.wait(lambda: call.listener.heard_tone(700, min_ms=200), 10, "the beep that starts the recording")
+        call.play(wav)
+        self.stack.wait(call.played, 10, "the prompt to be spoken")
+        call.send_dtmf("#")
+        call.wait_disconnected(timeout=15)
+
     def wait_incoming(self, timeout: float = 5.0) -> "Call":
         """The next call to ring this phone (one not taken before)."""
         self.stack.wait(lambda: len(self.incoming) > self._taken, timeout, f"a call to ring {self.number}")
@@ -257,6 +267,16 @@ class Call(pj.Call):
 
     def send_dtmf(self, digits: str) -> None:
         self.dialDtmf(digits)  # RFC 2833 telephone-events, the pjsua default
+
+    def through_menus(self, steps: list[tuple[float, str]], timeout: float = 10.0) -> None:
+        """Walk voice menus told apart by their greetings' tones [(hz, key), ...]:
+        in each, press its key once its tone is heard (tones heard before do not count)."""
+        since = 0
+        for hz, key in steps:
+            self.phone.stack.wait(lambda: self.listener.heard_tone(hz, min_ms=300, since=since), timeout,
+                                  f"the menu greeting of {hz} Hz")
+            self.send_dtmf(key)
+            since = self.listener.mark()
 
     def play(self, wav: Path, loop: bool = False) -> None:
         """Send a WAV file into the call, once (or over and over)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import box_cli, start_box
+from tests.integration.conftest import start_box, stop_box
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -55,8 +55,7 @@ def box():
     try:
         yield instance
     finally:
-        r = box_cli("down", name, "--purge", check=False)
-        assert r.returncode == 0, f"box down failed: {r.stderr}"
+        stop_box(name)  # keeps its logs in tests/artifacts, then down --purge
 
 
 @pytest.fixture
@@ -83,4 +82,14 @@ def new_page(chromium, box):
 
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")  # a sticky header stays on top of a full-page shot
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, username: str, password: str):
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form[action='/login'] button[type=submit]")
+    return page

@@ -68,12 +68,7 @@ def test_two_level_ivr_reaches_the_right_extension(api, desks, sip, tmp_path):
     assert top.status == 201, top
     call = desks["8001"].call("700")
     call.wait_confirmed()
-    heard = call.listener
-    sip.wait(lambda: heard.heard_tone(900, min_ms=300), 10, "the first menu's prompt")
-    call.send_dtmf("1")
-    after = heard.mark()
-    sip.wait(lambda: heard.heard_tone(1500, min_ms=300, since=after), 10, "the second menu's prompt")
-    call.send_dtmf("2")
+    call.through_menus([(900, "1"), (1500, "2")])
     ringing = desks["8003"].wait_incoming(timeout=10)
     ringing.answer_call()
     ringing.wait_confirmed()
@@ -167,14 +162,7 @@ def test_prompt_recorded_from_a_supervisor_phone_plays_in_an_ivr(api, desks, sip
     refused.wait_disconnected(timeout=15)
     assert not api.get(f"/prompts/{prompt['id']}").json["recorded"]
 
-    tone = write_tone(tmp_path / "night.wav", TONE_HZ, 2.0)
-    call = desks["8001"].call(code)
-    call.wait_confirmed()
-    sip.wait(lambda: call.listener.heard_tone(700, min_ms=200), 10, "the beep that starts the recording")
-    call.play(tone)
-    sip.wait(call.played, 5, "the prompt to be spoken")
-    call.send_dtmf("#")
-    call.wait_disconnected(timeout=15)
+    desks["8001"].record_prompt(code, write_tone(tmp_path / "night.wav", TONE_HZ, 2.0))
     deadline = time.monotonic() + 10
     while not api.get(f"/prompts/{prompt['id']}").json["recorded"]:
         assert time.monotonic() < deadline, "the recording never became the prompt"

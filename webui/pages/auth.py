@@ -8,6 +8,7 @@ from bottle import redirect, request, response
 from appliance.errors import Invalid, Unauthorized
 from appliance.users import service as users
 from appliance.users.ratelimit import TooManyAttempts
+from appliance.wizard.service import ORDER as WIZARD_STEPS
 
 from ..i18n import LANGUAGES
 from ..plugins import (clear_session_cookie, client_address, hash_password, https, set_session_cookie, signed_in,
@@ -15,7 +16,8 @@ from ..plugins import (clear_session_cookie, client_address, hash_password, http
 from .nav import ANYONE, home_for
 from .render import LANG_COOKIE, check_form, render, safe_next, translator
 
-SETUP_STEPS = 4  # admin password, network, trunks, extensions: the wizard fills in the rest
+# The administrator's password here, then the wizard's steps and its summary (/wizard).
+SETUP_STEPS = 1 + len(WIZARD_STEPS) + 1
 
 
 def install(app, box, limiter) -> None:
@@ -83,7 +85,7 @@ def install(app, box, limiter) -> None:
         if t.lang != admin.language:
             users.set_language(admin, t.lang)  # the installer's language, from this page
         set_session_cookie(users.open_session(admin))
-        redirect("/", 303)
+        redirect("/wizard", 303)
 
     @app.post("/language", auth=False)
     def choose_language():

@@ -1,4 +1,4 @@
-"""The admin pages: dashboard, extensions, voicemail, and the pages still to come.
+"""The admin pages: dashboard, extensions, voicemail, the call flow, users, audit, system, wizard.
 
 Each page is a server-rendered shell; its script loads and changes data over
 the JSON API (the same routes and the same checks as any API client) and
@@ -9,11 +9,26 @@ from __future__ import annotations
 
 from bottle import redirect, request
 
+from appliance import box_settings
 from appliance.errors import Invalid
 
 from ..plugins import current_user
-from .nav import ANYONE, MENU, STAFF, home_for
+from .auth import SETUP_STEPS
+from .nav import ANYONE, PAGES, STAFF, home_for
 from .render import render
+
+# Pages that need nothing from the server but their shell: the template and
+# script of the page's name, after the shared scripts they use.
+SHELLS = {
+    "ivr": ("widgets", "crud", "ivr"),
+    "ring_groups": ("widgets", "crud", "ring_groups"),
+    "inbound_routes": ("widgets", "crud", "inbound_routes"),
+    "outbound_routes": ("widgets", "crud", "outbound_routes"),
+    "trunks": ("widgets", "crud", "trunks"),
+    "users": ("crud", "users"),
+    "audit": ("audit",),
+    "system": ("system",),
+}
 
 
 def install(app, box) -> None:
@@ -22,8 +37,9 @@ def install(app, box) -> None:
         role = current_user().role
         if role not in STAFF:
             redirect(home_for(role), 303)
-        return render("dashboard", title_key="nav.dashboard", current="dashboard", scripts=("dashboard",),
-                      boot={"health": box.health()})
+        # Until the wizard has run once, the dashboard points administrators to it.
+        return render("dashboard", title_key="nav.dashboard", current="dashboard", scripts=("widgets", "dashboard"),
+                      boot={"health": box.health()}, wizard_pending=not box_settings.load().wizard_done)
 
     @app.get("/extensions", roles=STAFF)
     def extensions():
@@ -41,15 +57,20 @@ def install(app, box) -> None:
         return render("voicemail", title_key="nav.voicemail", current="voicemail", scripts=("voicemail",),
                       boot={"mailbox": mailbox, "fixed": fixed}, fixed=fixed)
 
-    for group in MENU:
-        for page in group.pages:
-            if not page.ready:
-                app.route(page.path, "GET", _soon(page.key), roles=page.roles)
+    @app.get(PAGES["wizard"].path, roles=PAGES["wizard"].roles)
+    def wizard():
+        # Step 1 was the administrator's password (/setup); the wizard goes on from step 2.
+        return render("wizard", title_key="nav.wizard", current="wizard", scripts=("wizard",),
+                      boot={"steps": SETUP_STEPS}, steps=SETUP_STEPS)
+
+    for key, scripts in SHELLS.items():
+        page = PAGES[key]
+        app.route(page.path, "GET", _shell(key, scripts), roles=page.roles)
 
 
-def _soon(key: str):
-    def coming_soon():
-        return render("soon", title_key=f"nav.{key}", current=key, page_key=key)
+def _shell(key: str, scripts: tuple[str, ...]):
+    def shell():
+        return render(key, title_key=f"nav.{key}", current=key, scripts=scripts)
 
-    coming_soon.__name__ = f"soon_{key}"
-    return coming_soon
+    shell.__name__ = f"page_{key}"
+    return shell

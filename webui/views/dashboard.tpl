@@ -3,6 +3,12 @@
   <h1>{{title}}</h1>
   <span class="status-pill" id="box-status" data-state="unknown">{{_('dash.status_unknown')}}</span>
 </div>
+% if wizard_pending and user.role == 'admin':
+<div class="alert wizard-banner" id="wizard-banner">
+  <span>{{_('dash.wizard_pending')}}</span>
+  <a class="btn btn-primary btn-small" href="/wizard">{{_('dash.wizard_open')}}</a>
+</div>
+% end
 <div class="grid cards-4">
   <section class="card metric">
     <h2>{{_('dash.asterisk')}}</h2>
@@ -40,11 +46,14 @@
     </dl>
     <ul class="problems" id="problems" hidden></ul>
   </section>
-  <section class="card">
-    <h2>{{_('dash.trunks')}}</h2>
-    <div class="empty-state compact">
-      <p class="muted">{{_('dash.trunks_none')}}</p>
-      <a class="btn" href="/trunks">{{_('dash.trunks_link')}}</a>
+  % if user.role == 'admin':
+  <section class="card" id="trunks-card">
+    <div class="card-head">
+      <h2>{{_('dash.trunks')}}</h2>
+      <a class="btn btn-small" href="/trunks">{{_('dash.trunks_link')}}</a>
     </div>
+    <ul class="trunk-list" id="trunk-list"></ul>
+    <p class="muted" id="trunks-none" hidden>{{_('dash.trunks_none')}}</p>
   </section>
+  % end
 </div>

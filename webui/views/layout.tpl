@@ -38,15 +38,13 @@
       % for item in group.pages:
       <a href="{{item.path}}" class="nav-link{{' active' if item.key == current else ''}}"{{!' aria-current="page"' if item.key == current else ''}}>
         <span>{{_('nav.' + item.key)}}</span>
-        % if not item.ready:
-        <span class="soon-badge">{{_('nav.soon')}}</span>
-        % end
       </a>
       % end
     </div>
   % end
   </nav>
   <main class="content" id="main">
+    <div class="alert alert-error page-error" id="page-error" role="alert" hidden></div>
     {{!base}}
   </main>
 </div>

@@ -45,7 +45,9 @@
     const headers = {"Accept": "application/json"};
     if (method !== "GET") headers["X-CSRF-Token"] = boot.csrf;
     let data;
-    if (opts.raw !== undefined) {
+    if (opts.form !== undefined) {
+      data = opts.form;  // FormData: the browser writes the multipart Content-Type and its boundary
+    } else if (opts.raw !== undefined) {
       data = opts.raw;
       headers["Content-Type"] = opts.contentType || "application/octet-stream";
     } else if (body !== undefined) {
@@ -103,9 +105,18 @@
     for (const field of form.querySelectorAll(".has-error")) field.classList.remove("has-error");
   }
 
+  /* The slot for a field; "options.2" falls back to the slot of "options". */
+  function errorSlot(form, field) {
+    for (let name = field; name; name = name.includes(".") ? name.slice(0, name.lastIndexOf(".")) : "") {
+      const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+      if (slot) return slot;
+    }
+    return null;
+  }
+
   function showError(form, error) {
     const field = error.field || "";
-    let slot = field ? form.querySelector(`[data-error-for="${CSS.escape(field)}"]`) : null;
+    let slot = errorSlot(form, field);
     const message = error.message || String(error);
     if (!slot) slot = form.querySelector('[data-error-for=""]');
     if (!slot) { toast(message, "error"); return; }
@@ -116,6 +127,19 @@
     const input = field && form.elements[field];
     if (input && input.focus) input.focus();
   }
+
+  /* A refusal that belongs to no form (a delete that is in use, say): shown atop the page until the next action. */
+  function pageError(message) {
+    const box = document.getElementById("page-error");
+    box.textContent = message || "";
+    box.hidden = !message;
+    if (message) box.scrollIntoView({block: "nearest"});
+  }
+
+  /* A comma- or space-separated field as a list, and back; an optional field's empty value is null. */
+  const splitList = (text) => text.split(/[\s,;]+/).filter(Boolean);
+  const joinList = (values) => (values || []).join(", ");
+  const optional = (input) => input.value.trim() || null;
 
   function confirmDialog(title, text, okLabel) {
     const dialog = document.getElementById("confirm-dialog");
@@ -165,6 +189,6 @@
     return n.toFixed(i ? 1 : 0) + " " + units[i];
   }
 
-  window.Callbox = {boot, t, el, api, ApiError, live, toast, clearErrors, showError, confirmDialog,
-                    duration, clock, dateTime, bytes};
+  window.Callbox = {boot, t, el, api, ApiError, live, toast, clearErrors, showError, pageError, confirmDialog,
+                    splitList, joinList, optional, duration, clock, dateTime, bytes};
 })();

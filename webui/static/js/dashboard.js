@@ -1,9 +1,10 @@
 /* Dashboard: the box's health, phones and calls, kept live from /api/v1/events. */
 (function () {
   "use strict";
-  const {boot, t, api, live, duration, bytes} = window.Callbox;
+  const {boot, t, el, api, live, duration, bytes, trunkState, applyTrunkEvent} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   let health = boot.health || {};
+  let trunks = [];
 
   function setText(id, text) { $(id).textContent = text; }
 
@@ -70,11 +71,25 @@
     try { health = await api("GET", "/health"); render(); } catch (e) { /* the next tick retries */ }
   }
 
+  /* Trunks (administrators only: the trunks API is theirs), live. */
+  function renderTrunks() {
+    $("trunk-list").replaceChildren(...trunks.map((x) => el("li", {dataset: {id: x.id}},
+      el("span", {class: "trunk-name"}, x.name), el("span", {class: "mono muted"}, x.host), trunkState(x))));
+    $("trunks-none").hidden = trunks.length > 0;
+  }
+
+  async function loadTrunks() {
+    if (!$("trunk-list")) return;
+    try { trunks = (await api("GET", "/trunks")).items; renderTrunks(); } catch (e) { /* the next event retries */ }
+  }
+
   render();
+  loadTrunks();
   live({
     health: (data) => { health = data; render(); },
     calls: (data) => { health.active_calls = data.active; render(); },
-    registration: refresh,
-    lost: refresh,
+    registration: (ev) => { refresh(); if (String(ev.number).startsWith("trunk-")) loadTrunks(); },
+    trunk: (ev) => { if (applyTrunkEvent(trunks, ev)) renderTrunks(); },
+    lost: () => { refresh(); loadTrunks(); },
   });
 })();

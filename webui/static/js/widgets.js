@@ -1,0 +1,146 @@
+/* Widgets of the call-flow pages: where a call goes (a destination picker over what
+   exists on the box), ordered lists (a ring group's members, a route's trunks) and a
+   trunk's live state. */
+(function () {
+  "use strict";
+  const {t, el, api} = window.Callbox;
+
+  const KINDS = ["extension", "ring_group", "ivr", "voicemail", "hangup"];
+  const NEW_MENU = "new";
+  const catalogue = {extensions: [], ringGroups: [], ivrs: []};
+
+  /* What destinations may point at; pages reload it after they change any of it. */
+  async function loadCatalogue() {
+    const [extensions, groups, menus] = await Promise.all([
+      api("GET", "/extensions?per_page=1000"), api("GET", "/ring-groups"), api("GET", "/ivrs")]);
+    catalogue.extensions = extensions.items;
+    catalogue.ringGroups = groups.items;
+    catalogue.ivrs = menus.items;
+    return catalogue;
+  }
+
+  const extensionChoices = () => catalogue.extensions.map((e) => [e.number, `${e.number} · ${e.name}`]);
+
+  /* [[value, label], ...] a destination of this kind may point at. */
+  function targets(kind) {
+    switch (kind) {
+      case "extension": return extensionChoices();
+      case "voicemail":
+        return catalogue.extensions.filter((e) => e.voicemail_enabled).map((e) => [e.number, `${e.number} · ${e.name}`]);
+      case "ring_group": return catalogue.ringGroups.map((g) => [g.number, `${g.number} · ${g.name}`]);
+      case "ivr": return catalogue.ivrs.map((m) => [String(m.id), m.number ? `${m.name} (${m.number})` : m.name]);
+      default: return [];
+    }
+  }
+
+  function describe(dest) {
+    if (!dest || dest.kind === "hangup") return t("dest.kind.hangup");
+    const found = targets(dest.kind).find(([value]) => value === String(dest.target));
+    return t("dest.to", {kind: t("dest.kind." + dest.kind), target: found ? found[1] : dest.target});
+  }
+
+  /* A kind and a target; .value is {kind, target}. With onNewMenu(picker), the menu list
+     offers "New submenu…", and onNewMenu answers the new menu's id (or null). */
+  function destinationPicker(name, value, options) {
+    const opts = options || {};
+    const kind = el("select", {name: `${name}.kind`, class: "dest-kind", "aria-label": t("dest.kind_label")},
+      ...KINDS.map((k) => el("option", {value: k}, t("dest.kind." + k))));
+    const target = el("select", {name: `${name}.target`, class: "dest-target", "aria-label": t("dest.target_label")});
+    const node = el("span", {class: "dest"}, kind, target);
+    let last = "";
+
+    function fill(selected) {
+      const list = targets(kind.value);
+      target.replaceChildren(...list.map(([v, label]) => el("option", {value: v}, label)));
+      if (kind.value === "ivr" && opts.onNewMenu) target.append(el("option", {value: NEW_MENU}, t("dest.new_menu")));
+      target.hidden = kind.value === "hangup";
+      target.disabled = kind.value === "hangup";
+      if (selected !== undefined && selected !== null) target.value = String(selected);
+      last = target.value;
+    }
+
+    kind.addEventListener("change", () => fill());
+    target.addEventListener("change", async () => {
+      if (target.value !== NEW_MENU) { last = target.value; return; }
+      const id = await opts.onNewMenu(node);
+      fill(id === null ? last : id);
+      node.dispatchEvent(new Event("change", {bubbles: true}));  // the new value, for whoever watches the picker
+    });
+    kind.value = value && KINDS.includes(value.kind) ? value.kind : (opts.kind || "extension");
+    fill(value ? value.target : undefined);
+
+    Object.defineProperty(node, "value", {get: () => ({
+      kind: kind.value, target: kind.value === "hangup" ? null : (target.value || null)})});
+    return node;
+  }
+
+  /* An ordered list of choices: add from the rest, move up and down, remove. .value is the values in order. */
+  function orderedList(name, choices, values) {
+    const labels = new Map(choices);
+    const list = el("ol", {class: "ordered", dataset: {name}});
+    const pick = el("select", {class: "ordered-pick", "aria-label": t("list.pick")});
+    const node = el("div", {class: "ordered-list"}, list,
+      el("div", {class: "ordered-add"}, pick,
+         el("button", {type: "button", class: "btn btn-small", onclick: () => { add(pick.value); }}, t("list.add"))));
+    let order = [];
+
+    function render() {
+      list.replaceChildren(...order.map((value, i) => el("li", {dataset: {value}},
+        el("span", {class: "ordered-label"}, labels.get(value) || value),
+        el("button", {type: "button", class: "btn btn-small", title: t("list.up"), "aria-label": t("list.up"),
+                      disabled: i === 0, onclick: () => move(i, -1)}, "↑"),
+        el("button", {type: "button", class: "btn btn-small", title: t("list.down"), "aria-label": t("list.down"),
+                      disabled: i === order.length - 1, onclick: () => move(i, 1)}, "↓"),
+        el("button", {type: "button", class: "btn btn-small btn-danger-ghost", title: t("list.remove"),
+                      "aria-label": t("list.remove"), onclick: () => { order.splice(i, 1); render(); }}, "×"))));
+      const rest = choices.filter(([value]) => !order.includes(value));
+      pick.replaceChildren(...rest.map(([value, label]) => el("option", {value}, label)));
+      pick.disabled = !rest.length;
+    }
+
+    function add(value) {
+      if (value && !order.includes(value)) order.push(value);
+      render();
+    }
+
+    function move(i, by) {
+      [order[i], order[i + by]] = [order[i + by], order[i]];
+      render();
+    }
+
+    order = (values || []).map(String);
+    render();
+    Object.defineProperty(node, "value", {get: () => order.slice()});
+    return node;
+  }
+
+  /* A trunk's live state as a dot and words: registration where it registers, else reachability. */
+  function trunkState(trunk) {
+    const status = trunk.status || {};
+    let state = "off", text = t("trunk.state.unknown");
+    if (!trunk.enabled) {
+      text = t("trunk.state.disabled");
+    } else if (trunk.register && status.registration) {
+      state = status.registration === "Registered" ? "on" : "bad";
+      const key = "trunk.reg." + status.registration;  // Asterisk's words, in the page's language where known
+      text = t(key) === key ? status.registration : t(key);
+    } else if (status.reachable === true) {
+      state = "on"; text = t("trunk.state.reachable");
+    } else if (status.reachable === false) {
+      state = "bad"; text = t("trunk.state.unreachable");
+    } else if (trunk.register) {
+      text = t("trunk.state.registering");
+    }
+    return el("span", {class: "reg", dataset: {state}}, el("span", {class: "dot"}), el("span", {class: "reg-text"}, text));
+  }
+
+  /* A "trunk" event {trunk: "trunk-<id>", registration} applied to a list of trunks; the trunk changed or null. */
+  function applyTrunkEvent(trunks, ev) {
+    const found = trunks.find((x) => `trunk-${x.id}` === ev.trunk);
+    if (found) found.status = {...(found.status || {}), registration: ev.registration};
+    return found || null;
+  }
+
+  Object.assign(window.Callbox, {loadCatalogue, catalogue, extensionChoices, describe, destinationPicker,
+                                 orderedList, trunkState, applyTrunkEvent});
+})();
