@@ -38,11 +38,12 @@ ERRORS_ALL = {"400", "401", "403", "404", "405", "413", "422", "429", "500", "50
 class _Box:
     """Enough of a box to build the API app: routes only refer to it when called."""
 
-    class runtime:  # noqa: N801
-        class paths:  # noqa: N801
-            prompts = voicemail = log = Path("/nonexistent")
+    def __init__(self):
+        from appliance.settings import Runtime
 
-    pbx = events = network = None
+        self.runtime = Runtime.from_environ({"BOX_DATA": "/nonexistent"})
+
+    pbx = events = network = callcenter = None
 
 
 def build() -> dict:

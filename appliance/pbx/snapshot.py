@@ -18,6 +18,7 @@ from ..db.models import (
     IvrOption,
     Mailbox,
     MusicClass,
+    MusicFile,
     OutboundPattern,
     OutboundRoute,
     OutboundRouteTrunk,
@@ -168,7 +169,7 @@ class Snapshot:
     #: Extensions of administrators and supervisors: they may use supervisor feature codes.
     supervisors: tuple[str, ...] = ()
     queues: tuple[QueueView, ...] = ()
-    music_classes: tuple[str, ...] = ()
+    music_classes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, track files without extension)
     recording: dict = field(default_factory=dict)  # extension -> never | always | on_demand
 
 
@@ -194,13 +195,22 @@ def load_snapshot(system: System) -> Snapshot:
                           for r in InboundRoute.select().order_by(InboundRoute.id)),
             outbound=_outbound(),
             queues=_queues(),
-            music_classes=tuple(m.name for m in MusicClass.select().order_by(MusicClass.name)),
+            music_classes=_music(system),
             recording={e.number: e.recording for e in Extension.select(Extension.number, Extension.recording)
                        .where(Extension.recording != "never")},
             supervisors=tuple(sorted(
                 u.extension.number for u in User.select(User, Extension).join(Extension)
                 .where(User.role.in_(("admin", "supervisor"))))),
         )
+
+
+def _music(system: System) -> tuple:
+    tracks: dict[int, list[str]] = {}
+    for f in MusicFile.select().order_by(MusicFile.id):
+        if f.filename:
+            tracks.setdefault(f.music_class_id, []).append(f.filename.rsplit(".", 1)[0])
+    return tuple((m.name, tuple(f"{system.music_dir}/{m.name}/{t}" for t in tracks.get(m.id, ())))
+                 for m in MusicClass.select().order_by(MusicClass.name))
 
 
 def _queues() -> tuple[QueueView, ...]:

@@ -73,10 +73,11 @@ def calls_of(caller_keys: list[str], limit: int = 20) -> list[dict]:
     return [to_dict(r) for r in rows]
 
 
-def to_dict(r: QueueCall) -> dict:
-    def iso(t):
-        return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if t else None
+def iso(t: float | None) -> str | None:
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if t else None
 
+
+def to_dict(r: QueueCall) -> dict:
     return {"id": r.callid, "queue": r.queue, "caller": r.caller, "entered_at": iso(r.entered_at),
             "agent": r.agent, "wait": r.wait, "talk": r.talk, "outcome": r.outcome, "survey": r.survey,
             "memory": bool(r.memory), "recording": bool(r.recording), "callback_of": r.callback_of}

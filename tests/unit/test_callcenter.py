@@ -301,3 +301,23 @@ def test_positions_shift_when_a_priority_caller_joins_ahead(floor):
     floor.ami.emit(Event="QueueCallerLeave", Queue="600", Uniqueid="6.3", Position="1")
     assert [(c["number"], c["position"]) for c in floor.cc.live.queue_live("600")["callers"]] == \
         [("111", 1), ("222", 2)]
+
+
+def test_music_collections_play_in_queues(floor, tmp_path):
+    import subprocess
+
+    assert floor.post("/music", {"name": "jazz"}).status == 201
+    wav = tmp_path / "t.wav"
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", str(wav), "synth", "1", "sine", "440"], check=True)
+    assert floor.patch("/queues/600", {"music": "jazz"}).status == 200
+    files = floor.box.pbx.store.read()
+    assert "musicclass = default" in files["queues.conf"]  # no track yet
+    r = floor.upload("/music/jazz/tracks", {"title": "Blue"}, "file", "t.wav", wav.read_bytes())
+    assert r.status == 201 and r.json["tracks"][0]["title"] == "Blue", r
+    files = floor.box.pbx.store.read()
+    track = r.json["tracks"][0]["id"]
+    assert f"entry => /data/moh/jazz/track-{track}" in files["musiconhold.conf"]
+    assert "musicclass = callbox-jazz" in files["queues.conf"]
+    assert floor.delete("/music/jazz").status == 409  # queue 600 plays it
+    assert floor.delete(f"/music/jazz/tracks/{track}").status == 204
+    assert not (floor.box.runtime.paths.music / "jazz" / f"track-{track}.wav").exists()

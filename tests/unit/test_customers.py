@@ -235,7 +235,9 @@ def agent(box):
 
 def test_agents_read_create_and_change_customers_but_do_not_delete_or_import(agent, box):
     c = customer(agent, "Caller", ["13800138000"])
-    assert agent.patch(f"/customers/{c['id']}", {"notes": "asked for a refund", "level": "VIP"}).status == 200
+    assert agent.patch(f"/customers/{c['id']}", {"notes": "asked for a refund"}).status == 200
+    # A level moves callers up the queues: only administrators and supervisors set it.
+    assert agent.patch(f"/customers/{c['id']}", {"level": "VIP"}).status == 403
     assert agent.get(query("/customers", {"q": "138 0013 8000"})).json["total"] == 1
     assert agent.get(query("/customers/lookup", {"number": "13800138000"})).json["customer"]["id"] == c["id"]
     assert [lv["name"] for lv in agent.get("/customer-levels").json["items"]] == ["VIP", "Normal"]

@@ -81,7 +81,7 @@ SNAPSHOT = Snapshot(
         QueueView("501", "linear", 0, "jazz", False, 60, True, False, 0, 0, ("queue", "500"), 0, 20,
                   False, False, "on_demand", False, 30, (("8002", 0, False),)),
     ),
-    music_classes=("jazz",),
+    music_classes=(("jazz", ("/data/moh/jazz/track-1", "/data/moh/jazz/track-2")), ("empty", ())),
     recording={"8002": "always", "8003": "on_demand"},
 )
 

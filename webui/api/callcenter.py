@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from bottle import request, response, static_file
 from marshmallow import validate as mvalidate
@@ -10,7 +11,8 @@ from marshmallow import validate as mvalidate
 from appliance import box_settings
 from appliance.callcenter import pause_reasons
 from appliance.db.models import Extension, QueueMember
-from appliance.errors import Forbidden, NotFound, Unavailable
+from appliance.errors import Forbidden, Invalid, NotFound, Unavailable
+from appliance.music import service as music
 from appliance.fields import Number, StrictSchema, StrictString, validate
 from appliance.queues import service as queues
 from appliance.queues.schema import QueueSchema
@@ -18,6 +20,7 @@ from appliance.reports import stats
 from appliance.reports.db import CallNote, QueueCall, Recording
 
 from ..plugins import current_user, json_body
+from .apply import settle
 from .crud import install_crud
 from .extensions import _int
 
@@ -41,6 +44,47 @@ class MoveSchema(StrictSchema):
 
 class NotesSchema(StrictSchema):
     notes = StrictString(required=True, validate=mvalidate.Length(max=4000))
+
+
+def _music(api, box) -> None:
+    root = box.runtime.paths.music
+
+    @api.get("/music", roles=STAFF)
+    def list_music():
+        """Music collections for queues, with their tracks."""
+        return {"items": [music.to_dict(m) for m in music.listing()]}
+
+    @api.post("/music", schema=music.MusicClassSchema)
+    def create_music():
+        """A new, empty music collection."""
+        created, revision = music.create(json_body(), current_user().username)
+        settle(box, revision)
+        response.status = 201
+        return music.to_dict(created)
+
+    @api.delete("/music/<name>")
+    def delete_music(name):
+        """Delete a collection no queue plays."""
+        settle(box, music.delete(name, root, current_user().username))
+        response.status = 204
+
+    @api.post("/music/<name>/tracks", body="multipart/form-data")
+    def add_track(name):
+        """Add a track: multipart `title` and `file` (WAV or MP3, converted on the box)."""
+        upload = request.files.get("file")
+        if upload is None:
+            raise Invalid("file: choose a WAV or MP3 file", "file")
+        _, revision = music.add_track(name, request.forms.getunicode("title"),
+                                      upload.file.read(music.audio.MAX_BYTES + 1), root, current_user().username)
+        settle(box, revision)
+        response.status = 201
+        return music.to_dict(music.get(name))
+
+    @api.delete("/music/<name>/tracks/<track>")
+    def remove_track(name, track):
+        """Remove a track."""
+        settle(box, music.remove_track(name, track, root, current_user().username))
+        response.status = 204
 
 
 def install(api, box) -> None:
@@ -173,6 +217,26 @@ def install(api, box) -> None:
         notes = {n.callid: n.notes for n in CallNote.select().where(CallNote.callid.in_([r.callid for r in rows]))}
         return {"items": [{**stats.to_dict(r), "notes": notes.get(r.callid)} for r in rows], "page": page,
                 "per_page": per_page, "total": total}
+
+    @api.get("/recordings", roles=ANYONE)
+    def list_recordings():
+        """Recorded calls, newest first (agents: their own): page, per_page, queue."""
+        page, per_page = _int("page", 1), min(max(_int("per_page", 50), 1), 500)
+        q = Recording.select()
+        user = current_user()
+        if user.role == "agent":
+            own = user.extension.number if user.extension else ""
+            q = q.where((Recording.callee == own) | (Recording.caller == own))
+        if request.query.get("queue"):
+            q = q.where(Recording.queue == request.query.get("queue"))
+        total = q.count()
+        rows = q.order_by(Recording.started_at.desc()).paginate(max(page, 1), per_page)
+        return {"items": [{"id": r.callid, "queue": r.queue, "caller": r.caller, "callee": r.callee,
+                           "started_at": stats.iso(r.started_at), "on_demand": bool(r.on_demand),
+                           "available": Path(r.path).is_file()} for r in rows],
+                "page": page, "per_page": per_page, "total": total}
+
+    _music(api, box)
 
     @api.get("/recordings/<callid>", roles=ANYONE, produces="audio/wav")
     def recording(callid):

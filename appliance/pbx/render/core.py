@@ -234,8 +234,11 @@ def render(snap: Snapshot) -> dict[str, str]:
 
     moh = ConfFile("musiconhold.conf: music on hold")
     moh.section("default").set("mode", "files").set("directory", "moh")
-    for name in snap.music_classes:
-        moh.section(music_class(name)).set("mode", "files").set("directory", f"{s.music_dir}/{name}")
+    for name, tracks in snap.music_classes:
+        if tracks:  # a collection without tracks yet plays the default music (see queues.py)
+            sec = moh.section(music_class(name)).set("mode", "playlist")
+            for track in tracks:
+                sec.set("entry", track, arrow=True)
 
     features = ConfFile("features.conf: in-call feature codes")
     features.section("general")

@@ -34,12 +34,16 @@ def render(snap: Snapshot) -> dict[str, str]:
     for q in snap.queues:
         _queue(conf, q, snap)
         if q.memory_seconds:
-            _memory(conf, q)
+            _memory(conf, q, snap)
     return {"queues.conf": conf.render()}
 
 
-def _common(sec, q: QueueView) -> None:
-    sec.set("musicclass", music_class(q.music))
+def _playable(snap: Snapshot) -> set[str]:
+    return {name for name, tracks in snap.music_classes if tracks}
+
+
+def _common(sec, q: QueueView, snap: Snapshot) -> None:
+    sec.set("musicclass", music_class(q.music) if q.music in _playable(snap) else "default")
     sec.set("wrapuptime", q.wrapup)
     sec.set("ringinuse", False)
     sec.set("setinterfacevar", True)
@@ -57,7 +61,7 @@ def _queue(conf: ConfFile, q: QueueView, snap: Snapshot) -> None:
     sec.set("servicelevel", q.service_level)
     sec.set("joinempty", "yes" if q.join_empty else UNAVAILABLE)
     sec.set("leavewhenempty", UNAVAILABLE if q.leave_empty else "no")
-    _common(sec, q)
+    _common(sec, q, snap)
     interval = q.announce_interval if q.announce_position else 0
     sec.set("announce-frequency", interval)
     sec.set("announce-position", q.announce_position)
@@ -72,14 +76,14 @@ def _queue(conf: ConfFile, q: QueueView, snap: Snapshot) -> None:
             sec.set("member", f"{interface(ext)},{penalty},{ext},{interface(ext)}", arrow=True)
 
 
-def _memory(conf: ConfFile, q: QueueView) -> None:
+def _memory(conf: ConfFile, q: QueueView, snap: Snapshot) -> None:
     sec = conf.section(q.number + MEMORY_SUFFIX)
     sec.set("strategy", "ringall")
     sec.set("timeout", q.memory_seconds)
     sec.set("retry", "1")
     sec.set("joinempty", "yes")
     sec.set("leavewhenempty", "no")
-    _common(sec, q)
+    _common(sec, q, snap)
     sec.set("announce-frequency", "0")
     for ext, _penalty, dynamic in q.members:
         if not dynamic:
