@@ -135,7 +135,7 @@ def test_stream_with_the_session_cookie_and_without_credentials(admin, bus):
     conn.close()
 
 
-def test_agents_see_only_their_own_phone(admin, bus):
+def test_agents_see_only_their_own_phone_and_calls(admin, bus):
     assert admin.post("/extensions", {"number": "8001", "name": "Alice"}).status == 201
     make_user("alice", "Agent-Pass-1234", "agent", "8001")
     token = admin.post("/auth/login", {"username": "alice", "password": "Agent-Pass-1234"}).json["token"]
@@ -146,9 +146,15 @@ def test_agents_see_only_their_own_phone(admin, bus):
         bus.publish("health", status="ok")
         bus.publish("registration", number="8002", registered=True, contact="sip:8002@x")
         bus.publish("calls", active=3)
+        bus.publish("screenpop", agent="8002", call="c1", caller="555")
+        bus.publish("queue_live", queue="600", callers=[])
         mine = bus.publish("registration", number="8001", registered=True, contact="sip:8001@x")
         ident, topic, data = s.event()
         assert (ident, topic, data["number"]) == (mine.id, "registration", "8001")
+        pop = bus.publish("screenpop", agent="8001", call="c2", caller="555")
+        assert s.event()[:2] == (pop.id, "screenpop")
+        state = bus.publish("agent_state", extension="8001", state="paused")
+        assert s.event()[:2] == (state.id, "agent_state")
     finally:
         s.close()
 

@@ -27,17 +27,24 @@ def _everything(event: Event) -> bool:
     return True
 
 
+# What names the agent an event is about, per topic an agent may see.
+AGENT_KEYS = {"registration": "number", "agent_state": "extension", "screenpop": "agent",
+              "screenpop_external": "agent", "agent_ringing": "agent", "call_connected": "agent",
+              "call_ended": "agent"}
+
+
 def visible_to(user) -> Callable[[Event], bool]:
     """Which events a user's stream carries: admins and supervisors see all;
-    an agent only the state of their own phone."""
+    an agent only their own phone, state, calls and screen pops."""
     if user.role in ("admin", "supervisor"):
         return _everything
     own = user.extension.number if user.extension is not None else None
 
-    def own_phone(event: Event) -> bool:
-        return event.topic == "registration" and own is not None and event.data.get("number") == own
+    def own_events(event: Event) -> bool:
+        key = AGENT_KEYS.get(event.topic)
+        return key is not None and own is not None and event.data.get(key) == own
 
-    return own_phone
+    return own_events
 
 
 def _last_event_id() -> int | None:
