@@ -339,6 +339,29 @@ def test_supervisor_listens_whispers_barges(api, agents, desk, sip, box, provide
     agent.wait_disconnected()
 
 
+def test_spy_codes_from_a_non_supervisor_get_a_tone(api, agents, desk, sip, box, provider, tmp_path):
+    from tests.audio import write_tone
+
+    make_queue(api, provider, strategy="ringall", members=[{"extension": "8001"}])
+    caller, agent, _ = answered_call(api, desk, agents["8001"], sip)
+    try:
+        intruder = agents["8002"].call("*928001")  # 8002 is an agent, not a supervisor
+        intruder.wait_confirmed()
+        intruder.play(write_tone(tmp_path / "intruder.wav", 1400, 2.0), loop=True)
+        a_mark, c_mark = agent.listener.mark(), caller.listener.mark()
+        # Congestion is 480 + 620 Hz, 250 ms on and 250 ms off (so each tone holds a
+        # third of a frame's energy at most); the box hangs up after it.
+        sip.wait(lambda: intruder.listener.heard_tone(480, 160, ratio=0.15)
+                 and intruder.listener.heard_tone(620, 160, ratio=0.15), 10, "the congestion tone")
+        intruder.wait_disconnected(timeout=10)
+        assert not agent.listener.heard_tone(1400, 300, since=a_mark, ratio=0.3)
+        assert not caller.listener.heard_tone(1400, 300, since=c_mark, ratio=0.3)
+        assert caller.connected and agent.connected
+    finally:
+        caller.hangup_call()
+        agent.wait_disconnected()
+
+
 def test_recording_and_survey(api, agents, desk, sip, box, provider, tmp_path):
     from tests.audio import goertzel_ratio, write_tone
     import io
