@@ -33,6 +33,8 @@ from tests.api import Api  # noqa: E402
 from tests.integration.conftest import ADMIN_PASSWORD, box_cli, start_box  # noqa: E402
 from tests.phones import SipStack  # noqa: E402
 
+import bench_floor  # noqa: E402
+
 N = 800
 SINGLE_RUNS = 5
 STREAMS = 800
@@ -150,7 +152,9 @@ def main() -> int:
     stack = None
     try:
         api = Api(box.url).sign_in(ADMIN_PASSWORD)
-        rows = [{"number": str(7001 + i), "name": f"Agent {i + 1}"} for i in range(N)]
+        tag = secrets.token_hex(4)
+        passwords = {str(7001 + i): f"bench-{tag}-{i:04d}" for i in range(N)}
+        rows = [{"number": n, "name": f"Agent {i + 1}", "secret": pw} for i, (n, pw) in enumerate(passwords.items())]
 
         started = time.monotonic()
         r = api.post("/extensions/bulk", {"extensions": rows}, timeout=120)
@@ -165,7 +169,7 @@ def main() -> int:
         for _ in range(SINGLE_RUNS):
             assert api.delete(f"/extensions/{last}").status == 204
             started = time.monotonic()
-            r = api.post("/extensions", {"number": last, "name": "Agent 800"})
+            r = api.post("/extensions", {"number": last, "name": f"Agent {N}", "secret": passwords[last]})
             api_times.append(time.monotonic() - started)
             assert r.status == 201 and r.headers["Callbox-Applied"] == "true", r
             phone = stack.phone(last, r.json["secret"], box.sip).register(wait=False)
@@ -179,6 +183,7 @@ def main() -> int:
         list_api = timed_get(api, f"/extensions?per_page={N}")
         list_small = timed_get(api, "/extensions?per_page=50")
         sse = sse_fanout(box, api.token, STREAMS)
+        floor = bench_floor.measure(box, api, passwords, stack, stack.workdir)
     finally:
         if stack is not None:
             stack.close()
@@ -220,6 +225,7 @@ Notes
   the delay is from the event's creation on the box to its arrival at each connection
   (same machine, same clock), for the first health event after all were connected.
 """
+    doc += bench_floor.markdown(floor)
     (REPO / "BENCHMARKS.md").write_text(doc)
     print(doc)
     return 0

@@ -154,6 +154,7 @@ class Phone(pj.Account):
         call = Call(self, prm.callId)
         # Noted now: a call cancelled a moment later can no longer be asked.
         call.remote_uri = call.getInfo().remoteUri
+        call.arrived = time.time()
         self.incoming.append(call)
         answer = pj.CallOpParam()
         answer.statusCode = 180
@@ -216,6 +217,7 @@ class Call(pj.Call):
         self.player: pj.AudioMediaPlayer | None = None
         self.player_bytes = 0
         self.remote_uri = ""
+        self.arrived: float | None = None  # wall clock when an incoming call reached the phone
 
     # -- callbacks (run inside stack.wait) -----------------------------------
 

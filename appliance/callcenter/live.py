@@ -19,6 +19,12 @@ RINGING_STATES = {"6", "7"}
 BUSY_STATES = {"2", "3", "7", "8"}
 
 
+
+def _cid(ev, key: str) -> str:
+    """A caller-ID field, empty where Asterisk says "<unknown>"."""
+    value = ev.get(key, "")
+    return "" if value == "<unknown>" else value
+
 @dataclass
 class Caller:
     uniqueid: str
@@ -84,7 +90,7 @@ class CallCenterLive:
         for c in callers.values():
             if c.position >= position:
                 c.position += 1
-        callers[uid] = Caller(uid, ev.get("CallerIDNum", ""), ev.get("CallerIDName", ""),
+        callers[uid] = Caller(uid, _cid(ev, "CallerIDNum"), _cid(ev, "CallerIDName"),
                               old.joined if old else time.time(), position)
         self._queue_changed(queue)
 
@@ -137,7 +143,7 @@ class CallCenterLive:
 
     def _on_AgentCalled(self, ev) -> None:
         callid = ev.get("Uniqueid", "")
-        call = LiveCall(callid, ev.get("Queue", "").removesuffix(MEMORY_SUFFIX), ev.get("CallerIDNum", ""),
+        call = LiveCall(callid, ev.get("Queue", "").removesuffix(MEMORY_SUFFIX), _cid(ev, "CallerIDNum"),
                         ev.get("MemberName", ""), ev.get("Channel", ""), ev.get("DestChannel", ""))
         self._calls[callid] = call
         self._agent_changed(call.agent)
@@ -152,7 +158,7 @@ class CallCenterLive:
     def _on_AgentConnect(self, ev) -> None:
         callid = ev.get("Uniqueid", "")
         call = self._calls.get(callid) or LiveCall(
-            callid, ev.get("Queue", "").removesuffix(MEMORY_SUFFIX), ev.get("CallerIDNum", ""),
+            callid, ev.get("Queue", "").removesuffix(MEMORY_SUFFIX), _cid(ev, "CallerIDNum"),
             ev.get("MemberName", ""), ev.get("Channel", ""))
         call.agent = ev.get("MemberName", call.agent)
         call.agent_channel = ev.get("DestChannel", call.agent_channel)
@@ -188,7 +194,7 @@ class CallCenterLive:
                     queue = ev.get("Queue", "").removesuffix(MEMORY_SUFFIX)
                     wait = float(ev.get("Wait", "0") or 0)
                     self._callers.setdefault(queue, {})[ev.get("Uniqueid")] = Caller(
-                        ev.get("Uniqueid"), ev.get("CallerIDNum", ""), ev.get("CallerIDName", ""),
+                        ev.get("Uniqueid"), _cid(ev, "CallerIDNum"), _cid(ev, "CallerIDName"),
                         time.time() - wait, int(ev.get("Position", "0") or 0))
 
     def clear(self) -> None:
@@ -242,7 +248,7 @@ class CallCenterLive:
         return {
             "queue": queue,
             "callers": [{"id": c.uniqueid, "number": c.number, "name": c.name, "position": c.position,
-                         "waiting": round(now - c.joined, 1)} for c in callers],
+                         "joined": round(c.joined, 3), "waiting": round(now - c.joined, 1)} for c in callers],
             "longest_wait": round(max((now - c.joined for c in callers), default=0), 1),
             "agents": agents,
             "agents_by_state": by_state,

@@ -24,7 +24,7 @@ from .recordings import Recordings
 from .supervision import Supervision
 
 log = logging.getLogger(__name__)
-COALESCE = 0.2  # seconds: the wallboards' refresh, at most
+COALESCE = 0.2  # seconds: the wallboards' refresh, at most (a quiet floor's first change goes out at once)
 SWEEP_EVERY = 60.0
 
 
@@ -37,6 +37,7 @@ class CallCenterManager(Manager):
         pbx = self.box.pbx
         self._dirty: dict[str, set[str]] = {"queue": set(), "agent": set()}
         self._dirty_lock = threading.Lock()
+        self._wake = threading.Event()
         self.live = CallCenterLive(self.box.events.publish, self._mark)
         self.agents = Agents(pbx.ami, self.live)
         self.supervision = Supervision(pbx.ami, self.live, self._supervisors)
@@ -60,6 +61,7 @@ class CallCenterManager(Manager):
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         self.agi.stop()
 
     # -- events ------------------------------------------------------------------------------
@@ -106,17 +108,25 @@ class CallCenterManager(Manager):
     def _mark(self, kind: str, key: str) -> None:
         with self._dirty_lock:
             self._dirty[kind].add(key)
+        self._wake.set()
 
     def _publisher(self) -> None:
-        """Queue and agent changes go out at most every COALESCE seconds each, as whole snapshots."""
-        while not self._stop.wait(COALESCE):
+        """Queue and agent changes go out as whole snapshots: the first at once, then what
+        changed meanwhile after COALESCE seconds, so a busy floor costs a few snapshots a second."""
+        while True:
+            self._wake.wait()
+            if self._stop.is_set():
+                return
             with self._dirty_lock:
+                self._wake.clear()
                 queues, agents = self._dirty["queue"], self._dirty["agent"]
                 self._dirty = {"queue": set(), "agent": set()}
             for q in sorted(queues):
                 self.box.events.publish("queue_live", **self.live.queue_live(q))
             for ext in sorted(agents):
                 self.box.events.publish("agent_state", **self.live.agent_state(ext))
+            if self._stop.wait(COALESCE):
+                return
 
     def _screenpop(self, call) -> None:
         """The caller's record on the ringing agent's screen, then the CRM's answer when it comes."""

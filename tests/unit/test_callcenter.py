@@ -303,6 +303,12 @@ def test_positions_shift_when_a_priority_caller_joins_ahead(floor):
         [("111", 1), ("222", 2)]
 
 
+def test_a_caller_without_a_name_shows_none(floor):
+    floor.ami.emit(Event="QueueCallerJoin", Queue="600", Uniqueid="7.1", CallerIDNum="0755123",
+                   CallerIDName="<unknown>", Position="1")
+    assert [(c["number"], c["name"]) for c in floor.cc.live.queue_live("600")["callers"]] == [("0755123", "")]
+
+
 def test_music_collections_play_in_queues(floor, tmp_path):
     import subprocess
 
@@ -321,3 +327,35 @@ def test_music_collections_play_in_queues(floor, tmp_path):
     assert floor.delete("/music/jazz").status == 409  # queue 600 plays it
     assert floor.delete(f"/music/jazz/tracks/{track}").status == 204
     assert not (floor.box.runtime.paths.music / "jazz" / f"track-{track}.wav").exists()
+
+
+def test_wallboard_snapshots_go_out_at_once_then_coalesced(floor, monkeypatch):
+    import threading
+
+    from appliance.callcenter import manager
+
+    monkeypatch.setattr(manager, "COALESCE", 2.0)
+    sub = floor.box.events.subscribe(lambda e: e.topic == "queue_live")
+    publisher = threading.Thread(target=floor.cc._publisher, daemon=True)
+    publisher.start()
+
+    def join(uid):
+        floor.ami.emit(Event="QueueCallerJoin", Queue="600", Uniqueid=uid, CallerIDNum=uid, Position="1")
+
+    try:
+        join("1")
+        first = sub.get(5)
+        assert [len(e.data["callers"]) for e in first] == [1]  # a quiet floor's change: at once
+        for uid in "23456":
+            join(uid)
+        later = []
+        while not later or len(later[-1].data["callers"]) < 6:
+            got = sub.get(5)
+            assert got, "no snapshot after the burst"
+            later += got
+        assert [len(e.data["callers"]) for e in later] == [6]  # the burst: one snapshot
+    finally:
+        floor.cc._stop.set()
+        floor.cc._wake.set()
+        publisher.join(5)
+        sub.close()
