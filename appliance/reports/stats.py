@@ -17,14 +17,21 @@ from .db import QueueCall
 OFFERED = ("answered", "abandoned", "timed_out", "overflowed")
 
 
+def _zone(timezone: str) -> dt.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.timezone.utc
+
+
 def day_start(timezone: str, now: dt.datetime | None = None) -> float:
     """Midnight of today in the box's time zone, as a Unix time."""
-    try:
-        zone = zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = dt.timezone.utc
-    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(zone)
-    return now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    return date_start(timezone, (now or dt.datetime.now(dt.timezone.utc)).astimezone(_zone(timezone)).date())
+
+
+def date_start(timezone: str, day: dt.date) -> float:
+    """Midnight at the start of `day` in the box's time zone, as a Unix time."""
+    return dt.datetime.combine(day, dt.time(), _zone(timezone)).timestamp()
 
 
 def queue_day(queue: str, since: float, service_level: int) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,17 @@ def sign_in(page, username: str, password: str):
     with page.expect_navigation():
         page.click("form[action='/login'] button[type=submit]")
     return page
+
+
+@contextmanager
+def desk_phones(box, api, workdir, *numbers):
+    """Phones registered just before a call. While the browser works nothing answers
+    the box's qualify (SIP runs only inside the stack's waits), and the box does not
+    ring a phone it has found unreachable."""
+    from tests.phones import SipStack
+
+    stack = SipStack(box.host_ip, workdir)
+    try:
+        yield {n: stack.phone(n, api.get(f"/extensions/{n}").json["secret"], box.sip).register() for n in numbers}
+    finally:
+        stack.close()

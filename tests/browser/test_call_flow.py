@@ -7,13 +7,12 @@ audit log and the system page; a screenshot of every main page.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.audio import write_tone
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import desk_phones, screenshot, sign_in
 
 PASSWORD = "Call-Flow-Admin-Pass-5"
 DESKS = ("8001", "8002", "8003")
@@ -32,20 +31,6 @@ def extensions(api):
         r = api.post("/extensions", {"number": number, "name": f"Desk {number}"})
         assert r.status == 201, r
     return DESKS
-
-
-@contextmanager
-def desk_phones(box, api, workdir, *numbers):
-    """Phones registered just before a call. While the browser works nothing answers
-    the box's qualify (SIP runs only inside the stack's waits), and the box does not
-    ring a phone it has found unreachable."""
-    from tests.phones import SipStack
-
-    stack = SipStack(box.host_ip, workdir)
-    try:
-        yield {n: stack.phone(n, api.get(f"/extensions/{n}").json["secret"], box.sip).register() for n in numbers}
-    finally:
-        stack.close()
 
 
 @pytest.fixture

@@ -306,9 +306,11 @@ def test_agent_made_in_the_users_page_gets_403_on_admin_routes(admin, new_page, 
     expect(page.locator("#toast")).to_contain_text("alice has a new password")
 
     page = sign_in(new_page(), "alice", AGENT_PASSWORD)
-    expect(page).to_have_url(re.compile(r"/voicemail$"))
+    expect(page).to_have_url(re.compile(r"/agent$"))  # an agent's home is their desk
+    expect(page.locator("#agent-heading")).to_have_text("Extension 8002")
+    expect(page.locator("nav.sidebar a")).to_have_count(3)  # desk, customers, voicemail
+    page.goto("/voicemail")
     expect(page.locator("#vm-heading")).to_have_text("Mailbox 8002")
-    expect(page.locator("nav.sidebar a")).to_have_count(1)
     screenshot(page, "agent-voicemail")
     for path in ("/api/v1/extensions", "/api/v1/settings", "/api/v1/users", "/api/v1/trunks",
                  "/api/v1/extensions/8001/voicemail"):

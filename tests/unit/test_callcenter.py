@@ -359,3 +359,70 @@ def test_wallboard_snapshots_go_out_at_once_then_coalesced(floor, monkeypatch):
         floor.cc._wake.set()
         publisher.join(5)
         sub.close()
+
+
+# -- what the pages read -----------------------------------------------------------------------
+
+def signed_in(api, username, role, extension=None):
+    from tests.api import Api
+    from tests.unit.test_web_session import make_user
+
+    make_user(username, "Some-Pass-1234", role, extension)
+    other = Api(api.base[: -len("/api/v1")])
+    other.token = other.post("/auth/login", {"username": username, "password": "Some-Pass-1234"}).json["token"]
+    return other
+
+
+def test_supervisors_read_queues_and_agents_read_pause_reasons(floor):
+    sue = signed_in(floor, "sue", "supervisor")
+    al = signed_in(floor, "al", "agent", "8001")
+    assert [q["number"] for q in sue.get("/queues").json["items"]] == ["600"]
+    assert sue.get("/queues/600").json["name"] == "Sales"
+    assert sue.patch("/queues/600", {"name": "Other"}).status == 403
+    assert sue.post("/queues", {"number": "601", "name": "Other"}).status == 403
+    assert al.get("/queues").status == 403
+    reasons = al.get("/pause-reasons").json["items"]
+    assert reasons and {"name", "code", "phone_code"} <= set(reasons[0])
+    assert al.post("/pause-reasons", {"name": "Nap", "code": 9}).status == 403
+    assert al.delete(f"/pause-reasons/{reasons[0]['id']}").status == 403
+
+
+def test_history_by_day_with_customers_and_playable_recordings(floor, tmp_path):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from appliance.reports.db import QueueCall, Recording, reports_db
+
+    assert floor.patch("/settings", {"timezone": "Asia/Shanghai", "country_code": "86"}).status == 200
+    assert floor.post("/customers", {"name": "Zhang Wei", "numbers": ["0755-1234567"]}).status == 201
+    shanghai = ZoneInfo("Asia/Shanghai")
+
+    def at(*when):
+        return dt.datetime(*when, tzinfo=shanghai).timestamp()
+
+    kept = tmp_path / "c2.wav"
+    kept.write_bytes(b"RIFF")
+    with reports_db.connection_context():
+        for callid, entered, caller in (("c1", at(2025, 6, 29, 23, 30), "0756"),
+                                        ("c2", at(2025, 6, 30, 0, 30), "07551234567"),
+                                        ("c3", at(2025, 7, 1, 10, 0), "0757")):
+            QueueCall.create(callid=callid, queue="600", caller=caller, caller_key="86" + caller[1:],
+                             entered_at=entered, outcome="answered", ring_attempts=1, memory=0, recording="1")
+        Recording.create(callid="c2", path=str(kept), started_at=at(2025, 6, 30, 0, 31), on_demand=0)
+        Recording.create(callid="c3", path=str(tmp_path / "gone.wav"), started_at=at(2025, 7, 1, 10, 1), on_demand=0)
+
+    def ids(query):
+        r = floor.get("/history" + query)
+        assert r.status == 200, r
+        return [c["id"] for c in r.json["items"]]
+
+    assert ids("") == ["c3", "c2", "c1"]
+    assert ids("?from=2025-06-30&to=2025-06-30") == ["c2"]  # days in the box's time zone, both included
+    assert ids("?from=2025-06-30") == ["c3", "c2"]
+    assert ids("?to=2025-06-29") == ["c1"]
+    rows = {c["id"]: c for c in floor.get("/history").json["items"]}
+    assert (rows["c2"]["customer"], rows["c1"]["customer"]) == ("Zhang Wei", None)
+    assert [rows[c]["recording_available"] for c in ("c1", "c2", "c3")] == [False, True, False]
+    for bad in ("2025-13-01", "20250630", "yesterday"):
+        r = floor.get(f"/history?from={bad}")
+        assert (r.status, r.json["field"]) == (422, "from"), r

@@ -279,3 +279,18 @@ def test_a_large_import_lets_the_box_serve_meanwhile(tmp_path):
     assert result["made"] == 3000
     # Without yielding, the whole import is one stall.
     assert result["longest_stall"] < result["took"] / 4, result
+
+
+def test_a_customers_calls_from_any_of_their_numbers(agent, box):
+    from appliance.reports.db import QueueCall, reports_db
+
+    c = customer(box, numbers=["0755-1234567", "138 0013 8000"])
+    with reports_db.connection_context():
+        for i, key in enumerate(("867551234567", "13800138000", "8610000000")):
+            QueueCall.create(callid=f"c{i}", queue="600", caller=key, caller_key=key, entered_at=1_796_000_000 + i,
+                             outcome="answered", ring_attempts=1, memory=0)
+    r = agent.get(f"/customers/{c['id']}/calls")  # agents see them too: the screen pop shows the last ones
+    assert r.status == 200, r
+    assert [x["id"] for x in r.json["items"]] == ["c1", "c0"]
+    assert [x["id"] for x in box.get(f"/customers/{c['id']}/calls?limit=1").json["items"]] == ["c1"]
+    assert box.get("/customers/999/calls").status == 404

@@ -148,10 +148,28 @@ def test_every_key_built_at_run_time_exists():
     needed += [f"js.audit.op.{op}" for op in ("create", "update", "delete")]
     needed += [f"js.wiz.stage.{s}" for s in ("checking", "saving", "applying", "done")]
     needed += [f"js.wiz.role.{r}" for r in ("headquarters", "branch")] + ["js.wiz.network.up", "js.wiz.network.down"]
+    needed += call_center_keys()
     # Keys a script hands to t() from a table ([key, value] pairs).
     for js in (WEBUI / "static" / "js").glob("*.js"):
         needed += ["js." + k for k in re.findall(r"""\[["']((?:sys|dash|wiz)\.[\w.]+)["'],""", js.read_text())]
     assert [k for k in needed if k not in CATALOGUES["en"]] == []
+
+
+def call_center_keys() -> list[str]:
+    """Keys the call-center pages build from the API's words: states, strategies, outcomes, spy modes."""
+    from appliance.callcenter.supervision import SPY_OPTIONS
+    from appliance.queues.schema import RECORDING, STRATEGIES
+    from appliance.reports.stats import OFFERED
+
+    states = ("logged_out", "available", "ringing", "on_call", "wrapup", "paused")
+    outcomes = OFFERED + ("called_back", "waiting")
+    keys = [f"js.agent.state.{s}" for s in states] + [f"js.agent.phase.{p}" for p in ("ringing", "connected", "ended")]
+    keys += [f"{prefix}q.strategy.{s}" for s in STRATEGIES for prefix in ("", "js.")]
+    keys += [f"js.q.strategy_hint.{s}" for s in STRATEGIES]
+    keys += [f"{prefix}q.recording.{r}" for r in RECORDING for prefix in ("", "js.")]
+    keys += [f"{prefix}hist.outcome.{o}" for o in outcomes for prefix in ("", "js.")]
+    keys += [f"js.wb.spy.{mode}" for mode in SPY_OPTIONS] + ["js.cust.imp.summary", "js.ext.imp.summary"]
+    return keys
 
 
 def test_translator_and_accept_language():

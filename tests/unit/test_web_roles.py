@@ -89,7 +89,7 @@ def test_agent_me_shows_own_extension(agents):
 def test_agent_pages(agents, admin):
     b = Browser(admin)
     assert b.sign_in("alice", AGENT_PASSWORD).status == 303
-    assert b.get("/").status == 303  # the dashboard is for staff: agents land on their voicemail
+    assert b.get("/").status == 303  # the dashboard is for staff: agents land on their desk
     r = b.get("/voicemail")
     assert r.status == 200
     page = r.body.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from marshmallow import validate as mvalidate
 
 from appliance import box_settings
 from appliance.callcenter import pause_reasons
+from appliance.customers import service as customers
 from appliance.db.models import Extension, QueueMember
 from appliance.errors import Forbidden, Invalid, NotFound, Unavailable
 from appliance.music import service as music
@@ -44,6 +46,18 @@ class MoveSchema(StrictSchema):
 
 class NotesSchema(StrictSchema):
     notes = StrictString(required=True, validate=mvalidate.Length(max=4000))
+
+
+def _day(name: str) -> dt.date | None:
+    raw = request.query.get(name)
+    if not raw:
+        return None
+    try:
+        if len(raw) == 10:  # fromisoformat takes other forms too (20250630, 2025-W26)
+            return dt.date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise Invalid(f"{name}: must be a day such as 2025-06-30", name)
 
 
 def _music(api, box) -> None:
@@ -102,9 +116,11 @@ def install(api, box) -> None:
         if user.role == "agent" and (user.extension is None or user.extension.number != ext):
             raise Forbidden("agents may only act for themselves")
 
-    install_crud(api, box, "/queues", queues, queues.to_dict, lambda q: q.number, schema=QueueSchema)
+    # Supervisors read queues (their wallboard); agents read pause reasons (to pause with one).
+    install_crud(api, box, "/queues", queues, queues.to_dict, lambda q: q.number, schema=QueueSchema,
+                 read_roles=STAFF)
     install_crud(api, box, "/pause-reasons", pause_reasons, pause_reasons.to_dict, lambda r: r.id,
-                 schema=pause_reasons.PauseReasonSchema)
+                 schema=pause_reasons.PauseReasonSchema, read_roles=ANYONE)
 
     @api.get("/queues/<number>/live", roles=STAFF)
     def queue_live(number):
@@ -205,18 +221,31 @@ def install(api, box) -> None:
 
     @api.get("/history", roles=STAFF)
     def history():
-        """Queue calls, newest first: queue, agent, caller, outcome (page, per_page)."""
+        """Queue calls, newest first, by queue, agent, outcome and days (from, to); page, per_page.
+
+        from and to are days (YYYY-MM-DD) in the box's time zone, both included. Each call names the
+        caller's customer where the number is known, and says whether its recording can be played."""
         page, per_page = _int("page", 1), min(_int("per_page", 50), 500)
         q = QueueCall.select()
         for field in ("queue", "agent", "outcome"):
             value = request.query.getunicode(field)
             if value:
                 q = q.where(getattr(QueueCall, field) == value)
+        timezone = box_settings.load().timezone
+        first, last = _day("from"), _day("to")
+        if first is not None:
+            q = q.where(QueueCall.entered_at >= stats.date_start(timezone, first))
+        if last is not None:
+            q = q.where(QueueCall.entered_at < stats.date_start(timezone, last + dt.timedelta(days=1)))
         total = q.count()
-        rows = q.order_by(QueueCall.entered_at.desc()).paginate(max(page, 1), max(per_page, 1))
-        notes = {n.callid: n.notes for n in CallNote.select().where(CallNote.callid.in_([r.callid for r in rows]))}
-        return {"items": [{**stats.to_dict(r), "notes": notes.get(r.callid)} for r in rows], "page": page,
-                "per_page": per_page, "total": total}
+        rows = list(q.order_by(QueueCall.entered_at.desc()).paginate(max(page, 1), max(per_page, 1)))
+        ids = [r.callid for r in rows]
+        notes = {n.callid: n.notes for n in CallNote.select().where(CallNote.callid.in_(ids))}
+        playable = {r.callid for r in Recording.select().where(Recording.callid.in_(ids)) if Path(r.path).is_file()}
+        names = {number: c.name for number, c in customers.owners({r.caller_key for r in rows if r.caller_key}).items()}
+        return {"items": [{**stats.to_dict(r), "notes": notes.get(r.callid), "customer": names.get(r.caller_key),
+                           "recording_available": r.callid in playable} for r in rows],
+                "page": page, "per_page": per_page, "total": total}
 
     @api.get("/recordings", roles=ANYONE)
     def list_recordings():

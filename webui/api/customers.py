@@ -12,6 +12,7 @@ from appliance import box_settings, csvfile
 from appliance.customers import csvio, levels, lookup, service
 from appliance.customers.schema import CustomerLevelSchema, CustomerSchema
 from appliance.errors import Forbidden, Invalid
+from appliance.reports import stats
 
 from ..plugins import current_user, json_body
 from .apply import settle
@@ -86,6 +87,11 @@ def install(api, box) -> None:
     def get_customer(key):
         """One customer with their numbers."""
         return service.view(service.get(key))
+
+    @api.get("/customers/<key>/calls", roles=ANYONE)
+    def customer_calls(key):
+        """The customer's queue calls from any of their numbers, newest first (limit, at most 200)."""
+        return {"items": stats.calls_of(service.numbers_of(service.get(key)), limit=min(_int("limit", 50), 200))}
 
     @api.route("/customers/<key>", method=["PUT", "PATCH"], schema=CustomerSchema, roles=ANYONE)
     def change_customer(key):

@@ -24,6 +24,16 @@ class Group:
 
 MENU = (
     Group("overview", (Page("dashboard", "/", STAFF),)),
+    # The call center: each page for the roles its API admits.
+    Group("callcenter", (
+        Page("agent", "/agent", ANYONE),
+        Page("wallboard", "/wallboard", STAFF),
+        Page("queues", "/queues", STAFF),
+        Page("customers", "/customers", ANYONE),
+        Page("history", "/history", STAFF),
+        Page("music", "/music", STAFF),
+        Page("cc_settings", "/callcenter-settings", ADMIN),
+    )),
     Group("phones", (Page("extensions", "/extensions", STAFF), Page("voicemail", "/voicemail", ANYONE))),
     # The call flow, users and the audit log are administrators' (so is their API).
     Group("calls", (
@@ -55,4 +65,4 @@ def menu_for(role: str) -> list[Group]:
 
 
 def home_for(role: str) -> str:
-    return "/" if role in STAFF else PAGES["voicemail"].path
+    return "/" if role in STAFF else PAGES["agent"].path

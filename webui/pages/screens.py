@@ -1,4 +1,4 @@
-"""The admin pages: dashboard, extensions, voicemail, the call flow, users, audit, system, wizard.
+"""The pages: dashboard, extensions, voicemail, the call center, the call flow, users, audit, system, wizard.
 
 Each page is a server-rendered shell; its script loads and changes data over
 the JSON API (the same routes and the same checks as any API client) and
@@ -20,6 +20,12 @@ from .render import render
 # Pages that need nothing from the server but their shell: the template and
 # script of the page's name, after the shared scripts they use.
 SHELLS = {
+    "wallboard": ("widgets", "wallboard"),
+    "queues": ("widgets", "crud", "queues"),
+    "customers": ("crud", "customers"),
+    "history": ("history",),
+    "music": ("music",),
+    "cc_settings": ("crud", "cc_settings"),
     "ivr": ("widgets", "crud", "ivr"),
     "ring_groups": ("widgets", "crud", "ring_groups"),
     "inbound_routes": ("widgets", "crud", "inbound_routes"),
@@ -43,19 +49,19 @@ def install(app, box) -> None:
 
     @app.get("/extensions", roles=STAFF)
     def extensions():
-        return render("extensions", title_key="nav.extensions", current="extensions", scripts=("extensions",))
+        return render("extensions", title_key="nav.extensions", current="extensions", scripts=("crud", "extensions"))
 
     @app.get("/voicemail", roles=ANYONE)
     def voicemail():
-        user = current_user()
-        if user.role in STAFF:
-            mailbox, fixed = request.query.get("mailbox") or "", False
-            if mailbox and not (mailbox.isascii() and mailbox.isdigit()):
-                raise Invalid("mailbox: must be an extension number", "mailbox")
-        else:
-            mailbox, fixed = (user.extension.number if user.extension else ""), True
+        mailbox, fixed = _own_or_chosen("mailbox")
         return render("voicemail", title_key="nav.voicemail", current="voicemail", scripts=("voicemail",),
                       boot={"mailbox": mailbox, "fixed": fixed}, fixed=fixed)
+
+    @app.get(PAGES["agent"].path, roles=PAGES["agent"].roles)
+    def agent():
+        ext, fixed = _own_or_chosen("ext")
+        return render("agent", title_key="nav.agent", current="agent", scripts=("widgets", "agent"),
+                      boot={"extension": ext, "fixed": fixed}, fixed=fixed)
 
     @app.get(PAGES["wizard"].path, roles=PAGES["wizard"].roles)
     def wizard():
@@ -66,6 +72,17 @@ def install(app, box) -> None:
     for key, scripts in SHELLS.items():
         page = PAGES[key]
         app.route(page.path, "GET", _shell(key, scripts), roles=page.roles)
+
+
+def _own_or_chosen(param: str) -> tuple[str, bool]:
+    """The extension a page is about, and whether it is fixed: an agent's own, or the one staff chose (?param=)."""
+    user = current_user()
+    if user.role not in STAFF:
+        return (user.extension.number if user.extension else ""), True
+    chosen = request.query.get(param) or ""
+    if chosen and not (chosen.isascii() and chosen.isdigit()):
+        raise Invalid(f"{param}: must be an extension number", param)
+    return chosen, False
 
 
 def _shell(key: str, scripts: tuple[str, ...]):

@@ -9,6 +9,9 @@
   <a class="btn btn-primary btn-small" href="/wizard">{{_('dash.wizard_open')}}</a>
 </div>
 % end
+<div class="alert alert-error" id="recordings-alert" role="alert" hidden>
+  <strong>{{_('dash.recordings_stopped')}}</strong> <span id="recordings-reason"></span>
+</div>
 <div class="grid cards-4">
   <section class="card metric">
     <h2>{{_('dash.asterisk')}}</h2>

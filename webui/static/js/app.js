@@ -141,6 +141,27 @@
   const joinList = (values) => (values || []).join(", ");
   const optional = (input) => input.value.trim() || null;
 
+  /* Prev and next over a server's pages (#prev, #next and #page-info in the page): fetchPage(page) shows
+     that page and answers how many items there are in all (undefined when it failed); .go(n) opens page n,
+     .reload() the same page again, .page is the page shown. */
+  function pager(perPage, fetchPage) {
+    const $ = (id) => document.getElementById(id);
+    let current = 1;
+    async function go(page) {
+      current = Math.max(1, page);
+      const total = await fetchPage(current);
+      if (total === undefined) return;
+      const pages = Math.max(1, Math.ceil(total / perPage));
+      if (current > pages) { go(pages); return; }  // the last page emptied meanwhile
+      $("page-info").textContent = t("ext.page_of", {page: current, pages});
+      $("prev").disabled = current <= 1;
+      $("next").disabled = current >= pages;
+    }
+    $("prev").addEventListener("click", () => go(current - 1));
+    $("next").addEventListener("click", () => go(current + 1));
+    return {go, reload: () => go(current), get page() { return current; }};
+  }
+
   function confirmDialog(title, text, okLabel) {
     const dialog = document.getElementById("confirm-dialog");
     dialog.querySelector("#confirm-title").textContent = title;
@@ -151,6 +172,13 @@
     return new Promise((resolve) => {
       dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), {once: true});
     });
+  }
+
+  /* On a phone the menu is a row that scrolls sideways: this page's entry in sight. */
+  const menu = document.querySelector(".sidebar");
+  const here = menu && menu.querySelector(".nav-link.active");
+  if (here && menu.scrollWidth > menu.clientWidth) {
+    menu.scrollLeft = here.getBoundingClientRect().left - menu.getBoundingClientRect().left - 12;
   }
 
   /* Buttons with data-close close their dialog. */
@@ -190,5 +218,5 @@
   }
 
   window.Callbox = {boot, t, el, api, ApiError, live, toast, clearErrors, showError, pageError, confirmDialog,
-                    splitList, joinList, optional, duration, clock, dateTime, bytes};
+                    splitList, joinList, optional, duration, clock, dateTime, bytes, pager};
 })();

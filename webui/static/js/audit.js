@@ -2,10 +2,10 @@
    PBX took it, and what each change did (secrets show only that they changed). */
 (function () {
   "use strict";
-  const {t, el, api, pageError, dateTime} = window.Callbox;
+  const {t, el, api, pageError, dateTime, pager} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const PER_PAGE = 50;
-  const state = {page: 1, actor: ""};
+  let actor = "";
 
   const shown = (value) => (value === null || value === undefined ? "—" : typeof value === "object" ? JSON.stringify(value) : String(value));
 
@@ -38,32 +38,27 @@
       el("td", {}, details(entry)));
   }
 
-  async function load() {
-    const query = new URLSearchParams({page: state.page, per_page: PER_PAGE});
-    if (state.actor) query.set("actor", state.actor);
+  async function load(page) {
+    const query = new URLSearchParams({page, per_page: PER_PAGE});
+    if (actor) query.set("actor", actor);
     let doc;
     try {
       doc = await api("GET", "/audit?" + query);
     } catch (err) {
       pageError(err.message);
-      return;
+      return undefined;
     }
-    const pages = Math.max(1, Math.ceil(doc.total / PER_PAGE));
     $("rows").replaceChildren(...doc.items.map(row));
     $("empty").hidden = doc.items.length > 0;
     $("summary").textContent = t("audit.total", {n: doc.total});
-    $("page-info").textContent = t("ext.page_of", {page: state.page, pages});
-    $("prev").disabled = state.page <= 1;
-    $("next").disabled = state.page >= pages;
+    return doc.total;
   }
 
+  const pages = pager(PER_PAGE, load);
   $("filter").addEventListener("submit", (e) => {
     e.preventDefault();
-    state.actor = $("actor").value.trim();
-    state.page = 1;
-    load();
+    actor = $("actor").value.trim();
+    pages.go(1);
   });
-  $("prev").addEventListener("click", () => { state.page -= 1; load(); });
-  $("next").addEventListener("click", () => { state.page += 1; load(); });
-  load();
+  pages.go(1);
 })();

@@ -65,6 +65,13 @@
       if (!m.ok) problems.append(Callbox.el("li", {}, t("dash.manager_failed", {name, error: m.error || ""})));
     }
     problems.hidden = !problems.children.length;
+    recordingsAlert((h.callcenter || {}).recordings_stopped);
+  }
+
+  /* Call recording stopped (the disk is nearly full): from health, then from "alert" events. */
+  function recordingsAlert(reason) {
+    $("recordings-alert").hidden = !reason;
+    setText("recordings-reason", reason ? t("dash.recordings_reason", {reason}) : "");
   }
 
   async function refresh() {
@@ -90,6 +97,12 @@
     calls: (data) => { health.active_calls = data.active; render(); },
     registration: (ev) => { refresh(); if (String(ev.number).startsWith("trunk-")) loadTrunks(); },
     trunk: (ev) => { if (applyTrunkEvent(trunks, ev)) renderTrunks(); },
+    alert: (ev) => {
+      if (ev.kind !== "recordings") return;
+      health.callcenter = {...health.callcenter,
+                           recordings_stopped: ev.active ? ev.message || t("dash.recordings_unknown") : null};
+      render();
+    },
     lost: () => { refresh(); loadTrunks(); },
   });
 })();

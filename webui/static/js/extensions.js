@@ -2,7 +2,7 @@
    add one, add a range, import and export CSV, edit, reset the secret, delete. */
 (function () {
   "use strict";
-  const {t, el, api, live, toast, clearErrors, showError, confirmDialog} = window.Callbox;
+  const {t, el, api, live, toast, clearErrors, showError, confirmDialog, csvImport} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const MAX_RANGE = 2000;
   const state = {page: 1, perPage: 50, q: "", sort: "number", total: 0, items: []};
@@ -302,49 +302,7 @@
     }
   });
 
-  /* -- CSV import ---------------------------------------------------------------------- */
-
-  const importDialog = $("import-dialog");
-  const importForm = $("import-form");
-
-  $("import").addEventListener("click", () => {
-    importForm.reset();
-    clearErrors(importForm);
-    $("import-result").hidden = true;
-    importDialog.showModal();
-  });
-
-  function showImport(created, problems) {
-    const summary = $("import-summary");
-    summary.className = "alert " + (problems.length ? (created ? "alert-warn" : "alert-error") : "alert-ok");
-    summary.textContent = t("ext.imp.summary", {created, bad: problems.length});
-    const table = $("import-errors");
-    table.tBodies[0].replaceChildren(...problems.map((p) =>
-      el("tr", {dataset: {line: p.line}}, el("td", {class: "mono"}, p.line), el("td", {class: "mono"}, p.field || "—"),
-         el("td", {}, p.error))));
-    table.hidden = !problems.length;
-    $("import-result").hidden = false;
-  }
-
-  importForm.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    clearErrors(importForm);
-    const file = importForm.elements.file.files[0];
-    if (!file) { showError(importForm, {message: t("ext.imp.choose")}); return; }
-    const submit = importForm.querySelector('[type="submit"]');
-    submit.disabled = true;
-    try {
-      const doc = await api("POST", "/extensions/import", undefined, {raw: await file.text(), contentType: "text/csv"});
-      showImport(doc.created.length, doc.errors);
-      load();
-    } catch (err) {
-      if (err.doc.errors) showImport(0, err.doc.errors);
-      else showError(importForm, err);
-    } finally {
-      submit.disabled = false;
-    }
-  });
-
+  csvImport("/extensions/import", "ext.imp.summary", load);
   $("add-one").addEventListener("click", openCreate);
   live({registration: onRegistration, lost: load});
   load();

@@ -1,21 +1,21 @@
-/* Widgets of the call-flow pages: where a call goes (a destination picker over what
-   exists on the box), ordered lists (a ring group's members, a route's trunks) and a
-   trunk's live state. */
+/* Widgets of the call-flow and call-center pages: where a call goes (a destination picker
+   over what exists on the box), ordered lists (a ring group's members, a route's trunks) and
+   a trunk's live state. */
 (function () {
   "use strict";
-  const {t, el, api} = window.Callbox;
+  const {t, el, api, clock} = window.Callbox;
 
-  const KINDS = ["extension", "ring_group", "ivr", "voicemail", "hangup"];
+  const KINDS = ["extension", "ring_group", "queue", "ivr", "voicemail", "external", "hangup"];
   const NEW_MENU = "new";
-  const catalogue = {extensions: [], ringGroups: [], ivrs: []};
+  const catalogue = {extensions: [], ringGroups: [], ivrs: [], queues: []};
+  const SOURCES = {extensions: "/extensions?per_page=1000", ringGroups: "/ring-groups", ivrs: "/ivrs", queues: "/queues"};
 
-  /* What destinations may point at; pages reload it after they change any of it. */
-  async function loadCatalogue() {
-    const [extensions, groups, menus] = await Promise.all([
-      api("GET", "/extensions?per_page=1000"), api("GET", "/ring-groups"), api("GET", "/ivrs")]);
-    catalogue.extensions = extensions.items;
-    catalogue.ringGroups = groups.items;
-    catalogue.ivrs = menus.items;
+  /* What destinations may point at (or the named parts of it: supervisors may not read menus);
+     pages reload it after they change any of it. */
+  async function loadCatalogue(parts) {
+    const names = Array.isArray(parts) ? parts : Object.keys(SOURCES);
+    const docs = await Promise.all(names.map((name) => api("GET", SOURCES[name])));
+    names.forEach((name, i) => { catalogue[name] = docs[i].items; });
     return catalogue;
   }
 
@@ -28,6 +28,7 @@
       case "voicemail":
         return catalogue.extensions.filter((e) => e.voicemail_enabled).map((e) => [e.number, `${e.number} · ${e.name}`]);
       case "ring_group": return catalogue.ringGroups.map((g) => [g.number, `${g.number} · ${g.name}`]);
+      case "queue": return catalogue.queues.map((q) => [q.number, `${q.number} · ${q.name}`]);
       case "ivr": return catalogue.ivrs.map((m) => [String(m.id), m.number ? `${m.name} (${m.number})` : m.name]);
       default: return [];
     }
@@ -39,23 +40,28 @@
     return t("dest.to", {kind: t("dest.kind." + dest.kind), target: found ? found[1] : dest.target});
   }
 
-  /* A kind and a target; .value is {kind, target}. With onNewMenu(picker), the menu list
-     offers "New submenu…", and onNewMenu answers the new menu's id (or null). */
+  /* A kind and a target (an outside number is typed); .value is {kind, target}. options.kinds limits the
+     kinds offered. With onNewMenu(picker), the menu list offers "New submenu…", and onNewMenu answers the
+     new menu's id (or null). */
   function destinationPicker(name, value, options) {
     const opts = options || {};
+    const kinds = opts.kinds || KINDS;
     const kind = el("select", {name: `${name}.kind`, class: "dest-kind", "aria-label": t("dest.kind_label")},
-      ...KINDS.map((k) => el("option", {value: k}, t("dest.kind." + k))));
+      ...kinds.map((k) => el("option", {value: k}, t("dest.kind." + k))));
     const target = el("select", {name: `${name}.target`, class: "dest-target", "aria-label": t("dest.target_label")});
-    const node = el("span", {class: "dest"}, kind, target);
+    const number = el("input", {name: `${name}.number`, class: "dest-number mono", inputmode: "tel", autocomplete: "off",
+                                "aria-label": t("dest.number_label"), placeholder: t("dest.number_label")});
+    const node = el("span", {class: "dest"}, kind, target, number);
     let last = "";
 
     function fill(selected) {
+      const typed = kind.value === "external";
       const list = targets(kind.value);
       target.replaceChildren(...list.map(([v, label]) => el("option", {value: v}, label)));
       if (kind.value === "ivr" && opts.onNewMenu) target.append(el("option", {value: NEW_MENU}, t("dest.new_menu")));
-      target.hidden = kind.value === "hangup";
-      target.disabled = kind.value === "hangup";
-      if (selected !== undefined && selected !== null) target.value = String(selected);
+      target.hidden = target.disabled = typed || kind.value === "hangup";
+      number.hidden = number.disabled = !typed;
+      if (selected !== undefined && selected !== null) (typed ? number : target).value = String(selected);
       last = target.value;
     }
 
@@ -66,11 +72,12 @@
       fill(id === null ? last : id);
       node.dispatchEvent(new Event("change", {bubbles: true}));  // the new value, for whoever watches the picker
     });
-    kind.value = value && KINDS.includes(value.kind) ? value.kind : (opts.kind || "extension");
+    kind.value = value && kinds.includes(value.kind) ? value.kind : (opts.kind || kinds[0]);
     fill(value ? value.target : undefined);
 
     Object.defineProperty(node, "value", {get: () => ({
-      kind: kind.value, target: kind.value === "hangup" ? null : (target.value || null)})});
+      kind: kind.value,
+      target: kind.value === "hangup" ? null : kind.value === "external" ? number.value.trim() || null : target.value || null})});
     return node;
   }
 
@@ -141,6 +148,29 @@
     return found || null;
   }
 
+  /* An agent's state as a coloured word; a pause says why. */
+  function agentBadge(agent) {
+    const text = t("agent.state." + agent.state) + (agent.state === "paused" && agent.reason ? ` · ${agent.reason}` : "");
+    return el("span", {class: "state-badge", dataset: {state: agent.state}}, text);
+  }
+
+  /* The pause reasons (GET /pause-reasons) as a select's options, "no reason" first. */
+  function reasonOptions(select, reasons) {
+    select.replaceChildren(el("option", {value: ""}, t("agent.no_reason")),
+      ...reasons.map((r) => el("option", {value: r.name}, `${r.name} (${r.phone_code})`)));
+  }
+
+  /* Ticking times: each [data-since] (a Unix time) shows how long ago that was, now and every second
+     from the first call on. */
+  let ticker = null;
+  function tick() {
+    const now = Date.now() / 1000;
+    for (const node of document.querySelectorAll("[data-since]")) {
+      node.textContent = clock(now - Number(node.dataset.since));
+    }
+    if (ticker === null) ticker = setInterval(tick, 1000);
+  }
+
   Object.assign(window.Callbox, {loadCatalogue, catalogue, extensionChoices, describe, destinationPicker,
-                                 orderedList, trunkState, applyTrunkEvent});
+                                 orderedList, trunkState, applyTrunkEvent, agentBadge, reasonOptions, tick});
 })();

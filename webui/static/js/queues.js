@@ -1,0 +1,107 @@
+/* Queues: callers wait in line for the queue's agents, who are rung by its strategy; every
+   setting of a queue in one form. Supervisors see the queues; administrators change them. */
+(function () {
+  "use strict";
+  const {boot, t, el, api, crud, describe, destinationPicker, loadCatalogue, catalogue, pageError} = window.Callbox;
+  const $ = (id) => document.getElementById(id);
+  const admin = boot.user.role === "admin";
+  const NUMBERS = ["memory_seconds", "announce_interval", "max_wait", "max_callers", "wrapup", "ring_timeout",
+                   "service_level"];
+  const CHECKS = ["announce_position", "join_empty", "leave_empty", "announce_agent", "survey", "callback"];
+  // A new queue's settings: the API's defaults.
+  const DEFAULTS = {strategy: "rrmemory", memory_seconds: 0, music: "default", announce_position: false,
+                    announce_interval: 60, join_empty: true, leave_empty: false, max_wait: 0, max_callers: 0,
+                    overflow: {kind: "hangup", target: null}, wrapup: 0, ring_timeout: 15, announce_agent: false,
+                    survey: false, recording: "never", callback: false, service_level: 20, members: []};
+  let music = [];
+  let overflow;
+
+  async function loadChoices() {
+    const [, doc] = await Promise.all([loadCatalogue(), api("GET", "/music")]);
+    music = doc.items;
+  }
+
+  function memberRow(m) {
+    const known = catalogue.extensions.map((x) => [x.number, `${x.number} · ${x.name}`]);
+    if (m.extension && !known.some(([n]) => n === m.extension)) known.push([m.extension, m.extension]);
+    const pick = el("select", {name: "member", "aria-label": t("q.f.member")},
+      ...known.map(([value, label]) => el("option", {value}, label)));
+    if (m.extension) pick.value = m.extension;
+    return el("div", {class: "member-row"}, pick,
+      el("label", {class: "inline-field"}, t("q.f.penalty"),
+         el("input", {name: "penalty", type: "number", min: 0, max: 100, value: m.penalty})),
+      el("label", {class: "check"}, el("input", {type: "checkbox", name: "dynamic", checked: m.dynamic}),
+         t("q.f.dynamic_check")),
+      el("button", {type: "button", class: "btn btn-small btn-danger-ghost",
+                    onclick: (e) => e.target.closest(".member-row").remove()}, t("list.remove")));
+  }
+
+  function members(q) {
+    if (!q.members.length) return "—";
+    return q.members.map((m) => m.extension + (m.dynamic ? "*" : "")).join(", ");
+  }
+
+  const page = crud({
+    path: "/queues",
+    key: (q) => q.number,
+    name: (q) => `${q.number} ${q.name}`,
+    title: (q) => (q ? t("q.edit_title", {number: q.number}) : t("q.add_title")),
+    deleteText: (q) => t("q.delete_text", {name: q.name}),
+    editable: admin,
+    before: loadChoices,
+    cells: (q) => [
+      el("td", {class: "mono"}, q.number),
+      el("td", {}, q.name),
+      el("td", {}, t("q.strategy." + q.strategy) + (q.memory_seconds ? " · " + t("q.memory_on", {s: q.memory_seconds}) : "")),
+      el("td", {class: "mono", title: t("q.dynamic_mark")}, members(q)),
+      el("td", {}, describe(q.overflow)),
+      el("td", {}, t("q.recording." + q.recording))],
+    fill(form, q) {
+      const f = form.elements;
+      const v = q || DEFAULTS;
+      f.number.value = q ? q.number : "";
+      f.number.readOnly = !!q;
+      f.name.value = q ? q.name : "";
+      f.strategy.value = v.strategy;
+      f.recording.value = v.recording;
+      for (const name of NUMBERS) f[name].value = v[name];
+      for (const name of CHECKS) f[name].checked = v[name];
+      $("music").replaceChildren(el("option", {value: "default"}, t("q.music_default")),
+        ...music.map((m) => el("option", {value: m.name}, m.tracks.length ? m.name : t("q.music_empty", {name: m.name}))));
+      f.music.value = v.music;
+      $("members").replaceChildren(...v.members.map(memberRow));
+      overflow = destinationPicker("overflow", v.overflow);
+      $("overflow").replaceChildren(overflow);
+      showStrategy();
+    },
+    body(form, q) {
+      const f = form.elements;
+      const body = {name: f.name.value.trim(), strategy: f.strategy.value, music: f.music.value,
+                    recording: f.recording.value, overflow: overflow.value};
+      for (const name of NUMBERS) body[name] = Number(f[name].value || 0);
+      for (const name of CHECKS) body[name] = f[name].checked;
+      body.members = [...$("members").querySelectorAll(".member-row")].map((row) => ({
+        extension: row.querySelector("[name=member]").value,
+        penalty: Number(row.querySelector("[name=penalty]").value || 0),
+        dynamic: row.querySelector("[name=dynamic]").checked}));
+      if (!q) body.number = f.number.value.trim();
+      return body;
+    },
+  });
+
+  function showStrategy() {
+    const select = document.querySelector("#edit-dialog select[name=strategy]");
+    $("strategy-hint").textContent = t("q.strategy_hint." + select.value);
+  }
+
+  if (admin) {
+    document.querySelector("#edit-dialog select[name=strategy]").addEventListener("change", showStrategy);
+    $("add-member").addEventListener("click", () => {
+      const row = memberRow({extension: "", penalty: 0, dynamic: true});
+      $("members").append(row);
+      row.querySelector("select").focus();
+    });
+  }
+  // Supervisors may not read menus and ring groups: the destinations they see are named by number.
+  loadCatalogue(admin ? null : ["extensions", "queues"]).then(page.load, (err) => pageError(err.message));
+})();
