@@ -179,6 +179,14 @@ class CallCenterLive:
 
     def _on_Hangup(self, ev) -> None:
         call = self._calls.pop(ev.get("Uniqueid", ""), None)
+        if call is None:
+            # The agent's leg ended while the caller lives on (moved elsewhere by a supervisor):
+            # the agent is free now, whatever Asterisk writes when the caller hangs up.
+            channel = ev.get("Channel", "")
+            call = next((c for c in self._calls.values() if c.connected and c.agent_channel == channel), None)
+            if call is not None:
+                del self._calls[call.callid]
+                self._publish("call_ended", **self._call_dict(call))
         if call is not None:
             self._agent_changed(call.agent)
 

@@ -171,6 +171,17 @@ def test_hang_up_and_move(on_call):
     assert on_call.ami.actions("Hangup")[-1] == {"Channel": "PJSIP/trunk-1-00a"}
 
 
+def test_a_moved_call_frees_its_agent_when_the_agents_leg_ends(on_call):
+    ended = on_call.box.events.subscribe(lambda e: e.topic == "call_ended")
+    assert on_call.post("/calls/3.1/move", {"kind": "queue", "target": "600"}).status == 204
+    assert on_call.cc.live.agent_state("8001")["state"] == "on_call"
+    # The caller went on to the queue (its channel lives on); the agent's leg hangs up.
+    on_call.ami.emit(Event="Hangup", Channel="PJSIP/8001-00b", Uniqueid="3.2")
+    assert on_call.cc.live.agent_state("8001")["state"] == "available"
+    assert [e.data["id"] for e in ended.get(1)] == ["3.1"]
+    assert on_call.get("/calls").json["items"] == []
+
+
 def test_notes_agents_write_on_their_own_calls(on_call):
     from tests.api import Api
 
