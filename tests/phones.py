@@ -216,6 +216,7 @@ class Call(pj.Call):
         self.listener = Listener(self.recording)
         self.player: pj.AudioMediaPlayer | None = None
         self.player_bytes = 0
+        self.player_started = 0.0
         self.remote_uri = ""
         self.arrived: float | None = None  # wall clock when an incoming call reached the phone
 
@@ -286,9 +287,16 @@ class Call(pj.Call):
         self.player.createPlayer(str(wav), 0 if loop else pj.PJMEDIA_FILE_NO_LOOP)
         self.player_bytes = wav.stat().st_size - 44
         self.player.startTransmit(self.getAudioMedia(-1))
+        self.player_started = time.monotonic()
 
     def played(self) -> bool:
-        return self.player is not None and self.player.getPos() * 2 >= self.player_bytes - 2 * RATE // 50
+        """The file has gone out once. The player rewinds at its end, so a poll that comes late
+        would miss the last position: the time a real-time player needs counts as well."""
+        if self.player is None:
+            return False
+        seconds = self.player_bytes / 2 / RATE
+        return (self.player.getPos() * 2 >= self.player_bytes - 2 * RATE // 50
+                or time.monotonic() - self.player_started >= seconds + 0.1)
 
     def rx_packets(self) -> int:
         return self.getStreamStat(0).rtcp.rxStat.pkt

@@ -109,8 +109,13 @@ class Floor:
                     busy = pj.CallOpParam()
                     busy.statusCode = 486
                     call.hangup(busy)
-                else:
-                    call.answer_call()
+                elif call.state != pj.PJSIP_INV_STATE_DISCONNECTED:  # not already taken by another agent
+                    try:
+                        call.answer_call()
+                    except pj.Error:
+                        if call.state != pj.PJSIP_INV_STATE_DISCONNECTED:
+                            raise
+                        continue  # cancelled between the check and the answer
                     self._live.append((n, call, None))
         still = []
         for n, call, since in self._live:
