@@ -9,7 +9,7 @@ from bottle import Bottle, response, static_file
 from appliance.users.ratelimit import LoginLimiter
 
 from ..plugins import Auth, Database, JsonErrors, json_error_handler
-from . import events, extensions, me, resources, settings, system, system_admin, voicemail, wizard
+from . import events, extensions, me, resources, settings, system, system_admin, update, voicemail, wizard
 
 
 def make_api(box, login_limiter: LoginLimiter) -> Bottle:
@@ -31,6 +31,6 @@ def make_api(box, login_limiter: LoginLimiter) -> Bottle:
                            mimetype="application/json")
 
     system.install(api, box, login_limiter)
-    for module in (me, events, extensions, voicemail, settings, resources, system_admin, wizard):
+    for module in (me, events, extensions, voicemail, settings, resources, system_admin, wizard, update):
         module.install(api, box)
     return api
