@@ -61,16 +61,21 @@ def kvm_works(kernel: Path, timeout: float = 15.0) -> bool:
     if os.access("/dev/kvm", os.R_OK | os.W_OK):
         with tempfile.TemporaryDirectory(prefix="callbox-kvm-") as tmp:
             serial = Path(tmp) / "serial.log"
+            errors = Path(tmp) / "qemu.log"
+            err = open(errors, "wb")
             proc = subprocess.Popen(
                 [QEMU, "-accel", "kvm", "-cpu", "host", "-m", "256", "-display", "none", "-monitor", "none",
                  "-nodefaults", "-no-reboot", "-serial", f"file:{serial}", "-kernel", str(kernel),
                  "-append", "console=ttyS0 panic=-1"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                stdout=subprocess.DEVNULL, stderr=err)
+            err.close()
             deadline = time.monotonic() + timeout
             try:
                 while time.monotonic() < deadline and proc.poll() is None:
                     if serial.exists() and b"Linux version" in serial.read_bytes():
                         ok = True
+                        break
+                    if b"KVM internal error" in errors.read_bytes():
                         break
                     time.sleep(0.1)
             finally:
