@@ -37,6 +37,7 @@ MENU = (
         Page("users", "/users", ADMIN, ready=False),
         Page("audit", "/audit", STAFF, ready=False),
         Page("system", "/system", ADMIN, ready=False),
+        Page("update", "/update", ADMIN),
         Page("wizard", "/wizard", ADMIN, ready=False),
     )),
 )
