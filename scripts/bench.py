@@ -220,6 +220,9 @@ Notes
   the delay is from the event's creation on the box to its arrival at each connection
   (same machine, same clock), for the first health event after all were connected.
 """
+    from bench_image import markdown as disk_image_markdown
+
+    doc += disk_image_markdown()
     (REPO / "BENCHMARKS.md").write_text(doc)
     print(doc)
     return 0

@@ -136,9 +136,10 @@ class Vm:
         fmt = "qcow2" if self.overlay else "raw"
         return [QEMU, *accel, "-m", str(self.memory), "-smp", str(self.cpus), "-nodefaults",
                 "-display", "none", "-monitor", "none", "-vga", "none",
-                "-serial", f"file:{self.console}",
-                "-drive", f"file={self.drive},if=virtio,format={fmt},cache=unsafe" if self.overlay
-                else f"file={self.drive},if=virtio,format={fmt}",
+                # Appended to, so that a restart (power cut and on again) keeps the earlier boots.
+                "-chardev", f"file,id=serial0,path={self.console},append=on", "-serial", "chardev:serial0",
+                # The default cache mode: what the guest flushed is on the host's disk when the plug is pulled.
+                "-drive", f"file={self.drive},if=virtio,format={fmt}",
                 "-netdev", net, "-device", "virtio-net-pci,netdev=net0",
                 # A hardware watchdog, as a box has: systemd keeps it fed.
                 "-device", "i6300esb", "-action", "watchdog=reset",

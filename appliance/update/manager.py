@@ -159,7 +159,27 @@ class UpdateManager(Manager):
                 "rolled_back": f"is good; the update in slot {trial} failed and was rolled back"}[outcome.kind]
         log.info("system slot confirmed", extra=kv(slot=self.booted, version=version, outcome=outcome.kind))
         self.system.announce(f"system {self.booted} (version {version}) {what}")
+        for url in self.web_addresses():
+            self.system.announce(f"web UI: {url}")
         return outcome.kind
+
+    def web_addresses(self) -> list[str]:
+        """Where a browser reaches the web UI: this box's addresses (the console shows them)."""
+        import ipaddress
+        import socket
+
+        import psutil
+
+        address = self.box.runtime.http
+        port = "" if address.port == 80 else f":{address.port}"
+        if address.host not in ("0.0.0.0", "::"):
+            return [f"http://{address}/"]
+        found = []
+        for addrs in psutil.net_if_addrs().values():
+            for a in addrs:
+                if a.family == socket.AF_INET and not ipaddress.ip_address(a.address).is_loopback:
+                    found.append(f"http://{a.address}{port}/")
+        return found
 
     def refresh_other(self) -> None:
         slot = self.other["slot"]
