@@ -29,8 +29,16 @@ while IFS= read -r line; do
         missing=$((missing + 1))
     fi
 done < "$DEFCONFIG"
+# The external tree's override of Buildroot's Asterisk options (external.mk).
+opts=$(make -s -C "$BR" O="$OUT" printvars VARS=ASTERISK_CONF_OPTS 2>/dev/null || true)
+for want in --with-openr2 --with-spandsp; do
+    case "$opts" in
+        *"$want"*) ;;
+        *) echo "image-check: Asterisk is not configured $want (external.mk)" >&2; missing=$((missing + 1)) ;;
+    esac
+done
 if [ "$missing" -ne 0 ]; then
-    echo "image-check: $missing line(s) of $(basename "$DEFCONFIG") did not survive; see above" >&2
+    echo "image-check: $missing problem(s) with $(basename "$DEFCONFIG"); see above" >&2
     exit 1
 fi
-echo "image-check: all $(grep -c . "$DEFCONFIG") lines of $(basename "$DEFCONFIG") hold with $(cd "$BR" && (git describe --tags 2>/dev/null || make -s print-version 2>/dev/null || echo 'this Buildroot'))"
+echo "image-check: all $(grep -c . "$DEFCONFIG") lines of $(basename "$DEFCONFIG") hold, Asterisk has openr2 and spandsp, with $(cd "$BR" && (git describe --tags 2>/dev/null || make -s print-version 2>/dev/null || echo 'this Buildroot'))"

@@ -61,6 +61,16 @@ wants local-fs.target mnt-boot.mount
 wants multi-user.target callbox.service
 wants multi-user.target callbox-ssh.service
 wants timers.target callbox-boot-guard.timer
+# Buildroot's Asterisk keeps its data (sounds, keys) in /usr/lib/asterisk; the
+# supervisor's asterisk.conf names Debian's places for them.
+if [ -d "$TARGET/usr/lib/asterisk/sounds" ] && [ ! -e "$TARGET/usr/share/asterisk" ]; then
+    ln -s ../lib/asterisk "$TARGET/usr/share/asterisk"
+fi
+if [ -d "$TARGET/usr/lib/asterisk" ] && [ ! -e "$TARGET/var/lib/asterisk" ]; then
+    mkdir -p "$TARGET/var/lib"
+    ln -s ../../usr/lib/asterisk "$TARGET/var/lib/asterisk"
+fi
+
 # The supervisor owns Asterisk: a distribution's own Asterisk service must not start it too.
 ln -sf /dev/null "$TARGET/etc/systemd/system/asterisk.service"
 # The hardware watchdog resets a hung box.
