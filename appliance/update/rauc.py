@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -148,9 +149,15 @@ class RaucSystem:
                 subprocess.run(["umount", mnt], capture_output=True)
 
     def announce(self, text: str) -> None:
-        """A line on the box's console (kernel log, priority notice)."""
-        try:
-            with open("/dev/kmsg", "w") as kmsg:
-                kmsg.write(f"<5>callbox: {text}\n")
-        except OSError:
-            pass
+        """A line on the box's console: the serial port (/dev/console) and the screen (tty0)."""
+        for device in ("/dev/console", "/dev/tty0"):
+            try:
+                fd = os.open(device, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+            except OSError:
+                continue
+            try:
+                os.write(fd, f"callbox: {text}\r\n".encode())
+            except OSError:
+                pass
+            finally:
+                os.close(fd)

@@ -187,3 +187,17 @@ def _wav(tmp_path) -> bytes:
     from tests.audio import write_tone
 
     return write_tone(tmp_path / "greeting.wav", 440, 1.5).read_bytes()
+
+
+def test_factory_reset_from_the_web_ui_brings_back_a_new_box(vm):
+    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    running = api.get("/system/update").json["running"]
+    mark = vm.console_mark()
+    r = api.post("/system/factory-reset", {"confirm": "erase"})
+    assert r.status == 202, r
+    vm.wait_console(r"factory reset \(web UI\): erasing the data partition", BOOT, since=mark)
+    vm.wait_good(running["slot"], BOOT, since=mark)
+    api = Api(vm.url)
+    assert api.get("/setup").json == {"configured": False}
+    text = vm.console_text()[mark:]
+    assert "making the SSH ed25519 host key" in text and "making the web UI's TLS certificate" in text
