@@ -143,6 +143,7 @@ class Vm:
                 "-netdev", net, "-device", "virtio-net-pci,netdev=net0",
                 # A hardware watchdog, as a box has: systemd keeps it fed.
                 "-device", "i6300esb", "-action", "watchdog=reset",
+                "-qmp", f"unix:{self.workdir / 'qmp.sock'},server=on,wait=off",
                 "-rtc", "base=utc", "-pidfile", str(self.workdir / "qemu.pid")]
 
     def start(self) -> "Vm":
@@ -165,13 +166,36 @@ class Vm:
                 os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
 
+    def qmp(self, command: str) -> dict:
+        """One command to qemu's machine protocol."""
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(5)
+            s.connect(str(self.workdir / "qmp.sock"))
+            f = s.makefile("rwb")
+            f.readline()  # the greeting
+            for doc in ({"execute": "qmp_capabilities"}, {"execute": command}):
+                f.write(json.dumps(doc).encode() + b"\n")
+                f.flush()
+                while True:
+                    answer = json.loads(f.readline())
+                    if "return" in answer or "error" in answer:
+                        break
+            return answer
+
     def stop(self, timeout: float = 60) -> None:
-        """Power the box off (ACPI button) and wait; pull the plug if it does not stop in time."""
+        """Power the box off (the ACPI power button: the box shuts down cleanly) and wait;
+        then end qemu, and pull the plug if even that does not work."""
         if not self.running:
             return
-        os.kill(self.proc.pid, signal.SIGTERM)  # qemu: a clean exit of the emulator
         try:
+            self.qmp("system_powerdown")
             self.proc.wait(timeout)
+            return
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            pass
+        os.kill(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.kill()
 

@@ -47,8 +47,13 @@
       const ok = await refresh();
       if (!ok) { gone = true; setText("job-text", t("upd.job.rebooting")); return; }
       const job = status.job || {};
+      if (gone && job.state !== "rebooting" && !(status.running || {}).confirmed) {
+        setText("job-text", t("upd.job.starting"));
+        return;
+      }
       if (gone && job.state !== "rebooting") {
         clearInterval(timer);
+        setTimeout(refresh, 5000);  // the other slot's version is read once the new system is confirmed
         const now = (status.running || {}).version;
         setText("job-text", now !== oldVersion ? t("upd.done", {version: now}) : t("upd.kept", {version: now}));
         $("job-progress").value = 100;
