@@ -176,8 +176,8 @@ def make_outputs(out: Path, base: Path, version: str, overlays: list[Path]) -> N
         shutil.rmtree(work, ignore_errors=True)
 
 
-def prune_outputs(keep: Path, count: int = 6) -> None:
-    """Old outputs go; the newest `count` stay (a test run builds three: its image and two bundles)."""
+def prune_outputs(keep: Path, count: int = 4) -> None:
+    """Old outputs go (each is about 700 MB); the newest `count` stay (a test run builds three)."""
     outs = sorted((p for p in CACHE.glob("disk-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
     for old in outs[:-count]:
         if old != keep:
