@@ -94,7 +94,7 @@ class Vm:
 
     def __init__(self, disk: Path, workdir: Path, *, kernel: Path | None = None, overlay: bool = True,
                  accel: str = "auto", memory: int = 1536, cpus: int = 2, http: str | None = None,
-                 sip: str | None = None):
+                 sip: str | None = None, size: str | None = None):
         self.disk = Path(disk)
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -112,8 +112,9 @@ class Vm:
         self.started_at: float | None = None
         self.drive = self.workdir / "disk.qcow2" if overlay else self.disk
         if overlay and not self.drive.exists():
+            # `size`: a disk bigger than the image, as a box's usually is (the data partition grows).
             subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", str(self.disk.resolve()),
-                            "-F", "raw", str(self.drive)], check=True)
+                            "-F", "raw", str(self.drive), *([size] if size else [])], check=True)
 
     @property
     def url(self) -> str:

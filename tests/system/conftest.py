@@ -102,7 +102,8 @@ class BootedVm(Vm):
 def vm(images, tmp_path_factory, request):
     """One box per test module, booted from a copy-on-write overlay of the built disk."""
     work = tmp_path_factory.mktemp("vm")
-    machine = BootedVm(images["base"]["disk"], work)
+    # A disk bigger than the image, as a box's is: first boot grows the data partition.
+    machine = BootedVm(images["base"]["disk"], work, size="4G")
     machine.start()
     try:
         yield machine

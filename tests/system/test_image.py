@@ -42,9 +42,12 @@ def test_first_boot_answers_on_the_forwarded_web_port(vm):
     text = vm.console_text()
     assert "first boot: making the data file system" in text
     assert "making the web UI's TLS certificate" in text
+    assert "growing the data partition to the end of the disk" in text
     api = Api(vm.url)
     health = api.get("/health").json
     assert health["status"] == "ok" and health["asterisk"] == "up", health
+    # 4 GiB disk: 1 GiB data partition in the image, grown by the 1 GiB the image does not use.
+    assert health["disk"]["total"] > 1.6 * 2**30, health["disk"]
     assert health["system"]["slot"] == "A"
     api.sign_in(ADMIN_PASSWORD)
     status = api.get("/system/update").json
