@@ -93,7 +93,7 @@ class Vm:
     file in workdir backed by it, so the image itself never changes."""
 
     def __init__(self, disk: Path, workdir: Path, *, kernel: Path | None = None, overlay: bool = True,
-                 accel: str = "auto", memory: int = 1536, cpus: int = 2, http: str | None = None,
+                 accel: str = "auto", memory: int = 1536, cpus: int | None = None, http: str | None = None,
                  sip: str | None = None, size: str | None = None):
         self.disk = Path(disk)
         self.workdir = Path(workdir)
@@ -101,12 +101,14 @@ class Vm:
         self.kernel = kernel or self.disk.parent / "vmlinuz"
         self.overlay = overlay
         self.memory = memory
-        self.cpus = cpus
         self.http = http or f"127.0.0.1:{free_port()}"
         self.sip = sip or f"127.0.0.1:{free_port(socket.SOCK_DGRAM)}"
         if accel == "auto":
             accel = "kvm" if kvm_works(self.kernel) else "tcg"
         self.accel = accel
+        # Software emulation runs one virtual CPU: with two, a guest now and then hangs early in
+        # its boot (at the switch to the TSC clock source) after a reboot; KVM gets two.
+        self.cpus = cpus or (2 if accel == "kvm" else 1)
         self.console = self.workdir / "console.log"
         self.proc: subprocess.Popen | None = None
         self.started_at: float | None = None
