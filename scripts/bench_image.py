@@ -78,7 +78,7 @@ def power_on_to_registration(disk: str, accel: str, timeout: float = 600) -> dic
             if phone.reg_code == 200:
                 break
             phone.reregister()
-        return {"accel": accel, "web": web, "registered": time.monotonic() - started}
+        return {"accel": accel, "web": web, "registered": time.monotonic() - started, "cpus": vm.cpus}
     finally:
         if stack is not None:
             stack.close()
@@ -109,14 +109,15 @@ def markdown() -> str:
                         "/dev/kvm is there but qemu cannot run a kernel with it on this machine "
                         "(the probe in scripts/vm.py) | | | |")
         else:
-            rows.append(f"| Power-on (qemu start) to the first SIP registration, {accel}, first boot | "
+            rows.append(f"| Power-on (qemu start) to the first SIP registration, {accel}, {run['cpus']} vCPU, first boot | "
                         f"{run['registered']:.1f} s (web UI answering: {run['web']:.1f} s) | | | |")
     table = "\n".join(rows)
     return f"""
 ## Disk image
 
 Method: `scripts/disk.py build` (dev disk image from Debian packages, cached base), then a
-fresh copy-on-write copy of it booted in qemu with 2 vCPUs and 1.5 GiB; the clock starts
+fresh copy-on-write copy of it booted in qemu with 1.5 GiB (scripts/vm.py: 2 vCPUs under KVM, 1 under
+software emulation, where 2 now and then hung a reboot); the clock starts
 when qemu starts. The box's first boot makes its data file system, SSH host keys, TLS
 certificate and secrets; then the bench sets the admin password, creates one extension and
 registers a pjsua2 phone through the forwarded SIP port on 127.0.0.1.
