@@ -1,4 +1,4 @@
-# Callbox: make run | make test | make rootfs | make bench
+# Callbox: make run | make test | make rootfs | make bench | make disk | make boot | make image
 # Run as root: a dev box mounts file systems and makes namespaces.
 
 PYTHON ?= python3
@@ -9,7 +9,7 @@ RUN_NAME ?= dev
 export BOX_HTTP ?= 127.0.0.1:8080
 export BOX_SIP ?= 127.0.0.1:5060
 
-.PHONY: run test unit integration rootfs bench host-deps venv stop
+.PHONY: run test unit integration system rootfs bench host-deps venv stop disk boot image image-check
 
 host-deps:
 	@scripts/host-deps.sh
@@ -40,9 +40,36 @@ unit: venv
 integration: venv rootfs
 	$(VPY) -m pytest -q tests/integration
 
-## Everything: unit tests, then real Asterisk with real phones, then the web UI in Chromium.
+system: venv rootfs
+	$(VPY) -m pytest -q tests/system
+
+## Everything: unit tests, then real Asterisk with real phones, then the web UI in Chromium,
+## then the disk image in qemu (boot, phones, updates, rollback).
 test: venv rootfs
-	$(VPY) -m pytest -q tests/unit tests/integration tests/browser
+	$(VPY) -m pytest -q tests/unit tests/integration tests/browser tests/system
+
+## The dev disk image (boot, system A, system B, data) and its update bundle, from Debian packages.
+disk: host-deps
+	@$(PYTHON) scripts/disk.py build
+
+## Boot the dev disk image in qemu (KVM where it works), web and SIP forwarded to loopback.
+## FRESH=1 starts over from the built image (a new box).
+boot: host-deps
+	@$(PYTHON) scripts/vm.py boot $(if $(FRESH),--fresh)
+
+## The production firmware with Buildroot: make image BUILDROOT=path/to/buildroot (needs internet
+## for sources). Output in $(O): images/disk.img and images/update.raucb. A release names its
+## signing key with CALLBOX_RAUC_KEY and CALLBOX_RAUC_CERT; without them a development key is made.
+O ?= $(CURDIR)/output
+image:
+	@test -n "$(BUILDROOT)" || { echo "make image: set BUILDROOT=path/to/buildroot"; exit 2; }
+	$(MAKE) -C $(BUILDROOT) O=$(O) BR2_EXTERNAL=$(CURDIR)/buildroot_cfg callbox_x86_64_defconfig
+	$(MAKE) -C $(BUILDROOT) O=$(O)
+
+## Offline: the defconfig loads with the external tree and keeps every line.
+image-check:
+	@test -n "$(BUILDROOT)" || { echo "make image-check: set BUILDROOT=path/to/buildroot"; exit 2; }
+	@scripts/image-check.sh $(BUILDROOT)
 
 bench: venv rootfs
 	$(VPY) scripts/bench.py

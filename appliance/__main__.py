@@ -31,10 +31,11 @@ def build_box():
     from .settings import Runtime
     from .supervisor import Box
     from .system import SettingsManager
+    from .update.manager import UpdateManager
     from .web import WebManager
 
     return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, NetworkManager, PbxManager, ReportsManager,
-                                           CallCenterManager, WebManager])
+                                           CallCenterManager, UpdateManager, WebManager])
 
 
 def run() -> int:

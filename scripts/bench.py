@@ -34,6 +34,7 @@ from tests.integration.conftest import ADMIN_PASSWORD, box_cli, start_box  # noq
 from tests.phones import SipStack  # noqa: E402
 
 import bench_floor  # noqa: E402
+import bench_image  # noqa: E402
 
 N = 800
 SINGLE_RUNS = 5
@@ -228,6 +229,7 @@ Notes
   (same machine, same clock), for the first health event after all were connected.
 """
     doc += bench_floor.markdown(floor)
+    doc += bench_image.markdown()
     (REPO / "BENCHMARKS.md").write_text(doc)
     print(doc)
     return 0

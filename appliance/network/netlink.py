@@ -71,6 +71,9 @@ class Netlink:
 
     def set_timezone(self, zone: str, path: Path = Path("/etc/localtime")) -> None:
         target = Path("/usr/share/zoneinfo") / zone
+        # A read-only system links /etc/localtime to the data partition: change that link.
+        if path.is_symlink() and not os.readlink(path).startswith("/usr/share/zoneinfo"):
+            path = Path(os.readlink(path))
         tmp = path.with_name(path.name + ".callbox-tmp")
         if tmp.is_symlink():
             tmp.unlink()

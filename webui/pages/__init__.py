@@ -11,7 +11,7 @@ from appliance.db import db
 from appliance.errors import BoxError
 
 from ..plugins import Auth, CsrfRejected, Database, error_body, json_error_handler
-from . import auth, screens
+from . import auth, screens, update
 from .render import render
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ def install(app, box, limiter) -> None:
 
     auth.install(app, box, limiter)
     screens.install(app, box)
+    update.install(app, box)
 
     def html_error(err):
         # A path the API's mount cannot take (a line break in it, say) lands here: answer in JSON still.

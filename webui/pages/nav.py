@@ -47,6 +47,7 @@ MENU = (
         Page("users", "/users", ADMIN),
         Page("audit", "/audit", ADMIN),
         Page("system", "/system", ADMIN),
+        Page("update", "/update", ADMIN),
         Page("wizard", "/wizard", ADMIN),
     )),
 )

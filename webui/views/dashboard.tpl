@@ -46,6 +46,10 @@
       <dd><meter id="disk-meter" min="0" max="100" low="80" high="92" optimum="10" value="0"></meter><span id="disk-text">—</span></dd>
       <dt>{{_('dash.uptime')}}</dt>
       <dd><span id="box-uptime">—</span></dd>
+      <dt>{{_('dash.firmware')}}</dt>
+      <dd><span id="system-version">—</span></dd>
+      <dt>{{_('dash.other_slot')}}</dt>
+      <dd><span id="other-version">—</span></dd>
     </dl>
     <ul class="problems" id="problems" hidden></ul>
   </section>

@@ -58,6 +58,9 @@
     meter("disk-meter", "disk-text", disk.percent,
       disk.total ? t("dash.free_of", {free: bytes(disk.free), total: bytes(disk.total)}) : "");
     setText("box-uptime", h.uptime !== undefined ? duration(h.uptime) : "—");
+    const sys = h.system || {};
+    setText("system-version", sys.version ? t("dash.slot_version", {version: sys.version, slot: sys.slot}) : "—");
+    setText("other-version", sys.other_version ? t("dash.slot_version", {version: sys.other_version, slot: sys.other_slot}) : "—");
 
     const problems = $("problems");
     problems.replaceChildren();

@@ -1,0 +1,115 @@
+"""The disk image in qemu: boot, SIP through the forwarded port, updates, rollback, power loss.
+
+The images are built once per run (session fixture `images`): the disk, an
+update bundle of a changed version, a bundle whose system never becomes
+healthy, and bundles the box must refuse (another signer, another product,
+cut short). qemu runs with user-mode networking: the web and SIP ports are
+forwarded to 127.0.0.1 and nothing else is reachable. Every qemu is killed by
+the PID this run started, and the console logs go to tests/artifacts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "artifacts"
+sys.path.insert(0, str(REPO / "scripts"))
+
+from vm import Vm  # noqa: E402
+
+ADMIN_PASSWORD = "Test-Admin-Pass-77"
+
+
+def _requirements() -> str | None:
+    if os.geteuid() != 0:
+        return "system tests run as root (they build disk images)"
+    for tool in ("qemu-system-x86_64", "qemu-img", "genimage", "rauc", "grub-mkimage", "mksquashfs"):
+        if shutil.which(tool) is None:
+            return f"{tool} is missing: run scripts/host-deps.sh"
+    return None
+
+
+def build(*args: str) -> dict:
+    r = subprocess.run([sys.executable, str(REPO / "scripts" / "disk.py"), "build", *args],
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, f"disk.py build {args} failed:\n{r.stderr[-4000:]}"
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def rauc_bundle(out: Path, squashfs: Path, key: Path, cert: Path, compatible: str, version: str) -> Path:
+    d = out.parent / (out.stem + "-content")
+    d.mkdir()
+    os.link(squashfs, d / "rootfs.squashfs")
+    (d / "manifest.raucm").write_text(
+        f"[update]\ncompatible={compatible}\nversion={version}\n\n[bundle]\nformat=verity\n\n"
+        "[image.rootfs]\nfilename=rootfs.squashfs\n")
+    subprocess.run(["rauc", "bundle", "--key", str(key), "--cert", str(cert), str(d), str(out)],
+                   check=True, capture_output=True)
+    shutil.rmtree(d)
+    return out
+
+
+@pytest.fixture(scope="session")
+def images(tmp_path_factory):
+    why = _requirements()
+    if why:
+        pytest.skip(why)
+    tmp = tmp_path_factory.mktemp("images")
+    base = build()
+    v2 = build("--version", base["version"].split("+")[0] + "+v2")
+    # A system that never becomes healthy: its supervisor cannot start.
+    broken_overlay = tmp / "broken" / "etc" / "default"
+    broken_overlay.mkdir(parents=True)
+    text = (REPO / "rootfs" / "etc" / "default" / "callbox").read_text()
+    (broken_overlay / "callbox").write_text(text.replace("BOX_HTTP=0.0.0.0:80", "BOX_HTTP=not-an-address"))
+    broken = build("--version", base["version"].split("+")[0] + "+broken", "--overlay", str(tmp / "broken"))
+    # Bundles to refuse: signed by a stranger; made for another product; cut short.
+    stranger = tmp / "stranger"
+    stranger.mkdir()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj",
+                    "/CN=not the Callbox update key", "-keyout", str(stranger / "key.pem"),
+                    "-out", str(stranger / "cert.pem")], check=True, capture_output=True)
+    squashfs = Path(v2["dir"]) / "rootfs.squashfs"
+    keys = Path(base["dir"]).parent / "rauc-dev-keys"
+    bad_signature = rauc_bundle(tmp / "stranger.raucb", squashfs, stranger / "key.pem", stranger / "cert.pem",
+                                "callbox-x86_64", "6.6.6")
+    foreign = rauc_bundle(tmp / "foreign.raucb", squashfs, keys / "dev-key.pem", keys / "dev-cert.pem",
+                          "someone-elses-router", "7.7.7")
+    data = Path(v2["bundle"]).read_bytes()
+    truncated = tmp / "truncated.raucb"
+    truncated.write_bytes(data[: len(data) // 2])
+    return {"base": base, "v2": v2, "broken": broken, "bad_signature": bad_signature, "foreign": foreign,
+            "truncated": truncated}
+
+
+class BootedVm(Vm):
+    """A Vm that also knows how to wait for the system's 'is good' line."""
+
+    def wait_good(self, slot: str, timeout: float, since: int = 0) -> str:
+        return self.wait_console(rf"callbox: system {slot} \(version ([^)]*)\) is good[^\n]*", timeout,
+                                 since).group(0)
+
+
+@pytest.fixture(scope="module")
+def vm(images, tmp_path_factory, request):
+    """One box per test module, booted from a copy-on-write overlay of the built disk."""
+    work = tmp_path_factory.mktemp("vm")
+    # A disk bigger than the image, as a box's is: first boot grows the data partition.
+    machine = BootedVm(images["base"]["disk"], work, size="4G")
+    machine.start()
+    try:
+        yield machine
+    finally:
+        machine.kill()
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = request.module.__name__.rsplit(".", 1)[-1]
+        shutil.copy(machine.console, ARTIFACTS / f"{name}-console.log") if machine.console.exists() else None
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,206 @@
+"""The dev disk image as a customer's box: boot, phones, updates, refusals, power loss, rollback.
+
+One box boots once for the module and goes through an update's life in
+order: first boot, a phone through the forwarded SIP port, bundles it must
+refuse, an update that keeps the configuration and voicemail, the plug pulled
+while an update is written, and an update whose system never becomes healthy.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.api import Api
+
+from .conftest import ADMIN_PASSWORD
+
+# Through TCG a boot takes about a minute; leave room for a loaded CI machine.
+BOOT = 240
+
+
+def update_status(vm) -> dict:
+    return Api(vm.url).sign_in(ADMIN_PASSWORD).get("/system/update").json
+
+
+def wait_job(api: Api, states: set[str], timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        job = api.get("/system/update").json["job"]
+        seen.append(job.get("state"))
+        if job.get("state") in states:
+            return {**job, "seen": seen}
+        time.sleep(0.3)
+    raise AssertionError(f"update job never reached {states}; states seen: {seen[-10:]}")
+
+
+def test_first_boot_answers_on_the_forwarded_web_port(vm):
+    line = vm.wait_good("A", BOOT)
+    assert "is good" in line
+    text = vm.console_text()
+    assert "first boot: making the data file system" in text
+    assert "making the web UI's TLS certificate" in text
+    assert "growing the data partition to the end of the disk" in text
+    api = Api(vm.url)
+    health = api.get("/health").json
+    assert health["status"] == "ok" and health["asterisk"] == "up", health
+    # 4 GiB disk: 1 GiB data partition in the image, grown by the 1 GiB the image does not use.
+    assert health["disk"]["total"] > 1.6 * 2**30, health["disk"]
+    assert health["system"]["slot"] == "A"
+    api.sign_in(ADMIN_PASSWORD)
+    status = api.get("/system/update").json
+    assert status["available"] and status["running"]["slot"] == "A" and status["running"]["confirmed"]
+    assert status["other"]["slot"] == "B"
+
+
+def test_phone_registers_through_the_forwarded_sip_port_and_reaches_voicemail(vm, tmp_path):
+    from tests.phones import SipStack
+
+    from .phones import NatPhone
+
+    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    r = api.post("/extensions", {"number": "8001", "name": "Front desk"})
+    assert r.status == 201, r
+    stack = SipStack("127.0.0.1", tmp_path)
+    try:
+        phone = NatPhone(stack, "8001", r.json["secret"], vm.sip)
+        stack.phones.append(phone)
+        phone.register(timeout=15)
+        deadline = time.monotonic() + 10
+        while not api.get("/extensions/8001").json["registration"]:
+            assert time.monotonic() < deadline, "the box does not show the registration"
+            time.sleep(0.2)
+        call = phone.call("*97")
+        call.wait_confirmed(timeout=20)
+        # The voicemail menu talks: its prompt reaches the phone as RTP.
+        stack.wait(lambda: call.rx_packets() > 50, 20, "the voicemail prompt's audio")
+        call.hangup_call()
+        call.wait_disconnected(timeout=10)
+    finally:
+        stack.close()
+
+
+@pytest.mark.parametrize("kind, says", [
+    ("bad_signature", "signature is not valid"),
+    ("foreign", "is for 'someone-elses-router'"),
+    ("truncated", "not a complete update bundle"),
+])
+def test_bundle_that_does_not_fit_is_refused_and_nothing_changes(vm, images, kind, says):
+    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    before = api.get("/system/update").json
+    data = images[kind].read_bytes()
+    r = api.request("POST", "/system/update", raw=data, content_type="application/octet-stream", timeout=120)
+    assert r.status == 202, r
+    job = wait_job(api, {"failed", "rebooting"}, 120)
+    assert job["state"] == "failed", job
+    assert says in job["message"], job["message"]
+    after = api.get("/system/update").json
+    assert after["running"] == before["running"]
+    assert after["other"] == before["other"]
+    assert api.get("/health").json["status"] == "ok"
+
+
+def test_update_installs_reboots_into_the_other_slot_and_keeps_data(vm, images, tmp_path):
+    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    # Configuration and voicemail made before the update.
+    assert api.post("/extensions", {"number": "8002", "name": "Back office 张"}).status == 201
+    assert api.patch("/settings", {"ring_timeout": 33}).status == 200
+    greeting = _wav(tmp_path)
+    r = api.put("/extensions/8002/greetings/unavail", raw=greeting, content_type="audio/wav")
+    assert r.status == 200, r
+    old = api.get("/system/update").json["running"]["version"]
+
+    mark = vm.console_mark()
+    data = images["v2"]["bundle"]
+    r = api.request("POST", "/system/update", raw=open(data, "rb").read(),
+                    content_type="application/octet-stream", timeout=300)
+    assert r.status == 202, r
+    job = wait_job(api, {"installing"}, 120)
+    assert job["version"] == images["v2"]["version"] and job["slot"] == "B"
+    line = vm.wait_good("B", BOOT + 120, since=mark)
+    assert "the update is complete" in line
+
+    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    status = api.get("/system/update").json
+    assert status["running"] == {"slot": "B", "version": images["v2"]["version"], "confirmed": True}
+    assert status["last_update"]["result"] == "updated"
+    deadline = time.monotonic() + 30
+    while status["other"].get("version") is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+        status = api.get("/system/update").json
+    assert status["other"]["version"] == old
+    assert api.get("/health").json["system"]["version"] == images["v2"]["version"]
+    # Everything made before is still there.
+    assert api.get("/extensions/8002").json["name"] == "Back office 张"
+    assert api.get("/settings").json["ring_timeout"] == 33
+    assert api.get("/extensions/8002/greetings").json["greetings"]["unavail"] is True
+
+
+def test_power_lost_while_the_other_slot_is_written_boots_the_old_slot(vm, images):
+    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    running = api.get("/system/update").json["running"]
+    r = api.request("POST", "/system/update", raw=open(images["broken"]["bundle"], "rb").read(),
+                    content_type="application/octet-stream", timeout=300)
+    assert r.status == 202, r
+    deadline = time.monotonic() + 120
+    while True:
+        job = api.get("/system/update").json["job"]
+        if job.get("state") == "installing" and "Copying" in job.get("step", ""):
+            break
+        assert job.get("state") not in ("failed", "rebooting") and time.monotonic() < deadline, job
+        time.sleep(0.1)
+    vm.kill()  # the plug, while slot A is being written
+    mark = vm.console_mark()
+    vm.start()
+    line = vm.wait_good(running["slot"], BOOT, since=mark)
+    assert running["version"] in line
+    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    status = api.get("/system/update").json
+    assert status["running"]["slot"] == running["slot"] and status["running"]["version"] == running["version"]
+    assert api.get("/extensions/8002").json["name"] == "Back office 张"
+    assert api.get("/extensions/8002/greetings").json["greetings"]["unavail"] is True
+
+
+def test_update_that_never_becomes_healthy_is_rolled_back(vm, images):
+    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    running = api.get("/system/update").json["running"]
+    target = "A" if running["slot"] == "B" else "B"
+    mark = vm.console_mark()
+    r = api.request("POST", "/system/update", raw=open(images["broken"]["bundle"], "rb").read(),
+                    content_type="application/octet-stream", timeout=300)
+    assert r.status == 202, r
+    # Three boots of the new system, each rebooted by the boot guard; then the old one, by itself.
+    line = vm.wait_good(running["slot"], 3 * BOOT + BOOT, since=mark)
+    assert "was rolled back" in line
+    text = vm.console_text()[mark:]
+    for n in (1, 2, 3):
+        assert f"booting slot {target} (try {n} of 3)" in text
+    assert "did not become healthy on trial; rebooting" in text
+    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    status = api.get("/system/update").json
+    assert status["running"]["slot"] == running["slot"] and status["running"]["version"] == running["version"]
+    assert status["last_update"]["result"] == "rolled_back"
+    assert status["last_update"]["version"] == images["broken"]["version"]
+    assert api.get("/extensions/8002").json["name"] == "Back office 张"
+
+
+def _wav(tmp_path) -> bytes:
+    from tests.audio import write_tone
+
+    return write_tone(tmp_path / "greeting.wav", 440, 1.5).read_bytes()
+
+
+def test_factory_reset_from_the_web_ui_brings_back_a_new_box(vm):
+    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    running = api.get("/system/update").json["running"]
+    mark = vm.console_mark()
+    r = api.post("/system/factory-reset", {"confirm": "erase"})
+    assert r.status == 202, r
+    vm.wait_console(r"factory reset \(web UI\): erasing the data partition", BOOT, since=mark)
+    vm.wait_good(running["slot"], BOOT, since=mark)
+    api = Api(vm.url)
+    assert api.get("/setup").json == {"configured": False}
+    text = vm.console_text()[mark:]
+    assert "making the SSH ed25519 host key" in text and "making the web UI's TLS certificate" in text
