@@ -122,6 +122,13 @@ class Phone(pj.Account):
         self.created = False
 
     def register(self, wait: bool = True, timeout: float = 5.0) -> "Phone":
+        self.create(self.account_config())
+        self.created = True
+        if wait:
+            self.wait_registered(timeout)
+        return self
+
+    def account_config(self) -> pj.AccountConfig:
         cfg = pj.AccountConfig()
         cfg.idUri = f"sip:{self.number}@{self.server}"
         cfg.regConfig.registrarUri = f"sip:{self.server}"
@@ -132,11 +139,7 @@ class Phone(pj.Account):
         cfg.mediaConfig.transportConfig.boundAddress = self.stack.bind_ip
         cfg.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
         cfg.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
-        self.create(cfg)
-        self.created = True
-        if wait:
-            self.wait_registered(timeout)
-        return self
+        return cfg
 
     def reregister(self) -> None:
         self.reg_code = None

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,26 @@ def images(tmp_path_factory):
     truncated.write_bytes(data[: len(data) // 2])
     return {"base": base, "v2": v2, "broken": broken, "bad_signature": bad_signature, "foreign": foreign,
             "truncated": truncated}
+
+
+@contextmanager
+def admin_page(url: str):
+    """A Chromium page on the box, signed in as its administrator."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(base_url=url, locale="en-GB").new_page()
+            page.set_default_timeout(30_000)
+            errors = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            yield sign_in(page, "admin", ADMIN_PASSWORD)
+            assert not errors, f"JavaScript errors on {page.url}: {errors}"
+        finally:
+            browser.close()
 
 
 class BootedVm(Vm):

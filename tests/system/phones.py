@@ -18,23 +18,10 @@ QEMU_HOST_ALIAS = "10.0.2.2"
 
 
 class NatPhone(Phone):
-    def register(self, wait: bool = True, timeout: float = 5.0) -> "NatPhone":
-        cfg = pj.AccountConfig()
-        cfg.idUri = f"sip:{self.number}@{self.server}"
-        cfg.regConfig.registrarUri = f"sip:{self.server}"
-        cfg.regConfig.timeoutSec = 300
-        cfg.regConfig.retryIntervalSec = 5
-        cfg.sipConfig.transportId = self.transport_id
+    def account_config(self) -> pj.AccountConfig:
+        cfg = super().account_config()
         cfg.sipConfig.proxies.append(f"sip:{self.server};lr")
-        cfg.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", self.number, 0, self.secret))
-        cfg.mediaConfig.transportConfig.boundAddress = self.stack.bind_ip
         cfg.mediaConfig.transportConfig.publicAddress = QEMU_HOST_ALIAS
-        cfg.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
-        cfg.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
         cfg.natConfig.contactRewriteUse = 0
         cfg.natConfig.viaRewriteUse = 0
-        self.create(cfg)
-        self.created = True
-        if wait:
-            self.wait_registered(timeout)
-        return self
+        return cfg

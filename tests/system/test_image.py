@@ -2,8 +2,9 @@
 
 One box boots once for the module and goes through an update's life in
 order: first boot, a phone through the forwarded SIP port, bundles it must
-refuse, an update that keeps the configuration and voicemail, the plug pulled
-while an update is written, and an update whose system never becomes healthy.
+refuse, an update installed from the web UI in Chromium that keeps the
+configuration and voicemail, the plug pulled while an update is written, an
+update whose system never becomes healthy, and a factory reset.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 
 from tests.api import Api
 
-from .conftest import ADMIN_PASSWORD
+from .conftest import ADMIN_PASSWORD, admin_page
 
 # Through TCG a boot takes about a minute; leave room for a loaded CI machine.
 BOOT = 240
@@ -102,7 +103,9 @@ def test_bundle_that_does_not_fit_is_refused_and_nothing_changes(vm, images, kin
     assert api.get("/health").json["status"] == "ok"
 
 
-def test_update_installs_reboots_into_the_other_slot_and_keeps_data(vm, images, tmp_path):
+def test_update_installs_from_the_web_ui_reboots_into_the_other_slot_and_keeps_data(vm, images, tmp_path):
+    from playwright.sync_api import expect
+
     api = Api(vm.url).sign_in(ADMIN_PASSWORD)
     # Configuration and voicemail made before the update.
     assert api.post("/extensions", {"number": "8002", "name": "Back office 张"}).status == 201
@@ -111,16 +114,34 @@ def test_update_installs_reboots_into_the_other_slot_and_keeps_data(vm, images, 
     r = api.put("/extensions/8002/greetings/unavail", raw=greeting, content_type="audio/wav")
     assert r.status == 200, r
     old = api.get("/system/update").json["running"]["version"]
+    new = images["v2"]["version"]
 
     mark = vm.console_mark()
-    data = images["v2"]["bundle"]
-    r = api.request("POST", "/system/update", raw=open(data, "rb").read(),
-                    content_type="application/octet-stream", timeout=300)
-    assert r.status == 202, r
-    job = wait_job(api, {"installing"}, 120)
-    assert job["version"] == images["v2"]["version"] and job["slot"] == "B"
-    line = vm.wait_good("B", BOOT + 120, since=mark)
-    assert "the update is complete" in line
+    with admin_page(vm.url) as page:
+        page.goto("/update")
+        expect(page.locator("#run-version")).to_have_text(old)
+        expect(page.locator("#run-slot")).to_have_text("A")
+        # Every text the page shows while it works, in order.
+        page.evaluate("""() => {
+            const el = document.getElementById('job-text');
+            window.shown = [];
+            new MutationObserver(() => window.shown.push(el.textContent))
+                .observe(el, {childList: true, characterData: true, subtree: true});
+        }""")
+        page.set_input_files("#bundle-file", images["v2"]["bundle"])
+        page.click("#upload-button")
+        line = vm.wait_good("B", BOOT + 120, since=mark)
+        assert "the update is complete" in line
+        # The page followed the box through its restart and says what it runs now.
+        expect(page.locator("#job-text")).to_have_text(f"The box now runs {new}.", timeout=60_000)
+        expect(page.locator("#run-slot")).to_have_text("B")
+        expect(page.locator("#run-version")).to_have_text(new)
+        shown = page.evaluate("window.shown")
+        assert any(text.startswith("Uploading: ") for text in shown), shown
+        writing = [text for text in shown if text.startswith(f"Writing {new} to the other slot: ")]
+        assert writing, shown
+        assert any(text.startswith("Restarting into the new system") for text in shown), shown
+        assert page.locator("#job-progress").evaluate("bar => bar.value") == 100
 
     api = Api(vm.url).sign_in(ADMIN_PASSWORD)
     status = api.get("/system/update").json
