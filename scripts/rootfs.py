@@ -33,8 +33,9 @@ PACKAGES = REPO / "scripts" / "rootfs-packages.txt"
 SITE = "usr/lib/python3/dist-packages"
 CODE = ("appliance", "webui")
 # Layers kept, by kind: the most recently used (a running instance may still use one;
-# app layers are small and every code change makes one, in every worktree on the machine).
-KEEP = {"base": 3, "app": 12}
+# app layers are small and every code change makes one, in every worktree on the machine;
+# scripts/disk.py keeps its image bases here too).
+KEEP = {"base": 3, "app": 12, "imagebase": 2}
 
 
 def packages() -> list[str]:

@@ -174,7 +174,8 @@ def test_switch_to_chinese(admin):
     for path, title, text in (("/ivr", "语音导航 (IVR)", "新建菜单"), ("/ring-groups", "振铃组", "添加振铃组"),
                               ("/inbound-routes", "呼入路由", "被叫号码（DID）"), ("/outbound-routes", "呼出路由", "添加呼出路由"),
                               ("/trunks", "中继", "添加中继"), ("/users", "用户", "管理员"), ("/audit", "审计日志", "共 "),
-                              ("/system", "系统", "重启电话系统"), ("/wizard", "设置向导", "第 2 步，共 8 步")):
+                              ("/system", "系统", "重启电话系统"), ("/update", "系统更新", "不能写入系统分区"),
+                              ("/wizard", "设置向导", "第 2 步，共 8 步")):
         page.goto(path)
         expect(page.locator("h1").first).to_have_text(title)
         expect(page.get_by_text(text).first).to_be_visible()
