@@ -15,11 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CHROMIUM
 from tests.integration.conftest import start_box, stop_box
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
@@ -35,18 +33,6 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "tests/browser/" in str(item.fspath):
                 item.add_marker(pytest.mark.skip(reason=reason))
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -92,23 +92,20 @@ def images(tmp_path_factory):
 
 
 @contextmanager
-def admin_page(url: str):
-    """A Chromium page on the box, signed in as its administrator."""
-    from playwright.sync_api import sync_playwright
+def admin_page(chromium, url: str):
+    """A page in a fresh browser context on the box, signed in as its administrator."""
+    from tests.browser.conftest import sign_in
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(base_url=url, locale="en-GB").new_page()
-            page.set_default_timeout(30_000)
-            errors = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            yield sign_in(page, "admin", ADMIN_PASSWORD)
-            assert not errors, f"JavaScript errors on {page.url}: {errors}"
-        finally:
-            browser.close()
+    context = chromium.new_context(base_url=url, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield sign_in(page, "admin", ADMIN_PASSWORD)
+        assert not errors, f"JavaScript errors on {page.url}: {errors}"
+    finally:
+        context.close()
 
 
 class BootedVm(Vm):

@@ -103,7 +103,7 @@ def test_bundle_that_does_not_fit_is_refused_and_nothing_changes(vm, images, kin
     assert api.get("/health").json["status"] == "ok"
 
 
-def test_update_installs_from_the_web_ui_reboots_into_the_other_slot_and_keeps_data(vm, images, tmp_path):
+def test_update_installs_from_the_web_ui_reboots_into_the_other_slot_and_keeps_data(vm, images, chromium, tmp_path):
     from playwright.sync_api import expect
 
     api = Api(vm.url).sign_in(ADMIN_PASSWORD)
@@ -117,7 +117,7 @@ def test_update_installs_from_the_web_ui_reboots_into_the_other_slot_and_keeps_d
     new = images["v2"]["version"]
 
     mark = vm.console_mark()
-    with admin_page(vm.url) as page:
+    with admin_page(chromium, vm.url) as page:
         page.goto("/update")
         expect(page.locator("#run-version")).to_have_text(old)
         expect(page.locator("#run-slot")).to_have_text("A")
