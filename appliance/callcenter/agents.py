@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ..ami import AMIError
 from ..db.models import Extension, PauseReason, Queue, QueueMember
-from ..errors import Conflict, Invalid, NotFound, Unavailable
+from ..errors import Conflict, Invalid, NotFound
+from ..pbx.control import send
 from ..pbx.render.queues import MEMORY_SUFFIX, interface
 
 
@@ -29,14 +30,6 @@ class Agents:
         rows = QueueMember.select(QueueMember, Queue).join(Queue).where(QueueMember.extension == ext)
         return [(m.queue, m) for m in rows]
 
-    def _action(self, name: str, **fields) -> None:
-        if not self.ami.connected:
-            raise Unavailable("telephony is restarting; try again in a moment")
-        try:
-            self.ami.action(name, **fields)
-        except AMIError as exc:
-            raise Conflict(f"Asterisk refused: {exc.message}") from None
-
     def login(self, number: str) -> dict:
         dynamic = [(q, m) for q, m in self.memberships(number) if m.dynamic]
         if not dynamic:
@@ -46,7 +39,7 @@ class Agents:
                 continue
             targets = [(q.number, m.penalty)] + ([(q.number + MEMORY_SUFFIX, int(number))] if q.memory_seconds else [])
             for queue, penalty in targets:
-                self._action("QueueAdd", Queue=queue, Interface=interface(number), Penalty=penalty,
+                send(self.ami, "QueueAdd", Queue=queue, Interface=interface(number), Penalty=penalty,
                              MemberName=number, StateInterface=interface(number))
         return self.live.agent_state(number)
 
@@ -77,12 +70,12 @@ class Agents:
         if reason is not None and not PauseReason.select().where(PauseReason.name == reason).exists():
             raise Invalid(f"reason: there is no pause reason {reason!r}", "reason")
         self._in_a_queue(number)
-        self._action("QueuePause", Interface=interface(number), Paused="true", Reason=reason or "")
+        send(self.ami, "QueuePause", Interface=interface(number), Paused="true", Reason=reason or "")
         return self.live.agent_state(number)
 
     def unpause(self, number: str) -> dict:
         self._in_a_queue(number)
-        self._action("QueuePause", Interface=interface(number), Paused="false")
+        send(self.ami, "QueuePause", Interface=interface(number), Paused="false")
         return self.live.agent_state(number)
 
     def _in_a_queue(self, number: str) -> None:

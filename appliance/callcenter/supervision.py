@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..ami import AMIError
 from ..destinations import matches
 from ..db.models import Extension, OutboundPattern, Queue
-from ..errors import Conflict, Invalid, NotFound, Unavailable
+from ..errors import Invalid, NotFound
+from ..pbx.control import send
 
 SPY_OPTIONS = {"listen": "q", "whisper": "qw", "barge": "qB"}
 
@@ -22,14 +22,6 @@ class Supervision:
             raise NotFound(f"no call {callid} in progress")
         return call
 
-    def _action(self, name: str, **fields) -> None:
-        if not self.ami.connected:
-            raise Unavailable("telephony is restarting; try again in a moment")
-        try:
-            self.ami.action(name, **fields)
-        except AMIError as exc:
-            raise Conflict(f"Asterisk refused: {exc.message}") from None
-
     def spy(self, callid: str, supervisor: str, mode: str) -> None:
         """Ring the supervisor's phone; when answered, it joins the agent's side of the call.
         During the call 4, 5 and 6 switch to listen, whisper and barge."""
@@ -39,12 +31,12 @@ class Supervision:
             raise Invalid(f"supervisor: extension {supervisor} does not belong to a supervisor", "supervisor")
         call = self._call(callid)
         target = call.agent_channel or f"PJSIP/{call.agent}-"
-        self._action("Originate", Channel=f"PJSIP/{supervisor}", Application="ChanSpy",
+        send(self.ami, "Originate", Channel=f"PJSIP/{supervisor}", Application="ChanSpy",
                      Data=f"{target},{SPY_OPTIONS[mode]}dE", CallerID=f"Supervision <{call.agent}>",
                      Async="true", Timeout=30000)
 
     def hangup(self, callid: str) -> None:
-        self._action("Hangup", Channel=self._call(callid).channel)
+        send(self.ami, "Hangup", Channel=self._call(callid).channel)
 
     def move(self, callid: str, kind: str, target: str) -> None:
         """Send the caller elsewhere: an extension, a queue or an outside number."""
@@ -58,4 +50,4 @@ class Supervision:
             context = "callbox-outbound"
         else:
             raise Invalid(f"target: cannot move a call to {kind} {target!r}", "target")
-        self._action("Redirect", Channel=call.channel, Context=context, Exten=target, Priority=1)
+        send(self.ami, "Redirect", Channel=call.channel, Context=context, Exten=target, Priority=1)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Callable
 
 from ..ami import AMIClient, AMIError
-from ..errors import Unavailable
+from ..errors import Conflict, Unavailable
+
+
+def send(ami: AMIClient, name: str, **fields) -> dict:
+    """An action someone asked for through the API: a clear error when Asterisk is away or says no."""
+    if not ami.connected:
+        raise Unavailable("telephony is restarting; try again in a moment")
+    try:
+        return ami.action(name, **fields)
+    except AMIError as exc:
+        raise Conflict(f"Asterisk refused: {exc.message}") from None
 
 
 class AsteriskControl:
@@ -49,6 +59,4 @@ class AsteriskControl:
         self._restart(reason)
 
     def remove_message(self, mailbox: str, folder: str, msg_id: str) -> None:
-        if not self.ami.connected:
-            raise Unavailable("telephony is restarting; try again in a moment")
-        self.ami.action("VoicemailRemove", Mailbox=mailbox, Context="default", Folder=folder, ID=msg_id)
+        send(self.ami, "VoicemailRemove", Mailbox=mailbox, Context="default", Folder=folder, ID=msg_id)
