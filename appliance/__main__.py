@@ -30,12 +30,13 @@ def build_box():
     from .reports.manager import ReportsManager
     from .settings import Runtime
     from .supervisor import Box
+    from .switchboard.manager import SwitchboardManager
     from .system import SettingsManager
     from .update.manager import UpdateManager
     from .web import WebManager
 
-    return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, NetworkManager, PbxManager, ReportsManager,
-                                           CallCenterManager, UpdateManager, WebManager])
+    return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, NetworkManager, PbxManager, SwitchboardManager,
+                                           ReportsManager, CallCenterManager, UpdateManager, WebManager])
 
 
 def run() -> int:

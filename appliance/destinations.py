@@ -73,6 +73,11 @@ def matches(pattern: str, number: str) -> bool:
     return re.fullmatch(rx, number) is not None
 
 
+def dialable(number: str) -> bool:
+    """Whether an outbound route dials this number."""
+    return _dialable(number)
+
+
 def _dialable(number: str) -> bool:
     return any(matches(p.pattern, number) for p in OutboundPattern.select(OutboundPattern.pattern))
 

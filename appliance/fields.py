@@ -41,16 +41,28 @@ class Number(StrictString):
     """A dialable number: digits only."""
 
     PATTERN = re.compile(r"[1-9][0-9]{1,7}")
+    MESSAGE = "must be 2 to 8 digits, not starting with 0"
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("metadata", {"pattern": "^[1-9][0-9]{1,7}$"})
+        kwargs.setdefault("metadata", {"pattern": f"^{self.PATTERN.pattern}$"})
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if value is None:  # only reaches here where the field allows none
+            return None
         value = super()._deserialize(value, attr, data, **kwargs)
+        if value == "" and self.allow_none:
+            return None
         if not self.PATTERN.fullmatch(value):
-            raise ValidationError("must be 2 to 8 digits, not starting with 0")
+            raise ValidationError(self.MESSAGE)
         return value
+
+
+class PhoneNumber(Number):
+    """A number as a phone dials it: an extension's or, through an outbound route, anyone's."""
+
+    PATTERN = re.compile(r"[0-9]{2,20}")
+    MESSAGE = "must be 2 to 20 digits"
 
 
 class Name(StrictString):
@@ -275,12 +287,18 @@ def first_error(err: ValidationError) -> tuple[str | None, str]:
     messages = err.messages
     if isinstance(messages, dict):
         for field, value in messages.items():
+            # A nested object's field is named in full ("forward.busy"); within a list, the list is.
+            inner: list[str] | None = []
             while isinstance(value, (list, dict)):
                 if isinstance(value, dict):
-                    value = next(iter(value.values()), "")
+                    key, value = next(iter(value.items()), ("", ""))
+                    if not isinstance(key, str):
+                        inner = None
+                    elif inner is not None and key != "_schema":
+                        inner.append(key)
                 else:
                     value = value[0] if value else ""
-            field = None if field == "_schema" else field
+            field = None if field == "_schema" else ".".join([field, *(inner or [])])
             text = str(value)
             if text == "Unknown field.":
                 text = "is not a known field"

@@ -90,6 +90,23 @@ class SipStack:
         self.phones.append(p)
         return p
 
+    def provider(self, ip: str, port: int) -> "Phone":
+        """A SIP provider for the box's trunk: it does not register, it takes the box's calls on
+        its own address (one the test added) and places calls to the box's DIDs."""
+        p = Phone(self, "provider", "unused", "")
+        self.phones.append(p)
+        tc = pj.TransportConfig()
+        tc.boundAddress = ip
+        tc.port = port
+        p.transport_id = self.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tc)
+        cfg = pj.AccountConfig()
+        cfg.idUri = f"sip:provider@{ip}:{port}"
+        cfg.sipConfig.transportId = p.transport_id
+        cfg.mediaConfig.transportConfig.boundAddress = ip
+        p.create(cfg)
+        p.created = True
+        return p
+
     def close(self) -> None:
         """Hang up and unregister this stack's phones; the library lives on for the next."""
         for p in self.phones:
@@ -247,6 +264,13 @@ class Call(pj.Call):
 
     def onDtmfDigit(self, prm):
         self.digits.append(prm.digit)
+
+    def onCallTransferStatus(self, prm):
+        # As desk phones do: once the box says the transfer took, this leg is over.
+        if prm.finalNotify:
+            prm.cont = False
+            if prm.statusCode // 100 == 2:
+                self.hangup(pj.CallOpParam(True))
 
     # -- actions ---------------------------------------------------------------
 

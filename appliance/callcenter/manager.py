@@ -8,7 +8,6 @@ import threading
 import time
 
 from .. import box_settings
-from ..agi.server import AgiServer
 from ..db import db
 from ..db.models import Extension, User
 from ..log import kv
@@ -46,23 +45,19 @@ class CallCenterManager(Manager):
         self.recordings = Recordings(rt.paths.recordings, self.box.events.publish)
         self.callbacks = Callbacks(pbx.ami, self.live)
         self.handlers = Handlers(self.live, self.agents, self.recordings, self.callbacks, pbx.system.sounds_dir)
-        self.agi = None
+        pbx.agi_handlers.update({name: _with_reports(h) for name, h in self.handlers.table().items()})
         pbx.ami.subscribe(self._on_event)
         if getattr(pbx, "applier", None) is not None:
             pbx.applier.after_apply.append(self._after_apply)
         self._stop = threading.Event()
 
     def start(self) -> None:
-        rt = self.box.runtime
-        self.agi = AgiServer(rt.agi.host, rt.agi.port, self.handlers.table(), wrap=_with_databases)
-        self.agi.start()
         for target, name in ((self._publisher, "wallboards"), (self._sweeper, "recordings")):
             threading.Thread(target=target, name=name, daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        self.agi.stop()
 
     # -- events ------------------------------------------------------------------------------
 
@@ -164,13 +159,15 @@ class CallCenterManager(Manager):
 
     def health(self) -> dict:
         return {"callcenter": {"recordings_stopped": self.recordings.stopped,
-                               "agi_port": self.agi.port if self.agi else None,
                                "calls": len(self.live.calls())}}
 
 
-def _with_databases(run) -> None:
-    with db.connection_context(), reports_db.connection_context():
-        run()
+def _with_reports(handler):
+    """An AGI handler that also reads the reports store (the AGI server opens the config database)."""
+    def run(session) -> None:
+        with reports_db.connection_context():
+            handler(session)
+    return run
 
 
 def _own_by_asterisk(path, user: str) -> None:

@@ -259,6 +259,16 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX music_file_music_class_id ON music_file (music_class_id)",
         ],
     ),
+    (
+        4,
+        "switchboard: do-not-disturb and call forwarding on extensions",
+        [
+            "ALTER TABLE extension ADD COLUMN dnd INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE extension ADD COLUMN forward_all VARCHAR(255)",
+            "ALTER TABLE extension ADD COLUMN forward_busy VARCHAR(255)",
+            "ALTER TABLE extension ADD COLUMN forward_no_answer VARCHAR(255)",
+        ],
+    ),
 ]
 
 

@@ -38,6 +38,11 @@ class Extension(BaseModel):
     created_at = DateTimeField()
     updated_at = DateTimeField()
     recording = CharField(default="never")  # never | always | on_demand
+    dnd = BooleanField(default=False)
+    # Numbers as the phone would dial them (internal or through outbound routes); None: off.
+    forward_all = CharField(null=True)
+    forward_busy = CharField(null=True)
+    forward_no_answer = CharField(null=True)
 
 
 class Mailbox(BaseModel):

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
-from ..fields import Bool, Email, Name, Number, Pin, Secret, StrictSchema
+from ..fields import Bool, Email, Name, Number, PhoneNumber, Pin, Secret, StrictSchema, StrictString
+
+RECORDING = ("never", "always", "on_demand")
+
+
+class ForwardSchema(StrictSchema):
+    """Where calls go instead: all of them, when busy, when not answered (null: off)."""
+
+    all = PhoneNumber(allow_none=True)
+    busy = PhoneNumber(allow_none=True)
+    no_answer = PhoneNumber(allow_none=True)
 
 
 class ExtensionSchema(StrictSchema):
@@ -14,6 +24,9 @@ class ExtensionSchema(StrictSchema):
     voicemail_enabled = Bool()
     voicemail_pin = Pin()
     email = Email(allow_none=True)
+    recording = StrictString(validate=validate.OneOf(RECORDING))
+    dnd = Bool()
+    forward = fields.Nested(ForwardSchema)
 
 
 class ExtensionUpdateSchema(ExtensionSchema):

@@ -27,6 +27,11 @@ def _mailbox(ext: Extension) -> Mailbox | None:
     return Mailbox.get_or_none(Mailbox.extension == ext)
 
 
+FORWARDS = {"all": "forward_all", "busy": "forward_busy", "no_answer": "forward_no_answer"}
+#: Longest chain of forward-all hops between extensions the dial plan follows (see dialplan.py).
+MAX_FORWARD_HOPS = 5
+
+
 def to_dict(ext: Extension, mailbox: Mailbox | None = None, registration: dict | None = None) -> dict:
     return {
         "number": ext.number,
@@ -35,6 +40,9 @@ def to_dict(ext: Extension, mailbox: Mailbox | None = None, registration: dict |
         "email": ext.email,
         "voicemail_enabled": mailbox is not None,
         "voicemail_pin": mailbox.pin if mailbox else None,
+        "recording": ext.recording,
+        "dnd": ext.dnd,
+        "forward": {key: getattr(ext, column) for key, column in FORWARDS.items()},
         "created_at": ext.created_at.isoformat() + "Z",
         "updated_at": ext.updated_at.isoformat() + "Z",
         "registration": registration,
@@ -81,6 +89,44 @@ def _check_secret(secret: str, number: str) -> None:
         raise Invalid("secret: must not contain the extension number", "secret")
 
 
+def _forward_fields(number: str, given: dict | None, current: Extension | None) -> dict:
+    """The forward_* columns for `given` (keys left out keep `current`'s value, or are off),
+    each target checked: dialable, not the extension itself, no forward-all loop."""
+    out = {}
+    for key, column in FORWARDS.items():
+        if given is not None and key in given:
+            out[column] = given[key]
+        else:
+            out[column] = getattr(current, column) if current is not None else None
+    for key, column in FORWARDS.items():
+        target = out[column]
+        if target is None:
+            continue
+        field = f"forward.{key}"
+        if target == number:
+            raise Invalid(f"{field}: must not be the extension itself", field)
+        if numbers.in_use(target) is None and not destinations.dialable(target):
+            raise Invalid(f"{field}: {target} is neither a number of this box nor dialled by an outbound route",
+                          field)
+    _check_forward_loop(number, out["forward_all"])
+    return out
+
+
+def _check_forward_loop(number: str, target: str | None) -> None:
+    chain = {e.number: e.forward_all for e in Extension.select(Extension.number, Extension.forward_all)
+             .where(Extension.forward_all.is_null(False))}
+    chain[number] = target
+    seen = [number]
+    while (target := chain.get(seen[-1])) is not None and target in chain:
+        if target in seen:
+            raise Invalid(f"forward.all: {' -> '.join(seen + [target])} would forward calls in a circle",
+                          "forward.all")
+        seen.append(target)
+    if len(seen) > MAX_FORWARD_HOPS:
+        raise Invalid(f"forward.all: {' -> '.join(seen)} is more than {MAX_FORWARD_HOPS} forwards in a row",
+                      "forward.all")
+
+
 def _new_pin(number: str, length: int = 6) -> str:
     while (pin := secrets.pin(length)) == number:
         pass
@@ -105,7 +151,9 @@ def create(data, actor: str) -> tuple[Extension, Mailbox | None, int]:
         with change(actor, "extension.create", number) as cs:
             numbers.ensure_free(number)
             ext = cs.create(Extension, number=number, name=values["name"], secret=secret,
-                            email=values.get("email"), created_at=now, updated_at=now)
+                            email=values.get("email"), created_at=now, updated_at=now,
+                            recording=values.get("recording", "never"), dnd=values.get("dnd", False),
+                            **_forward_fields(number, values.get("forward"), None))
             numbers.claim(cs, number, "extension", ext.id)
             box = None
             if values.get("voicemail_enabled", True):
@@ -160,6 +208,7 @@ def check_rows(rows: list, pin_length: int = 6) -> tuple[list[dict], list[dict]]
             _check_secret(v["secret"], v["number"])
             v.setdefault("voicemail_pin", _new_pin(v["number"], pin_length))
             _check_pin(v["voicemail_pin"], v["number"])
+            v["forward"] = _forward_fields(v["number"], v.get("forward"), None)
             seen.add(v["number"])
             values.append(v)
         except (Invalid, Conflict) as exc:
@@ -173,7 +222,8 @@ def add_many(cs, values: list[dict]) -> list[Extension]:
     created = []
     for v in values:
         ext = cs.create(Extension, number=v["number"], name=v["name"], secret=v["secret"],
-                        email=v.get("email"), created_at=now, updated_at=now)
+                        email=v.get("email"), created_at=now, updated_at=now,
+                        recording=v.get("recording", "never"), dnd=v.get("dnd", False), **v.get("forward", {}))
         numbers.claim(cs, ext.number, "extension", ext.id, checked=True)
         if v.get("voicemail_enabled", True):
             cs.create(Mailbox, number=ext.number, name=ext.name, pin=v["voicemail_pin"], email=ext.email,
@@ -234,6 +284,11 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
             fields["secret"] = values["secret"]
         if "email" in values or not partial:
             fields["email"] = values.get("email")
+        for key, default in (("recording", "never"), ("dnd", False)):
+            if key in values or not partial:
+                fields[key] = values.get(key, default)
+        if "forward" in values or not partial:
+            fields.update(_forward_fields(number, values.get("forward"), ext if partial else None))
         enabled = values.get("voicemail_enabled", box is not None if partial else True)
         if "voicemail_pin" in values:
             if not enabled:

@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+from ..agi.server import AgiServer
 from ..ami import AMIClient
 from ..db import db
 from ..db.journal import journal
@@ -92,10 +93,16 @@ class PbxManager(Manager):
         self.applier.after_apply.append(self._prune_voicemail)
         self.applier.after_apply.append(self._trunks_changed)
         self._booted = threading.Event()
+        # The dial plan's questions (FastAGI), answered by the managers that register here in load().
+        self.agi_handlers: dict = {}
+        self.agi = None
         journal.on_commit(self.applier.kick)
         self.ami.subscribe(self._on_event)
 
     def start(self) -> None:
+        rt = self.box.runtime
+        self.agi = AgiServer(rt.agi.host, rt.agi.port, self.agi_handlers, wrap=self._with_db)
+        self.agi.start()
         self.ami.start()
         self._threads = [
             threading.Thread(target=self._with_db, args=(self.process.run,), name="asterisk", daemon=True),
@@ -110,6 +117,7 @@ class PbxManager(Manager):
         for t in self._threads:
             t.join(timeout=15)
         self.ami.stop()
+        self.agi.stop()
 
     @staticmethod
     def _with_db(target) -> None:

@@ -46,6 +46,10 @@ class ExtensionView:
     name: str
     secret: str
     has_mailbox: bool
+    dnd: bool = False
+    forward_all: str | None = None
+    forward_busy: str | None = None
+    forward_no_answer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,8 @@ def load_snapshot(system: System) -> Snapshot:
         mailboxes = list(Mailbox.select().order_by(Mailbox.number))
         owned = {m.extension_id for m in mailboxes if m.extension_id is not None}
         extensions = tuple(
-            ExtensionView(e.number, e.name, e.secret, e.id in owned)
+            ExtensionView(e.number, e.name, e.secret, e.id in owned, e.dnd, e.forward_all, e.forward_busy,
+                          e.forward_no_answer)
             for e in Extension.select().order_by(Extension.number)
         )
         return Snapshot(

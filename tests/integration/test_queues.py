@@ -350,7 +350,7 @@ def test_spy_codes_from_a_non_supervisor_get_a_tone(api, agents, desk, sip, box,
     make_queue(api, provider, strategy="ringall", members=[{"extension": "8001"}])
     caller, agent, _ = answered_call(api, desk, agents["8001"], sip)
     try:
-        intruder = agents["8002"].call("*928001")  # 8002 is an agent, not a supervisor
+        intruder = agents["8002"].call("*2248001")  # 8002 is an agent, not a supervisor
         intruder.wait_confirmed()
         intruder.play(write_tone(tmp_path / "intruder.wav", 1400, 2.0), loop=True)
         a_mark, c_mark = agent.listener.mark(), caller.listener.mark()

@@ -104,23 +104,7 @@ def test_ring_group_all_at_once_then_in_order(api, desks, sip):
 
 
 def test_trunk_carries_calls_both_ways(api, desks, sip, box, provider_ip):
-    from tests.phones import Phone
-
-    provider = Phone(sip, "provider", "unused", box.sip)
-    sip.phones.append(provider)
-    # The provider does not register: it is a SIP server for the box. Bind its
-    # transport to its own address and create a local account to take calls.
-    tc = pj.TransportConfig()
-    tc.boundAddress = provider_ip
-    tc.port = 5090
-    provider.transport_id = sip.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tc)
-    cfg = pj.AccountConfig()
-    cfg.idUri = f"sip:provider@{provider_ip}:5090"
-    cfg.sipConfig.transportId = provider.transport_id
-    cfg.mediaConfig.transportConfig.boundAddress = provider_ip
-    provider.create(cfg)
-    provider.created = True
-
+    provider = sip.provider(provider_ip, 5090)
     trunk = api.post("/trunks", {"name": "Provider", "host": provider_ip, "port": 5090}).json
     r = api.post("/outbound-routes", {"name": "Out", "patterns": [{"pattern": "_0X.", "strip": 1, "prefix": "86"}],
                                       "trunks": [trunk["id"]]})

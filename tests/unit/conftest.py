@@ -56,6 +56,7 @@ class Pbx:
         self.control = self.asterisk
         self.applier = Applier(self.store, self.asterisk, lambda: load_snapshot(SYSTEM), journal, debounce=0.005)
         self.process = FakeProcess()
+        self.agi_handlers: dict = {}
         self._thread: threading.Thread | None = None
 
     def boot(self) -> None:

@@ -277,7 +277,7 @@ def test_create_extension_renders_it_and_asterisk_loads_it(admin):
     assert r.headers["Callbox-Revision"].isdigit()
     ext = r.json
     assert set(ext) == {"number", "name", "secret", "email", "voicemail_enabled", "voicemail_pin",
-                        "created_at", "updated_at", "registration"}
+                        "created_at", "updated_at", "registration", "recording", "dnd", "forward"}
     assert (ext["number"], ext["name"], ext["email"], ext["voicemail_enabled"], ext["registration"]) == \
         ("8001", "Alice", None, True, None)
     # A generated secret: 20 letters and digits, both present.
@@ -296,7 +296,7 @@ def test_create_extension_renders_it_and_asterisk_loads_it(admin):
     assert pjsip_object(admin, "8001", "auth")["username"] == "8001"
     assert pjsip_object(admin, "8001", "aor") is not None
     assert mailbox_line(admin, "8001") == f"{ext['voicemail_pin']},Alice"
-    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,1,never))"
+    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,1,never,0,,,))"
     asterisk = admin.box.pbx.asterisk
     assert asterisk.endpoints() == {"8001"}
     assert asterisk.mailboxes() == {"8001"}
@@ -320,7 +320,7 @@ def test_create_without_voicemail(admin):
     assert (ext["voicemail_enabled"], ext["voicemail_pin"]) == (False, None)
     assert "mailboxes" not in pjsip_object(admin, "8001", "endpoint")
     assert mailbox_line(admin, "8001") is None
-    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,0,never))"
+    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,0,never,0,,,))"
     assert admin.box.pbx.asterisk.endpoints() == {"8001"}
     assert admin.box.pbx.asterisk.mailboxes() == set()
 
@@ -507,14 +507,14 @@ def test_voicemail_off_and_on_again(admin):
     assert mailbox_line(admin, "8001") is None
     assert mailbox_line(admin, "8002") is not None
     assert "mailboxes" not in pjsip_object(admin, "8001", "endpoint")
-    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,0,never))"
+    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,0,never,0,,,))"
     assert admin.box.pbx.asterisk.mailboxes() == {"8002"}
 
     r = admin.patch("/extensions/8001", {"voicemail_enabled": True, "voicemail_pin": "975318"})
     assert (r.json["voicemail_enabled"], r.json["voicemail_pin"]) == (True, "975318")
     assert mailbox_line(admin, "8001") == "975318,Alice"
     assert pjsip_object(admin, "8001", "endpoint")["mailboxes"] == "8001@default"
-    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,1,never))"
+    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,1,never,0,,,))"
     assert admin.box.pbx.asterisk.mailboxes() == {"8001", "8002"}
 
 

@@ -40,8 +40,9 @@ SNAPSHOT = Snapshot(
     extensions=(
         ExtensionView("8001", "Front desk", "Xk3vQ9aLm2Rt7Wp5Zy8B", True),
         ExtensionView("8002", "张伟", "Pq7Rs2Tu9Vw4Xy6Za1Bc", True),
-        ExtensionView("8003", "O'Brien, Pat (Sales) & Co.", "Aa1Bb2Cc3Dd4Ee5Ff6Gg", True),
-        ExtensionView("8004", "Zoë Ünal", "Hh7Ii8Jj9Kk0Ll1Mm2Nn", False),
+        ExtensionView("8003", "O'Brien, Pat (Sales) & Co.", "Aa1Bb2Cc3Dd4Ee5Ff6Gg", True, dnd=True,
+                      forward_busy="8001", forward_no_answer="013800138000"),
+        ExtensionView("8004", "Zoë Ünal", "Hh7Ii8Jj9Kk0Ll1Mm2Nn", False, forward_all="8002"),
     ),
     mailboxes=(
         MailboxView("8001", "Front desk", "482913", None),
@@ -116,7 +117,7 @@ def test_user_names_stay_inside_their_values():
 
 def test_extension_without_mailbox_has_no_voicemail():
     files = render_all(SNAPSHOT)
-    assert "exten => 8004,1,Gosub(callbox-dial-extension,s,1(8004,0,never))" in files["extensions.conf"]
+    assert "exten => 8004,1,Gosub(callbox-dial-extension,s,1(8004,0,never,0,8002,,))" in files["extensions.conf"]
     assert "8004 =>" not in files["voicemail.conf"]
     section = files["pjsip.conf"].split("[8004]")[1]
     assert "mailboxes" not in section

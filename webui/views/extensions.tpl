@@ -62,6 +62,29 @@
     <label class="field"><span class="label">{{_('ext.f.pin')}}</span>
       <input name="voicemail_pin" inputmode="numeric" autocomplete="off" placeholder="{{_('ext.f.random')}}">
       <span class="field-error" data-error-for="voicemail_pin" hidden></span></label>
+    <label class="field"><span class="label">{{_('ext.f.recording')}}</span>
+      <select name="recording">
+        <option value="never">{{_('ext.rec.never')}}</option>
+        <option value="always">{{_('ext.rec.always')}}</option>
+        <option value="on_demand">{{_('ext.rec.on_demand')}}</option>
+      </select>
+      <span class="field-error" data-error-for="recording" hidden></span></label>
+    <fieldset class="stack">
+      <legend>{{_('ext.f.calls')}}</legend>
+      <label class="check"><input type="checkbox" name="dnd"> {{_('ext.f.dnd')}}</label>
+      <div class="row-3">
+        <label class="field"><span class="label">{{_('ext.f.fwd_all')}}</span>
+          <input name="forward.all" inputmode="numeric" autocomplete="off">
+          <span class="field-error" data-error-for="forward.all" hidden></span></label>
+        <label class="field"><span class="label">{{_('ext.f.fwd_busy')}}</span>
+          <input name="forward.busy" inputmode="numeric" autocomplete="off">
+          <span class="field-error" data-error-for="forward.busy" hidden></span></label>
+        <label class="field"><span class="label">{{_('ext.f.fwd_no_answer')}}</span>
+          <input name="forward.no_answer" inputmode="numeric" autocomplete="off">
+          <span class="field-error" data-error-for="forward.no_answer" hidden></span></label>
+      </div>
+      <p class="muted">{{_('ext.f.fwd_hint')}}</p>
+    </fieldset>
     <label class="field create-only"><span class="label">{{_('ext.f.secret')}}</span>
       <input name="secret" autocomplete="off" placeholder="{{_('ext.f.random')}}">
       <span class="field-error" data-error-for="secret" hidden></span></label>

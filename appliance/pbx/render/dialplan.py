@@ -23,20 +23,42 @@ from .pjsip import PHONE_CONTEXT, TRUNK_CONTEXT
 
 VM_CONTEXT = "default"
 RECORD_PROMPT_CODE = "*77"
-SPY_CODES = {"*90": ("listen", "q"), "*91": ("whisper", "qw"), "*92": ("barge", "qB")}
+# FreePBX's *90/*91 are call forward busy; supervision sits on *222-*224 (Issabel's habit for spy).
+SPY_CODES = {"*222": ("listen", "q"), "*223": ("whisper", "qw"), "*224": ("barge", "qB")}
+# Codes a phone dials to change its own extension's settings: code -> (setting, action).
+# The supervisor makes the change (appliance/switchboard/codes.py), as the extension's page would.
+SETTING_CODES = {
+    "*76": ("dnd", "toggle"), "*78": ("dnd", "on"), "*79": ("dnd", "off"),
+    "*72": ("all", "set"), "*73": ("all", "off"),
+    "*90": ("busy", "set"), "*91": ("busy", "off"),
+    "*52": ("no_answer", "set"), "*53": ("no_answer", "off"),
+}
+DND_HINT = "*76"  # BLF: *76<extension> shows the extension's do-not-disturb
+MAX_FORWARDS = 5  # forwards one call may follow (a loop the checks missed ends here)
 FEATURE_CODES = {
     "#8": "your own voicemail",
     "*97": "your own voicemail",
     "*98": "any mailbox (asks for the number)",
     f"{RECORD_PROMPT_CODE}N": "record prompt N from your phone (administrators and supervisors)",
+    "*76": "do not disturb on or off (*78 on, *79 off)",
+    "*72N": "forward all calls to N (*72 alone asks for the number; *73 cancels)",
+    "*90N": "forward calls to N when busy (*91 cancels)",
+    "*52N": "forward calls to N when not answered (*53 cancels)",
     "*45": "agent: log in to your queues, or out",
     "*46": "agent: pause, or take calls again",
     "*46N": "agent: pause with reason N",
-    "*90N": "supervisor: listen to agent N's call (4, 5, 6 switch to listen, whisper, barge)",
-    "*91N": "supervisor: whisper to agent N",
-    "*92N": "supervisor: barge into agent N's call",
+    "*222N": "supervisor: listen to agent N's call (4, 5, 6 switch to listen, whisper, barge)",
+    "*223N": "supervisor: whisper to agent N",
+    "*224N": "supervisor: barge into agent N's call",
+    "##": "during a call: blind transfer (dial the number)",
+    "*2": "during a call: attended transfer (talk first; hang up to complete)",
     "*1": "during a call: record it (where recording on demand is on)",
 }
+
+
+def compare(expression: str) -> str:
+    """1 or 0 for a MATH comparison: MATH says TRUE or FALSE, and GotoIf takes any word as true."""
+    return f'${{REGEX("^TRUE$" ${{MATH({expression})}})}}'
 
 
 def goto(dest: tuple) -> str:
@@ -60,8 +82,8 @@ def goto(dest: tuple) -> str:
 def render(snap: Snapshot) -> dict[str, str]:
     body = ConfFile("")
     phones = body.section(PHONE_CONTEXT)
-    for included in ("callbox-features", "callbox-extensions", "callbox-ringgroups", "callbox-ivr-numbers",
-                     "callbox-queues", "callbox-outbound"):
+    for included in ("callbox-features", "callbox-extensions", "callbox-hints", "callbox-ringgroups",
+                     "callbox-ivr-numbers", "callbox-queues", "callbox-outbound"):
         phones.set("include", included, arrow=True)
 
     _features(body, snap)
@@ -114,7 +136,8 @@ def _features(body: ConfFile, snap: Snapshot) -> None:
     f.exten(f"*46,1,Goto(callbox-agent,pause,1)")
     f.exten(f"_*46X,1,Goto(callbox-agent,pause,1)")
     for code in SPY_CODES:
-        f.exten(f"_{code}X.,1,Goto(callbox-spy,{code}${{EXTEN:3}},1)")
+        f.exten(f"_{code}X.,1,Goto(callbox-spy,${{EXTEN}},1)")
+    _setting_codes(body, f, agi)
 
     agent = body.section("callbox-agent")
     # The supervisor decides (queues, reasons) and tells the dial plan what to say.
@@ -132,7 +155,7 @@ def _features(body: ConfFile, snap: Snapshot) -> None:
         # "-" ends the channel name prefix: PJSIP/8001- is not PJSIP/80011-.
         spy.exten(f"_{code}X.,1,Gosub(callbox-supervisor-only,s,1)")
         spy.same("n,Answer()")
-        spy.same(f"n,ChanSpy(PJSIP/${{EXTEN:3}}-,{options}dE)")
+        spy.same(f"n,ChanSpy(PJSIP/${{EXTEN:{len(code)}}}-,{options}dE)")
         spy.same("n,Hangup()")
 
     _supervisor_check(body, snap)
@@ -148,6 +171,24 @@ def _features(body: ConfFile, snap: Snapshot) -> None:
     rec.same("n,Hangup()")
     rec.exten("h,1,ExecIf(${LEN(${CALLBOX_RECORDING})}?UserEvent(CallboxPromptRecorded,"
               "Prompt: ${CALLBOX_PROMPT},File: ${CALLBOX_RECORDING}.wav))")
+
+
+def _setting_codes(body: ConfFile, features, agi: str) -> None:
+    for code, (setting, action) in SETTING_CODES.items():
+        features.exten(f"{code},1,Goto(callbox-setting,{setting}-{action},1)")
+        if action == "set":
+            features.exten(f"_{code}X.,1,Set(CALLBOX_TO=${{EXTEN:{len(code)}}})")
+            features.same(f"n,Goto(callbox-setting,{setting}-{action},1)")
+    ctx = body.section("callbox-setting")
+    # The phone's own endpoint is the extension changed (caller ids can be forged).
+    for setting, action in dict.fromkeys(SETTING_CODES.values()):
+        ctx.exten(f"{setting}-{action},1,Answer()")
+        ctx.same("n,Wait(0.3)")
+        if action == "set":
+            ctx.same("n,ExecIf(${ISNULL(${CALLBOX_TO})}?Read(CALLBOX_TO,call-forwarding&beep,20,,1,8))")
+        ctx.same(f"n,AGI({agi}/setting?change=${{EXTEN}})")
+        ctx.same("n,Wait(0.3)")
+        ctx.same("n,Hangup()")
 
 
 def _supervisor_check(body: ConfFile, snap: Snapshot) -> None:
@@ -167,38 +208,68 @@ def _supervisor_check(body: ConfFile, snap: Snapshot) -> None:
 
 def _extensions(body: ConfFile, snap: Snapshot) -> None:
     exts = body.section("callbox-extensions")
+    dnd_hints = body.section("callbox-hints")
     for ext in snap.extensions:
         recording = snap.recording.get(ext.number, "never")
-        exts.exten(f"{ext.number},1,Gosub(callbox-dial-extension,s,1({ext.number},{int(ext.has_mailbox)},"
-                   f"{recording}))")
+        args = (ext.number, int(ext.has_mailbox), recording, int(ext.dnd), ext.forward_all or "",
+                ext.forward_busy or "", ext.forward_no_answer or "")
+        exts.exten(f"{ext.number},1,Gosub(callbox-dial-extension,s,1({','.join(map(str, args))}))")
         exts.same("n,Hangup()")
+        exts.exten(f"{ext.number},hint,PJSIP/{ext.number}")
+        dnd_hints.exten(f"{DND_HINT}{ext.number},hint,Custom:DND{ext.number}")
 
-    # ARG1: the extension; ARG2: 1 when it has a mailbox; ARG3: its recording policy.
+    # ARG1: the extension; ARG2: 1 when it has a mailbox; ARG3: its recording policy; ARG4: 1 for
+    # do-not-disturb; ARG5-7: forward all, when busy, when not answered (empty: none).
     dial = body.section("callbox-dial-extension")
-    dial.exten(f"s,1,ExecIf(${{REGEX(\"^always$\" ${{ARG3}})}}?AGI(agi://{snap.system.agi}/record?to=${{ARG1}}))")
-    dial.same(f"n,ExecIf(${{REGEX(\"^on_demand$\" ${{ARG3}})}}?Set(CALLBOX_DIALOPTS=xX))")
+    dial.exten("s,1,Set(CALLBOX_FWD=${ARG5})")
+    dial.same("n,GotoIf(${LEN(${CALLBOX_FWD})}?forward,1)")
+    dial.same("n,GotoIf(${ARG4}?BUSY,1)")
+    # t: the called phone may transfer (## and *2); T: the caller too, when it is a phone of the
+    # box (never a trunk's caller: they would dial out through the box).
+    dial.same("n,Set(CALLBOX_DIALOPTS=t${IF(${REGEX(\"^1$\" ${CALLBOX_PHONE})}?T:)})")
+    dial.same(f"n,ExecIf(${{REGEX(\"^always$\" ${{ARG3}})}}?AGI(agi://{snap.system.agi}/record?to=${{ARG1}}))")
+    dial.same("n,ExecIf(${REGEX(\"^on_demand$\" ${ARG3})}?Set(CALLBOX_DIALOPTS=${CALLBOX_DIALOPTS}xX))")
     dial.same(f"n,ExecIf(${{REGEX(\"^on_demand$\" ${{ARG3}})}}?AGI(agi://{snap.system.agi}/record?to=${{ARG1}}&demand=1))")
     dial.same("n,Dial(PJSIP/${ARG1},${CALLBOX_RING_TIMEOUT},${CALLBOX_DIALOPTS})")
-    dial.same("n,GotoIf(${ARG2}?${DIALSTATUS},1)")
-    dial.same("n,Return()")
-    dial.exten(f"BUSY,1,VoiceMail(${{ARG1}}@{VM_CONTEXT},b)")
-    dial.same("n,Return()")
-    for status in ("NOANSWER", "CHANUNAVAIL", "CONGESTION"):
-        dial.exten(f"{status},1,VoiceMail(${{ARG1}}@{VM_CONTEXT},u)")
+    dial.same("n,Goto(${DIALSTATUS},1)")
+    for status, fwd, greeting in (("BUSY", "ARG6", "b"), ("NOANSWER", "ARG7", "u"), ("CHANUNAVAIL", "ARG7", "u"),
+                                  ("CONGESTION", "ARG7", "u")):
+        dial.exten(f"{status},1,Set(CALLBOX_FWD=${{{fwd}}})")
+        dial.same("n,GotoIf(${LEN(${CALLBOX_FWD})}?forward,1)")
+        dial.same("n,GotoIf(${ARG2}?voicemail)")
+        dial.same("n,Return()")
+        dial.same(f"n(voicemail),VoiceMail(${{ARG1}}@{VM_CONTEXT},{greeting})")
         dial.same("n,Return()")
     for status in ("ANSWER", "CANCEL", "DONTCALL", "TORTURE", "INVALIDARGS"):
         dial.exten(f"{status},1,Return()")
+    # The forward leaves this subroutine for good: the call is the target's now.
+    dial.exten("forward,1,StackPop()")
+    dial.same("n,Goto(callbox-forward,${CALLBOX_FWD},1)")
+
+    fwd = body.section("callbox-forward")
+    fwd.exten("_X.,1,Set(CALLBOX_FORWARDS=${MATH(0${CALLBOX_FORWARDS}+1,int)})")
+    fwd.same(f"n,GotoIf({compare('${CALLBOX_FORWARDS}>' + str(MAX_FORWARDS))}?loop)")
+    fwd.same("n,Goto(callbox-phones,${EXTEN},1)")
+    fwd.same("n(loop),Answer()")
+    fwd.same("n,Playtones(congestion)")
+    fwd.same("n,Wait(5)")
+    fwd.same("n,Hangup()")
 
 
 def _ring_groups(body: ConfFile, snap: Snapshot) -> None:
     rg = body.section("callbox-ringgroups")
+    # A member on do-not-disturb is left out; a group with no one left goes straight on.
+    resting = {e.number for e in snap.extensions if e.dnd}
     for g in snap.ring_groups:
-        if g.strategy == "ringall":
-            targets = "&".join(f"PJSIP/{m}" for m in g.members)
+        members = [m for m in g.members if m not in resting]
+        if not members:
+            rg.exten(f"{g.number},1,NoOp(ring group {g.number}: every member on do-not-disturb)")
+        elif g.strategy == "ringall":
+            targets = "&".join(f"PJSIP/{m}" for m in members)
             rg.exten(f"{g.number},1,Dial({targets},{g.ring_seconds})")
         else:
             rg.exten(f"{g.number},1,NoOp(ring group {g.number}: in order)")
-            for m in g.members:
+            for m in members:
                 rg.same(f"n,Dial(PJSIP/{m},{g.ring_seconds})")
                 rg.same('n,ExecIf(${REGEX("^ANSWER$" ${DIALSTATUS})}?Hangup())')
         rg.same(f"n,{goto(g.no_answer)}")
@@ -325,7 +396,7 @@ def _outbound(body: ConfFile, snap: Snapshot) -> None:
     # trunk could not take the call, so the route tries the next one.
     d = body.section("callbox-trunk-dial")
     d.exten("s,1,GotoIf(${ARG4}?limit:dial)")
-    d.same("n(limit),GotoIf(${MATH(${GROUP_COUNT(${ARG1}@callbox-trunks)}>=${ARG4},int)}?next)")
+    d.same(f"n(limit),GotoIf({compare('${GROUP_COUNT(${ARG1}@callbox-trunks)}>=${ARG4}')}?next)")
     d.same("n(dial),Set(GROUP(callbox-trunks)=${ARG1})")
     d.same("n,ExecIf(${LEN(${ARG3})}?Set(CALLERID(num)=${ARG3}))")
     d.same("n,Dial(PJSIP/${ARG2}@${ARG1})")

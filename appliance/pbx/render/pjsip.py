@@ -54,6 +54,10 @@ def render(snap: Snapshot) -> dict[str, str]:
         e.set("rewrite_contact", True)
         e.set("dtmf_mode", "rfc4733")
         e.set("language", "en")
+        # Marks the box's own phones in the dial plan (a trunk's caller may not transfer), and
+        # where ## and *2 and a phone's REFER dial the transfer target.
+        e.set("set_var", "CALLBOX_PHONE=1")
+        e.set("set_var", f"TRANSFER_CONTEXT={PHONE_CONTEXT}")
         a = conf.section(n)
         a.set("type", "auth")
         a.set("auth_type", "userpass")

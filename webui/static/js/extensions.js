@@ -5,6 +5,7 @@
   const {t, el, api, live, toast, clearErrors, showError, confirmDialog, csvImport} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const MAX_RANGE = 2000;
+  const FORWARDS = ["all", "busy", "no_answer"];
   const state = {page: 1, perPage: 50, q: "", sort: "number", total: 0, items: []};
   let editing = null;
 
@@ -132,6 +133,9 @@
     form.elements.email.value = ext.email || "";
     form.elements.voicemail_enabled.checked = ext.voicemail_enabled;
     form.elements.voicemail_pin.value = ext.voicemail_pin || "";
+    form.elements.recording.value = ext.recording;
+    form.elements.dnd.checked = ext.dnd;
+    for (const key of FORWARDS) form.elements["forward." + key].value = ext.forward[key] || "";
     $("secret-view").value = ext.secret;
     $("secret-view").type = "password";
     $("secret-show").textContent = t("ext.show");
@@ -145,7 +149,9 @@
     clearErrors(form);
     const f = form.elements;
     const body = {name: f.name.value.trim(), email: f.email.value.trim() || null,
-                  voicemail_enabled: f.voicemail_enabled.checked};
+                  voicemail_enabled: f.voicemail_enabled.checked, recording: f.recording.value,
+                  dnd: f.dnd.checked, forward: {}};
+    for (const key of FORWARDS) body.forward[key] = f["forward." + key].value.trim() || null;
     const pin = f.voicemail_pin.value.trim();
     if (pin && f.voicemail_enabled.checked) body.voicemail_pin = pin;
     try {

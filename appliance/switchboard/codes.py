@@ -1,0 +1,66 @@
+"""Feature codes that change the caller's own extension (*76, *72N, *90N, *52N and friends).
+
+The dial plan asks over FastAGI; the change goes through the same service as the extension's
+page (same checks, same journal), and the phone hears the outcome only once the PBX runs it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..db.models import Extension
+from ..errors import BoxError
+from ..extensions import service as extensions
+from ..log import kv
+
+log = logging.getLogger(__name__)
+
+#: What the caller hears for each forward (Asterisk's core sounds).
+FORWARD_SOUNDS = {"all": "call-fwd-unconditional", "busy": "call-fwd-on-busy", "no_answer": "call-fwd-no-ans"}
+SETTINGS = ("dnd", *FORWARD_SOUNDS)
+ACTIONS = ("toggle", "on", "off", "set")
+
+
+def change_for(ext: Extension, setting: str, action: str, to: str) -> dict:
+    """The extension PATCH a code stands for."""
+    if setting == "dnd":
+        return {"dnd": {"toggle": not ext.dnd, "on": True, "off": False}[action]}
+    return {"forward": {setting: to if action == "set" else None}}
+
+
+class SettingCodes:
+    def __init__(self, wait_settled):
+        self.wait_settled = wait_settled
+
+    def setting(self, session) -> None:
+        setting, _, action = session.params.get("change", "").rpartition("-")
+        number = session.command("GET FULL VARIABLE ${CHANNEL(endpoint)}").data or ""
+        ext = Extension.get_or_none(Extension.number == number)
+        if ext is None or setting not in SETTINGS or action not in ACTIONS:
+            session.stream("beeperr")
+            return
+        # Read from the channel, not the AGI URL: dialled digits never reach the request line.
+        to = session.get("CALLBOX_TO") or ""
+        if action == "set" and not to:  # nothing dialled after the beep: nothing to set
+            session.stream("beeperr")
+            return
+        change = change_for(ext, setting, action, to)
+        try:
+            _, _, revision = extensions.update(number, change, f"phone {number}", partial=True)
+            if revision is not None:
+                self.wait_settled(revision)
+        except BoxError as exc:
+            log.info("feature code refused", extra=kv(extension=number, change=change, reason=exc.message))
+            session.stream("beeperr")
+            return
+        log.info("feature code", extra=kv(extension=number, change=change))
+        if setting == "dnd":
+            session.stream("do-not-disturb")
+            session.stream("activated" if change["dnd"] else "de-activated")
+        elif change["forward"][setting]:
+            session.stream(FORWARD_SOUNDS[setting])
+            session.stream("is-set-to")
+            session.say_digits(to)
+        else:
+            session.stream(FORWARD_SOUNDS[setting])
+            session.stream("de-activated")
