@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
+from .errors import Conflict
 from .db.models import Setting
 from .fields import Host, StrictSchema, StrictString
 
@@ -91,6 +92,9 @@ class BoxSettings:
     customer_lookup_timeout_ms: int = 800
     recording_retention_days: int = 90
     recording_quota_mb: int = 20000
+    #: Call park: lot 70 (FreePBX's), slots 71 on; a parked call rings its parker after the timeout.
+    park_slots: int = 8
+    park_timeout: int = 45
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -111,6 +115,8 @@ class BoxSettingsSchema(StrictSchema):
     customer_lookup_timeout_ms = fields.Integer(strict=True, validate=validate.Range(100, 5000))
     recording_retention_days = fields.Integer(strict=True, validate=validate.Range(1, 3650))
     recording_quota_mb = fields.Integer(strict=True, validate=validate.Range(100, 10_000_000))
+    park_slots = fields.Integer(strict=True, validate=validate.Range(1, 20))
+    park_timeout = fields.Integer(strict=True, validate=validate.Range(10, 600))
 
     @validates("customer_lookup_url")
     def _lookup_url(self, value, **kwargs):
@@ -140,8 +146,24 @@ def load() -> BoxSettings:
     return BoxSettings(**known)
 
 
+PARK_LOT = "70"
+
+
+def park_numbers(slots: int) -> list[str]:
+    """The park lot and its slots: 70, 71, ... (numbers nothing else may have)."""
+    return [PARK_LOT] + [str(int(PARK_LOT) + n) for n in range(1, slots + 1)]
+
+
 def save(cs, values: dict) -> BoxSettings:
     """Store validated values within the change `cs`."""
+    if "park_slots" in values:
+        from . import numbers
+
+        for number in park_numbers(values["park_slots"])[1:]:
+            holder = numbers.in_use(number, parking=False)
+            if holder:
+                raise Conflict(f"park_slots: park slot {number} would clash with the {holder} {number}",
+                               "park_slots")
     defaults = BoxSettings()
     for key, value in values.items():
         if key == "ntp_servers":

@@ -12,11 +12,12 @@ import re
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from .db.models import Extension, InboundRoute, Ivr, IvrOption, Mailbox, OutboundPattern, Queue, RingGroup
+from .db.models import (Extension, InboundRoute, Ivr, IvrOption, Mailbox, OutboundPattern, Queue, RingGroup,
+                        TimeCondition)
 from .errors import Conflict, Invalid
 from .fields import StrictSchema, StrictString
 
-KINDS = ("extension", "voicemail", "ring_group", "ivr", "queue", "external", "hangup")
+KINDS = ("extension", "voicemail", "ring_group", "ivr", "queue", "time_condition", "external", "hangup")
 
 
 class DestinationSchema(StrictSchema):
@@ -52,6 +53,7 @@ def check_exists(dest: dict, field: str) -> tuple[str, str | None]:
         "ring_group": lambda: RingGroup.select().where(RingGroup.number == target).exists(),
         "ivr": lambda: Ivr.select().where(Ivr.id == int(target)).exists(),
         "queue": lambda: Queue.select().where(Queue.number == target).exists(),
+        "time_condition": lambda: TimeCondition.select().where(TimeCondition.id == int(target)).exists(),
         "external": lambda: _dialable(target),
         "hangup": lambda: True,
     }[kind]()
@@ -59,7 +61,7 @@ def check_exists(dest: dict, field: str) -> tuple[str, str | None]:
         if kind == "external":
             raise Invalid(f"{field}: no outbound route dials {target}", field)
         what = {"extension": "extension", "voicemail": "mailbox", "ring_group": "ring group", "ivr": "IVR",
-                "queue": "queue"}[kind]
+                "queue": "queue", "time_condition": "time condition"}[kind]
         raise Invalid(f"{field}: there is no {what} {target}", field)
     return kind, target
 
@@ -102,6 +104,10 @@ def referrers(kind: str, target: str) -> list[str]:
         out.append(f"IVR {opt.ivr.name!r} (key {opt.digit})")
     for q in Queue.select().where(Queue.overflow_kind == kind, Queue.overflow_target == target):
         out.append(f"queue {q.number}")
+    for tc in TimeCondition.select().where(
+            ((TimeCondition.matched_kind == kind) & (TimeCondition.matched_target == target))
+            | ((TimeCondition.unmatched_kind == kind) & (TimeCondition.unmatched_target == target))):
+        out.append(f"time condition {tc.name!r}")
     return sorted(set(out))
 
 

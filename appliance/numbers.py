@@ -6,14 +6,17 @@ primary key of the number table makes a clash impossible, across kinds too.
 
 from __future__ import annotations
 
+from . import box_settings
 from .db.models import Mailbox, Number
 from .errors import Conflict
 
 KINDS = {"extension": "extension", "ring_group": "ring group", "ivr": "IVR", "queue": "queue"}
 
 
-def in_use(number: str) -> str | None:
-    """What holds the number, in words, or None when it is free."""
+def in_use(number: str, parking: bool = True) -> str | None:
+    """What holds the number, in words, or None when it is free (`parking`: park slots count)."""
+    if parking and number in box_settings.park_numbers(box_settings.load().park_slots):
+        return "call park"
     found = Number.get_or_none(Number.number == number)
     if found is not None:
         return KINDS.get(found.kind, found.kind)
@@ -24,7 +27,8 @@ def in_use(number: str) -> str | None:
 
 def taken() -> set[str]:
     """Every number in use, for checking many at once."""
-    return {n.number for n in Number.select(Number.number)} | {m.number for m in Mailbox.select(Mailbox.number)}
+    return ({n.number for n in Number.select(Number.number)} | {m.number for m in Mailbox.select(Mailbox.number)}
+            | set(box_settings.park_numbers(box_settings.load().park_slots)))
 
 
 def ensure_free(number: str, field: str = "number") -> None:

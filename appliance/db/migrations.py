@@ -269,6 +269,30 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE extension ADD COLUMN forward_no_answer VARCHAR(255)",
         ],
     ),
+    (
+        5,
+        "switchboard: pickup groups on extensions",
+        ["ALTER TABLE extension ADD COLUMN pickup_groups VARCHAR(255) NOT NULL DEFAULT ''"],
+    ),
+    (
+        6,
+        "switchboard: time conditions",
+        [
+            """CREATE TABLE time_condition (
+                id INTEGER NOT NULL PRIMARY KEY,
+                name VARCHAR(255) NOT NULL UNIQUE,
+                code INTEGER NOT NULL UNIQUE,
+                rules TEXT NOT NULL,
+                holidays TEXT NOT NULL,
+                matched_kind VARCHAR(255) NOT NULL,
+                matched_target VARCHAR(255),
+                unmatched_kind VARCHAR(255) NOT NULL,
+                unmatched_target VARCHAR(255),
+                override VARCHAR(255),
+                created_at DATETIME NOT NULL,
+                updated_at DATETIME NOT NULL)""",
+        ],
+    ),
 ]
 
 

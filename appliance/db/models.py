@@ -43,6 +43,7 @@ class Extension(BaseModel):
     forward_all = CharField(null=True)
     forward_busy = CharField(null=True)
     forward_no_answer = CharField(null=True)
+    pickup_groups = CharField(default="")  # group names, comma-separated: *8 answers within them
 
 
 class Mailbox(BaseModel):
@@ -298,3 +299,18 @@ CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, Ri
                  IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk, Queue, QueueMember,
                  PauseReason, CustomerLevel, Customer, CustomerNumber, MusicClass, MusicFile]
 ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep]
+
+
+class TimeCondition(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True)
+    code = IntegerField(unique=True)  # *28<code> switches it by hand
+    rules = TextField()  # JSON: [{"days": [...], "from": "HH:MM", "to": "HH:MM"}]
+    holidays = TextField()  # JSON: [{"date": "YYYY-MM-DD", "yearly": bool, "name"}]
+    matched_kind = CharField()
+    matched_target = CharField(null=True)
+    unmatched_kind = CharField()
+    unmatched_target = CharField(null=True)
+    override = CharField(null=True)  # None: by the schedule; matched | unmatched: forced
+    created_at = DateTimeField()
+    updated_at = DateTimeField()

@@ -27,6 +27,9 @@ class ExtensionSchema(StrictSchema):
     recording = StrictString(validate=validate.OneOf(RECORDING))
     dnd = Bool()
     forward = fields.Nested(ForwardSchema)
+    pickup_groups = fields.List(StrictString(validate=validate.Regexp(
+        r"^[a-z0-9][a-z0-9_-]{0,29}$", error="must be a group name: lower-case letters, digits, _ and -")),
+        validate=validate.Length(max=8))
 
 
 class ExtensionUpdateSchema(ExtensionSchema):

@@ -43,10 +43,19 @@ def to_dict(ext: Extension, mailbox: Mailbox | None = None, registration: dict |
         "recording": ext.recording,
         "dnd": ext.dnd,
         "forward": {key: getattr(ext, column) for key, column in FORWARDS.items()},
+        "pickup_groups": groups_of(ext),
         "created_at": ext.created_at.isoformat() + "Z",
         "updated_at": ext.updated_at.isoformat() + "Z",
         "registration": registration,
     }
+
+
+def groups_of(ext: Extension) -> list[str]:
+    return ext.pickup_groups.split(",") if ext.pickup_groups else []
+
+
+def _groups(values: list[str]) -> str:
+    return ",".join(sorted(set(values)))
 
 
 def get(number: str) -> tuple[Extension, Mailbox | None]:
@@ -153,6 +162,7 @@ def create(data, actor: str) -> tuple[Extension, Mailbox | None, int]:
             ext = cs.create(Extension, number=number, name=values["name"], secret=secret,
                             email=values.get("email"), created_at=now, updated_at=now,
                             recording=values.get("recording", "never"), dnd=values.get("dnd", False),
+                            pickup_groups=_groups(values.get("pickup_groups", [])),
                             **_forward_fields(number, values.get("forward"), None))
             numbers.claim(cs, number, "extension", ext.id)
             box = None
@@ -223,7 +233,8 @@ def add_many(cs, values: list[dict]) -> list[Extension]:
     for v in values:
         ext = cs.create(Extension, number=v["number"], name=v["name"], secret=v["secret"],
                         email=v.get("email"), created_at=now, updated_at=now,
-                        recording=v.get("recording", "never"), dnd=v.get("dnd", False), **v.get("forward", {}))
+                        recording=v.get("recording", "never"), dnd=v.get("dnd", False),
+                        pickup_groups=_groups(v.get("pickup_groups", [])), **v.get("forward", {}))
         numbers.claim(cs, ext.number, "extension", ext.id, checked=True)
         if v.get("voicemail_enabled", True):
             cs.create(Mailbox, number=ext.number, name=ext.name, pin=v["voicemail_pin"], email=ext.email,
@@ -287,6 +298,8 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
         for key, default in (("recording", "never"), ("dnd", False)):
             if key in values or not partial:
                 fields[key] = values.get(key, default)
+        if "pickup_groups" in values or not partial:
+            fields["pickup_groups"] = _groups(values.get("pickup_groups", []))
         if "forward" in values or not partial:
             fields.update(_forward_fields(number, values.get("forward"), ext if partial else None))
         enabled = values.get("voicemail_enabled", box is not None if partial else True)
@@ -317,6 +330,10 @@ def delete(number: str, actor: str) -> int:
         destinations.ensure_unreferenced("voicemail", number, f"the mailbox of extension {number}")
         ringgroups.remove_extension(cs, ext)
         queues.remove_extension(cs, ext)
+        # Forwards to it would lead nowhere (or to whoever gets the number next): they end with it.
+        for column in FORWARDS.values():
+            for other in Extension.select().where(getattr(Extension, column) == number):
+                cs.update(other, **{column: None})
         for user in User.select().where(User.extension == ext):
             cs.update(user, extension=None)
         if box is not None:

@@ -37,6 +37,7 @@ RELOADS = {
     "musiconhold.conf": "res_musiconhold.so",
     "rtp.conf": "res_rtp_asterisk.so",
     "features.conf": "features",
+    "res_parking.conf": "res_parking.so",
     "queues.conf": "app_queue.so",
     "voicemail.conf": "app_voicemail.so",
     "extensions.conf": "pbx_config.so",

@@ -5,6 +5,7 @@ Read in one transaction so that a render never mixes two revisions.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from .. import box_settings
@@ -27,6 +28,7 @@ from ..db.models import (
     QueueMember,
     RingGroup,
     RingGroupMember,
+    TimeCondition,
     Trunk,
     User,
 )
@@ -50,6 +52,7 @@ class ExtensionView:
     forward_all: str | None = None
     forward_busy: str | None = None
     forward_no_answer: str | None = None
+    pickup_groups: str = ""  # comma-separated names
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,17 @@ class QueueView:
 
 
 @dataclass(frozen=True)
+class TimeConditionView:
+    id: int
+    code: int
+    rules: tuple[tuple[tuple[str, ...], str, str], ...]  # (days, from, to)
+    holidays: tuple[tuple[str, bool], ...]  # (YYYY-MM-DD, yearly)
+    matched: Dest
+    unmatched: Dest
+    override: str | None
+
+
+@dataclass(frozen=True)
 class System:
     """What the running box contributes: addresses, paths, secrets."""
 
@@ -175,6 +189,7 @@ class Snapshot:
     queues: tuple[QueueView, ...] = ()
     music_classes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, track files without extension)
     recording: dict = field(default_factory=dict)  # extension -> never | always | on_demand
+    time_conditions: tuple[TimeConditionView, ...] = ()
 
 
 def load_snapshot(system: System) -> Snapshot:
@@ -183,7 +198,7 @@ def load_snapshot(system: System) -> Snapshot:
         owned = {m.extension_id for m in mailboxes if m.extension_id is not None}
         extensions = tuple(
             ExtensionView(e.number, e.name, e.secret, e.id in owned, e.dnd, e.forward_all, e.forward_busy,
-                          e.forward_no_answer)
+                          e.forward_no_answer, e.pickup_groups)
             for e in Extension.select().order_by(Extension.number)
         )
         return Snapshot(
@@ -200,6 +215,7 @@ def load_snapshot(system: System) -> Snapshot:
                           for r in InboundRoute.select().order_by(InboundRoute.id)),
             outbound=_outbound(),
             queues=_queues(),
+            time_conditions=_time_conditions(),
             music_classes=_music(system),
             recording={e.number: e.recording for e in Extension.select(Extension.number, Extension.recording)
                        .where(Extension.recording != "never")},
@@ -207,6 +223,16 @@ def load_snapshot(system: System) -> Snapshot:
                 u.extension.number for u in User.select(User, Extension).join(Extension)
                 .where(User.role.in_(("admin", "supervisor"))))),
         )
+
+
+def _time_conditions() -> tuple[TimeConditionView, ...]:
+    out = []
+    for tc in TimeCondition.select().order_by(TimeCondition.id):
+        rules = tuple((tuple(r["days"]), r["from"], r["to"]) for r in json.loads(tc.rules))
+        holidays = tuple((h["date"], h["yearly"]) for h in json.loads(tc.holidays))
+        out.append(TimeConditionView(tc.id, tc.code, rules, holidays, (tc.matched_kind, tc.matched_target),
+                                     (tc.unmatched_kind, tc.unmatched_target), tc.override))
+    return tuple(out)
 
 
 def _music(system: System) -> tuple:

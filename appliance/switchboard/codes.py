@@ -1,4 +1,5 @@
-"""Feature codes that change the caller's own extension (*76, *72N, *90N, *52N and friends).
+"""Feature codes that change settings: the caller's own extension (*76, *72N, *90N, *52N and
+friends) and, from a supervisor's phone, a time condition (*28N).
 
 The dial plan asks over FastAGI; the change goes through the same service as the extension's
 page (same checks, same journal), and the phone hears the outcome only once the PBX runs it.
@@ -12,6 +13,7 @@ from ..db.models import Extension
 from ..errors import BoxError
 from ..extensions import service as extensions
 from ..log import kv
+from ..timeconditions import service as timeconditions
 
 log = logging.getLogger(__name__)
 
@@ -64,3 +66,18 @@ class SettingCodes:
         else:
             session.stream(FORWARD_SOUNDS[setting])
             session.stream("de-activated")
+
+    def time_override(self, session) -> None:
+        """*28N (the dial plan lets only supervisors' phones here)."""
+        number = session.command("GET FULL VARIABLE ${CHANNEL(endpoint)}").data or ""
+        code = session.params.get("code", "")
+        try:
+            tc, revision = timeconditions.toggle_override(int(code), f"phone {number}")
+            if revision is not None:
+                self.wait_settled(revision)
+        except (BoxError, ValueError) as exc:
+            log.info("time condition code refused", extra=kv(extension=number, code=code, reason=str(exc)))
+            session.stream("beeperr")
+            return
+        log.info("time condition set by hand", extra=kv(extension=number, code=code, override=tc.override))
+        session.stream("activated" if tc.override else "de-activated")

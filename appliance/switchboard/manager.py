@@ -1,4 +1,5 @@
-"""The switchboard manager: feature codes that change settings, and the BLF states config decides."""
+"""The switchboard manager: feature codes that change settings, the BLF states config decides,
+and call park's changes told to the pages."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import logging
 import threading
 
 from ..db import db
-from ..db.models import Extension
+from ..pbx.snapshot import load_snapshot
 from ..supervisor import Manager
+from . import hints, park
 from .codes import SettingCodes
-from .hints import DndStates
 
 log = logging.getLogger(__name__)
 
@@ -22,22 +23,25 @@ class SwitchboardManager(Manager):
         pbx = self.box.pbx
         self.codes = SettingCodes(pbx.wait_settled)
         pbx.agi_handlers["setting"] = self.codes.setting
-        self.dnd = DndStates(pbx.ami)
+        pbx.agi_handlers["time-override"] = self.codes.time_override
+        self.states = hints.CustomStates(pbx.ami)
         pbx.applier.after_apply.append(self._after_apply)
         pbx.ami.subscribe(self._on_event)
 
     def _after_apply(self, snap) -> None:
-        self.dnd.sync({e.number: e.dnd for e in snap.extensions})
+        self.states.sync(hints.wanted(snap))
 
     def _on_event(self, ev) -> None:
         if ev.name == "FullyBooted":
             threading.Thread(target=self._resync, name="switchboard-resync", daemon=True).start()
+        elif ev.name in park.EVENTS:
+            self.box.events.publish("park", slot=ev.get("ParkingSpace"), change=ev.name)
 
     def _resync(self) -> None:
-        self.dnd.forget()
+        self.states.forget()
         try:
             with db.connection_context():
-                wanted = {e.number: e.dnd for e in Extension.select(Extension.number, Extension.dnd)}
-            self.dnd.sync(wanted)
+                snap = load_snapshot(self.box.pbx.system)
+            self.states.sync(hints.wanted(snap))
         except Exception:  # noqa: BLE001 - the next apply tries again
             log.exception("switchboard resync failed")

@@ -156,6 +156,36 @@ def test_validation_error_shows_next_to_its_field(admin):
     expect(error).to_contain_text("already in use")
 
 
+def test_dnd_forwards_and_recording_set_in_the_extension_dialog(admin, api):
+    from tests.api import Api
+
+    api = Api(api.base.rsplit("/api/v1", 1)[0], token(api))
+    for number in ("8301", "8302"):
+        assert api.post("/extensions", {"number": number, "name": f"Desk {number}"}).status == 201
+    try:
+        page = admin
+        page.goto("/extensions?q=830")
+        page.click("#ext-rows tr[data-number='8301'] button.link")
+        form = page.locator("#ext-form")
+        form.locator("input[name=dnd]").check()
+        form.locator("select[name=recording]").select_option("on_demand")
+        form.locator("input[name='forward.busy']").fill("8302")
+        form.locator("input[name=pickup_groups]").fill("sales, front")
+        form.locator("input[name='forward.all']").fill("8301")
+        page.click("#ext-form button[type=submit]")
+        expect(form.locator("[data-error-for='forward.all']")).to_contain_text("must not be the extension itself")
+        assert api.get("/extensions/8301").json["dnd"] is False, "a refused form changed something"
+        form.locator("input[name='forward.all']").fill("")
+        page.click("#ext-form button[type=submit]")
+        expect(page.locator("#ext-dialog")).to_be_hidden()
+        ext = api.get("/extensions/8301").json
+        assert (ext["dnd"], ext["recording"], ext["forward"], ext["pickup_groups"]) == \
+            (True, "on_demand", {"all": None, "busy": "8302", "no_answer": None}, ["front", "sales"])
+    finally:
+        for number in ("8301", "8302"):  # the dashboard test counts the extensions
+            api.delete(f"/extensions/{number}")
+
+
 # -- languages ---------------------------------------------------------------------------
 
 def test_switch_to_chinese(admin):
@@ -175,7 +205,8 @@ def test_switch_to_chinese(admin):
                               ("/inbound-routes", "呼入路由", "被叫号码（DID）"), ("/outbound-routes", "呼出路由", "添加呼出路由"),
                               ("/trunks", "中继", "添加中继"), ("/users", "用户", "管理员"), ("/audit", "审计日志", "共 "),
                               ("/system", "系统", "重启电话系统"), ("/update", "系统更新", "不能写入系统分区"),
-                              ("/wizard", "设置向导", "第 2 步，共 8 步")):
+                              ("/wizard", "设置向导", "第 2 步，共 8 步"), ("/park", "呼叫停泊", "空闲"),
+                              ("/time-conditions", "时间条件", "添加时间条件")):
         page.goto(path)
         expect(page.locator("h1").first).to_have_text(title)
         expect(page.get_by_text(text).first).to_be_visible()
@@ -309,7 +340,7 @@ def test_agent_made_in_the_users_page_gets_403_on_admin_routes(admin, new_page, 
     page = sign_in(new_page(), "alice", AGENT_PASSWORD)
     expect(page).to_have_url(re.compile(r"/agent$"))  # an agent's home is their desk
     expect(page.locator("#agent-heading")).to_have_text("Extension 8002")
-    expect(page.locator("nav.sidebar a")).to_have_count(3)  # desk, customers, voicemail
+    expect(page.locator("nav.sidebar a")).to_have_count(4)  # desk, customers, voicemail, call park
     page.goto("/voicemail")
     expect(page.locator("#vm-heading")).to_have_text("Mailbox 8002")
     screenshot(page, "agent-voicemail")

@@ -1,5 +1,5 @@
-"""The switchboard with real phones: transfers (REFER and the ## / *2 codes), do-not-disturb,
-forwarding from the keypad and from the page, an extension's recording policy.
+"""The switchboard with real phones: transfers (REFER and the ## / *2 codes), call park, pickup,
+do-not-disturb, forwarding from the keypad and from the page, an extension's recording policy.
 
 Each test places its own calls; what is asserted is what the phones saw (who rang, audio that
 arrived both ways, who was hung up), what the box's database says (through the API) and the
@@ -30,7 +30,7 @@ def tones(tmp_path_factory):
 @pytest.fixture(scope="module")
 def desks(api, sip, box):
     phones = {}
-    for number in ("8001", "8002", "8003"):
+    for number in ("8001", "8002", "8003", "8004"):
         r = api.post("/extensions", {"number": number, "name": f"Desk {number}"})
         assert r.status == 201, r
         phones[number] = sip.phone(number, r.json["secret"], box.sip).register()
@@ -58,8 +58,8 @@ def provider(api, box, sip):
 @pytest.fixture(autouse=True)
 def plain_extensions(api):
     """Every test starts from extensions with no forward and no do-not-disturb."""
-    for number in ("8001", "8002", "8003"):
-        api.patch(f"/extensions/{number}", {"dnd": False, "recording": "never",
+    for number in ("8001", "8002", "8003", "8004"):
+        api.patch(f"/extensions/{number}", {"dnd": False, "recording": "never", "pickup_groups": [],
                                             "forward": {"all": None, "busy": None, "no_answer": None}})
 
 
@@ -85,6 +85,14 @@ def hang_up(*calls):
         call.hangup_call()
     for call in calls:
         call.wait_disconnected(timeout=10)
+
+
+def keypad_transfer(sip, call, code: str, number: str) -> None:
+    """Press an in-call transfer code, wait for the box's "transfer" prompt, dial the number."""
+    mark = call.listener.mark()
+    call.send_dtmf(code)
+    sip.wait(lambda: call.listener.heard_sound(min_ms=300, since=mark), 5, f"the prompt after {code}")
+    call.send_dtmf(number)
 
 
 def feature_code(sip, phone, code: str):
@@ -128,9 +136,7 @@ def test_attended_transfer_by_refer_with_replaces(desks, sip, tones):
 def test_hash_hash_blind_transfer_from_the_keypad(desks, sip, tones):
     a, b, c = desks["8001"], desks["8002"], desks["8003"]
     call, at_b = connect(a, b, "8002")
-    at_b.send_dtmf("##")
-    sip.wait(lambda: at_b.listener.heard_sound(min_ms=300, since=0), 5, "the transfer prompt")
-    at_b.send_dtmf("8003")
+    keypad_transfer(sip, at_b, "##", "8003")
     at_c = c.wait_incoming(timeout=10)
     at_b.wait_disconnected(timeout=10)
     at_c.answer_call()
@@ -143,9 +149,7 @@ def test_star2_attended_transfer_by_the_caller(desks, sip, tones):
     """The caller's side transfers too (Dial's T): A consults C, then hangs up to join B and C."""
     a, b, c = desks["8001"], desks["8002"], desks["8003"]
     call, at_b = connect(a, b, "8002")
-    call.send_dtmf("*2")
-    time.sleep(1.0)  # the box's "transfer" prompt starts; digits may come during it
-    call.send_dtmf("8003")
+    keypad_transfer(sip, call, "*2", "8003")
     at_c = c.wait_incoming(timeout=10)
     at_c.answer_call()
     at_c.wait_confirmed()
@@ -269,3 +273,146 @@ def test_a_trunk_at_its_channel_limit_refuses_the_next_call(desks, sip, api, pro
         hang_up(again, leg)
     finally:
         api.patch(trunk, {"max_channels": None})
+
+
+def test_directed_pickup_with_star_star(desks, sip, tones):
+    a, b, c = desks["8001"], desks["8002"], desks["8003"]
+    call = a.call("8002")
+    ringing = b.wait_incoming(timeout=10)
+    grab = c.call("**8002")
+    grab.wait_confirmed()
+    call.wait_confirmed()
+    ringing.wait_disconnected(timeout=10)
+    talk_both_ways(sip, call, grab, tones)
+    hang_up(call, grab)
+
+
+def test_star8_picks_up_within_the_pickup_group_only(desks, sip, api, tones):
+    a, b, c, d = desks["8001"], desks["8002"], desks["8003"], desks["8004"]
+    for number in ("8002", "8003"):
+        assert api.patch(f"/extensions/{number}", {"pickup_groups": ["sales"]}).status == 200
+    call = a.call("8002")
+    ringing = b.wait_incoming(timeout=10)
+    outsider = d.call("*8")  # 8004 is in no group: nothing for it to pick up
+    outsider.wait_disconnected(timeout=10)
+    assert not call.connected and ringing.state != pj.PJSIP_INV_STATE_DISCONNECTED
+    grab = c.call("*8")
+    grab.wait_confirmed()
+    call.wait_confirmed()
+    ringing.wait_disconnected(timeout=10)
+    talk_both_ways(sip, call, grab, tones)
+    hang_up(call, grab)
+
+
+def parked_calls(api, count: int, timeout: float = 10) -> list:
+    deadline = time.monotonic() + timeout
+    while True:
+        slots = [s for s in api.get("/park").json["items"] if s["call"]]
+        if len(slots) == count:
+            return slots
+        assert time.monotonic() < deadline, f"expected {count} parked calls, have {slots}"
+        time.sleep(0.2)
+
+
+def park(desks, api, sip=None):
+    """8001 calls 8002, who transfers the call to 70 (transfer key, or ##70 given the phones' `sip`):
+    8001 waits in the park."""
+    call, at_b = connect(desks["8001"], desks["8002"], "8002")
+    if sip is not None:
+        keypad_transfer(sip, at_b, "##", "70")
+    else:
+        at_b.xfer(f"sip:70@{desks['8002'].server}", pj.CallOpParam(True))
+    at_b.wait_disconnected(timeout=10)
+    return call, parked_calls(api, 1)[0]
+
+
+def test_a_call_parked_at_70_is_taken_back_from_another_phone(desks, sip, api, box, tones):
+    call, slot = park(desks, api)
+    assert slot["slot"] == "71"
+    assert (slot["call"]["caller"], slot["call"]["parked_by"]) == ("8001", "8002")
+    assert hint_state(box, "71") == "InUse" and hint_state(box, "72") == "Idle"
+    assert call.connected
+    back = desks["8003"].call("71")
+    back.wait_confirmed()
+    talk_both_ways(sip, call, back, tones)
+    parked_calls(api, 0)
+    hang_up(call, back)
+
+
+def test_a_parked_call_nobody_takes_rings_its_parker_again(desks, sip, api, tones):
+    assert api.patch("/settings", {"park_timeout": 10}).status == 200
+    try:
+        call, _ = park(desks, api, sip)
+        again = desks["8002"].wait_incoming(timeout=25)
+        again.answer_call()
+        again.wait_confirmed()
+        talk_both_ways(sip, call, again, tones)
+        parked_calls(api, 0)
+        hang_up(call, again)
+    finally:
+        api.patch("/settings", {"park_timeout": 45})
+
+
+def clock(t: float) -> str:
+    return time.strftime("%H:%M", time.gmtime(t))  # a new box keeps UTC
+
+
+def inbound_to(api, provider, box, dest: dict):
+    """Calls from the provider to 075500000000 go to `dest`; returns a function that places one."""
+    for route in api.get("/inbound-routes").json["items"]:
+        api.delete(f"/inbound-routes/{route['id']}")
+    r = api.post("/inbound-routes", {"name": "Main", "did": "075500000000", "destination": dest})
+    assert r.status == 201, r
+    return lambda: provider.call_uri(f"sip:075500000000@{box.box_ip}:5060")
+
+
+def rings(phone, call, sip):
+    ringing = phone.wait_incoming(timeout=10)
+    ringing.answer_call()
+    call.wait_confirmed()
+    hang_up(call, ringing)
+
+
+def test_a_time_condition_follows_the_clock_and_star28_overrides_it(desks, sip, api, box, provider):
+    now = time.time()
+    if time.gmtime(now).tm_hour == 23 and time.gmtime(now).tm_min >= 55:  # a rule cannot cross midnight
+        sip.wait(lambda: time.gmtime().tm_hour == 0, 400, "midnight to pass")
+        now = time.time()
+    start = now - now % 60
+    end = start + (180 if now - start > 40 else 120)  # open for one to two minutes from now
+    r = api.post("/time-conditions", {"name": "Now", "rules": [{"days": [time.strftime("%a", time.gmtime()).lower()],
+                                                                "from": clock(start), "to": clock(end)}],
+                                      "matched": {"kind": "extension", "target": "8002"},
+                                      "unmatched": {"kind": "extension", "target": "8003"}})
+    assert r.status == 201, r
+    tc = r.json
+    assert tc["state"] == "matched"
+    call = inbound_to(api, provider, box, {"kind": "time_condition", "target": str(tc["id"])})
+    try:
+        rings(desks["8002"], call(), sip)
+        # A supervisor's phone switches it by hand: callers go the other way, and its BLF lights.
+        assert api.post("/users", {"username": "tess", "password": "Super-Visor-78", "role": "supervisor",
+                                   "extension": "8001"}).status == 201
+        feature_code(sip, desks["8001"], f"*28{tc['code']}")
+        got = api.get(f"/time-conditions/{tc['id']}").json
+        assert (got["override"], got["state"]) == ("unmatched", "unmatched")
+        assert hint_state(box, f"*28{tc['code']}") == "Busy"
+        rings(desks["8003"], call(), sip)
+        feature_code(sip, desks["8001"], f"*28{tc['code']}")
+        assert api.get(f"/time-conditions/{tc['id']}").json["override"] is None
+        assert hint_state(box, f"*28{tc['code']}") == "Idle"
+        # A phone of no supervisor cannot switch it.
+        refused = desks["8004"].call(f"*28{tc['code']}")
+        refused.wait_disconnected(timeout=15)
+        assert api.get(f"/time-conditions/{tc['id']}").json["override"] is None
+        # The clock crosses the end of the opening time: the same call now goes to the other phone.
+        sip.wait(lambda: time.time() > end + 1, 200, "the opening time to end")
+        assert api.get(f"/time-conditions/{tc['id']}").json["state"] == "unmatched"
+        rings(desks["8003"], call(), sip)
+    finally:
+        for route in api.get("/inbound-routes").json["items"]:
+            api.delete(f"/inbound-routes/{route['id']}")
+        api.delete(f"/time-conditions/{tc['id']}")
+        for user in api.get("/users").json["items"]:
+            if user["username"] == "tess":
+                api.delete(f"/users/{user['id']}")

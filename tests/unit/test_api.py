@@ -277,7 +277,7 @@ def test_create_extension_renders_it_and_asterisk_loads_it(admin):
     assert r.headers["Callbox-Revision"].isdigit()
     ext = r.json
     assert set(ext) == {"number", "name", "secret", "email", "voicemail_enabled", "voicemail_pin",
-                        "created_at", "updated_at", "registration", "recording", "dnd", "forward"}
+                        "created_at", "updated_at", "registration", "recording", "dnd", "forward", "pickup_groups"}
     assert (ext["number"], ext["name"], ext["email"], ext["voicemail_enabled"], ext["registration"]) == \
         ("8001", "Alice", None, True, None)
     # A generated secret: 20 letters and digits, both present.
@@ -732,6 +732,7 @@ def test_voicemail_of_unknown_extension_is_404(mailbox):
 HOST_DEFAULTS = {"role": "headquarters", "timezone": "UTC", "ntp_servers": ["pool.ntp.org"], "wizard_done": False,
                  "country_code": "", "national_prefix": "0", "customer_lookup_url": "",
                  "customer_lookup_timeout_ms": 800, "recording_retention_days": 90, "recording_quota_mb": 20000,
+                 "park_slots": 8, "park_timeout": 45,
                  "network": {"interface": None, "mode": "dhcp", "address": None, "gateway": None, "dns": []}}
 
 

@@ -8,7 +8,7 @@ from appliance.db.models import Change, Extension
 from appliance.errors import Invalid
 from appliance.extensions import service
 from appliance.switchboard.codes import SettingCodes
-from appliance.switchboard.hints import DndStates
+from appliance.switchboard.hints import CustomStates
 from tests.fakes.ami import RecordingAmi
 from tests.unit.test_callcenter import FakeSession
 
@@ -125,18 +125,63 @@ def test_a_code_with_a_bad_number_beeps_and_changes_nothing(config_db):
 
 def test_dnd_states_are_pushed_when_they_differ_and_all_again_after_a_start():
     ami = RecordingAmi()
-    states = DndStates(ami)
-    states.sync({"8001": False, "8002": True})
+    states = CustomStates(ami)
+    states.sync({"Custom:DND8001": False, "Custom:DND8002": True})
     assert ami.sent == [("Setvar", {"Variable": "DEVICE_STATE(Custom:DND8001)", "Value": "NOT_INUSE"}),
                         ("Setvar", {"Variable": "DEVICE_STATE(Custom:DND8002)", "Value": "BUSY"})]
     ami.sent.clear()
-    states.sync({"8001": True, "8002": True})
+    states.sync({"Custom:DND8001": True, "Custom:DND8002": True})
     assert ami.sent == [("Setvar", {"Variable": "DEVICE_STATE(Custom:DND8001)", "Value": "BUSY"})]
     ami.sent.clear()
     ami.fail["Setvar"] = "Asterisk went away"
     states.forget()
-    states.sync({"8001": True, "8002": True})
+    states.sync({"Custom:DND8001": True, "Custom:DND8002": True})
     del ami.fail["Setvar"]
     ami.sent.clear()
-    states.sync({"8001": True, "8002": True})
+    states.sync({"Custom:DND8001": True, "Custom:DND8002": True})
     assert len(ami.sent) == 2, "states not pushed because of a failure are pushed next time"
+
+
+def test_park_numbers_belong_to_the_park(config_db):
+    from appliance import box_settings
+    from appliance.db import change
+    from appliance.errors import Conflict
+
+    for number in ("70", "71", "78"):
+        with pytest.raises(Conflict) as err:
+            make(number)
+        assert "call park" in err.value.message
+    make("79")
+    make("82")
+    with pytest.raises(Conflict) as err:
+        with change("test", "settings.update", "park_slots") as cs:
+            box_settings.save(cs, {"park_slots": 12})
+    assert err.value.field == "park_slots" and "79" in err.value.message
+    assert box_settings.load().park_slots == 8
+    with change("test", "settings.update", "park_slots") as cs:
+        box_settings.save(cs, {"park_slots": 4})
+    make("76")  # no longer a slot
+
+
+def test_park_lists_every_slot_with_the_call_in_it(admin):
+    from appliance.ami.protocol import Message
+
+    ami = admin.box.pbx.ami
+    parked = Message([("Event", "ParkedCall"), ("ParkingSpace", "72"), ("ParkeeCallerIDNum", "075512345678"),
+                      ("ParkeeCallerIDName", "张三"), ("ParkerDialString", "PJSIP/8002"),
+                      ("ParkingDuration", "12"), ("ParkingTimeout", "33")])
+    ami.action_list = lambda name, fields=None, **kw: (Message([("Response", "Success")]), [parked])
+    doc = admin.get("/park").json
+    assert doc["lot"] == "70" and [s["slot"] for s in doc["items"]] == [str(n) for n in range(71, 79)]
+    assert doc["items"][1]["call"] == {"caller": "075512345678", "caller_name": "张三", "parked_by": "8002",
+                                       "seconds": 12, "rings_back_in": 33}
+    assert all(s["call"] is None for s in doc["items"] if s["slot"] != "72")
+    ami.connected = False
+    assert admin.get("/park").status == 503
+
+
+def test_deleting_an_extension_ends_the_forwards_to_it(config_db):
+    make("8001")
+    make("8002", forward={"all": "8001", "no_answer": "8001"})
+    service.delete("8001", "test")
+    assert fields_of("8002")["forward"] == {"all": None, "busy": None, "no_answer": None}

@@ -33,6 +33,10 @@ AGENT_KEYS = {"registration": "number", "agent_state": "extension", "screenpop":
               "call_ended": "agent"}
 
 
+#: Topics every signed-in user sees (anyone may take a parked call back).
+SHARED_TOPICS = {"park"}
+
+
 def visible_to(user) -> Callable[[Event], bool]:
     """Which events a user's stream carries: admins and supervisors see all;
     an agent only their own phone, state, calls and screen pops."""
@@ -41,6 +45,8 @@ def visible_to(user) -> Callable[[Event], bool]:
     own = user.extension.number if user.extension is not None else None
 
     def own_events(event: Event) -> bool:
+        if event.topic in SHARED_TOPICS:
+            return True
         key = AGENT_KEYS.get(event.topic)
         return key is not None and own is not None and event.data.get(key) == own
 

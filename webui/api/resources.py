@@ -11,6 +11,9 @@ from appliance.prompts import service as prompts
 from appliance.ringgroups import service as ringgroups
 from appliance.ringgroups.schema import RingGroupSchema
 from appliance.routes import inbound, outbound
+from appliance.timeconditions import ical
+from appliance.timeconditions import service as timeconditions
+from appliance.timeconditions.schema import TimeConditionSchema
 from appliance.trunks import service as trunks
 from appliance.trunks.schema import TrunkSchema
 from appliance.users import admin as users
@@ -34,6 +37,17 @@ def install(api, box) -> None:
                  schema=inbound.InboundRouteSchema)
     install_crud(api, box, "/outbound-routes", outbound, outbound.to_dict, lambda r: r.id,
                  schema=outbound.OutboundRouteSchema)
+
+    install_crud(api, box, "/time-conditions", timeconditions, timeconditions.to_dict, lambda c: c.id,
+                 schema=TimeConditionSchema)
+
+    @api.post("/time-conditions/<key>/holidays", body="text/calendar", success="200")
+    def import_holidays(key):
+        """An iCalendar file as the body: its all-day events become holidays (closed days)."""
+        tc, revision, added = timeconditions.import_holidays(key, request.body.read(ical.MAX_BYTES + 1),
+                                                             current_user().username)
+        settle(box, revision)
+        return {**timeconditions.to_dict(tc), "added": added}
 
     def hasher(password):
         return offload(hash_password, password)

@@ -34,11 +34,13 @@ MENU = (
         Page("music", "/music", STAFF),
         Page("cc_settings", "/callcenter-settings", ADMIN),
     )),
-    Group("phones", (Page("extensions", "/extensions", STAFF), Page("voicemail", "/voicemail", ANYONE))),
+    Group("phones", (Page("extensions", "/extensions", STAFF), Page("voicemail", "/voicemail", ANYONE),
+                     Page("park", "/park", ANYONE))),
     # The call flow, users and the audit log are administrators' (so is their API).
     Group("calls", (
         Page("ivr", "/ivr", ADMIN),
         Page("ring_groups", "/ring-groups", ADMIN),
+        Page("time_conditions", "/time-conditions", ADMIN),
         Page("inbound_routes", "/inbound-routes", ADMIN),
         Page("outbound_routes", "/outbound-routes", ADMIN),
         Page("trunks", "/trunks", ADMIN),

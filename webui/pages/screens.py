@@ -28,11 +28,13 @@ SHELLS = {
     "cc_settings": ("crud", "cc_settings"),
     "ivr": ("widgets", "crud", "ivr"),
     "ring_groups": ("widgets", "crud", "ring_groups"),
+    "time_conditions": ("widgets", "crud", "time_conditions"),
     "inbound_routes": ("widgets", "crud", "inbound_routes"),
     "outbound_routes": ("widgets", "crud", "outbound_routes"),
     "trunks": ("widgets", "crud", "trunks"),
     "users": ("crud", "users"),
     "audit": ("audit",),
+    "park": ("park",),
     "system": ("system",),
 }
 

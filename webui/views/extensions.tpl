@@ -84,6 +84,9 @@
           <span class="field-error" data-error-for="forward.no_answer" hidden></span></label>
       </div>
       <p class="muted">{{_('ext.f.fwd_hint')}}</p>
+      <label class="field"><span class="label">{{_('ext.f.pickup')}}</span>
+        <input name="pickup_groups" autocomplete="off" placeholder="sales, front-desk">
+        <span class="field-error" data-error-for="pickup_groups" hidden></span></label>
     </fieldset>
     <label class="field create-only"><span class="label">{{_('ext.f.secret')}}</span>
       <input name="secret" autocomplete="off" placeholder="{{_('ext.f.random')}}">

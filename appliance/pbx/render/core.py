@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from ... import box_settings
 from ..conf import ConfFile
 from ..snapshot import Snapshot
+
+PARK_CONTEXT = "callbox-parked"
 
 # Debian ships every module; these are ones the box does not use, or must not
 # load: app_voicemail_odbc/imap race app_voicemail for VoiceMail() (see
@@ -98,7 +101,6 @@ NOLOAD = (
     "res_pjsip_config_wizard.so",
     "res_geolocation.so",
     "res_pjsip_geolocation.so",
-    "res_parking.so",
     "res_clialiases.so",
     "app_alarmreceiver.so",
     "app_agent_pool.so",
@@ -248,6 +250,22 @@ def render(snap: Snapshot) -> dict[str, str]:
     # Recording on demand: *1 during a call records it (where the policy allows).
     fm.set("automixmon", "*1", arrow=True)
 
+    parking = ConfFile("res_parking.conf: call park")
+    parking.section("general").set("parkeddynamic", False)
+    lot = parking.section("default")
+    slots = box_settings.park_numbers(snap.settings.park_slots)
+    lot.set("parkext", slots[0], arrow=True)
+    lot.set("parkpos", f"{slots[1]}-{slots[-1]}", arrow=True)
+    lot.set("context", PARK_CONTEXT)
+    lot.set("parkingtime", snap.settings.park_timeout)
+    # Unanswered, the call rings the phone that parked it (for as long as an extension rings).
+    lot.set("comebacktoorigin", True)
+    lot.set("comebackdialtime", snap.settings.ring_timeout)
+    lot.set("parkedplay", "caller")
+    lot.set("parkedcalltransfers", "both")
+    lot.set("parkinghints", True)
+    lot.set("findslot", "first")
+
     cdr = ConfFile("cdr.conf: call detail records")
     cdr.section("general").set("enable", False)
     cel = ConfFile("cel.conf: channel event logging")
@@ -266,6 +284,7 @@ def render(snap: Snapshot) -> dict[str, str]:
         "indications.conf": tones.render(),
         "musiconhold.conf": moh.render(),
         "features.conf": features.render(),
+        "res_parking.conf": parking.render(),
         "cdr.conf": cdr.render(),
         "cel.conf": cel.render(),
         "asterisk.conf": asterisk.render(),

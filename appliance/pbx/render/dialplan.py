@@ -19,6 +19,7 @@ import re
 
 from ..conf import ConfFile
 from ..snapshot import Snapshot
+from .core import PARK_CONTEXT
 from .pjsip import PHONE_CONTEXT, TRUNK_CONTEXT
 
 VM_CONTEXT = "default"
@@ -34,6 +35,8 @@ SETTING_CODES = {
     "*52": ("no_answer", "set"), "*53": ("no_answer", "off"),
 }
 DND_HINT = "*76"  # BLF: *76<extension> shows the extension's do-not-disturb
+TIME_OVERRIDE_CODE = "*28"  # *28N: time condition N forced the other way, or back to its schedule
+TIME_OVERRIDE_DEVICE = "Custom:TC"
 MAX_FORWARDS = 5  # forwards one call may follow (a loop the checks missed ends here)
 FEATURE_CODES = {
     "#8": "your own voicemail",
@@ -44,6 +47,10 @@ FEATURE_CODES = {
     "*72N": "forward all calls to N (*72 alone asks for the number; *73 cancels)",
     "*90N": "forward calls to N when busy (*91 cancels)",
     "*52N": "forward calls to N when not answered (*53 cancels)",
+    "*8": "pick up a call ringing a phone of your pickup group",
+    "**N": "pick up the call ringing extension N",
+    "70": "park the call (transfer it here; the slot is said), 71-78 take a parked call back",
+    "*28N": "time condition N: force the other destination, or back to its schedule (supervisors)",
     "*45": "agent: log in to your queues, or out",
     "*46": "agent: pause, or take calls again",
     "*46N": "agent: pause with reason N",
@@ -74,6 +81,8 @@ def goto(dest: tuple) -> str:
         return f"Goto(callbox-ivr-{int(target)},s,1)"
     if kind == "queue":
         return f"Goto(callbox-queues,{target},1)"
+    if kind == "time_condition":
+        return f"Goto(callbox-tc-{int(target)},s,1)"
     if kind == "external":
         return f"Goto(callbox-outbound,{target},1)"
     return "Hangup()"
@@ -82,8 +91,8 @@ def goto(dest: tuple) -> str:
 def render(snap: Snapshot) -> dict[str, str]:
     body = ConfFile("")
     phones = body.section(PHONE_CONTEXT)
-    for included in ("callbox-features", "callbox-extensions", "callbox-hints", "callbox-ringgroups",
-                     "callbox-ivr-numbers", "callbox-queues", "callbox-outbound"):
+    for included in ("callbox-features", "callbox-time-codes", "callbox-extensions", "callbox-hints", PARK_CONTEXT,
+                     "callbox-ringgroups", "callbox-ivr-numbers", "callbox-queues", "callbox-outbound"):
         phones.set("include", included, arrow=True)
 
     _features(body, snap)
@@ -91,6 +100,7 @@ def render(snap: Snapshot) -> dict[str, str]:
     _ring_groups(body, snap)
     _ivrs(body, snap)
     _queues(body, snap)
+    _time_conditions(body, snap)
     _inbound(body, snap)
     _outbound(body, snap)
 
@@ -138,6 +148,12 @@ def _features(body: ConfFile, snap: Snapshot) -> None:
     for code in SPY_CODES:
         f.exten(f"_{code}X.,1,Goto(callbox-spy,${{EXTEN}},1)")
     _setting_codes(body, f, agi)
+    # Pickup: *8 a phone ringing in one of the caller's pickup groups; **N extension N ringing
+    # ("-" ends the channel name prefix: PJSIP/8001- is not PJSIP/80011-).
+    f.exten("*8,1,Pickup()")
+    f.same("n,Hangup()")
+    f.exten("_**X.,1,PickupChan(PJSIP/${EXTEN:2}-,p)")
+    f.same("n,Hangup()")
 
     agent = body.section("callbox-agent")
     # The supervisor decides (queues, reasons) and tells the dial plan what to say.
@@ -358,6 +374,42 @@ def _queues(body: ConfFile, snap: Snapshot) -> None:
             "${CALLBOX_CALLBACK_POSITION})")
     cb.same("n,Hangup()")
     cb.exten("call,1,Goto(callbox-phones,${CALLBOX_CALLBACK_NUMBER},1)")
+
+
+def _minute_before(clock: str) -> str:
+    """Rules end before their "to" minute; GotoIfTime ranges include their last minute."""
+    hours, minutes = map(int, clock.split(":"))
+    total = hours * 60 + minutes - 1
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def _time_conditions(body: ConfFile, snap: Snapshot) -> None:
+    tz = snap.settings.timezone
+    features = body.section("callbox-time-codes")
+    agi = f"agi://{snap.system.agi}"
+    for tc in snap.time_conditions:
+        code = f"{TIME_OVERRIDE_CODE}{tc.code}"
+        features.exten(f"{code},1,Gosub(callbox-supervisor-only,s,1)")
+        features.same("n,Answer()")
+        features.same(f"n,AGI({agi}/time-override?code={tc.code})")
+        features.same("n,Hangup()")
+        features.exten(f"{code},hint,{TIME_OVERRIDE_DEVICE}{tc.code}")
+
+        ctx = body.section(f"callbox-tc-{tc.id}")
+        ctx.exten(f"s,1,NoOp(time condition {tc.id})")
+        if tc.override:  # set by hand (*28N or the page): the schedule waits
+            ctx.same(f"n,Goto({tc.override})")
+        for dates, fmt in (([d.replace("-", "") for d, yearly in tc.holidays if not yearly], "%Y%m%d"),
+                           ([d[5:].replace("-", "") for d, yearly in tc.holidays if yearly], "%m%d")):
+            if dates:
+                today = "${STRFTIME(${EPOCH}," + tz + "," + fmt + ")}"
+                pattern = "|".join(sorted(set(dates)))
+                ctx.same(f'n,GotoIf(${{REGEX("^({pattern})$" {today})}}?unmatched)')
+        for days, start, end in tc.rules:
+            for day in days:
+                ctx.same(f"n,GotoIfTime({start}-{_minute_before(end)},{day},*,*,{tz}?matched)")
+        ctx.same(f"n(unmatched),{goto(tc.unmatched)}")
+        ctx.same(f"n(matched),{goto(tc.matched)}")
 
 
 def _inbound(body: ConfFile, snap: Snapshot) -> None:

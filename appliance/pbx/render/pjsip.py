@@ -56,6 +56,9 @@ def render(snap: Snapshot) -> dict[str, str]:
         e.set("language", "en")
         # Marks the box's own phones in the dial plan (a trunk's caller may not transfer), and
         # where ## and *2 and a phone's REFER dial the transfer target.
+        if ext.pickup_groups:  # rung, it may be picked up in its groups; its *8 picks up in them
+            e.set("named_call_group", ext.pickup_groups)
+            e.set("named_pickup_group", ext.pickup_groups)
         e.set("set_var", "CALLBOX_PHONE=1")
         e.set("set_var", f"TRANSFER_CONTEXT={PHONE_CONTEXT}")
         a = conf.section(n)

@@ -136,6 +136,7 @@
     form.elements.recording.value = ext.recording;
     form.elements.dnd.checked = ext.dnd;
     for (const key of FORWARDS) form.elements["forward." + key].value = ext.forward[key] || "";
+    form.elements.pickup_groups.value = ext.pickup_groups.join(", ");
     $("secret-view").value = ext.secret;
     $("secret-view").type = "password";
     $("secret-show").textContent = t("ext.show");
@@ -152,6 +153,7 @@
                   voicemail_enabled: f.voicemail_enabled.checked, recording: f.recording.value,
                   dnd: f.dnd.checked, forward: {}};
     for (const key of FORWARDS) body.forward[key] = f["forward." + key].value.trim() || null;
+    body.pickup_groups = f.pickup_groups.value.split(/[\s,]+/).filter(Boolean);
     const pin = f.voicemail_pin.value.trim();
     if (pin && f.voicemail_enabled.checked) body.voicemail_pin = pin;
     try {

@@ -5,10 +5,11 @@
   "use strict";
   const {t, el, api, clock} = window.Callbox;
 
-  const KINDS = ["extension", "ring_group", "queue", "ivr", "voicemail", "external", "hangup"];
+  const KINDS = ["extension", "ring_group", "queue", "ivr", "time_condition", "voicemail", "external", "hangup"];
   const NEW_MENU = "new";
-  const catalogue = {extensions: [], ringGroups: [], ivrs: [], queues: []};
-  const SOURCES = {extensions: "/extensions?per_page=1000", ringGroups: "/ring-groups", ivrs: "/ivrs", queues: "/queues"};
+  const catalogue = {extensions: [], ringGroups: [], ivrs: [], queues: [], timeConditions: []};
+  const SOURCES = {extensions: "/extensions?per_page=1000", ringGroups: "/ring-groups", ivrs: "/ivrs", queues: "/queues",
+                   timeConditions: "/time-conditions"};
 
   /* What destinations may point at (or the named parts of it: supervisors may not read menus);
      pages reload it after they change any of it. */
@@ -30,6 +31,7 @@
       case "ring_group": return catalogue.ringGroups.map((g) => [g.number, `${g.number} · ${g.name}`]);
       case "queue": return catalogue.queues.map((q) => [q.number, `${q.number} · ${q.name}`]);
       case "ivr": return catalogue.ivrs.map((m) => [String(m.id), m.number ? `${m.name} (${m.number})` : m.name]);
+      case "time_condition": return catalogue.timeConditions.map((c) => [String(c.id), `${c.name} (*28${c.code})`]);
       default: return [];
     }
   }
