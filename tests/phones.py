@@ -90,17 +90,23 @@ class SipStack:
         self.phones.append(p)
         return p
 
-    def provider(self, ip: str, port: int) -> "Phone":
+    def provider(self, ip: str, port: int, user: str = "provider", same_as: "Phone | None" = None) -> "Phone":
         """A SIP provider for the box's trunk: it does not register, it takes the box's calls on
-        its own address (one the test added) and places calls to the box's DIDs."""
-        p = Phone(self, "provider", "unused", "")
+        its own address (one the test added) and places calls to the box's DIDs, from `user`
+        (a caller's number). `same_as`: another caller on that provider's socket."""
+        p = Phone(self, user, "unused", "")
         self.phones.append(p)
-        tc = pj.TransportConfig()
-        tc.boundAddress = ip
-        tc.port = port
-        p.transport_id = self.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tc)
+        if same_as is not None:
+            self.ep.transportClose(p.transport_id)
+            p.transport_id = same_as.transport_id
+        else:
+            tc = pj.TransportConfig()
+            tc.boundAddress = ip
+            tc.port = port
+            self.ep.transportClose(p.transport_id)
+            p.transport_id = self.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tc)
         cfg = pj.AccountConfig()
-        cfg.idUri = f"sip:provider@{ip}:{port}"
+        cfg.idUri = f"sip:{user}@{ip}:{port}"
         cfg.sipConfig.transportId = p.transport_id
         cfg.mediaConfig.transportConfig.boundAddress = ip
         p.create(cfg)

@@ -293,6 +293,17 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 updated_at DATETIME NOT NULL)""",
         ],
     ),
+    (
+        7,
+        "switchboard: blacklist of caller numbers",
+        [
+            """CREATE TABLE blacklist_entry (
+                id INTEGER NOT NULL PRIMARY KEY,
+                number VARCHAR(255) NOT NULL UNIQUE,
+                note VARCHAR(255),
+                created_at DATETIME NOT NULL)""",
+        ],
+    ),
 ]
 
 

@@ -314,3 +314,10 @@ class TimeCondition(BaseModel):
     override = CharField(null=True)  # None: by the schedule; matched | unmatched: forced
     created_at = DateTimeField()
     updated_at = DateTimeField()
+
+
+class BlacklistEntry(BaseModel):
+    id = AutoField()
+    number = CharField(unique=True)  # international form without '+'
+    note = CharField(null=True)
+    created_at = DateTimeField()

@@ -13,6 +13,7 @@ from ..box_settings import BoxSettings
 from ..db import db
 from ..db.journal import Journal
 from ..db.models import (
+    BlacklistEntry,
     Extension,
     InboundRoute,
     Ivr,
@@ -190,6 +191,7 @@ class Snapshot:
     music_classes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, track files without extension)
     recording: dict = field(default_factory=dict)  # extension -> never | always | on_demand
     time_conditions: tuple[TimeConditionView, ...] = ()
+    blacklist: tuple[str, ...] = ()  # caller numbers, international form without '+'
 
 
 def load_snapshot(system: System) -> Snapshot:
@@ -216,6 +218,7 @@ def load_snapshot(system: System) -> Snapshot:
             outbound=_outbound(),
             queues=_queues(),
             time_conditions=_time_conditions(),
+            blacklist=tuple(b.number for b in BlacklistEntry.select().order_by(BlacklistEntry.number)),
             music_classes=_music(system),
             recording={e.number: e.recording for e in Extension.select(Extension.number, Extension.recording)
                        .where(Extension.recording != "never")},

@@ -1,5 +1,5 @@
 """Feature codes that change settings: the caller's own extension (*76, *72N, *90N, *52N and
-friends) and, from a supervisor's phone, a time condition (*28N).
+friends), the blacklist (*30N, *31N, *32) and, from a supervisor's phone, a time condition (*28N).
 
 The dial plan asks over FastAGI; the change goes through the same service as the extension's
 page (same checks, same journal), and the phone hears the outcome only once the PBX runs it.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from ..blacklist import service as blacklist
 from ..db.models import Extension
 from ..errors import BoxError
 from ..extensions import service as extensions
@@ -81,3 +82,28 @@ class SettingCodes:
             return
         log.info("time condition set by hand", extra=kv(extension=number, code=code, override=tc.override))
         session.stream("activated" if tc.override else "de-activated")
+
+    def blacklist(self, session) -> None:
+        """*30N adds N, *31N takes N off, *32 adds the phone's last caller from outside."""
+        number = session.command("GET FULL VARIABLE ${CHANNEL(endpoint)}").data or ""
+        change = session.params.get("change", "")
+        if not Extension.select().where(Extension.number == number).exists() or \
+                change not in ("add", "remove", "last"):
+            session.stream("beeperr")
+            return
+        if change == "last":
+            caller = session.command(f"GET FULL VARIABLE ${{DB(CALLBOX_LAST/{number})}}").data or ""
+        else:
+            caller = session.get("CALLBOX_TO") or ""
+        try:
+            act = blacklist.remove_number if change == "remove" else blacklist.add_number
+            revision = act(caller, f"phone {number}")
+            if revision is not None:
+                self.wait_settled(revision)
+        except BoxError as exc:
+            log.info("blacklist code refused", extra=kv(extension=number, change=change, reason=exc.message))
+            session.stream("beeperr")
+            return
+        log.info("blacklist code", extra=kv(extension=number, change=change, caller=caller))
+        session.say_digits(caller)
+        session.stream("de-activated" if change == "remove" else "activated")

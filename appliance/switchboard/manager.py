@@ -24,6 +24,7 @@ class SwitchboardManager(Manager):
         self.codes = SettingCodes(pbx.wait_settled)
         pbx.agi_handlers["setting"] = self.codes.setting
         pbx.agi_handlers["time-override"] = self.codes.time_override
+        pbx.agi_handlers["blacklist"] = self.codes.blacklist
         self.states = hints.CustomStates(pbx.ami)
         pbx.applier.after_apply.append(self._after_apply)
         pbx.ami.subscribe(self._on_event)

@@ -45,6 +45,7 @@ def provider(api, box, sip):
     subprocess.run(["ip", "addr", "add", f"{ip}/24", "dev", dev], check=True)
     try:
         phone = sip.provider(ip, 5090)
+        phone.ip = ip
         trunk = api.post("/trunks", {"name": "Provider", "host": ip, "port": 5090}).json
         r = api.post("/outbound-routes", {"name": "Out", "patterns": [{"pattern": "_0X.", "strip": 0, "prefix": ""}],
                                           "trunks": [trunk["id"]]})
@@ -416,3 +417,31 @@ def test_a_time_condition_follows_the_clock_and_star28_overrides_it(desks, sip, 
         for user in api.get("/users").json["items"]:
             if user["username"] == "tess":
                 api.delete(f"/users/{user['id']}")
+
+
+def test_blacklisted_callers_are_refused_and_star32_adds_the_last_one(desks, sip, api, box, provider):
+    nuisance = sip.provider(provider.ip, 5090, user="013900139000", same_as=provider)
+    call = inbound_to(api, provider, box, {"kind": "extension", "target": "8002"})
+    placed = lambda who: who.call_uri(f"sip:075500000000@{box.box_ip}:5060")  # noqa: E731
+    try:
+        r = api.post("/blacklist", {"number": "provider-not-a-number"})
+        assert r.status == 422, r
+        # Not yet listed: the call rings 8002, who answers; then 8002 dials *32.
+        rings(desks["8002"], placed(nuisance), sip)
+        feature_code(sip, desks["8002"], "*32")
+        items = api.get("/blacklist").json["items"]
+        assert [e["number"] for e in items] == ["013900139000"], items
+        rang = len(desks["8002"].incoming)
+        refused = placed(nuisance)
+        refused.wait_disconnected(timeout=10)
+        assert refused.last_status == 486, refused.last_status
+        assert len(desks["8002"].incoming) == rang, "a blacklisted caller rang the phone"
+        rings(desks["8002"], call(), sip)  # another caller still gets through
+        feature_code(sip, desks["8002"], "*31013900139000")
+        assert api.get("/blacklist").json["items"] == []
+        rings(desks["8002"], placed(nuisance), sip)
+    finally:
+        for entry in api.get("/blacklist").json["items"]:
+            api.delete(f"/blacklist/{entry['id']}")
+        for route in api.get("/inbound-routes").json["items"]:
+            api.delete(f"/inbound-routes/{route['id']}")

@@ -85,6 +85,7 @@ SNAPSHOT = Snapshot(
     ),
     music_classes=(("jazz", ("/data/moh/jazz/track-1", "/data/moh/jazz/track-2")), ("empty", ())),
     recording={"8002": "always", "8003": "on_demand"},
+    blacklist=("8613800138000",),
     time_conditions=(
         TimeConditionView(1, 1, ((("mon", "tue", "wed", "thu", "fri"), "09:00", "18:00"), (("sat",), "10:00", "24:00")),
                           (("2026-10-01", True), ("2027-02-06", False), ("2026-12-25", True)),

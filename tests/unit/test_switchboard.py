@@ -185,3 +185,48 @@ def test_deleting_an_extension_ends_the_forwards_to_it(config_db):
     make("8002", forward={"all": "8001", "no_answer": "8001"})
     service.delete("8001", "test")
     assert fields_of("8002")["forward"] == {"all": None, "busy": None, "no_answer": None}
+
+
+def test_blacklist_keeps_one_entry_per_number_however_written(config_db):
+    from appliance import box_settings
+    from appliance.blacklist import service as blacklist
+    from appliance.db import change
+    from appliance.errors import Conflict
+
+    with change("test", "settings.update", "country") as cs:
+        box_settings.save(cs, {"country_code": "86", "national_prefix": "0"})
+    entry, _ = blacklist.create({"number": "0755-1234 5678"}, "test")
+    assert entry.number == "8675512345678"
+    for same in ("+86 755 12345678", "0086755１２３４５６７８"):
+        with pytest.raises(Conflict):
+            blacklist.create({"number": same}, "test")
+    with pytest.raises(Invalid) as err:
+        blacklist.create({"number": "call me"}, "test")
+    assert err.value.field == "number"
+    assert blacklist.forms_of("8675512345678", "86", "0") == ["8675512345678", "+8675512345678",
+                                                              "008675512345678", "075512345678"]
+    assert blacklist.add_number("075512345678", "phone 8001") is None  # already there
+    assert blacklist.remove_number("+8675512345678", "phone 8001") is not None
+    assert blacklist.listing() == []
+
+
+def test_blacklist_codes_add_the_last_caller_and_take_numbers_off(config_db):
+    from appliance.blacklist import service as blacklist
+
+    make("8001")
+    settle.seen = []
+    session = FakeSession({"change": "last"}, variables={"endpoint": "8001"})
+    session.command = lambda text: __import__("appliance.agi.protocol", fromlist=["Answer"]).Answer(
+        200, 1, "8001" if "endpoint" in text else "13800138000")
+    SettingCodes(settle).blacklist(session)
+    assert [e.number for e in blacklist.listing()] == ["13800138000"] and len(settle.seen) == 1
+    assert session.commands[-1] == ("stream", "activated")
+    heard = code_blacklist("8001", "remove", "13800138000")
+    assert blacklist.listing() == [] and heard[-1] == ("stream", "de-activated")
+    assert code_blacklist("8001", "add", "x")[-1] == ("stream", "beeperr")
+
+
+def code_blacklist(number, change, to):
+    session = FakeSession({"change": change}, variables={"endpoint": number, "CALLBOX_TO": to})
+    SettingCodes(settle).blacklist(session)
+    return session.commands

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bottle import request, response, static_file
 
 from appliance.errors import Invalid, NotFound
+from appliance.blacklist import service as blacklist
 from appliance.ivrs import service as ivrs
 from appliance.ivrs.schema import IvrSchema
 from appliance.prompts import service as prompts
@@ -38,6 +39,8 @@ def install(api, box) -> None:
     install_crud(api, box, "/outbound-routes", outbound, outbound.to_dict, lambda r: r.id,
                  schema=outbound.OutboundRouteSchema)
 
+    install_crud(api, box, "/blacklist", blacklist, blacklist.to_dict, lambda e: e.id,
+                 schema=blacklist.BlacklistSchema, roles=("admin", "supervisor"))
     install_crud(api, box, "/time-conditions", timeconditions, timeconditions.to_dict, lambda c: c.id,
                  schema=TimeConditionSchema)
 

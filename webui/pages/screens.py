@@ -35,6 +35,7 @@ SHELLS = {
     "users": ("crud", "users"),
     "audit": ("audit",),
     "park": ("park",),
+    "blacklist": ("crud", "blacklist"),
     "system": ("system",),
 }
 

@@ -19,6 +19,7 @@ import re
 
 from ..conf import ConfFile
 from ..snapshot import Snapshot
+from ...blacklist.service import forms_of
 from .core import PARK_CONTEXT
 from .pjsip import PHONE_CONTEXT, TRUNK_CONTEXT
 
@@ -37,6 +38,7 @@ SETTING_CODES = {
 DND_HINT = "*76"  # BLF: *76<extension> shows the extension's do-not-disturb
 TIME_OVERRIDE_CODE = "*28"  # *28N: time condition N forced the other way, or back to its schedule
 TIME_OVERRIDE_DEVICE = "Custom:TC"
+BLACKLIST_CODES = {"*30": "add", "*31": "remove", "*32": "last"}
 MAX_FORWARDS = 5  # forwards one call may follow (a loop the checks missed ends here)
 FEATURE_CODES = {
     "#8": "your own voicemail",
@@ -51,6 +53,8 @@ FEATURE_CODES = {
     "**N": "pick up the call ringing extension N",
     "70": "park the call (transfer it here; the slot is said), 71-78 take a parked call back",
     "*28N": "time condition N: force the other destination, or back to its schedule (supervisors)",
+    "*30N": "put caller number N on the blacklist (*30 alone asks for it; *31N takes it off)",
+    "*32": "put the last outside caller of your phone on the blacklist",
     "*45": "agent: log in to your queues, or out",
     "*46": "agent: pause, or take calls again",
     "*46N": "agent: pause with reason N",
@@ -91,7 +95,7 @@ def goto(dest: tuple) -> str:
 def render(snap: Snapshot) -> dict[str, str]:
     body = ConfFile("")
     phones = body.section(PHONE_CONTEXT)
-    for included in ("callbox-features", "callbox-time-codes", "callbox-extensions", "callbox-hints", PARK_CONTEXT,
+    for included in ("callbox-features", "callbox-time-codes", "callbox-blacklist-codes", "callbox-extensions", "callbox-hints", PARK_CONTEXT,
                      "callbox-ringgroups", "callbox-ivr-numbers", "callbox-queues", "callbox-outbound"):
         phones.set("include", included, arrow=True)
 
@@ -101,6 +105,7 @@ def render(snap: Snapshot) -> dict[str, str]:
     _ivrs(body, snap)
     _queues(body, snap)
     _time_conditions(body, snap)
+    _blacklist(body, snap)
     _inbound(body, snap)
     _outbound(body, snap)
 
@@ -237,7 +242,9 @@ def _extensions(body: ConfFile, snap: Snapshot) -> None:
     # ARG1: the extension; ARG2: 1 when it has a mailbox; ARG3: its recording policy; ARG4: 1 for
     # do-not-disturb; ARG5-7: forward all, when busy, when not answered (empty: none).
     dial = body.section("callbox-dial-extension")
-    dial.exten("s,1,Set(CALLBOX_FWD=${ARG5})")
+    # *32 blacklists the last caller from outside (a caller without CALLBOX_PHONE set).
+    dial.exten("s,1,ExecIf(${ISNULL(${CALLBOX_PHONE})}?Set(DB(CALLBOX_LAST/${ARG1})=${CALLERID(num)}))")
+    dial.same("n,Set(CALLBOX_FWD=${ARG5})")
     dial.same("n,GotoIf(${LEN(${CALLBOX_FWD})}?forward,1)")
     dial.same("n,GotoIf(${ARG4}?BUSY,1)")
     # t: the called phone may transfer (## and *2); T: the caller too, when it is a phone of the
@@ -412,6 +419,37 @@ def _time_conditions(body: ConfFile, snap: Snapshot) -> None:
         ctx.same(f"n(matched),{goto(tc.matched)}")
 
 
+def _blacklist(body: ConfFile, snap: Snapshot) -> None:
+    """Gosub target for calls from trunks: returns, unless the caller's number is blacklisted.
+    Matched on the caller ID (s/<number>) in each form a trunk may send it."""
+    ctx = body.section("callbox-blacklist")
+    ctx.exten("s,1,Return()")
+    settings = snap.settings
+    for number in snap.blacklist:
+        for form in forms_of(number, settings.country_code, settings.national_prefix):
+            ctx.exten(f"s/{form},1,Goto(callbox-blacklisted,s,1)")
+    refused = body.section("callbox-blacklisted")
+    refused.exten("s,1,NoOp(blacklisted caller ${CALLERID(num)})")
+    refused.same("n,Busy(5)")
+    refused.same("n,Hangup()")
+    codes = body.section("callbox-blacklist-codes")
+    agi = f"agi://{snap.system.agi}"
+    for code, change in BLACKLIST_CODES.items():
+        codes.exten(f"{code},1,Goto(callbox-blacklist-code,{change},1)")
+        if change != "last":
+            codes.exten(f"_{code}X.,1,Set(CALLBOX_TO=${{EXTEN:{len(code)}}})")
+            codes.same(f"n,Goto(callbox-blacklist-code,{change},1)")
+    ctx = body.section("callbox-blacklist-code")
+    for change in BLACKLIST_CODES.values():
+        ctx.exten(f"{change},1,Answer()")
+        ctx.same("n,Wait(0.3)")
+        if change != "last":
+            ctx.same("n,ExecIf(${ISNULL(${CALLBOX_TO})}?Read(CALLBOX_TO,beep,20,,1,8))")
+        ctx.same(f"n,AGI({agi}/blacklist?change={change})")
+        ctx.same("n,Wait(0.3)")
+        ctx.same("n,Hangup()")
+
+
 def _inbound(body: ConfFile, snap: Snapshot) -> None:
     ctx = body.section(TRUNK_CONTEXT)
     taken = set()
@@ -422,7 +460,8 @@ def _inbound(body: ConfFile, snap: Snapshot) -> None:
             if match in taken:  # "any number" and an explicit _X. overlap: the older route keeps it
                 continue
             taken.add(match)
-            ctx.exten(f"{match},1,Set(GROUP(callbox-trunks)=${{CHANNEL(endpoint)}})")
+            ctx.exten(f"{match},1,Gosub(callbox-blacklist,s,1)")
+            ctx.same("n,Set(GROUP(callbox-trunks)=${CHANNEL(endpoint)})")
             ctx.same(f"n,{goto(route.dest)}")
 
 

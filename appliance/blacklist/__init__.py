@@ -1,0 +1,1 @@
+"""The blacklist: caller numbers whose calls from outside the box refuses."""
