@@ -33,6 +33,10 @@ class Session:
     def uniqueid(self) -> str:
         return self.env.get("agi_uniqueid", "")
 
+    def endpoint(self) -> str:
+        """The endpoint the phone authenticated as (its extension), not a caller id it could fake."""
+        return self.command("GET FULL VARIABLE ${CHANNEL(endpoint)}").data or ""
+
     def command(self, text: str) -> Answer:
         self._wfile.write((text + "\n").encode())
         self._wfile.flush()

@@ -41,10 +41,6 @@ class Handlers:
             "callback-request": self.callback_request,
         }
 
-    @staticmethod
-    def _endpoint(session) -> str:
-        return session.command("GET FULL VARIABLE ${CHANNEL(endpoint)}").data or ""
-
     def queue_enter(self, session) -> None:
         """Priority from the caller's customer level; memory: their last agent, if free now."""
         queue = Queue.get_or_none(Queue.number == session.params.get("queue", ""))
@@ -101,7 +97,7 @@ class Handlers:
         self.recordings.note(callid, path, caller, callee, queue, on_demand)
 
     def agent_login(self, session) -> None:
-        ext = self._endpoint(session)
+        ext = session.endpoint()
         try:
             done = self.agents.toggle_login(ext)
             session.set("CALLBOX_SAY", "agent-loginok" if done == "in" else "agent-loggedoff")
@@ -110,7 +106,7 @@ class Handlers:
             session.set("CALLBOX_SAY", "beeperr")
 
     def agent_pause(self, session) -> None:
-        ext = self._endpoint(session)
+        ext = session.endpoint()
         code = session.params.get("code", "")
         try:
             done = self.agents.toggle_pause(ext, code if code.isdigit() else "")

@@ -35,9 +35,23 @@ class SettingCodes:
     def __init__(self, wait_settled):
         self.wait_settled = wait_settled
 
+    def _change(self, session, what: str, make, **about) -> bool:
+        """Make a change (`make` returns its revision or None) and wait until the PBX runs it;
+        a refusal is an error beep. True when it was made."""
+        try:
+            revision = make()
+            if revision is not None:
+                self.wait_settled(revision)
+        except (BoxError, ValueError) as exc:
+            log.info(f"{what} refused", extra=kv(**about, reason=getattr(exc, "message", str(exc))))
+            session.stream("beeperr")
+            return False
+        log.info(what, extra=kv(**about))
+        return True
+
     def setting(self, session) -> None:
         setting, _, action = session.params.get("change", "").rpartition("-")
-        number = session.command("GET FULL VARIABLE ${CHANNEL(endpoint)}").data or ""
+        number = session.endpoint()
         ext = Extension.get_or_none(Extension.number == number)
         if ext is None or setting not in SETTINGS or action not in ACTIONS:
             session.stream("beeperr")
@@ -48,15 +62,10 @@ class SettingCodes:
             session.stream("beeperr")
             return
         change = change_for(ext, setting, action, to)
-        try:
-            _, _, revision = extensions.update(number, change, f"phone {number}", partial=True)
-            if revision is not None:
-                self.wait_settled(revision)
-        except BoxError as exc:
-            log.info("feature code refused", extra=kv(extension=number, change=change, reason=exc.message))
-            session.stream("beeperr")
+        if not self._change(session, "feature code",
+                            lambda: extensions.update(number, change, f"phone {number}", partial=True)[2],
+                            extension=number, change=change):
             return
-        log.info("feature code", extra=kv(extension=number, change=change))
         if setting == "dnd":
             session.stream("do-not-disturb")
             session.stream("activated" if change["dnd"] else "de-activated")
@@ -70,22 +79,17 @@ class SettingCodes:
 
     def time_override(self, session) -> None:
         """*28N (the dial plan lets only supervisors' phones here)."""
-        number = session.command("GET FULL VARIABLE ${CHANNEL(endpoint)}").data or ""
+        number = session.endpoint()
         code = session.params.get("code", "")
-        try:
-            tc, revision = timeconditions.toggle_override(int(code), f"phone {number}")
-            if revision is not None:
-                self.wait_settled(revision)
-        except (BoxError, ValueError) as exc:
-            log.info("time condition code refused", extra=kv(extension=number, code=code, reason=str(exc)))
-            session.stream("beeperr")
-            return
-        log.info("time condition set by hand", extra=kv(extension=number, code=code, override=tc.override))
-        session.stream("activated" if tc.override else "de-activated")
+        if self._change(session, "time condition set by hand",
+                        lambda: timeconditions.toggle_override(int(code), f"phone {number}")[1],
+                        extension=number, code=code):
+            forced = timeconditions.get_by_code(int(code)).override
+            session.stream("activated" if forced else "de-activated")
 
     def blacklist(self, session) -> None:
         """*30N adds N, *31N takes N off, *32 adds the phone's last caller from outside."""
-        number = session.command("GET FULL VARIABLE ${CHANNEL(endpoint)}").data or ""
+        number = session.endpoint()
         change = session.params.get("change", "")
         if not Extension.select().where(Extension.number == number).exists() or \
                 change not in ("add", "remove", "last"):
@@ -95,15 +99,9 @@ class SettingCodes:
             caller = session.command(f"GET FULL VARIABLE ${{DB(CALLBOX_LAST/{number})}}").data or ""
         else:
             caller = session.get("CALLBOX_TO") or ""
-        try:
-            act = blacklist.remove_number if change == "remove" else blacklist.add_number
-            revision = act(caller, f"phone {number}")
-            if revision is not None:
-                self.wait_settled(revision)
-        except BoxError as exc:
-            log.info("blacklist code refused", extra=kv(extension=number, change=change, reason=exc.message))
-            session.stream("beeperr")
+        act = blacklist.remove_number if change == "remove" else blacklist.add_number
+        if not self._change(session, "blacklist code", lambda: act(caller, f"phone {number}"),
+                            extension=number, change=change, caller=caller):
             return
-        log.info("blacklist code", extra=kv(extension=number, change=change, caller=caller))
         session.say_digits(caller)
         session.stream("de-activated" if change == "remove" else "activated")

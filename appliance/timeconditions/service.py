@@ -180,11 +180,16 @@ def delete(key, actor: str) -> int:
     return cs.revision
 
 
-def toggle_override(code: int, actor: str) -> tuple[TimeCondition, int | None]:
-    """*28N: force the other destination than the schedule gives now; again: back to the schedule."""
+def get_by_code(code: int) -> TimeCondition:
     tc = TimeCondition.get_or_none(TimeCondition.code == code)
     if tc is None:
         raise NotFound(f"no time condition *28{code}")
+    return tc
+
+
+def toggle_override(code: int, actor: str) -> tuple[TimeCondition, int | None]:
+    """*28N: force the other destination than the schedule gives now; again: back to the schedule."""
+    tc = get_by_code(code)
     if tc.override:
         new = None
     else:

@@ -228,6 +228,9 @@ class FakeSession:
     def exec(self, app, args):
         self.commands.append(("exec", app, args))
 
+    def endpoint(self):
+        return self.command("GET FULL VARIABLE ${CHANNEL(endpoint)}").data or ""
+
     def command(self, text):
         self.commands.append(("command", text))
         return Answer(200, 1, self.variables.get("endpoint"))

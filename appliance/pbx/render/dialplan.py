@@ -195,19 +195,30 @@ def _features(body: ConfFile, snap: Snapshot) -> None:
 
 
 def _setting_codes(body: ConfFile, features, agi: str) -> None:
-    for code, (setting, action) in SETTING_CODES.items():
-        features.exten(f"{code},1,Goto(callbox-setting,{setting}-{action},1)")
-        if action == "set":
-            features.exten(f"_{code}X.,1,Set(CALLBOX_TO=${{EXTEN:{len(code)}}})")
-            features.same(f"n,Goto(callbox-setting,{setting}-{action},1)")
-    ctx = body.section("callbox-setting")
-    # The phone's own endpoint is the extension changed (caller ids can be forged).
-    for setting, action in dict.fromkeys(SETTING_CODES.values()):
-        ctx.exten(f"{setting}-{action},1,Answer()")
+    _keypad_codes(body, features, "callbox-setting", {code: f"{setting}-{action}" for code, (setting, action)
+                                                     in SETTING_CODES.items()},
+                  f"{agi}/setting", "call-forwarding&beep")
+
+
+def _keypad_codes(body: ConfFile, codes, ctx_name: str, changes: dict[str, str], script: str, prompt: str) -> None:
+    """Codes a phone dials to change something: code -> change. A change ending in -set, add or
+    remove takes a number (dialled after the code, or asked for after `prompt`); the supervisor
+    makes the change over FastAGI (`script`), for the phone's own endpoint (caller ids can be forged)."""
+    def takes_number(change: str) -> bool:
+        return change.endswith("-set") or change in ("add", "remove")
+
+    for code, change in changes.items():
+        codes.exten(f"{code},1,Goto({ctx_name},{change},1)")
+        if takes_number(change):
+            codes.exten(f"_{code}X.,1,Set(CALLBOX_TO=${{EXTEN:{len(code)}}})")
+            codes.same(f"n,Goto({ctx_name},{change},1)")
+    ctx = body.section(ctx_name)
+    for change in dict.fromkeys(changes.values()):
+        ctx.exten(f"{change},1,Answer()")
         ctx.same("n,Wait(0.3)")
-        if action == "set":
-            ctx.same("n,ExecIf(${ISNULL(${CALLBOX_TO})}?Read(CALLBOX_TO,call-forwarding&beep,20,,1,8))")
-        ctx.same(f"n,AGI({agi}/setting?change=${{EXTEN}})")
+        if takes_number(change):
+            ctx.same(f"n,ExecIf(${{ISNULL(${{CALLBOX_TO}})}}?Read(CALLBOX_TO,{prompt},20,,1,8))")
+        ctx.same(f"n,AGI({script}?change={change})")
         ctx.same("n,Wait(0.3)")
         ctx.same("n,Hangup()")
 
@@ -432,22 +443,8 @@ def _blacklist(body: ConfFile, snap: Snapshot) -> None:
     refused.exten("s,1,NoOp(blacklisted caller ${CALLERID(num)})")
     refused.same("n,Busy(5)")
     refused.same("n,Hangup()")
-    codes = body.section("callbox-blacklist-codes")
-    agi = f"agi://{snap.system.agi}"
-    for code, change in BLACKLIST_CODES.items():
-        codes.exten(f"{code},1,Goto(callbox-blacklist-code,{change},1)")
-        if change != "last":
-            codes.exten(f"_{code}X.,1,Set(CALLBOX_TO=${{EXTEN:{len(code)}}})")
-            codes.same(f"n,Goto(callbox-blacklist-code,{change},1)")
-    ctx = body.section("callbox-blacklist-code")
-    for change in BLACKLIST_CODES.values():
-        ctx.exten(f"{change},1,Answer()")
-        ctx.same("n,Wait(0.3)")
-        if change != "last":
-            ctx.same("n,ExecIf(${ISNULL(${CALLBOX_TO})}?Read(CALLBOX_TO,beep,20,,1,8))")
-        ctx.same(f"n,AGI({agi}/blacklist?change={change})")
-        ctx.same("n,Wait(0.3)")
-        ctx.same("n,Hangup()")
+    _keypad_codes(body, body.section("callbox-blacklist-codes"), "callbox-blacklist-code", BLACKLIST_CODES,
+                  f"agi://{snap.system.agi}/blacklist", "beep")
 
 
 def _inbound(body: ConfFile, snap: Snapshot) -> None:
