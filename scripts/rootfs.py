@@ -35,7 +35,7 @@ CODE = ("appliance", "webui")
 # Layers kept, by kind: the most recently used (a running instance may still use one;
 # app layers are small and every code change makes one, in every worktree on the machine;
 # scripts/disk.py keeps its image bases here too).
-KEEP = {"base": 3, "app": 12, "imagebase": 2}
+KEEP = {"base": 3, "app": 40, "imagebase": 2}  # app: several checkouts may share the cache
 
 
 def packages() -> list[str]:
