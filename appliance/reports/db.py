@@ -15,6 +15,7 @@ from pathlib import Path
 from peewee import (
     AutoField,
     CharField,
+    CompositeKey,
     FloatField,
     IntegerField,
     Model,
@@ -89,6 +90,65 @@ MIGRATIONS = [
                 queue VARCHAR(255),
                 on_demand INTEGER NOT NULL)""",
             "CREATE INDEX recording_started ON recording (started_at)",
+        ],
+    ),
+    (
+        2,
+        "call records from channel events: the events of calls in progress, records, legs, parties",
+        [
+            """CREATE TABLE cel_event (
+                id INTEGER NOT NULL PRIMARY KEY,
+                linkedid VARCHAR(255) NOT NULL,
+                data TEXT NOT NULL,
+                open INTEGER NOT NULL)""",
+            "CREATE INDEX cel_event_open ON cel_event (open, id)",
+            "CREATE INDEX cel_event_linkedid ON cel_event (linkedid)",
+            """CREATE TABLE call_record (
+                id VARCHAR(255) NOT NULL PRIMARY KEY,
+                started REAL NOT NULL,
+                answered REAL,
+                ended REAL NOT NULL,
+                direction VARCHAR(16) NOT NULL,
+                from_number VARCHAR(255),
+                from_key VARCHAR(255),
+                from_name VARCHAR(255),
+                to_number VARCHAR(255),
+                to_key VARCHAR(255),
+                did VARCHAR(255),
+                trunk INTEGER,
+                queue VARCHAR(255),
+                path TEXT NOT NULL,
+                answered_by VARCHAR(255),
+                wait REAL NOT NULL,
+                talk REAL NOT NULL,
+                hold REAL NOT NULL,
+                transfers TEXT NOT NULL,
+                outcome VARCHAR(16) NOT NULL)""",
+            "CREATE INDEX call_record_started ON call_record (started)",
+            "CREATE INDEX call_record_direction ON call_record (direction, started)",
+            "CREATE INDEX call_record_outcome ON call_record (outcome, started)",
+            "CREATE INDEX call_record_trunk ON call_record (trunk, started)",
+            "CREATE INDEX call_record_queue ON call_record (queue, started)",
+            "CREATE INDEX call_record_from ON call_record (from_key, started)",
+            "CREATE INDEX call_record_to ON call_record (to_key, started)",
+            """CREATE TABLE call_leg (
+                uniqueid VARCHAR(255) NOT NULL PRIMARY KEY,
+                call_id VARCHAR(255) NOT NULL,
+                channel VARCHAR(255) NOT NULL,
+                kind VARCHAR(16) NOT NULL,
+                party VARCHAR(255),
+                started REAL NOT NULL,
+                answered REAL,
+                ended REAL,
+                cause INTEGER,
+                dialstatus VARCHAR(32))""",
+            "CREATE INDEX call_leg_call ON call_leg (call_id)",
+            """CREATE TABLE call_party (
+                extension VARCHAR(255) NOT NULL,
+                call_id VARCHAR(255) NOT NULL,
+                started REAL NOT NULL,
+                PRIMARY KEY (extension, call_id))""",
+            "CREATE INDEX call_party_started ON call_party (extension, started)",
         ],
     ),
 ]
@@ -168,7 +228,68 @@ class Recording(ReportsModel):
     on_demand = IntegerField()
 
 
-REPORT_MODELS = [IngestPosition, QueueEvent, QueueCall, CallNote, Callback, Recording]
+class CelEvent(ReportsModel):
+    """A channel event as received; `open` until its call's record is written."""
+
+    id = AutoField()
+    linkedid = CharField()
+    data = TextField()  # JSON (appliance/reports/calls.event_of)
+    open = IntegerField()
+
+
+class CallRecord(ReportsModel):
+    """One call, from the first ring to the last hang-up (appliance/reports/calls.build)."""
+
+    id = CharField(primary_key=True)  # the oldest linkedid of the call
+    started = FloatField()
+    answered = FloatField(null=True)
+    ended = FloatField()
+    direction = CharField()  # inbound | outbound | internal
+    from_number = CharField(null=True)
+    from_key = CharField(null=True)  # normalised: matches however the number is written
+    from_name = CharField(null=True)
+    to_number = CharField(null=True)
+    to_key = CharField(null=True)
+    did = CharField(null=True)
+    trunk = IntegerField(null=True)
+    queue = CharField(null=True)  # the first queue on its path
+    path = TextField()  # JSON [{kind, target}]
+    answered_by = CharField(null=True)
+    wait = FloatField()
+    talk = FloatField()
+    hold = FloatField()
+    transfers = TextField()  # JSON [{from, to, kind}]
+    outcome = CharField()
+
+
+class CallLeg(ReportsModel):
+    """One channel of a call."""
+
+    uniqueid = CharField(primary_key=True)
+    call_id = CharField()
+    channel = CharField()
+    kind = CharField()  # phone | trunk | other
+    party = CharField(null=True)  # the extension, or the trunk's id
+    started = FloatField()
+    answered = FloatField(null=True)
+    ended = FloatField(null=True)
+    cause = IntegerField(null=True)
+    dialstatus = CharField(null=True)
+
+
+class CallParty(ReportsModel):
+    """An extension that took part in a call: the extension filter, and what an agent may see."""
+
+    extension = CharField()
+    call_id = CharField()
+    started = FloatField()
+
+    class Meta:
+        primary_key = CompositeKey("extension", "call_id")
+
+
+REPORT_MODELS = [IngestPosition, QueueEvent, QueueCall, CallNote, Callback, Recording, CelEvent, CallRecord, CallLeg,
+                 CallParty]
 
 
 def open_reports(path: Path) -> SqliteDatabase:

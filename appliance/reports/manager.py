@@ -12,6 +12,7 @@ from ..supervisor import Manager
 from . import stats
 from .db import open_reports, reports_db
 from .ingest import QueueLogReader
+from .recorder import CallRecorder
 
 log = logging.getLogger(__name__)
 POLL = 0.25
@@ -34,15 +35,40 @@ class ReportsManager(Manager):
         self.reader = QueueLogReader(paths.asterisk_log / "queue_log", key=caller_key)
         self._stop = threading.Event()
         self.ingested_at = None
+        # Call records come over the telephony's AMI connection, when there is one.
+        pbx = getattr(self.box, "pbx", None)
+        self.recorder = None
+        if pbx is not None and not pbx.error and getattr(pbx, "ami", None) is not None:
+            self.recorder = CallRecorder(pbx.ami, key=caller_key, published=self._recorded)
+            pbx.ami.subscribe(self.recorder.on_event)
+            pbx.ami.subscribe_connect(self.recorder.on_connect)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="reports", daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._run, name="reports", daemon=True)]
+        if self.recorder is not None:
+            self._threads.append(threading.Thread(target=self._record, name="call-records", daemon=True))
+        for t in self._threads:
+            t.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        for t in self._threads:
+            t.join(timeout=5)
         reports_db.close()
+
+    def _record(self) -> None:
+        with reports_db.connection_context(), db.connection_context():
+            while not self._stop.is_set():
+                try:
+                    self.recorder.load()
+                    self.recorder.run(self._stop)
+                except Exception:  # noqa: BLE001 - started again from what is stored
+                    log.exception("call records failed")
+                    self._stop.wait(1.0)
+
+    def _recorded(self, record: dict) -> None:
+        self.box.events.publish("call_recorded", id=record["id"], outcome=record["outcome"],
+                                direction=record["direction"])
 
     def _run(self) -> None:
         with reports_db.connection_context(), db.connection_context():
@@ -63,4 +89,7 @@ class ReportsManager(Manager):
         return stats.queue_day(queue, stats.day_start(settings.timezone), found.service_level if found else 20)
 
     def health(self) -> dict:
-        return {"reports": {"database": str(self.box.runtime.paths.data / "reports.db")}}
+        r = self.recorder
+        return {"reports": {"database": str(self.box.runtime.paths.data / "reports.db"),
+                            "call_records": None if r is None else {"recorded": r.recorded, "error": r.error,
+                                                                    "open": len(r.calls.live)}}}

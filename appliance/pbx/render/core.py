@@ -108,12 +108,19 @@ NOLOAD = (
     "res_adsi.so",
     "app_adsiprog.so",
     "app_getcpeid.so",
-    # Call records come with the reports store; until then nothing may pile up on disk.
+    # Call records are built by the supervisor from CEL over AMI (cel_manager): no file or
+    # database back end writes a record per call inside Asterisk.
     "cdr_csv.so",
     "cdr_custom.so",
     "cdr_manager.so",
     "cel_custom.so",
 )
+
+# The channel events call records are built from (appliance/reports/calls.py).
+CEL_EVENTS = ("CHAN_START", "CHAN_END", "ANSWER", "HANGUP", "BRIDGE_ENTER", "BRIDGE_EXIT", "APP_START", "APP_END",
+              "PARK_START", "PARK_END", "BLINDTRANSFER", "ATTENDEDTRANSFER", "PICKUP", "FORWARD", "LINKEDID_END",
+              "LOCAL_OPTIMIZE", "USER_DEFINED")
+CEL_APPS = ("dial", "queue", "voicemail", "confbridge", "park")
 
 # Call-progress tones by country (values from Asterisk's sample indications.conf).
 TONE_ZONES = {
@@ -268,8 +275,15 @@ def render(snap: Snapshot) -> dict[str, str]:
 
     cdr = ConfFile("cdr.conf: call detail records")
     cdr.section("general").set("enable", False)
-    cel = ConfFile("cel.conf: channel event logging")
-    cel.section("general").set("enable", False)
+    # Channel events reach the supervisor over AMI (cel_manager), which builds one record per
+    # call in the reports store (appliance/reports/cdr.py).
+    cel = ConfFile("cel.conf: channel event logging, sent over AMI")
+    cg = cel.section("general")
+    cg.set("enable", True)
+    cg.set("events", ",".join(CEL_EVENTS))
+    # APP_START/APP_END only for the applications that tell a call's path.
+    cg.set("apps", ",".join(CEL_APPS))
+    cel.section("manager").set("enabled", True).set("show_user_defined", True)
 
     minimal = {}
     for name, sections in MINIMAL.items():

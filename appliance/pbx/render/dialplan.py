@@ -39,6 +39,7 @@ DND_HINT = "*76"  # BLF: *76<extension> shows the extension's do-not-disturb
 TIME_OVERRIDE_CODE = "*28"  # *28N: time condition N forced the other way, or back to its schedule
 TIME_OVERRIDE_DEVICE = "Custom:TC"
 BLACKLIST_CODES = {"*30": "add", "*31": "remove", "*32": "last"}
+PATH_EVENT = "CALLBOX_PATH"
 MAX_FORWARDS = 5  # forwards one call may follow (a loop the checks missed ends here)
 FEATURE_CODES = {
     "#8": "your own voicemail",
@@ -65,6 +66,11 @@ FEATURE_CODES = {
     "*2": "during a call: attended transfer (talk first; hang up to complete)",
     "*1": "during a call: record it (where recording on demand is on)",
 }
+
+
+def path_step(kind: str, target: str) -> str:
+    """A channel event telling the call records where the call went (appliance/reports/calls.py)."""
+    return f"CELGenUserEvent({PATH_EVENT},{kind} {target})"
 
 
 def compare(expression: str) -> str:
@@ -142,7 +148,8 @@ def _features(body: ConfFile, snap: Snapshot) -> None:
     own.same("n,Hangup()")
 
     vm = body.section("callbox-voicemail")
-    vm.exten("_X.,1,Answer()")
+    vm.exten(f"_X.,1,{path_step('voicemail', '${EXTEN}')}")
+    vm.same("n,Answer()")
     vm.same(f"n,VoiceMail(${{EXTEN}}@{VM_CONTEXT},u)")
     vm.same("n,Hangup()")
 
@@ -254,7 +261,8 @@ def _extensions(body: ConfFile, snap: Snapshot) -> None:
     # do-not-disturb; ARG5-7: forward all, when busy, when not answered (empty: none).
     dial = body.section("callbox-dial-extension")
     # *32 blacklists the last caller from outside (a caller without CALLBOX_PHONE set).
-    dial.exten("s,1,ExecIf(${ISNULL(${CALLBOX_PHONE})}?Set(DB(CALLBOX_LAST/${ARG1})=${CALLERID(num)}))")
+    dial.exten(f"s,1,{path_step('extension', '${ARG1}')}")
+    dial.same("n,ExecIf(${ISNULL(${CALLBOX_PHONE})}?Set(DB(CALLBOX_LAST/${ARG1})=${CALLERID(num)}))")
     dial.same("n,Set(CALLBOX_FWD=${ARG5})")
     dial.same("n,GotoIf(${LEN(${CALLBOX_FWD})}?forward,1)")
     dial.same("n,GotoIf(${ARG4}?BUSY,1)")
@@ -272,7 +280,8 @@ def _extensions(body: ConfFile, snap: Snapshot) -> None:
         dial.same("n,GotoIf(${LEN(${CALLBOX_FWD})}?forward,1)")
         dial.same("n,GotoIf(${ARG2}?voicemail)")
         dial.same("n,Return()")
-        dial.same(f"n(voicemail),VoiceMail(${{ARG1}}@{VM_CONTEXT},{greeting})")
+        dial.same(f"n(voicemail),{path_step('voicemail', '${ARG1}')}")
+        dial.same(f"n,VoiceMail(${{ARG1}}@{VM_CONTEXT},{greeting})")
         dial.same("n,Return()")
     for status in ("ANSWER", "CANCEL", "DONTCALL", "TORTURE", "INVALIDARGS"):
         dial.exten(f"{status},1,Return()")
@@ -296,13 +305,13 @@ def _ring_groups(body: ConfFile, snap: Snapshot) -> None:
     resting = {e.number for e in snap.extensions if e.dnd}
     for g in snap.ring_groups:
         members = [m for m in g.members if m not in resting]
+        rg.exten(f"{g.number},1,{path_step('ring_group', g.number)}")
         if not members:
-            rg.exten(f"{g.number},1,NoOp(ring group {g.number}: every member on do-not-disturb)")
+            rg.same(f"n,NoOp(ring group {g.number}: every member on do-not-disturb)")
         elif g.strategy == "ringall":
             targets = "&".join(f"PJSIP/{m}" for m in members)
-            rg.exten(f"{g.number},1,Dial({targets},{g.ring_seconds})")
+            rg.same(f"n,Dial({targets},{g.ring_seconds})")
         else:
-            rg.exten(f"{g.number},1,NoOp(ring group {g.number}: in order)")
             for m in members:
                 rg.same(f"n,Dial(PJSIP/{m},{g.ring_seconds})")
                 rg.same('n,ExecIf(${REGEX("^ANSWER$" ${DIALSTATUS})}?Hangup())')
@@ -320,7 +329,8 @@ def _ivrs(body: ConfFile, snap: Snapshot) -> None:
             # Callers may also dial an extension's number while the menu plays.
             menu.set("include", "callbox-extensions", arrow=True)
         prompt = f"{snap.system.prompts_dir}/{ivr.prompt}" if ivr.prompt else "silence/1"
-        menu.exten("s,1,Answer()")
+        menu.exten(f"s,1,{path_step('ivr', str(ivr.id))}")
+        menu.same("n,Answer()")
         menu.same(f"n,Set(CALLBOX_TRIES={ivr.max_tries})")
         menu.same("n(menu),Set(TIMEOUT(digit)=3)")
         menu.same(f"n,Background({prompt})")
@@ -347,7 +357,8 @@ def _queues(body: ConfFile, snap: Snapshot) -> None:
         # x: *1 records on demand.
         options = "ct" + ("x" if q.recording == "on_demand" else "")
         connect = f"{agi}/queue-connect?queue={q.number}"
-        ctx.exten("s,1,Answer()")
+        ctx.exten(f"s,1,{path_step('queue', q.number)}")
+        ctx.same("n,Answer()")
         ctx.same(f"n,AGI({agi}/queue-enter?queue={q.number})")
         if q.memory_seconds:
             ctx.same("n,GotoIf(${CALLBOX_MEMORY}?memory:queue)")
@@ -470,7 +481,7 @@ def _outbound(body: ConfFile, snap: Snapshot) -> None:
             out.exten(f"{pattern},1,Set(CALLBOX_DIAL={prefix}${{EXTEN:{strip}}})")
             out.same(f"n,Goto(callbox-route-{route.id},s,1)")
         r = body.section(f"callbox-route-{route.id}")
-        r.exten(f"s,1,NoOp(outbound route {route.id})")
+        r.exten(f"s,1,{path_step('external', '${CALLBOX_DIAL}')}")
         for trunk_id in route.trunks:
             t = available.get(trunk_id)
             if t is not None:  # a disabled trunk is skipped

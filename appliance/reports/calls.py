@@ -1,0 +1,318 @@
+"""Call records from channel events: pure, no database, no clock.
+
+Asterisk sends CEL events (cel_manager) and Hold/Unhold over AMI. `event_of` keeps what a
+record needs of each; `Calls` groups them into calls and says when one is over; `build`
+turns one call's events into its record.
+
+One call is everything that shares a linkedid. A transfer joins two calls: bridging copies
+the oldest linkedid onto every channel in the bridge, and an attended transfer names the
+consultation's channel. `Calls` keeps an alias table (linkedid -> call) so both halves end
+in one record, named by the oldest linkedid. A call is over at a LINKEDID_END once none of
+its channels is left.
+
+Times are when the supervisor received the event (CEL's own EventTime has whole seconds).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import OrderedDict
+
+PATH_EVENT = "CALLBOX_PATH"  # the dial plan's CELGenUserEvent at IVR, queue, ring group, ... (dialplan.py)
+_PHONE = re.compile(r"^PJSIP/(\d+)-[0-9a-f]+$")
+_TRUNK = re.compile(r"^PJSIP/trunk-(\d+)-[0-9a-f]+$")
+ENDED_KEPT = 10000
+OUTCOMES = ("answered", "missed", "busy", "failed", "abandoned", "voicemail")
+DIRECTIONS = ("inbound", "outbound", "internal")
+_CEL_FIELDS = {"UniqueID": "uniqueid", "LinkedID": "linkedid", "Channel": "channel", "CallerIDnum": "cid_num",
+               "CallerIDname": "cid_name", "Context": "context", "Exten": "exten", "Application": "app",
+               "AppData": "appdata", "Peer": "peer", "UserDefType": "user_type"}
+
+
+def event_of(fields, received: float) -> dict | None:
+    """The part of an AMI event that call records use, or None for an event they do not use."""
+    name = fields.get("Event")
+    if name == "CEL":
+        ev = {"time": received, "event": fields.get("EventName", "")}
+        for src, dst in _CEL_FIELDS.items():
+            value = fields.get(src)
+            if value:
+                ev[dst] = value
+        extra = fields.get("Extra") or ""
+        if extra:
+            try:
+                ev["extra"] = json.loads(extra)
+            except ValueError:
+                ev["extra"] = {"text": extra}
+        return ev if ev.get("linkedid") and ev.get("uniqueid") else None
+    if name in ("Hold", "Unhold") and fields.get("Linkedid") and fields.get("Uniqueid"):
+        return {"time": received, "event": name.upper(), "uniqueid": fields.get("Uniqueid"),
+                "linkedid": fields.get("Linkedid"), "channel": fields.get("Channel", "")}
+    return None
+
+
+def party(channel: str) -> tuple[str, str | None]:
+    """What a channel is: ("phone", extension), ("trunk", trunk id) or ("other", None)."""
+    m = _PHONE.match(channel or "")
+    if m:
+        return "phone", m.group(1)
+    m = _TRUNK.match(channel or "")
+    if m:
+        return "trunk", m.group(1)
+    return "other", None
+
+
+class Calls:
+    """Calls in progress: events grouped by call, linkedids merged by transfers."""
+
+    def __init__(self):
+        self.events: dict[str, list[dict]] = {}  # call id -> its events in arrival order
+        self.alias: dict[str, str] = {}  # linkedid -> call id
+        self.leg_call: dict[str, str] = {}  # uniqueid -> call id
+        self.live: dict[str, set[str]] = {}  # call id -> uniqueids not ended yet
+        self.ended: OrderedDict[str, None] = OrderedDict()  # linkedids retired lately
+
+    def feed(self, ev: dict) -> list[tuple[str, list[dict]]]:
+        """Take one event; returns the calls it ended, as (call id, events)."""
+        if ev["linkedid"] in self.ended:
+            return []  # a late event of a call already recorded (a linkedid is never used again)
+        call = self._call_for(ev)
+        self.events[call].append(ev)
+        uid = ev["uniqueid"]
+        if ev["event"] == "CHAN_START":
+            self.live[call].add(uid)
+        elif ev["event"] == "CHAN_END":
+            self.live[call].discard(uid)
+        elif ev["event"] == "ATTENDEDTRANSFER":
+            # The consultation call joins the transferred one, before its own LINKEDID_END.
+            extra = ev.get("extra") or {}
+            for key in ("channel2_uniqueid", "transfer_target_channel_uniqueid", "transferee_channel_uniqueid"):
+                other = self.leg_call.get(extra.get(key) or "")
+                if other is not None and self._root(other) != self._root(call):
+                    call = self._merge(self._root(call), self._root(other))
+        if ev["event"] == "LINKEDID_END":
+            call = self._root(call)
+            if not self.live[call]:
+                return [(call, self._forget(call))]
+        return []
+
+    def open_calls(self) -> dict[str, set[str]]:
+        """Each call in progress and its channels still up."""
+        return {call: set(legs) for call, legs in self.live.items()}
+
+    def close(self, call: str) -> list[dict]:
+        """Take a call out (Asterisk went away under it); returns its events."""
+        return self._forget(call)
+
+    def _root(self, call: str) -> str:
+        while self.alias.get(call, call) != call:
+            call = self.alias[call]
+        return call
+
+    def _call_for(self, ev: dict) -> str:
+        linked, uid = ev["linkedid"], ev["uniqueid"]
+        by_link = self._root(self.alias[linked]) if linked in self.alias else None
+        by_leg = self._root(self.leg_call[uid]) if uid in self.leg_call else None
+        if by_link is None and by_leg is None:
+            call = linked
+            self.alias[linked] = call
+            self.events[call] = []
+            self.live[call] = set()
+        elif by_link is None:
+            call = by_leg
+            self.alias[linked] = call
+        elif by_leg is None or by_leg == by_link:
+            call = by_link
+        else:
+            call = self._merge(by_link, by_leg)
+        self.leg_call.setdefault(uid, call)
+        return self._root(call)
+
+    def _merge(self, a: str, b: str) -> str:
+        """One call from two: it keeps the id of the one that began first."""
+        first, second = sorted((a, b), key=lambda c: (self.events[c][0]["time"] if self.events[c] else 0, c))
+        self.events[first] = sorted(self.events[first] + self.events.pop(second), key=lambda e: e["time"])
+        self.live[first] |= self.live.pop(second)
+        self.alias[second] = first
+        return first
+
+    def _forget(self, call: str) -> list[dict]:
+        events = self.events.pop(call, [])
+        self.live.pop(call, None)
+        gone = {k for k, v in self.alias.items() if self._root(v) == call} | {call}
+        for k in gone:
+            self.alias.pop(k, None)
+            self.ended[k] = None
+        while len(self.ended) > ENDED_KEPT:
+            self.ended.popitem(last=False)
+        for uid in [u for u, c in self.leg_call.items() if c in gone]:
+            del self.leg_call[uid]
+        return events
+
+
+def _union(intervals: list[tuple[float, float]]) -> float:
+    total, end = 0.0, None
+    for a, b in sorted(intervals):
+        if end is None or a > end:
+            total += b - a
+            end = b
+        elif b > end:
+            total += b - end
+            end = b
+    return total
+
+
+def build(call_id: str, events: list[dict], failed_at: float | None = None) -> dict:
+    """The record of one call from all its events. `failed_at`: Asterisk went away at that time
+    with the call still up (the record ends there, as failed)."""
+    events = sorted(events, key=lambda e: e["time"])
+    legs: dict[str, dict] = {}
+    path: list[dict] = []
+    transfers: list[dict] = []
+    bridges: dict[str, set[str]] = {}
+    talking: list[tuple[float, float]] = []
+    since: dict[str, float] = {}  # bridge id -> when it got two members
+    holds: dict[str, float] = {}
+    held: list[tuple[float, float]] = []
+    first_bridge: set[str] | None = None
+    answer = voicemail_at = None
+    voicemail = False
+    last = events[-1]["time"] if events else 0.0
+    end_time = failed_at if failed_at is not None else last
+
+    for ev in events:
+        uid, name, t = ev["uniqueid"], ev["event"], ev["time"]
+        leg = legs.get(uid)
+        if leg is None:
+            kind, who = party(ev.get("channel", ""))
+            leg = legs[uid] = {"uniqueid": uid, "channel": ev.get("channel", ""), "kind": kind, "party": who,
+                               "start": t, "answer": None, "end": None, "cause": None, "dialstatus": None,
+                               "number": ev.get("cid_num"), "name": ev.get("cid_name"),
+                               "exten": ev.get("exten"), "context": ev.get("context")}
+        if name == "ANSWER" and leg["answer"] is None:
+            leg["answer"] = t
+        elif name == "HANGUP":
+            extra = ev.get("extra") or {}
+            leg["cause"] = extra.get("hangupcause")
+            leg["dialstatus"] = extra.get("dialstatus") or None
+        elif name == "CHAN_END":
+            leg["end"] = t
+            if uid in holds:
+                held.append((holds.pop(uid), t))
+        elif name == "USER_DEFINED" and ev.get("user_type") == PATH_EVENT:
+            text = str((ev.get("extra") or {}).get("extra", ""))
+            kind, _, target = text.partition(" ")
+            step = {"kind": kind, "target": target or None}
+            if kind and (not path or path[-1] != step):
+                path.append(step)
+        elif name == "APP_START" and (ev.get("app") or "").lower() == "voicemail":
+            voicemail = True
+            voicemail_at = voicemail_at or t
+        elif name == "BRIDGE_ENTER":
+            bid = (ev.get("extra") or {}).get("bridge_id", "")
+            members = bridges.setdefault(bid, set())
+            members.add(uid)
+            if len(members) == 2 and bid not in since:
+                since[bid] = t
+                if answer is None:
+                    answer, first_bridge = t, set(members)
+        elif name == "BRIDGE_EXIT":
+            bid = (ev.get("extra") or {}).get("bridge_id", "")
+            members = bridges.setdefault(bid, set())
+            members.discard(uid)
+            if len(members) < 2 and bid in since:
+                talking.append((since.pop(bid), t))
+        elif name == "BLINDTRANSFER":
+            extra = ev.get("extra") or {}
+            transfers.append({"from": _who(leg), "to": extra.get("extension"), "kind": "blind"})
+        elif name == "ATTENDEDTRANSFER":
+            extra = ev.get("extra") or {}
+            target = legs.get(extra.get("transfer_target_channel_uniqueid") or "")
+            transfers.append({"from": _who(leg), "to": _who(target) if target else extra.get("transfer_target_channel_name"),
+                              "kind": "attended"})
+        elif name == "HOLD":
+            holds.setdefault(uid, t)
+        elif name == "UNHOLD" and uid in holds:
+            held.append((holds.pop(uid), t))
+    for start in since.values():
+        talking.append((start, end_time))
+    for start in holds.values():
+        held.append((start, end_time))
+
+    caller = legs.get(call_id) or (next(iter(legs.values())) if legs else None)
+    others = [leg for leg in legs.values() if leg is not caller]
+    caller_kind = caller["kind"] if caller else "other"
+    trunk_legs = [leg for leg in legs.values() if leg["kind"] == "trunk"]
+    if caller_kind == "trunk":
+        direction = "inbound"
+    elif trunk_legs:
+        direction = "outbound"
+    else:
+        direction = "internal"
+    dialled = (caller or {}).get("exten")
+    external = next((s["target"] for s in path if s["kind"] == "external"), None)
+
+    answered_by = None
+    if first_bridge:
+        who = [legs[u] for u in first_bridge if caller is None or u != caller["uniqueid"]]
+        if who:
+            answered_by = _who(who[0], external or dialled)
+
+    start = caller["start"] if caller else (events[0]["time"] if events else 0.0)
+    if failed_at is not None:
+        outcome = "failed"
+    elif answer is not None:
+        outcome = "answered"
+    elif voicemail:
+        outcome = "voicemail"
+    elif path and path[-1]["kind"] in ("queue", "ivr"):
+        outcome = "abandoned"
+    elif any(leg["cause"] == 17 for leg in others) or (caller or {}).get("dialstatus") == "BUSY":
+        outcome = "busy"
+    elif (caller or {}).get("dialstatus") in ("CHANUNAVAIL", "CONGESTION") or (
+            not others and not path and not (caller or {}).get("answer")):
+        outcome = "failed"
+    elif not others and not path:
+        outcome = "answered"  # the box itself served it: a feature code, the voicemail menu
+    else:
+        outcome = "missed"
+    waited_until = answer or voicemail_at or end_time
+    record = {
+        "id": call_id,
+        "start": start,
+        "answer": answer,
+        "end": end_time,
+        "direction": direction,
+        "from": (caller["party"] if caller_kind == "phone" else (caller or {}).get("number")) if caller else None,
+        "from_name": (caller or {}).get("name"),
+        "to": external or dialled,
+        "did": dialled if direction == "inbound" else None,
+        "trunk": int(trunk_legs[0]["party"]) if trunk_legs else None,
+        "path": path,
+        "answered_by": answered_by,
+        "wait_seconds": round(max(0.0, waited_until - start), 3),
+        "talk_seconds": round(_union(talking), 3),
+        "hold_seconds": round(_union(held), 3),
+        "transfers": transfers,
+        "outcome": outcome,
+        "legs": [{k: leg[k] for k in ("uniqueid", "channel", "kind", "party", "start", "answer", "end", "cause",
+                                      "dialstatus")} for leg in sorted(legs.values(), key=lambda x: x["start"])],
+    }
+    return record
+
+
+def _who(leg: dict | None, trunk_number: str | None = None) -> str | None:
+    """Who a leg is, as a person reads it: the extension, or the outside number."""
+    if leg is None:
+        return None
+    if leg["kind"] == "phone":
+        return leg["party"]
+    if leg["kind"] == "trunk":
+        return trunk_number or leg.get("number")
+    return leg.get("number")
+
+
+def parties(record: dict) -> set[str]:
+    """The box's extensions that took part in a call (what an agent may see, and the extension filter)."""
+    return {leg["party"] for leg in record["legs"] if leg["kind"] == "phone"}

@@ -1,0 +1,163 @@
+"""Call records from the supervisor's AMI connection into the reports store.
+
+The AMI reader hands each channel event to a queue; one thread stores them in batches. In
+one transaction a batch's events are stored and the records of the calls they end are
+written (their events marked done), so a crash loses nothing that was committed and writes
+no record twice: after a restart the events of calls still open are read back and played
+through `Calls` again.
+
+Asterisk dies with the supervisor, and a restarted Asterisk starts with no channel: at every
+AMI login the calls whose channels Asterisk no longer has are closed as failed, ending when
+the connection was lost (or at their last event, when the supervisor itself went down).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+
+from ..log import kv
+from .calls import Calls, build, event_of, parties
+from .db import CallLeg, CallParty, CallRecord, CelEvent, reports_db, reports_write_lock
+
+log = logging.getLogger(__name__)
+BATCH = 500
+_CONNECTED = object()
+
+
+class CallRecorder:
+    def __init__(self, ami, key=lambda number: number, published=lambda record: None):
+        self.ami = ami
+        self.key = key  # normalises numbers (the number filter matches however they are written)
+        self.published = published
+        self.queue: queue.Queue = queue.Queue()
+        self.calls = Calls()
+        self.pending: list[dict] = []  # events received, not stored yet
+        self.lost_at: float | None = None
+        self.error: str | None = None
+        self.recorded = 0
+        self._was_connected = False
+
+    # -- AMI reader thread: never blocks --------------------------------------------------
+
+    def on_event(self, fields) -> None:
+        ev = event_of(fields, time.time())
+        if ev is not None:
+            self.queue.put(ev)
+
+    def on_connect(self) -> None:
+        self.queue.put(_CONNECTED)
+
+    # -- the recorder's own thread ----------------------------------------------------------
+
+    def load(self) -> None:
+        """Calls that were open when the supervisor stopped: their events, played again."""
+        self.calls = Calls()
+        for row in CelEvent.select().where(CelEvent.open == 1).order_by(CelEvent.id):
+            self.calls.feed(json.loads(row.data))
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                item = self.queue.get(timeout=0.2)
+            except queue.Empty:
+                item = None
+            self._watch_connection()
+            if item is _CONNECTED:
+                self._flush()
+                self._after_login()
+                continue
+            if item is not None:
+                self.pending.append(item)
+                while len(self.pending) < BATCH:
+                    try:
+                        more = self.queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is _CONNECTED:
+                        self.queue.put(more)  # after this batch
+                        break
+                    self.pending.append(more)
+            self._flush()
+
+    def _watch_connection(self) -> None:
+        connected = self.ami.connected
+        if self._was_connected and not connected:
+            self.lost_at = time.time()
+        self._was_connected = connected
+
+    def _flush(self) -> None:
+        """Store what is pending; on failure (a full disk) keep it and try again later."""
+        if not self.pending:
+            return
+        batch = self.pending
+        try:
+            with reports_write_lock, reports_db.atomic():
+                CelEvent.insert_many([{"linkedid": ev["linkedid"], "data": json.dumps(ev), "open": 1}
+                                      for ev in batch]).execute()
+                for ev in batch:
+                    for call, events in self.calls.feed(ev):
+                        self._write(build(call, events), events)
+        except Exception as exc:  # noqa: BLE001 - kept in memory, stored at the next try
+            self.error = str(exc)
+            log.exception("storing call events failed")
+            self.load()  # the calls as stored, before this batch
+            time.sleep(1.0)
+            return
+        self.pending = []
+        self.error = None
+
+    def _after_login(self) -> None:
+        """Close the calls Asterisk no longer has (it restarted, or died under them)."""
+        open_calls = self.calls.open_calls()
+        if not open_calls:
+            self.lost_at = None
+            return
+        try:
+            _, events = self.ami.action_list("CoreShowChannels", timeout=30)
+        except Exception as exc:  # noqa: BLE001 - the next login tries again
+            log.warning("cannot list channels to close calls", extra=kv(error=str(exc)))
+            return
+        alive = {ev.get("Uniqueid") for ev in events}
+        with reports_write_lock, reports_db.atomic():
+            for call, legs in open_calls.items():
+                if legs & alive:
+                    continue
+                events = self.calls.close(call)
+                last = max((ev["time"] for ev in events), default=time.time())
+                ended = self.lost_at if self.lost_at and self.lost_at >= last else last
+                self._write(build(call, events, failed_at=ended), events)
+                log.info("call closed as failed: Asterisk went away", extra=kv(call=call))
+        self.lost_at = None
+
+    def _write(self, record: dict, events: list[dict]) -> None:
+        linked = sorted({ev["linkedid"] for ev in events})
+        for i in range(0, len(linked), 500):
+            CelEvent.update(open=0).where(CelEvent.open == 1, CelEvent.linkedid.in_(linked[i:i + 500])).execute()
+        if CallRecord.get_or_none(CallRecord.id == record["id"]) is not None:
+            return  # late events of a call already recorded: the record stands
+        CallRecord.insert(**row_of(record, self.key)).execute()
+        for leg in record["legs"]:
+            CallLeg.insert(uniqueid=leg["uniqueid"], call_id=record["id"], channel=leg["channel"], kind=leg["kind"],
+                           party=leg["party"], started=leg["start"], answered=leg["answer"], ended=leg["end"],
+                           cause=leg["cause"], dialstatus=leg["dialstatus"]).on_conflict_replace().execute()
+        for ext in parties(record):
+            CallParty.insert(extension=ext, call_id=record["id"], started=record["start"]).on_conflict_replace().execute()
+        self.recorded += 1
+        self.published(record)
+
+
+def row_of(record: dict, key) -> dict:
+    queue_step = next((s["target"] for s in record["path"] if s["kind"] == "queue"), None)
+    return {
+        "id": record["id"], "started": record["start"], "answered": record["answer"], "ended": record["end"],
+        "direction": record["direction"], "from_number": record["from"],
+        "from_key": key(record["from"]) if record["from"] else None, "from_name": record["from_name"],
+        "to_number": record["to"], "to_key": key(record["to"]) if record["to"] else None, "did": record["did"],
+        "trunk": record["trunk"], "queue": queue_step, "path": json.dumps(record["path"]),
+        "answered_by": record["answered_by"], "wait": record["wait_seconds"], "talk": record["talk_seconds"],
+        "hold": record["hold_seconds"], "transfers": json.dumps(record["transfers"]), "outcome": record["outcome"],
+    }
