@@ -1,0 +1,175 @@
+"""The call log: call records found by filters, paged, in an allowed order.
+
+Every filter is checked before a query runs (a clear error names the parameter), values
+reach SQL only as parameters, and the only columns one may sort by are those in SORTS, each
+backed by an index: a page of the log stays one indexed query however large the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+from ..errors import Forbidden, Invalid, NotFound
+from . import stats
+from .calls import DIRECTIONS, OUTCOMES
+from .db import CallLeg, CallParty, CallRecord, QueueCall, Recording
+
+MAX_PER_PAGE = 500
+MAX_DAYS = 3660
+SORTS = {"start": CallRecord.started, "end": CallRecord.ended, "wait_seconds": CallRecord.wait,
+         "talk_seconds": CallRecord.talk, "hold_seconds": CallRecord.hold, "direction": CallRecord.direction,
+         "outcome": CallRecord.outcome, "from": CallRecord.from_number, "to": CallRecord.to_number}
+FILTERS = ("page", "per_page", "sort", "days", "from", "to", "direction", "extension", "trunk", "queue", "number",
+           "outcome")
+_DIGITS = re.compile(r"^[0-9]{1,20}$")
+_NUMBER = re.compile(r"^\+?[0-9 ()./\-]{1,40}$")
+
+
+def _whole(params: dict, name: str, default: int, low: int, high: int) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise Invalid(f"{name}: must be a whole number", name)
+    value = int(raw)
+    if not low <= value <= high:
+        raise Invalid(f"{name}: must be from {low} to {high}", name)
+    return value
+
+
+def _day(params: dict, name: str) -> dt.date | None:
+    raw = params.get(name)
+    if not raw:
+        return None
+    if len(raw) == 10:  # fromisoformat takes other forms too (20250630, 2025-W26)
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            pass
+    raise Invalid(f"{name}: must be a day such as 2025-06-30", name)
+
+
+def _one_of(params: dict, name: str, allowed) -> str | None:
+    raw = params.get(name)
+    if not raw:
+        return None
+    if raw not in allowed:
+        raise Invalid(f"{name}: must be one of {', '.join(allowed)}", name)
+    return raw
+
+
+def _digits(params: dict, name: str) -> str | None:
+    raw = params.get(name)
+    if not raw:
+        return None
+    if not _DIGITS.match(raw):
+        raise Invalid(f"{name}: must be digits", name)
+    return raw
+
+
+def query(params: dict, timezone: str, key, *, own: str | None = None, now: dt.datetime | None = None) -> dict:
+    """One page of the log. `params`: the request's query (strings); `key` normalises a number;
+    `own`: an agent's extension (only the calls they took part in)."""
+    unknown = sorted(set(params) - set(FILTERS))
+    if unknown:
+        raise Invalid(f"{unknown[0]}: not a filter of the call log (filters: {', '.join(FILTERS)})", unknown[0])
+    page = _whole(params, "page", 1, 1, 10**9)
+    per_page = _whole(params, "per_page", 50, 1, MAX_PER_PAGE)
+    sort = params.get("sort") or "-start"
+    column = SORTS.get(sort.removeprefix("-"))
+    if column is None:
+        raise Invalid(f"sort: must be one of {', '.join(SORTS)} (with - for newest or largest first)", "sort")
+    order = column.desc() if sort.startswith("-") else column.asc()
+
+    q = CallRecord.select()
+    days = _whole(params, "days", 0, 1, MAX_DAYS)
+    first, last = _day(params, "from"), _day(params, "to")
+    if days and (first or last):
+        raise Invalid("days: give either days or from and to", "days")
+    if first and last and first > last:
+        raise Invalid("from: must not be after to", "from")
+    if days:
+        today = (now or dt.datetime.now(dt.timezone.utc)).astimezone(stats._zone(timezone)).date()
+        first = today - dt.timedelta(days=days - 1)
+    if first is not None:
+        q = q.where(CallRecord.started >= stats.date_start(timezone, first))
+    if last is not None:
+        q = q.where(CallRecord.started < stats.date_start(timezone, last + dt.timedelta(days=1)))
+    direction = _one_of(params, "direction", DIRECTIONS)
+    if direction:
+        q = q.where(CallRecord.direction == direction)
+    outcome = _one_of(params, "outcome", OUTCOMES)
+    if outcome:
+        q = q.where(CallRecord.outcome == outcome)
+    trunk = _whole(params, "trunk", 0, 1, 10**9)
+    if trunk:
+        q = q.where(CallRecord.trunk == trunk)
+    queue = _digits(params, "queue")
+    if queue:
+        q = q.where(CallRecord.queue == queue)
+    number = params.get("number")
+    if number:
+        if not _NUMBER.match(number) or not any(c.isdigit() for c in number):
+            raise Invalid("number: must be a phone number (digits, + - ( ) . and spaces)", "number")
+        k = key(number)
+        q = q.where((CallRecord.from_key == k) | (CallRecord.to_key == k))
+    extension = _digits(params, "extension")
+    if own is not None:
+        if extension and extension != own:
+            raise Forbidden("agents see their own calls only")
+        extension = own
+    if extension:
+        q = q.where(CallRecord.id.in_(CallParty.select(CallParty.call_id).where(CallParty.extension == extension)))
+    total = q.count()
+    rows = list(q.order_by(order, CallRecord.id.desc()).paginate(page, per_page))
+    extras = _extras([r.id for r in rows])
+    return {"items": [to_dict(r, *extras.get(r.id, (None, None))) for r in rows], "total": total, "page": page,
+            "per_page": per_page}
+
+
+def _extras(ids: list[str]) -> dict[str, tuple[str | None, int | None]]:
+    """Each call's recording (one that can still be played) and survey score, found by its channels."""
+    if not ids:
+        return {}
+    legs: dict[str, str] = {leg.uniqueid: leg.call_id for leg in CallLeg.select(CallLeg.uniqueid, CallLeg.call_id)
+                            .where(CallLeg.call_id.in_(ids))}
+    found: dict[str, list] = {i: [None, None] for i in ids}
+    uids = list(legs)
+    for r in Recording.select().where(Recording.callid.in_(uids)):
+        if Path(r.path).is_file() and found[legs[r.callid]][0] is None:
+            found[legs[r.callid]][0] = r.callid
+    for c in QueueCall.select(QueueCall.callid, QueueCall.survey).where(QueueCall.callid.in_(uids),
+                                                                         QueueCall.survey.is_null(False)):
+        found[legs[c.callid]][1] = c.survey
+    return {i: tuple(v) for i, v in found.items()}
+
+
+def iso(t: float | None) -> str | None:
+    if t is None:
+        return None
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def to_dict(r: CallRecord, recording: str | None = None, survey: int | None = None) -> dict:
+    return {"id": r.id, "start": iso(r.started), "answer": iso(r.answered), "end": iso(r.ended),
+            "direction": r.direction, "from": r.from_number, "from_name": r.from_name, "to": r.to_number,
+            "did": r.did, "trunk": r.trunk, "path": json.loads(r.path), "answered_by": r.answered_by,
+            "wait_seconds": r.wait, "talk_seconds": r.talk, "hold_seconds": r.hold,
+            "transfers": json.loads(r.transfers), "outcome": r.outcome, "recording": recording, "survey": survey}
+
+
+def detail(call_id: str, *, own: str | None = None) -> dict:
+    """One call with its legs (one per channel)."""
+    r = CallRecord.get_or_none(CallRecord.id == call_id)
+    if r is None or (own is not None and not CallParty.select().where(CallParty.call_id == call_id,
+                                                                       CallParty.extension == own).exists()):
+        raise NotFound(f"no call {call_id}")
+    recording, survey = _extras([r.id]).get(r.id, (None, None))
+    legs = CallLeg.select().where(CallLeg.call_id == call_id).order_by(CallLeg.started)
+    return {**to_dict(r, recording, survey),
+            "legs": [{"id": leg.uniqueid, "channel": leg.channel, "kind": leg.kind, "party": leg.party,
+                      "start": iso(leg.started), "answer": iso(leg.answered), "end": iso(leg.ended),
+                      "hangup_cause": leg.cause, "dial_status": leg.dialstatus} for leg in legs]}
