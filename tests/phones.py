@@ -143,6 +143,7 @@ class Phone(pj.Account):
         self._taken = 0
         self.transport_id = stack.transport()
         self.created = False
+        self.auto_answer = False  # True: answer calls whose INVITE asks for it
 
     def register(self, wait: bool = True, timeout: float = 5.0) -> "Phone":
         self.create(self.account_config())
@@ -181,9 +182,11 @@ class Phone(pj.Account):
         # Noted now: a call cancelled a moment later can no longer be asked.
         call.remote_uri = call.getInfo().remoteUri
         call.arrived = time.time()
+        call.invite = prm.rdata.wholeMsg
         self.incoming.append(call)
         answer = pj.CallOpParam()
-        answer.statusCode = 180
+        # A phone set to honour auto-answer requests (as desk phones can be) answers at once.
+        answer.statusCode = 200 if self.auto_answer and call.asks_auto_answer() else 180
         call.answer(answer)
 
     def call(self, number: str) -> "Call":
@@ -245,6 +248,20 @@ class Call(pj.Call):
         self.player_started = 0.0
         self.remote_uri = ""
         self.arrived: float | None = None  # wall clock when an incoming call reached the phone
+        self.invite = ""  # an incoming call's INVITE as it arrived
+
+    def headers(self, name: str) -> list[str]:
+        """The values of an incoming INVITE's header `name` (in the order they came)."""
+        head = self.invite.split("\r\n\r\n", 1)[0]
+        return [line.split(":", 1)[1].strip() for line in head.split("\r\n")[1:]
+                if ":" in line and line.split(":", 1)[0].strip().lower() == name.lower()]
+
+    def asks_auto_answer(self) -> bool:
+        """Whether the INVITE asks the phone to answer by itself, in any of the forms desk phones
+        take: Call-Info answer-after=0, or an auto-answer Alert-Info."""
+        return (any("answer-after=0" in v.replace(" ", "") for v in self.headers("Call-Info"))
+                or any("info=alert-autoanswer" in v or "Auto Answer" in v or "Ring Answer" in v
+                       for v in self.headers("Alert-Info")))
 
     # -- callbacks (run inside stack.wait) -----------------------------------
 

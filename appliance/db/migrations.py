@@ -304,6 +304,20 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 created_at DATETIME NOT NULL)""",
         ],
     ),
+    (
+        8,
+        "switchboard: intercom refusal on extensions, speed dials",
+        [
+            "ALTER TABLE extension ADD COLUMN intercom INTEGER NOT NULL DEFAULT 1",
+            """CREATE TABLE speed_dial (
+                id INTEGER NOT NULL PRIMARY KEY,
+                code VARCHAR(255) NOT NULL UNIQUE,
+                number VARCHAR(255) NOT NULL,
+                name VARCHAR(255),
+                created_at DATETIME NOT NULL,
+                updated_at DATETIME NOT NULL)""",
+        ],
+    ),
 ]
 
 

@@ -44,6 +44,7 @@ class Extension(BaseModel):
     forward_busy = CharField(null=True)
     forward_no_answer = CharField(null=True)
     pickup_groups = CharField(default="")  # group names, comma-separated: *8 answers within them
+    intercom = BooleanField(default=True)  # *80<number> and page groups may make its phone answer by itself
 
 
 class Mailbox(BaseModel):
@@ -295,12 +296,6 @@ class WizardStep(BaseModel):
     updated_at = DateTimeField()
 
 
-CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, RingGroupMember, Prompt, Ivr,
-                 IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk, Queue, QueueMember,
-                 PauseReason, CustomerLevel, Customer, CustomerNumber, MusicClass, MusicFile]
-ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep]
-
-
 class TimeCondition(BaseModel):
     id = AutoField()
     name = CharField(unique=True)
@@ -321,3 +316,22 @@ class BlacklistEntry(BaseModel):
     number = CharField(unique=True)  # international form without '+'
     note = CharField(null=True)
     created_at = DateTimeField()
+
+
+class SpeedDial(BaseModel):
+    """*0<code> dials `number` as if the phone had dialled it."""
+
+    id = AutoField()
+    code = CharField(unique=True)  # two digits, 00-99
+    number = CharField()
+    name = CharField(null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+# The journal undoes a change Asterisk refused table by table: every config table is listed.
+CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, RingGroupMember, Prompt, Ivr,
+                 IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk, Queue, QueueMember,
+                 PauseReason, CustomerLevel, Customer, CustomerNumber, MusicClass, MusicFile, TimeCondition,
+                 BlacklistEntry, SpeedDial]
+ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep]

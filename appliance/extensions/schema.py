@@ -26,6 +26,7 @@ class ExtensionSchema(StrictSchema):
     email = Email(allow_none=True)
     recording = StrictString(validate=validate.OneOf(RECORDING))
     dnd = Bool()
+    intercom = Bool()  # False: *80N and page groups ring this phone like any call, never auto-answered
     forward = fields.Nested(ForwardSchema)
     pickup_groups = fields.List(StrictString(validate=validate.Regexp(
         r"^[a-z0-9][a-z0-9_-]{0,29}$", error="must be a group name: lower-case letters, digits, _ and -")),

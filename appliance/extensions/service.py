@@ -42,6 +42,7 @@ def to_dict(ext: Extension, mailbox: Mailbox | None = None, registration: dict |
         "voicemail_pin": mailbox.pin if mailbox else None,
         "recording": ext.recording,
         "dnd": ext.dnd,
+        "intercom": ext.intercom,
         "forward": {key: getattr(ext, column) for key, column in FORWARDS.items()},
         "pickup_groups": groups_of(ext),
         "created_at": ext.created_at.isoformat() + "Z",
@@ -162,6 +163,7 @@ def create(data, actor: str) -> tuple[Extension, Mailbox | None, int]:
             ext = cs.create(Extension, number=number, name=values["name"], secret=secret,
                             email=values.get("email"), created_at=now, updated_at=now,
                             recording=values.get("recording", "never"), dnd=values.get("dnd", False),
+                            intercom=values.get("intercom", True),
                             pickup_groups=_groups(values.get("pickup_groups", [])),
                             **_forward_fields(number, values.get("forward"), None))
             numbers.claim(cs, number, "extension", ext.id)
@@ -234,6 +236,7 @@ def add_many(cs, values: list[dict]) -> list[Extension]:
         ext = cs.create(Extension, number=v["number"], name=v["name"], secret=v["secret"],
                         email=v.get("email"), created_at=now, updated_at=now,
                         recording=v.get("recording", "never"), dnd=v.get("dnd", False),
+                        intercom=v.get("intercom", True),
                         pickup_groups=_groups(v.get("pickup_groups", [])), **v.get("forward", {}))
         numbers.claim(cs, ext.number, "extension", ext.id, checked=True)
         if v.get("voicemail_enabled", True):
@@ -295,7 +298,7 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
             fields["secret"] = values["secret"]
         if "email" in values or not partial:
             fields["email"] = values.get("email")
-        for key, default in (("recording", "never"), ("dnd", False)):
+        for key, default in (("recording", "never"), ("dnd", False), ("intercom", True)):
             if key in values or not partial:
                 fields[key] = values.get(key, default)
         if "pickup_groups" in values or not partial:

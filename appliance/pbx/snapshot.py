@@ -29,6 +29,7 @@ from ..db.models import (
     QueueMember,
     RingGroup,
     RingGroupMember,
+    SpeedDial,
     TimeCondition,
     Trunk,
     User,
@@ -54,6 +55,7 @@ class ExtensionView:
     forward_busy: str | None = None
     forward_no_answer: str | None = None
     pickup_groups: str = ""  # comma-separated names
+    intercom: bool = True  # may be made to answer by itself (*80N, page groups)
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ class Snapshot:
     recording: dict = field(default_factory=dict)  # extension -> never | always | on_demand
     time_conditions: tuple[TimeConditionView, ...] = ()
     blacklist: tuple[str, ...] = ()  # caller numbers, international form without '+'
+    speed_dials: tuple[tuple[str, str], ...] = ()  # (code NN of *0NN, number)
 
 
 def load_snapshot(system: System) -> Snapshot:
@@ -200,7 +203,7 @@ def load_snapshot(system: System) -> Snapshot:
         owned = {m.extension_id for m in mailboxes if m.extension_id is not None}
         extensions = tuple(
             ExtensionView(e.number, e.name, e.secret, e.id in owned, e.dnd, e.forward_all, e.forward_busy,
-                          e.forward_no_answer, e.pickup_groups)
+                          e.forward_no_answer, e.pickup_groups, intercom=e.intercom)
             for e in Extension.select().order_by(Extension.number)
         )
         return Snapshot(
@@ -219,6 +222,7 @@ def load_snapshot(system: System) -> Snapshot:
             queues=_queues(),
             time_conditions=_time_conditions(),
             blacklist=tuple(b.number for b in BlacklistEntry.select().order_by(BlacklistEntry.number)),
+            speed_dials=tuple((s.code, s.number) for s in SpeedDial.select().order_by(SpeedDial.code)),
             music_classes=_music(system),
             recording={e.number: e.recording for e in Extension.select(Extension.number, Extension.recording)
                        .where(Extension.recording != "never")},

@@ -168,6 +168,7 @@ def test_dnd_forwards_and_recording_set_in_the_extension_dialog(admin, api):
         page.click("#ext-rows tr[data-number='8301'] button.link")
         form = page.locator("#ext-form")
         form.locator("input[name=dnd]").check()
+        form.locator("input[name=intercom]").uncheck()
         form.locator("select[name=recording]").select_option("on_demand")
         form.locator("input[name='forward.busy']").fill("8302")
         form.locator("input[name=pickup_groups]").fill("sales, front")
@@ -179,8 +180,8 @@ def test_dnd_forwards_and_recording_set_in_the_extension_dialog(admin, api):
         page.click("#ext-form button[type=submit]")
         expect(page.locator("#ext-dialog")).to_be_hidden()
         ext = api.get("/extensions/8301").json
-        assert (ext["dnd"], ext["recording"], ext["forward"], ext["pickup_groups"]) == \
-            (True, "on_demand", {"all": None, "busy": "8302", "no_answer": None}, ["front", "sales"])
+        assert (ext["dnd"], ext["recording"], ext["forward"], ext["pickup_groups"], ext["intercom"]) == \
+            (True, "on_demand", {"all": None, "busy": "8302", "no_answer": None}, ["front", "sales"], False)
     finally:
         for number in ("8301", "8302"):  # the dashboard test counts the extensions
             api.delete(f"/extensions/{number}")
@@ -206,7 +207,8 @@ def test_switch_to_chinese(admin):
                               ("/trunks", "中继", "添加中继"), ("/users", "用户", "管理员"), ("/audit", "审计日志", "共 "),
                               ("/system", "系统", "重启电话系统"), ("/update", "系统更新", "不能写入系统分区"),
                               ("/wizard", "设置向导", "第 2 步，共 8 步"), ("/park", "呼叫停泊", "空闲"),
-                              ("/time-conditions", "时间条件", "添加时间条件"), ("/blacklist", "黑名单", "添加号码")):
+                              ("/time-conditions", "时间条件", "添加时间条件"), ("/blacklist", "黑名单", "添加号码"),
+                              ("/speed-dials", "快速拨号", "添加快速拨号")):
         page.goto(path)
         expect(page.locator("h1").first).to_have_text(title)
         expect(page.get_by_text(text).first).to_be_visible()

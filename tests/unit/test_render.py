@@ -40,7 +40,7 @@ SNAPSHOT = Snapshot(
     settings=BoxSettings(),
     extensions=(
         ExtensionView("8001", "Front desk", "Xk3vQ9aLm2Rt7Wp5Zy8B", True),
-        ExtensionView("8002", "张伟", "Pq7Rs2Tu9Vw4Xy6Za1Bc", True, pickup_groups="front,sales"),
+        ExtensionView("8002", "张伟", "Pq7Rs2Tu9Vw4Xy6Za1Bc", True, pickup_groups="front,sales", intercom=False),
         ExtensionView("8003", "O'Brien, Pat (Sales) & Co.", "Aa1Bb2Cc3Dd4Ee5Ff6Gg", True, dnd=True,
                       forward_busy="8001", forward_no_answer="013800138000"),
         ExtensionView("8004", "Zoë Ünal", "Hh7Ii8Jj9Kk0Ll1Mm2Nn", False, forward_all="8002"),
@@ -86,6 +86,7 @@ SNAPSHOT = Snapshot(
     music_classes=(("jazz", ("/data/moh/jazz/track-1", "/data/moh/jazz/track-2")), ("empty", ())),
     recording={"8002": "always", "8003": "on_demand"},
     blacklist=("8613800138000",),
+    speed_dials=(("01", "8002"), ("10", "013800138000")),
     time_conditions=(
         TimeConditionView(1, 1, ((("mon", "tue", "wed", "thu", "fri"), "09:00", "18:00"), (("sat",), "10:00", "24:00")),
                           (("2026-10-01", True), ("2027-02-06", False), ("2026-12-25", True)),

@@ -11,6 +11,7 @@ from appliance.ivrs.schema import IvrSchema
 from appliance.prompts import service as prompts
 from appliance.ringgroups import service as ringgroups
 from appliance.ringgroups.schema import RingGroupSchema
+from appliance.speeddials import service as speeddials
 from appliance.routes import inbound, outbound
 from appliance.timeconditions import ical
 from appliance.timeconditions import service as timeconditions
@@ -41,6 +42,8 @@ def install(api, box) -> None:
 
     install_crud(api, box, "/blacklist", blacklist, blacklist.to_dict, lambda e: e.id,
                  schema=blacklist.BlacklistSchema, roles=("admin", "supervisor"))
+    install_crud(api, box, "/speed-dials", speeddials, speeddials.to_dict, lambda s: s.code,
+                 schema=speeddials.SpeedDialSchema, roles=("admin", "supervisor"))
     install_crud(api, box, "/time-conditions", timeconditions, timeconditions.to_dict, lambda c: c.id,
                  schema=TimeConditionSchema)
 

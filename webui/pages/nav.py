@@ -35,7 +35,8 @@ MENU = (
         Page("cc_settings", "/callcenter-settings", ADMIN),
     )),
     Group("phones", (Page("extensions", "/extensions", STAFF), Page("voicemail", "/voicemail", ANYONE),
-                     Page("park", "/park", ANYONE), Page("blacklist", "/blacklist", STAFF))),
+                     Page("park", "/park", ANYONE), Page("blacklist", "/blacklist", STAFF),
+                     Page("speed_dials", "/speed-dials", STAFF))),
     # The call flow, users and the audit log are administrators' (so is their API).
     Group("calls", (
         Page("ivr", "/ivr", ADMIN),

@@ -36,6 +36,7 @@ SHELLS = {
     "audit": ("audit",),
     "park": ("park",),
     "blacklist": ("crud", "blacklist"),
+    "speed_dials": ("crud", "speed_dials"),
     "system": ("system",),
 }
 

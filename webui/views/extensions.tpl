@@ -72,6 +72,7 @@
     <fieldset class="stack">
       <legend>{{_('ext.f.calls')}}</legend>
       <label class="check"><input type="checkbox" name="dnd"> {{_('ext.f.dnd')}}</label>
+      <label class="check"><input type="checkbox" name="intercom" checked> {{_('ext.f.intercom')}}</label>
       <div class="row-3">
         <label class="field"><span class="label">{{_('ext.f.fwd_all')}}</span>
           <input name="forward.all" inputmode="numeric" autocomplete="off">

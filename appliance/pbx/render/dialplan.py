@@ -20,6 +20,7 @@ import re
 from ..conf import ConfFile
 from ..snapshot import Snapshot
 from ...blacklist.service import forms_of
+from . import paging
 from .core import PARK_CONTEXT
 from .pjsip import PHONE_CONTEXT, TRUNK_CONTEXT
 
@@ -56,6 +57,8 @@ FEATURE_CODES = {
     "*28N": "time condition N: force the other destination, or back to its schedule (supervisors)",
     "*30N": "put caller number N on the blacklist (*30 alone asks for it; *31N takes it off)",
     "*32": "put the last outside caller of your phone on the blacklist",
+    "*80N": "intercom: extension N's phone answers by itself (where N allows intercom)",
+    "*0NN": "speed dial NN: dials its number as if you had dialled it",
     "*45": "agent: log in to your queues, or out",
     "*46": "agent: pause, or take calls again",
     "*46N": "agent: pause with reason N",
@@ -101,7 +104,8 @@ def goto(dest: tuple) -> str:
 def render(snap: Snapshot) -> dict[str, str]:
     body = ConfFile("")
     phones = body.section(PHONE_CONTEXT)
-    for included in ("callbox-features", "callbox-time-codes", "callbox-blacklist-codes", "callbox-extensions", "callbox-hints", PARK_CONTEXT,
+    for included in ("callbox-features", "callbox-time-codes", "callbox-blacklist-codes", paging.INTERCOM_CONTEXT,
+                     paging.SPEED_DIAL_CONTEXT, "callbox-extensions", "callbox-hints", PARK_CONTEXT,
                      "callbox-ringgroups", "callbox-ivr-numbers", "callbox-queues", "callbox-outbound"):
         phones.set("include", included, arrow=True)
 
@@ -112,6 +116,9 @@ def render(snap: Snapshot) -> dict[str, str]:
     _queues(body, snap)
     _time_conditions(body, snap)
     _blacklist(body, snap)
+    paging.autoanswer(body)
+    paging.intercom(body, snap)
+    paging.speed_dials(body, snap)
     _inbound(body, snap)
     _outbound(body, snap)
 

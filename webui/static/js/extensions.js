@@ -135,6 +135,7 @@
     form.elements.voicemail_pin.value = ext.voicemail_pin || "";
     form.elements.recording.value = ext.recording;
     form.elements.dnd.checked = ext.dnd;
+    form.elements.intercom.checked = ext.intercom;
     for (const key of FORWARDS) form.elements["forward." + key].value = ext.forward[key] || "";
     form.elements.pickup_groups.value = ext.pickup_groups.join(", ");
     $("secret-view").value = ext.secret;
@@ -151,7 +152,7 @@
     const f = form.elements;
     const body = {name: f.name.value.trim(), email: f.email.value.trim() || null,
                   voicemail_enabled: f.voicemail_enabled.checked, recording: f.recording.value,
-                  dnd: f.dnd.checked, forward: {}};
+                  dnd: f.dnd.checked, intercom: f.intercom.checked, forward: {}};
     for (const key of FORWARDS) body.forward[key] = f["forward." + key].value.trim() || null;
     body.pickup_groups = f.pickup_groups.value.split(/[\s,]+/).filter(Boolean);
     const pin = f.voicemail_pin.value.trim();

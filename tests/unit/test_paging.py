@@ -1,0 +1,84 @@
+"""Intercom, speed dials (and later page groups) over the API, on a fake Asterisk: what each
+write renders, and that each refusal names its field and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def box(admin):
+    for n in ("8001", "8002", "8003"):
+        assert admin.post("/extensions", {"number": n, "name": f"Desk {n}"}).status == 201
+    return admin
+
+
+def plan(api) -> str:
+    return api.box.pbx.store.read()["extensions.conf"]
+
+
+def test_intercom_is_on_by_default_and_an_extension_may_refuse_it(box):
+    assert box.get("/extensions/8002").json["intercom"] is True
+    assert "exten => *808002,1,Gosub(callbox-intercom-call,s,1(8002))" in plan(box)
+    r = box.patch("/extensions/8002", {"intercom": False})
+    assert r.status == 200 and r.json["intercom"] is False, r
+    text = plan(box)
+    assert "exten => *808002,1,Goto(callbox-extensions,8002,1)" in text
+    assert "exten => *808001,1,Gosub(callbox-intercom-call,s,1(8001))" in text
+    r = box.patch("/extensions/8002", {"intercom": "no"})
+    assert (r.status, r.json["field"]) == (422, "intercom"), r
+    assert box.get("/extensions/8002").json["intercom"] is False
+
+
+def test_do_not_disturb_and_forward_all_send_intercom_calls_the_usual_way(box):
+    assert box.patch("/extensions/8002", {"dnd": True}).status == 200
+    assert box.patch("/extensions/8003", {"forward": {"all": "8001"}}).status == 200
+    text = plan(box)
+    assert "exten => *808002,1,Goto(callbox-extensions,8002,1)" in text
+    assert "exten => *808003,1,Goto(callbox-extensions,8003,1)" in text
+
+
+def test_a_speed_dial_goes_through_the_phones_own_context(box):
+    r = box.post("/speed-dials", {"code": "05", "number": "8003", "name": "Stores"})
+    assert r.status == 201, r
+    assert (r.json["code"], r.json["dial"], r.json["number"], r.json["name"]) == ("05", "*005", "8003", "Stores")
+    text = plan(box)
+    assert "exten => *005,1,Set(CALLBOX_SPEED_DIAL=8003)" in text
+    assert "Goto(${CALLBOX_CTX},${CALLBOX_SPEED_DIAL},1)" in text
+    r = box.patch("/speed-dials/05", {"number": "8002"})
+    assert r.status == 200 and r.json["number"] == "8002" and r.json["name"] == "Stores", r
+    assert "exten => *005,1,Set(CALLBOX_SPEED_DIAL=8002)" in plan(box)
+    assert box.delete("/speed-dials/05").status == 204
+    assert "*005" not in plan(box) and box.get("/speed-dials/05").status == 404
+
+
+@pytest.mark.parametrize("body, status, field", [
+    ({"code": "5", "number": "8001"}, 422, "code"),
+    ({"code": "123", "number": "8001"}, 422, "code"),
+    ({"code": "a1", "number": "8001"}, 422, "code"),
+    ({"code": 5, "number": "8001"}, 422, "code"),
+    ({"code": "05\n", "number": "8001"}, 422, "code"),
+    ({"code": "06", "number": "80a1"}, 422, "number"),
+    ({"code": "06", "number": "*72"}, 422, "number"),
+    ({"code": "06", "number": "9999"}, 422, "number"),  # no extension and no outbound route
+    ({"code": "06", "number": "013800138000"}, 422, "number"),
+    ({"code": "06", "number": "8001", "name": "a;b"}, 422, "name"),
+    ({"code": "01", "number": "8002"}, 409, "code"),
+])
+def test_speed_dial_bad_input_changes_nothing(box, body, status, field):
+    assert box.post("/speed-dials", {"code": "01", "number": "8001"}).status == 201
+    before, listed = plan(box), box.get("/speed-dials").json["items"]
+    r = box.post("/speed-dials", body)
+    assert (r.status, r.json["field"]) == (status, field), r
+    assert box.get("/speed-dials").json["items"] == listed and plan(box) == before
+
+
+def test_speed_dial_to_an_outside_number_needs_a_route_and_keeps_its_code(box):
+    trunk = box.post("/trunks", {"name": "P", "host": "sip.example.net"}).json
+    assert box.post("/outbound-routes", {"name": "Out", "patterns": [{"pattern": "_0X.", "strip": 0, "prefix": ""}],
+                                         "trunks": [trunk["id"]]}).status == 201
+    assert box.post("/speed-dials", {"code": "10", "number": "013800138000"}).status == 201
+    assert "exten => *010,1,Set(CALLBOX_SPEED_DIAL=013800138000)" in plan(box)
+    r = box.put("/speed-dials/10", {"code": "11", "number": "013800138000"})
+    assert (r.status, r.json["field"]) == (422, "code"), r
+    assert box.get("/speed-dials/11").status == 404
