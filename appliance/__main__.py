@@ -24,6 +24,7 @@ def main(argv: list[str]) -> int:
 
 def build_box():
     from .callcenter.manager import CallCenterManager
+    from .conferences.manager import ConferencesManager
     from .db.manager import DatabaseManager
     from .network.manager import NetworkManager
     from .pbx.manager import PbxManager
@@ -36,6 +37,7 @@ def build_box():
     from .web import WebManager
 
     return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, NetworkManager, PbxManager, SwitchboardManager,
+                                           ConferencesManager,
                                            ReportsManager, CallCenterManager, UpdateManager, WebManager])
 
 

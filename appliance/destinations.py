@@ -1,7 +1,8 @@
 """Where a call goes: the one value type shared by IVR options, ring groups and inbound routes.
 
 A destination is (kind, target): an extension (rings it, then its voicemail),
-a mailbox (straight to voicemail), a ring group, an IVR, or hang up. Targets
+a mailbox (straight to voicemail), a ring group, an IVR, a queue, a time condition,
+a conference room, an outside number, or hang up. Targets
 are checked to exist when a change is made, and anything still referred to
 cannot be deleted (the error names what refers to it).
 """
@@ -12,12 +13,13 @@ import re
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from .db.models import (Extension, InboundRoute, Ivr, IvrOption, Mailbox, OutboundPattern, Queue, RingGroup,
+from .db.models import (Conference, Extension, InboundRoute, Ivr, IvrOption, Mailbox, OutboundPattern, Queue, RingGroup,
                         TimeCondition)
 from .errors import Conflict, Invalid
 from .fields import StrictSchema, StrictString
 
-KINDS = ("extension", "voicemail", "ring_group", "ivr", "queue", "time_condition", "external", "hangup")
+KINDS = ("extension", "voicemail", "ring_group", "ivr", "queue", "time_condition", "conference", "external",
+         "hangup")
 
 
 class DestinationSchema(StrictSchema):
@@ -54,6 +56,7 @@ def check_exists(dest: dict, field: str) -> tuple[str, str | None]:
         "ivr": lambda: Ivr.select().where(Ivr.id == int(target)).exists(),
         "queue": lambda: Queue.select().where(Queue.number == target).exists(),
         "time_condition": lambda: TimeCondition.select().where(TimeCondition.id == int(target)).exists(),
+        "conference": lambda: Conference.select().where(Conference.number == target).exists(),
         "external": lambda: _dialable(target),
         "hangup": lambda: True,
     }[kind]()
@@ -61,7 +64,8 @@ def check_exists(dest: dict, field: str) -> tuple[str, str | None]:
         if kind == "external":
             raise Invalid(f"{field}: no outbound route dials {target}", field)
         what = {"extension": "extension", "voicemail": "mailbox", "ring_group": "ring group", "ivr": "IVR",
-                "queue": "queue", "time_condition": "time condition"}[kind]
+                "queue": "queue", "time_condition": "time condition",
+                "conference": "conference room"}[kind]
         raise Invalid(f"{field}: there is no {what} {target}", field)
     return kind, target
 

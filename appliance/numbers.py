@@ -1,4 +1,4 @@
-"""The dial plan's numbers: each belongs to one extension, ring group or IVR.
+"""The dial plan's numbers: each belongs to one extension, ring group, IVR, queue or conference room.
 
 Owners claim their number inside the same change that creates them, so the
 primary key of the number table makes a clash impossible, across kinds too.
@@ -10,7 +10,8 @@ from . import box_settings
 from .db.models import Mailbox, Number
 from .errors import Conflict
 
-KINDS = {"extension": "extension", "ring_group": "ring group", "ivr": "IVR", "queue": "queue"}
+KINDS = {"extension": "extension", "ring_group": "ring group", "ivr": "IVR", "queue": "queue",
+         "conference": "conference room"}
 
 
 def in_use(number: str, parking: bool = True) -> str | None:

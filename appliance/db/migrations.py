@@ -318,6 +318,23 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 updated_at DATETIME NOT NULL)""",
         ],
     ),
+    (
+        9,
+        "switchboard: conference rooms",
+        [
+            """CREATE TABLE conference (
+                id INTEGER NOT NULL PRIMARY KEY,
+                number VARCHAR(255) NOT NULL UNIQUE,
+                name VARCHAR(255) NOT NULL,
+                pin VARCHAR(255),
+                host_pin VARCHAR(255),
+                max_parties INTEGER NOT NULL,
+                record INTEGER NOT NULL,
+                wait_for_host INTEGER NOT NULL,
+                created_at DATETIME NOT NULL,
+                updated_at DATETIME NOT NULL)""",
+        ],
+    ),
 ]
 
 

@@ -329,9 +329,24 @@ class SpeedDial(BaseModel):
     updated_at = DateTimeField()
 
 
+class Conference(BaseModel):
+    """A conference room: its number is dialled from phones and is a destination."""
+
+    id = AutoField()
+    number = CharField(unique=True)
+    name = CharField()
+    pin = CharField(null=True)  # participants' PIN; None: no PIN asked
+    host_pin = CharField(null=True)  # the host's PIN; None: no host
+    max_parties = IntegerField()
+    record = BooleanField()
+    wait_for_host = BooleanField()  # participants hear music until the host joins
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
 # The journal undoes a change Asterisk refused table by table: every config table is listed.
 CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, RingGroupMember, Prompt, Ivr,
                  IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk, Queue, QueueMember,
                  PauseReason, CustomerLevel, Customer, CustomerNumber, MusicClass, MusicFile, TimeCondition,
-                 BlacklistEntry, SpeedDial]
+                 BlacklistEntry, SpeedDial, Conference]
 ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep]

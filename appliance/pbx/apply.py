@@ -39,6 +39,7 @@ RELOADS = {
     "features.conf": "features",
     "res_parking.conf": "res_parking.so",
     "queues.conf": "app_queue.so",
+    "confbridge.conf": "app_confbridge.so",
     "voicemail.conf": "app_voicemail.so",
     "extensions.conf": "pbx_config.so",
     "pjsip.conf": "res_pjsip.so",

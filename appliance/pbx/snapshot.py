@@ -14,6 +14,7 @@ from ..db import db
 from ..db.journal import Journal
 from ..db.models import (
     BlacklistEntry,
+    Conference,
     Extension,
     InboundRoute,
     Ivr,
@@ -151,6 +152,15 @@ class TimeConditionView:
 
 
 @dataclass(frozen=True)
+class ConferenceView:
+    number: str
+    pin: str | None
+    host_pin: str | None
+    max_parties: int
+    wait_for_host: bool
+
+
+@dataclass(frozen=True)
 class System:
     """What the running box contributes: addresses, paths, secrets."""
 
@@ -195,6 +205,7 @@ class Snapshot:
     time_conditions: tuple[TimeConditionView, ...] = ()
     blacklist: tuple[str, ...] = ()  # caller numbers, international form without '+'
     speed_dials: tuple[tuple[str, str], ...] = ()  # (code NN of *0NN, number)
+    conferences: tuple[ConferenceView, ...] = ()
 
 
 def load_snapshot(system: System) -> Snapshot:
@@ -223,6 +234,8 @@ def load_snapshot(system: System) -> Snapshot:
             time_conditions=_time_conditions(),
             blacklist=tuple(b.number for b in BlacklistEntry.select().order_by(BlacklistEntry.number)),
             speed_dials=tuple((s.code, s.number) for s in SpeedDial.select().order_by(SpeedDial.code)),
+            conferences=tuple(ConferenceView(c.number, c.pin, c.host_pin, c.max_parties, c.wait_for_host)
+                              for c in Conference.select().order_by(Conference.number)),
             music_classes=_music(system),
             recording={e.number: e.recording for e in Extension.select(Extension.number, Extension.recording)
                        .where(Extension.recording != "never")},

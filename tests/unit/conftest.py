@@ -108,9 +108,19 @@ class FakeBox:
         self.pbx = pbx
         self.events = EventBus()
         self.callcenter = _callcenter(self)
+        self.conferences = _conferences(self)
 
     def health(self):
         return {"status": "ok", "asterisk": "up" if self.pbx.applier.ready else "down"}
+
+
+def _conferences(box):
+    """The conferences manager, loaded on the call center's AMI stand-in."""
+    from appliance.conferences.manager import ConferencesManager
+
+    manager = ConferencesManager(box)
+    manager.load()
+    return manager
 
 
 def _callcenter(box):

@@ -19,6 +19,7 @@ from appliance.pbx.conf import UnsafeValue
 from appliance.pbx.render import render_all
 from appliance.pbx.render.dialplan import dialplan_marker, dialplan_marker_of
 from appliance.pbx.snapshot import (
+    ConferenceView,
     ExtensionView,
     InboundView,
     IvrView,
@@ -63,7 +64,7 @@ SNAPSHOT = Snapshot(
         IvrView(1, "700", "prompt-3", 5, 3, True,
                 (("1", "ivr", "2"), ("2", "extension", "8001"), ("0", "ring_group", "600"), ("9", "hangup", None)),
                 ("extension", "8001"), ("hangup", None)),
-        IvrView(2, None, None, 4, 2, False, (("1", "ivr", "1"), ("2", "extension", "8002")),
+        IvrView(2, None, None, 4, 2, False, (("1", "ivr", "1"), ("2", "extension", "8002"), ("3", "conference", "8501")),
                 ("ivr", "1"), ("ivr", "1")),
     ),
     inbound=(
@@ -71,6 +72,7 @@ SNAPSHOT = Snapshot(
         InboundView(2, "075512345679", "_0755X.", ("ring_group", "600")),
         InboundView(3, None, None, ("extension", "8001")),
         InboundView(4, "_X.", None, ("hangup", None)),
+        InboundView(5, "075512345670", None, ("conference", "8500")),
     ),
     outbound=(
         OutboundView(1, (("_0X.", 0, ""), ("_9X.", 1, "")), (1, 2)),
@@ -87,6 +89,11 @@ SNAPSHOT = Snapshot(
     recording={"8002": "always", "8003": "on_demand"},
     blacklist=("8613800138000",),
     speed_dials=(("01", "8002"), ("10", "013800138000")),
+    conferences=(
+        ConferenceView("8500", None, None, 10, False),
+        ConferenceView("8501", "482915", "739164", 64, True),
+        ConferenceView("8502", None, "739164", 20, False),
+    ),
     time_conditions=(
         TimeConditionView(1, 1, ((("mon", "tue", "wed", "thu", "fri"), "09:00", "18:00"), (("sat",), "10:00", "24:00")),
                           (("2026-10-01", True), ("2027-02-06", False), ("2026-12-25", True)),

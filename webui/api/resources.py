@@ -6,6 +6,8 @@ from bottle import request, response, static_file
 
 from appliance.errors import Invalid, NotFound
 from appliance.blacklist import service as blacklist
+from appliance.conferences import service as conferences
+from appliance.conferences.schema import ConferenceSchema
 from appliance.ivrs import service as ivrs
 from appliance.ivrs.schema import IvrSchema
 from appliance.prompts import service as prompts
@@ -44,6 +46,8 @@ def install(api, box) -> None:
                  schema=blacklist.BlacklistSchema, roles=("admin", "supervisor"))
     install_crud(api, box, "/speed-dials", speeddials, speeddials.to_dict, lambda s: s.code,
                  schema=speeddials.SpeedDialSchema, roles=("admin", "supervisor"))
+    install_crud(api, box, "/conferences", conferences, conferences.to_dict, lambda c: c.number,
+                 schema=ConferenceSchema, read_roles=("admin", "supervisor"))
     install_crud(api, box, "/time-conditions", timeconditions, timeconditions.to_dict, lambda c: c.id,
                  schema=TimeConditionSchema)
 

@@ -159,15 +159,13 @@ TONE_ZONES = {
     },
 }
 
-# Modules that read these files at start. The box sets nothing in them yet
-# (queues and conferences come later); a minimal file is quieter and clearer
+# Modules that read these files at start. The box sets nothing in them yet; a minimal file is quieter and clearer
 # than a missing one, which some modules answer by refusing to load.
 MINIMAL = {
     "acl.conf": {},
     "udptl.conf": {"general": {}},
     "ccss.conf": {"general": {}},
     "pjproject.conf": {},
-    "confbridge.conf": {"general": {}},
     "followme.conf": {"general": {}},
     "amd.conf": {"general": {}},
     # The NOTIFY that asks a desk phone to fetch its provisioning again.

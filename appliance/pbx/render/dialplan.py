@@ -21,6 +21,7 @@ from ..conf import ConfFile
 from ..snapshot import Snapshot
 from ...blacklist.service import forms_of
 from . import paging
+from .confbridge import HOST_MENU, USER_MENU, bridge_profile, user_profile
 from .core import PARK_CONTEXT
 from .pjsip import PHONE_CONTEXT, TRUNK_CONTEXT
 
@@ -96,6 +97,8 @@ def goto(dest: tuple) -> str:
         return f"Goto(callbox-queues,{target},1)"
     if kind == "time_condition":
         return f"Goto(callbox-tc-{int(target)},s,1)"
+    if kind == "conference":
+        return f"Goto(callbox-conferences,{target},1)"
     if kind == "external":
         return f"Goto(callbox-outbound,{target},1)"
     return "Hangup()"
@@ -106,7 +109,8 @@ def render(snap: Snapshot) -> dict[str, str]:
     phones = body.section(PHONE_CONTEXT)
     for included in ("callbox-features", "callbox-time-codes", "callbox-blacklist-codes", paging.INTERCOM_CONTEXT,
                      paging.SPEED_DIAL_CONTEXT, "callbox-extensions", "callbox-hints", PARK_CONTEXT,
-                     "callbox-ringgroups", "callbox-ivr-numbers", "callbox-queues", "callbox-outbound"):
+                     "callbox-ringgroups", "callbox-ivr-numbers", "callbox-queues", "callbox-conferences",
+                     "callbox-outbound"):
         phones.set("include", included, arrow=True)
 
     _features(body, snap)
@@ -119,6 +123,7 @@ def render(snap: Snapshot) -> dict[str, str]:
     paging.autoanswer(body)
     paging.intercom(body, snap)
     paging.speed_dials(body, snap)
+    _conferences(body, snap)
     _inbound(body, snap)
     _outbound(body, snap)
 
@@ -463,6 +468,48 @@ def _blacklist(body: ConfFile, snap: Snapshot) -> None:
     refused.same("n,Hangup()")
     _keypad_codes(body, body.section("callbox-blacklist-codes"), "callbox-blacklist-code", BLACKLIST_CODES,
                   f"agi://{snap.system.agi}/blacklist", "beep")
+
+
+PIN_TRIES = 3
+
+
+def _conferences(body: ConfFile, snap: Snapshot) -> None:
+    """Each room's number: the PIN asked (the host's PIN makes a host), then ConfBridge.
+    callbox-conf-join takes a party the box invited straight in, as a participant."""
+    numbers = body.section("callbox-conferences")
+    joined = body.section("callbox-conf-join")
+    for room in snap.conferences:
+        numbers.exten(f"{room.number},1,Goto(callbox-conf-{room.number},s,1)")
+        joined.exten(f"{room.number},1,Goto(callbox-conf-{room.number},user,1)")
+        ctx = body.section(f"callbox-conf-{room.number}")
+        ctx.exten("s,1,Answer()")
+        ctx.same("n,Wait(0.5)")
+        if room.pin or room.host_pin:
+            ctx.same(f"n,Set(CALLBOX_TRIES={PIN_TRIES})")
+            ctx.same("n(pin),Read(CALLBOX_PIN,conf-getpin,12,,1,8)")
+            if room.host_pin:
+                ctx.same(f'n,GotoIf(${{REGEX("^{room.host_pin}$" ${{CALLBOX_PIN}})}}?host,1)')
+            if room.pin:
+                ctx.same(f'n,GotoIf(${{REGEX("^{room.pin}$" ${{CALLBOX_PIN}})}}?user,1)')
+            else:  # only hosts have a PIN: anyone else joins with none (# or no key)
+                ctx.same("n,GotoIf(${ISNULL(${CALLBOX_PIN})}?user,1)")
+            ctx.same("n,Set(CALLBOX_TRIES=${DEC(CALLBOX_TRIES)})")
+            ctx.same("n,Playback(conf-invalidpin)")
+            ctx.same("n,GotoIf(${CALLBOX_TRIES}?pin)")
+            ctx.same("n,Hangup()")
+        else:
+            ctx.same("n,Goto(user,1)")
+        for host in (False, True):
+            who = "host" if host else "user"
+            # ConfBridge holds participants to max_members and the lock; hosts are its admins,
+            # held to neither, so the room's size is checked here for everyone.
+            full = compare(f"${{CONFBRIDGE_INFO(parties,{room.number})}}>={room.max_parties}")
+            ctx.exten(f"{who},1,GotoIf({full}?full,1)")
+            ctx.same(f"n,ConfBridge({room.number},{bridge_profile(room)},{user_profile(room, host)},"
+                     f"{HOST_MENU if host else USER_MENU})")
+            ctx.same("n,Hangup()")
+        ctx.exten("full,1,Playback(conf-locked)")
+        ctx.same("n,Hangup()")
 
 
 def _inbound(body: ConfFile, snap: Snapshot) -> None:

@@ -5,11 +5,12 @@
   "use strict";
   const {t, el, api, clock} = window.Callbox;
 
-  const KINDS = ["extension", "ring_group", "queue", "ivr", "time_condition", "voicemail", "external", "hangup"];
+  const KINDS = ["extension", "ring_group", "queue", "ivr", "time_condition", "conference", "voicemail", "external",
+                 "hangup"];
   const NEW_MENU = "new";
-  const catalogue = {extensions: [], ringGroups: [], ivrs: [], queues: [], timeConditions: []};
+  const catalogue = {extensions: [], ringGroups: [], ivrs: [], queues: [], timeConditions: [], conferences: []};
   const SOURCES = {extensions: "/extensions?per_page=1000", ringGroups: "/ring-groups", ivrs: "/ivrs", queues: "/queues",
-                   timeConditions: "/time-conditions"};
+                   timeConditions: "/time-conditions", conferences: "/conferences"};
 
   /* What destinations may point at (or the named parts of it: supervisors may not read menus);
      pages reload it after they change any of it. */
@@ -32,6 +33,7 @@
       case "queue": return catalogue.queues.map((q) => [q.number, `${q.number} · ${q.name}`]);
       case "ivr": return catalogue.ivrs.map((m) => [String(m.id), m.number ? `${m.name} (${m.number})` : m.name]);
       case "time_condition": return catalogue.timeConditions.map((c) => [String(c.id), `${c.name} (*28${c.code})`]);
+      case "conference": return catalogue.conferences.map((c) => [c.number, `${c.number} · ${c.name}`]);
       default: return [];
     }
   }

@@ -1,0 +1,1 @@
+"""Conference rooms on ConfBridge: the rooms as config, and each room's parties live."""
