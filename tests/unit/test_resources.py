@@ -75,7 +75,8 @@ def test_disabled_trunk_is_not_rendered_and_a_used_trunk_cannot_go(box):
 def test_ring_group_ringall_and_in_order(box):
     r = box.post("/ring-groups", {"number": "600", "name": "Sales", "members": ["8001", "8002"]})
     assert r.status == 201, r
-    assert "exten => 600,1,Dial(PJSIP/8001&PJSIP/8002,20)" in files(box)["extensions.conf"]
+    plan = files(box)["extensions.conf"]
+    assert "exten => 600,1,CELGenUserEvent(CALLBOX_PATH,ring_group 600)\nsame => n,Dial(PJSIP/8001&PJSIP/8002,20)" in plan
     r = box.put("/ring-groups/600", {"name": "Sales", "members": ["8002", "8001"], "strategy": "inorder",
                                      "ring_seconds": 10, "no_answer": {"kind": "voicemail", "target": "8001"}})
     assert r.status == 200, r
