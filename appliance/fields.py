@@ -288,17 +288,18 @@ def first_error(err: ValidationError) -> tuple[str | None, str]:
     if isinstance(messages, dict):
         for field, value in messages.items():
             # A nested object's field is named in full ("forward.busy"); within a list, the list is.
-            inner: list[str] | None = []
+            inner: list[str] = []
+            in_list = False
             while isinstance(value, (list, dict)):
                 if isinstance(value, dict):
                     key, value = next(iter(value.items()), ("", ""))
                     if not isinstance(key, str):
-                        inner = None
-                    elif inner is not None and key != "_schema":
+                        in_list = True
+                    elif not in_list and key != "_schema":
                         inner.append(key)
                 else:
                     value = value[0] if value else ""
-            field = None if field == "_schema" else ".".join([field, *(inner or [])])
+            field = None if field == "_schema" else ".".join([field, *inner])
             text = str(value)
             if text == "Unknown field.":
                 text = "is not a known field"

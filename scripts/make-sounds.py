@@ -2,7 +2,7 @@
 """Make the box's own prompts (rootfs/usr/share/callbox/sounds/<language>/*.wav).
 
 Asterisk's stock sounds have no words for a satisfaction survey, a callback
-offer or "agent N is serving you"; these are synthesised once with espeak-ng,
+offer, "agent N is serving you" or follow-me switched on and off; these are synthesised once with espeak-ng,
 converted with sox to what Asterisk plays (8 kHz mono 16-bit WAV) and kept in
 the repository, so building or running the box needs neither tool. Run again
 after changing a text:   python3 scripts/make-sounds.py   (needs espeak-ng, sox)
@@ -27,6 +27,8 @@ TEXTS = {
         "callback-confirm": "Thank you. We will call you back as soon as an agent is free. Goodbye.",
         "agent-paused": "You are paused.",
         "agent-unpaused": "You are taking calls again.",
+        "follow-me-on": "Follow me is on.",
+        "follow-me-off": "Follow me is off.",
     },
     "zh": {
         "agent-serving-1": "坐席",
@@ -37,6 +39,8 @@ TEXTS = {
         "callback-confirm": "谢谢，坐席空闲后我们会尽快给您回电，再见。",
         "agent-paused": "您已暂停接听。",
         "agent-unpaused": "您已恢复接听。",
+        "follow-me-on": "分机随行已开启。",
+        "follow-me-off": "分机随行已关闭。",
     },
 }
 VOICES = {"en": "en-us", "zh": "cmn"}

@@ -335,6 +335,16 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 updated_at DATETIME NOT NULL)""",
         ],
     ),
+    (
+        10,
+        "switchboard: follow-me on extensions",
+        [
+            "ALTER TABLE extension ADD COLUMN follow_me_enabled INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE extension ADD COLUMN follow_me_numbers VARCHAR(255) NOT NULL DEFAULT ''",
+            "ALTER TABLE extension ADD COLUMN follow_me_ring VARCHAR(255) NOT NULL DEFAULT 'sequential'",
+            "ALTER TABLE extension ADD COLUMN follow_me_confirm INTEGER NOT NULL DEFAULT 1",
+        ],
+    ),
 ]
 
 

@@ -45,6 +45,11 @@ class Extension(BaseModel):
     forward_no_answer = CharField(null=True)
     pickup_groups = CharField(default="")  # group names, comma-separated: *8 answers within them
     intercom = BooleanField(default=True)  # *80<number> and page groups may make its phone answer by itself
+    # Follow-me: up to 3 numbers (comma-separated, in order) rung after the desk phone's ring time.
+    follow_me_enabled = BooleanField(default=False)
+    follow_me_numbers = CharField(default="")
+    follow_me_ring = CharField(default="sequential")  # sequential | together
+    follow_me_confirm = BooleanField(default=True)  # outside legs press 1 to take the call
 
 
 class Mailbox(BaseModel):

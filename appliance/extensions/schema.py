@@ -7,6 +7,9 @@ from marshmallow import fields, validate
 from ..fields import Bool, Email, Name, Number, PhoneNumber, Pin, Secret, StrictSchema, StrictString
 
 RECORDING = ("never", "always", "on_demand")
+FOLLOW_RING = ("sequential", "together")
+#: Most numbers a follow-me list holds (besides the desk phone).
+MAX_FOLLOW = 3
 
 
 class ForwardSchema(StrictSchema):
@@ -15,6 +18,16 @@ class ForwardSchema(StrictSchema):
     all = PhoneNumber(allow_none=True)
     busy = PhoneNumber(allow_none=True)
     no_answer = PhoneNumber(allow_none=True)
+
+
+class FollowMeSchema(StrictSchema):
+    """Other numbers rung after the desk phone's ring time (*21 switches `enabled`)."""
+
+    enabled = Bool()
+    numbers = fields.List(PhoneNumber(), validate=validate.Length(
+        max=MAX_FOLLOW, error=f"at most {MAX_FOLLOW} numbers"))
+    ring = StrictString(validate=validate.OneOf(FOLLOW_RING))
+    confirm = Bool()
 
 
 class ExtensionSchema(StrictSchema):
@@ -28,6 +41,7 @@ class ExtensionSchema(StrictSchema):
     dnd = Bool()
     intercom = Bool()  # False: *80N and page groups ring this phone like any call, never auto-answered
     forward = fields.Nested(ForwardSchema)
+    follow_me = fields.Nested(FollowMeSchema)
     pickup_groups = fields.List(StrictString(validate=validate.Regexp(
         r"^[a-z0-9][a-z0-9_-]{0,29}$", error="must be a group name: lower-case letters, digits, _ and -")),
         validate=validate.Length(max=8))

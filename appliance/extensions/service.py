@@ -44,6 +44,8 @@ def to_dict(ext: Extension, mailbox: Mailbox | None = None, registration: dict |
         "dnd": ext.dnd,
         "intercom": ext.intercom,
         "forward": {key: getattr(ext, column) for key, column in FORWARDS.items()},
+        "follow_me": {"enabled": ext.follow_me_enabled, "numbers": follow_numbers(ext),
+                      "ring": ext.follow_me_ring, "confirm": ext.follow_me_confirm},
         "pickup_groups": groups_of(ext),
         "created_at": ext.created_at.isoformat() + "Z",
         "updated_at": ext.updated_at.isoformat() + "Z",
@@ -53,6 +55,10 @@ def to_dict(ext: Extension, mailbox: Mailbox | None = None, registration: dict |
 
 def groups_of(ext: Extension) -> list[str]:
     return ext.pickup_groups.split(",") if ext.pickup_groups else []
+
+
+def follow_numbers(ext: Extension) -> list[str]:
+    return ext.follow_me_numbers.split(",") if ext.follow_me_numbers else []
 
 
 def _groups(values: list[str]) -> str:
@@ -137,6 +143,58 @@ def _check_forward_loop(number: str, target: str | None) -> None:
                       "forward.all")
 
 
+FOLLOW_DEFAULTS = {"enabled": False, "numbers": [], "ring": "sequential", "confirm": True}
+
+
+def _follow_fields(number: str, given: dict | None, current: Extension | None) -> dict:
+    """The follow_me_* columns for `given` (keys left out keep `current`'s value, or the default),
+    each number checked: an extension of the box or an outside number an outbound route dials,
+    not the extension itself, not twice, and no circle of follow-me lists."""
+    now = dict(FOLLOW_DEFAULTS)
+    if current is not None:
+        now = {"enabled": current.follow_me_enabled, "numbers": follow_numbers(current),
+               "ring": current.follow_me_ring, "confirm": current.follow_me_confirm}
+    now.update(given or {})
+    field = "follow_me.numbers"
+    for target in now["numbers"]:
+        if target == number:
+            raise Invalid(f"{field}: {target} is the extension itself (its desk phone rings first anyway)", field)
+        holder = numbers.in_use(target)
+        if holder is None:
+            if not destinations.dialable(target):
+                raise Invalid(f"{field}: {target} is neither an extension of this box nor dialled by an "
+                              "outbound route", field)
+        elif holder != "extension":
+            # A menu, queue or mailbox would answer at once and take the call from the next number.
+            raise Invalid(f"{field}: {target} is a {holder}; follow-me rings extensions and outside numbers", field)
+    if len(set(now["numbers"])) != len(now["numbers"]):
+        raise Invalid(f"{field}: a number is given twice", field)
+    if now["enabled"] and not now["numbers"]:
+        raise Invalid(f"{field}: give at least one number to turn follow-me on", field)
+    _check_follow_loop(number, now["numbers"])
+    return {"follow_me_enabled": now["enabled"], "follow_me_numbers": ",".join(now["numbers"]),
+            "follow_me_ring": now["ring"], "follow_me_confirm": now["confirm"]}
+
+
+def _check_follow_loop(number: str, targets: list[str]) -> None:
+    """Refuse a circle of follow-me lists (8001 follows to 8002, which follows to 8001), on or off:
+    *21 switches a list on without asking again."""
+    lists = {e.number: follow_numbers(e) for e in Extension.select(Extension.number, Extension.follow_me_numbers)
+             .where(Extension.follow_me_numbers != "")}
+    lists[number] = targets
+
+    paths, seen = [[number]], {number}
+    while paths:  # breadth first: the shortest circle is the one named
+        path = paths.pop(0)
+        for target in lists.get(path[-1], ()):
+            if target == number:
+                raise Invalid(f"follow_me.numbers: {' -> '.join(path + [target])} would follow calls in a circle",
+                              "follow_me.numbers")
+            if target not in seen:
+                seen.add(target)
+                paths.append(path + [target])
+
+
 def _new_pin(number: str, length: int = 6) -> str:
     while (pin := secrets.pin(length)) == number:
         pass
@@ -165,7 +223,8 @@ def create(data, actor: str) -> tuple[Extension, Mailbox | None, int]:
                             recording=values.get("recording", "never"), dnd=values.get("dnd", False),
                             intercom=values.get("intercom", True),
                             pickup_groups=_groups(values.get("pickup_groups", [])),
-                            **_forward_fields(number, values.get("forward"), None))
+                            **_forward_fields(number, values.get("forward"), None),
+                            **_follow_fields(number, values.get("follow_me"), None))
             numbers.claim(cs, number, "extension", ext.id)
             box = None
             if values.get("voicemail_enabled", True):
@@ -221,6 +280,7 @@ def check_rows(rows: list, pin_length: int = 6) -> tuple[list[dict], list[dict]]
             v.setdefault("voicemail_pin", _new_pin(v["number"], pin_length))
             _check_pin(v["voicemail_pin"], v["number"])
             v["forward"] = _forward_fields(v["number"], v.get("forward"), None)
+            v["follow_me"] = _follow_fields(v["number"], v.get("follow_me"), None)
             seen.add(v["number"])
             values.append(v)
         except (Invalid, Conflict) as exc:
@@ -237,7 +297,8 @@ def add_many(cs, values: list[dict]) -> list[Extension]:
                         email=v.get("email"), created_at=now, updated_at=now,
                         recording=v.get("recording", "never"), dnd=v.get("dnd", False),
                         intercom=v.get("intercom", True),
-                        pickup_groups=_groups(v.get("pickup_groups", [])), **v.get("forward", {}))
+                        pickup_groups=_groups(v.get("pickup_groups", [])), **v.get("forward", {}),
+                        **v.get("follow_me", {}))
         numbers.claim(cs, ext.number, "extension", ext.id, checked=True)
         if v.get("voicemail_enabled", True):
             cs.create(Mailbox, number=ext.number, name=ext.name, pin=v["voicemail_pin"], email=ext.email,
@@ -305,6 +366,8 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
             fields["pickup_groups"] = _groups(values.get("pickup_groups", []))
         if "forward" in values or not partial:
             fields.update(_forward_fields(number, values.get("forward"), ext if partial else None))
+        if "follow_me" in values or not partial:
+            fields.update(_follow_fields(number, values.get("follow_me"), ext if partial else None))
         enabled = values.get("voicemail_enabled", box is not None if partial else True)
         if "voicemail_pin" in values:
             if not enabled:
@@ -337,6 +400,11 @@ def delete(number: str, actor: str) -> int:
         for column in FORWARDS.values():
             for other in Extension.select().where(getattr(Extension, column) == number):
                 cs.update(other, **{column: None})
+        # So do follow-me lists' legs to it (a list left empty is switched off).
+        for other in Extension.select().where(Extension.follow_me_numbers != ""):
+            rest = [n for n in follow_numbers(other) if n != number]
+            if len(rest) != len(follow_numbers(other)):
+                cs.update(other, follow_me_numbers=",".join(rest), follow_me_enabled=other.follow_me_enabled and bool(rest))
         for user in User.select().where(User.extension == ext):
             cs.update(user, extension=None)
         if box is not None:

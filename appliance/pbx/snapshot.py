@@ -57,6 +57,11 @@ class ExtensionView:
     forward_no_answer: str | None = None
     pickup_groups: str = ""  # comma-separated names
     intercom: bool = True  # may be made to answer by itself (*80N, page groups)
+    #: Follow-me when on: the numbers in order (empty when off), rung "sequential" or "together";
+    #: `follow_confirm`: outside legs press 1 to take the call.
+    follow_me: tuple[str, ...] = ()
+    follow_ring: str = "sequential"
+    follow_confirm: bool = True
 
 
 @dataclass(frozen=True)
@@ -214,7 +219,10 @@ def load_snapshot(system: System) -> Snapshot:
         owned = {m.extension_id for m in mailboxes if m.extension_id is not None}
         extensions = tuple(
             ExtensionView(e.number, e.name, e.secret, e.id in owned, e.dnd, e.forward_all, e.forward_busy,
-                          e.forward_no_answer, e.pickup_groups, intercom=e.intercom)
+                          e.forward_no_answer, e.pickup_groups, intercom=e.intercom,
+                          follow_me=tuple(e.follow_me_numbers.split(",")) if e.follow_me_enabled
+                          and e.follow_me_numbers else (), follow_ring=e.follow_me_ring,
+                          follow_confirm=e.follow_me_confirm)
             for e in Extension.select().order_by(Extension.number)
         )
         return Snapshot(

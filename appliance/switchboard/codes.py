@@ -1,4 +1,4 @@
-"""Feature codes that change settings: the caller's own extension (*76, *72N, *90N, *52N and
+"""Feature codes that change settings: the caller's own extension (*76, *72N, *90N, *52N, *21 and
 friends), the blacklist (*30N, *31N, *32) and, from a supervisor's phone, a time condition (*28N).
 
 The dial plan asks over FastAGI; the change goes through the same service as the extension's
@@ -14,13 +14,14 @@ from ..db.models import Extension
 from ..errors import BoxError
 from ..extensions import service as extensions
 from ..log import kv
+from ..pbx.snapshot import System
 from ..timeconditions import service as timeconditions
 
 log = logging.getLogger(__name__)
 
 #: What the caller hears for each forward (Asterisk's core sounds).
 FORWARD_SOUNDS = {"all": "call-fwd-unconditional", "busy": "call-fwd-on-busy", "no_answer": "call-fwd-no-ans"}
-SETTINGS = ("dnd", *FORWARD_SOUNDS)
+SETTINGS = ("dnd", "follow_me", *FORWARD_SOUNDS)
 ACTIONS = ("toggle", "on", "off", "set")
 
 
@@ -28,12 +29,15 @@ def change_for(ext: Extension, setting: str, action: str, to: str) -> dict:
     """The extension PATCH a code stands for."""
     if setting == "dnd":
         return {"dnd": {"toggle": not ext.dnd, "on": True, "off": False}[action]}
+    if setting == "follow_me":
+        return {"follow_me": {"enabled": {"toggle": not ext.follow_me_enabled, "on": True, "off": False}[action]}}
     return {"forward": {setting: to if action == "set" else None}}
 
 
 class SettingCodes:
-    def __init__(self, wait_settled):
+    def __init__(self, wait_settled, sounds_dir: str = System.sounds_dir):
         self.wait_settled = wait_settled
+        self.sounds = sounds_dir
 
     def _change(self, session, what: str, make, **about) -> bool:
         """Make a change (`make` returns its revision or None) and wait until the PBX runs it;
@@ -69,6 +73,8 @@ class SettingCodes:
         if setting == "dnd":
             session.stream("do-not-disturb")
             session.stream("activated" if change["dnd"] else "de-activated")
+        elif setting == "follow_me":
+            session.stream(f"{self.sounds}/en/follow-me-{'on' if change['follow_me']['enabled'] else 'off'}")
         elif change["forward"][setting]:
             session.stream(FORWARD_SOUNDS[setting])
             session.stream("is-set-to")

@@ -21,7 +21,7 @@ class SwitchboardManager(Manager):
 
     def load(self) -> None:
         pbx = self.box.pbx
-        self.codes = SettingCodes(pbx.wait_settled)
+        self.codes = SettingCodes(pbx.wait_settled, pbx.system.sounds_dir)
         pbx.agi_handlers["setting"] = self.codes.setting
         pbx.agi_handlers["time-override"] = self.codes.time_override
         pbx.agi_handlers["blacklist"] = self.codes.blacklist

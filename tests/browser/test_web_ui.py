@@ -187,6 +187,39 @@ def test_dnd_forwards_and_recording_set_in_the_extension_dialog(admin, api):
             api.delete(f"/extensions/{number}")
 
 
+def test_follow_me_set_in_the_extension_dialog(admin, api):
+    from tests.api import Api
+
+    api = Api(api.base.rsplit("/api/v1", 1)[0], token(api))
+    for number in ("8311", "8312"):
+        assert api.post("/extensions", {"number": number, "name": f"Desk {number}"}).status == 201
+    try:
+        page = admin
+        page.goto("/extensions?q=831")
+        page.click("#ext-rows tr[data-number='8311'] button.link")
+        form = page.locator("#ext-form")
+        numbers = form.locator("input[name='follow_me.numbers']")
+        form.locator("input[name='follow_me.enabled']").check()
+        numbers.nth(0).fill("8312")
+        numbers.nth(1).fill("8311")
+        form.locator("select[name='follow_me.ring']").select_option("together")
+        page.click("#ext-form button[type=submit]")
+        expect(form.locator("[data-error-for='follow_me.numbers']")).to_contain_text("the extension itself")
+        assert api.get("/extensions/8311").json["follow_me"]["enabled"] is False, "a refused form changed something"
+        numbers.nth(1).fill("")
+        form.locator("input[name='follow_me.confirm']").uncheck()
+        page.click("#ext-form button[type=submit]")
+        expect(page.locator("#ext-dialog")).to_be_hidden()
+        assert api.get("/extensions/8311").json["follow_me"] == \
+            {"enabled": True, "numbers": ["8312"], "ring": "together", "confirm": False}
+        page.click("#ext-rows tr[data-number='8311'] button.link")
+        expect(numbers.nth(0)).to_have_value("8312")
+        expect(form.locator("input[name='follow_me.enabled']")).to_be_checked()
+    finally:
+        for number in ("8311", "8312"):  # the dashboard test counts the extensions
+            api.delete(f"/extensions/{number}")
+
+
 # -- languages ---------------------------------------------------------------------------
 
 def test_switch_to_chinese(admin):

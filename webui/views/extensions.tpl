@@ -89,6 +89,25 @@
         <input name="pickup_groups" autocomplete="off" placeholder="sales, front-desk">
         <span class="field-error" data-error-for="pickup_groups" hidden></span></label>
     </fieldset>
+    <fieldset class="stack">
+      <legend>{{_('ext.f.follow')}}</legend>
+      <label class="check"><input type="checkbox" name="follow_me.enabled"> {{_('ext.f.follow_on')}}</label>
+      <div class="row-3">
+        % for i in range(3):
+        <label class="field"><span class="label">{{_('ext.f.follow_number', n=i + 1)}}</span>
+          <input name="follow_me.numbers" inputmode="numeric" autocomplete="off"></label>
+        % end
+      </div>
+      <span class="field-error" data-error-for="follow_me.numbers" hidden></span>
+      <span class="field-error" data-error-for="follow_me.enabled" hidden></span>
+      <label class="field"><span class="label">{{_('ext.f.follow_ring')}}</span>
+        <select name="follow_me.ring">
+          <option value="sequential">{{_('ext.follow.sequential')}}</option>
+          <option value="together">{{_('ext.follow.together')}}</option>
+        </select></label>
+      <label class="check"><input type="checkbox" name="follow_me.confirm" checked> {{_('ext.f.follow_confirm')}}</label>
+      <p class="muted">{{_('ext.f.follow_hint')}}</p>
+    </fieldset>
     <label class="field create-only"><span class="label">{{_('ext.f.secret')}}</span>
       <input name="secret" autocomplete="off" placeholder="{{_('ext.f.random')}}">
       <span class="field-error" data-error-for="secret" hidden></span></label>

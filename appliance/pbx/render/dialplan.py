@@ -36,6 +36,7 @@ SETTING_CODES = {
     "*72": ("all", "set"), "*73": ("all", "off"),
     "*90": ("busy", "set"), "*91": ("busy", "off"),
     "*52": ("no_answer", "set"), "*53": ("no_answer", "off"),
+    "*21": ("follow_me", "toggle"),
 }
 DND_HINT = "*76"  # BLF: *76<extension> shows the extension's do-not-disturb
 TIME_OVERRIDE_CODE = "*28"  # *28N: time condition N forced the other way, or back to its schedule
@@ -43,6 +44,11 @@ TIME_OVERRIDE_DEVICE = "Custom:TC"
 BLACKLIST_CODES = {"*30": "add", "*31": "remove", "*32": "last"}
 PATH_EVENT = "CALLBOX_PATH"
 MAX_FORWARDS = 5  # forwards one call may follow (a loop the checks missed ends here)
+# Set on a follow-me leg placed through the outbound routes: the extension the box dials for (a
+# Local channel has no endpoint of its own to ask). One hop (_): the channel in the phones' context
+# has it, the trunk's channel does not.
+ON_BEHALF_OF = "CALLBOX_BY"
+FOLLOW_CONFIRM = "callbox-follow-confirm"
 FEATURE_CODES = {
     "#8": "your own voicemail",
     "*97": "your own voicemail",
@@ -52,6 +58,7 @@ FEATURE_CODES = {
     "*72N": "forward all calls to N (*72 alone asks for the number; *73 cancels)",
     "*90N": "forward calls to N when busy (*91 cancels)",
     "*52N": "forward calls to N when not answered (*53 cancels)",
+    "*21": "follow-me on or off (the numbers are set on the extension's page)",
     "*8": "pick up a call ringing a phone of your pickup group",
     "**N": "pick up the call ringing extension N",
     "70": "park the call (transfer it here; the slot is said), 71-78 take a parked call back",
@@ -260,6 +267,7 @@ def _supervisor_check(body: ConfFile, snap: Snapshot) -> None:
 def _extensions(body: ConfFile, snap: Snapshot) -> None:
     exts = body.section("callbox-extensions")
     dnd_hints = body.section("callbox-hints")
+    _follow_me(body, snap)
     for ext in snap.extensions:
         recording = snap.recording.get(ext.number, "never")
         args = (ext.number, int(ext.has_mailbox), recording, int(ext.dnd), ext.forward_all or "",
@@ -270,7 +278,8 @@ def _extensions(body: ConfFile, snap: Snapshot) -> None:
         dnd_hints.exten(f"{DND_HINT}{ext.number},hint,Custom:DND{ext.number}")
 
     # ARG1: the extension; ARG2: 1 when it has a mailbox; ARG3: its recording policy; ARG4: 1 for
-    # do-not-disturb; ARG5-7: forward all, when busy, when not answered (empty: none).
+    # do-not-disturb; ARG5-7: forward all, when busy, when not answered (empty: none). Follow-me, where
+    # the extension has a callbox-follow-<ext>, rings its numbers before the no-answer handling.
     dial = body.section("callbox-dial-extension")
     # *32 blacklists the last caller from outside (a caller without CALLBOX_PHONE set).
     dial.exten(f"s,1,{path_step('extension', '${ARG1}')}")
@@ -288,7 +297,11 @@ def _extensions(body: ConfFile, snap: Snapshot) -> None:
     dial.same("n,Goto(${DIALSTATUS},1)")
     for status, fwd, greeting in (("BUSY", "ARG6", "b"), ("NOANSWER", "ARG7", "u"), ("CHANUNAVAIL", "ARG7", "u"),
                                   ("CONGESTION", "ARG7", "u")):
-        dial.exten(f"{status},1,Set(CALLBOX_FWD=${{{fwd}}})")
+        if status == "BUSY":  # busy at the desk (or do-not-disturb): follow-me stays out of it
+            dial.exten(f"{status},1,Set(CALLBOX_FWD=${{{fwd}}})")
+        else:
+            dial.exten(f"{status},1,GotoIf(${{DIALPLAN_EXISTS(callbox-follow-${{ARG1}},s,1)}}?follow,1)")
+            dial.same(f"n(unanswered),Set(CALLBOX_FWD=${{{fwd}}})")
         dial.same("n,GotoIf(${LEN(${CALLBOX_FWD})}?forward,1)")
         dial.same("n,GotoIf(${ARG2}?voicemail)")
         dial.same("n,Return()")
@@ -297,6 +310,9 @@ def _extensions(body: ConfFile, snap: Snapshot) -> None:
         dial.same("n,Return()")
     for status in ("ANSWER", "CANCEL", "DONTCALL", "TORTURE", "INVALIDARGS"):
         dial.exten(f"{status},1,Return()")
+    dial.exten("follow,1,Gosub(callbox-follow-${ARG1},s,1)")
+    dial.same('n,GotoIf(${REGEX("^ANSWER$" ${DIALSTATUS})}?ANSWER,1)')
+    dial.same("n,Goto(NOANSWER,unanswered)")
     # The forward leaves this subroutine for good: the call is the target's now.
     dial.exten("forward,1,StackPop()")
     dial.same("n,Goto(callbox-forward,${CALLBOX_FWD},1)")
@@ -309,6 +325,51 @@ def _extensions(body: ConfFile, snap: Snapshot) -> None:
     fwd.same("n,Playtones(congestion)")
     fwd.same("n,Wait(5)")
     fwd.same("n,Hangup()")
+
+
+def _follow_me(body: ConfFile, snap: Snapshot) -> None:
+    """callbox-follow-<ext>: Gosub target run once the desk phone was not answered; rings the
+    follow-me numbers in turn or together, each leg a Local channel (its own ring time, and an
+    outside leg's "press 1" is heard before the caller is offered that leg). Only extensions whose
+    follow-me rings someone have one."""
+    exts = {e.number: e for e in snap.extensions}
+    confirm_used = False
+    for ext in snap.extensions:
+        # Like ring groups, a phone on do-not-disturb is left out.
+        legs = [n for n in ext.follow_me if n not in exts or not exts[n].dnd]
+        if not legs:
+            continue
+        ctx_name = f"callbox-follow-{ext.number}"
+        ctx = body.section(ctx_name)
+        ctx.exten(f"s,1,NoOp(follow-me of {ext.number}: {ext.follow_ring})")
+        dials = [f"Local/{i}@{ctx_name}" for i in range(1, len(legs) + 1)]
+        if ext.follow_ring == "together":
+            ctx.same(f"n,Dial({'&'.join(dials)})")
+        else:
+            for leg in dials:
+                ctx.same(f"n,Dial({leg})")
+                ctx.same('n,GotoIf(${REGEX("^ANSWER$" ${DIALSTATUS})}?done)')
+        ctx.same("n(done),Return()")
+        for i, number in enumerate(legs, 1):
+            if number in exts:  # the desk phone alone: never its voicemail, forwards or follow-me
+                ctx.exten(f"{i},1,Dial(PJSIP/{number},${{CALLBOX_RING_TIMEOUT}})")
+            else:
+                # Dialled from the phones' context as the extension itself would dial it, so the
+                # outbound routes (and their checks) treat the leg as the extension's call.
+                ctx.exten(f"{i},1,Set(_{ON_BEHALF_OF}={ext.number})")
+                confirm = f",U({FOLLOW_CONFIRM})" if ext.follow_confirm else ""
+                confirm_used = confirm_used or ext.follow_confirm
+                ctx.same(f"n,Dial(Local/{number}@{PHONE_CONTEXT},${{CALLBOX_RING_TIMEOUT}}{confirm})")
+            ctx.same("n,Hangup()")
+    if confirm_used:
+        # Run on an outside leg once it answers: only a 1 takes the call; anything else (a mobile's
+        # voicemail greeting, 2, silence) hangs the leg up and the caller goes on.
+        c = body.section(FOLLOW_CONFIRM)
+        c.exten("s,1,Read(CALLBOX_ACCEPT,followme/no-recording&followme/options,1,,2,5)")
+        c.same('n,GotoIf(${REGEX("^1$" ${CALLBOX_ACCEPT})}?accept)')
+        c.same("n,Set(GOSUB_RESULT=CONTINUE)")
+        c.same("n,Return()")
+        c.same("n(accept),Return()")
 
 
 def _ring_groups(body: ConfFile, snap: Snapshot) -> None:

@@ -138,6 +138,12 @@
     form.elements.intercom.checked = ext.intercom;
     for (const key of FORWARDS) form.elements["forward." + key].value = ext.forward[key] || "";
     form.elements.pickup_groups.value = ext.pickup_groups.join(", ");
+    form.elements["follow_me.enabled"].checked = ext.follow_me.enabled;
+    form.querySelectorAll("input[name='follow_me.numbers']").forEach((input, i) => {
+      input.value = ext.follow_me.numbers[i] || "";
+    });
+    form.elements["follow_me.ring"].value = ext.follow_me.ring;
+    form.elements["follow_me.confirm"].checked = ext.follow_me.confirm;
     $("secret-view").value = ext.secret;
     $("secret-view").type = "password";
     $("secret-show").textContent = t("ext.show");
@@ -155,6 +161,10 @@
                   dnd: f.dnd.checked, intercom: f.intercom.checked, forward: {}};
     for (const key of FORWARDS) body.forward[key] = f["forward." + key].value.trim() || null;
     body.pickup_groups = f.pickup_groups.value.split(/[\s,]+/).filter(Boolean);
+    body.follow_me = {enabled: f["follow_me.enabled"].checked, ring: f["follow_me.ring"].value,
+                      confirm: f["follow_me.confirm"].checked,
+                      numbers: [...form.querySelectorAll("input[name='follow_me.numbers']")]
+                        .map((input) => input.value.trim()).filter(Boolean)};
     const pin = f.voicemail_pin.value.trim();
     if (pin && f.voicemail_enabled.checked) body.voicemail_pin = pin;
     try {
