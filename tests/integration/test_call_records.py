@@ -1,0 +1,323 @@
+"""Call records with real Asterisk and real phones: each call placed here is read back from
+GET /cdr as one exact record (direction, numbers, path, who answered, transfers, outcome,
+timings within what the phones measured), and a call cut by killing Asterisk is closed as
+failed once, with no second record after the restart.
+
+The "provider" is a pjsua2 user agent on a second address of the host's end of the box's
+veth pair, behind a SIP trunk of the box, as in test_routing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import time
+
+import pjsua2 as pj
+import pytest
+
+from tests.audio import write_tone
+
+MENU_HZ = 900
+DID_IVR, DID_GROUP, DID_QUEUE = "075512345678", "075512340600", "075512340500"
+
+
+@pytest.fixture(scope="module")
+def floor(api, sip, box, tmp_path_factory):
+    """Four desks (8004 without voicemail), a provider behind trunk 1, an IVR, a ring group and a
+    queue, each reached from the provider by its own number."""
+    phones = {}
+    for number in ("8001", "8002", "8003", "8004"):
+        body = {"number": number, "name": f"Desk {number}"}
+        if number == "8004":
+            body["voicemail_enabled"] = False
+        r = api.post("/extensions", body)
+        assert r.status == 201, r
+        phones[number] = sip.phone(number, r.json["secret"], box.sip).register()
+    assert api.patch("/settings", {"ring_timeout": 5}).status == 200
+    ip = box.host_ip.rsplit(".", 1)[0] + ".7"
+    dev = box.state()["host_if"]
+    subprocess.run(["ip", "addr", "add", f"{ip}/24", "dev", dev], check=True)
+    try:
+        provider = sip.provider(ip, 5090, user="13912345678")
+        trunk = api.post("/trunks", {"name": "Provider", "host": ip, "port": 5090}).json
+        assert api.post("/outbound-routes", {"name": "Out", "patterns": [{"pattern": "_0X.", "strip": 0, "prefix": ""}],
+                                             "trunks": [trunk["id"]]}).status == 201
+        wav = write_tone(tmp_path_factory.mktemp("prompt") / "menu.wav", MENU_HZ, 1.5)
+        prompt = api.upload("/prompts", {"name": "menu"}, "file", "menu.wav", wav.read_bytes()).json["id"]
+        assert api.post("/ring-groups", {"number": "600", "name": "Sales", "strategy": "inorder", "ring_seconds": 10,
+                                         "members": ["8002", "8003"]}).status == 201
+        assert api.post("/queues", {"number": "500", "name": "Help", "strategy": "ringall",
+                                    "members": [{"extension": "8003"}]}).status == 201
+        ivr = api.post("/ivrs", {"name": "Welcome", "prompt": prompt,
+                                 "options": [{"digit": "1", "kind": "extension", "target": "8002"}]}).json
+        for did, dest in ((DID_IVR, {"kind": "ivr", "target": str(ivr["id"])}),
+                          (DID_GROUP, {"kind": "ring_group", "target": "600"}),
+                          (DID_QUEUE, {"kind": "queue", "target": "500"})):
+            r = api.post("/inbound-routes", {"name": f"In {did}", "did": did, "destination": dest})
+            assert r.status == 201, r
+        phones["provider"] = provider
+        phones["trunk"] = trunk["id"]
+        phones["ivr"] = str(ivr["id"])
+        yield phones
+    finally:
+        subprocess.run(["ip", "addr", "del", f"{ip}/24", "dev", dev], check=False)
+
+
+def seen(api) -> set[str]:
+    return {c["id"] for c in api.get("/cdr?per_page=500").json["items"]}
+
+
+def next_record(api, sip, before: set[str], timeout: float = 10.0) -> dict:
+    """The one record written since `before` was taken (waiting for it)."""
+    found: list = []
+
+    def arrived():
+        new = seen(api) - before
+        if new:
+            found[:] = sorted(new)
+        return bool(new)
+
+    sip.wait(arrived, timeout, "the call's record", step_ms=100)
+    assert len(found) == 1, f"one call made, records {found}"
+    r = api.get(f"/cdr/{found[0]}")
+    assert r.status == 200, r
+    return r.json
+
+
+def hold_for(sip, seconds: float) -> float:
+    start = time.monotonic()
+    sip.wait(lambda: time.monotonic() - start >= seconds, seconds + 2, "the call to go on")
+    return time.monotonic() - start
+
+
+def connect(caller, callee, dial: str):
+    call = caller.call(dial)
+    ringing = callee.wait_incoming(timeout=10)
+    ringing.answer_call()
+    call.wait_confirmed()
+    ringing.wait_confirmed()
+    return call, ringing
+
+
+def ts(value: str) -> float:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def check(record: dict, expected: dict, talk: float | None = None) -> None:
+    """Every field as expected; the timings consistent with each other and with the talk time
+    the test held the call for (within half a second of SIP signalling)."""
+    fields = {k: record[k] for k in expected}
+    assert fields == expected, record
+    start, end = ts(record["start"]), ts(record["end"])
+    assert start <= end and abs(time.time() - end) < 30
+    if record["answer"] is None:
+        assert record["talk_seconds"] == 0.0
+        assert record["wait_seconds"] <= round(end - start, 3) + 0.001
+    else:
+        answer = ts(record["answer"])
+        assert start <= answer <= end
+        assert abs(record["wait_seconds"] - (answer - start)) < 0.01
+    if talk is not None:
+        assert abs(record["talk_seconds"] - talk) < 0.5, (record["talk_seconds"], talk)
+    for leg in record["legs"]:
+        assert leg["end"] is not None or record["outcome"] == "failed"
+
+
+def ext(n):
+    return {"kind": "extension", "target": n}
+
+
+def test_internal_answered(api, sip, floor):
+    before = seen(api)
+    call, at_b = connect(floor["8001"], floor["8002"], "8002")
+    talked = hold_for(sip, 2)
+    call.hangup_call()
+    at_b.wait_disconnected()
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "internal", "from": "8001", "from_name": "Desk 8001", "to": "8002", "did": None,
+                "trunk": None, "path": [ext("8002")], "answered_by": "8002", "hold_seconds": 0.0, "transfers": [],
+                "outcome": "answered", "recording": None, "survey": None}, talk=talked)
+    assert [(leg["party"], leg["kind"]) for leg in rec["legs"]] == [("8001", "phone"), ("8002", "phone")]
+
+
+def test_internal_unanswered_goes_to_voicemail(api, sip, floor):
+    before = seen(api)
+    call = floor["8001"].call("8002")
+    ringing = floor["8002"].wait_incoming(timeout=10)
+    call.wait_confirmed(timeout=15)  # voicemail answers after the ring time (5 s)
+    sip.wait(lambda: call.listener.heard_sound(min_ms=500), 10, "the voicemail greeting")
+    ringing.wait_disconnected()
+    call.hangup_call()
+    call.wait_disconnected()
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "internal", "from": "8001", "to": "8002", "path": [ext("8002"),
+                {"kind": "voicemail", "target": "8002"}], "answered_by": None, "answer": None, "transfers": [],
+                "outcome": "voicemail"})
+    assert 4.5 < rec["wait_seconds"] < 7, rec  # the phone rang for the ring time first
+
+
+def test_busy(api, sip, floor):
+    before = seen(api)
+    call = floor["8001"].call("8004")
+    ringing = floor["8004"].wait_incoming(timeout=10)
+    busy = pj.CallOpParam()
+    busy.statusCode = 486
+    ringing.hangup(busy)
+    call.wait_disconnected(timeout=10)
+    assert call.last_status == 486
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "internal", "from": "8001", "to": "8004", "path": [ext("8004")], "answered_by": None,
+                "answer": None, "talk_seconds": 0.0, "outcome": "busy"})
+    assert rec["legs"][1]["hangup_cause"] == 17
+
+
+def test_outbound_through_the_trunk(api, sip, floor):
+    before = seen(api)
+    call = floor["8001"].call("075599887766")
+    leg = floor["provider"].wait_incoming(timeout=10)
+    leg.answer_call()
+    call.wait_confirmed()
+    talked = hold_for(sip, 2)
+    leg.hangup_call()
+    call.wait_disconnected()
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "outbound", "from": "8001", "from_name": "Desk 8001", "to": "075599887766",
+                "did": None, "trunk": floor["trunk"], "path": [{"kind": "external", "target": "075599887766"}],
+                "answered_by": "075599887766", "transfers": [], "outcome": "answered"}, talk=talked)
+    assert [leg["kind"] for leg in rec["legs"]] == ["phone", "trunk"]
+    # The number filter finds it however the number is written.
+    assert rec["id"] in {c["id"] for c in api.get("/cdr?number=0755-9988-7766").json["items"]}
+
+
+def test_inbound_did_to_ivr_to_extension(api, sip, floor):
+    before = seen(api)
+    call = floor["provider"].call_uri(f"sip:{DID_IVR}@{floor['8001'].server}")
+    call.wait_confirmed()
+    call.through_menus([(MENU_HZ, "1")])
+    at_b = floor["8002"].wait_incoming(timeout=10)
+    at_b.answer_call()
+    at_b.wait_confirmed()
+    talked = hold_for(sip, 2)
+    call.hangup_call()
+    at_b.wait_disconnected()
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "inbound", "from": "13912345678", "to": DID_IVR, "did": DID_IVR, "trunk": floor["trunk"],
+                "path": [{"kind": "ivr", "target": floor["ivr"]}, ext("8002")], "answered_by": "8002",
+                "transfers": [], "outcome": "answered"}, talk=talked)
+    assert rec["wait_seconds"] > 0.3  # the menu's greeting came first
+
+
+def test_inbound_to_ring_group_answered_by_the_second_member(api, sip, floor):
+    before = seen(api)
+    call = floor["provider"].call_uri(f"sip:{DID_GROUP}@{floor['8001'].server}")
+    first = floor["8002"].wait_incoming(timeout=10)
+    busy = pj.CallOpParam()
+    busy.statusCode = 486
+    first.hangup(busy)
+    second = floor["8003"].wait_incoming(timeout=10)
+    second.answer_call()
+    call.wait_confirmed()
+    talked = hold_for(sip, 2)
+    call.hangup_call()
+    second.wait_disconnected()
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "inbound", "from": "13912345678", "to": DID_GROUP, "did": DID_GROUP,
+                "path": [{"kind": "ring_group", "target": "600"}], "answered_by": "8003", "transfers": [],
+                "outcome": "answered"}, talk=talked)
+    assert [leg["party"] for leg in rec["legs"]] == [str(floor["trunk"]), "8002", "8003"]
+
+
+def test_inbound_to_queue_answered_then_abandoned(api, sip, floor):
+    before = seen(api)
+    call = floor["provider"].call_uri(f"sip:{DID_QUEUE}@{floor['8001'].server}")
+    call.wait_confirmed()
+    agent = floor["8003"].wait_incoming(timeout=15)
+    agent.answer_call()
+    agent.wait_confirmed()
+    talked = hold_for(sip, 2)
+    agent.hangup_call()
+    call.wait_disconnected(timeout=10)
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "inbound", "from": "13912345678", "did": DID_QUEUE, "path": [{"kind": "queue",
+                "target": "500"}], "answered_by": "8003", "outcome": "answered"}, talk=talked)
+    assert rec["id"] in {c["id"] for c in api.get("/cdr?queue=500&outcome=answered").json["items"]}
+
+    before = seen(api)
+    call = floor["provider"].call_uri(f"sip:{DID_QUEUE}@{floor['8001'].server}")
+    call.wait_confirmed()
+    ringing = floor["8003"].wait_incoming(timeout=15)
+    waited = hold_for(sip, 2)
+    call.hangup_call()
+    call.wait_disconnected()
+    ringing.wait_disconnected()
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "inbound", "did": DID_QUEUE, "path": [{"kind": "queue", "target": "500"}],
+                "answered_by": None, "answer": None, "outcome": "abandoned"})
+    assert waited <= rec["wait_seconds"] < waited + 2
+
+
+def test_blind_transfer(api, sip, floor):
+    before = seen(api)
+    call, at_b = connect(floor["8001"], floor["8002"], "8002")
+    at_b.xfer(f"sip:8003@{floor['8002'].server}", pj.CallOpParam(True))
+    at_c = floor["8003"].wait_incoming(timeout=10)
+    at_c.answer_call()
+    at_c.wait_confirmed()
+    at_b.wait_disconnected(timeout=10)
+    hold_for(sip, 1)
+    call.hangup_call()
+    at_c.wait_disconnected()
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "internal", "from": "8001", "to": "8002", "path": [ext("8002"), ext("8003")],
+                "answered_by": "8002", "transfers": [{"from": "8002", "to": "8003", "kind": "blind"}],
+                "outcome": "answered"})
+    assert sorted(leg["party"] for leg in rec["legs"]) == ["8001", "8002", "8003"]
+
+
+def test_attended_transfer(api, sip, floor):
+    before = seen(api)
+    call, at_b = connect(floor["8001"], floor["8002"], "8002")
+    at_b.setHold(pj.CallOpParam(True))
+    consult, at_c = connect(floor["8002"], floor["8003"], "8003")
+    hold_for(sip, 1)
+    at_b.xferReplaces(consult, pj.CallOpParam(True))
+    at_b.wait_disconnected(timeout=10)
+    consult.wait_disconnected(timeout=10)
+    hold_for(sip, 1)
+    call.hangup_call()
+    at_c.wait_disconnected()
+    rec = next_record(api, sip, before)  # one record: the consultation is part of the call
+    check(rec, {"direction": "internal", "from": "8001", "to": "8002", "answered_by": "8002",
+                "transfers": [{"from": "8002", "to": "8003", "kind": "attended"}], "outcome": "answered"})
+    assert rec["hold_seconds"] >= 1.0
+    assert sorted(leg["party"] for leg in rec["legs"]) == ["8001", "8002", "8002", "8003"]
+
+
+def test_a_call_cut_by_asterisk_dying_is_failed_once(api, sip, floor, box):
+    before = seen(api)
+    call, at_b = connect(floor["8001"], floor["8002"], "8002")
+    hold_for(sip, 1)
+    pid = box.health()["asterisk_pid"]
+    box.exec("kill", "-9", str(pid))
+    killed_at = time.time()
+    rec = next_record(api, sip, before, timeout=40)  # closed once Asterisk is back and says it has no channel
+    check(rec, {"direction": "internal", "from": "8001", "to": "8002", "answered_by": "8002", "outcome": "failed"})
+    assert abs(ts(rec["end"]) - killed_at) < 1.5, (rec["end"], killed_at)
+    assert rec["talk_seconds"] >= 1.0
+    for c in (call, at_b):
+        c.hangup_call()
+    box.wait_health(lambda h: h["asterisk"] == "up", 30, "Asterisk back")
+    for phone in (floor["8001"], floor["8002"]):
+        phone.reregister()
+        phone.wait_registered()
+    # The next call is a record of its own; the cut one is there once.
+    before = seen(api)
+    call, at_b = connect(floor["8001"], floor["8002"], "8002")
+    call.hangup_call()
+    at_b.wait_disconnected()
+    after = next_record(api, sip, before)
+    assert after["outcome"] == "answered" and after["id"] != rec["id"]
+    items = api.get("/cdr?per_page=500").json["items"]
+    assert [c["id"] for c in items].count(rec["id"]) == 1
+    assert api.get(f"/cdr/{rec['id']}").json["outcome"] == "failed"
