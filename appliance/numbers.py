@@ -1,4 +1,5 @@
-"""The dial plan's numbers: each belongs to one extension, ring group, IVR, queue or conference room.
+"""The dial plan's numbers: each belongs to one extension, ring group, IVR, queue, conference room or page
+group.
 
 Owners claim their number inside the same change that creates them, so the
 primary key of the number table makes a clash impossible, across kinds too.
@@ -11,7 +12,7 @@ from .db.models import Mailbox, Number
 from .errors import Conflict
 
 KINDS = {"extension": "extension", "ring_group": "ring group", "ivr": "IVR", "queue": "queue",
-         "conference": "conference room"}
+         "conference": "conference room", "paging_group": "page group"}
 
 
 def in_use(number: str, parking: bool = True) -> str | None:

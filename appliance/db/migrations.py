@@ -345,6 +345,26 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE extension ADD COLUMN follow_me_confirm INTEGER NOT NULL DEFAULT 1",
         ],
     ),
+    (
+        11,
+        "switchboard: page groups",
+        [
+            """CREATE TABLE paging_group (
+                id INTEGER NOT NULL PRIMARY KEY,
+                number VARCHAR(255) NOT NULL UNIQUE,
+                name VARCHAR(255) NOT NULL,
+                duplex INTEGER NOT NULL,
+                created_at DATETIME NOT NULL,
+                updated_at DATETIME NOT NULL)""",
+            """CREATE TABLE paging_group_member (
+                id INTEGER NOT NULL PRIMARY KEY,
+                paging_group_id INTEGER NOT NULL REFERENCES paging_group (id) ON DELETE RESTRICT,
+                extension_id INTEGER NOT NULL REFERENCES extension (id) ON DELETE RESTRICT,
+                position INTEGER NOT NULL)""",
+            "CREATE UNIQUE INDEX paging_group_member_unique ON paging_group_member (paging_group_id, extension_id)",
+            "CREATE INDEX paging_group_member_extension_id ON paging_group_member (extension_id)",
+        ],
+    ),
 ]
 
 

@@ -349,9 +349,27 @@ class Conference(BaseModel):
     updated_at = DateTimeField()
 
 
+class PagingGroup(BaseModel):
+    """Dialled from a phone: every member's phone answers by itself and hears the pager."""
+
+    id = AutoField()
+    number = CharField(unique=True)
+    name = CharField()
+    duplex = BooleanField()  # False: one-way (members only listen)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class PagingGroupMember(BaseModel):
+    id = AutoField()
+    paging_group = ForeignKeyField(PagingGroup, backref="members", on_delete="RESTRICT")
+    extension = ForeignKeyField(Extension, backref="paging_groups", on_delete="RESTRICT")
+    position = IntegerField()
+
+
 # The journal undoes a change Asterisk refused table by table: every config table is listed.
 CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, RingGroupMember, Prompt, Ivr,
                  IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk, Queue, QueueMember,
                  PauseReason, CustomerLevel, Customer, CustomerNumber, MusicClass, MusicFile, TimeCondition,
-                 BlacklistEntry, SpeedDial, Conference]
+                 BlacklistEntry, SpeedDial, Conference, PagingGroup, PagingGroupMember]
 ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from peewee import IntegrityError, fn
 
 from .. import destinations, numbers, secrets
+from ..paging import service as paging
 from ..queues import service as queues
 from ..ringgroups import service as ringgroups
 from ..db import change
@@ -396,6 +397,7 @@ def delete(number: str, actor: str) -> int:
         destinations.ensure_unreferenced("voicemail", number, f"the mailbox of extension {number}")
         ringgroups.remove_extension(cs, ext)
         queues.remove_extension(cs, ext)
+        paging.remove_extension(cs, ext)
         # Forwards to it would lead nowhere (or to whoever gets the number next): they end with it.
         for column in FORWARDS.values():
             for other in Extension.select().where(getattr(Extension, column) == number):

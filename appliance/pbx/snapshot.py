@@ -25,6 +25,8 @@ from ..db.models import (
     OutboundPattern,
     OutboundRoute,
     OutboundRouteTrunk,
+    PagingGroup,
+    PagingGroupMember,
     Prompt,
     Queue,
     QueueMember,
@@ -166,6 +168,13 @@ class ConferenceView:
 
 
 @dataclass(frozen=True)
+class PagingGroupView:
+    number: str
+    duplex: bool
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class System:
     """What the running box contributes: addresses, paths, secrets."""
 
@@ -210,6 +219,7 @@ class Snapshot:
     time_conditions: tuple[TimeConditionView, ...] = ()
     blacklist: tuple[str, ...] = ()  # caller numbers, international form without '+'
     speed_dials: tuple[tuple[str, str], ...] = ()  # (code NN of *0NN, number)
+    paging_groups: tuple[PagingGroupView, ...] = ()
     conferences: tuple[ConferenceView, ...] = ()
 
 
@@ -242,6 +252,7 @@ def load_snapshot(system: System) -> Snapshot:
             time_conditions=_time_conditions(),
             blacklist=tuple(b.number for b in BlacklistEntry.select().order_by(BlacklistEntry.number)),
             speed_dials=tuple((s.code, s.number) for s in SpeedDial.select().order_by(SpeedDial.code)),
+            paging_groups=_paging_groups(),
             conferences=tuple(ConferenceView(c.number, c.pin, c.host_pin, c.max_parties, c.wait_for_host)
                               for c in Conference.select().order_by(Conference.number)),
             music_classes=_music(system),
@@ -251,6 +262,15 @@ def load_snapshot(system: System) -> Snapshot:
                 u.extension.number for u in User.select(User, Extension).join(Extension)
                 .where(User.role.in_(("admin", "supervisor"))))),
         )
+
+
+def _paging_groups() -> tuple[PagingGroupView, ...]:
+    members: dict[int, list[str]] = {}
+    for m in (PagingGroupMember.select(PagingGroupMember, Extension).join(Extension)
+              .order_by(PagingGroupMember.paging_group, PagingGroupMember.position)):
+        members.setdefault(m.paging_group_id, []).append(m.extension.number)
+    return tuple(PagingGroupView(g.number, g.duplex, tuple(members.get(g.id, ())))
+                 for g in PagingGroup.select().order_by(PagingGroup.number))
 
 
 def _time_conditions() -> tuple[TimeConditionView, ...]:

@@ -115,3 +115,69 @@ def test_speed_dial_reaches_an_outside_number_through_the_trunk(phones, sip, api
         assert len(provider.incoming) == offered
     finally:
         api.delete("/speed-dials/06")
+
+
+def page(sip, pager, number: str, members: list):
+    """The pager dials the group; each member's phone answers by itself. Returns the calls."""
+    marks = {id(m): len(m.incoming) for m in members}
+    call = pager.call(number)
+    opened = []
+    for member in members:
+        at = member.wait_incoming(timeout=10)
+        assert at.asks_auto_answer(), at.invite
+        opened.append(at)
+    for at in opened:
+        at.wait_confirmed()
+    call.wait_confirmed()
+    assert all(len(m.incoming) == marks[id(m)] + 1 for m in members)
+    return call, opened
+
+
+def test_a_page_group_opens_every_phone_one_way(phones, sip, api, tones):
+    pager, members = phones["8001"], [phones["8002"], phones["8003"], phones["8004"]]
+    r = api.post("/paging-groups", {"number": "650", "name": "Warehouse",
+                                    "members": ["8002", "8003", "8004", "8005"]})
+    assert r.status == 201 and r.json["duplex"] is False, r
+    # 8005 refuses intercom: it stays a member but is left out of pages.
+    assert api.patch("/extensions/8005", {"intercom": False}).status == 200
+    left_out = len(phones["8005"].incoming)
+    try:
+        call, opened = page(sip, pager, "650", members)
+        call.play(tones["a"])
+        for at in opened:
+            sip.wait(lambda at=at: at.listener.heard_tone(PAGER_HZ, min_ms=500), 10, f"the pager at {at.phone.number}")
+        # The members speak (8 s of tone each); nothing of it reaches the pager, nor the other members.
+        heard_pager, heard = call.listener.mark(), {id(at): at.listener.mark() for at in opened}
+        for at in opened:
+            at.play(tones["long"])
+        with pytest.raises(AssertionError, match="timed out"):
+            sip.wait(lambda: call.listener.heard_tone(MEMBER_HZ, min_ms=300, since=heard_pager), 5,
+                     "a member's voice at the pager")
+        for at in opened:
+            assert not at.listener.heard_tone(MEMBER_HZ, min_ms=300, since=heard[id(at)]), at.phone.number
+        assert len(phones["8005"].incoming) == left_out, "a phone that refuses intercom was paged"
+        # The pager hangs up: the page ends on every phone.
+        hang_up(call)
+        for at in opened:
+            at.wait_disconnected(timeout=10)
+    finally:
+        api.delete("/paging-groups/650")
+
+
+def test_a_duplex_page_group_lets_members_talk_back(phones, sip, api, tones):
+    pager, members = phones["8001"], [phones["8002"], phones["8003"]]
+    r = api.post("/paging-groups", {"number": "651", "name": "Office", "members": ["8002", "8003"], "duplex": True})
+    assert r.status == 201, r
+    try:
+        call, opened = page(sip, pager, "651", members)
+        call.play(tones["a"])
+        for at in opened:
+            sip.wait(lambda at=at: at.listener.heard_tone(PAGER_HZ, min_ms=500), 10, f"the pager at {at.phone.number}")
+        mark = call.listener.mark()
+        opened[0].play(tones["c"])
+        sip.wait(lambda: call.listener.heard_tone(MEMBER_HZ, min_ms=500, since=mark), 10, "the member at the pager")
+        hang_up(call)
+        for at in opened:
+            at.wait_disconnected(timeout=10)
+    finally:
+        api.delete("/paging-groups/651")

@@ -82,3 +82,56 @@ def test_speed_dial_to_an_outside_number_needs_a_route_and_keeps_its_code(box):
     r = box.put("/speed-dials/10", {"code": "11", "number": "013800138000"})
     assert (r.status, r.json["field"]) == (422, "code"), r
     assert box.get("/speed-dials/11").status == 404
+
+
+def test_a_page_group_pages_its_members_that_take_intercom(box):
+    r = box.post("/paging-groups", {"number": "650", "name": "Warehouse", "members": ["8001", "8002"]})
+    assert r.status == 201, r
+    assert (r.json["members"], r.json["duplex"]) == (["8001", "8002"], False)
+    assert "exten => 650,1,Page(PJSIP/8001&PJSIP/8002,isb(callbox-autoanswer^s^1(1)),${CALLBOX_RING_TIMEOUT})" \
+        in plan(box)
+    assert box.patch("/extensions/8002", {"intercom": False}).status == 200
+    assert "exten => 650,1,Page(PJSIP/8001,isb(" in plan(box)
+    r = box.patch("/paging-groups/650", {"duplex": True, "members": ["8003", "8001"]})
+    assert r.status == 200 and r.json["members"] == ["8003", "8001"] and r.json["name"] == "Warehouse", r
+    assert "exten => 650,1,Page(PJSIP/8003&PJSIP/8001,disb(callbox-autoanswer^s^1(0))," in plan(box)
+    # An extension leaves the groups it is in; the last member cannot go.
+    assert box.delete("/extensions/8003").status == 204
+    assert box.get("/paging-groups/650").json["members"] == ["8001"]
+    r = box.delete("/extensions/8001")
+    assert r.status == 409 and "page group 650" in r.json["error"], r
+    assert box.delete("/paging-groups/650").status == 204
+    assert box.get("/paging-groups").json["items"] == [] and "exten => 650," not in plan(box)
+    # Its number is free again.
+    assert box.post("/ring-groups", {"number": "650", "name": "G", "members": ["8002"]}).status == 201
+
+
+def test_page_group_numbers_are_shared_with_every_other_kind(box):
+    assert box.post("/ring-groups", {"number": "600", "name": "G", "members": ["8002"]}).status == 201
+    for number, holder in (("8001", "extension"), ("600", "ring group"), ("70", "call park"), ("71", "call park")):
+        r = box.post("/paging-groups", {"number": number, "name": "P", "members": ["8002"]})
+        assert (r.status, r.json["field"]) == (409, "number") and holder in r.json["error"], r
+    assert box.post("/paging-groups", {"number": "650", "name": "P", "members": ["8002"]}).status == 201
+    r = box.post("/extensions", {"number": "650", "name": "Clash"})
+    assert r.status == 409 and "page group" in r.json["error"], r
+    r = box.post("/ring-groups", {"number": "650", "name": "Clash", "members": ["8002"]})
+    assert r.status == 409 and "page group" in r.json["error"], r
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"number": "65a", "name": "P", "members": ["8001"]}, "number"),
+    ({"number": "0650", "name": "P", "members": ["8001"]}, "number"),
+    ({"number": "650", "name": "P;", "members": ["8001"]}, "name"),
+    ({"number": "650", "name": "P", "members": []}, "members"),
+    ({"number": "650", "name": "P", "members": ["8001", "8001"]}, "members"),
+    ({"number": "650", "name": "P", "members": ["8999"]}, "members"),
+    ({"number": "650", "name": "P", "members": ["8001&PJSIP/8002"]}, "members"),
+    ({"number": "650", "name": "P", "members": ["8001"], "duplex": "yes"}, "duplex"),
+    ({"number": "650", "name": "P", "members": ["8001"], "volume": 3}, "volume"),
+])
+def test_page_group_bad_input_changes_nothing(box, body, field):
+    before = plan(box)
+    r = box.post("/paging-groups", body)
+    assert (r.status, r.json["field"]) == (422, field), r
+    assert box.get("/paging-groups").json["items"] == [] and plan(box) == before
+    assert box.post("/extensions", {"number": "650", "name": "Free"}).status == 201  # nothing claimed the number

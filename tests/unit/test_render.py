@@ -25,6 +25,7 @@ from appliance.pbx.snapshot import (
     IvrView,
     MailboxView,
     OutboundView,
+    PagingGroupView,
     QueueView,
     RingGroupView,
     Snapshot,
@@ -90,6 +91,9 @@ SNAPSHOT = Snapshot(
     recording={"8002": "always", "8003": "on_demand"},
     blacklist=("8613800138000",),
     speed_dials=(("01", "8002"), ("10", "013800138000")),
+    # 8002 refuses intercom and 8003 is on do-not-disturb: only 8001 is paged; 652 has nobody left.
+    paging_groups=(PagingGroupView("650", False, ("8001", "8002", "8003")), PagingGroupView("651", True, ("8001",)),
+                   PagingGroupView("652", False, ("8003",))),
     conferences=(
         ConferenceView("8500", None, None, 10, False),
         ConferenceView("8501", "482915", "739164", 64, True),

@@ -10,6 +10,7 @@ from appliance.conferences import service as conferences
 from appliance.conferences.schema import ConferenceSchema
 from appliance.ivrs import service as ivrs
 from appliance.ivrs.schema import IvrSchema
+from appliance.paging import service as paging
 from appliance.prompts import service as prompts
 from appliance.ringgroups import service as ringgroups
 from appliance.ringgroups.schema import RingGroupSchema
@@ -36,6 +37,8 @@ def install(api, box) -> None:
     install_crud(api, box, "/trunks", trunks, trunk_view, lambda t: t.id, schema=TrunkSchema)
     install_crud(api, box, "/ring-groups", ringgroups, ringgroups.to_dict, lambda g: g.number,
                  schema=RingGroupSchema)
+    install_crud(api, box, "/paging-groups", paging, paging.to_dict, lambda g: g.number,
+                 schema=paging.PagingGroupSchema)
     install_crud(api, box, "/ivrs", ivrs, ivrs.to_dict, lambda i: i.id, schema=IvrSchema)
     install_crud(api, box, "/inbound-routes", inbound, inbound.to_dict, lambda r: r.id,
                  schema=inbound.InboundRouteSchema)

@@ -41,6 +41,7 @@ MENU = (
     Group("calls", (
         Page("ivr", "/ivr", ADMIN),
         Page("ring_groups", "/ring-groups", ADMIN),
+        Page("paging_groups", "/paging-groups", ADMIN),
         Page("time_conditions", "/time-conditions", ADMIN),
         Page("inbound_routes", "/inbound-routes", ADMIN),
         Page("outbound_routes", "/outbound-routes", ADMIN),

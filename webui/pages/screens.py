@@ -28,6 +28,7 @@ SHELLS = {
     "cc_settings": ("crud", "cc_settings"),
     "ivr": ("widgets", "crud", "ivr"),
     "ring_groups": ("widgets", "crud", "ring_groups"),
+    "paging_groups": ("widgets", "crud", "paging_groups"),
     "time_conditions": ("widgets", "crud", "time_conditions"),
     "inbound_routes": ("widgets", "crud", "inbound_routes"),
     "outbound_routes": ("widgets", "crud", "outbound_routes"),

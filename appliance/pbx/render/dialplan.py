@@ -67,6 +67,7 @@ FEATURE_CODES = {
     "*32": "put the last outside caller of your phone on the blacklist",
     "*80N": "intercom: extension N's phone answers by itself (where N allows intercom)",
     "*0NN": "speed dial NN: dials its number as if you had dialled it",
+    "a page group's number": "page: every member's phone answers by itself and hears you",
     "*45": "agent: log in to your queues, or out",
     "*46": "agent: pause, or take calls again",
     "*46N": "agent: pause with reason N",
@@ -115,8 +116,8 @@ def render(snap: Snapshot) -> dict[str, str]:
     body = ConfFile("")
     phones = body.section(PHONE_CONTEXT)
     for included in ("callbox-features", "callbox-time-codes", "callbox-blacklist-codes", paging.INTERCOM_CONTEXT,
-                     paging.SPEED_DIAL_CONTEXT, "callbox-extensions", "callbox-hints", PARK_CONTEXT,
-                     "callbox-ringgroups", "callbox-ivr-numbers", "callbox-queues", "callbox-conferences",
+                     paging.SPEED_DIAL_CONTEXT, paging.PAGING_CONTEXT, "callbox-extensions", "callbox-hints",
+                     PARK_CONTEXT, "callbox-ringgroups", "callbox-ivr-numbers", "callbox-queues", "callbox-conferences",
                      "callbox-outbound"):
         phones.set("include", included, arrow=True)
 
@@ -129,6 +130,7 @@ def render(snap: Snapshot) -> dict[str, str]:
     _blacklist(body, snap)
     paging.autoanswer(body)
     paging.intercom(body, snap)
+    paging.page_groups(body, snap)
     paging.speed_dials(body, snap)
     _conferences(body, snap)
     _inbound(body, snap)

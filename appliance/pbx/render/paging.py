@@ -67,6 +67,27 @@ def intercom(body: ConfFile, snap: Snapshot) -> None:
     call.same("n,Return()")
 
 
+def page_groups(body: ConfFile, snap: Snapshot) -> None:
+    ctx = body.section(PAGING_CONTEXT)
+    takes = {e.number for e in snap.extensions if takes_intercom(e)}
+    for g in snap.paging_groups:
+        members = [m for m in g.members if m in takes]
+        if not members:
+            ctx.exten(f"{g.number},1,NoOp(page group {g.number}: no member takes pages now)")
+            ctx.same("n,Answer()")
+            ctx.same("n,Playtones(congestion)")
+            ctx.same("n,Wait(3)")
+            ctx.same("n,Hangup()")
+            continue
+        targets = "&".join(f"PJSIP/{m}" for m in members)
+        # Page(): a conference the pager leads (members leave when the pager hangs up), where
+        # members join muted unless duplex (d); i: a phone's 302 forward is not followed;
+        # s: a phone already in a call is left alone.
+        options = ("d" if g.duplex else "") + f"isb({AUTOANSWER}^s^1({0 if g.duplex else 1}))"
+        ctx.exten(f"{g.number},1,Page({targets},{options},${{CALLBOX_RING_TIMEOUT}})")
+        ctx.same("n,Hangup()")
+
+
 def speed_dials(body: ConfFile, snap: Snapshot) -> None:
     codes = body.section(SPEED_DIAL_CONTEXT)
     for code, number in snap.speed_dials:
