@@ -158,3 +158,43 @@ def test_days_counts_back_from_today_in_the_box_time_zone(log):
             return calllog.query({"days": str(n)}, "Asia/Shanghai", caller_key, now=two_am)["total"]
 
         assert (days(1), days(2)) == (len(CALLS) - 1, len(CALLS))
+
+
+# -- the Call log page ------------------------------------------------------------------------
+
+
+def test_the_call_log_page_for_each_role_in_both_languages(admin):
+    import re as _re
+    from pathlib import Path as _Path
+
+    from tests.unit.test_web_callcenter_pages import menu_links
+    from tests.unit.test_web_session import Browser, boot_data, make_user
+    from webui.i18n import CATALOGUES
+
+    assert admin.post("/extensions", {"number": "8001", "name": "Alice"}).status == 201
+    make_user("alice", "Role-Pages-Pass-12", "agent", "8001")
+    make_user("sue", "Role-Pages-Pass-12", "supervisor")
+    pages = {}
+    for name in ("alice", "sue"):
+        b = Browser(admin)
+        assert b.sign_in(name, "Role-Pages-Pass-12").status == 303
+        r = b.get("/call-log")
+        assert r.status == 200, r
+        pages[name] = (b, r.body.decode())
+        assert '<script src="/static/js/cdr.js"' in pages[name][1] and "/call-log" in menu_links(pages[name][1])
+    # Staff filter by extension, queue and trunk; an agent's log is their own, so those are left out.
+    assert 'name="extension"' in pages["sue"][1] and 'name="trunk"' in pages["sue"][1]
+    assert 'name="extension"' not in pages["alice"][1]
+    sue = pages["sue"][0]
+    assert sue.api("PATCH", "/me", {"language": "zh"}).status == 200
+    r = sue.get("/call-log")
+    assert "呼叫记录" in r.body.decode() and boot_data(r)["strings"]["cdr.outcome.abandoned"] == "放弃"
+    # Every word the page's script asks for is in both catalogues.
+    script = (_Path(__file__).parents[2] / "webui" / "static" / "js" / "cdr.js").read_text()
+    keys = {k for k in _re.findall(r'\bt\("([\w.]+)"', script) if not k.endswith(".")}
+    keys |= {f"cdr.kind.{k}" for k in ("ivr", "ring_group", "queue", "extension", "voicemail", "external")}
+    keys |= {f"cdr.transfer.{k}" for k in ("blind", "attended")}
+    from appliance.reports.calls import DIRECTIONS, OUTCOMES
+    keys |= {f"cdr.direction.{d}" for d in DIRECTIONS} | {f"cdr.outcome.{o}" for o in OUTCOMES}
+    for lang in ("en", "zh"):
+        assert sorted(k for k in keys if "js." + k not in CATALOGUES[lang]) == [], lang

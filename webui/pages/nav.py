@@ -31,6 +31,8 @@ MENU = (
         Page("queues", "/queues", STAFF),
         Page("customers", "/customers", ANYONE),
         Page("history", "/history", STAFF),
+        # Every call's record; agents see the calls they took part in (so does the API).
+        Page("cdr", "/call-log", ANYONE),
         Page("music", "/music", STAFF),
         Page("cc_settings", "/callcenter-settings", ADMIN),
     )),

@@ -68,6 +68,13 @@ def install(app, box) -> None:
         return render("agent", title_key="nav.agent", current="agent", scripts=("widgets", "agent"),
                       boot={"extension": ext, "fixed": fixed}, fixed=fixed)
 
+    @app.get(PAGES["cdr"].path, roles=PAGES["cdr"].roles)
+    def call_log():
+        from appliance.reports.calls import DIRECTIONS, OUTCOMES
+
+        return render("cdr", title_key="nav.cdr", current="cdr", scripts=("cdr",), directions=DIRECTIONS,
+                      outcomes=OUTCOMES, own=current_user().role not in STAFF)
+
     @app.get(PAGES["wizard"].path, roles=PAGES["wizard"].roles)
     def wizard():
         # Step 1 was the administrator's password (/setup); the wizard goes on from step 2.
