@@ -173,3 +173,32 @@ def detail(call_id: str, *, own: str | None = None) -> dict:
             "legs": [{"id": leg.uniqueid, "channel": leg.channel, "kind": leg.kind, "party": leg.party,
                       "start": iso(leg.started), "answer": iso(leg.answered), "end": iso(leg.ended),
                       "hangup_cause": leg.cause, "dial_status": leg.dialstatus} for leg in legs]}
+
+
+MAX_RECENT = 100
+
+
+def recent(extension: str, params: dict) -> dict:
+    """An extension's last calls, newest first (`limit`, at most MAX_RECENT), each as that extension
+    saw it: out (its phone placed it), in (its phone answered it) or missed (it rang there and was
+    not answered there, whoever took it after), with the number and name at the other end."""
+    unknown = sorted(set(params) - {"limit"})
+    if unknown:
+        raise Invalid(f"{unknown[0]}: not a parameter of recent calls (only limit)", unknown[0])
+    limit = _whole(params, "limit", 20, 1, MAX_RECENT)
+    ids = [p.call_id for p in CallParty.select(CallParty.call_id).where(CallParty.extension == extension)
+           .order_by(CallParty.started.desc()).limit(limit)]
+    records = {r.id: r for r in CallRecord.select().where(CallRecord.id.in_(ids))}
+    took = {leg.call_id for leg in CallLeg.select(CallLeg.call_id).where(
+        CallLeg.call_id.in_(ids), CallLeg.kind == "phone", CallLeg.party == extension, CallLeg.answered.is_null(False))}
+    items = []
+    for call_id in ids:
+        r = records.get(call_id)
+        if r is None:
+            continue
+        placed = r.from_number == extension and r.direction != "inbound"
+        kind = "out" if placed else "in" if call_id in took else "missed"
+        number, name = (r.to_number, None) if kind == "out" else (r.from_number, r.from_name)
+        items.append({"id": r.id, "start": iso(r.started), "kind": kind, "number": number, "name": name,
+                      "talk_seconds": r.talk, "outcome": r.outcome})
+    return {"items": items}

@@ -256,6 +256,40 @@ def test_a_recorded_call_plays_in_the_history_page(new_page, api, box, center, t
     assert download.status == 200 and download.headers["content-type"].startswith("audio/wav")
     assert download.body()[:4] == b"RIFF" and "attachment" in download.headers["content-disposition"]
 
+def test_recent_calls_on_the_agent_desk_and_the_extension_dialog(new_page, api, box, center, tmp_path):
+    """The agent's extension takes one call from 8002 and lets the next ring out: the desk and the
+    extension's dialog list them, newest first, as in and missed."""
+    with desk_phones(box, api, tmp_path, AGENT, CALLER) as phones:
+        call = phones[CALLER].call(AGENT)
+        ringing = phones[AGENT].wait_incoming(timeout=10)
+        ringing.answer_call()
+        call.wait_confirmed()
+        call.hangup_call()
+        ringing.wait_disconnected(timeout=10)
+        call = phones[CALLER].call(AGENT)
+        ringing = phones[AGENT].wait_incoming(timeout=10)
+        call.hangup_call()
+        ringing.wait_disconnected(timeout=10)
+    deadline = time.monotonic() + 15
+    while [c["kind"] for c in api.get(f"/extensions/{AGENT}/calls?limit=2").json["items"]] != ["missed", "in"]:
+        assert time.monotonic() < deadline, api.get(f"/extensions/{AGENT}/calls").json
+        time.sleep(0.2)
+
+    page = sign_in(new_page(), "alice", AGENT_PASSWORD)
+    rows = page.locator("#recent-rows tr")
+    expect(rows.nth(0)).to_have_attribute("data-kind", "missed")
+    expect(rows.nth(0)).to_contain_text(f"Missed{CALLER}")
+    expect(rows.nth(1)).to_have_attribute("data-kind", "in")
+    screenshot(page, "agent-recent-calls")
+
+    staff = sign_in(new_page(), "admin", PASSWORD)
+    staff.goto(f"/extensions?q={AGENT}")
+    staff.click(f"#ext-rows tr[data-number='{AGENT}'] button.link")
+    rows = staff.locator("#ext-dialog #recent-rows tr")
+    expect(rows.nth(0)).to_contain_text(f"Missed{CALLER}")
+    expect(rows.nth(1)).to_contain_text(f"In{CALLER}")
+
+
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_every_call_center_page_fits_the_screen(new_page, api, center, width):

@@ -7,6 +7,7 @@ from bottle import request, response
 from appliance.errors import Forbidden, Invalid
 from appliance.extensions import csvio, service
 from appliance.extensions.schema import BulkSchema, ExtensionSchema, ExtensionUpdateSchema
+from appliance.reports import calllog
 
 from ..plugins import current_user, json_body, require_own_extension
 from .apply import settle
@@ -87,6 +88,15 @@ def install(api, box) -> None:
         """One extension, with its live registration (agents: their own)."""
         require_own_extension(number)
         return view(*service.get(number))
+
+    @api.get("/extensions/<number>/calls", roles=ANYONE)
+    def recent_calls(number):
+        """The extension's last calls, newest first (limit: 1 to 100, 20 by default), each as the
+        extension saw it: in (answered there), out (placed there) or missed (rang there, not answered
+        there), with the number and name at the other end (agents: their own extension's)."""
+        require_own_extension(number)
+        service.get(number)
+        return calllog.recent(number, {k: request.query.getunicode(k) or "" for k in request.query.keys()})
 
     @api.route("/extensions/<number>", method=["PUT", "PATCH"], schema=ExtensionUpdateSchema, roles=ANYONE)
     def change_extension(number):

@@ -54,7 +54,7 @@ def install(app, box) -> None:
 
     @app.get("/extensions", roles=STAFF)
     def extensions():
-        return render("extensions", title_key="nav.extensions", current="extensions", scripts=("crud", "extensions"))
+        return render("extensions", title_key="nav.extensions", current="extensions", scripts=("crud", "widgets", "extensions"))
 
     @app.get("/voicemail", roles=ANYONE)
     def voicemail():

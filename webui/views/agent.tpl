@@ -106,4 +106,16 @@
     </div>
     <div class="empty-state compact" id="calls-empty" hidden><p class="muted">{{_('agent.no_calls')}}</p></div>
   </section>
+
+  <section class="card table-card">
+    <div class="card-head"><h2>{{_('recent.title')}}</h2></div>
+    <div class="table-wrap">
+    <table class="table">
+      <thead><tr><th>{{_('recent.col.when')}}</th><th>{{_('recent.col.kind')}}</th><th>{{_('recent.col.number')}}</th>
+        <th>{{_('recent.col.talk')}}</th></tr></thead>
+      <tbody id="recent-rows"></tbody>
+    </table>
+    </div>
+    <div class="empty-state compact" id="recent-empty" hidden><p class="muted">{{_('recent.none')}}</p></div>
+  </section>
 </div>

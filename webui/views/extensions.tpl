@@ -123,6 +123,15 @@
       <span class="label">{{_('ext.f.registration')}}</span>
       <span id="reg-view" class="muted"></span>
     </div>
+    <div class="field edit-only recent-calls">
+      <span class="label">{{_('recent.title')}}</span>
+      <table class="table compact">
+        <thead><tr><th>{{_('recent.col.when')}}</th><th>{{_('recent.col.kind')}}</th><th>{{_('recent.col.number')}}</th>
+          <th>{{_('recent.col.talk')}}</th></tr></thead>
+        <tbody id="recent-rows"></tbody>
+      </table>
+      <p class="muted small" id="recent-empty" hidden>{{_('recent.none')}}</p>
+    </div>
     <div class="dialog-actions">
       <button class="btn" type="button" data-close>{{_('common.cancel')}}</button>
       <button class="btn btn-primary" type="submit">{{_('common.save')}}</button>

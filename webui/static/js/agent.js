@@ -1,12 +1,12 @@
 /* The agent's desk: their state (log in, pause with a reason, unpause, log out), today's
-   figures and calls, and the screen pop: when a queue call rings them, the caller's record
+   figures and calls, their extension's recent calls (in, out, missed), and the screen pop: when a queue call rings them, the caller's record
    (or a new-contact form with the number filled in), their last calls, the CRM's answer,
    and notes saved to the call as they are typed. Agents work as their own extension;
    staff pick one. */
 (function () {
   "use strict";
   const {boot, t, el, api, live, clearErrors, showError, toast, optional, duration, dateTime, agentBadge,
-         reasonOptions} = window.Callbox;
+         reasonOptions, recentCalls} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const SAVE_AFTER_MS = 800;
   let ext = "";
@@ -52,6 +52,8 @@
     $("today-score-label").textContent = t("agent.today_score_n", {n: doc.today.surveys});
     $("call-rows").replaceChildren(...doc.calls.map(callRow));
     $("calls-empty").hidden = doc.calls.length > 0;
+    api("GET", `/extensions/${encodeURIComponent(ext)}/calls?limit=20`)
+      .then((recent) => recentCalls($("recent-rows"), $("recent-empty"), recent.items), () => {});
     if (doc.call && (!pop || pop.call !== doc.call.id)) fromCall(doc.call);
   }
 

@@ -2,7 +2,7 @@
    add one, add a range, import and export CSV, edit, reset the secret, delete. */
 (function () {
   "use strict";
-  const {t, el, api, live, toast, clearErrors, showError, confirmDialog, csvImport} = window.Callbox;
+  const {t, el, api, live, toast, clearErrors, showError, confirmDialog, csvImport, recentCalls} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const MAX_RANGE = 2000;
   const FORWARDS = ["all", "busy", "no_answer"];
@@ -148,6 +148,10 @@
     $("secret-view").type = "password";
     $("secret-show").textContent = t("ext.show");
     showRegistration(ext.registration);
+    $("recent-rows").replaceChildren();
+    $("recent-empty").hidden = true;
+    api("GET", "/extensions/" + encodeURIComponent(ext.number) + "/calls?limit=10")
+      .then((recent) => recentCalls($("recent-rows"), $("recent-empty"), recent.items), () => {});
     dialog.showModal();
     form.elements.name.focus();
   }

@@ -1,9 +1,9 @@
 /* Widgets of the call-flow and call-center pages: where a call goes (a destination picker
    over what exists on the box), ordered lists (a ring group's members, a route's trunks) and
-   a trunk's live state. */
+   a trunk's live state, an extension's recent calls. */
 (function () {
   "use strict";
-  const {t, el, api, clock} = window.Callbox;
+  const {t, el, api, clock, duration, dateTime} = window.Callbox;
 
   const KINDS = ["extension", "ring_group", "queue", "ivr", "time_condition", "conference", "voicemail", "external",
                  "hangup"];
@@ -175,6 +175,18 @@
     if (ticker === null) ticker = setInterval(tick, 1000);
   }
 
+  /* An extension's recent calls (GET /extensions/{number}/calls) into a table's body: when, in, out
+     or missed, the number at the other end (and its name), talk time; `empty` shows when there are none. */
+  function recentCalls(tbody, empty, items) {
+    tbody.replaceChildren(...items.map((c) => el("tr", {dataset: {call: c.id, kind: c.kind}},
+      el("td", {class: "nowrap"}, dateTime(c.start)),
+      el("td", {}, el("span", {class: "tag", dataset: {recent: c.kind}}, t("recent.kind." + c.kind))),
+      el("td", {class: "mono"}, c.number || "—", c.name ? el("span", {class: "muted"}, " · " + c.name) : ""),
+      el("td", {}, c.kind === "missed" ? "—" : duration(c.talk_seconds)))));
+    empty.hidden = items.length > 0;
+  }
+
   Object.assign(window.Callbox, {loadCatalogue, catalogue, extensionChoices, describe, destinationPicker,
-                                 orderedList, trunkState, applyTrunkEvent, agentBadge, reasonOptions, tick});
+                                 orderedList, trunkState, applyTrunkEvent, agentBadge, reasonOptions, tick,
+                                 recentCalls});
 })();
