@@ -95,6 +95,8 @@ class BoxSettings:
     #: Call park: lot 70 (FreePBX's), slots 71 on; a parked call rings its parker after the timeout.
     park_slots: int = 8
     park_timeout: int = 45
+    #: Numbers every phone may dial whatever its permission class (China's 110, 119, 120, 122; 112).
+    emergency_numbers: tuple = ("110", "112", "119", "120", "122")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -117,6 +119,8 @@ class BoxSettingsSchema(StrictSchema):
     recording_quota_mb = fields.Integer(strict=True, validate=validate.Range(100, 10_000_000))
     park_slots = fields.Integer(strict=True, validate=validate.Range(1, 20))
     park_timeout = fields.Integer(strict=True, validate=validate.Range(10, 600))
+    emergency_numbers = fields.List(StrictString(validate=validate.Regexp(
+        r"^[0-9]{2,8}$", error="must be 2 to 8 digits")), validate=validate.Length(min=1, max=20))
 
     @validates("customer_lookup_url")
     def _lookup_url(self, value, **kwargs):
@@ -139,8 +143,9 @@ class BoxSettingsSchema(StrictSchema):
 def load() -> BoxSettings:
     stored = {s.key: json.loads(s.value) for s in Setting.select()}
     known = {k: v for k, v in stored.items() if k in BoxSettings.__dataclass_fields__}
-    if "ntp_servers" in known:
-        known["ntp_servers"] = tuple(known["ntp_servers"])
+    for key in ("ntp_servers", "emergency_numbers"):
+        if key in known:
+            known[key] = tuple(known[key])
     if "network" in known:
         known["network"] = {**DEFAULT_NETWORK, **known["network"]}
     return BoxSettings(**known)
@@ -166,7 +171,7 @@ def save(cs, values: dict) -> BoxSettings:
                                "park_slots")
     defaults = BoxSettings()
     for key, value in values.items():
-        if key == "ntp_servers":
+        if key in ("ntp_servers", "emergency_numbers"):
             value = list(value)
         if key == "network":
             value = {**DEFAULT_NETWORK, **value}

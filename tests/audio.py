@@ -98,6 +98,11 @@ class Listener:
                 return True
         return False
 
+    def sound_ms(self, since: int = 0) -> int:
+        """How much non-silent audio arrived in all (a spoken prompt has pauses between words)."""
+        self.poll()
+        return 20 * sum(1 for frame in self.frames[since:] if level(frame) > 300)
+
     def silent_after_sound(self, since: int = 0, silence_ms: int = 600) -> bool:
         """Sound was heard after `since` and has since stopped for silence_ms (a prompt ended)."""
         self.poll()

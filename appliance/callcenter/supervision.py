@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from ..destinations import matches
-from ..db.models import Extension, OutboundPattern, Queue
+from ..db.models import Extension, Queue
 from ..errors import Invalid, NotFound
 from ..pbx.control import send
+from ..pbx.render.dialplan import DIAL_FOR_CONTEXT
+from ..permissions import service as permissions
 
 SPY_OPTIONS = {"listen": "q", "whisper": "qw", "barge": "qB"}
 
@@ -38,16 +39,21 @@ class Supervision:
     def hangup(self, callid: str) -> None:
         send(self.ami, "Hangup", Channel=self._call(callid).channel)
 
-    def move(self, callid: str, kind: str, target: str) -> None:
-        """Send the caller elsewhere: an extension, a queue or an outside number."""
+    def move(self, callid: str, kind: str, target: str, permission_class: str = "national",
+             by: str = "supervisor") -> None:
+        """Send the caller elsewhere: an extension, a queue or an outside number; an outside
+        number is dialled for the one who moves the call (`by`), within their permission class."""
         call = self._call(callid)
         if kind == "extension" and Extension.select().where(Extension.number == target).exists():
             context = "callbox-extensions"
         elif kind == "queue" and Queue.select().where(Queue.number == target).exists():
             context = "callbox-queues"
-        elif kind == "external" and target.lstrip("+").isdigit() and any(
-                matches(p.pattern, target) for p in OutboundPattern.select(OutboundPattern.pattern)):
-            context = "callbox-outbound"
+        elif kind == "external" and (reason := permissions.check(permission_class, target)) is None:
+            context = DIAL_FOR_CONTEXT
+            send(self.ami, "Setvar", Channel=call.channel, Variable="CALLBOX_FOR_CLASS", Value=permission_class)
+            send(self.ami, "Setvar", Channel=call.channel, Variable="CALLBOX_FOR", Value=by)
+        elif kind == "external":
+            raise Invalid(f"target: cannot move a call to {target!r}: {reason}", "target")
         else:
             raise Invalid(f"target: cannot move a call to {kind} {target!r}", "target")
         send(self.ami, "Redirect", Channel=call.channel, Context=context, Exten=target, Priority=1)

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 
 from .. import destinations
+from ..pbx.render.dialplan import DIAL_FOR_CONTEXT
+from ..permissions import service as permissions
 from ..db.models import Extension
 from ..errors import Conflict, Invalid, NotFound
 from ..fields import PhoneNumber, StrictSchema, validate
@@ -78,18 +80,25 @@ class ConferenceActions:
         send(self.ami, "ConfbridgeStartRecord", Conference=room, RecordFile=str(path))
         return path
 
-    def invite(self, number: str, data) -> str:
+    def invite(self, number: str, data, permission_class: str = "national", by: str = "") -> str:
+        """An outside number is dialled for the one who invites, within their permission class."""
         room = service.get(number)
         target = validate(InviteSchema(), data)["number"]
+        variables = []
         if Extension.select().where(Extension.number == target).exists():
             channel = f"PJSIP/{target}"
         elif destinations.dialable(target):
-            # Through the outbound routes, as a phone's call would leave.
-            channel = f"Local/{target}@callbox-outbound"
+            reason = permissions.check(permission_class, target)
+            if reason is not None:
+                raise Invalid(f"number: {target}: {reason}", "number")
+            # Through the outbound routes, as a phone's call would leave, checked again there.
+            channel = f"Local/{target}@{DIAL_FOR_CONTEXT}"
+            variables = [("Variable", f"__CALLBOX_FOR_CLASS={permission_class}"),
+                         ("Variable", f"__CALLBOX_FOR={by or 'conference-' + room.number}")]
         else:
             raise Invalid(f"number: {target} is neither an extension nor a number an outbound route dials",
                           "number")
-        send(self.ami, "Originate", Channel=channel, Context="callbox-conf-join", Exten=room.number,
+        send(self.ami, "Originate", variables, Channel=channel, Context="callbox-conf-join", Exten=room.number,
              Priority=1, CallerID=f'"{room.name}" <{room.number}>', Async="true",
              Timeout=INVITE_RING_SECONDS * 1000)
         return target

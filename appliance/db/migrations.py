@@ -365,6 +365,26 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX paging_group_member_extension_id ON paging_group_member (extension_id)",
         ],
     ),
+    (
+        12,
+        "switchboard: outbound permission classes",
+        [
+            """CREATE TABLE permission_class (
+                id INTEGER NOT NULL PRIMARY KEY,
+                name VARCHAR(255) NOT NULL UNIQUE,
+                reach VARCHAR(255) NOT NULL,
+                builtin INTEGER NOT NULL DEFAULT 0,
+                note VARCHAR(255))""",
+            """INSERT INTO permission_class (name, reach, builtin) VALUES
+                ('internal', '', 1), ('local', 'local', 1), ('national', 'local,national', 1),
+                ('international', 'local,national,international', 1)""",
+            # Every extension dials as before until an administrator restricts it.
+            "ALTER TABLE extension ADD COLUMN permission_class VARCHAR(255) NOT NULL DEFAULT 'international'",
+            # A route nobody classified may reach anywhere: only unrestricted extensions use it.
+            "ALTER TABLE outbound_pattern ADD COLUMN reach VARCHAR(255) NOT NULL DEFAULT 'international'",
+            "ALTER TABLE queue ADD COLUMN callback_class VARCHAR(255) NOT NULL DEFAULT 'national'",
+        ],
+    ),
 ]
 
 

@@ -50,6 +50,7 @@ class Extension(BaseModel):
     follow_me_numbers = CharField(default="")
     follow_me_ring = CharField(default="sequential")  # sequential | together
     follow_me_confirm = BooleanField(default=True)  # outside legs press 1 to take the call
+    permission_class = CharField(default="international")  # a PermissionClass name: what it may dial outside
 
 
 class Mailbox(BaseModel):
@@ -205,6 +206,7 @@ class OutboundPattern(BaseModel):
     strip = IntegerField()
     prefix = CharField()
     position = IntegerField()
+    reach = CharField(default="international")  # local | national | international: the numbers it dials
 
 
 class OutboundRouteTrunk(BaseModel):
@@ -237,6 +239,7 @@ class Queue(BaseModel):
     recording = CharField()  # never | always | on_demand
     callback = BooleanField()
     service_level = IntegerField()  # answered within this many seconds counts as served in time
+    callback_class = CharField(default="national")  # a PermissionClass name: the numbers it calls back
     created_at = DateTimeField()
     updated_at = DateTimeField()
 
@@ -367,9 +370,20 @@ class PagingGroupMember(BaseModel):
     position = IntegerField()
 
 
+class PermissionClass(BaseModel):
+    """What kinds of outside numbers its extensions may dial (emergency numbers always)."""
+
+    id = AutoField()
+    name = CharField(unique=True)  # the key: extensions and queues name it
+    reach = CharField()  # comma-separated: local, national, international (empty: internal only)
+    builtin = BooleanField(default=False)
+    note = CharField(null=True)
+
+
 # The journal undoes a change Asterisk refused table by table: every config table is listed.
 CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, RingGroupMember, Prompt, Ivr,
                  IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk, Queue, QueueMember,
                  PauseReason, CustomerLevel, Customer, CustomerNumber, MusicClass, MusicFile, TimeCondition,
-                 BlacklistEntry, SpeedDial, Conference, PagingGroup, PagingGroupMember]
+                 BlacklistEntry, SpeedDial, Conference, PagingGroup, PagingGroupMember,
+                 PermissionClass]
 ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep]

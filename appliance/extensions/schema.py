@@ -42,6 +42,7 @@ class ExtensionSchema(StrictSchema):
     intercom = Bool()  # False: *80N and page groups ring this phone like any call, never auto-answered
     forward = fields.Nested(ForwardSchema)
     follow_me = fields.Nested(FollowMeSchema)
+    permission_class = StrictString(validate=validate.Length(1, 30))
     pickup_groups = fields.List(StrictString(validate=validate.Regexp(
         r"^[a-z0-9][a-z0-9_-]{0,29}$", error="must be a group name: lower-case letters, digits, _ and -")),
         validate=validate.Length(max=8))

@@ -6,6 +6,7 @@ from peewee import IntegrityError, fn
 
 from .. import destinations, numbers, secrets
 from ..paging import service as paging
+from ..permissions import service as permissions
 from ..queues import service as queues
 from ..ringgroups import service as ringgroups
 from ..db import change
@@ -48,6 +49,7 @@ def to_dict(ext: Extension, mailbox: Mailbox | None = None, registration: dict |
         "follow_me": {"enabled": ext.follow_me_enabled, "numbers": follow_numbers(ext),
                       "ring": ext.follow_me_ring, "confirm": ext.follow_me_confirm},
         "pickup_groups": groups_of(ext),
+        "permission_class": ext.permission_class,
         "created_at": ext.created_at.isoformat() + "Z",
         "updated_at": ext.updated_at.isoformat() + "Z",
         "registration": registration,
@@ -106,9 +108,11 @@ def _check_secret(secret: str, number: str) -> None:
         raise Invalid("secret: must not contain the extension number", "secret")
 
 
-def _forward_fields(number: str, given: dict | None, current: Extension | None) -> dict:
+def _forward_fields(number: str, given: dict | None, current: Extension | None,
+                    permission_class: str | None = None) -> dict:
     """The forward_* columns for `given` (keys left out keep `current`'s value, or are off),
-    each target checked: dialable, not the extension itself, no forward-all loop."""
+    each target checked: dialable, not the extension itself, no forward-all loop; a new outside
+    target also within the extension's permission class (the dial plan refuses it anyway)."""
     out = {}
     for key, column in FORWARDS.items():
         if given is not None and key in given:
@@ -125,6 +129,10 @@ def _forward_fields(number: str, given: dict | None, current: Extension | None) 
         if numbers.in_use(target) is None and not destinations.dialable(target):
             raise Invalid(f"{field}: {target} is neither a number of this box nor dialled by an outbound route",
                           field)
+        if permission_class and given and key in given and numbers.in_use(target) is None:
+            reason = permissions.check(permission_class, target)
+            if reason is not None:
+                raise Invalid(f"{field}: {target}: {reason}", field)
     _check_forward_loop(number, out["forward_all"])
     return out
 
@@ -196,6 +204,13 @@ def _check_follow_loop(number: str, targets: list[str]) -> None:
                 paths.append(path + [target])
 
 
+def _class(values: dict) -> str:
+    """The extension's permission class: one that exists; unrestricted unless given (as before
+    classes existed, so that setups keep dialling as they did)."""
+    return permissions.ensure_exists(values.get("permission_class", permissions.DEFAULT_EXTENSION_CLASS),
+                                     "permission_class")
+
+
 def _new_pin(number: str, length: int = 6) -> str:
     while (pin := secrets.pin(length)) == number:
         pass
@@ -224,7 +239,8 @@ def create(data, actor: str) -> tuple[Extension, Mailbox | None, int]:
                             recording=values.get("recording", "never"), dnd=values.get("dnd", False),
                             intercom=values.get("intercom", True),
                             pickup_groups=_groups(values.get("pickup_groups", [])),
-                            **_forward_fields(number, values.get("forward"), None),
+                            permission_class=_class(values),
+                            **_forward_fields(number, values.get("forward"), None, _class(values)),
                             **_follow_fields(number, values.get("follow_me"), None))
             numbers.claim(cs, number, "extension", ext.id)
             box = None
@@ -280,7 +296,8 @@ def check_rows(rows: list, pin_length: int = 6) -> tuple[list[dict], list[dict]]
             _check_secret(v["secret"], v["number"])
             v.setdefault("voicemail_pin", _new_pin(v["number"], pin_length))
             _check_pin(v["voicemail_pin"], v["number"])
-            v["forward"] = _forward_fields(v["number"], v.get("forward"), None)
+            v["permission_class"] = _class(v)
+            v["forward"] = _forward_fields(v["number"], v.get("forward"), None, v["permission_class"])
             v["follow_me"] = _follow_fields(v["number"], v.get("follow_me"), None)
             seen.add(v["number"])
             values.append(v)
@@ -298,8 +315,9 @@ def add_many(cs, values: list[dict]) -> list[Extension]:
                         email=v.get("email"), created_at=now, updated_at=now,
                         recording=v.get("recording", "never"), dnd=v.get("dnd", False),
                         intercom=v.get("intercom", True),
-                        pickup_groups=_groups(v.get("pickup_groups", [])), **v.get("forward", {}),
-                        **v.get("follow_me", {}))
+                        pickup_groups=_groups(v.get("pickup_groups", [])),
+                        permission_class=v.get("permission_class", permissions.DEFAULT_EXTENSION_CLASS),
+                        **v.get("forward", {}), **v.get("follow_me", {}))
         numbers.claim(cs, ext.number, "extension", ext.id, checked=True)
         if v.get("voicemail_enabled", True):
             cs.create(Mailbox, number=ext.number, name=ext.name, pin=v["voicemail_pin"], email=ext.email,
@@ -365,8 +383,11 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
                 fields[key] = values.get(key, default)
         if "pickup_groups" in values or not partial:
             fields["pickup_groups"] = _groups(values.get("pickup_groups", []))
+        if "permission_class" in values or not partial:
+            fields["permission_class"] = _class(values)
         if "forward" in values or not partial:
-            fields.update(_forward_fields(number, values.get("forward"), ext if partial else None))
+            fields.update(_forward_fields(number, values.get("forward"), ext if partial else None,
+                                          fields.get("permission_class", ext.permission_class)))
         if "follow_me" in values or not partial:
             fields.update(_follow_fields(number, values.get("follow_me"), ext if partial else None))
         enabled = values.get("voicemail_enabled", box is not None if partial else True)

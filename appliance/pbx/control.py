@@ -8,12 +8,13 @@ from ..ami import AMIClient, AMIError
 from ..errors import Conflict, Unavailable
 
 
-def send(ami: AMIClient, name: str, **fields) -> dict:
-    """An action someone asked for through the API: a clear error when Asterisk is away or says no."""
+def send(ami: AMIClient, name: str, pairs: list | None = None, **fields) -> dict:
+    """An action someone asked for through the API: a clear error when Asterisk is away or says no.
+    `pairs`: fields that repeat (Originate's Variable)."""
     if not ami.connected:
         raise Unavailable("telephony is restarting; try again in a moment")
     try:
-        return ami.action(name, **fields)
+        return ami.action(name, pairs, **fields)
     except AMIError as exc:
         raise Conflict(f"Asterisk refused: {exc.message}") from None
 

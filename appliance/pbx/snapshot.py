@@ -27,6 +27,7 @@ from ..db.models import (
     OutboundRouteTrunk,
     PagingGroup,
     PagingGroupMember,
+    PermissionClass,
     Prompt,
     Queue,
     QueueMember,
@@ -64,6 +65,7 @@ class ExtensionView:
     follow_me: tuple[str, ...] = ()
     follow_ring: str = "sequential"
     follow_confirm: bool = True
+    permission_class: str = "international"
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ class InboundView:
 @dataclass(frozen=True)
 class OutboundView:
     id: int
-    patterns: tuple[tuple[str, int, str], ...]  # (pattern, strip, prefix)
+    patterns: tuple[tuple[str, int, str, str], ...]  # (pattern, strip, prefix, reach)
     trunks: tuple[int, ...]
 
 
@@ -145,6 +147,7 @@ class QueueView:
     callback: bool
     service_level: int
     members: tuple[tuple[str, int, bool], ...]  # (extension, penalty, dynamic)
+    callback_class: str = "national"
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,8 @@ class Snapshot:
     speed_dials: tuple[tuple[str, str], ...] = ()  # (code NN of *0NN, number)
     paging_groups: tuple[PagingGroupView, ...] = ()
     conferences: tuple[ConferenceView, ...] = ()
+    #: Permission classes: (name, reaches: local | national | international).
+    permission_classes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def load_snapshot(system: System) -> Snapshot:
@@ -232,7 +237,8 @@ def load_snapshot(system: System) -> Snapshot:
                           e.forward_no_answer, e.pickup_groups, intercom=e.intercom,
                           follow_me=tuple(e.follow_me_numbers.split(",")) if e.follow_me_enabled
                           and e.follow_me_numbers else (), follow_ring=e.follow_me_ring,
-                          follow_confirm=e.follow_me_confirm)
+                          follow_confirm=e.follow_me_confirm,
+                          permission_class=e.permission_class)
             for e in Extension.select().order_by(Extension.number)
         )
         return Snapshot(
@@ -255,6 +261,8 @@ def load_snapshot(system: System) -> Snapshot:
             paging_groups=_paging_groups(),
             conferences=tuple(ConferenceView(c.number, c.pin, c.host_pin, c.max_parties, c.wait_for_host)
                               for c in Conference.select().order_by(Conference.number)),
+            permission_classes=tuple((c.name, tuple(r for r in c.reach.split(",") if r))
+                                     for c in PermissionClass.select().order_by(PermissionClass.name)),
             music_classes=_music(system),
             recording={e.number: e.recording for e in Extension.select(Extension.number, Extension.recording)
                        .where(Extension.recording != "never")},
@@ -301,7 +309,7 @@ def _queues() -> tuple[QueueView, ...]:
         QueueView(q.number, q.strategy, q.memory_seconds, q.music, q.announce_position, q.announce_interval,
                   q.join_empty, q.leave_empty, q.max_wait, q.max_callers, (q.overflow_kind, q.overflow_target),
                   q.wrapup, q.ring_timeout, q.announce_agent, q.survey, q.recording, q.callback, q.service_level,
-                  tuple(members.get(q.id, ())))
+                  tuple(members.get(q.id, ())), q.callback_class)
         for q in Queue.select().order_by(Queue.number)
     )
 
@@ -344,7 +352,7 @@ def _ivrs() -> tuple[IvrView, ...]:
 def _outbound() -> tuple[OutboundView, ...]:
     patterns: dict[int, list] = {}
     for p in OutboundPattern.select().order_by(OutboundPattern.route, OutboundPattern.position):
-        patterns.setdefault(p.route_id, []).append((p.pattern, p.strip, p.prefix))
+        patterns.setdefault(p.route_id, []).append((p.pattern, p.strip, p.prefix, p.reach))
     trunks: dict[int, list] = {}
     for t in OutboundRouteTrunk.select().order_by(OutboundRouteTrunk.route, OutboundRouteTrunk.position):
         trunks.setdefault(t.route_id, []).append(t.trunk_id)

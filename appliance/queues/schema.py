@@ -35,6 +35,8 @@ class QueueSchema(StrictSchema):
     survey = Bool()
     recording = StrictString(validate=validate.OneOf(RECORDING))
     callback = Bool()
+    # The permission class a callback is dialled within: the caller's number can be forged.
+    callback_class = StrictString(validate=validate.Length(1, 30))
     service_level = fields.Integer(strict=True, validate=validate.Range(5, 600))
     members = fields.List(fields.Nested(MemberSchema), validate=validate.Length(max=1000))
 
@@ -48,5 +50,5 @@ DEFAULTS = {
     "strategy": "rrmemory", "memory_seconds": 0, "music": "default", "announce_position": False,
     "announce_interval": 60, "join_empty": True, "leave_empty": False, "max_wait": 0, "max_callers": 0,
     "overflow": {"kind": "hangup", "target": None}, "wrapup": 0, "ring_timeout": 15, "announce_agent": False,
-    "survey": False, "recording": "never", "callback": False, "service_level": 20, "members": [],
+    "survey": False, "recording": "never", "callback": False, "callback_class": "national", "service_level": 20, "members": [],
 }

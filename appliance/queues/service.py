@@ -8,11 +8,12 @@ from ..db.journal import utcnow
 from ..db.models import Extension, MusicClass, Queue, QueueMember
 from ..errors import Conflict, Invalid, NotFound
 from ..fields import validate
+from ..permissions import service as permissions
 from .schema import DEFAULTS, QueueSchema
 
 COLUMNS = ("name", "strategy", "memory_seconds", "music", "announce_position", "announce_interval", "join_empty",
            "leave_empty", "max_wait", "max_callers", "wrapup", "ring_timeout", "announce_agent", "survey",
-           "recording", "callback", "service_level")
+           "recording", "callback", "callback_class", "service_level")
 
 
 def members_of(queue: Queue) -> list[dict]:
@@ -48,6 +49,8 @@ def _columns(values: dict, own: Queue | None) -> dict:
     if "music" in values and values["music"] != "default" and \
             not MusicClass.select().where(MusicClass.name == values["music"]).exists():
         raise Invalid(f"music: there is no music class {values['music']!r}", "music")
+    if "callback_class" in values:
+        permissions.ensure_exists(values["callback_class"], "callback_class")
     if "overflow" in values:
         kind, target = destinations.check_exists(values["overflow"], "overflow")
         if own is not None and kind == "queue" and target == own.number:

@@ -20,6 +20,9 @@ class PatternSchema(StrictSchema):
     strip = fields.Integer(strict=True, validate=mvalidate.Range(0, 20), load_default=0)
     prefix = StrictString(validate=mvalidate.Regexp(r"^\+?[0-9*#]{0,20}$", error="must be digits, * or #"),
                           load_default="")
+    # What kind of numbers it dials, for permission classes; unsaid, it may reach anywhere.
+    reach = StrictString(validate=mvalidate.OneOf(("local", "national", "international")),
+                         load_default="international")
 
 
 class OutboundRouteSchema(StrictSchema):
@@ -30,7 +33,7 @@ class OutboundRouteSchema(StrictSchema):
 
 def patterns_of(route: OutboundRoute) -> list[dict]:
     rows = OutboundPattern.select().where(OutboundPattern.route == route).order_by(OutboundPattern.position)
-    return [{"pattern": p.pattern, "strip": p.strip, "prefix": p.prefix} for p in rows]
+    return [{"pattern": p.pattern, "strip": p.strip, "prefix": p.prefix, "reach": p.reach} for p in rows]
 
 
 def trunks_of(route: OutboundRoute) -> list[int]:
@@ -81,7 +84,7 @@ def _set_children(cs, route: OutboundRoute, values: dict) -> None:
             cs.delete(old)
         for i, p in enumerate(values["patterns"]):
             cs.create(OutboundPattern, route=route, pattern=p["pattern"], strip=p["strip"], prefix=p["prefix"],
-                      position=i)
+                      position=i, reach=p["reach"])
     if "trunks" in values:
         ids = values["trunks"]
         if len(set(ids)) != len(ids):

@@ -7,6 +7,8 @@ import logging
 import threading
 
 from ..db import db
+from ..log import kv
+from ..pbx.render.dialplan import REFUSED_EVENT
 from ..pbx.snapshot import load_snapshot
 from ..supervisor import Manager
 from . import hints, park
@@ -37,6 +39,13 @@ class SwitchboardManager(Manager):
             threading.Thread(target=self._resync, name="switchboard-resync", daemon=True).start()
         elif ev.name in park.EVENTS:
             self.box.events.publish("park", slot=ev.get("ParkingSpace"), change=ev.name)
+        elif ev.name == "UserEvent" and ev.get("UserEvent") == REFUSED_EVENT:
+            # The dial plan refused an outside call for a permission class: worth knowing (a
+            # phone cracked, a forged caller id asking for a callback).
+            refusal = {"by": ev.get("For", ""), "permission_class": ev.get("Class", ""),
+                       "reach": ev.get("Reach", ""), "number": ev.get("Number", "")}
+            log.warning("outside call refused", extra=kv(**refusal))
+            self.box.events.publish("call_refused", **refusal)
 
     def _resync(self) -> None:
         self.states.forget()

@@ -185,14 +185,31 @@ def _inbound_destination(cs, values: dict) -> dict:
     return {"kind": "ivr", "target": str(menu.id)}
 
 
+def outside_line_patterns(prefix: str, national_prefix: str, country_code: str) -> list[dict]:
+    """Whatever follows the outside-line prefix, sorted by the kind of number it is, so that
+    permission classes can tell them apart: 00... abroad, 0... (the national prefix) and, in
+    China, 1... (mobiles) another city, the rest local. Asterisk picks the most specific."""
+    def pattern(rest: str, reach: str) -> dict:
+        return {"pattern": f"_{prefix}{rest}X.", "strip": len(prefix), "prefix": "", "reach": reach}
+
+    out = [pattern("00", "international")]
+    if national_prefix and national_prefix != "00":
+        out.append(pattern(national_prefix, "national"))
+    if country_code in ("", "86"):
+        out.append(pattern("1", "national"))
+    out.append(pattern("", "local"))
+    return out
+
+
 def _outside_line(cs, trunk, prefix: str) -> None:
     """A route dialling out through the trunk after the prefix; if one already takes that
     prefix (the wizard ran before), the new trunk becomes its next choice."""
-    pattern = f"_{prefix}X."
-    existing = OutboundPattern.get_or_none(OutboundPattern.pattern == pattern)
+    s = box_settings.load()
+    patterns = outside_line_patterns(prefix, s.national_prefix, s.country_code)
+    existing = OutboundPattern.get_or_none(OutboundPattern.pattern == patterns[-1]["pattern"])
     if existing is None:
         outbound.add(cs, {"name": _free_name(OutboundRoute, "Outside line"), "trunks": [trunk.id],
-                          "patterns": [{"pattern": pattern, "strip": len(prefix), "prefix": ""}]})
+                          "patterns": patterns})
     else:
         route = existing.route
         outbound.set_trunks(cs, route, outbound.trunks_of(route) + [trunk.id])

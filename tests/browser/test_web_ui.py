@@ -241,7 +241,8 @@ def test_switch_to_chinese(admin):
                               ("/system", "系统", "重启电话系统"), ("/update", "系统更新", "不能写入系统分区"),
                               ("/wizard", "设置向导", "第 2 步，共 8 步"), ("/park", "呼叫停泊", "空闲"),
                               ("/time-conditions", "时间条件", "添加时间条件"), ("/blacklist", "黑名单", "添加号码"),
-                              ("/speed-dials", "快速拨号", "添加快速拨号"), ("/paging-groups", "广播组", "添加广播组")):
+                              ("/speed-dials", "快速拨号", "添加快速拨号"), ("/paging-groups", "广播组", "添加广播组"),
+                              ("/permission-classes", "呼出权限", "添加权限等级")):
         page.goto(path)
         expect(page.locator("h1").first).to_have_text(title)
         expect(page.get_by_text(text).first).to_be_visible()

@@ -278,7 +278,7 @@ def test_create_extension_renders_it_and_asterisk_loads_it(admin):
     ext = r.json
     assert set(ext) == {"number", "name", "secret", "email", "voicemail_enabled", "voicemail_pin",
                         "created_at", "updated_at", "registration", "recording", "dnd", "forward", "pickup_groups",
-                        "intercom", "follow_me"}
+                        "intercom", "follow_me", "permission_class"}
     assert (ext["number"], ext["name"], ext["email"], ext["voicemail_enabled"], ext["registration"]) == \
         ("8001", "Alice", None, True, None)
     # A generated secret: 20 letters and digits, both present.
@@ -297,7 +297,7 @@ def test_create_extension_renders_it_and_asterisk_loads_it(admin):
     assert pjsip_object(admin, "8001", "auth")["username"] == "8001"
     assert pjsip_object(admin, "8001", "aor") is not None
     assert mailbox_line(admin, "8001") == f"{ext['voicemail_pin']},Alice"
-    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,1,never,0,,,))"
+    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,1,never,0,,,,international))"
     asterisk = admin.box.pbx.asterisk
     assert asterisk.endpoints() == {"8001"}
     assert asterisk.mailboxes() == {"8001"}
@@ -321,7 +321,7 @@ def test_create_without_voicemail(admin):
     assert (ext["voicemail_enabled"], ext["voicemail_pin"]) == (False, None)
     assert "mailboxes" not in pjsip_object(admin, "8001", "endpoint")
     assert mailbox_line(admin, "8001") is None
-    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,0,never,0,,,))"
+    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,0,never,0,,,,international))"
     assert admin.box.pbx.asterisk.endpoints() == {"8001"}
     assert admin.box.pbx.asterisk.mailboxes() == set()
 
@@ -508,14 +508,14 @@ def test_voicemail_off_and_on_again(admin):
     assert mailbox_line(admin, "8001") is None
     assert mailbox_line(admin, "8002") is not None
     assert "mailboxes" not in pjsip_object(admin, "8001", "endpoint")
-    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,0,never,0,,,))"
+    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,0,never,0,,,,international))"
     assert admin.box.pbx.asterisk.mailboxes() == {"8002"}
 
     r = admin.patch("/extensions/8001", {"voicemail_enabled": True, "voicemail_pin": "975318"})
     assert (r.json["voicemail_enabled"], r.json["voicemail_pin"]) == (True, "975318")
     assert mailbox_line(admin, "8001") == "975318,Alice"
     assert pjsip_object(admin, "8001", "endpoint")["mailboxes"] == "8001@default"
-    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,1,never,0,,,))"
+    assert dial_line(admin, "8001") == "1,Gosub(callbox-dial-extension,s,1(8001,1,never,0,,,,international))"
     assert admin.box.pbx.asterisk.mailboxes() == {"8001", "8002"}
 
 
@@ -733,7 +733,7 @@ def test_voicemail_of_unknown_extension_is_404(mailbox):
 HOST_DEFAULTS = {"role": "headquarters", "timezone": "UTC", "ntp_servers": ["pool.ntp.org"], "wizard_done": False,
                  "country_code": "", "national_prefix": "0", "customer_lookup_url": "",
                  "customer_lookup_timeout_ms": 800, "recording_retention_days": 90, "recording_quota_mb": 20000,
-                 "park_slots": 8, "park_timeout": 45,
+                 "park_slots": 8, "park_timeout": 45, "emergency_numbers": ["110", "112", "119", "120", "122"],
                  "network": {"interface": None, "mode": "dhcp", "address": None, "gateway": None, "dns": []}}
 
 

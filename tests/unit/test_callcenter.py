@@ -171,6 +171,30 @@ def test_hang_up_and_move(on_call):
     assert on_call.ami.actions("Hangup")[-1] == {"Channel": "PJSIP/trunk-1-00a"}
 
 
+def test_a_call_moved_outside_is_dialled_within_the_movers_class(on_call):
+    t = on_call.post("/trunks", {"name": "P", "host": "192.0.2.7"}).json
+    on_call.post("/outbound-routes", {"name": "Out", "trunks": [t["id"]], "patterns": [
+        {"pattern": "_000X.", "reach": "international"}, {"pattern": "_0X.", "reach": "national"}]})
+    assert on_call.post("/calls/3.1/move", {"kind": "external", "target": "0123456"}).status == 204
+    # The administrator (no extension) may dial anything; the dial plan checks it again.
+    assert on_call.ami.actions("Setvar")[-2:] == [
+        {"Channel": "PJSIP/trunk-1-00a", "Variable": "CALLBOX_FOR_CLASS", "Value": "international"},
+        {"Channel": "PJSIP/trunk-1-00a", "Variable": "CALLBOX_FOR", "Value": "user-admin"}]
+    assert on_call.ami.actions("Redirect")[-1] == {"Channel": "PJSIP/trunk-1-00a", "Context": "callbox-dial-for",
+                                                   "Exten": "0123456", "Priority": 1}
+    on_call.patch("/extensions/8009", {"permission_class": "national"})
+    from tests.api import Api
+
+    sue = Api(on_call.base.rsplit("/api/v1", 1)[0])
+    sue.token = sue.post("/auth/login", {"username": "sue", "password": "Super-Visor-77"}).json["token"]
+    redirects = len(on_call.ami.actions("Redirect"))
+    r = sue.post("/calls/3.1/move", {"kind": "external", "target": "000441234"})
+    assert (r.status, r.json["field"]) == (422, "target") and "international" in r.json["error"], r
+    assert len(on_call.ami.actions("Redirect")) == redirects
+    assert sue.post("/calls/3.1/move", {"kind": "external", "target": "0755123"}).status == 204
+    assert on_call.ami.actions("Setvar")[-2]["Value"] == "national"
+
+
 def test_a_moved_call_frees_its_agent_when_the_agents_leg_ends(on_call):
     ended = on_call.box.events.subscribe(lambda e: e.topic == "call_ended")
     assert on_call.post("/calls/3.1/move", {"kind": "queue", "target": "600"}).status == 204

@@ -40,9 +40,9 @@ def test_an_extension_starts_without_follow_me_and_takes_one(box):
     follow = section(dialplan(box), "callbox-follow-8001")
     assert "Dial(Local/1@callbox-follow-8001&Local/2@callbox-follow-8001)" in follow
     assert "exten => 1,1,Dial(PJSIP/8002,${CALLBOX_RING_TIMEOUT})" in follow
-    # The outside leg leaves through the phones' context, as 8001 would dial it; no "press 1" asked.
-    assert "exten => 2,1,Set(_CALLBOX_BY=8001)" in follow
-    assert "Dial(Local/013800138000@callbox-phones,${CALLBOX_RING_TIMEOUT})" in follow
+    # The outside leg is placed for 8001, within 8001's permission class; no "press 1" asked.
+    assert "exten => 2,1,Set(_CALLBOX_FOR_CLASS=international)\nsame => n,Set(_CALLBOX_FOR=8001)" in follow
+    assert "Dial(Local/013800138000@callbox-dial-for,${CALLBOX_RING_TIMEOUT})" in follow
 
 
 def test_patch_changes_only_what_it_names_and_confirm_asks_for_1(box):
@@ -54,7 +54,7 @@ def test_patch_changes_only_what_it_names_and_confirm_asks_for_1(box):
     follow = section(text, "callbox-follow-8001")
     # In turn: the second number only when the first did not take the call.
     assert follow.index("Dial(Local/1@callbox-follow-8001)") < follow.index("Dial(Local/2@callbox-follow-8001)")
-    assert "Dial(Local/013800138000@callbox-phones,${CALLBOX_RING_TIMEOUT},U(callbox-follow-confirm))" in follow
+    assert "Dial(Local/013800138000@callbox-dial-for,${CALLBOX_RING_TIMEOUT},U(callbox-follow-confirm))" in follow
     assert "Read(CALLBOX_ACCEPT,followme/no-recording&followme/options,1,,2,5)" in section(text,
                                                                                           "callbox-follow-confirm")
     # Switched off, the numbers stay for the next *21 but nothing rings them.

@@ -43,9 +43,10 @@ SNAPSHOT = Snapshot(
     extensions=(
         ExtensionView("8001", "Front desk", "Xk3vQ9aLm2Rt7Wp5Zy8B", True, follow_me=("8002", "013800138000")),
         ExtensionView("8002", "张伟", "Pq7Rs2Tu9Vw4Xy6Za1Bc", True, pickup_groups="front,sales", intercom=False,
-                      follow_me=("8003", "013900139000", "8001"), follow_ring="together", follow_confirm=False),
+                      follow_me=("8003", "013900139000", "8001"), follow_ring="together", follow_confirm=False,
+                      permission_class="national"),
         ExtensionView("8003", "O'Brien, Pat (Sales) & Co.", "Aa1Bb2Cc3Dd4Ee5Ff6Gg", True, dnd=True,
-                      forward_busy="8001", forward_no_answer="013800138000"),
+                      forward_busy="8001", forward_no_answer="013800138000", permission_class="internal"),
         ExtensionView("8004", "Zoë Ünal", "Hh7Ii8Jj9Kk0Ll1Mm2Nn", False, forward_all="8002"),
     ),
     mailboxes=(
@@ -75,17 +76,18 @@ SNAPSHOT = Snapshot(
         InboundView(3, None, None, ("extension", "8001")),
         InboundView(4, "_X.", None, ("hangup", None)),
         InboundView(5, "075512345670", None, ("conference", "8500")),
+        InboundView(6, "075512345671", None, ("external", "013800138000")),
     ),
     outbound=(
-        OutboundView(1, (("_0X.", 0, ""), ("_9X.", 1, "")), (1, 2)),
-        OutboundView(2, (("_00X.", 2, "+"),), (2, 3)),
+        OutboundView(1, (("_0X.", 0, "", "national"), ("_9X.", 1, "", "local"), ("120", 0, "", "local")), (1, 2)),
+        OutboundView(2, (("_00X.", 2, "+", "international"),), (2, 3)),
     ),
     supervisors=("8001",),
     queues=(
         QueueView("500", "rrmemory", 8, "default", True, 45, False, True, 300, 20, ("voicemail", "8001"), 10, 15,
                   True, True, "always", True, 20, (("8001", 0, False), ("8002", 5, False), ("8003", 0, True))),
         QueueView("501", "linear", 0, "jazz", False, 60, True, False, 0, 0, ("queue", "500"), 0, 20,
-                  False, False, "on_demand", False, 30, (("8002", 0, False),)),
+                  False, False, "on_demand", False, 30, (("8002", 0, False),), callback_class="sales"),
     ),
     music_classes=(("jazz", ("/data/moh/jazz/track-1", "/data/moh/jazz/track-2")), ("empty", ())),
     recording={"8002": "always", "8003": "on_demand"},
@@ -99,6 +101,8 @@ SNAPSHOT = Snapshot(
         ConferenceView("8501", "482915", "739164", 64, True),
         ConferenceView("8502", None, "739164", 20, False),
     ),
+    permission_classes=(("internal", ()), ("international", ("local", "national", "international")),
+                        ("local", ("local",)), ("national", ("local", "national")), ("sales", ("local", "international"))),
     time_conditions=(
         TimeConditionView(1, 1, ((("mon", "tue", "wed", "thu", "fri"), "09:00", "18:00"), (("sat",), "10:00", "24:00")),
                           (("2026-10-01", True), ("2027-02-06", False), ("2026-12-25", True)),
@@ -139,7 +143,7 @@ def test_user_names_stay_inside_their_values():
 
 def test_extension_without_mailbox_has_no_voicemail():
     files = render_all(SNAPSHOT)
-    assert "exten => 8004,1,Gosub(callbox-dial-extension,s,1(8004,0,never,0,8002,,))" in files["extensions.conf"]
+    assert "exten => 8004,1,Gosub(callbox-dial-extension,s,1(8004,0,never,0,8002,,,international))" in files["extensions.conf"]
     assert "8004 =>" not in files["voicemail.conf"]
     section = files["pjsip.conf"].split("[8004]")[1]
     assert "mailboxes" not in section

@@ -82,7 +82,11 @@ def test_apply_makes_everything_in_one_change(admin):
     routes = admin.get("/inbound-routes").json["items"]
     assert routes[0]["destination"] == {"kind": "ring_group", "target": "600"}
     out = admin.get("/outbound-routes").json["items"]
-    assert out[0]["patterns"] == [{"pattern": "_0X.", "strip": 1, "prefix": ""}]
+    # Behind the prefix 0: abroad, another city or a mobile, local; each with what it reaches.
+    assert out[0]["patterns"] == [{"pattern": "_000X.", "strip": 1, "prefix": "", "reach": "international"},
+                                  {"pattern": "_00X.", "strip": 1, "prefix": "", "reach": "national"},
+                                  {"pattern": "_01X.", "strip": 1, "prefix": "", "reach": "national"},
+                                  {"pattern": "_0X.", "strip": 1, "prefix": "", "reach": "local"}]
     settings = admin.get("/settings").json
     assert (settings["hostname"], settings["timezone"], settings["wizard_done"]) == ("front-office", "Asia/Shanghai",
                                                                                        True)

@@ -15,6 +15,7 @@ from appliance.customers import service as customers
 from appliance.db.models import Extension, QueueMember
 from appliance.errors import Forbidden, Invalid, NotFound, Unavailable
 from appliance.music import service as music
+from appliance.permissions import service as permissions
 from appliance.fields import Number, StrictSchema, StrictString, validate
 from appliance.queues import service as queues
 from appliance.queues.schema import QueueSchema
@@ -195,7 +196,9 @@ def install(api, box) -> None:
     def move(callid):
         """Send the caller to an extension, a queue or an outside number."""
         values = validate(MoveSchema(), json_body())
-        cc().supervision.move(callid, values["kind"], values["target"])
+        user = current_user()
+        cc().supervision.move(callid, values["kind"], values["target"], permissions.class_of_user(user),
+                              f"user-{user.username}")
         response.status = 204
 
     @api.get("/calls/<callid>/notes", roles=ANYONE)

@@ -12,8 +12,9 @@ from bottle import response
 from appliance.conferences import service
 from appliance.conferences.actions import InviteSchema
 from appliance.errors import Unavailable
+from appliance.permissions import service as permissions
 
-from ..plugins import json_body
+from ..plugins import current_user, json_body
 
 STAFF = ("admin", "supervisor")
 
@@ -58,6 +59,8 @@ def install(api, box) -> None:
     @api.post("/conferences/<number>/invite", roles=STAFF, success="202", schema=InviteSchema)
     def invite(number):
         """Call a number (an extension, or one an outbound route dials) and put it in the room."""
-        calling = manager().actions.invite(number, json_body())
+        user = current_user()
+        calling = manager().actions.invite(number, json_body(), permissions.class_of_user(user),
+                                           f"user-{user.username}")
         response.status = 202
         return {"calling": calling}

@@ -9,6 +9,7 @@ from appliance.blacklist import service as blacklist
 from appliance.conferences import service as conferences
 from appliance.conferences.schema import ConferenceSchema
 from appliance.ivrs import service as ivrs
+from appliance.permissions import service as permissions
 from appliance.ivrs.schema import IvrSchema
 from appliance.paging import service as paging
 from appliance.prompts import service as prompts
@@ -51,6 +52,9 @@ def install(api, box) -> None:
                  schema=speeddials.SpeedDialSchema, roles=("admin", "supervisor"))
     install_crud(api, box, "/conferences", conferences, conferences.to_dict, lambda c: c.number,
                  schema=ConferenceSchema, read_roles=("admin", "supervisor"))
+    # Supervisors assign classes to extensions: they may read them, not change them.
+    install_crud(api, box, "/permission-classes", permissions, permissions.to_dict, lambda c: c.name,
+                 schema=permissions.PermissionClassSchema, read_roles=("admin", "supervisor"))
     install_crud(api, box, "/time-conditions", timeconditions, timeconditions.to_dict, lambda c: c.id,
                  schema=TimeConditionSchema)
 

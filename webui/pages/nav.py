@@ -47,6 +47,7 @@ MENU = (
         Page("time_conditions", "/time-conditions", ADMIN),
         Page("inbound_routes", "/inbound-routes", ADMIN),
         Page("outbound_routes", "/outbound-routes", ADMIN),
+        Page("permission_classes", "/permission-classes", ADMIN),
         Page("trunks", "/trunks", ADMIN),
     )),
     Group("admin", (

@@ -38,6 +38,7 @@ SHELLS = {
     "park": ("park",),
     "blacklist": ("crud", "blacklist"),
     "speed_dials": ("crud", "speed_dials"),
+    "permission_classes": ("crud", "permission_classes"),
     "system": ("system",),
 }
 

@@ -88,6 +88,9 @@
       <label class="field"><span class="label">{{_('ext.f.pickup')}}</span>
         <input name="pickup_groups" autocomplete="off" placeholder="sales, front-desk">
         <span class="field-error" data-error-for="pickup_groups" hidden></span></label>
+      <label class="field"><span class="label">{{_('ext.f.permission_class')}}</span>
+        <select name="permission_class"></select>
+        <span class="field-error" data-error-for="permission_class" hidden></span></label>
     </fieldset>
     <fieldset class="stack">
       <legend>{{_('ext.f.follow')}}</legend>

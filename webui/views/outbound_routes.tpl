@@ -26,7 +26,7 @@
       <span class="field-error" data-error-for="name" hidden></span></label>
     <div class="field"><span class="label">{{_('out.f.patterns')}}</span>
       <table class="table compact">
-        <thead><tr><th>{{_('out.f.pattern')}}</th><th>{{_('out.f.strip')}}</th><th>{{_('out.f.prefix')}}</th><th></th></tr></thead>
+        <thead><tr><th>{{_('out.f.pattern')}}</th><th>{{_('out.f.strip')}}</th><th>{{_('out.f.prefix')}}</th><th>{{_('out.f.reach')}}</th><th></th></tr></thead>
         <tbody id="patterns"></tbody>
       </table>
       <div><button class="btn btn-small" type="button" id="add-pattern">{{_('out.f.add_pattern')}}</button></div>

@@ -80,6 +80,10 @@
       </div>
       <label class="check"><input type="checkbox" name="announce_position"> {{_('q.f.announce_position')}}</label>
       <label class="check"><input type="checkbox" name="callback"> {{_('q.f.callback')}}</label>
+      <label class="field"><span class="label">{{_('q.f.callback_class')}}</span>
+        <select name="callback_class"></select>
+        <span class="hint">{{_('q.f.callback_class_hint')}}</span>
+        <span class="field-error" data-error-for="callback_class" hidden></span></label>
       <label class="check"><input type="checkbox" name="survey"> {{_('q.f.survey')}}</label>
     </fieldset>
 

@@ -44,11 +44,14 @@ TIME_OVERRIDE_DEVICE = "Custom:TC"
 BLACKLIST_CODES = {"*30": "add", "*31": "remove", "*32": "last"}
 PATH_EVENT = "CALLBOX_PATH"
 MAX_FORWARDS = 5  # forwards one call may follow (a loop the checks missed ends here)
-# Set on a follow-me leg placed through the outbound routes: the extension the box dials for (a
-# Local channel has no endpoint of its own to ask). One hop (_): the channel in the phones' context
-# has it, the trunk's channel does not.
-ON_BEHALF_OF = "CALLBOX_BY"
 FOLLOW_CONFIRM = "callbox-follow-confirm"
+ON_BEHALF = "callbox-on-behalf"  # every outside call the box places for someone goes through it
+# Where the supervisor sends a call it places for someone (Originate Local/N@..., or a live call
+# redirected there), with CALLBOX_FOR_CLASS (the owner's class) and CALLBOX_FOR (who) set.
+DIAL_FOR_CONTEXT = "callbox-dial-for"
+ADMIN_CLASS = "international"  # built in, never changed: what administrators' own destinations may dial
+REFUSED_PROMPT = "cannot-complete-as-dialed"  # Asterisk's core sounds: "this call cannot be completed as dialed"
+REFUSED_EVENT = "CallboxOutsideRefused"
 FEATURE_CODES = {
     "#8": "your own voicemail",
     "*97": "your own voicemail",
@@ -108,7 +111,8 @@ def goto(dest: tuple) -> str:
     if kind == "conference":
         return f"Goto(callbox-conferences,{target},1)"
     if kind == "external":
-        return f"Goto(callbox-outbound,{target},1)"
+        # A destination an administrator chose: dialled for them, through an outbound route.
+        return f"Gosub({ON_BEHALF},s,1({ADMIN_CLASS},{target},destination))"
     return "Hangup()"
 
 
@@ -135,6 +139,7 @@ def render(snap: Snapshot) -> dict[str, str]:
     _conferences(body, snap)
     _inbound(body, snap)
     _outbound(body, snap)
+    _permissions(body, snap)
 
     text = body.body()
     # A fingerprint of the dial plan, read back over AMI after a reload to
@@ -273,15 +278,16 @@ def _extensions(body: ConfFile, snap: Snapshot) -> None:
     for ext in snap.extensions:
         recording = snap.recording.get(ext.number, "never")
         args = (ext.number, int(ext.has_mailbox), recording, int(ext.dnd), ext.forward_all or "",
-                ext.forward_busy or "", ext.forward_no_answer or "")
+                ext.forward_busy or "", ext.forward_no_answer or "", ext.permission_class)
         exts.exten(f"{ext.number},1,Gosub(callbox-dial-extension,s,1({','.join(map(str, args))}))")
         exts.same("n,Hangup()")
         exts.exten(f"{ext.number},hint,PJSIP/{ext.number}")
         dnd_hints.exten(f"{DND_HINT}{ext.number},hint,Custom:DND{ext.number}")
 
     # ARG1: the extension; ARG2: 1 when it has a mailbox; ARG3: its recording policy; ARG4: 1 for
-    # do-not-disturb; ARG5-7: forward all, when busy, when not answered (empty: none). Follow-me, where
-    # the extension has a callbox-follow-<ext>, rings its numbers before the no-answer handling.
+    # do-not-disturb; ARG5-7: forward all, when busy, when not answered (empty: none); ARG8: its
+    # permission class, which a forward or a follow-me leg to an outside number obeys. Follow-me,
+    # where the extension has a callbox-follow-<ext>, rings its numbers before the no-answer handling.
     dial = body.section("callbox-dial-extension")
     # *32 blacklists the last caller from outside (a caller without CALLBOX_PHONE set).
     dial.exten(f"s,1,{path_step('extension', '${ARG1}')}")
@@ -315,8 +321,13 @@ def _extensions(body: ConfFile, snap: Snapshot) -> None:
     dial.exten("follow,1,Gosub(callbox-follow-${ARG1},s,1)")
     dial.same('n,GotoIf(${REGEX("^ANSWER$" ${DIALSTATUS})}?ANSWER,1)')
     dial.same("n,Goto(NOANSWER,unanswered)")
-    # The forward leaves this subroutine for good: the call is the target's now.
-    dial.exten("forward,1,StackPop()")
+    # The forward leaves this subroutine for good: the call is the target's now, placed for the
+    # forwarding extension (an earlier transfer no longer speaks for it).
+    dial.exten("forward,1,Set(CALLBOX_CLASS=${ARG8})")
+    dial.same("n,Set(CALLBOX_BY=${ARG1})")
+    dial.same("n,Set(BLINDTRANSFER=)")
+    dial.same("n,Set(TRANSFERERNAME=)")
+    dial.same("n,StackPop()")
     dial.same("n,Goto(callbox-forward,${CALLBOX_FWD},1)")
 
     fwd = body.section("callbox-forward")
@@ -356,12 +367,13 @@ def _follow_me(body: ConfFile, snap: Snapshot) -> None:
             if number in exts:  # the desk phone alone: never its voicemail, forwards or follow-me
                 ctx.exten(f"{i},1,Dial(PJSIP/{number},${{CALLBOX_RING_TIMEOUT}})")
             else:
-                # Dialled from the phones' context as the extension itself would dial it, so the
-                # outbound routes (and their checks) treat the leg as the extension's call.
-                ctx.exten(f"{i},1,Set(_{ON_BEHALF_OF}={ext.number})")
+                # Placed for the extension (a Local channel has no endpoint of its own to ask):
+                # through an outbound route, within the extension's permission class.
+                ctx.exten(f"{i},1,Set(_CALLBOX_FOR_CLASS={ext.permission_class})")
+                ctx.same(f"n,Set(_CALLBOX_FOR={ext.number})")
                 confirm = f",U({FOLLOW_CONFIRM})" if ext.follow_confirm else ""
                 confirm_used = confirm_used or ext.follow_confirm
-                ctx.same(f"n,Dial(Local/{number}@{PHONE_CONTEXT},${{CALLBOX_RING_TIMEOUT}}{confirm})")
+                ctx.same(f"n,Dial(Local/{number}@{DIAL_FOR_CONTEXT},${{CALLBOX_RING_TIMEOUT}}{confirm})")
             ctx.same("n,Hangup()")
     if confirm_used:
         # Run on an outside leg once it answers: only a 1 takes the call; anything else (a mobile's
@@ -477,7 +489,13 @@ def _queues(body: ConfFile, snap: Snapshot) -> None:
     cb.same(f"n,Queue(${{CALLBOX_CALLBACK_QUEUE}},ct,,,,{agi}/queue-connect?queue=${{CALLBOX_CALLBACK_QUEUE}},,,,"
             "${CALLBOX_CALLBACK_POSITION})")
     cb.same("n,Hangup()")
-    cb.exten("call,1,Goto(callbox-phones,${CALLBOX_CALLBACK_NUMBER},1)")
+    # The number called back is the caller's presented one, which a trunk's caller can forge: it
+    # is dialled on behalf of the queue, within the queue's callback class.
+    cb.exten("call,1,Goto(callbox-callback-call,${CALLBOX_CALLBACK_QUEUE},1)")
+    calls = body.section("callbox-callback-call")
+    for q in snap.queues:
+        calls.exten(f"{q.number},1,Gosub({ON_BEHALF},s,1({q.callback_class},${{CALLBOX_CALLBACK_NUMBER}},"
+                    f"queue-{q.number}))")
 
 
 def _minute_before(clock: str) -> str:
@@ -593,9 +611,12 @@ def _inbound(body: ConfFile, snap: Snapshot) -> None:
 def _outbound(body: ConfFile, snap: Snapshot) -> None:
     available = {t.id: t for t in snap.trunks}
     out = body.section("callbox-outbound")
+    literal = set()
     for route in snap.outbound:
-        for pattern, strip, prefix in route.patterns:
+        for pattern, strip, prefix, reach in route.patterns:
+            literal.add(pattern)
             out.exten(f"{pattern},1,Set(CALLBOX_DIAL={prefix}${{EXTEN:{strip}}})")
+            out.same(f"n,Gosub(callbox-permit,s,1({reach},${{EXTEN}}))")
             out.same(f"n,Goto(callbox-route-{route.id},s,1)")
         r = body.section(f"callbox-route-{route.id}")
         r.exten(f"s,1,{path_step('external', '${CALLBOX_DIAL}')}")
@@ -606,6 +627,14 @@ def _outbound(body: ConfFile, snap: Snapshot) -> None:
                        f"{t.caller_id or ''},{t.max_channels or 0}))")
         r.same("n,Playback(all-circuits-busy-now)")
         r.same("n,Congestion(5)")
+    # An emergency number dialled without the outside-line prefix still goes out, as it is,
+    # through the first route that has a trunk.
+    first = next((r for r in snap.outbound if any(t in available for t in r.trunks)), None)
+    for number in snap.settings.emergency_numbers if first is not None else ():
+        if number not in literal:
+            out.exten(f"{number},1,Set(CALLBOX_DIAL={number})")
+            out.same("n,Gosub(callbox-permit,s,1(local,${EXTEN}))")
+            out.same(f"n,Goto(callbox-route-{first.id},s,1)")
 
     # ARG1: trunk endpoint; ARG2: number; ARG3: caller id to present (may be
     # empty); ARG4: the trunk's channel limit, 0 for none. Returns when the
@@ -619,6 +648,86 @@ def _outbound(body: ConfFile, snap: Snapshot) -> None:
     d.same('n,GotoIf(${REGEX("^(CHANUNAVAIL|CONGESTION)$" ${DIALSTATUS})}?next)')
     d.same("n,Hangup()")
     d.same("n(next),Return()")
+
+
+def _permissions(body: ConfFile, snap: Snapshot) -> None:
+    """Outbound permission classes. A call to an outside number is checked where it enters an
+    outbound route (callbox-permit), against the class of whoever the call is for:
+    - the phone that transferred it (##, *2, a REFER): BLINDTRANSFER or TRANSFERERNAME name its channel;
+    - else the one the box acts for (CALLBOX_CLASS: a forward, a callback, an administrator's
+      destination; set only by this dial plan, never inherited);
+    - else the phone that dialled, by the endpoint it authenticated as (never its caller id).
+    Anyone else (a trunk's caller, a channel of the box's own) has no class and is refused."""
+    emergency = "|".join(snap.settings.emergency_numbers)
+    p = body.section("callbox-permit")
+    # ARG1: the reach of the pattern the call matched; ARG2: the number as dialled.
+    p.exten("s,1,Set(LOCAL(class)=)")
+    p.same(f'n,GotoIf(${{REGEX("^({emergency})$" ${{CALLBOX_DIAL}})}}?emergency)')
+    p.same(f'n,GotoIf(${{REGEX("^({emergency})$" ${{ARG2}})}}?emergency)')
+    p.same("n,Set(LOCAL(transferrer)=${IF(${LEN(${BLINDTRANSFER})}?${BLINDTRANSFER}:${TRANSFERERNAME})})")
+    p.same("n,GotoIf(${LEN(${LOCAL(transferrer)})}?transferred)")
+    p.same("n,Set(LOCAL(class)=${CALLBOX_CLASS})")
+    p.same("n,GotoIf(${LEN(${LOCAL(class)})}?check)")
+    p.same("n,Set(CALLBOX_BY=${CHANNEL(endpoint)})")
+    p.same("n,Goto(owner)")
+    # A channel name: PJSIP/<endpoint>-<sequence>.
+    p.same("n(transferred),Set(CALLBOX_BY=${LOCAL(transferrer)})")
+    p.same("n,Set(CALLBOX_BY=${CUT(CALLBOX_BY,-,1)})")
+    p.same("n,Set(CALLBOX_BY=${CUT(CALLBOX_BY,/,2)})")
+    p.same("n(owner),GotoIf(${DIALPLAN_EXISTS(callbox-class-of,${CALLBOX_BY},1)}?:check)")
+    p.same("n,Gosub(callbox-class-of,${CALLBOX_BY},1)")
+    p.same("n,Set(LOCAL(class)=${GOSUB_RETVAL})")
+    p.same("n(check),GotoIf(${DIALPLAN_EXISTS(callbox-class-${LOCAL(class)},${ARG1},1)}?allowed)")
+    p.same("n,Gosub(callbox-refused,s,1(${CALLBOX_BY},${LOCAL(class)},${ARG1},${CALLBOX_DIAL}))")
+    p.same("n(emergency),Log(NOTICE,emergency call to ${CALLBOX_DIAL})")
+    p.same("n(allowed),Return()")
+
+    of = body.section("callbox-class-of")
+    for ext in snap.extensions:
+        of.exten(f"{ext.number},1,Return({ext.permission_class})")
+    for name, reach in snap.permission_classes:
+        c = body.section(f"callbox-class-{name}")
+        c.exten("none,1,NoOp(emergency numbers only)")
+        for kind in reach:
+            c.exten(f"{kind},1,NoOp({kind} numbers)")
+
+    # Gosub(callbox-on-behalf,s,1(class,number,for)): a call the box places for someone (a queue's
+    # callback, an administrator's destination, a supervisor's move), never on the word of a
+    # caller id: to an extension, or to an outside number through an outbound route within the
+    # class; refused otherwise. It does not return: the call is the number's now.
+    ob = body.section(ON_BEHALF)
+    ob.exten("s,1,Set(CALLBOX_CLASS=${ARG1})")
+    ob.same("n,Set(CALLBOX_BY=${ARG3})")
+    ob.same("n,Set(BLINDTRANSFER=)")
+    ob.same("n,Set(TRANSFERERNAME=)")
+    ob.same("n,Set(CALLBOX_TARGET=${ARG2})")
+    ob.same('n,GotoIf(${REGEX("^(0|1|2|3|4|5|6|7|8|9)+$" ${CALLBOX_TARGET})}?:refused)')
+    ob.same("n,GotoIf(${DIALPLAN_EXISTS(callbox-extensions,${CALLBOX_TARGET},1)}?internal)")
+    ob.same("n,GotoIf(${DIALPLAN_EXISTS(callbox-outbound,${CALLBOX_TARGET},1)}?outside)")
+    ob.same("n(refused),Gosub(callbox-refused,s,1(${ARG3},${ARG1},none,${CALLBOX_TARGET}))")
+    ob.same("n(internal),StackPop()")
+    ob.same("n,Goto(callbox-extensions,${CALLBOX_TARGET},1)")
+    ob.same("n(outside),StackPop()")
+    ob.same("n,Goto(callbox-outbound,${CALLBOX_TARGET},1)")
+
+    # The supervisor's way in: a conference invite (Originate of Local/N@callbox-dial-for with
+    # __CALLBOX_FOR_CLASS and __CALLBOX_FOR), a call moved outside (Setvar, then Redirect here);
+    # click-to-call and follow-me legs come in the same way.
+    body.section(DIAL_FOR_CONTEXT).exten(
+        f"_X.,1,Gosub({ON_BEHALF},s,1(${{CALLBOX_FOR_CLASS}},${{EXTEN}},${{CALLBOX_FOR}}))")
+
+    # ARG1: for whom; ARG2: their class; ARG3: the reach asked for (none: no route dials it);
+    # ARG4: the number. Said to the caller, told to the supervisor (AMI) and logged; never returns.
+    r = body.section("callbox-refused")
+    r.exten("s,1,Log(NOTICE,outside call to ${ARG4} refused: ${ARG3} for ${ARG1} of class ${ARG2})")
+    r.same(f"n,UserEvent({REFUSED_EVENT},For: ${{ARG1}},Class: ${{ARG2}},Reach: ${{ARG3}},Number: ${{ARG4}})")
+    # A leg the box placed itself and nobody answered yet (a conference invite) is not answered
+    # just to be refused: answering it would put the invite in the room.
+    r.same('n,GotoIf(${REGEX("^Up$" ${CHANNEL(state)})}?say)')
+    r.same('n,GotoIf(${REGEX("^Local$" ${CHANNEL(channeltype)})}?end)')
+    r.same("n,Answer()")
+    r.same(f"n(say),Playback({REFUSED_PROMPT})")
+    r.same("n(end),Hangup()")
 
 
 def dialplan_marker(text: str) -> str:

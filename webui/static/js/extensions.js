@@ -108,9 +108,19 @@
     $("reg-view").textContent = reg ? t("ext.registered_from", {contact: contactText(reg)}) : t("ext.offline");
   }
 
-  function openCreate() {
+  /* The permission classes to choose from (what the extension may dial outside the box). */
+  async function loadClasses(current) {
+    let names = ["international"];
+    try { names = (await api("GET", "/permission-classes")).items.map((c) => c.name); } catch (e) { /* keep the default */ }
+    if (current && !names.includes(current)) names.push(current);
+    form.elements.permission_class.replaceChildren(...names.map((n) => el("option", {value: n}, n)));
+    form.elements.permission_class.value = current || "international";
+  }
+
+  async function openCreate() {
     editing = null;
     form.reset();
+    await loadClasses(null);
     clearErrors(form);
     dialog.classList.remove("editing");
     $("ext-dialog-title").textContent = t("ext.add_title");
@@ -144,6 +154,7 @@
     });
     form.elements["follow_me.ring"].value = ext.follow_me.ring;
     form.elements["follow_me.confirm"].checked = ext.follow_me.confirm;
+    await loadClasses(ext.permission_class);
     $("secret-view").value = ext.secret;
     $("secret-view").type = "password";
     $("secret-show").textContent = t("ext.show");
@@ -169,6 +180,7 @@
                       confirm: f["follow_me.confirm"].checked,
                       numbers: [...form.querySelectorAll("input[name='follow_me.numbers']")]
                         .map((input) => input.value.trim()).filter(Boolean)};
+    body.permission_class = f.permission_class.value;
     const pin = f.voicemail_pin.value.trim();
     if (pin && f.voicemail_enabled.checked) body.voicemail_pin = pin;
     try {

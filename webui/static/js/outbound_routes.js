@@ -9,13 +9,19 @@
 
   const trunkName = (id) => (trunks.find((x) => x.id === id) || {name: `#${id}`}).name;
 
+  const REACHES = ["local", "national", "international"];
+
   function patternRow(p) {
+    const reach = el("select", {name: "reach", "aria-label": t("out.reach")},
+      ...REACHES.map((r) => el("option", {value: r}, t(`perm.reach.${r}`))));
+    reach.value = p.reach || "international";
     return el("tr", {class: "pattern-row"},
       el("td", {}, el("input", {name: "pattern", class: "mono", value: p.pattern, placeholder: "_0X.",
                                 "aria-label": t("out.pattern")})),
       el("td", {}, el("input", {name: "strip", type: "number", min: 0, max: 20, value: p.strip,
                                 "aria-label": t("out.strip")})),
       el("td", {}, el("input", {name: "prefix", class: "mono", value: p.prefix, "aria-label": t("out.prefix")})),
+      el("td", {}, reach),
       el("td", {class: "col-actions"}, el("button", {type: "button", class: "btn btn-small btn-danger-ghost",
         onclick: (e) => e.target.closest("tr").remove()}, t("common.delete"))));
   }
@@ -44,7 +50,8 @@
       const patterns = [...$("patterns").querySelectorAll("tr")].map((tr) => ({
         pattern: tr.querySelector("[name=pattern]").value.trim(),
         strip: Number(tr.querySelector("[name=strip]").value || 0),
-        prefix: tr.querySelector("[name=prefix]").value.trim()}));
+        prefix: tr.querySelector("[name=prefix]").value.trim(),
+        reach: tr.querySelector("[name=reach]").value}));
       return {name: form.elements.name.value.trim(), patterns, trunks: trunkList.value.map(Number)};
     },
   });

@@ -12,13 +12,17 @@
   const DEFAULTS = {strategy: "rrmemory", memory_seconds: 0, music: "default", announce_position: false,
                     announce_interval: 60, join_empty: true, leave_empty: false, max_wait: 0, max_callers: 0,
                     overflow: {kind: "hangup", target: null}, wrapup: 0, ring_timeout: 15, announce_agent: false,
-                    survey: false, recording: "never", callback: false, service_level: 20, members: []};
+                    survey: false, recording: "never", callback: false, callback_class: "national",
+                    service_level: 20, members: []};
   let music = [];
+  let classes = [];
   let overflow;
 
   async function loadChoices() {
-    const [, doc] = await Promise.all([loadCatalogue(), api("GET", "/music")]);
+    const [, doc, perms] = await Promise.all([loadCatalogue(), api("GET", "/music"),
+                                              api("GET", "/permission-classes")]);
     music = doc.items;
+    classes = perms.items.map((c) => c.name);
   }
 
   function memberRow(m) {
@@ -69,6 +73,9 @@
       $("music").replaceChildren(el("option", {value: "default"}, t("q.music_default")),
         ...music.map((m) => el("option", {value: m.name}, m.tracks.length ? m.name : t("q.music_empty", {name: m.name}))));
       f.music.value = v.music;
+      const names = classes.includes(v.callback_class) ? classes : classes.concat([v.callback_class]);
+      f.callback_class.replaceChildren(...names.map((n) => el("option", {value: n}, n)));
+      f.callback_class.value = v.callback_class;
       $("members").replaceChildren(...v.members.map(memberRow));
       overflow = destinationPicker("overflow", v.overflow);
       $("overflow").replaceChildren(overflow);
@@ -77,7 +84,7 @@
     body(form, q) {
       const f = form.elements;
       const body = {name: f.name.value.trim(), strategy: f.strategy.value, music: f.music.value,
-                    recording: f.recording.value, overflow: overflow.value};
+                    recording: f.recording.value, overflow: overflow.value, callback_class: f.callback_class.value};
       for (const name of NUMBERS) body[name] = Number(f[name].value || 0);
       for (const name of CHECKS) body[name] = f[name].checked;
       body.members = [...$("members").querySelectorAll(".member-row")].map((row) => ({

@@ -1,0 +1,197 @@
+"""Outbound permission classes on a real box, with pjsua2 phones and a provider behind a trunk.
+
+Behind the outside-line prefix 0 (as the setup wizard makes it): 000... abroad, 00... another
+city, 0... local. What is asserted: whether the provider's side got an INVITE (and for which
+number), what the caller heard, and the refusal the supervisor logged from the dial plan's event.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+REFUSAL_MS = 1200  # of speech in "this call cannot be completed as dialed" (2.6 s with its pauses)
+PATTERNS = [{"pattern": "_000X.", "strip": 1, "reach": "international"},
+            {"pattern": "_00X.", "strip": 1, "reach": "national"},
+            {"pattern": "_0X.", "strip": 1, "reach": "local"}]
+ABROAD, OTHER_CITY, LOCAL = "000441234567", "00755123456", "083331234"
+
+
+@pytest.fixture(scope="module")
+def desks(api, sip, box):
+    phones = {}
+    for number in ("8001", "8002", "8003"):
+        r = api.post("/extensions", {"number": number, "name": f"Desk {number}"})
+        assert r.status == 201, r
+        phones[number] = sip.phone(number, r.json["secret"], box.sip).register()
+    return phones
+
+
+@pytest.fixture(scope="module")
+def provider(api, box, sip):
+    ip = box.host_ip.rsplit(".", 1)[0] + ".6"
+    dev = box.state()["host_if"]
+    subprocess.run(["ip", "addr", "add", f"{ip}/24", "dev", dev], check=True)
+    try:
+        phone = sip.provider(ip, 5090)
+        phone.ip = ip
+        trunk = api.post("/trunks", {"name": "Provider", "host": ip, "port": 5090}).json
+        r = api.post("/outbound-routes", {"name": "Outside line", "patterns": PATTERNS, "trunks": [trunk["id"]]})
+        assert r.status == 201, r
+        yield phone
+    finally:
+        subprocess.run(["ip", "addr", "del", f"{ip}/24", "dev", dev], check=False)
+
+
+@pytest.fixture(autouse=True)
+def unrestricted(api):
+    """Every test starts from extensions that may dial anything and forward nowhere."""
+    for number in ("8001", "8002", "8003"):
+        api.patch(f"/extensions/{number}", {"permission_class": "international",
+                                            "forward": {"all": None, "busy": None, "no_answer": None}})
+
+
+class Log:
+    """The supervisor's log lines from now on (its JSON log file in the box's data)."""
+
+    def __init__(self, box):
+        self.path = Path(f"/var/lib/callbox-dev/boxes/{box.name}/data/log/supervisor.log")
+        self.start = self.path.stat().st_size if self.path.exists() else 0
+
+    def lines(self, msg: str) -> list[dict]:
+        with self.path.open("rb") as f:
+            f.seek(self.start)
+            docs = [json.loads(line) for line in f.read().decode().splitlines() if line.startswith("{")]
+        return [d for d in docs if d.get("msg") == msg]
+
+    def wait(self, msg: str, timeout: float = 10) -> dict:
+        deadline = time.monotonic() + timeout
+        while not (found := self.lines(msg)):
+            assert time.monotonic() < deadline, f"the supervisor never logged {msg!r}"
+            time.sleep(0.1)
+        return found[-1]
+
+
+def refused(sip, call, box_log) -> dict:
+    """The caller hears the refusal and is hung up on; the supervisor logged it."""
+    call.wait_confirmed()
+    sip.wait(lambda: call.listener.sound_ms() >= REFUSAL_MS, 10, "the refusal message")
+    call.wait_disconnected(timeout=10)
+    return box_log.wait("outside call refused")
+
+
+def goes_out(sip, provider, call, number: str) -> None:
+    leg = provider.wait_incoming(timeout=10)
+    assert f"sip:{number}@" in leg.getInfo().localUri, leg.getInfo().localUri
+    leg.answer_call()
+    call.wait_confirmed()
+    leg.wait_confirmed()
+    call.hangup_call()
+    leg.wait_disconnected(timeout=10)
+
+
+def test_a_national_extension_cannot_dial_abroad_and_hears_why(desks, sip, api, box, provider):
+    assert api.patch("/extensions/8002", {"permission_class": "national"}).status == 200
+    log = Log(box)
+    offered = len(provider.incoming)
+    call = desks["8002"].call(ABROAD)
+    event = refused(sip, call, log)
+    assert (event["by"], event["permission_class"], event["reach"], event["number"]) == \
+        ("8002", "national", "international", ABROAD[1:]), event
+    assert len(provider.incoming) == offered, "the provider was offered a call the class forbids"
+    # Within the class: out it goes, stripped of the outside-line prefix.
+    goes_out(sip, provider, desks["8002"].call(OTHER_CITY), OTHER_CITY[1:])
+    goes_out(sip, provider, desks["8002"].call(LOCAL), LOCAL[1:])
+    # An unrestricted extension still dials abroad.
+    goes_out(sip, provider, desks["8001"].call(ABROAD), ABROAD[1:])
+
+
+def test_an_internal_only_extension_reaches_emergency_numbers_and_nothing_else(desks, sip, api, box, provider):
+    assert api.patch("/extensions/8003", {"permission_class": "internal"}).status == 200
+    log = Log(box)
+    offered = len(provider.incoming)
+    event = refused(sip, desks["8003"].call(LOCAL), log)
+    assert (event["by"], event["reach"]) == ("8003", "local"), event
+    assert len(provider.incoming) == offered
+    goes_out(sip, provider, desks["8003"].call("0110"), "110")  # behind the outside-line prefix
+    goes_out(sip, provider, desks["8003"].call("120"), "120")  # or dialled as it is
+    # Calls inside the box are not outside calls.
+    call = desks["8003"].call("8001")
+    ringing = desks["8001"].wait_incoming(timeout=10)
+    ringing.answer_call()
+    call.wait_confirmed()
+    call.hangup_call()
+    ringing.wait_disconnected(timeout=10)
+
+
+def test_a_forward_abroad_obeys_the_forwarding_extensions_class(desks, sip, api, box, provider):
+    # Set while the extension could dial abroad; then an administrator restricts it.
+    assert api.patch("/extensions/8002", {"forward": {"all": ABROAD}}).status == 200
+    assert api.patch("/extensions/8002", {"permission_class": "national"}).status == 200
+    r = api.patch("/extensions/8002", {"forward": {"busy": ABROAD}})
+    assert (r.status, r.json["field"]) == (422, "forward.busy"), r  # a new one is refused at once
+    log = Log(box)
+    offered = len(provider.incoming)
+    # 8001 may dial abroad itself: the forward is 8002's, so 8002's class decides.
+    event = refused(sip, desks["8001"].call("8002"), log)
+    assert (event["by"], event["permission_class"], event["number"]) == ("8002", "national", ABROAD[1:]), event
+    assert len(provider.incoming) == offered, "a forward went abroad for an extension that may not dial there"
+    assert len(desks["8002"].incoming) == 0 or desks["8002"].take_incoming() is None
+    assert api.patch("/extensions/8002", {"forward": {"all": OTHER_CITY}}).status == 200
+    goes_out(sip, provider, desks["8001"].call("8002"), OTHER_CITY[1:])
+
+
+def test_a_transfer_abroad_obeys_the_transferring_extensions_class(desks, sip, api, box, provider):
+    assert api.patch("/extensions/8002", {"permission_class": "national"}).status == 200
+    log = Log(box)
+    offered = len(provider.incoming)
+    call = desks["8001"].call("8002")
+    at_b = desks["8002"].wait_incoming(timeout=10)
+    at_b.answer_call()
+    call.wait_confirmed()
+    at_b.wait_confirmed()
+    mark = at_b.listener.mark()
+    at_b.send_dtmf("##")  # blind transfer of 8001's call, which could itself dial abroad
+    sip.wait(lambda: at_b.listener.heard_sound(min_ms=300, since=mark), 5, "the transfer prompt")
+    mark = call.listener.mark()
+    at_b.send_dtmf(ABROAD)
+    at_b.wait_disconnected(timeout=15)
+    sip.wait(lambda: call.listener.sound_ms(since=mark) >= REFUSAL_MS, 15, "the refusal message")
+    call.wait_disconnected(timeout=10)
+    event = log.wait("outside call refused")
+    assert (event["by"], event["permission_class"], event["reach"]) == ("8002", "national", "international"), event
+    assert len(provider.incoming) == offered
+
+
+def test_attended_and_refer_transfers_abroad_obey_the_transferring_extensions_class(desks, sip, api, box, provider):
+    import pjsua2 as pj
+
+    assert api.patch("/extensions/8002", {"permission_class": "national"}).status == 200
+    offered = len(provider.incoming)
+    call = desks["8001"].call("8002")
+    at_b = desks["8002"].wait_incoming(timeout=10)
+    at_b.answer_call()
+    call.wait_confirmed()
+    at_b.wait_confirmed()
+    # *2: 8002 consults the number first; the box dials it for 8002 (a channel of its own).
+    log = Log(box)
+    mark = at_b.listener.mark()
+    at_b.send_dtmf("*2")
+    sip.wait(lambda: at_b.listener.heard_sound(min_ms=300, since=mark), 5, "the transfer prompt")
+    at_b.send_dtmf(ABROAD)
+    event = log.wait("outside call refused", timeout=15)
+    assert (event["by"], event["permission_class"]) == ("8002", "national"), event
+    # The phone's own transfer key (REFER) to the same number: refused for 8002 too.
+    log = Log(box)
+    sip.wait(lambda: call.connected and at_b.connected, 15, "the call back between 8001 and 8002")
+    at_b.xfer(f"sip:{ABROAD}@{desks['8002'].server}", pj.CallOpParam(True))
+    event = log.wait("outside call refused", timeout=15)
+    assert (event["by"], event["permission_class"]) == ("8002", "national"), event
+    assert len(provider.incoming) == offered
+    for c in (call, at_b):
+        if c.connected:
+            c.hangup_call()
