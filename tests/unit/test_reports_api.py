@@ -1,0 +1,128 @@
+"""Reports on generated call records: the traffic report's counts per period in the box's time
+zone (local midnight is the day boundary), every period listed, the loss rate, and bad
+parameters refused with a 422 naming them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from appliance.reports import reports
+from appliance.reports.db import CallRecord, reports_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(*when, zone=SHANGHAI) -> float:
+    return dt.datetime(*when, tzinfo=zone).timestamp()
+
+
+def make(i: int, started: float, direction: str, outcome: str, talk: float = 0.0) -> dict:
+    return {"id": f"r{i}", "started": started, "answered": started + 1 if outcome == "answered" else None,
+            "ended": started + 1 + talk, "direction": direction, "path": "[]", "wait": 1.0, "talk": talk,
+            "hold": 0.0, "transfers": "[]", "outcome": outcome}
+
+
+# Shanghai days: 23:30 on the 5th is 15:30 UTC on the 5th; 00:30 on the 6th is 16:30 UTC on the 5th.
+GENERATED = [
+    make(1, at(2026, 12, 5, 23, 30), "inbound", "answered", 60),
+    make(2, at(2026, 12, 5, 23, 59, 59), "inbound", "abandoned"),
+    make(3, at(2026, 12, 6, 0, 0, 0), "inbound", "answered", 30),
+    make(4, at(2026, 12, 6, 0, 30), "inbound", "voicemail"),
+    make(5, at(2026, 12, 6, 9, 15), "outbound", "answered", 120),
+    make(6, at(2026, 12, 6, 9, 45), "internal", "missed"),
+    make(7, at(2026, 12, 6, 9, 50), "inbound", "busy"),
+    make(8, at(2026, 12, 7, 10, 0), "inbound", "answered", 10),
+    make(9, at(2026, 12, 31, 23, 0), "inbound", "failed"),
+    make(10, at(2027, 1, 1, 1, 0), "outbound", "busy"),
+]
+
+
+def test_traffic_by_day_splits_at_local_midnight():
+    records = [(r["started"], r["direction"], r["outcome"], r["talk"]) for r in GENERATED]
+    start, end = at(2026, 12, 5), at(2026, 12, 8)
+    rows, totals = reports.traffic(records[:8], SHANGHAI, start, end, "day")
+    assert [r["period"] for r in rows] == ["2026-12-05", "2026-12-06", "2026-12-07"]
+    day5, day6, day7 = rows
+    assert (day5["inbound"], day5["offered"], day5["answered"], day5["lost"], day5["loss_rate"]) == (2, 2, 1, 1, 50.0)
+    assert (day6["inbound"], day6["outbound"], day6["internal"]) == (3, 1, 1)
+    assert (day6["offered"], day6["answered"], day6["lost"], day6["talk_seconds"]) == (3, 1, 2, 150.0)
+    assert (day7["answered"], day7["loss_rate"]) == (1, 0.0)
+    assert totals == {"inbound": 6, "outbound": 1, "internal": 1, "offered": 6, "answered": 3, "lost": 3,
+                      "talk_seconds": 220.0, "loss_rate": 50.0}
+    # The same calls in UTC days fall differently: the time zone is what decides.
+    utc_rows, _ = reports.traffic(records[:8], ZoneInfo("UTC"), at(2026, 12, 5, zone=ZoneInfo("UTC")),
+                                  at(2026, 12, 8, zone=ZoneInfo("UTC")), "day")
+    assert [r["inbound"] for r in utc_rows] == [4, 1, 1]
+
+
+def test_traffic_by_hour_lists_every_hour_with_zeros():
+    records = [(r["started"], r["direction"], r["outcome"], r["talk"]) for r in GENERATED[4:7]]
+    rows, totals = reports.traffic(records, SHANGHAI, at(2026, 12, 6), at(2026, 12, 7), "hour")
+    assert len(rows) == 24 and rows[0]["period"] == "2026-12-06 00:00"
+    nine = rows[9]
+    assert (nine["period"], nine["outbound"], nine["internal"], nine["inbound"], nine["lost"]) == \
+        ("2026-12-06 09:00", 1, 1, 1, 1)
+    assert sum(r["outbound"] + r["internal"] + r["inbound"] for r in rows) == 3
+    assert rows[10]["loss_rate"] is None  # nothing offered
+
+
+def test_a_day_with_a_clock_change_has_its_25_hours():
+    paris = ZoneInfo("Europe/Paris")
+    rows, _ = reports.traffic([], paris, at(2026, 10, 25, zone=paris), at(2026, 10, 26, zone=paris), "hour")
+    assert len(rows) == 24  # 02:00 comes twice: one period of that label
+    assert rows[2]["period"] == "2026-10-25 02:00" and rows[3]["period"] == "2026-10-25 03:00"
+
+
+def test_weeks_start_on_monday_and_months_cross_the_year():
+    records = [(r["started"], r["direction"], r["outcome"], r["talk"]) for r in GENERATED]
+    rows, _ = reports.traffic(records, SHANGHAI, at(2026, 12, 1), at(2027, 1, 2), "week")
+    assert rows[0]["period"] == "2026-11-30"  # the Monday of 1 December's week
+    assert {r["period"]: r["offered"] for r in rows}["2026-12-07"] == 1
+    months, totals = reports.traffic(records, SHANGHAI, at(2026, 12, 1), at(2027, 1, 2), "month")
+    assert [(m["period"], m["inbound"], m["outbound"]) for m in months] == [("2026-12", 7, 1), ("2027-01", 0, 1)]
+
+
+@pytest.fixture
+def staff(admin):
+    assert admin.patch("/settings", {"timezone": "Asia/Shanghai"}).status == 200
+    with reports_db.connection_context():
+        for r in GENERATED:
+            CallRecord.create(**r)
+    return admin
+
+
+def test_the_traffic_report_over_the_api(staff):
+    assert staff.get("/reports").json == {"items": [{"name": "traffic", "description": reports.REPORTS["traffic"]}]}
+    r = staff.get("/reports/traffic?from=2026-12-06&to=2026-12-06&by=day")
+    assert r.status == 200, r
+    doc = r.json
+    assert (doc["name"], doc["from"], doc["to"], doc["by"]) == ("traffic", "2026-12-06", "2026-12-06", "day")
+    assert doc["rows"] == [{"period": "2026-12-06", "inbound": 3, "outbound": 1, "internal": 1, "offered": 3,
+                            "answered": 1, "lost": 2, "talk_seconds": 150.0, "loss_rate": 66.7}]
+    assert doc["totals"]["offered"] == 3 and set(doc["definitions"]) >= {"offered", "answered", "lost", "loss_rate"}
+    month = staff.get("/reports/traffic?from=2026-12-01&to=2027-01-31&by=month").json
+    assert [(m["period"], m["inbound"]) for m in month["rows"]] == [("2026-12", 7), ("2027-01", 0)]
+
+
+@pytest.mark.parametrize("query, field", [
+    ("?from=2026-12-06", "to"), ("?from=2026-12-07&to=2026-12-06", "from"), ("?from=2026-02-30&to=2026-03-01", "from"),
+    ("?from=2026-12-01&to=2026-12-02&by=fortnight", "by"), ("?from=2026-01-01&to=2026-12-31&by=hour", "to"),
+    ("?from=2026-12-01&to=2026-12-02&group=1", "group"), ("?from=2026-12-01%27%20OR%201=1&to=2026-12-02", "from"),
+])
+def test_bad_report_parameters_are_a_422(staff, query, field):
+    r = staff.get("/reports/traffic" + query)
+    assert (r.status, r.json["field"]) == (422, field), r
+
+
+def test_reports_are_for_staff(staff):
+    from tests.unit.test_callcenter import signed_in
+
+    assert staff.post("/extensions", {"number": "8001", "name": "Al"}).status == 201
+    al = signed_in(staff, "al", "agent", "8001")
+    assert al.get("/reports").status == 403
+    assert al.get("/reports/traffic?from=2026-12-06&to=2026-12-06").status == 403
+    assert staff.get("/reports/nothing?from=2026-12-06&to=2026-12-06").status == 404
