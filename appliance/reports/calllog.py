@@ -180,8 +180,8 @@ MAX_RECENT = 100
 
 def recent(extension: str, params: dict) -> dict:
     """An extension's last calls, newest first (`limit`, at most MAX_RECENT), each as that extension
-    saw it: out (its phone placed it), in (its phone answered it) or missed (it rang there and was
-    not answered there, whoever took it after), with the number and name at the other end."""
+    saw it: out (its phone placed it), in (its phone or its follow-me answered it) or missed (it rang
+    there and was not answered there, whoever took it after), with the number and name at the other end."""
     unknown = sorted(set(params) - {"limit"})
     if unknown:
         raise Invalid(f"{unknown[0]}: not a parameter of recent calls (only limit)", unknown[0])
@@ -189,8 +189,12 @@ def recent(extension: str, params: dict) -> dict:
     ids = [p.call_id for p in CallParty.select(CallParty.call_id).where(CallParty.extension == extension)
            .order_by(CallParty.started.desc()).limit(limit)]
     records = {r.id: r for r in CallRecord.select().where(CallRecord.id.in_(ids))}
+    # Taken there: on its phone, or on one of its follow-me numbers (a Local channel of its
+    # callbox-follow-<extension> context, see dialplan.py).
+    mine = (CallLeg.kind == "phone") & (CallLeg.party == extension)
+    follow = CallLeg.channel.startswith("Local/") & CallLeg.channel.contains(f"@callbox-follow-{extension}-")
     took = {leg.call_id for leg in CallLeg.select(CallLeg.call_id).where(
-        CallLeg.call_id.in_(ids), CallLeg.kind == "phone", CallLeg.party == extension, CallLeg.answered.is_null(False))}
+        CallLeg.call_id.in_(ids), mine | follow, CallLeg.answered.is_null(False))}
     items = []
     for call_id in ids:
         r = records.get(call_id)

@@ -52,3 +52,25 @@ def test_agents_see_their_own_extension_s_calls_only(desks):
     assert [i for i, _, _ in seen(al, "8002")] == [i for i, _, _ in seen(desks, "8002")]
     assert al.get("/extensions/8001/calls").status == 403
     assert desks.get("/extensions/8999/calls").status == 404
+
+
+def test_a_call_taken_on_a_follow_me_number_is_in_not_missed(desks):
+    from appliance.reports.db import CallLeg, CallParty, CallRecord, reports_db
+
+    start = 1796490000.0
+    with reports_db.connection_context():
+        CallRecord.create(id="1796490000.1", started=start, answered=start + 9, ended=start + 20,
+                          direction="internal", from_number="8001", to_number="8002", path="[]", wait=9, talk=11,
+                          hold=0, transfers="[]", outcome="answered")
+        for uid, channel, kind, party, answered in (
+                ("1796490000.1", "PJSIP/8001-00000001", "phone", "8001", start),
+                ("1796490000.2", "PJSIP/8002-00000002", "phone", "8002", None),
+                ("1796490005.3", "Local/1@callbox-follow-8002-00000001;1", "other", None, start + 9),
+                ("1796490005.4", "Local/1@callbox-follow-8002-00000001;2", "other", None, start + 9),
+                ("1796490005.5", "PJSIP/trunk-1-00000003", "trunk", "1", start + 9)):
+            CallLeg.create(uniqueid=uid, call_id="1796490000.1", channel=channel, kind=kind, party=party,
+                           started=start, answered=answered, ended=start + 20)
+        for ext in ("8001", "8002"):
+            CallParty.create(extension=ext, call_id="1796490000.1", started=start)
+    assert seen(desks, "8002", "?limit=1") == [("1796490000.1", "in", "8001")]
+    assert seen(desks, "8001", "?limit=1") == [("1796490000.1", "out", "8002")]
