@@ -15,7 +15,7 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 
 from .errors import Conflict
 from .db.models import Setting
-from .fields import Host, StrictSchema, StrictString
+from .fields import Host, Language, StrictSchema, StrictString
 
 
 def _timezones() -> set[str]:
@@ -97,6 +97,8 @@ class BoxSettings:
     park_timeout: int = 45
     #: Numbers every phone may dial whatever its permission class (China's 110, 119, 120, 122; 112).
     emergency_numbers: tuple = ("110", "112", "119", "120", "122")
+    #: What callers hear where an extension, trunk, route, IVR or queue names no language of its own.
+    language: str = "en"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -121,6 +123,7 @@ class BoxSettingsSchema(StrictSchema):
     park_timeout = fields.Integer(strict=True, validate=validate.Range(10, 600))
     emergency_numbers = fields.List(StrictString(validate=validate.Regexp(
         r"^[0-9]{2,8}$", error="must be 2 to 8 digits")), validate=validate.Length(min=1, max=20))
+    language = Language(allow_none=False)
 
     @validates("customer_lookup_url")
     def _lookup_url(self, value, **kwargs):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, validate as mvalidate
 
 # Characters with a meaning in Asterisk config, dialplan or SIP caller-id syntax.
 _NAME_FORBIDDEN = set(';[]"<>\\${}`')
@@ -260,6 +260,17 @@ class Bool(fields.Boolean):
         if value is True or value is False:
             return value
         raise self.make_error("invalid", input=value)
+
+
+LANGUAGES = ("en", "zh")  # what callers hear: English, Mandarin Chinese (Asterisk's "zh")
+
+
+class Language(StrictString):
+    """A language callers hear; null where a resource takes the box's."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_none", True)
+        super().__init__(validate=mvalidate.OneOf(LANGUAGES, error="must be en or zh"), **kwargs)
 
 
 class StrictSchema(Schema):

@@ -4,7 +4,9 @@
 base: Debian sid with the packages in rootfs-packages.txt (mmdebstrap), keyed
       by the package list and build options. Rebuilt only when those change.
 app:  the rootfs/ overlay and this repository's code, installed where the box
-      has it, keyed by the content of those trees. Cheap to rebuild.
+      has it, keyed by the content of those trees. Cheap to rebuild. It takes
+      the prompts from a third cached layer, sounds (scripts/make-sounds.py),
+      remade only when their texts change.
 
 A box instance mounts them as overlayfs lower layers (app over base), so code
 changes never re-run mmdebstrap. Prints the layer paths as JSON.
@@ -30,12 +32,13 @@ CACHE = Path(os.environ.get("CALLBOX_CACHE", "/var/cache/callbox-dev"))
 MIRROR = os.environ.get("CALLBOX_MIRROR", "http://deb.debian.org/debian")
 SUITE = "sid"
 PACKAGES = REPO / "scripts" / "rootfs-packages.txt"
+SOUNDS_TOOL = REPO / "scripts" / "make-sounds.py"
 SITE = "usr/lib/python3/dist-packages"
 CODE = ("appliance", "webui")
 # Layers kept, by kind: the most recently used (a running instance may still use one;
 # app layers are small and every code change makes one, in every worktree on the machine;
 # scripts/disk.py keeps its image bases here too).
-KEEP = {"base": 3, "app": 40, "imagebase": 2}  # app: several checkouts may share the cache
+KEEP = {"base": 3, "app": 40, "imagebase": 2, "sounds": 3}
 
 
 def packages() -> list[str]:
@@ -88,6 +91,7 @@ def app_key(base: str) -> str:
     for name in ("rootfs", *CODE, "hwprofiles"):
         if (REPO / name).exists():
             digest_tree(h, REPO / name, name)
+    h.update(sounds_key().encode())
     return h.hexdigest()[:16]
 
 
@@ -116,8 +120,23 @@ def fill_base(tmp: Path) -> None:
     subprocess.run(mmdebstrap_args(tmp), check=True, stdout=sys.stderr)
 
 
+def sounds_key() -> str:
+    h = hashlib.sha256(SOUNDS_TOOL.read_bytes())
+    digest_tree(h, SOUNDS_TOOL.parent / "sounds", "sounds")
+    version = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True).stdout
+    h.update(version.encode())
+    return h.hexdigest()[:16]
+
+
+def fill_sounds(tmp: Path) -> None:
+    print("rootfs: speaking the prompts (scripts/make-sounds.py) ...", file=sys.stderr)
+    subprocess.run([sys.executable, str(SOUNDS_TOOL), str(tmp)], check=True, stdout=sys.stderr)
+
+
 def fill_app(tmp: Path) -> None:
     shutil.copytree(REPO / "rootfs", tmp, symlinks=True, dirs_exist_ok=True)
+    # Made once per change of their texts, not per code change.
+    shutil.copytree(build_layer("sounds", sounds_key(), fill_sounds), tmp, dirs_exist_ok=True)
     site = tmp / SITE
     site.mkdir(parents=True, exist_ok=True)
     for name in CODE:

@@ -8,6 +8,7 @@ each 20 ms frame carries, using the Goertzel algorithm.
 from __future__ import annotations
 
 import math
+import operator
 import struct
 import wave
 from pathlib import Path
@@ -111,3 +112,56 @@ class Listener:
         if len(frames) < need or not any(level(f) > 300 for f in frames):
             return False
         return all(level(f) <= 300 for f in frames[-need:])
+
+
+def envelope(frames) -> list[float]:
+    """Loudness per 20 ms frame, in dB: the shape of speech, kept through codecs."""
+    return [20 * math.log10(max(level(f), 1.0)) for f in frames]
+
+
+def wav_frames(path: Path) -> list[tuple[int, ...]]:
+    with wave.open(str(path)) as w:
+        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (RATE, 1, 2), path
+        data = w.readframes(w.getnframes())
+    usable = len(data) - len(data) % (FRAME * 2)
+    return [struct.unpack(f"<{FRAME}h", data[i:i + FRAME * 2]) for i in range(0, usable, FRAME * 2)]
+
+
+
+def _correlation(a, b) -> float:
+    n = len(b)
+    mean_a, mean_b = sum(a) / n, sum(b) / n
+    da = [x - mean_a for x in a]
+    db = [x - mean_b for x in b]
+    norm = math.sqrt(sum(map(operator.mul, da, da)) * sum(map(operator.mul, db, db))) or 1.0
+    return sum(map(operator.mul, da, db)) / norm
+
+
+def heard_file(listener: "Listener", path: Path, since: int = 0) -> float:
+    """How closely something the phone heard after `since` matches the audio file `path`, as the
+    waveforms' correlation (-1..1): the loudness envelopes find where it may start, the samples
+    decide (G.711 keeps a prompt's waveform; another prompt does not match). The file is matched
+    in 0.4 s pieces, each allowed to slip by 40 ms (a jitter buffer moves audio a little), and
+    the median piece counts."""
+    listener.poll()
+    frames, reference = listener.frames[since:], wav_frames(path)
+    n = len(reference)
+    if n < 5 or len(frames) < n + 2:
+        return 0.0
+    heard_env, ref_env = envelope(frames), envelope(reference)
+    starts = sorted(range(len(frames) - n + 1), key=lambda i: -_correlation(heard_env[i:i + n], ref_env))[:3]
+    heard = [x for f in frames for x in f]
+    ref = [x for f in reference for x in f]
+    piece, slip = min(RATE * 2 // 5, len(ref)), 2 * FRAME
+    best = -1.0
+    for start in starts:
+        scores = []
+        for begin in range(0, len(ref) - piece + 1, piece):
+            chunk = ref[begin:begin + piece]
+            at = start * FRAME + begin
+            scores.append(max((_correlation(heard[o:o + piece], chunk)
+                               for o in range(max(0, at - slip), min(len(heard) - piece, at + slip) + 1)),
+                              default=-1.0))
+        if scores:
+            best = max(best, sorted(scores)[len(scores) // 2])
+    return best

@@ -37,6 +37,13 @@ class Session:
         """The endpoint the phone authenticated as (its extension), not a caller id it could fake."""
         return self.command("GET FULL VARIABLE ${CHANNEL(endpoint)}").data or ""
 
+    def language(self) -> str:
+        """The channel's language where the box has its own prompts in it, else English."""
+        from ..fields import LANGUAGES
+
+        language = self.command("GET FULL VARIABLE ${CHANNEL(language)}").data or ""
+        return language if language in LANGUAGES else "en"
+
     def command(self, text: str) -> Answer:
         self._wfile.write((text + "\n").encode())
         self._wfile.flush()

@@ -66,9 +66,12 @@ class Handlers:
             return
         callback = session.get("CALLBOX_CALLBACK_OF")
         if queue.announce_agent and not callback:
-            session.stream(f"{self.sounds}/en/agent-serving-1")
+            # The caller hears it in the caller's language; the number digit by digit, as
+            # Chinese call centers say a 工号 ("坐席 8 0 0 1 号为您服务").
+            language = session.language()
+            session.stream(f"{self.sounds}/{language}/agent-serving-1")
             session.say_digits(agent)
-            session.stream(f"{self.sounds}/en/agent-serving-2")
+            session.stream(f"{self.sounds}/{language}/agent-serving-2")
         ext = Extension.get_or_none(Extension.number == agent)
         policy = "always" if "always" in (queue.recording, ext.recording if ext else "never") else \
             "on_demand" if "on_demand" in (queue.recording, ext.recording if ext else "never") else "never"
@@ -110,7 +113,7 @@ class Handlers:
         code = session.params.get("code", "")
         try:
             done = self.agents.toggle_pause(ext, code if code.isdigit() else "")
-            session.set("CALLBOX_SAY", f"{self.sounds}/en/agent-{done}")
+            session.set("CALLBOX_SAY", f"{self.sounds}/{session.language()}/agent-{done}")
         except Exception as exc:  # noqa: BLE001
             log.info("agent pause refused", extra=kv(extension=ext, reason=str(exc)))
             session.set("CALLBOX_SAY", "beeperr")

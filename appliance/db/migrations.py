@@ -385,6 +385,12 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE queue ADD COLUMN callback_class VARCHAR(255) NOT NULL DEFAULT 'national'",
         ],
     ),
+    (
+        13,
+        "what callers hear: a language on extensions, trunks, inbound routes, IVRs and queues",
+        [f"ALTER TABLE {table} ADD COLUMN language VARCHAR(255)"
+         for table in ("extension", "trunk", "inbound_route", "ivr", "queue")],
+    ),
 ]
 
 

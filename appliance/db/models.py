@@ -51,6 +51,7 @@ class Extension(BaseModel):
     follow_me_ring = CharField(default="sequential")  # sequential | together
     follow_me_confirm = BooleanField(default=True)  # outside legs press 1 to take the call
     permission_class = CharField(default="international")  # a PermissionClass name: what it may dial outside
+    language = CharField(null=True)  # what its phone's user and callers to its voicemail hear; None: the box's
 
 
 class Mailbox(BaseModel):
@@ -122,6 +123,7 @@ class Trunk(BaseModel):
     from_domain = CharField(null=True)
     caller_id = CharField(null=True)
     max_channels = IntegerField(null=True)
+    language = CharField(null=True)  # what callers hear; None: the box's language
     enabled = BooleanField()
     created_at = DateTimeField()
     updated_at = DateTimeField()
@@ -167,6 +169,7 @@ class Ivr(BaseModel):
     timeout_target = CharField(null=True)
     invalid_kind = CharField()
     invalid_target = CharField(null=True)
+    language = CharField(null=True)  # what callers hear; None: the box's language
     created_at = DateTimeField()
     updated_at = DateTimeField()
 
@@ -187,6 +190,7 @@ class InboundRoute(BaseModel):
     dest_kind = CharField()
     dest_target = CharField(null=True)
     position = IntegerField()
+    language = CharField(null=True)  # what callers hear; None: the box's language
     created_at = DateTimeField()
     updated_at = DateTimeField()
 
@@ -240,6 +244,7 @@ class Queue(BaseModel):
     callback = BooleanField()
     service_level = IntegerField()  # answered within this many seconds counts as served in time
     callback_class = CharField(default="national")  # a PermissionClass name: the numbers it calls back
+    language = CharField(null=True)  # what callers hear; None: the box's language
     created_at = DateTimeField()
     updated_at = DateTimeField()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from ..fields import Bool, Email, Name, Number, PhoneNumber, Pin, Secret, StrictSchema, StrictString
+from ..fields import Bool, Email, Language, Name, Number, PhoneNumber, Pin, Secret, StrictSchema, StrictString
 
 RECORDING = ("never", "always", "on_demand")
 FOLLOW_RING = ("sequential", "together")
@@ -38,6 +38,7 @@ class ExtensionSchema(StrictSchema):
     voicemail_pin = Pin()
     email = Email(allow_none=True)
     recording = StrictString(validate=validate.OneOf(RECORDING))
+    language = Language()
     dnd = Bool()
     intercom = Bool()  # False: *80N and page groups ring this phone like any call, never auto-answered
     forward = fields.Nested(ForwardSchema)

@@ -50,6 +50,7 @@ def to_dict(ext: Extension, mailbox: Mailbox | None = None, registration: dict |
                       "ring": ext.follow_me_ring, "confirm": ext.follow_me_confirm},
         "pickup_groups": groups_of(ext),
         "permission_class": ext.permission_class,
+        "language": ext.language,
         "created_at": ext.created_at.isoformat() + "Z",
         "updated_at": ext.updated_at.isoformat() + "Z",
         "registration": registration,
@@ -238,6 +239,7 @@ def create(data, actor: str) -> tuple[Extension, Mailbox | None, int]:
                             email=values.get("email"), created_at=now, updated_at=now,
                             recording=values.get("recording", "never"), dnd=values.get("dnd", False),
                             intercom=values.get("intercom", True),
+                            language=values.get("language"),
                             pickup_groups=_groups(values.get("pickup_groups", [])),
                             permission_class=_class(values),
                             **_forward_fields(number, values.get("forward"), None, _class(values)),
@@ -314,7 +316,7 @@ def add_many(cs, values: list[dict]) -> list[Extension]:
         ext = cs.create(Extension, number=v["number"], name=v["name"], secret=v["secret"],
                         email=v.get("email"), created_at=now, updated_at=now,
                         recording=v.get("recording", "never"), dnd=v.get("dnd", False),
-                        intercom=v.get("intercom", True),
+                        intercom=v.get("intercom", True), language=v.get("language"),
                         pickup_groups=_groups(v.get("pickup_groups", [])),
                         permission_class=v.get("permission_class", permissions.DEFAULT_EXTENSION_CLASS),
                         **v.get("forward", {}), **v.get("follow_me", {}))
@@ -378,7 +380,7 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
             fields["secret"] = values["secret"]
         if "email" in values or not partial:
             fields["email"] = values.get("email")
-        for key, default in (("recording", "never"), ("dnd", False), ("intercom", True)):
+        for key, default in (("recording", "never"), ("dnd", False), ("intercom", True), ("language", None)):
             if key in values or not partial:
                 fields[key] = values.get(key, default)
         if "pickup_groups" in values or not partial:

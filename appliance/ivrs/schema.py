@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates
 
 from ..destinations import Destination, DestinationSchema
-from ..fields import Bool, Name, Number, StrictSchema, StrictString
+from ..fields import Bool, Language, Name, Number, StrictSchema, StrictString
 
 DIGITS = tuple("0123456789*#")
 
@@ -19,6 +19,7 @@ class IvrSchema(StrictSchema):
     timeout = fields.Integer(strict=True, validate=validate.Range(1, 60))
     max_tries = fields.Integer(strict=True, validate=validate.Range(1, 10))
     direct_dial = Bool()
+    language = Language()
     options = fields.List(fields.Nested(OptionSchema), validate=validate.Length(max=12))
     on_timeout = Destination()
     on_invalid = Destination()
@@ -32,5 +33,5 @@ class IvrSchema(StrictSchema):
 
 
 HANGUP = {"kind": "hangup", "target": None}
-DEFAULTS = {"number": None, "prompt": None, "timeout": 5, "max_tries": 3, "direct_dial": False, "options": [],
+DEFAULTS = {"number": None, "prompt": None, "timeout": 5, "max_tries": 3, "direct_dial": False, "language": None, "options": [],
             "on_timeout": HANGUP, "on_invalid": HANGUP}

@@ -20,7 +20,7 @@ def options_of(ivr: Ivr) -> list[dict]:
 def to_dict(ivr: Ivr) -> dict:
     return {
         "id": ivr.id, "name": ivr.name, "number": ivr.number, "prompt": ivr.prompt_id,
-        "timeout": ivr.timeout, "max_tries": ivr.max_tries, "direct_dial": ivr.direct_dial,
+        "timeout": ivr.timeout, "max_tries": ivr.max_tries, "direct_dial": ivr.direct_dial, "language": ivr.language,
         "options": options_of(ivr),
         "on_timeout": destinations.as_dict(ivr.timeout_kind, ivr.timeout_target),
         "on_invalid": destinations.as_dict(ivr.invalid_kind, ivr.invalid_target),
@@ -43,7 +43,7 @@ def listing() -> list[Ivr]:
 
 def _fields(values: dict, own_id: int | None) -> dict:
     """Checked columns from validated values (targets exist, names and numbers free)."""
-    out = {k: values[k] for k in ("name", "timeout", "max_tries", "direct_dial") if k in values}
+    out = {k: values[k] for k in ("name", "timeout", "max_tries", "direct_dial", "language") if k in values}
     if "name" in values:
         q = Ivr.select().where(Ivr.name == values["name"])
         if own_id is not None:

@@ -226,6 +226,14 @@ class Snapshot:
     conferences: tuple[ConferenceView, ...] = ()
     #: Permission classes: (name, reaches: local | national | international).
     permission_classes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Languages set on resources, where they differ from the box's (settings.language):
+    #: {"extension": {number: lang}, "trunk": {id: lang}, "inbound": {id: lang}, "ivr": {id: lang},
+    #: "queue": {number: lang}}.
+    languages: dict = field(default_factory=dict)
+
+    def language(self, kind: str, key) -> str:
+        """What callers hear at this resource: its own language or the box's."""
+        return self.languages.get(kind, {}).get(key) or self.settings.language
 
 
 def load_snapshot(system: System) -> Snapshot:
@@ -264,6 +272,7 @@ def load_snapshot(system: System) -> Snapshot:
             permission_classes=tuple((c.name, tuple(r for r in c.reach.split(",") if r))
                                      for c in PermissionClass.select().order_by(PermissionClass.name)),
             music_classes=_music(system),
+            languages=_languages(),
             recording={e.number: e.recording for e in Extension.select(Extension.number, Extension.recording)
                        .where(Extension.recording != "never")},
             supervisors=tuple(sorted(
@@ -279,6 +288,16 @@ def _paging_groups() -> tuple[PagingGroupView, ...]:
         members.setdefault(m.paging_group_id, []).append(m.extension.number)
     return tuple(PagingGroupView(g.number, g.duplex, tuple(members.get(g.id, ())))
                  for g in PagingGroup.select().order_by(PagingGroup.number))
+
+
+def _languages() -> dict:
+    out = {}
+    for kind, model, key in (("extension", Extension, Extension.number), ("trunk", Trunk, Trunk.id),
+                             ("inbound", InboundRoute, InboundRoute.id), ("ivr", Ivr, Ivr.id),
+                             ("queue", Queue, Queue.number)):
+        out[kind] = {k: lang for k, lang in model.select(key, model.language)
+                     .where(model.language.is_null(False)).tuples()}
+    return out
 
 
 def _time_conditions() -> tuple[TimeConditionView, ...]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates
 
 from ..destinations import Destination
-from ..fields import Bool, Name, Number, StrictSchema, StrictString
+from ..fields import Bool, Language, Name, Number, StrictSchema, StrictString
 
 STRATEGIES = ("ringall", "leastrecent", "fewestcalls", "rrmemory", "rrordered", "linear", "random", "wrandom")
 RECORDING = ("never", "always", "on_demand")
@@ -38,6 +38,7 @@ class QueueSchema(StrictSchema):
     # The permission class a callback is dialled within: the caller's number can be forged.
     callback_class = StrictString(validate=validate.Length(1, 30))
     service_level = fields.Integer(strict=True, validate=validate.Range(5, 600))
+    language = Language()
     members = fields.List(fields.Nested(MemberSchema), validate=validate.Length(max=1000))
 
     @validates("announce_interval")
@@ -50,5 +51,6 @@ DEFAULTS = {
     "strategy": "rrmemory", "memory_seconds": 0, "music": "default", "announce_position": False,
     "announce_interval": 60, "join_empty": True, "leave_empty": False, "max_wait": 0, "max_callers": 0,
     "overflow": {"kind": "hangup", "target": None}, "wrapup": 0, "ring_timeout": 15, "announce_agent": False,
-    "survey": False, "recording": "never", "callback": False, "callback_class": "national", "service_level": 20, "members": [],
+    "survey": False, "recording": "never", "callback": False, "callback_class": "national", "service_level": 20, "language": None,
+    "members": [],
 }

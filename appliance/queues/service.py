@@ -13,7 +13,7 @@ from .schema import DEFAULTS, QueueSchema
 
 COLUMNS = ("name", "strategy", "memory_seconds", "music", "announce_position", "announce_interval", "join_empty",
            "leave_empty", "max_wait", "max_callers", "wrapup", "ring_timeout", "announce_agent", "survey",
-           "recording", "callback", "callback_class", "service_level")
+           "recording", "callback", "callback_class", "service_level", "language")
 
 
 def members_of(queue: Queue) -> list[dict]:

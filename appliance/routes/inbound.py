@@ -12,7 +12,7 @@ from ..db import change
 from ..db.journal import utcnow
 from ..db.models import InboundRoute
 from ..errors import Conflict, NotFound
-from ..fields import DialPattern, Name, StrictSchema, validate
+from ..fields import DialPattern, Language, Name, StrictSchema, validate
 
 
 class InboundRouteSchema(StrictSchema):
@@ -20,10 +20,11 @@ class InboundRouteSchema(StrictSchema):
     did = DialPattern(allow_none=True)
     cid = DialPattern(allow_none=True)
     destination = destinations.Destination(required=True)
+    language = Language()
 
 
 def to_dict(r: InboundRoute) -> dict:
-    return {"id": r.id, "name": r.name, "did": r.did, "cid": r.cid,
+    return {"id": r.id, "name": r.name, "did": r.did, "cid": r.cid, "language": r.language,
             "destination": destinations.as_dict(r.dest_kind, r.dest_target)}
 
 
@@ -42,7 +43,7 @@ def listing() -> list[InboundRoute]:
 
 
 def _check(values: dict, own_id: int | None) -> dict:
-    out = {k: values[k] for k in ("name", "did", "cid") if k in values}
+    out = {k: values[k] for k in ("name", "did", "cid", "language") if k in values}
     if "name" in values:
         q = InboundRoute.select().where(InboundRoute.name == values["name"])
         if own_id is not None:
@@ -74,7 +75,7 @@ def create(data, actor: str) -> tuple[InboundRoute, int]:
 
 def add(cs, values: dict) -> InboundRoute:
     """Create within the change `cs` from validated values."""
-    values = {"did": None, "cid": None, **values}
+    values = {"did": None, "cid": None, "language": None, **values}
     cols = _check(values, None)
     _check_unique_match(values["did"], values["cid"], None)
     now = utcnow()
@@ -86,7 +87,7 @@ def update(route_id, data, actor: str, *, partial: bool) -> tuple[InboundRoute, 
     get(route_id)
     values = validate(InboundRouteSchema(), data, partial=partial)
     if not partial:
-        values = {"did": None, "cid": None, **values}
+        values = {"did": None, "cid": None, "language": None, **values}
     with change(actor, "inbound_route.update", str(route_id)) as cs:
         route = get(route_id)
         cols = _check(values, route.id)

@@ -74,7 +74,7 @@ class SettingCodes:
             session.stream("do-not-disturb")
             session.stream("activated" if change["dnd"] else "de-activated")
         elif setting == "follow_me":
-            session.stream(f"{self.sounds}/en/follow-me-{'on' if change['follow_me']['enabled'] else 'off'}")
+            session.stream(f"{self.sounds}/{session.language()}/follow-me-{'on' if change['follow_me']['enabled'] else 'off'}")
         elif change["forward"][setting]:
             session.stream(FORWARD_SOUNDS[setting])
             session.stream("is-set-to")

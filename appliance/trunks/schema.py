@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from ..fields import Bool, DialString, Host, Name, ProviderSecret, SipUser, StrictSchema, StrictString
+from ..fields import Bool, DialString, Host, Language, Name, ProviderSecret, SipUser, StrictSchema, StrictString
 
 
 class TrunkSchema(StrictSchema):
@@ -17,6 +17,7 @@ class TrunkSchema(StrictSchema):
     caller_id = DialString(allow_none=True, max_length=20)
     max_channels = fields.Integer(strict=True, allow_none=True, validate=validate.Range(1, 960))
     enabled = Bool()
+    language = Language()
 
     @validates_schema
     def _registration(self, data, partial=False, **kwargs):
@@ -25,4 +26,5 @@ class TrunkSchema(StrictSchema):
 
 
 DEFAULTS = {"port": 5060, "transport": "udp", "username": None, "secret": None, "register": False,
-            "from_domain": None, "caller_id": None, "max_channels": None, "enabled": True}
+            "from_domain": None, "caller_id": None, "max_channels": None, "enabled": True,
+            "language": None}

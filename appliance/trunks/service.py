@@ -16,6 +16,7 @@ def to_dict(t: Trunk, state: dict | None = None) -> dict:
         "id": t.id, "name": t.name, "host": t.host, "port": t.port, "transport": t.transport,
         "username": t.username, "register": t.register, "from_domain": t.from_domain,
         "caller_id": t.caller_id, "max_channels": t.max_channels, "enabled": t.enabled,
+        "language": t.language,
         # The provider's password stays on the box: a page only needs to know there is one.
         "secret_set": bool(t.secret),
         "status": state,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..box_settings import NetworkSchema
-from ..fields import Bool, DialString, Host, Name, Number, ProviderSecret, SipUser, StrictSchema, StrictString
+from ..fields import Bool, DialString, Host, Language, Name, Number, ProviderSecret, SipUser, StrictSchema, StrictString
 
 
 class RoleStep(StrictSchema):
@@ -19,6 +19,8 @@ class NetworkStep(NetworkSchema):
 
 class TimeStep(StrictSchema):
     timezone = StrictString(required=True)
+    #: What callers hear; by default the language of whoever runs the wizard.
+    language = Language(allow_none=False)
     ntp_servers = fields.List(Host(), load_default=list, validate=validate.Length(max=4))
 
 

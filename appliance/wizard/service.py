@@ -13,7 +13,7 @@ import json
 from .. import box_settings, numbers
 from ..db import change, write_lock
 from ..db.journal import utcnow
-from ..db.models import Extension, InboundRoute, Ivr, OutboundPattern, OutboundRoute, Trunk, WizardStep
+from ..db.models import Extension, InboundRoute, Ivr, OutboundPattern, OutboundRoute, Trunk, User, WizardStep
 from ..errors import Invalid
 from ..extensions import csvio
 from ..extensions import service as extensions
@@ -152,6 +152,7 @@ def apply(actor: str, progress=lambda stage, percent: None) -> tuple[int, dict]:
             "network": {k: net.get(k) for k in ("interface", "mode", "address", "gateway")} | {"dns": net.get("dns", [])},
             "timezone": saved["time"]["timezone"],
             "ntp_servers": saved["time"].get("ntp_servers", []),
+            "language": saved["time"].get("language") or _language_of(actor),
             "wizard_done": True,
         })
         trunk = saved["trunk"]
@@ -170,6 +171,12 @@ def apply(actor: str, progress=lambda stage, percent: None) -> tuple[int, dict]:
             cs.update(catch_all, dest_kind=dest["kind"], dest_target=dest["target"])
     # The drafts stay until the caller knows Asterisk took the change (then: reset()).
     return cs.revision, plan
+
+
+def _language_of(username: str) -> str:
+    """A box set up in Chinese speaks Chinese to its callers."""
+    user = User.get_or_none(User.username == username)
+    return user.language if user is not None else "en"
 
 
 def _inbound_destination(cs, values: dict) -> dict:

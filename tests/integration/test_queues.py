@@ -10,6 +10,7 @@ on what the agents' phones saw.
 from __future__ import annotations
 
 import collections
+import json
 import os
 import signal
 import subprocess
@@ -398,6 +399,33 @@ def test_recording_and_survey(api, agents, desk, sip, box, provider, tmp_path):
     window = samples[rate:rate + 160]
     assert goertzel_ratio(window, 700) > 0.3, "the recording does not carry the caller's voice"
     assert 3.0 <= row["talk"] <= 7.0
+
+
+def box_sound(relative: str) -> Path:
+    """A prompt file as the box has it (made at build time, in the rootfs's app layer)."""
+    layers = json.loads(subprocess.run(["python3", str(HERE.parents[1] / "scripts" / "rootfs.py"), "path"],
+                                       check=True, capture_output=True, text=True).stdout)
+    return Path(layers["app"]) / relative
+
+
+def test_a_chinese_queue_speaks_chinese_to_its_callers(api, agents, desk, sip, box, provider):
+    """The queue's language (zh) decides what its caller hears, although the calling phone's is
+    English: "坐席 8 0 0 1 号为您服务", the agent's number said digit by digit in Chinese."""
+    from tests.audio import heard_file
+
+    make_queue(api, provider, strategy="ringall", members=[{"extension": "8001"}], announce_agent=True,
+               language="zh")
+    assert api.get("/queues/600").json["language"] == "zh"
+    caller, agent, _ = answered_call(api, desk, agents["8001"], sip)
+    zh, en = (box_sound(f"usr/share/callbox/sounds/{lang}/agent-serving-2.wav") for lang in ("zh", "en"))
+    # The announcement is played before the two are bridged; then the line is quiet.
+    sip.wait(lambda: caller.listener.silent_after_sound(silence_ms=1500), 20, "the agent announcement")
+    digit = box_sound("usr/share/asterisk/sounds/zh/digits/8.wav")
+    scores = {name: heard_file(caller.listener, path) for name, path in (("zh", zh), ("en", en), ("8", digit))}
+    assert scores["zh"] > 0.8 and scores["8"] > 0.8, scores
+    assert scores["en"] < 0.5, scores
+    caller.hangup_call()
+    agent.wait_disconnected(timeout=10)
 
 
 def test_history_is_exact_across_a_restart(api, agents, provider, sip, box, tmp_path):

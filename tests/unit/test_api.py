@@ -278,7 +278,7 @@ def test_create_extension_renders_it_and_asterisk_loads_it(admin):
     ext = r.json
     assert set(ext) == {"number", "name", "secret", "email", "voicemail_enabled", "voicemail_pin",
                         "created_at", "updated_at", "registration", "recording", "dnd", "forward", "pickup_groups",
-                        "intercom", "follow_me", "permission_class"}
+                        "intercom", "follow_me", "permission_class", "language"}
     assert (ext["number"], ext["name"], ext["email"], ext["voicemail_enabled"], ext["registration"]) == \
         ("8001", "Alice", None, True, None)
     # A generated secret: 20 letters and digits, both present.
@@ -733,7 +733,7 @@ def test_voicemail_of_unknown_extension_is_404(mailbox):
 HOST_DEFAULTS = {"role": "headquarters", "timezone": "UTC", "ntp_servers": ["pool.ntp.org"], "wizard_done": False,
                  "country_code": "", "national_prefix": "0", "customer_lookup_url": "",
                  "customer_lookup_timeout_ms": 800, "recording_retention_days": 90, "recording_quota_mb": 20000,
-                 "park_slots": 8, "park_timeout": 45, "emergency_numbers": ["110", "112", "119", "120", "122"],
+                 "park_slots": 8, "park_timeout": 45, "language": "en", "emergency_numbers": ["110", "112", "119", "120", "122"],
                  "network": {"interface": None, "mode": "dhcp", "address": None, "gateway": None, "dns": []}}
 
 
@@ -764,6 +764,32 @@ def test_settings_other_values_reach_their_files(admin):
                       **HOST_DEFAULTS}
     assert "maxsecs = 600" in files(admin)["voicemail.conf"].splitlines()
     assert "country = uk" in files(admin)["indications.conf"].splitlines()
+
+
+def test_language_of_the_box_and_of_each_resource_reaches_asterisk(admin):
+    """The box's language is what callers hear everywhere; an extension, trunk, route, IVR or
+    queue may say otherwise for itself."""
+    assert admin.post("/extensions", {"number": "8101", "name": "Li"}).status == 201
+    assert admin.post("/extensions", {"number": "8102", "name": "Ann", "language": "en"}).status == 201
+    r = admin.patch("/settings", {"language": "zh"})
+    assert r.status == 200 and r.json["language"] == "zh", r
+    assert pjsip_object(admin, "8101", "endpoint")["language"] == "zh"
+    assert pjsip_object(admin, "8102", "endpoint")["language"] == "en"
+    trunk = admin.post("/trunks", {"name": "Provider", "host": "198.51.100.7", "language": "en"})
+    assert trunk.status == 201 and trunk.json["language"] == "en", trunk
+    assert pjsip_object(admin, f"trunk-{trunk.json['id']}", "endpoint")["language"] == "en"
+    route = admin.post("/inbound-routes", {"name": "Hotline", "did": "12345",
+                                           "destination": {"kind": "extension", "target": "8101"},
+                                           "language": "zh"})
+    assert route.status == 201 and route.json["language"] == "zh", route
+    queue = admin.post("/queues", {"number": "600", "name": "Sales", "language": "en", "callback": True})
+    assert queue.status == 201 and queue.json["language"] == "en", queue
+    dialplan = files(admin)["extensions.conf"]
+    assert "same => n,Set(CHANNEL(language)=zh)" in dialplan.split("exten => 12345,1,")[1].split("exten =>")[0]
+    assert "same => n,Set(CHANNEL(language)=en)" in dialplan.split("[callbox-queue-600]")[1].split("\n[")[0]
+    assert "periodic-announce = /usr/share/callbox/sounds/en/callback-offer" in files(admin)["queues.conf"]
+    assert admin.patch("/extensions/8101", {"language": "fr"}).status == 422
+    assert admin.patch("/settings", {"language": None}).status == 422
 
 
 BAD_SETTINGS = [

@@ -255,6 +255,9 @@ class FakeSession:
     def endpoint(self):
         return self.command("GET FULL VARIABLE ${CHANNEL(endpoint)}").data or ""
 
+    def language(self):
+        return self.variables.get("language", "en")
+
     def command(self, text):
         self.commands.append(("command", text))
         return Answer(200, 1, self.variables.get("endpoint"))

@@ -35,6 +35,14 @@
       <div class="form-actions"><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
     </form>
 
+    <form class="card stack settings-form" id="language-form" novalidate>
+      <h2>{{_('lang.box_title')}}</h2>
+      <p class="muted">{{_('lang.box_intro')}}</p>
+      <div class="alert alert-error" data-error-for="" hidden></div>
+      % include('language_field', inherit=False)
+      <div class="form-actions"><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
+    </form>
+
     <form class="card stack settings-form" id="lookup-form" novalidate>
       <h2>{{_('ccs.lookup')}}</h2>
       <p class="muted">{{_('ccs.lookup_intro')}}</p>

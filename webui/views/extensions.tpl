@@ -69,6 +69,7 @@
         <option value="on_demand">{{_('ext.rec.on_demand')}}</option>
       </select>
       <span class="field-error" data-error-for="recording" hidden></span></label>
+    % include('language_field')
     <fieldset class="stack">
       <legend>{{_('ext.f.calls')}}</legend>
       <label class="check"><input type="checkbox" name="dnd"> {{_('ext.f.dnd')}}</label>

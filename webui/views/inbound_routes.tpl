@@ -37,6 +37,7 @@
     <div class="field"><span class="label">{{_('in.f.destination')}}</span>
       <div id="destination"></div>
       <span class="field-error" data-error-for="destination" hidden></span></div>
+    % include('language_field')
     <div class="dialog-actions">
       <button class="btn" type="button" data-close>{{_('common.cancel')}}</button>
       <button class="btn btn-primary" type="submit">{{_('common.save')}}</button>

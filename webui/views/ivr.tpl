@@ -46,6 +46,8 @@
           <span class="field-error" data-error-for="max_tries" hidden></span></label>
         <label class="check check-field"><input type="checkbox" name="direct_dial"> {{_('ivr.f.direct_dial')}}</label>
       </div>
+      % include('language_field')
+
     </section>
 
     <section class="card stack">

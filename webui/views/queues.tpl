@@ -121,6 +121,7 @@
           <input name="service_level" type="number" min="5" max="600">
           <span class="hint">{{_('q.f.service_level_hint')}}</span>
           <span class="field-error" data-error-for="service_level" hidden></span></label>
+        % include('language_field')
       </div>
     </fieldset>
 

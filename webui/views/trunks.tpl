@@ -57,6 +57,7 @@
         <input name="max_channels" type="number" min="1" max="960" placeholder="{{_('trunk.f.no_limit')}}">
         <span class="field-error" data-error-for="max_channels" hidden></span></label>
     </div>
+% include('language_field')
     <label class="check"><input type="checkbox" name="enabled"> {{_('trunk.f.enabled')}}</label>
     <div class="dialog-actions">
       <button class="btn" type="button" data-close>{{_('common.cancel')}}</button>

@@ -73,6 +73,7 @@
         <input name="ntp_servers" autocomplete="off" class="mono" value="pool.ntp.org">
         <span class="hint">{{_('wiz.time.ntp_hint')}}</span>
         <span class="field-error" data-error-for="ntp_servers" hidden></span></label>
+      % include('language_field', inherit=False)
       % include('wizard_nav')
     </form>
   </section>

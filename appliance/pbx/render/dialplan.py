@@ -418,6 +418,8 @@ def _ivrs(body: ConfFile, snap: Snapshot) -> None:
         prompt = f"{snap.system.prompts_dir}/{ivr.prompt}" if ivr.prompt else "silence/1"
         menu.exten(f"s,1,{path_step('ivr', str(ivr.id))}")
         menu.same("n,Answer()")
+        if ivr.id in snap.languages.get("ivr", {}):
+            menu.same(f"n,Set(CHANNEL(language)={snap.language('ivr', ivr.id)})")
         menu.same(f"n,Set(CALLBOX_TRIES={ivr.max_tries})")
         menu.same("n(menu),Set(TIMEOUT(digit)=3)")
         menu.same(f"n,Background({prompt})")
@@ -446,6 +448,8 @@ def _queues(body: ConfFile, snap: Snapshot) -> None:
         connect = f"{agi}/queue-connect?queue={q.number}"
         ctx.exten(f"s,1,{path_step('queue', q.number)}")
         ctx.same("n,Answer()")
+        if q.number in snap.languages.get("queue", {}):
+            ctx.same(f"n,Set(CHANNEL(language)={snap.language('queue', q.number)})")
         ctx.same(f"n,AGI({agi}/queue-enter?queue={q.number})")
         if q.memory_seconds:
             ctx.same("n,GotoIf(${CALLBOX_MEMORY}?memory:queue)")
@@ -460,11 +464,11 @@ def _queues(body: ConfFile, snap: Snapshot) -> None:
         ctx.same("n,Goto(q-${QUEUESTATUS},1)")
         if q.survey:
             ctx.exten("q-CONTINUE,1,Read(CALLBOX_RATING,"
-                      f"{snap.system.sounds_dir}/en/survey,1,,1,6)")
+                      f"{snap.system.sounds_dir}/${{CHANNEL(language)}}/survey,1,,1,6)")
             ctx.same('n,GotoIf(${REGEX("^(1|2|3|4|5)$" ${CALLBOX_RATING})}?rated)')
             ctx.same("n,Hangup()")
             ctx.same(f"n(rated),QueueLog({q.number},${{UNIQUEID}},${{MEMBERNAME}},SURVEY,${{CALLBOX_RATING}})")
-            ctx.same(f"n,Playback({snap.system.sounds_dir}/en/survey-thanks)")
+            ctx.same(f"n,Playback({snap.system.sounds_dir}/${{CHANNEL(language)}}/survey-thanks)")
             ctx.same("n,Hangup()")
         else:
             ctx.exten("q-CONTINUE,1,Hangup()")
@@ -478,7 +482,7 @@ def _queues(body: ConfFile, snap: Snapshot) -> None:
         if q.callback:
             keys = body.section(f"callbox-queue-keys-{q.number}")
             keys.exten(f"1,1,AGI({agi}/callback-request?queue={q.number})")
-            keys.same(f"n,Playback({snap.system.sounds_dir}/en/callback-confirm)")
+            keys.same(f"n,Playback({snap.system.sounds_dir}/${{CHANNEL(language)}}/callback-confirm)")
             keys.same("n,Hangup()")
     cb = body.section("callbox-callback")
     # A callback: a Local channel whose waiting half takes the caller's place in the
@@ -605,6 +609,8 @@ def _inbound(body: ConfFile, snap: Snapshot) -> None:
             taken.add(match)
             ctx.exten(f"{match},1,Gosub(callbox-blacklist,s,1)")
             ctx.same("n,Set(GROUP(callbox-trunks)=${CHANNEL(endpoint)})")
+            if route.id in snap.languages.get("inbound", {}):
+                ctx.same(f"n,Set(CHANNEL(language)={snap.language('inbound', route.id)})")
             ctx.same(f"n,{goto(route.dest)}")
 
 

@@ -53,7 +53,7 @@ def render(snap: Snapshot) -> dict[str, str]:
         e.set("force_rport", True)
         e.set("rewrite_contact", True)
         e.set("dtmf_mode", "rfc4733")
-        e.set("language", "en")
+        e.set("language", snap.language("extension", n))
         # Marks the box's own phones in the dial plan (a trunk's caller may not transfer), and
         # where ## and *2 and a phone's REFER dial the transfer target.
         if ext.pickup_groups:  # rung, it may be picked up in its groups; its *8 picks up in them
@@ -72,11 +72,11 @@ def render(snap: Snapshot) -> dict[str, str]:
         r.set("remove_existing", True)
         r.set("qualify_frequency", "30")
     for trunk in snap.trunks:
-        _trunk(conf, trunk)
+        _trunk(conf, trunk, snap.language("trunk", trunk.id))
     return {"pjsip_transports.conf": transports.render(), "pjsip.conf": conf.render()}
 
 
-def _trunk(conf: ConfFile, t) -> None:
+def _trunk(conf: ConfFile, t, language: str) -> None:
     name = t.endpoint
     host = f"[{t.host}]" if ":" in t.host else t.host
     uri = f"sip:{host}:{t.port}"
@@ -109,7 +109,7 @@ def _trunk(conf: ConfFile, t) -> None:
     e.set("rewrite_contact", True)
     e.set("dtmf_mode", "rfc4733")
     e.set("trust_id_inbound", True)
-    e.set("language", "en")
+    e.set("language", language)
     i = conf.section(name)
     i.set("type", "identify")
     i.set("endpoint", name)

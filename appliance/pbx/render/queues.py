@@ -69,7 +69,7 @@ def _queue(conf: ConfFile, q: QueueView, snap: Snapshot) -> None:
     if q.callback:
         # Pressing 1 while waiting leaves the queue into this context (EXITWITHKEY).
         sec.set("context", f"callbox-queue-keys-{q.number}")
-        sec.set("periodic-announce", f"{snap.system.sounds_dir}/en/callback-offer")
+        sec.set("periodic-announce", f"{snap.system.sounds_dir}/{snap.language('queue', q.number)}/callback-offer")
         sec.set("periodic-announce-frequency", "30")
     for ext, penalty, dynamic in q.members:
         if not dynamic:

@@ -21,7 +21,7 @@
 
   /* A form of settings: its inputs are named as the settings; numbers are sent as numbers. */
   function settingsForm(form) {
-    const inputs = [...form.querySelectorAll("input[name]")];
+    const inputs = [...form.querySelectorAll("input[name], select[name]")];
     const fill = (doc) => { for (const input of inputs) input.value = doc[input.name]; };
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
@@ -38,6 +38,6 @@
     return fill;
   }
 
-  const forms = [settingsForm($("recording-form")), settingsForm($("lookup-form"))];
+  const forms = [settingsForm($("recording-form")), settingsForm($("language-form")), settingsForm($("lookup-form"))];
   api("GET", "/settings").then((doc) => forms.forEach((fill) => fill(doc)), (err) => pageError(err.message));
 })();

@@ -22,12 +22,14 @@
       f.name.value = r ? r.name : "";
       f.did.value = r ? r.did || "" : "";
       f.cid.value = r ? r.cid || "" : "";
+      f.language.value = r && r.language ? r.language : "";
       destination = destinationPicker("destination", r ? r.destination : null);
       $("destination").replaceChildren(destination);
     },
     body(form) {
       const f = form.elements;
-      return {name: f.name.value.trim(), did: optional(f.did), cid: optional(f.cid), destination: destination.value};
+      return {name: f.name.value.trim(), did: optional(f.did), cid: optional(f.cid), destination: destination.value,
+              language: f.language.value || null};
     },
   });
 

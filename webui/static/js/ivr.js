@@ -139,6 +139,7 @@
     f.timeout.value = menu.timeout;
     f.max_tries.value = menu.max_tries;
     f.direct_dial.checked = menu.direct_dial;
+    f.language.value = menu.language || "";
     fillPrompts(menu.prompt);
     $("keys").replaceChildren(...menu.options.map(keyRow));
     timeoutPicker = picker("on_timeout", menu.on_timeout);
@@ -155,7 +156,7 @@
       timeout: Number(f.timeout.value), max_tries: Number(f.max_tries.value), direct_dial: f.direct_dial.checked,
       options: [...$("keys").querySelectorAll("tr")].map((tr) => ({
         digit: tr.querySelector("[name=digit]").value, ...tr.querySelector(".dest").value})),
-      on_timeout: timeoutPicker.value, on_invalid: invalidPicker.value,
+      on_timeout: timeoutPicker.value, on_invalid: invalidPicker.value, language: f.language.value || null,
     };
   }
 

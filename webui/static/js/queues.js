@@ -13,7 +13,7 @@
                     announce_interval: 60, join_empty: true, leave_empty: false, max_wait: 0, max_callers: 0,
                     overflow: {kind: "hangup", target: null}, wrapup: 0, ring_timeout: 15, announce_agent: false,
                     survey: false, recording: "never", callback: false, callback_class: "national",
-                    service_level: 20, members: []};
+                    service_level: 20, language: null, members: []};
   let music = [];
   let classes = [];
   let overflow;
@@ -68,6 +68,7 @@
       f.name.value = q ? q.name : "";
       f.strategy.value = v.strategy;
       f.recording.value = v.recording;
+      f.language.value = v.language || "";
       for (const name of NUMBERS) f[name].value = v[name];
       for (const name of CHECKS) f[name].checked = v[name];
       $("music").replaceChildren(el("option", {value: "default"}, t("q.music_default")),
@@ -84,7 +85,8 @@
     body(form, q) {
       const f = form.elements;
       const body = {name: f.name.value.trim(), strategy: f.strategy.value, music: f.music.value,
-                    recording: f.recording.value, overflow: overflow.value, callback_class: f.callback_class.value};
+                    recording: f.recording.value, overflow: overflow.value, callback_class: f.callback_class.value,
+                    language: f.language.value || null};
       for (const name of NUMBERS) body[name] = Number(f[name].value || 0);
       for (const name of CHECKS) body[name] = f[name].checked;
       body.members = [...$("members").querySelectorAll(".member-row")].map((row) => ({

@@ -23,13 +23,15 @@
       f.max_channels.value = x && x.max_channels ? x.max_channels : "";
       f.register.checked = x ? x.register : false;
       f.enabled.checked = x ? x.enabled : true;
+      f.language.value = x && x.language ? x.language : "";
     },
     body(form) {
       const f = form.elements;
       return {name: f.name.value.trim(), host: f.host.value.trim(), port: Number(f.port.value || 5060),
               transport: f.transport.value, username: optional(f.username), secret: f.secret.value || null,
               register: f.register.checked, caller_id: optional(f.caller_id), from_domain: optional(f.from_domain),
-              max_channels: f.max_channels.value ? Number(f.max_channels.value) : null, enabled: f.enabled.checked};
+              max_channels: f.max_channels.value ? Number(f.max_channels.value) : null, enabled: f.enabled.checked,
+              language: f.language.value || null};
     },
   });
 

@@ -62,7 +62,8 @@
       if (f.mode.value === "static") Object.assign(body, {address: optional(f.address), gateway: optional(f.gateway)});
       return body;
     },
-    time: (f) => ({timezone: f.timezone.value.trim(), ntp_servers: splitList(f.ntp_servers.value)}),
+    time: (f) => ({timezone: f.timezone.value.trim(), ntp_servers: splitList(f.ntp_servers.value),
+                   language: f.language.value}),
     trunk(f) {
       if (f.skip.checked) return {skip: true};
       return {name: f.name.value.trim(), host: f.host.value.trim(), port: number(f.port), username: optional(f.username),
@@ -152,7 +153,9 @@
     $("unmanaged").hidden = managed;
   }
 
-  /* -- time zones: the browser knows them ---------------------------------------------- */
+  /* -- time zones: the browser knows them; callers hear the installer's language ------- */
+
+  formOf("time").elements.language.value = boot.lang === "zh" ? "zh" : "en";
 
   if (Intl.supportedValuesOf) {
     $("timezones").replaceChildren(...Intl.supportedValuesOf("timeZone").map((zone) => el("option", {value: zone})));
@@ -236,6 +239,7 @@
                                                  : t("wiz.network.dhcp")],
       ["wiz.time.timezone", s.time.timezone],
       ["wiz.time.ntp", joinList(s.time.ntp_servers) || "—"],
+      ["wiz.time.language", s.time.language === "zh" ? "中文 (zh-CN)" : "English"],
       ["wiz.sum.trunk", s.trunk ? `${s.trunk.name} (${s.trunk.host})` : t("wiz.sum.no_trunk")],
       ["wiz.sum.extensions", t("wiz.sum.ext_range", {count: s.extensions.count, first: s.extensions.first, last: s.extensions.last})],
       ["wiz.sum.inbound", inboundText(s.inbound)],
