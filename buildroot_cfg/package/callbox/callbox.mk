@@ -23,4 +23,11 @@ define CALLBOX_INSTALL_HWPROFILES
 endef
 CALLBOX_POST_INSTALL_TARGET_HOOKS += CALLBOX_INSTALL_HWPROFILES
 
+# The prompts callers hear in Chinese and the box's own, spoken from scripts/sounds/ at build
+# time (espeak-ng and sox on the build host: Debian's packages of those names).
+define CALLBOX_INSTALL_SOUNDS
+	python3 $(@D)/scripts/make-sounds.py $(TARGET_DIR)
+endef
+CALLBOX_POST_INSTALL_TARGET_HOOKS += CALLBOX_INSTALL_SOUNDS
+
 $(eval $(python-package))
