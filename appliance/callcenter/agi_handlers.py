@@ -11,6 +11,7 @@ import logging
 
 from ..db.models import Extension, Queue
 from ..log import kv
+from ..permissions import service as permissions
 from ..reports import stats
 from ..reports.manager import caller_key
 
@@ -119,10 +120,24 @@ class Handlers:
             session.set("CALLBOX_SAY", "beeperr")
 
     def callback_request(self, session) -> None:
-        queue = session.params.get("queue", "")
-        number = session.caller
-        if not number or not Queue.select().where(Queue.number == queue).exists():
+        """Press 1 to be called back. A phone of the box is called back at its own extension (the
+        endpoint it authenticated as); anyone else at the number they present, which a caller
+        from a trunk can forge: only within the queue's callback class, else they are told so and
+        keep waiting, and the refusal is logged."""
+        queue = Queue.get_or_none(Queue.number == session.params.get("queue", ""))
+        if queue is None:
             return
         position = self.live.last_position(session.uniqueid) or 1
-        self.callbacks.request(queue, number, session.uniqueid, position)
+        endpoint = session.endpoint()
+        if endpoint and Extension.select().where(Extension.number == endpoint).exists():
+            number = endpoint
+        else:
+            number = session.caller
+            reason = permissions.check(queue.callback_class, number) if number else "the caller sent no number"
+            if reason is not None:
+                self.callbacks.refused(queue.number, queue.callback_class, number, reason)
+                session.set("CALLBOX_CALLBACK", "refused")
+                session.set("CALLBOX_POSITION", position)
+                return
+        self.callbacks.request(queue.number, number, session.uniqueid, position)
 

@@ -20,9 +20,18 @@ KEEP_SECONDS = 4 * 3600  # a callback nobody answered for this long is dropped
 
 
 class Callbacks:
-    def __init__(self, ami, live):
+    def __init__(self, ami, live, publish=None):
         self.ami = ami
         self.live = live
+        self.publish = publish or (lambda topic, **data: None)
+
+    def refused(self, queue: str, permission_class: str, number: str, reason: str) -> None:
+        """A callback the queue may not place (a forged or foreign number): nothing is dialled;
+        logged and told to the pages like the dial plan's own refusals."""
+        log.warning("callback refused", extra=kv(queue=queue, number=number, permission_class=permission_class,
+                                                 reason=reason))
+        self.publish("call_refused", by=f"queue-{queue}", permission_class=permission_class, number=number,
+                     reason=reason)
 
     def request(self, queue: str, number: str, callid: str, position: int) -> Callback:
         cb, _ = Callback.get_or_create(callid=callid, defaults={

@@ -43,7 +43,7 @@ class CallCenterManager(Manager):
         rt.paths.recordings.mkdir(parents=True, exist_ok=True)
         _own_by_asterisk(rt.paths.recordings, rt.asterisk_user)
         self.recordings = Recordings(rt.paths.recordings, self.box.events.publish)
-        self.callbacks = Callbacks(pbx.ami, self.live)
+        self.callbacks = Callbacks(pbx.ami, self.live, self.box.events.publish)
         self.handlers = Handlers(self.live, self.agents, self.recordings, self.callbacks, pbx.system.sounds_dir)
         pbx.agi_handlers.update({name: _with_reports(h) for name, h in self.handlers.table().items()})
         pbx.ami.subscribe(self._on_event)

@@ -156,7 +156,8 @@ def _check_forward_loop(number: str, target: str | None) -> None:
 FOLLOW_DEFAULTS = {"enabled": False, "numbers": [], "ring": "sequential", "confirm": True}
 
 
-def _follow_fields(number: str, given: dict | None, current: Extension | None) -> dict:
+def _follow_fields(number: str, given: dict | None, current: Extension | None,
+                   permission_class: str | None = None) -> dict:
     """The follow_me_* columns for `given` (keys left out keep `current`'s value, or the default),
     each number checked: an extension of the box or an outside number an outbound route dials,
     not the extension itself, not twice, and no circle of follow-me lists."""
@@ -174,6 +175,11 @@ def _follow_fields(number: str, given: dict | None, current: Extension | None) -
             if not destinations.dialable(target):
                 raise Invalid(f"{field}: {target} is neither an extension of this box nor dialled by an "
                               "outbound route", field)
+            # A new outside number must be within the extension's class (the dial plan refuses it anyway).
+            if permission_class and given and target in given.get("numbers", ()):
+                reason = permissions.check(permission_class, target)
+                if reason is not None:
+                    raise Invalid(f"{field}: {target}: {reason}", field)
         elif holder != "extension":
             # A menu, queue or mailbox would answer at once and take the call from the next number.
             raise Invalid(f"{field}: {target} is a {holder}; follow-me rings extensions and outside numbers", field)
@@ -243,7 +249,7 @@ def create(data, actor: str) -> tuple[Extension, Mailbox | None, int]:
                             pickup_groups=_groups(values.get("pickup_groups", [])),
                             permission_class=_class(values),
                             **_forward_fields(number, values.get("forward"), None, _class(values)),
-                            **_follow_fields(number, values.get("follow_me"), None))
+                            **_follow_fields(number, values.get("follow_me"), None, _class(values)))
             numbers.claim(cs, number, "extension", ext.id)
             box = None
             if values.get("voicemail_enabled", True):
@@ -300,7 +306,7 @@ def check_rows(rows: list, pin_length: int = 6) -> tuple[list[dict], list[dict]]
             _check_pin(v["voicemail_pin"], v["number"])
             v["permission_class"] = _class(v)
             v["forward"] = _forward_fields(v["number"], v.get("forward"), None, v["permission_class"])
-            v["follow_me"] = _follow_fields(v["number"], v.get("follow_me"), None)
+            v["follow_me"] = _follow_fields(v["number"], v.get("follow_me"), None, v["permission_class"])
             seen.add(v["number"])
             values.append(v)
         except (Invalid, Conflict) as exc:
@@ -391,7 +397,8 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
             fields.update(_forward_fields(number, values.get("forward"), ext if partial else None,
                                           fields.get("permission_class", ext.permission_class)))
         if "follow_me" in values or not partial:
-            fields.update(_follow_fields(number, values.get("follow_me"), ext if partial else None))
+            fields.update(_follow_fields(number, values.get("follow_me"), ext if partial else None,
+                                         fields.get("permission_class", ext.permission_class)))
         enabled = values.get("voicemail_enabled", box is not None if partial else True)
         if "voicemail_pin" in values:
             if not enabled:

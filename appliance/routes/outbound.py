@@ -83,8 +83,9 @@ def _set_children(cs, route: OutboundRoute, values: dict) -> None:
         for old in OutboundPattern.select().where(OutboundPattern.route == route):
             cs.delete(old)
         for i, p in enumerate(values["patterns"]):
-            cs.create(OutboundPattern, route=route, pattern=p["pattern"], strip=p["strip"], prefix=p["prefix"],
-                      position=i, reach=p["reach"])
+            # A PATCH validates partially, which leaves a pattern's defaults unfilled.
+            cs.create(OutboundPattern, route=route, pattern=p["pattern"], strip=p.get("strip", 0),
+                      prefix=p.get("prefix", ""), position=i, reach=p.get("reach", "international"))
     if "trunks" in values:
         ids = values["trunks"]
         if len(set(ids)) != len(ids):

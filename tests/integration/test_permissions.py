@@ -195,3 +195,100 @@ def test_attended_and_refer_transfers_abroad_obey_the_transferring_extensions_cl
     for c in (call, at_b):
         if c.connected:
             c.hangup_call()
+
+
+def test_a_follow_me_leg_abroad_obeys_the_extensions_class(desks, sip, api, box, provider):
+    """The one way in for calls the box places for someone (callbox-on-behalf), checked by the
+    dial plan itself: the leg is never offered to the provider."""
+    assert api.patch("/settings", {"ring_timeout": 5}).status == 200
+    try:
+        body = {"enabled": True, "numbers": [ABROAD], "ring": "sequential", "confirm": False}
+        assert api.patch("/extensions/8002", {"follow_me": body}).status == 200
+        assert api.patch("/extensions/8002", {"permission_class": "national"}).status == 200
+        r = api.patch("/extensions/8002", {"follow_me": {"numbers": [ABROAD, OTHER_CITY]}})
+        assert (r.status, r.json["field"]) == (422, "follow_me.numbers"), r  # a new one is refused at once
+        log = Log(box)
+        offered = len(provider.incoming)
+        call = desks["8001"].call("8002")
+        desks["8002"].wait_incoming(timeout=10)  # the desk phone rings first, unanswered
+        event = log.wait("outside call refused", timeout=20)
+        assert (event["by"], event["permission_class"], event["number"]) == ("8002", "national", ABROAD[1:]), event
+        assert len(provider.incoming) == offered, "a follow-me leg went abroad for a national extension"
+        call.hangup_call()
+        call.wait_disconnected(timeout=10)
+        assert api.patch("/extensions/8002", {"follow_me": {"numbers": [OTHER_CITY]}}).status == 200
+        call = desks["8001"].call("8002")
+        desks["8002"].wait_incoming(timeout=10)
+        goes_out(sip, provider, call, OTHER_CITY[1:])
+    finally:
+        api.patch("/extensions/8002", {"follow_me": {"enabled": False, "numbers": []}})
+        api.patch("/settings", {"ring_timeout": 20})
+
+
+def test_a_forged_caller_id_gets_no_callback_abroad_while_a_national_one_is_called_back(desks, sip, api, box,
+                                                                                         provider):
+    """Callers from the trunk ask queue 600 for a callback (press 1). The number a trunk presents can
+    be forged; the queue calls back only within its callback class (national by default)."""
+    route = next(r for r in api.get("/outbound-routes").json["items"] if r["name"] == "Outside line")
+    # Presented numbers are dialled as they come, so a route without an outside-line prefix.
+    as_presented = [{"pattern": "_00X.", "strip": 0, "reach": "international"},
+                    {"pattern": "_0X.", "strip": 0, "reach": "national"}]
+    assert api.patch(f"/outbound-routes/{route['id']}", {"patterns": as_presented}).status == 200
+    r = api.post("/queues", {"number": "600", "name": "Sales", "callback": True, "strategy": "ringall",
+                             "members": [{"extension": "8001"}]})
+    assert r.status == 201 and r.json["callback_class"] == "national", r
+    assert api.post("/inbound-routes", {"name": "Main", "did": "075500000000",
+                                        "destination": {"kind": "queue", "target": "600"}}).status == 201
+    forger = sip.provider(provider.ip, 5090, user="00441234567", same_as=provider)
+    customer = sip.provider(provider.ip, 5090, user="0755123456", same_as=provider)
+    trunk_side = (provider, forger, customer)
+    offered = lambda: sum(len(p.incoming) for p in trunk_side)  # noqa: E731
+    try:
+        assert api.post("/agents/8001/pause").status == 200
+        log = Log(box)
+        before = offered()
+        call = forger.call_uri(f"sip:075500000000@{box.box_ip}:5060")
+        call.wait_confirmed()
+        sip.wait(lambda: call.listener.heard_sound(min_ms=300), 15, "music on hold")
+        call.send_dtmf("1")
+        event = log.wait("callback refused", timeout=15)
+        assert (event["queue"], event["number"], event["permission_class"]) == ("600", "00441234567", "national")
+        # Told so, and back in the queue where it was: still waiting, still connected.
+        deadline = time.monotonic() + 15
+        while [c["number"] for c in api.get("/queues/600/live").json["callers"]] != ["00441234567"]:
+            assert time.monotonic() < deadline, api.get("/queues/600/live").json
+            sip.wait(lambda: True, 0.2)
+        assert call.connected
+        call.hangup_call()
+        call.wait_disconnected(timeout=10)
+        # No placeholder waits for it and nothing was dialled through the trunk.
+        deadline = time.monotonic() + 10
+        while api.get("/queues/600/live").json["callers"]:
+            assert time.monotonic() < deadline, api.get("/queues/600/live").json
+            sip.wait(lambda: True, 0.2)
+        assert offered() == before, "a call went out through the trunk to the forged number"
+
+        # A national number is called back: the agent first, then the customer through the trunk.
+        call = customer.call_uri(f"sip:075500000000@{box.box_ip}:5060")
+        call.wait_confirmed()
+        sip.wait(lambda: call.listener.heard_sound(min_ms=300), 15, "music on hold")
+        call.send_dtmf("1")
+        call.wait_disconnected(timeout=20)  # "we will call you back", then the box hangs up
+        seen = [len(p.incoming) for p in trunk_side]
+        assert api.post("/agents/8001/unpause").status == 200
+        agent_leg = desks["8001"].wait_incoming(timeout=20)
+        agent_leg.answer_call()
+        sip.wait(lambda: offered() > sum(seen), 20, "the callback to reach the provider")
+        back = next(c for p, n in zip(trunk_side, seen) for c in p.incoming[n:])
+        assert "sip:0755123456@" in back.getInfo().localUri, back.getInfo().localUri
+        back.answer_call()
+        back.wait_confirmed()
+        agent_leg.wait_confirmed()
+        agent_leg.hangup_call()
+        back.wait_disconnected(timeout=10)
+    finally:
+        api.post("/agents/8001/unpause")
+        for r in api.get("/inbound-routes").json["items"]:
+            api.delete(f"/inbound-routes/{r['id']}")
+        api.delete("/queues/600")
+        api.patch(f"/outbound-routes/{route['id']}", {"patterns": PATTERNS})

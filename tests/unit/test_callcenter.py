@@ -296,7 +296,15 @@ def test_agent_login_code_toggles(floor):
     assert ("set", "CALLBOX_SAY", "beeperr") in session.commands
 
 
+def outside_line(admin):
+    t = admin.post("/trunks", {"name": "P", "host": "192.0.2.7"}).json
+    assert admin.post("/outbound-routes", {"name": "Out", "trunks": [t["id"]], "patterns": [
+        {"pattern": "_00X.", "reach": "international"}, {"pattern": "_1X.", "reach": "national"},
+        {"pattern": "_0X.", "reach": "national"}]}).status == 201
+
+
 def test_callback_request_places_a_placeholder_at_the_callers_position(floor):
+    outside_line(floor)
     floor.patch("/queues/600", {"callback": True})
     floor.ami.emit(Event="QueueCallerJoin", Queue="600", Uniqueid="5.1", CallerIDNum="13800138000", Position="3")
     floor.ami.emit(Event="QueueCallerLeave", Queue="600", Uniqueid="5.1", Position="3")
@@ -309,6 +317,36 @@ def test_callback_request_places_a_placeholder_at_the_callers_position(floor):
     cb = Callback.get(Callback.callid == "5.1")
     assert (cb.queue, cb.number, cb.position, cb.placed) == ("600", "13800138000", 3, 1)
     assert floor.cc.callbacks.resume() == 1  # not in the queue and not served: put back
+
+
+def test_a_callback_to_a_number_outside_the_queues_class_is_refused_and_nothing_dialled(floor):
+    outside_line(floor)
+    floor.patch("/queues/600", {"callback": True})  # callback_class: national by default
+    refused = floor.box.events.subscribe(lambda e: e.topic == "call_refused")
+    for caller in ("00441234567", "8x1", "", "99"):  # abroad, not a number, none, no route dials it
+        session = FakeSession({"queue": "600"}, caller=caller, uniqueid="6.1", variables={"endpoint": "trunk-1"})
+        floor.cc.handlers.callback_request(session)
+        assert ("set", "CALLBOX_CALLBACK", "refused") in session.commands, caller
+        assert ("set", "CALLBOX_POSITION", "1") in session.commands
+    assert [n for n, _ in floor.ami.sent if n == "Originate"] == []
+    events = refused.get(0)
+    assert [(e.data["by"], e.data["number"]) for e in events][0] == ("queue-600", "00441234567")
+    assert "international numbers are not allowed to class national" == events[0].data["reason"]
+    # Allowed abroad by the queue's class: called back.
+    floor.patch("/queues/600", {"callback_class": "international"})
+    session = FakeSession({"queue": "600"}, caller="00441234567", uniqueid="6.2", variables={"endpoint": "trunk-1"})
+    floor.cc.handlers.callback_request(session)
+    assert ("set", "CALLBOX_CALLBACK", "refused") not in session.commands
+    assert len([n for n, _ in floor.ami.sent if n == "Originate"]) == 1
+
+
+def test_a_phone_is_called_back_at_its_own_extension_whatever_its_caller_id(floor):
+    floor.patch("/queues/600", {"callback": True})
+    session = FakeSession({"queue": "600"}, caller="00441234567", uniqueid="7.1", variables={"endpoint": "8002"})
+    floor.cc.handlers.callback_request(session)
+    from appliance.reports.db import Callback
+
+    assert Callback.get(Callback.callid == "7.1").number == "8002"
 
 
 def test_recordings_retention_by_age_then_quota(tmp_path):

@@ -162,3 +162,10 @@ def test_a_conference_invite_outside_is_dialled_within_the_inviters_class(admin)
     assert (r.status, r.json["field"]) == (422, "number") and "international" in r.json["error"], r
     assert len(ami.actions("Originate")) == sent
     assert sue.post("/conferences/8500/invite", {"number": "00755123456"}).status == 202
+
+
+def test_a_patch_of_a_routes_patterns_fills_their_defaults(admin):
+    made = route(admin, PATTERNS)
+    r = admin.patch(f"/outbound-routes/{made['id']}", {"patterns": [{"pattern": "_0X."}]})
+    assert r.status == 200, r
+    assert r.json["patterns"] == [{"pattern": "_0X.", "strip": 0, "prefix": "", "reach": "international"}]

@@ -482,8 +482,12 @@ def _queues(body: ConfFile, snap: Snapshot) -> None:
         if q.callback:
             keys = body.section(f"callbox-queue-keys-{q.number}")
             keys.exten(f"1,1,AGI({agi}/callback-request?queue={q.number})")
+            keys.same('n,GotoIf(${REGEX("^refused$" ${CALLBOX_CALLBACK})}?refused)')
             keys.same(f"n,Playback({snap.system.sounds_dir}/${{CHANNEL(language)}}/callback-confirm)")
             keys.same("n,Hangup()")
+            # Not a number the queue may call back: said so, and back to the queue where they were.
+            keys.same(f"n(refused),Playback({snap.system.sounds_dir}/${{CHANNEL(language)}}/callback-refused)")
+            keys.same(f"n,Goto(callbox-queue-{q.number},s,queue)")
     cb = body.section("callbox-callback")
     # A callback: a Local channel whose waiting half takes the caller's place in the
     # queue (at the caller's old position); when an agent answers it, the other half
