@@ -39,7 +39,7 @@ class ReportsManager(Manager):
         pbx = getattr(self.box, "pbx", None)
         self.recorder = None
         if pbx is not None and not pbx.error and getattr(pbx, "ami", None) is not None:
-            self.recorder = CallRecorder(pbx.ami, key=caller_key, published=self._recorded)
+            self.recorder = CallRecorder(pbx.ami, key=caller_key, published=self._recorded, alert=self._alert)
             pbx.ami.subscribe(self.recorder.on_event)
             pbx.ami.subscribe_connect(self.recorder.on_connect)
 
@@ -65,6 +65,11 @@ class ReportsManager(Manager):
                 except Exception:  # noqa: BLE001 - started again from what is stored
                     log.exception("call records failed")
                     self._stop.wait(1.0)
+
+    def _alert(self, active: bool, message: str | None) -> None:
+        """The dashboard says when call records stop being stored (a full disk), and when they resume."""
+        self.box.events.publish("alert", kind="call_records", active=active, message=message,
+                                waiting=len(self.recorder.pending))
 
     def _recorded(self, record: dict) -> None:
         self.box.events.publish("call_recorded", id=record["id"], outcome=record["outcome"],
@@ -92,4 +97,5 @@ class ReportsManager(Manager):
         r = self.recorder
         return {"reports": {"database": str(self.box.runtime.paths.data / "reports.db"),
                             "call_records": None if r is None else {"recorded": r.recorded, "error": r.error,
-                                                                    "open": len(r.calls.live)}}}
+                                                                    "open": len(r.calls.live),
+                                                                    "waiting": len(r.pending)}}}

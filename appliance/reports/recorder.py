@@ -29,10 +29,12 @@ _CONNECTED = object()
 
 
 class CallRecorder:
-    def __init__(self, ami, key=lambda number: number, published=lambda record: None):
+    def __init__(self, ami, key=lambda number: number, published=lambda record: None,
+                 alert=lambda active, message: None):
         self.ami = ami
         self.key = key  # normalises numbers (the number filter matches however they are written)
         self.published = published
+        self.alert = alert  # storing stopped (active, why) or resumed
         self.queue: queue.Queue = queue.Queue()
         self.calls = Calls()
         self.pending: list[dict] = []  # events received, not stored yet
@@ -102,13 +104,18 @@ class CallRecorder:
                     for call, events in self.calls.feed(ev):
                         self._write(build(call, events), events)
         except Exception as exc:  # noqa: BLE001 - kept in memory, stored at the next try
+            if self.error is None:
+                log.exception("storing call events failed")
+                self.alert(True, str(exc))
             self.error = str(exc)
-            log.exception("storing call events failed")
             self.load()  # the calls as stored, before this batch
             time.sleep(1.0)
             return
         self.pending = []
-        self.error = None
+        if self.error is not None:
+            log.info("call events stored again", extra=kv(events=len(batch)))
+            self.error = None
+            self.alert(False, None)
 
     def _after_login(self) -> None:
         """Close the calls Asterisk no longer has (it restarted, or died under them)."""

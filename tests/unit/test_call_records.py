@@ -252,7 +252,8 @@ def test_a_login_keeps_calls_asterisk_still_has(store):
 
 
 def test_a_failing_store_keeps_the_events_and_stores_them_later(store, monkeypatch):
-    recorder = CallRecorder(FakeAmi())
+    alerts = []
+    recorder = CallRecorder(FakeAmi(), alert=lambda active, message: alerts.append((active, message)))
     calls = {"n": 0}
     real = CelEvent.insert_many
 
@@ -266,6 +267,7 @@ def test_a_failing_store_keeps_the_events_and_stores_them_later(store, monkeypat
     monkeypatch.setattr("appliance.reports.recorder.time.sleep", lambda s: None)
     feed(recorder, transcript("answered"))
     assert calls["n"] >= 2 and recorder.error is None
+    assert alerts == [(True, "database or disk is full"), (False, None)]  # the dashboard's alert, on and off
     assert CallRecord.get_by_id("1796486432.11").outcome == "answered"
 
 

@@ -198,3 +198,13 @@ def test_the_call_log_page_for_each_role_in_both_languages(admin):
     keys |= {f"cdr.direction.{d}" for d in DIRECTIONS} | {f"cdr.outcome.{o}" for o in OUTCOMES}
     for lang in ("en", "zh"):
         assert sorted(k for k in keys if "js." + k not in CATALOGUES[lang]) == [], lang
+
+
+def test_the_dashboard_says_when_calls_are_not_logged(admin):
+    from tests.unit.test_web_session import Browser, make_user
+
+    make_user("ada", "Role-Pages-Pass-12", "admin")
+    b = Browser(admin)
+    assert b.sign_in("ada", "Role-Pages-Pass-12").status == 303
+    page = b.get("/").body.decode()
+    assert 'id="cdr-alert"' in page and "Calls are not being logged." in page

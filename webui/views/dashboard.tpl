@@ -12,6 +12,9 @@
 <div class="alert alert-error" id="recordings-alert" role="alert" hidden>
   <strong>{{_('dash.recordings_stopped')}}</strong> <span id="recordings-reason"></span>
 </div>
+<div class="alert alert-error" id="cdr-alert" role="alert" hidden>
+  <strong>{{_('dash.cdr_stopped')}}</strong> <span id="cdr-reason"></span>
+</div>
 <div class="grid cards-4">
   <section class="card metric">
     <h2>{{_('dash.asterisk')}}</h2>

@@ -69,6 +69,14 @@
     }
     problems.hidden = !problems.children.length;
     recordingsAlert((h.callcenter || {}).recordings_stopped);
+    const records = (h.reports || {}).call_records || {};
+    cdrAlert(records.error, records.waiting);
+  }
+
+  /* Call records not stored (the disk is full): the events wait in memory until there is room. */
+  function cdrAlert(reason, waiting) {
+    $("cdr-alert").hidden = !reason;
+    setText("cdr-reason", reason ? t("dash.cdr_reason", {reason, n: waiting || 0}) : "");
   }
 
   /* Call recording stopped (the disk is nearly full): from health, then from "alert" events. */
@@ -101,6 +109,13 @@
     registration: (ev) => { refresh(); if (String(ev.number).startsWith("trunk-")) loadTrunks(); },
     trunk: (ev) => { if (applyTrunkEvent(trunks, ev)) renderTrunks(); },
     alert: (ev) => {
+      if (ev.kind === "call_records") {
+        const reports = health.reports || {};
+        health.reports = {...reports, call_records: {...(reports.call_records || {}),
+                                                      error: ev.active ? ev.message || "?" : null, waiting: ev.waiting}};
+        render();
+        return;
+      }
       if (ev.kind !== "recordings") return;
       health.callcenter = {...health.callcenter,
                            recordings_stopped: ev.active ? ev.message || t("dash.recordings_unknown") : null};
