@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from .. import destinations
+from ..ami import AMIError
 from ..pbx.render.dialplan import DIAL_FOR_CONTEXT
 from ..permissions import service as permissions
 from ..db.models import Extension
@@ -62,6 +63,15 @@ class ConferenceActions:
     def lock(self, number: str, locked: bool) -> None:
         room = self._running(number)
         send(self.ami, "ConfbridgeLock" if locked else "ConfbridgeUnlock", Conference=room)
+        self.read_locks()
+
+    def read_locks(self) -> None:
+        """ConfBridge tells no one of a lock: ask it which rooms are locked."""
+        try:
+            _, rooms = self.ami.action_list("ConfbridgeListRooms", timeout=5)
+        except AMIError:  # "No active conferences.", or Asterisk away: nothing to learn
+            return
+        self.live.set_locks(rooms)
 
     def record_file(self, number: str, now: float | None = None) -> Path:
         """Beside the calls' recordings (same retention and quota): YYYY/MM/DD/conference-N-<time>.wav."""
@@ -98,6 +108,7 @@ class ConferenceActions:
         else:
             raise Invalid(f"number: {target} is neither an extension nor a number an outbound route dials",
                           "number")
+        variables.append(("Variable", f"CALLBOX_INVITED={target}"))
         send(self.ami, "Originate", variables, Channel=channel, Context="callbox-conf-join", Exten=room.number,
              Priority=1, CallerID=f'"{room.name}" <{room.number}>', Async="true",
              Timeout=INVITE_RING_SECONDS * 1000)

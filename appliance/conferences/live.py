@@ -2,7 +2,9 @@
 
 Who is in (by the channel's unique id), who is muted, who talks, whether the room is locked
 or recorded. ConfBridge sends no talking-off event for a talker who leaves: the Leave is it.
-After Asterisk (re)starts, resync() rebuilds the rooms from ConfbridgeListRooms/ConfbridgeList.
+Nor does it send any event when a room is locked or unlocked: the lock is read back from
+ConfbridgeListRooms (set_locks) after the box locks a room and, while rooms run, now and then
+(a host locks with the keypad). After Asterisk (re)starts, resync() rebuilds the rooms.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from typing import Callable
 
 #: Events that change a room.
 EVENTS = {"ConfbridgeStart", "ConfbridgeEnd", "ConfbridgeJoin", "ConfbridgeLeave", "ConfbridgeTalking",
-          "ConfbridgeMute", "ConfbridgeUnmute", "ConfbridgeLock", "ConfbridgeUnlock", "ConfbridgeRecord",
-          "ConfbridgeStopRecord"}
+          "ConfbridgeMute", "ConfbridgeUnmute", "ConfbridgeRecord", "ConfbridgeStopRecord"}
 
 
 def _yes(value) -> bool:
@@ -85,8 +86,6 @@ class ConferenceLive:
                 party.muted = ev.name == "ConfbridgeMute"
                 if party.muted:
                     party.talking = False
-        elif ev.name in ("ConfbridgeLock", "ConfbridgeUnlock"):
-            room.locked = ev.name == "ConfbridgeLock"
         elif ev.name in ("ConfbridgeRecord", "ConfbridgeStopRecord"):
             room.recording = ev.name == "ConfbridgeRecord"
 
@@ -111,6 +110,22 @@ class ConferenceLive:
                     room.recording = old.recording
             self._rooms = fresh
         self._publish("conference", room=None, change="resync")
+
+    def set_locks(self, rooms: list) -> None:
+        """The Locked of each room in ConfbridgeListRooms events; pages hear of those that changed."""
+        changed = []
+        with self._lock:
+            for ev in rooms:
+                room = self._rooms.get(ev.get("Conference", "")) if ev.name == "ConfbridgeListRooms" else None
+                if room is not None and room.locked != _yes(ev.get("Locked")):
+                    room.locked = not room.locked
+                    changed.append(ev.get("Conference"))
+        for number in changed:
+            self._publish("conference", room=number, change="lock")
+
+    def running(self) -> bool:
+        with self._lock:
+            return bool(self._rooms)
 
     def live(self, number: str) -> dict:
         with self._lock:

@@ -16,6 +16,7 @@ from .actions import ConferenceActions
 from .live import ConferenceLive
 
 log = logging.getLogger(__name__)
+LOCK_POLL = 2.0  # seconds: how soon the page sees a lock a host keyed (ConfBridge sends no event)
 
 
 class ConferencesManager(Manager):
@@ -29,6 +30,21 @@ class ConferencesManager(Manager):
         recordings = Recordings(root, self.box.events.publish)
         self.actions = ConferenceActions(pbx.ami, self.live, root, recordings.allow)
         pbx.ami.subscribe(self._on_event)
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self._poll_locks, name="conference-locks", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _poll_locks(self) -> None:
+        while not self._stop.wait(LOCK_POLL):
+            if self.live.running() and self.box.pbx.ami.connected:
+                try:
+                    self.actions.read_locks()
+                except Exception:  # noqa: BLE001 - the next round asks again
+                    log.exception("conference locks not read")
 
     def _on_event(self, ev) -> None:
         self.live.on_event(ev)

@@ -273,6 +273,7 @@ class RecordingAmi:
         self.connected = True
         self.sent: list[tuple[str, dict]] = []
         self.fail: dict[str, str] = {}
+        self.lists: dict[str, list[dict]] = {}  # events a list action answers with
         self._subscribers = []
 
     def action(self, name, fields=None, *, timeout=10.0, **kw):
@@ -287,7 +288,7 @@ class RecordingAmi:
 
     def action_list(self, name, fields=None, *, timeout=10.0, **kw):
         self.action(name, fields, timeout=timeout, **kw)
-        return Message([("Response", "Success")]), []
+        return Message([("Response", "Success")]), [Message(list(ev.items())) for ev in self.lists.get(name, [])]
 
     def subscribe(self, callback):
         self._subscribers.append(callback)

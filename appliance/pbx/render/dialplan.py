@@ -569,7 +569,9 @@ def _conferences(body: ConfFile, snap: Snapshot) -> None:
     joined = body.section("callbox-conf-join")
     for room in snap.conferences:
         numbers.exten(f"{room.number},1,Goto(callbox-conf-{room.number},s,1)")
-        joined.exten(f"{room.number},1,Goto(callbox-conf-{room.number},user,1)")
+        # The invited party is listed by its own number, not the room's the box called it from.
+        joined.exten(f"{room.number},1,Set(CALLERID(all)=${{CALLBOX_INVITED}} <${{CALLBOX_INVITED}}>)")
+        joined.same(f"n,Goto(callbox-conf-{room.number},user,1)")
         ctx = body.section(f"callbox-conf-{room.number}")
         ctx.exten("s,1,Answer()")
         ctx.same("n,Wait(0.5)")
