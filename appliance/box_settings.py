@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
+from .destinations import Destination
 from .errors import Conflict
 from .db.models import Setting
 from .fields import Host, Language, StrictSchema, StrictString
@@ -99,6 +100,10 @@ class BoxSettings:
     emergency_numbers: tuple = ("110", "112", "119", "120", "122")
     #: What callers hear where an extension, trunk, route, IVR or queue names no language of its own.
     language: str = "en"
+    #: Where calls from blacklisted numbers go: None refuses them busy; else a destination
+    #: {"kind", "target"} (a mailbox, a menu with a message, ...). One for the whole box, as the
+    #: phones' *30/*32 codes add numbers with no question asked.
+    blacklist_destination: dict | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -124,6 +129,7 @@ class BoxSettingsSchema(StrictSchema):
     emergency_numbers = fields.List(StrictString(validate=validate.Regexp(
         r"^[0-9]{2,8}$", error="must be 2 to 8 digits")), validate=validate.Length(min=1, max=20))
     language = Language(allow_none=False)
+    blacklist_destination = Destination(allow_none=True)
 
     @validates("customer_lookup_url")
     def _lookup_url(self, value, **kwargs):
@@ -172,6 +178,11 @@ def save(cs, values: dict) -> BoxSettings:
             if holder:
                 raise Conflict(f"park_slots: park slot {number} would clash with the {holder} {number}",
                                "park_slots")
+    if values.get("blacklist_destination") is not None:
+        from . import destinations
+
+        kind, target = destinations.check_exists(values["blacklist_destination"], "blacklist_destination")
+        values = {**values, "blacklist_destination": {"kind": kind, "target": target}}
     defaults = BoxSettings()
     for key, value in values.items():
         if key in ("ntp_servers", "emergency_numbers"):

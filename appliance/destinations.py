@@ -112,6 +112,11 @@ def referrers(kind: str, target: str) -> list[str]:
             ((TimeCondition.matched_kind == kind) & (TimeCondition.matched_target == target))
             | ((TimeCondition.unmatched_kind == kind) & (TimeCondition.unmatched_target == target))):
         out.append(f"time condition {tc.name!r}")
+    from . import box_settings
+
+    blacklisted = box_settings.load().blacklist_destination
+    if blacklisted and (blacklisted.get("kind"), blacklisted.get("target")) == (kind, target):
+        out.append("the blacklist (where blacklisted callers go)")
     return sorted(set(out))
 
 

@@ -206,6 +206,50 @@ def test_ring_group_and_inbound_route(admin, extensions):
     expect(page.locator("#page-error")).to_contain_text("in use by inbound route 'Sales line'")
 
 
+def test_page_group_made_in_its_page(admin, api, extensions):
+    page = admin
+    page.goto("/paging-groups")
+    page.click("#add")
+    form = page.locator("#edit-dialog form")
+    form.locator("input[name=number]").fill("8001")
+    form.locator("input[name=name]").fill("Warehouse")
+    members = form.locator(".ordered-list")
+    for number in ("8002", "8003"):
+        members.locator("select.ordered-pick").select_option(number)
+        members.get_by_role("button", name="Add").click()
+    form.locator("button[type=submit]").click()
+    expect(form.locator("[data-error-for='number']")).to_contain_text("in use by an extension")
+    form.locator("input[name=number]").fill("650")
+    form.locator("button[type=submit]").click()
+    row = page.locator("#rows tr[data-key='650']")
+    expect(row).to_contain_text("8002, 8003")
+    expect(row).to_contain_text("One-way")
+    screenshot(page, "paging-groups")
+    assert api.get("/paging-groups/650").json["duplex"] is False
+    assert api.delete("/paging-groups/650").status == 204
+
+
+def test_blacklisted_callers_destination_set_on_the_blacklist_page(admin, api, extensions):
+    page = admin
+    page.goto("/blacklist")
+    form = page.locator("#bl-dest-form")
+    expect(form.locator("select[name=mode]")).to_have_value("busy")
+    expect(page.locator("#bl-dest-field")).to_be_hidden()
+    form.locator("select[name=mode]").select_option("destination")
+    form.locator("select[name='blacklist_destination.kind']").select_option("voicemail")
+    form.locator("select[name='blacklist_destination.target']").select_option("8002")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#toast")).to_contain_text("saved")
+    assert api.get("/settings").json["blacklist_destination"] == {"kind": "voicemail", "target": "8002"}
+    screenshot(page, "blacklist-destination")
+    page.reload()
+    expect(form.locator("select[name=mode]")).to_have_value("destination")
+    form.locator("select[name=mode]").select_option("busy")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#toast")).to_contain_text("saved")
+    assert api.get("/settings").json["blacklist_destination"] is None
+
+
 def test_trunk_and_outbound_route(admin, box):
     page = admin
     page.goto("/trunks")

@@ -12,7 +12,8 @@ import pjsua2 as pj
 import pytest
 
 from tests.audio import write_tone
-from tests.integration.test_switchboard import connect, hang_up, provider, talk_both_ways  # noqa: F401
+from tests.integration.test_switchboard import (connect, hang_up, inbound_to, provider,  # noqa: F401
+                                               talk_both_ways)
 
 PAGER_HZ, MEMBER_HZ = 900, 1700
 
@@ -181,3 +182,41 @@ def test_a_duplex_page_group_lets_members_talk_back(phones, sip, api, tones):
             at.wait_disconnected(timeout=10)
     finally:
         api.delete("/paging-groups/651")
+
+
+def test_blacklisted_callers_go_where_the_box_sends_them(phones, sip, api, box, provider):  # noqa: F811
+    nuisance = sip.provider(provider.ip, 5090, user="013900139000", same_as=provider)
+    inbound_to(api, provider, box, {"kind": "extension", "target": "8002"})
+    placed = lambda: nuisance.call_uri(f"sip:075500000000@{box.box_ip}:5060")  # noqa: E731
+    assert api.post("/blacklist", {"number": "013900139000"}).status == 201
+    try:
+        # By default: refused busy.
+        refused = placed()
+        refused.wait_disconnected(timeout=10)
+        assert refused.last_status == 486, refused.last_status
+        # To a mailbox: the box answers and the mailbox of 8003 takes the call; 8002 never rings.
+        r = api.patch("/settings", {"blacklist_destination": {"kind": "voicemail", "target": "8003"}})
+        assert r.status == 200, r
+        rang = len(phones["8002"].incoming)
+        call = placed()
+        call.wait_confirmed()
+        sip.wait(lambda: call.listener.heard_sound(min_ms=500), 10, "the mailbox's greeting")
+        channels = box.asterisk("core show channels concise")
+        assert "VoiceMail!8003@default" in channels, channels
+        assert len(phones["8002"].incoming) == rang
+        hang_up(call)
+        # To an extension: it is that phone that rings.
+        assert api.patch("/settings", {"blacklist_destination": {"kind": "extension", "target": "8003"}}).status == 200
+        call = placed()
+        at = phones["8003"].wait_incoming(timeout=10)
+        assert not at.asks_auto_answer()
+        at.answer_call()
+        call.wait_confirmed()
+        hang_up(call, at)
+        assert len(phones["8002"].incoming) == rang
+    finally:
+        api.patch("/settings", {"blacklist_destination": None})
+        for entry in api.get("/blacklist").json["items"]:
+            api.delete(f"/blacklist/{entry['id']}")
+        for route in api.get("/inbound-routes").json["items"]:
+            api.delete(f"/inbound-routes/{route['id']}")

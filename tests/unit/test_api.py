@@ -734,6 +734,7 @@ HOST_DEFAULTS = {"role": "headquarters", "timezone": "UTC", "ntp_servers": ["poo
                  "country_code": "", "national_prefix": "0", "customer_lookup_url": "",
                  "customer_lookup_timeout_ms": 800, "recording_retention_days": 90, "recording_quota_mb": 20000,
                  "park_slots": 8, "park_timeout": 45, "language": "en", "emergency_numbers": ["110", "112", "119", "120", "122"],
+                 "blacklist_destination": None,
                  "network": {"interface": None, "mode": "dhcp", "address": None, "gateway": None, "dns": []}}
 
 

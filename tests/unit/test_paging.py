@@ -135,3 +135,37 @@ def test_page_group_bad_input_changes_nothing(box, body, field):
     assert (r.status, r.json["field"]) == (422, field), r
     assert box.get("/paging-groups").json["items"] == [] and plan(box) == before
     assert box.post("/extensions", {"number": "650", "name": "Free"}).status == 201  # nothing claimed the number
+
+
+def blacklisted_section(text: str) -> str:
+    return text.split("[callbox-blacklisted]\n", 1)[1].split("\n\n", 1)[0]
+
+
+def test_blacklisted_callers_go_to_the_boxs_blacklist_destination(box):
+    assert box.get("/settings").json["blacklist_destination"] is None
+    assert "Busy(5)" in blacklisted_section(plan(box))
+    r = box.patch("/settings", {"blacklist_destination": {"kind": "voicemail", "target": "8001"}})
+    assert r.status == 200 and r.json["blacklist_destination"] == {"kind": "voicemail", "target": "8001"}, r
+    section = blacklisted_section(plan(box))
+    assert "Busy" not in section and section.endswith("same => n,Goto(callbox-voicemail,8001,1)"), section
+    # What it sends calls to cannot go while it does.
+    r = box.delete("/extensions/8001")
+    assert r.status == 409 and "blacklist" in r.json["error"], r
+    r = box.patch("/extensions/8001", {"voicemail_enabled": False})
+    assert r.status == 409 and "blacklist" in r.json["error"], r
+    assert box.patch("/settings", {"blacklist_destination": None}).status == 200
+    assert "Busy(5)" in blacklisted_section(plan(box))
+    assert box.delete("/extensions/8001").status == 204
+
+
+@pytest.mark.parametrize("value, field", [
+    ({"kind": "voicemail", "target": "8999"}, "blacklist_destination"),
+    ({"kind": "busy"}, "blacklist_destination.kind"),
+    ({"kind": "ivr", "target": "1;x"}, "blacklist_destination.target"),
+    ("voicemail", "blacklist_destination"),
+])
+def test_a_bad_blacklist_destination_changes_nothing(box, value, field):
+    before = plan(box)
+    r = box.patch("/settings", {"blacklist_destination": value})
+    assert (r.status, r.json["field"]) == (422, field), r
+    assert box.get("/settings").json["blacklist_destination"] is None and plan(box) == before

@@ -36,7 +36,7 @@ SHELLS = {
     "users": ("crud", "users"),
     "audit": ("audit",),
     "park": ("park",),
-    "blacklist": ("crud", "blacklist"),
+    "blacklist": ("widgets", "crud", "blacklist"),
     "speed_dials": ("crud", "speed_dials"),
     "permission_classes": ("crud", "permission_classes"),
     "system": ("system",),

@@ -4,6 +4,25 @@
   <div class="actions"><button class="btn btn-primary" id="add" type="button">{{_('bl.add')}}</button></div>
 </div>
 <p class="muted intro">{{_('bl.intro')}}</p>
+% if user.role == 'admin':
+<section class="card">
+  <form id="bl-dest-form" class="stack" novalidate>
+    <h2>{{_('bl.dest.title')}}</h2>
+    <div class="alert alert-error" data-error-for="" hidden></div>
+    <label class="field"><span class="label">{{_('bl.dest.mode')}}</span>
+      <select name="mode">
+        <option value="busy">{{_('bl.dest.busy')}}</option>
+        <option value="destination">{{_('bl.dest.destination')}}</option>
+      </select></label>
+    <div class="field" id="bl-dest-field"><span class="label">{{_('bl.dest.where')}}</span>
+      <div id="bl-dest-picker"></div>
+      <span class="field-error" data-error-for="blacklist_destination" hidden></span>
+      <span class="field-error" data-error-for="blacklist_destination.kind" hidden></span>
+      <span class="field-error" data-error-for="blacklist_destination.target" hidden></span></div>
+    <div><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
+  </form>
+</section>
+% end
 <section class="card table-card">
   <div class="table-wrap">
   <table class="table">

@@ -553,8 +553,15 @@ def _blacklist(body: ConfFile, snap: Snapshot) -> None:
             ctx.exten(f"s/{form},1,Goto(callbox-blacklisted,s,1)")
     refused = body.section("callbox-blacklisted")
     refused.exten("s,1,NoOp(blacklisted caller ${CALLERID(num)})")
-    refused.same("n,Busy(5)")
-    refused.same("n,Hangup()")
+    dest = settings.blacklist_destination
+    if dest:
+        # Out of the Gosub for good, counted on its trunk as an inbound route's call would be.
+        refused.same("n,StackPop()")
+        refused.same("n,Set(GROUP(callbox-trunks)=${CHANNEL(endpoint)})")
+        refused.same(f"n,{goto((dest['kind'], dest['target']))}")
+    else:
+        refused.same("n,Busy(5)")
+        refused.same("n,Hangup()")
     _keypad_codes(body, body.section("callbox-blacklist-codes"), "callbox-blacklist-code", BLACKLIST_CODES,
                   f"agi://{snap.system.agi}/blacklist", "beep")
 
