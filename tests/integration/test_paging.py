@@ -114,7 +114,13 @@ def test_speed_dial_reaches_an_outside_number_through_the_trunk(phones, sip, api
         nothing = phones["8001"].call("*007")
         nothing.wait_disconnected(timeout=10)
         assert len(provider.incoming) == offered
+        # A phone whose permission class keeps it inside the box cannot dial out by speed dial either.
+        assert api.patch("/extensions/8002", {"permission_class": "internal"}).status == 200
+        refused = phones["8002"].call("*006")
+        refused.wait_disconnected(timeout=20)
+        assert len(provider.incoming) == offered, "a speed dial went around the phone's permission class"
     finally:
+        api.patch("/extensions/8002", {"permission_class": "international"})
         api.delete("/speed-dials/06")
 
 
