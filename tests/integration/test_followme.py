@@ -16,6 +16,7 @@ import pjsua2 as pj
 import pytest
 
 from tests.audio import write_tone
+from tests.integration.test_permissions import Log
 
 A_HZ, C_HZ, GREETING_HZ = 900, 1700, 1300
 RING = 5  # the box's ring time for these tests, in seconds (the least it takes)
@@ -61,7 +62,8 @@ def provider(api, box, sip):
 @pytest.fixture(autouse=True)
 def no_follow_me(api, desks):
     for number in desks:
-        api.patch(f"/extensions/{number}", {"dnd": False, "follow_me": {"enabled": False, "numbers": []}})
+        api.patch(f"/extensions/{number}", {"dnd": False, "permission_class": "international",
+                                            "follow_me": {"enabled": False, "numbers": []}})
 
 
 def follow(api, number: str, numbers: list[str], **extra) -> None:
@@ -151,6 +153,33 @@ def test_an_outside_leg_that_does_not_press_1_is_never_connected(desks, sip, api
     talk_both_ways(sip, call, at_c, tones)
     assert not call.listener.heard_tone(GREETING_HZ, min_ms=200), "the caller heard the unconfirmed leg"
     hang_up(call, at_c)
+
+
+def test_an_outside_leg_obeys_the_extensions_permission_class(desks, sip, api, box, provider):
+    """8002 may no longer dial the mobile (its class was narrowed after the number was set): the
+    leg is refused, never offered to the provider, and the call goes on to the next number."""
+    follow(api, "8002", [MOBILE, "8003"], confirm=False)
+    assert api.patch("/extensions/8002", {"permission_class": "local"}).status == 200
+    log = Log(box)
+    offered = len(provider.incoming)
+    call = desks["8001"].call("8002")
+    desk_rings_unanswered(desks["8002"])
+    at_c = desks["8003"].wait_incoming(timeout=10)
+    event = log.wait("outside call refused")
+    assert (event["by"], event["permission_class"], event["number"]) == ("8002", "local", MOBILE), event
+    assert len(provider.incoming) == offered, "the provider was offered a leg the class forbids"
+    at_c.answer_call()
+    call.wait_confirmed()
+    hang_up(call, at_c)
+    # Back in a class that may dial it: the same call reaches the mobile.
+    assert api.patch("/extensions/8002", {"permission_class": "international"}).status == 200
+    call = desks["8001"].call("8002")
+    desk_rings_unanswered(desks["8002"])
+    leg = provider.wait_incoming(timeout=10)
+    assert f"sip:{MOBILE}@" in leg.getInfo().localUri, leg.getInfo().localUri
+    leg.answer_call()
+    call.wait_confirmed()
+    hang_up(call, leg)
 
 
 def test_ring_together_rings_every_number_at_once(desks, sip, api, provider, tones):

@@ -152,3 +152,19 @@ def test_star21_toggles_follow_me_and_says_so(box):
     assert "[callbox-follow-8001]" not in dialplan(box)
     assert box.get("/extensions/8001").json["follow_me"]["enabled"] is False
     assert box.get("/audit").json["items"][0]["actor"] == "phone 8001"
+
+
+def test_a_new_outside_number_must_be_within_the_extension_s_class(box):
+    assert box.patch("/extensions/8001", {"permission_class": "local"}).status == 200
+    r = box.patch("/extensions/8001", {"follow_me": {"enabled": True, "numbers": ["8002", "013800138000"]}})
+    assert (r.status, r.json["field"]) == (422, "follow_me.numbers"), r
+    assert "international numbers are not allowed to class local" in r.json["error"], r.json
+    assert box.get("/extensions/8001").json["follow_me"] == OFF
+    # Set while it could dial there, then restricted: kept, and its leg carries the class that
+    # the outbound route's check then refuses.
+    assert box.patch("/extensions/8001", {"permission_class": "international"}).status == 200
+    assert box.patch("/extensions/8001", {"follow_me": {"enabled": True, "numbers": ["013800138000"]}}).status == 200
+    assert box.patch("/extensions/8001", {"permission_class": "local"}).status == 200
+    assert box.patch("/extensions/8001", {"follow_me": {"ring": "together"}}).status == 200
+    assert "exten => 1,1,Set(_CALLBOX_FOR_CLASS=local)\nsame => n,Set(_CALLBOX_FOR=8001)" in \
+        section(dialplan(box), "callbox-follow-8001")
