@@ -187,6 +187,52 @@ def test_dnd_forwards_and_recording_set_in_the_extension_dialog(admin, api):
             api.delete(f"/extensions/{number}")
 
 
+def test_a_permission_class_made_on_its_page_and_given_to_an_extension(admin, api):
+    from tests.api import Api
+
+    api = Api(api.base.rsplit("/api/v1", 1)[0], token(api))
+    assert api.post("/extensions", {"number": "8311", "name": "Desk 8311"}).status == 201
+    try:
+        page = admin
+        page.goto("/permission-classes")
+        expect(page.locator("#rows tr")).to_have_count(4)  # the built-in ones
+        page.click("#add")
+        form = page.locator("#edit-dialog form")
+        form.locator("input[name=name]").fill("Sales")
+        form.locator("input[name='reach.local']").check()
+        form.locator("input[name='reach.international']").check()
+        form.locator("button[type=submit]").click()
+        expect(form.locator("[data-error-for='name']")).to_contain_text("lower-case")
+        form.locator("input[name=name]").fill("sales")
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#rows tr", has_text="sales")).to_contain_text("local, international")
+        assert api.get("/permission-classes/sales").json["reach"] == ["local", "international"]
+        # The emergency numbers on the same page.
+        page.locator("#emergency-form input[name=emergency_numbers]").fill("110, 119, 999")
+        page.click("#emergency-form button[type=submit]")
+        expect(page.get_by_text("Emergency numbers saved")).to_be_visible()
+        assert api.get("/settings").json["emergency_numbers"] == ["110", "119", "999"]
+        # Given to an extension in its dialog.
+        page.goto("/extensions?q=8311")
+        page.click("#ext-rows tr[data-number='8311'] button.link")
+        ext_form = page.locator("#ext-form")
+        expect(ext_form.locator("select[name=permission_class]")).to_have_value("international")
+        ext_form.locator("select[name=permission_class]").select_option("sales")
+        page.click("#ext-form button[type=submit]")
+        expect(page.locator("#ext-dialog")).to_be_hidden()
+        assert api.get("/extensions/8311").json["permission_class"] == "sales"
+        # In use: the page says why it stays.
+        page.goto("/permission-classes")
+        page.locator("#rows tr", has_text="sales").get_by_role("button", name="Delete").click()
+        page.click("#confirm-ok")
+        expect(page.get_by_text("in use by extension 8311").first).to_be_visible()
+        assert api.get("/permission-classes/sales").status == 200
+    finally:
+        api.delete("/extensions/8311")
+        api.delete("/permission-classes/sales")
+        api.patch("/settings", {"emergency_numbers": ["110", "112", "119", "120", "122"]})
+
+
 def test_follow_me_set_in_the_extension_dialog(admin, api):
     from tests.api import Api
 
@@ -402,3 +448,4 @@ def test_sixth_wrong_password_gets_429(new_page):
     assert int(answer.value.headers["retry-after"]) > 0
     expect(page.locator("#login-error")).to_contain_text("Too many failed sign-ins")
     screenshot(page, "login-rate-limited")
+
