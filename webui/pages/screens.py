@@ -37,6 +37,7 @@ SHELLS = {
     "audit": ("audit",),
     "park": ("park",),
     "blacklist": ("widgets", "crud", "blacklist"),
+    "conferences": ("crud", "conferences"),
     "speed_dials": ("crud", "speed_dials"),
     "permission_classes": ("crud", "permission_classes"),
     "system": ("system",),
