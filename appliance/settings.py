@@ -88,6 +88,16 @@ class Paths:
         return self.data / "prompts"
 
     @property
+    def sounds(self) -> Path:
+        """The owner's recordings in place of stock prompts: <language>/<name>.wav."""
+        return self.data / "sounds"
+
+    @property
+    def sounds_live(self) -> Path:
+        """What Asterisk reads: stock prompts with the replacements in place (prompts/replacements.py)."""
+        return self.data / "sounds-live"
+
+    @property
     def music(self) -> Path:
         """Uploaded music on hold, one folder per class."""
         return self.data / "moh"

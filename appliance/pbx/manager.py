@@ -14,7 +14,7 @@ from ..ami import AMIClient
 from ..db import db
 from ..db.journal import journal
 from ..log import kv
-from ..prompts import service as prompts
+from ..prompts import replacements, service as prompts
 from ..supervisor import Manager
 from ..voicemail import spool
 from .apply import Applier
@@ -57,8 +57,16 @@ def make_system(rt, ami_secret: str) -> System:
         log_dir=str(paths.asterisk_log),
         prompts_dir=str(paths.prompts),
         music_dir=str(paths.music),
+        # Prompts as the owner may have replaced them (prompts/replacements.py lays them out).
+        sounds_dir=str(paths.sounds_live / "current" / "own"),
+        share_dir=str(paths.sounds_live / "current" / "share"),
         agi=str(rt.agi),
     )
+
+
+def prompt_sources(paths) -> replacements.Sources:
+    return replacements.Sources(asterisk=Path(System.share_dir), own=Path(System.sounds_dir),
+                                replacements=paths.sounds, live=paths.sounds_live)
 
 
 class PbxManager(Manager):
@@ -70,6 +78,8 @@ class PbxManager(Manager):
         paths = rt.paths
         owner = pwd.getpwnam(rt.asterisk_user)
         paths.prompts.mkdir(parents=True, exist_ok=True)
+        self.prompt_sources = prompt_sources(paths)
+        replacements.lay_out(self.prompt_sources)
         for d in (paths.asterisk_lib, paths.spool, paths.asterisk_log, paths.asterisk_run,
                   paths.asterisk_run / "cache", paths.spool / "callbox-prompts"):
             d.mkdir(parents=True, exist_ok=True)

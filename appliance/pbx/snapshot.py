@@ -198,6 +198,7 @@ class System:
     prompts_dir: str
     music_dir: str = "/data/moh"
     sounds_dir: str = "/usr/share/callbox/sounds"  # the box's own prompts, by language
+    share_dir: str = "/usr/share/asterisk"  # Asterisk's data directory (its prompts under sounds/)
     agi: str = "127.0.0.1:4573"
 
 

@@ -428,6 +428,30 @@ def test_a_chinese_queue_speaks_chinese_to_its_callers(api, agents, desk, sip, b
     agent.wait_disconnected(timeout=10)
 
 
+def test_a_replaced_prompt_is_heard_at_once_and_reset_brings_the_standard_one_back(api, agents, desk, sip, box,
+                                                                                   provider, tmp_path):
+    """The owner's recording of the Chinese "8" takes Asterisk's place with no reload; reset undoes it."""
+    from tests.audio import heard_file, write_tone
+
+    make_queue(api, provider, strategy="ringall", members=[{"extension": "8001"}], announce_agent=True,
+               language="zh")
+    tone = write_tone(tmp_path / "eight.wav", 1000, 0.6)
+    r = api.put("/system-prompts/zh/digits/8", raw=tone.read_bytes(), content_type="audio/wav")
+    assert r.status == 200, r
+    caller, agent, _ = answered_call(api, desk, agents["8001"], sip)
+    sip.wait(lambda: caller.listener.heard_tone(1000, min_ms=400), 20, "the owner's recording of 8")
+    caller.hangup_call()
+    agent.wait_disconnected(timeout=10)
+
+    assert api.delete("/system-prompts/zh/digits/8").status == 204
+    caller, agent, _ = answered_call(api, desk, agents["8001"], sip)
+    sip.wait(lambda: caller.listener.silent_after_sound(silence_ms=1500), 20, "the agent announcement")
+    assert not caller.listener.heard_tone(1000, min_ms=400)
+    assert heard_file(caller.listener, box_sound("usr/share/asterisk/sounds/zh/digits/8.wav")) > 0.8
+    caller.hangup_call()
+    agent.wait_disconnected(timeout=10)
+
+
 def test_history_is_exact_across_a_restart(api, agents, provider, sip, box, tmp_path):
     from tests.integration.conftest import start_box
 

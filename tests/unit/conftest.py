@@ -58,6 +58,11 @@ class Pbx:
         self.process = FakeProcess()
         self.agi_handlers: dict = {}
         self._thread: threading.Thread | None = None
+        # Stock prompts of a box, made small: a test adds the files it needs under share/ and own/.
+        from appliance.prompts.replacements import Sources
+
+        self.prompt_sources = Sources(asterisk=root / "share", own=root / "own", replacements=root / "sounds",
+                                      live=root / "sounds-live")
 
     def boot(self) -> None:
         """As the pbx manager does: write config, 'start' Asterisk, mark it ready."""

@@ -822,3 +822,32 @@ def test_settings_need_an_object(admin):
     assert_error(admin.patch("/settings", [{"ring_timeout": 30}]), 422, None, "JSON object")
     assert_error(admin.patch("/settings", raw=b"{ring_timeout: 30}"), 400)
     assert admin.get("/settings").json["ring_timeout"] == 20
+
+
+# -- prompts ---------------------------------------------------------------------------------
+
+
+def test_a_prompt_is_replaced_played_and_reset_over_the_api(admin, tmp_path):
+    from tests.audio import write_tone
+
+    src = admin.box.pbx.prompt_sources
+    (src.asterisk / "sounds" / "zh" / "digits").mkdir(parents=True)
+    (src.asterisk / "sounds" / "zh" / "digits" / "8.gsm").write_bytes(b"stock eight")
+    (src.own / "zh").mkdir(parents=True)
+    (src.own / "zh" / "survey.wav").write_bytes(b"RIFF stock survey")
+    listing = admin.get("/system-prompts/zh?q=digits")
+    assert listing.status == 200, listing
+    assert listing.json == {"items": [{"name": "digits/8", "language": "zh", "replaced": False}], "total": 1}
+    tone = write_tone(tmp_path / "tone.wav", 1000, 0.5).read_bytes()
+    r = admin.put("/system-prompts/zh/digits/8", raw=tone, content_type="audio/wav")
+    assert r.status == 200 and r.json["replaced"] is True, r
+    assert admin.get("/system-prompts/zh/digits/8").body[:4] == b"RIFF"
+    live = src.live / "current" / "share" / "sounds" / "zh" / "digits"
+    assert [p.name for p in live.iterdir()] == ["8.wav"]
+    assert admin.get("/system-prompts/zh?q=digits").json["items"][0]["replaced"] is True
+    assert admin.put("/system-prompts/zh/callbox/nothing", raw=tone, content_type="audio/wav").status == 404
+    assert admin.put("/system-prompts/fr/digits/8", raw=tone, content_type="audio/wav").status == 404
+    assert admin.put("/system-prompts/zh/digits/8", raw=b"text", content_type="audio/wav").status == 422
+    assert admin.delete("/system-prompts/zh/digits/8").status == 204
+    assert admin.get("/system-prompts/zh/digits/8").body == b"stock eight"
+    assert [p.name for p in live.iterdir()] == ["8.gsm"]

@@ -41,6 +41,7 @@ SHELLS = {
     "speed_dials": ("crud", "speed_dials"),
     "permission_classes": ("crud", "permission_classes"),
     "system": ("system",),
+    "system_prompts": ("system_prompts",),
 }
 
 

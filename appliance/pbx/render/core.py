@@ -189,7 +189,7 @@ def render(snap: Snapshot) -> dict[str, str]:
         ("astvarlibdir", "/var/lib/asterisk"),
         ("astdbdir", s.data_lib_dir),
         ("astkeydir", "/usr/share/asterisk"),
-        ("astdatadir", "/usr/share/asterisk"),
+        ("astdatadir", s.share_dir),
         ("astagidir", "/usr/share/asterisk/agi-bin"),
         ("astspooldir", s.spool_dir),
         ("astrundir", s.run_dir),
