@@ -103,8 +103,19 @@ class SipStack:
             tc = pj.TransportConfig()
             tc.boundAddress = ip
             tc.port = port
+            # The previous test module's provider may have had this very address (boxes reuse
+            # network indices) and its socket lives until its last transactions time out.
+            deadline = time.monotonic() + 40
+            while True:
+                try:
+                    transport = self.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tc)
+                    break
+                except pj.Error:
+                    if time.monotonic() > deadline:
+                        raise
+                    self.ep.libHandleEvents(100)
             self.ep.transportClose(p.transport_id)
-            p.transport_id = self.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tc)
+            p.transport_id = transport
         cfg = pj.AccountConfig()
         cfg.idUri = f"sip:{user}@{ip}:{port}"
         cfg.sipConfig.transportId = p.transport_id
