@@ -169,3 +169,32 @@ def test_a_bad_blacklist_destination_changes_nothing(box, value, field):
     r = box.patch("/settings", {"blacklist_destination": value})
     assert (r.status, r.json["field"]) == (422, field), r
     assert box.get("/settings").json["blacklist_destination"] is None and plan(box) == before
+
+
+def test_an_agent_may_refuse_intercom_on_their_own_phone_only(box):
+    from tests.api import Api
+
+    box.post("/users", {"username": "alice", "password": "Agent-Pass-123", "role": "agent", "extension": "8001"})
+    agent = Api(box.base.rsplit("/api/v1", 1)[0])
+    agent.token = agent.post("/auth/login", {"username": "alice", "password": "Agent-Pass-123"}).json["token"]
+    r = agent.patch("/extensions/8001", {"intercom": False})
+    assert r.status == 200 and r.json["intercom"] is False, r
+    assert "exten => *808001,1,Goto(callbox-extensions,8001,1)" in plan(box)
+    assert agent.patch("/extensions/8002", {"intercom": False}).status == 403
+    assert box.get("/extensions/8002").json["intercom"] is True
+    assert agent.get("/speed-dials").status == 403 and agent.get("/paging-groups").status == 403
+
+
+def test_only_administrators_are_offered_the_blacklist_destination(box):
+    from tests.unit.test_web_session import Browser, make_user
+
+    make_user("sam", "Super-Visor-123", "supervisor")
+    pages = {}
+    for username, password in (("admin", None), ("sam", "Super-Visor-123")):
+        b = Browser(box)
+        assert (b.sign_in(username, password) if password else b.sign_in()).status == 303
+        r = b.get("/blacklist")
+        assert r.status == 200, r
+        pages[username] = r.body.decode()
+    assert 'id="bl-dest-form"' in pages["admin"] and 'id="bl-dest-form"' not in pages["sam"]
+    assert 'id="rows"' in pages["sam"]  # the list itself is the supervisor's too
