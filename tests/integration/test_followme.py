@@ -120,6 +120,9 @@ def test_an_outside_leg_that_presses_1_talks_with_the_caller(desks, sip, api, pr
     # "You have an incoming call; press 1 to accept": the caller still hears ringing meanwhile.
     sip.wait(lambda: leg.listener.heard_sound(min_ms=500), 10, "the press-1 prompt")
     assert not call.connected
+    # Pressed a few seconds after the prompt ended: the box is still listening.
+    sip.wait(lambda: leg.listener.silent_after_sound(silence_ms=2500), 15, "the prompt to end")
+    assert not call.connected and leg.connected
     leg.send_dtmf("1")
     call.wait_confirmed(timeout=10)
     talk_both_ways(sip, call, leg, tones)
@@ -198,6 +201,25 @@ def test_ring_together_rings_every_number_at_once(desks, sip, api, provider, ton
     leg.wait_disconnected(timeout=10)
     talk_both_ways(sip, call, at_d, tones)
     hang_up(call, at_d)
+
+
+def test_ring_together_a_leg_answered_without_1_does_not_stop_the_others(desks, sip, api, provider, tones):
+    """Rung together, a mobile whose voicemail answers at once neither takes the call nor ends the
+    other legs: the desk phone in the list still rings and takes it."""
+    follow(api, "8002", [MOBILE, "8003"], ring="together", confirm=True)
+    call = desks["8001"].call("8002")
+    desk_rings_unanswered(desks["8002"])
+    leg = provider.wait_incoming(timeout=10)
+    at_c = desks["8003"].wait_incoming(timeout=5)
+    leg.answer_call()
+    leg.wait_confirmed()
+    sip.wait(lambda: leg.listener.heard_sound(min_ms=500), 10, "the press-1 prompt")
+    assert not call.connected and at_c.state != pj.PJSIP_INV_STATE_DISCONNECTED
+    at_c.answer_call()
+    call.wait_confirmed()
+    leg.wait_disconnected(timeout=10)
+    talk_both_ways(sip, call, at_c, tones)
+    hang_up(call, at_c)
 
 
 def test_star21_switches_follow_me_from_the_phone(desks, sip, api):

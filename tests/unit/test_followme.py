@@ -55,7 +55,7 @@ def test_patch_changes_only_what_it_names_and_confirm_asks_for_1(box):
     # In turn: the second number only when the first did not take the call.
     assert follow.index("Dial(Local/1@callbox-follow-8001)") < follow.index("Dial(Local/2@callbox-follow-8001)")
     assert "Dial(Local/013800138000@callbox-dial-for,${CALLBOX_RING_TIMEOUT},U(callbox-follow-confirm))" in follow
-    assert "Read(CALLBOX_ACCEPT,followme/no-recording&followme/options,1,,2,5)" in section(text,
+    assert "Read(CALLBOX_ACCEPT,followme/no-recording&followme/options,1,,1,1)" in section(text,
                                                                                           "callbox-follow-confirm")
     # Switched off, the numbers stay for the next *21 but nothing rings them.
     r = box.patch("/extensions/8001", {"follow_me": {"enabled": False}})

@@ -45,6 +45,7 @@ BLACKLIST_CODES = {"*30": "add", "*31": "remove", "*32": "last"}
 PATH_EVENT = "CALLBOX_PATH"
 MAX_FORWARDS = 5  # forwards one call may follow (a loop the checks missed ends here)
 FOLLOW_CONFIRM = "callbox-follow-confirm"
+FOLLOW_CONFIRM_WAIT = 5  # seconds an outside leg has to press 1 after each of the two prompts
 ON_BEHALF = "callbox-on-behalf"  # every outside call the box places for someone goes through it
 # Where the supervisor sends a call it places for someone (Originate Local/N@..., or a live call
 # redirected there), with CALLBOX_FOR_CLASS (the owner's class) and CALLBOX_FOR (who) set.
@@ -371,17 +372,31 @@ def _follow_me(body: ConfFile, snap: Snapshot) -> None:
                 # through an outbound route, within the extension's permission class.
                 ctx.exten(f"{i},1,Set(_CALLBOX_FOR_CLASS={ext.permission_class})")
                 ctx.same(f"n,Set(_CALLBOX_FOR={ext.number})")
+                if ext.follow_confirm:
+                    # The half of this leg that the caller's Dial holds (;1 for this ;2): gone once
+                    # the call is taken elsewhere or the caller hangs up (see callbox-follow-confirm).
+                    ctx.same("n,Set(_CALLBOX_LEG=${CHANNEL:0:-1}1)")
                 confirm = f",U({FOLLOW_CONFIRM})" if ext.follow_confirm else ""
                 confirm_used = confirm_used or ext.follow_confirm
                 ctx.same(f"n,Dial(Local/{number}@{DIAL_FOR_CONTEXT},${{CALLBOX_RING_TIMEOUT}}{confirm})")
             ctx.same("n,Hangup()")
     if confirm_used:
         # Run on an outside leg once it answers: only a 1 takes the call; anything else (a mobile's
-        # voicemail greeting, 2, silence) hangs the leg up and the caller goes on.
+        # voicemail greeting, 2, ten seconds of nothing) hangs the leg up and the caller goes on.
+        # Dial runs this without watching its own caller, so the wait is in one-second steps, each
+        # asking whether the leg is still wanted: another number took the call, or the caller hung up.
         c = body.section(FOLLOW_CONFIRM)
-        c.exten("s,1,Read(CALLBOX_ACCEPT,followme/no-recording&followme/options,1,,2,5)")
-        c.same('n,GotoIf(${REGEX("^1$" ${CALLBOX_ACCEPT})}?accept)')
-        c.same("n,Set(GOSUB_RESULT=CONTINUE)")
+        c.exten("s,1,Set(CALLBOX_WAITED=0)")
+        c.same("n(ask),Read(CALLBOX_ACCEPT,followme/no-recording&followme/options,1,,1,1)")
+        c.same("n(heard),GotoIf(${LEN(${CALLBOX_ACCEPT})}?pressed)")
+        c.same("n,GotoIf(${CHANNEL_EXISTS(${CALLBOX_LEG})}?:refuse)")
+        c.same("n,Set(CALLBOX_WAITED=${INC(CALLBOX_WAITED)})")
+        c.same(f"n,GotoIf({compare('${CALLBOX_WAITED}>=' + str(2 * FOLLOW_CONFIRM_WAIT))}?refuse)")
+        c.same(f'n,GotoIf(${{REGEX("^{FOLLOW_CONFIRM_WAIT}$" ${{CALLBOX_WAITED}})}}?ask)')  # once more
+        c.same("n,Read(CALLBOX_ACCEPT,,1,,1,1)")
+        c.same("n,Goto(heard)")
+        c.same('n(pressed),GotoIf(${REGEX("^1$" ${CALLBOX_ACCEPT})}?accept)')
+        c.same("n(refuse),Set(GOSUB_RESULT=CONTINUE)")
         c.same("n,Return()")
         c.same("n(accept),Return()")
 
