@@ -328,6 +328,19 @@ def test_a_recorded_room_is_recorded_beside_the_calls_recordings(desks, sip, api
         assert api.delete("/conferences/8550").status == 204
 
 
+def asterisk_cpu(box, seconds: float) -> float:
+    """Asterisk's CPU time over a window, as a share of one core (a figure for the log)."""
+    pid = box.exec("pidof", "asterisk").split()[0]
+
+    def ticks() -> int:
+        fields = box.exec("cat", f"/proc/{pid}/stat").rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime
+
+    before, t0 = ticks(), time.monotonic()
+    time.sleep(seconds)  # the measuring window, not a wait for an event
+    return (ticks() - before) / 100 / (time.monotonic() - t0)
+
+
 def test_sixty_four_phones_join_one_room_and_a_sixty_fifth_is_refused(api, box, tmp_path):
     from tests.phone_farm import Farm
 
@@ -342,6 +355,8 @@ def test_sixty_four_phones_join_one_room_and_a_sixty_fifth_is_refused(api, box, 
         state = wait_live(api, lambda s: len(s["parties"]) == 64, "64 parties", "8560", timeout=60)
         assert sorted(p["caller"] for p in state["parties"]) == numbers[:64]
         assert all(c.connected for c in calls.values())
+        print(f"64 parties in the room {time.monotonic() - started:.1f} s after the start; "
+              f"Asterisk then uses {asterisk_cpu(box, 3.0):.0%} of one core")
         last = phones[numbers[64]].call("8560")
         last.wait_disconnected(timeout=20)
         assert len(live(api, "8560")["parties"]) == 64
@@ -352,3 +367,64 @@ def test_sixty_four_phones_join_one_room_and_a_sixty_fifth_is_refused(api, box, 
         farm.close()
         print(f"64-party test: {time.monotonic() - started:.1f} s")
         assert api.delete("/conferences/8560").status == 204
+
+
+# -- callers from outside ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def provider(api, box, sip):
+    """A provider behind a trunk, with a route for numbers starting with 0."""
+    import subprocess
+
+    ip = box.host_ip.rsplit(".", 1)[0] + ".5"
+    dev = box.state()["host_if"]
+    subprocess.run(["ip", "addr", "add", f"{ip}/24", "dev", dev], check=True)
+    try:
+        phone = sip.provider(ip, 5090, user="013800138000")
+        trunk = api.post("/trunks", {"name": "Provider", "host": ip, "port": 5090}).json
+        r = api.post("/outbound-routes", {"name": "Out", "patterns": [{"pattern": "_0X.", "strip": 0, "prefix": ""}],
+                                          "trunks": [trunk["id"]]})
+        assert r.status == 201, r
+        yield phone
+    finally:
+        subprocess.run(["ip", "addr", "del", f"{ip}/24", "dev", dev], check=False)
+
+
+def test_outside_callers_reach_a_room_through_an_ivr_key_and_an_outside_number_is_invited(
+        desks, sip, api, box, provider, tones):
+    r = api.post("/conferences", {"number": "8570", "name": "Customers"})
+    assert r.status == 201, r
+    ivr = api.post("/ivrs", {"name": "Conference line", "options": [
+        {"digit": "1", "kind": "conference", "target": "8570"}]})
+    assert ivr.status == 201, ivr
+    route = api.post("/inbound-routes", {"name": "Conference line", "did": "075500000070",
+                                         "destination": {"kind": "ivr", "target": str(ivr.json["id"])}})
+    assert route.status == 201, route
+    try:
+        inside = dial_in(sip, desks["8001"], None, "8570")
+        outside = provider.call_uri(f"sip:075500000070@{box.box_ip}:5060")
+        outside.wait_confirmed()
+        outside.send_dtmf("1")
+        state = wait_live(api, lambda s: len(s["parties"]) == 2, "the outside caller in the room", "8570")
+        assert {p["caller"] for p in state["parties"]} == {"8001", "013800138000"}
+        mark = inside.listener.mark()
+        outside.play(tones["party"])
+        sip.wait(lambda: inside.listener.heard_tone(PARTY_HZ, min_ms=500, since=mark), 10, "the outside caller")
+        outside.hangup_call()
+        outside.wait_disconnected()
+
+        # Invited: the box calls the outside number through the outbound route and its trunk.
+        r = api.post("/conferences/8570/invite", {"number": "013900139000"})
+        assert r.status == 202, r
+        ringing = provider.wait_incoming(timeout=10)
+        assert "013900139000" in ringing.getInfo().localUri
+        ringing.answer_call()
+        ringing.wait_confirmed()
+        wait_live(api, lambda s: "013900139000" in {p["caller"] for p in s["parties"]}, "the invited number",
+                  "8570")
+        hang_up(inside, ringing)
+        wait_live(api, lambda s: not s["parties"], "the room to empty", "8570")
+    finally:
+        api.delete(f"/inbound-routes/{route.json['id']}")
+        api.delete(f"/ivrs/{ivr.json['id']}")
+        assert api.delete("/conferences/8570").status == 204

@@ -195,3 +195,24 @@ def test_a_room_set_to_record_is_recorded_where_the_calls_recordings_are(admin):
     path = sent[0]["RecordFile"]
     assert path.startswith(str(admin.box.runtime.paths.recordings) + "/") and "/conference-8500-" in path
     assert path.endswith(".wav")
+
+
+def test_after_a_restart_the_rooms_are_read_back_from_confbridge(admin):
+    admin.post("/conferences", {"number": "8500", "name": "Board"})
+    ami = admin.box.pbx.ami
+    ami.lists["ConfbridgeListRooms"] = [{"Event": "ConfbridgeListRooms", "Conference": "8500", "Parties": "2",
+                                         "Locked": "Yes"}]
+    ami.lists["ConfbridgeList"] = [
+        {"Event": "ConfbridgeList", "Conference": "8500", "Channel": "PJSIP/8001-00000001",
+         "Uniqueid": "1700000000.1", "CallerIDNum": "8001", "CallerIDName": "Desk", "Admin": "Yes", "Muted": "No",
+         "Talking": "Yes"},
+        {"Event": "ConfbridgeList", "Conference": "8500", "Channel": "PJSIP/8002-00000002",
+         "Uniqueid": "1700000000.2", "CallerIDNum": "8002", "CallerIDName": "<unknown>", "Admin": "No",
+         "Muted": "Yes", "Talking": "No"}]
+    admin.box.conferences._resync()
+    doc = admin.get("/conferences/8500/live").json
+    assert doc["locked"] is True
+    assert sorted((p["caller"], p["name"], p["host"], p["muted"], p["talking"]) for p in doc["parties"]) == [
+        ("8001", "Desk", True, False, True), ("8002", "", False, True, False)]
+    assert admin.post("/conferences/8500/parties/1700000000.2/kick").status == 204
+    assert ami.actions("ConfbridgeKick")[-1]["Channel"] == "PJSIP/8002-00000002"
