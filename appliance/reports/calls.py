@@ -20,6 +20,7 @@ import re
 from collections import OrderedDict
 
 PATH_EVENT = "CALLBOX_PATH"  # the dial plan's CELGenUserEvent at IVR, queue, ring group, ... (dialplan.py)
+QUEUE_EXIT_EVENT = "CALLBOX_QUEUE_EXIT"  # the queue let the caller go: timed out, full, no agents
 _PHONE = re.compile(r"^PJSIP/(\d+)-[0-9a-f]+$")
 _TRUNK = re.compile(r"^PJSIP/trunk-(\d+)-[0-9a-f]+$")
 ENDED_KEPT = 10000
@@ -178,6 +179,7 @@ def build(call_id: str, events: list[dict], failed_at: float | None = None) -> d
     first_bridge: set[str] | None = None
     answer = voicemail_at = None
     voicemail = False
+    queue_exit = None
     last = events[-1]["time"] if events else 0.0
     end_time = failed_at if failed_at is not None else last
 
@@ -206,6 +208,8 @@ def build(call_id: str, events: list[dict], failed_at: float | None = None) -> d
             step = {"kind": kind, "target": target or None}
             if kind and (not path or path[-1] != step):
                 path.append(step)
+        elif name == "USER_DEFINED" and ev.get("user_type") == QUEUE_EXIT_EVENT:
+            queue_exit = len(path)  # let go by the queue at this point of the path
         elif name == "APP_START" and (ev.get("app") or "").lower() == "voicemail":
             voicemail = True
             voicemail_at = voicemail_at or t
@@ -266,6 +270,8 @@ def build(call_id: str, events: list[dict], failed_at: float | None = None) -> d
         outcome = "answered"
     elif voicemail:
         outcome = "voicemail"
+    elif path and path[-1]["kind"] == "queue" and queue_exit == len(path):
+        outcome = "missed"  # the queue let the caller go (and its overflow hung up)
     elif path and path[-1]["kind"] in ("queue", "ivr"):
         outcome = "abandoned"
     elif any(leg["cause"] == 17 for leg in others) or (caller or {}).get("dialstatus") == "BUSY":

@@ -20,6 +20,7 @@ from tests.audio import write_tone
 
 MENU_HZ = 900
 DID_IVR, DID_GROUP, DID_QUEUE = "075512345678", "075512340600", "075512340500"
+DID_TO_VOICEMAIL, DID_TIMES_OUT = "075512340501", "075512340502"
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +50,18 @@ def floor(api, sip, box, tmp_path_factory):
                                          "members": ["8002", "8003"]}).status == 201
         assert api.post("/queues", {"number": "500", "name": "Help", "strategy": "ringall",
                                     "members": [{"extension": "8003"}]}).status == 201
+        # Callers wait 3 s at most: then voicemail (501), or the queue hangs up (502).
+        for number, overflow in (("501", {"kind": "voicemail", "target": "8002"}), ("502", {"kind": "hangup"})):
+            r = api.post("/queues", {"number": number, "name": f"Wait {number}", "strategy": "ringall",
+                                     "max_wait": 3, "overflow": overflow, "members": [{"extension": "8004"}]})
+            assert r.status == 201, r
         ivr = api.post("/ivrs", {"name": "Welcome", "prompt": prompt,
                                  "options": [{"digit": "1", "kind": "extension", "target": "8002"}]}).json
         for did, dest in ((DID_IVR, {"kind": "ivr", "target": str(ivr["id"])}),
                           (DID_GROUP, {"kind": "ring_group", "target": "600"}),
-                          (DID_QUEUE, {"kind": "queue", "target": "500"})):
+                          (DID_QUEUE, {"kind": "queue", "target": "500"}),
+                          (DID_TO_VOICEMAIL, {"kind": "queue", "target": "501"}),
+                          (DID_TIMES_OUT, {"kind": "queue", "target": "502"})):
             r = api.post("/inbound-routes", {"name": f"In {did}", "did": did, "destination": dest})
             assert r.status == 201, r
         phones["provider"] = provider
@@ -255,6 +263,29 @@ def test_inbound_to_queue_answered_then_abandoned(api, sip, floor):
     check(rec, {"direction": "inbound", "did": DID_QUEUE, "path": [{"kind": "queue", "target": "500"}],
                 "answered_by": None, "answer": None, "outcome": "abandoned"})
     assert waited <= rec["wait_seconds"] < waited + 2
+
+
+def test_inbound_to_queue_timed_out_to_voicemail_and_timed_out_for_good(api, sip, floor):
+    before = seen(api)
+    call = floor["provider"].call_uri(f"sip:{DID_TO_VOICEMAIL}@{floor['8001'].server}")
+    call.wait_confirmed()
+    floor["8004"].wait_incoming(timeout=10)  # the agent's phone rings, unanswered
+    hold_for(sip, 6)  # 3 s in the queue, then the mailbox's greeting
+    call.hangup_call()
+    call.wait_disconnected()
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "inbound", "did": DID_TO_VOICEMAIL, "path": [{"kind": "queue", "target": "501"},
+                {"kind": "voicemail", "target": "8002"}], "answered_by": None, "answer": None, "outcome": "voicemail"})
+    assert 2.5 < rec["wait_seconds"] < 6, rec  # the queue's 3 s, then voicemail picked up
+
+    before = seen(api)
+    call = floor["provider"].call_uri(f"sip:{DID_TIMES_OUT}@{floor['8001'].server}")
+    call.wait_confirmed()
+    call.wait_disconnected(timeout=15)  # the box hangs up after 3 s
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "inbound", "did": DID_TIMES_OUT, "path": [{"kind": "queue", "target": "502"}],
+                "answered_by": None, "answer": None, "outcome": "missed"})
+    assert 2.5 < rec["wait_seconds"] < 6, rec
 
 
 def test_blind_transfer(api, sip, floor):

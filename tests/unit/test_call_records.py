@@ -120,6 +120,14 @@ def test_queue_answered_and_abandoned():
     assert abandoned["path"][-1] == {"kind": "queue", "target": "500"}
 
 
+def test_a_caller_the_queue_let_go_is_missed_not_abandoned():
+    events = transcript("queue-abandoned")
+    hangup = next(i for i, e in enumerate(events) if e["event"] == "APP_END")
+    exit_event = dict(events[hangup], event="USER_DEFINED", user_type="CALLBOX_QUEUE_EXIT", extra={"extra": "TIMEOUT"})
+    out, _ = records(events[:hangup + 1] + [exit_event] + events[hangup + 1:])
+    assert (out[0]["outcome"], out[0]["path"][-1]) == ("missed", {"kind": "queue", "target": "500"})
+
+
 def test_calls_interleaved_stay_apart():
     a, b = transcript("answered"), transcript("outbound")
     mixed = sorted(a + b, key=lambda e: e["time"] % 100)  # interleave the two calls

@@ -43,6 +43,7 @@ TIME_OVERRIDE_CODE = "*28"  # *28N: time condition N forced the other way, or ba
 TIME_OVERRIDE_DEVICE = "Custom:TC"
 BLACKLIST_CODES = {"*30": "add", "*31": "remove", "*32": "last"}
 PATH_EVENT = "CALLBOX_PATH"
+QUEUE_EXIT_EVENT = "CALLBOX_QUEUE_EXIT"  # the queue let the caller go (timed out, full, empty)
 MAX_FORWARDS = 5  # forwards one call may follow (a loop the checks missed ends here)
 FOLLOW_CONFIRM = "callbox-follow-confirm"
 FOLLOW_CONFIRM_WAIT = 5  # seconds an outside leg has to press 1 after each of the two prompts
@@ -490,9 +491,12 @@ def _queues(body: ConfFile, snap: Snapshot) -> None:
         for status in ("FULL", "JOINEMPTY", "JOINUNAVAIL"):
             # The caller never entered: note why, for the history.
             ctx.exten(f"q-{status},1,QueueLog({q.number},${{UNIQUEID}},NONE,OVERFLOW,{status})")
+            ctx.same(f"n,CELGenUserEvent({QUEUE_EXIT_EVENT},{status})")
             ctx.same(f"n,{goto(q.overflow)}")
         for status in ("TIMEOUT", "LEAVEEMPTY", "LEAVEUNAVAIL"):
-            ctx.exten(f"q-{status},1,{goto(q.overflow)}")
+            # The call records tell a caller the queue let go from one who gave up.
+            ctx.exten(f"q-{status},1,CELGenUserEvent({QUEUE_EXIT_EVENT},{status})")
+            ctx.same(f"n,{goto(q.overflow)}")
         ctx.exten("_q-.,1,Hangup()")
         if q.callback:
             keys = body.section(f"callbox-queue-keys-{q.number}")
