@@ -54,7 +54,7 @@ class OpenSession(NamedTuple):
 
 def sign_in(username, password, address: str | None, limiter: LoginLimiter,
             verifier=verify_password) -> tuple[User, OpenSession]:
-    """authenticate() behind the limiter (per address and per user name), then a new session."""
+    """authenticate() behind the limiter (per address and user pair, and per address), then a new session."""
     keys = limiter.keys(address, username)
     limiter.check(keys)
     try:
@@ -62,7 +62,7 @@ def sign_in(username, password, address: str | None, limiter: LoginLimiter,
     except Unauthorized:
         limiter.failed(keys)
         raise
-    limiter.succeeded(user.username)
+    limiter.succeeded(address, user.username)
     return user, open_session(user)
 
 

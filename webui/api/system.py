@@ -33,7 +33,7 @@ def install(api, box, limiter) -> None:
         "type": "object", "required": ["username", "password"],
         "properties": {"username": {"type": "string"}, "password": {"type": "string"}}})
     def login():
-        """Sign in; gives a bearer token. The 6th wrong password in a minute gets 429."""
+        """Sign in; gives a bearer token. Five wrong passwords for one user from one address in a minute get 429, for a delay that doubles with each further failure."""
         data = json_body()
         if not isinstance(data, dict):
             data = {}
