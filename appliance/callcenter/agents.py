@@ -7,11 +7,17 @@ it across an Asterisk restart). Static members are always in and can only pause.
 
 from __future__ import annotations
 
+import time
+
 from ..ami import AMIError
 from ..db.models import Extension, PauseReason, Queue, QueueMember
 from ..errors import Conflict, Invalid, NotFound
 from ..pbx.control import send
 from ..pbx.render.queues import MEMORY_SUFFIX, interface
+
+
+#: How long a log-in or log-out waits for Asterisk's member events before it answers.
+SETTLE_SECONDS = 2.0
 
 
 class Agents:
@@ -41,6 +47,7 @@ class Agents:
             for queue, penalty in targets:
                 send(self.ami, "QueueAdd", Queue=queue, Interface=interface(number), Penalty=penalty,
                              MemberName=number, StateInterface=interface(number))
+        self._settle(lambda: all(self.live.member_of(q.number, number) for q, _ in dynamic))
         return self.live.agent_state(number)
 
     def logout(self, number: str) -> dict:
@@ -49,7 +56,16 @@ class Agents:
             raise Conflict(f"extension {number} has no queue to log out of")
         for q in dynamic:
             self.remove(q.number, number)
+        self._settle(lambda: not any(self.live.member_of(q.number, number) for q in dynamic))
         return self.live.agent_state(number)
+
+    @staticmethod
+    def _settle(done) -> None:
+        """Answer with the state the agent is in once Asterisk says so: a state read before its
+        member event arrives would be older than the live event the page may already have."""
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while not done() and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def remove(self, queue: str, number: str) -> None:
         """Out of one queue (and its memory twin): the agent no longer belongs to it."""

@@ -284,7 +284,17 @@ class RecordingAmi:
         self.sent.append((name, dict(pairs)))
         if name in self.fail:
             raise AMIError(self.fail[name])
+        self._member_event(name, dict(pairs))
         return Message([("Response", "Success")])
+
+    def _member_event(self, name: str, fields: dict) -> None:
+        """Asterisk's answer to a queue member change: the event the live state follows."""
+        if name == "QueueAdd":
+            self.emit(Event="QueueMemberAdded", Queue=fields["Queue"], MemberName=fields.get("MemberName", ""),
+                      Interface=fields["Interface"], Status="1", Paused="0", InCall="0", Membership="dynamic")
+        elif name == "QueueRemove":
+            self.emit(Event="QueueMemberRemoved", Queue=fields["Queue"], Interface=fields["Interface"],
+                      MemberName=fields["Interface"].split("/")[-1])
 
     def action_list(self, name, fields=None, *, timeout=10.0, **kw):
         self.action(name, fields, timeout=timeout, **kw)
