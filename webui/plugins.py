@@ -11,7 +11,7 @@ import json
 import logging
 from urllib.parse import urlencode
 
-from bottle import HTTPError, HTTPResponse, redirect, request, response
+from bottle import HTTPError, HTTPResponse, request, response
 
 from appliance.db import db
 from appliance.reports.db import reports_db
@@ -156,6 +156,21 @@ class Auth:
             return callback(*args, **kwargs)
 
         return wrapper
+
+
+def redirect(path: str, code: int = 303):
+    """Send the browser to a local path with a relative Location.
+
+    bottle's redirect() makes the address absolute from the request's Host
+    header, which a client chooses: a forged Host would be sent back as the
+    place to go (cache poisoning, links to another site)."""
+    if not path.startswith("/") or path.startswith("//"):
+        raise ValueError(f"not a local path: {path!r}")
+    res = response.copy(cls=HTTPResponse)  # keeps cookies set before the redirect
+    res.status = code
+    res.body = ""
+    res.set_header("Location", path)
+    raise res
 
 
 def local_url() -> str:

@@ -80,7 +80,7 @@ class Browser:
 
 
 def where(r: Response) -> str:
-    """The local path a redirect points to (bottle makes Location absolute)."""
+    """The local path a redirect points to."""
     parts = urllib.parse.urlsplit(r.headers["Location"])
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -251,3 +251,35 @@ def test_me_language(admin):
     r = admin.patch("/me", {"role": "agent"})
     assert r.status == 422 and r.json["field"] == "role"
     assert admin.get("/me").json["role"] == "admin"
+
+
+def _get_with_host(web, path: str, host: str, headers: dict | None = None):
+    import http.client
+
+    parts = urllib.parse.urlsplit(web.base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        conn.putrequest("GET", path, skip_host=True)
+        conn.putheader("Host", host)
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        r = conn.getresponse()
+        r.read()
+        return r.status, r.getheader("Location")
+    finally:
+        conn.close()
+
+
+def test_redirects_are_relative_and_never_name_the_request_host(admin):
+    # Not signed in: sent to the sign-in page.
+    status, location = _get_with_host(admin, "/extensions", "evil.example")
+    assert status == 303 and location == "/login?next=%2Fextensions", location
+    # Signed in: the sign-in page sends on to the next page.
+    b = Browser(admin)
+    assert b.sign_in().status == 303
+    cookie = b.cookie("callbox_session")
+    status, location = _get_with_host(admin, "/login?next=/extensions", "evil.example",
+                                      {"Cookie": f"callbox_session={cookie.value}"})
+    assert status == 303 and location == "/extensions", location
+    assert "evil.example" not in location

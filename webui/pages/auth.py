@@ -3,7 +3,7 @@ that work before anyone is signed in."""
 
 from __future__ import annotations
 
-from bottle import redirect, request, response
+from bottle import request, response
 
 from appliance.errors import Invalid, Unauthorized
 from appliance.users import service as users
@@ -11,8 +11,8 @@ from appliance.users.ratelimit import TooManyAttempts
 from appliance.wizard.service import ORDER as WIZARD_STEPS
 
 from ..i18n import LANGUAGES
-from ..plugins import (clear_session_cookie, client_address, hash_password, https, set_session_cookie, signed_in,
-                       verify_password)
+from ..plugins import (clear_session_cookie, client_address, hash_password, https, redirect, set_session_cookie,
+                       signed_in, verify_password)
 from .nav import ANYONE, home_for
 from .render import LANG_COOKIE, check_form, render, safe_next, translator
 

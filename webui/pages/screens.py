@@ -7,12 +7,12 @@ follows the live event stream.
 
 from __future__ import annotations
 
-from bottle import redirect, request
+from bottle import request
 
 from appliance import box_settings
 from appliance.errors import Invalid
 
-from ..plugins import current_user
+from ..plugins import current_user, redirect
 from .auth import SETUP_STEPS
 from .nav import ANYONE, PAGES, STAFF, home_for
 from .render import render
