@@ -15,6 +15,7 @@ from ..db.journal import utcnow
 from ..db.models import Extension, PagingGroup, PagingGroupMember
 from ..errors import Conflict, Invalid, NotFound
 from ..fields import Bool, Name, Number, StrictSchema, validate
+from ..ringgroups.service import member_extensions
 
 MAX_MEMBERS = 64  # one ConfBridge conference under Page(): the box's largest room
 
@@ -48,16 +49,6 @@ def get(number) -> PagingGroup:
     return found
 
 
-def _extensions(members: list[str]) -> list[Extension]:
-    if len(set(members)) != len(members):
-        raise Invalid("members: an extension is listed twice", "members")
-    found = {e.number: e for e in Extension.select().where(Extension.number.in_(members))}
-    missing = [m for m in members if m not in found]
-    if missing:
-        raise Invalid(f"members: there is no extension {missing[0]}", "members")
-    return [found[m] for m in members]
-
-
 def _set_members(cs, group: PagingGroup, exts: list[Extension]) -> None:
     for old in PagingGroupMember.select().where(PagingGroupMember.paging_group == group):
         cs.delete(old)
@@ -69,7 +60,7 @@ def create(data, actor: str) -> tuple[PagingGroup, int]:
     values = validate(PagingGroupSchema(), data)
     with change(actor, "paging_group.create", values["number"]) as cs:
         numbers.ensure_free(values["number"])
-        exts = _extensions(values["members"])
+        exts = member_extensions(values["members"])
         now = utcnow()
         group = cs.create(PagingGroup, number=values["number"], name=values["name"],
                           duplex=values.get("duplex", False), created_at=now, updated_at=now)
@@ -90,7 +81,7 @@ def update(number, data, actor: str, *, partial: bool) -> tuple[PagingGroup, int
             fields_["duplex"] = values.get("duplex", False)
         cs.update(group, **fields_)
         if "members" in values and values["members"] != members_of(group):
-            _set_members(cs, group, _extensions(values["members"]))
+            _set_members(cs, group, member_extensions(values["members"]))
         if not cs.empty:
             cs.update(group, updated_at=utcnow())
     return group, None if cs.empty else cs.revision

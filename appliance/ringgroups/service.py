@@ -33,7 +33,8 @@ def listing() -> list[RingGroup]:
     return list(RingGroup.select().order_by(RingGroup.number))
 
 
-def _extensions(members: list[str]) -> list[Extension]:
+def member_extensions(members: list[str]) -> list[Extension]:
+    """The extensions a group lists, in its order (each once, each existing)."""
     if len(set(members)) != len(members):
         raise Invalid("members: an extension is listed twice", "members")
     found = {e.number: e for e in Extension.select().where(Extension.number.in_(members))}
@@ -61,7 +62,7 @@ def add(cs, values: dict) -> RingGroup:
     """Create within the change `cs` from validated values."""
     values = {**DEFAULTS, **values}
     numbers.ensure_free(values["number"])
-    exts = _extensions(values["members"])
+    exts = member_extensions(values["members"])
     kind, target = destinations.check_exists(values["no_answer"], "no_answer")
     now = utcnow()
     group = cs.create(RingGroup, number=values["number"], name=values["name"], strategy=values["strategy"],
@@ -88,7 +89,7 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[RingGroup, 
                 raise Invalid("no_answer: a ring group cannot send its unanswered calls to itself", "no_answer")
         cs.update(group, **fields)
         if "members" in values and values["members"] != members_of(group):
-            _set_members(cs, group, _extensions(values["members"]))
+            _set_members(cs, group, member_extensions(values["members"]))
         if not cs.empty:
             cs.update(group, updated_at=utcnow())
     return group, None if cs.empty else cs.revision
