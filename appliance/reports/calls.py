@@ -34,6 +34,7 @@ _CEL_FIELDS = {"UniqueID": "uniqueid", "LinkedID": "linkedid", "Channel": "chann
 def event_of(fields, received: float) -> dict | None:
     """The part of an AMI event that call records use, or None for an event they do not use."""
     name = fields.get("Event")
+    received = round(received, 3)  # records show milliseconds: durations must add up with the times shown
     if name == "CEL":
         ev = {"time": received, "event": fields.get("EventName", "")}
         for src, dst in _CEL_FIELDS.items():
