@@ -1,0 +1,110 @@
+"""The card and box-model profiles in hwprofiles/: every file passes the schema, ids are unique,
+and the schema refuses what would mislead the hardware manager."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from appliance.hardware import profiles
+
+HWPROFILES = Path(__file__).resolve().parents[2] / "hwprofiles"
+
+
+@pytest.fixture(scope="module")
+def cards():
+    return profiles.load_cards(HWPROFILES)
+
+
+def test_every_card_file_passes_the_schema_and_there_are_at_least_twenty(cards):
+    assert len(cards) >= 20
+    for path in HWPROFILES.glob("*.toml"):
+        doc = tomllib.loads(path.read_text())
+        # The fields every consumer relies on, spelled as the issue fixes them.
+        assert {"name", "vendor", "pci", "driver"} <= set(doc), path.name
+        assert "spans" in doc or "ports" in doc, path.name
+        assert isinstance(doc["pci"], list), path.name
+
+
+def test_each_driver_family_has_profiles(cards):
+    drivers = {p.driver for p in cards.values()}
+    assert {"wct4xxp", "wcte12xp", "wcte13xp", "wcte43x", "wctdm", "wctdm24xxp", "wcaxx", "wcb4xxp",
+            "wcte11xp", "wct1xxp", "wcfxo", "opvxa1200", "xpp_usb"} <= drivers
+
+
+def test_known_cards_have_their_spans_ports_and_echo_canceller(cards):
+    te820 = cards["digium-te820"]
+    assert (te820.driver, te820.spans, te820.ports, te820.span_kinds[0]) == ("wct4xxp", 8, 0, "e1")
+    assert cards["digium-tdm2400p"].ports == 24 and cards["digium-tdm2400p"].port_kinds == ("fxs", "fxo")
+    assert cards["digium-a8b"].hw_echocan == "vpm450m" and cards["digium-a8a"].hw_echocan == ""
+    assert cards["digium-b410p"].span_kinds == ("bri",)
+    assert cards["openvox-a1200p"].vendor == "OpenVox"
+
+
+@pytest.mark.parametrize("ids, expected", [
+    (("pci", "d161", "1820", "d161", "1820"), "digium-te820"),
+    (("pci", "d161", "0410", "0004", "0000"), "digium-te410p"),   # 4th generation row
+    (("pci", "d161", "0410", "0001", "0000"), "digium-te410p"),   # any-subsystem row
+    (("pci", "10ee", "0314", "10ee", "0314"), "digium-te410p"),   # 1st generation Xilinx id
+    (("pci", "e159", "0001", "b119", "0000"), "digium-tdm400p"),  # Tiger320 told apart by subsystem vendor
+    (("pci", "e159", "0001", "9100", "0000"), "openvox-a1200p"),
+    (("pci", "e159", "0001", "79fe", "0000"), "digium-te110p"),
+    (("pci", "e159", "0001", "1234", "0000"), None),              # an unknown Tiger320 clone
+    (("pci", "8086", "100e", "8086", "001e"), None),              # a network card
+    (("usb", "e4e4", "1152", None, None), "xorcom-astribank"),
+    (("pci", "e4e4", "1152", None, None), None),                  # a USB id is not a PCI id
+])
+def test_matching_takes_the_most_specific_row(cards, ids, expected):
+    found = profiles.match(cards, *ids)
+    assert (found.key if found else None) == expected
+
+
+def test_box_models_add_up_and_the_largest_has_32_e1_spans(cards):
+    boxes = profiles.load_boxes(cards, HWPROFILES)
+    assert boxes and max(b.spans for b in boxes.values()) == 32
+    largest = max(boxes.values(), key=lambda b: b.spans)
+    assert all("e1" in card.span_kinds for card, _ in largest.cards)
+
+
+GOOD = {"name": "X", "vendor": "Y", "pci": ["d161:1820"], "driver": "wct4xxp", "spans": 8, "span_kinds": ["e1"]}
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"driver": "wcmissing"}, "driver"),
+    ({"spans": 9}, "spans"),
+    ({"spans": -1}, "spans"),
+    ({"spans": 0}, "spans"),
+    ({"span_kinds": ["e3"]}, "span_kinds"),
+    ({"pci": ["D161:1820"]}, "pci"),
+    ({"pci": ["d161:1820:0005:0000:1"]}, "pci"),
+    ({"pci": []}, "pci"),
+    ({"name": "a\nb"}, "name"),
+    ({"name": "x;y"}, "name"),
+    ({"hw_echocan": "magic"}, "hw_echocan"),
+    ({"hw_echocan_optional": True}, "hw_echocan_optional"),
+    ({"colour": "blue"}, "colour"),
+])
+def test_the_schema_names_the_bad_field(change, field):
+    with pytest.raises(profiles.ProfileError) as err:
+        profiles.parse_card("x", {**GOOD, **change})
+    assert err.value.field == field
+
+
+def test_a_missing_pci_list_and_a_duplicate_id_are_refused(tmp_path):
+    with pytest.raises(profiles.ProfileError) as err:
+        profiles.parse_card("x", {k: v for k, v in GOOD.items() if k != "pci"})
+    assert err.value.field == "pci"
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.toml").write_text('name = "A"\nvendor = "V"\npci = ["d161:1820"]\n'
+                                               'driver = "wct4xxp"\nspans = 8\nspan_kinds = ["e1"]\n')
+    with pytest.raises(profiles.ProfileError, match="also in a.toml"):
+        profiles.load_cards(tmp_path)
+
+
+def test_a_box_model_whose_span_count_disagrees_with_its_cards_is_refused(cards):
+    with pytest.raises(profiles.ProfileError) as err:
+        profiles.parse_box("b", {"name": "B", "kind": "box", "cards": [{"profile": "digium-te820", "count": 4}],
+                                 "spans": 33, "ports": 0}, cards)
+    assert err.value.field == "spans"
