@@ -51,6 +51,8 @@ ON_BEHALF = "callbox-on-behalf"  # every outside call the box places for someone
 # Where the supervisor sends a call it places for someone (Originate Local/N@..., or a live call
 # redirected there), with CALLBOX_FOR_CLASS (the owner's class) and CALLBOX_FOR (who) set.
 DIAL_FOR_CONTEXT = "callbox-dial-for"
+# Click-to-call: the supervisor rings a desk phone (Originate PJSIP/N) and sends it here once answered.
+CLICK_TO_CALL_CONTEXT = "callbox-click-to-call"
 ADMIN_CLASS = "international"  # built in, never changed: what administrators' own destinations may dial
 REFUSED_PROMPT = "cannot-complete-as-dialed"  # Asterisk's core sounds: "this call cannot be completed as dialed"
 REFUSED_EVENT = "CallboxOutsideRefused"
@@ -753,6 +755,11 @@ def _permissions(body: ConfFile, snap: Snapshot) -> None:
     # click-to-call and follow-me legs come in the same way.
     body.section(DIAL_FOR_CONTEXT).exten(
         f"_X.,1,Gosub({ON_BEHALF},s,1(${{CALLBOX_FOR_CLASS}},${{EXTEN}},${{CALLBOX_FOR}}))")
+    # Click-to-call: the desk phone answered; the call leaves as the phone's own would, under the
+    # caller id the phone has (its endpoint's, never the one the ringing showed it).
+    c2c = body.section(CLICK_TO_CALL_CONTEXT)
+    c2c.exten("_X.,1,Set(CALLERID(all)=${PJSIP_ENDPOINT(${CHANNEL(endpoint)},callerid)})")
+    c2c.same(f"n,Goto({DIAL_FOR_CONTEXT},${{EXTEN}},1)")
 
     # ARG1: for whom; ARG2: their class; ARG3: the reach asked for (none: no route dials it);
     # ARG4: the number. Said to the caller, told to the supervisor (AMI) and logged; never returns.

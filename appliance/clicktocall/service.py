@@ -1,0 +1,67 @@
+"""Click-to-call (POST /api/v1/calls): ring the caller's own desk phone; once it is answered,
+dial the number through the same way in as conference invites and moved calls
+(callbox-dial-for -> callbox-on-behalf), within the user's permission class.
+
+The number is checked here before any phone rings (nobody answers a call the dial plan would
+refuse) and again by the dial plan, which trusts only what the supervisor set on the channel.
+The desk phone's channel is the call's first, so the call records show one outbound call from
+that extension; its unique id is the call's id, which the API answers with.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from ..db.models import Extension
+from ..errors import Forbidden, Invalid
+from ..fields import Number, PhoneNumber, StrictSchema, validate
+from ..pbx.control import send
+from ..pbx.render.dialplan import CLICK_TO_CALL_CONTEXT
+from ..permissions import service as permissions
+
+RING_SECONDS = 30  # how long the desk phone rings before the box gives up
+STAFF = ("admin", "supervisor")
+
+
+class CallSchema(StrictSchema):
+    from_ = Number(required=True, data_key="from")
+    to = PhoneNumber(required=True)
+
+
+def caller_extension(user, number: str) -> Extension:
+    """The extension to ring: agents only their own; administrators and supervisors any."""
+    own = user.extension_id is not None and user.extension.number == number
+    if not own and user.role not in STAFF:
+        raise Forbidden("you may only call from your own extension")
+    ext = Extension.get_or_none(Extension.number == number)
+    if ext is None:
+        raise Invalid(f"from: there is no extension {number}", "from")
+    return ext
+
+
+def check_number(permission_class: str, number: str) -> None:
+    """An extension, or an outside number the class may dial: else 422 naming `to`."""
+    if Extension.select().where(Extension.number == number).exists():
+        return
+    reason = permissions.check(permission_class, number)
+    if reason is not None:
+        raise Invalid(f"to: {number}: {reason}", "to")
+
+
+def place(ami, data, user) -> str:
+    """Ring the extension's phone; the call id (the desk phone channel's unique id) is returned."""
+    values = validate(CallSchema(), data)
+    ext = caller_extension(user, values["from_"])
+    number = values["to"]
+    if number == ext.number:
+        raise Invalid("to: is the extension that would ring", "to")
+    permission_class = permissions.class_of_user(user)
+    check_number(permission_class, number)
+    if ext.permission_class != permission_class:  # someone else's phone: its own class binds too
+        check_number(ext.permission_class, number)
+    call_id = f"c2c-{secrets.token_hex(8)}"
+    send(ami, "Originate",
+         [("Variable", f"CALLBOX_FOR_CLASS={permission_class}"), ("Variable", f"CALLBOX_FOR={ext.number}")],
+         Channel=f"PJSIP/{ext.number}", Context=CLICK_TO_CALL_CONTEXT, Exten=number, Priority=1,
+         CallerID=f'"{number}" <{number}>', ChannelId=call_id, Async="true", Timeout=RING_SECONDS * 1000)
+    return call_id

@@ -1,0 +1,26 @@
+"""POST /calls: click-to-call from a page (appliance/clicktocall)."""
+
+from __future__ import annotations
+
+from bottle import response
+
+from appliance.clicktocall import service
+from appliance.errors import Unavailable
+
+from ..plugins import current_user, json_body
+
+ANYONE = ("admin", "supervisor", "agent")
+
+
+def install(api, box) -> None:
+    @api.post("/calls", roles=ANYONE, success="202", schema=service.CallSchema)
+    def place_call():
+        """Ring the desk phone of extension `from`; once it is answered, dial `to` for the signed-in
+        user (within their permission class, as if dialled from that phone). Agents call from their
+        own extension only. Answers with the call's id (its id in the call log)."""
+        pbx = getattr(box, "pbx", None)
+        if pbx is None or pbx.ami is None:
+            raise Unavailable("telephony is not running")
+        call_id = service.place(pbx.ami, json_body(), current_user())
+        response.status = 202
+        return {"id": call_id}
