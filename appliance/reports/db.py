@@ -151,6 +151,12 @@ MIGRATIONS = [
             "CREATE INDEX call_party_started ON call_party (extension, started)",
         ],
     ),
+    (
+        3,
+        "the legs of a kind over days: the per extension and per trunk reports",
+        ["CREATE INDEX call_leg_kind_started ON call_leg (kind, started)",
+         "CREATE INDEX queue_call_entered ON queue_call (entered_at)"],
+    ),
 ]
 
 

@@ -13,9 +13,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from ..errors import Invalid, NotFound
+from . import queue_reports, usage
 from .db import CallRecord
+from .period import BY, Range, period_of, periods
 
-BY = ("hour", "day", "week", "month")
 MAX_DAYS = {"hour": 31, "day": 400, "week": 800, "month": 3700}
 
 TRAFFIC_DEFINITIONS = {
@@ -31,7 +32,16 @@ TRAFFIC_DEFINITIONS = {
     "period": "the hour, day, week (starting Monday) or month, in the box's time zone; a call counts in the "
               "period in which it began",
 }
-REPORTS = {"traffic": "calls in, out and internal; inbound calls offered, answered and lost"}
+REPORTS = {
+    "traffic": "calls in, out and internal; inbound calls offered, answered and lost",
+    "extensions": "per extension: calls, talk time and busy hour load in Erlang",
+    "trunks": "per trunk: calls, talk time and busy hour load in Erlang",
+    "trunk_occupancy": "per trunk: the peak of channels in use, of the trunk's capacity",
+    "queues": "per queue: offered, answered, abandoned, service level, speed of answer, waits, loss rate",
+    "agents": "per agent: logged-in and paused time, calls, talk, wrap-up, missed calls, survey score",
+    "survey": "caller satisfaction by queue and agent",
+}
+OPTIONS = {"queues": {"short_abandon": (queue_reports.SHORT_ABANDON, 0, 600)}}
 
 
 def catalogue() -> list[dict]:
@@ -46,29 +56,6 @@ def _day(params: dict, name: str) -> dt.date:
         except ValueError:
             pass
     raise Invalid(f"{name}: must be a day such as 2025-06-30", name)
-
-
-def period_of(local: dt.datetime, by: str) -> str:
-    if by == "hour":
-        return local.strftime("%Y-%m-%d %H:00")
-    if by == "day":
-        return local.strftime("%Y-%m-%d")
-    if by == "week":
-        return (local.date() - dt.timedelta(days=local.weekday())).isoformat()
-    return local.strftime("%Y-%m")
-
-
-def periods(zone: ZoneInfo, start: float, end: float, by: str) -> list[str]:
-    """Every period between two instants, in order (hour by hour in UTC: a day with a clock
-    change has its 23 or 25 hours)."""
-    out: dict[str, None] = {}
-    t = dt.datetime.fromtimestamp(start, dt.timezone.utc)
-    stop = dt.datetime.fromtimestamp(end, dt.timezone.utc)
-    step = dt.timedelta(hours=1)
-    while t < stop:
-        out[period_of(t.astimezone(zone), by)] = None
-        t += step
-    return list(out)
 
 
 def traffic(records, zone: ZoneInfo, start: float, end: float, by: str) -> tuple[list[dict], dict]:
@@ -101,12 +88,50 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def report(name: str, params: dict, timezone: str) -> dict:
+def _traffic(r: Range) -> tuple[list[dict], dict]:
+    records = (CallRecord.select(CallRecord.started, CallRecord.direction, CallRecord.outcome, CallRecord.talk)
+               .where(CallRecord.started >= r.start, CallRecord.started < r.end).tuples().iterator())
+    return traffic(records, r.zone, r.start, r.end, r.by)
+
+
+BUILDERS = {
+    "traffic": (_traffic, TRAFFIC_DEFINITIONS),
+    "extensions": (usage.extensions, usage.EXTENSION_DEFINITIONS),
+    "trunks": (usage.trunks, usage.TRUNK_DEFINITIONS),
+    "trunk_occupancy": (usage.trunk_occupancy, usage.OCCUPANCY_DEFINITIONS),
+    "queues": (queue_reports.queues, queue_reports.QUEUE_DEFINITIONS),
+    "agents": (queue_reports.agents, queue_reports.AGENT_DEFINITIONS),
+    "survey": (queue_reports.survey, queue_reports.SURVEY_DEFINITIONS),
+}
+COMMON_DEFINITIONS = {"period": TRAFFIC_DEFINITIONS["period"]}
+
+
+def _options(name: str, params: dict) -> dict:
+    out = {}
+    for option, (default, low, high) in OPTIONS.get(name, {}).items():
+        raw = params.get(option) or ""
+        if raw == "":
+            out[option] = default
+            continue
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or not low <= int(raw) <= high:
+            raise Invalid(f"{option}: must be a whole number of seconds from {low} to {high}", option)
+        out[option] = int(raw)
+    return out
+
+
+def parameters(name: str) -> tuple[str, ...]:
+    return ("from", "to", "by", *OPTIONS.get(name, {}))
+
+
+def report(name: str, params: dict, timezone: str, config: dict | None = None) -> dict:
+    """One report over days. `config`: what the box is set up with that the report needs:
+    {"queues": {number: {name, service_level, wrapup}}, "trunks": {id: {name, max_channels}}}."""
     if name not in REPORTS:
         raise NotFound(f"no report {name} (reports: {', '.join(REPORTS)})")
-    unknown = sorted(set(params) - {"from", "to", "by"})
+    allowed = parameters(name)
+    unknown = sorted(set(params) - set(allowed))
     if unknown:
-        raise Invalid(f"{unknown[0]}: not a parameter of reports (from, to, by)", unknown[0])
+        raise Invalid(f"{unknown[0]}: not a parameter of this report ({', '.join(allowed)})", unknown[0])
     by = params.get("by") or "day"
     if by not in BY:
         raise Invalid(f"by: must be one of {', '.join(BY)}", "by")
@@ -115,11 +140,11 @@ def report(name: str, params: dict, timezone: str) -> dict:
         raise Invalid("from: must not be after to", "from")
     if (last - first).days + 1 > MAX_DAYS[by]:
         raise Invalid(f"to: at most {MAX_DAYS[by]} days by {by}", "to")
+    options = _options(name, params)
     zone = ZoneInfo(timezone)
     start = dt.datetime.combine(first, dt.time(), zone).timestamp()
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone).timestamp()
-    records = (CallRecord.select(CallRecord.started, CallRecord.direction, CallRecord.outcome, CallRecord.talk)
-               .where(CallRecord.started >= start, CallRecord.started < end).tuples().iterator())
-    rows, totals = traffic(records, zone, start, end, by)
+    build, definitions = BUILDERS[name]
+    rows, totals = build(Range(zone, start, end, by, config or {}, options))
     return {"name": name, "from": first.isoformat(), "to": last.isoformat(), "by": by, "timezone": timezone,
-            "rows": rows, "totals": totals, "definitions": TRAFFIC_DEFINITIONS}
+            **options, "rows": rows, "totals": totals, "definitions": {**COMMON_DEFINITIONS, **definitions}}

@@ -96,7 +96,8 @@ def staff(admin):
 
 
 def test_the_traffic_report_over_the_api(staff):
-    assert staff.get("/reports").json == {"items": [{"name": "traffic", "description": reports.REPORTS["traffic"]}]}
+    names = [item["name"] for item in staff.get("/reports").json["items"]]
+    assert names == ["traffic", "extensions", "trunks", "trunk_occupancy", "queues", "agents", "survey"]
     r = staff.get("/reports/traffic?from=2026-12-06&to=2026-12-06&by=day")
     assert r.status == 200, r
     doc = r.json
@@ -126,3 +127,15 @@ def test_reports_are_for_staff(staff):
     assert al.get("/reports").status == 403
     assert al.get("/reports/traffic?from=2026-12-06&to=2026-12-06").status == 403
     assert staff.get("/reports/nothing?from=2026-12-06&to=2026-12-06").status == 404
+
+
+def test_every_report_answers_over_the_api_and_checks_its_options(staff):
+    for name in reports.REPORTS:
+        doc = staff.get(f"/reports/{name}?from=2026-12-06&to=2026-12-07&by=hour").json
+        assert (doc["name"], doc["by"]) == (name, "hour") and "totals" in doc and doc["definitions"], name
+    traffic = staff.get("/reports/traffic?from=2026-12-06&to=2026-12-06").json
+    assert traffic["totals"]["offered"] == 3
+    r = staff.get("/reports/queues?from=2026-12-06&to=2026-12-06&short_abandon=1%27%20OR%201=1")
+    assert (r.status, r.json["field"]) == (422, "short_abandon")
+    r = staff.get("/reports/traffic?from=2026-12-06&to=2026-12-06&short_abandon=5")
+    assert (r.status, r.json["field"]) == (422, "short_abandon")

@@ -5,9 +5,18 @@ from __future__ import annotations
 from bottle import request
 
 from appliance import box_settings
+from appliance.db.models import Queue, Trunk
 from appliance.reports import reports
 
 STAFF = ("admin", "supervisor")
+
+
+def box_config() -> dict:
+    """What the reports need of the box's configuration: queues' thresholds, trunks' limits."""
+    return {"queues": {q.number: {"name": q.name, "service_level": q.service_level, "wrapup": q.wrapup}
+                       for q in Queue.select(Queue.number, Queue.name, Queue.service_level, Queue.wrapup)},
+            "trunks": {str(t.id): {"name": t.name, "max_channels": t.max_channels}
+                       for t in Trunk.select(Trunk.id, Trunk.name, Trunk.max_channels)}}
 
 
 def install(api, box) -> None:
@@ -19,6 +28,8 @@ def install(api, box) -> None:
     @api.get("/reports/<name>", roles=STAFF)
     def one_report(name):
         """A report over days: from and to (YYYY-MM-DD in the box's time zone, both included), by (hour,
-        day, week or month; day if not given). Gives {name, from, to, by, rows, totals, definitions}."""
+        day, week or month; day if not given); the queues report also takes short_abandon (seconds, 5 if
+        not given). Reports: traffic, extensions, trunks, trunk_occupancy, queues, agents, survey. Gives
+        {name, from, to, by, rows, totals, definitions}."""
         params = {k: request.query.getunicode(k) or "" for k in request.query.keys()}
-        return reports.report(name, params, box_settings.load().timezone)
+        return reports.report(name, params, box_settings.load().timezone, box_config())

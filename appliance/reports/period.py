@@ -1,0 +1,70 @@
+"""Periods of a report: hours, days, weeks (from Monday) or months in the box's time zone.
+
+A call counts in the period in which it began; a day boundary is local midnight, not UTC's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+BY = ("hour", "day", "week", "month")
+
+
+def period_of(local: dt.datetime, by: str) -> str:
+    if by == "hour":
+        return local.strftime("%Y-%m-%d %H:00")
+    if by == "day":
+        return local.strftime("%Y-%m-%d")
+    if by == "week":
+        return (local.date() - dt.timedelta(days=local.weekday())).isoformat()
+    return local.strftime("%Y-%m")
+
+
+def _hours(start: float, end: float):
+    """Each hour from start to end, stepped in UTC (a day with a clock change has 23 or 25)."""
+    t = dt.datetime.fromtimestamp(start, dt.timezone.utc)
+    stop = dt.datetime.fromtimestamp(end, dt.timezone.utc)
+    while t < stop:
+        yield t
+        t += dt.timedelta(hours=1)
+
+
+def periods(zone: ZoneInfo, start: float, end: float, by: str) -> list[str]:
+    """Every period between two instants, in order."""
+    return list(dict.fromkeys(period_of(t.astimezone(zone), by) for t in _hours(start, end)))
+
+
+@dataclass
+class Range:
+    """What a report is over: [start, end) in Unix time, its zone and periods, the box's
+    configuration it needs (queues' thresholds, trunks' names and limits) and its options."""
+
+    zone: ZoneInfo
+    start: float
+    end: float
+    by: str
+    config: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
+
+    def period(self, t: float) -> str:
+        return period_of(dt.datetime.fromtimestamp(t, self.zone), self.by)
+
+    def periods(self) -> list[str]:
+        return periods(self.zone, self.start, self.end, self.by)
+
+    @cached_property
+    def boundaries(self) -> list[float]:
+        """The instants at which each period after the first begins."""
+        out, last = [], None
+        for t in _hours(self.start, self.end):
+            label = period_of(t.astimezone(self.zone), self.by)
+            if last is not None and label != last:
+                out.append(t.timestamp())
+            last = label
+        return out
+
+    def local_label(self, t: float) -> str:
+        return dt.datetime.fromtimestamp(t, self.zone).strftime("%Y-%m-%d %H:00")

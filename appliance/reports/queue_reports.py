@@ -1,0 +1,275 @@
+"""Reports from the queues' history (queue_call, queue_event): queues, agents, survey.
+
+A queue call counts in the period in which the caller joined the queue. A caller who hangs up
+within the short-abandon threshold (`short_abandon` seconds, 5 unless given) most likely
+misdialled or was put through at once elsewhere: such calls are counted apart and left out of
+offered, the service level and the waits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .db import CallRecord, QueueCall, QueueEvent
+from .period import Range
+from .usage import _order
+
+SHORT_ABANDON = 5
+
+QUEUE_DEFINITIONS = {
+    "queue": "the queue's number (queue_name: its name)",
+    "entered": "callers who joined the queue",
+    "offered": "answered + abandoned + timed_out + overflowed: calls the queue had to serve "
+               "(short abandons and callers who chose a callback left out)",
+    "answered": "calls an agent of the queue answered",
+    "abandoned": "callers who hung up while waiting, after the short-abandon threshold",
+    "short_abandoned": "callers who hung up within the short-abandon threshold (seconds, short_abandon)",
+    "timed_out": "callers whose longest wait ran out",
+    "overflowed": "callers sent on to the overflow destination (queue full, or no agent)",
+    "called_back": "callers who left the queue to be called back",
+    "service_level": "calls answered within the queue's service level seconds / offered, in percent",
+    "average_speed_of_answer": "average wait of the answered calls, in seconds",
+    "average_wait": "average wait of the offered calls until answered or until they left, in seconds",
+    "longest_wait": "the longest such wait, in seconds",
+    "talk_seconds": "time agents were connected to the queue's callers",
+    "loss_rate": "inbound calls through the queue that never reached a person (in the queue or after it) "
+                 "/ inbound calls through the queue, in percent (呼损率)",
+}
+AGENT_DEFINITIONS = {
+    "agent": "the agent's extension",
+    "logged_in_seconds": "time the agent was logged in to at least one queue (log-ins up to a week before "
+                         "the range are seen)",
+    "paused_seconds": "time the agent was paused in at least one queue while logged in",
+    "paused_by_reason": "paused time by pause reason (no reason: empty name)",
+    "calls": "queue calls the agent answered",
+    "talk_seconds": "time the agent was connected to those callers",
+    "wrapup_seconds": "after-call work: each answered call's queue wrap-up time, cut short by the agent's "
+                      "next call",
+    "missed": "times a queue rang the agent and the agent did not answer",
+    "survey_average": "average caller score (1-5) of the agent's surveyed calls",
+    "surveys": "calls the caller scored",
+}
+SURVEY_DEFINITIONS = {
+    "queue": "the queue's number",
+    "agent": "the extension that answered",
+    "surveys": "answered calls the caller scored after the call",
+    "average": "average score, 1 (poor) to 5 (excellent)",
+    "score_1": "callers who gave 1 (likewise score_2 to score_5)",
+    "answered": "answered calls of this queue and agent (the survey's base)",
+    "response_rate": "surveys / answered, in percent",
+}
+LOOKBACK = 7 * 86400.0
+
+
+def _rate(part, whole, digits=1):
+    return round(100.0 * part / whole, digits) if whole else None
+
+
+def _avg(total, n):
+    return round(total / n, 1) if n else None
+
+
+def _queue_calls(r: Range, *fields, answered: bool = False):
+    q = QueueCall.select(*fields).where(QueueCall.entered_at >= r.start, QueueCall.entered_at < r.end)
+    if answered:
+        q = q.where(QueueCall.outcome == "answered", QueueCall.agent.is_null(False))
+    return q.tuples().iterator()
+
+
+def queues(r: Range) -> tuple[list[dict], dict]:
+    short = r.options.get("short_abandon", SHORT_ABANDON)
+    levels = {q: c.get("service_level", 20) for q, c in r.config.get("queues", {}).items()}
+    names = {q: c.get("name") for q, c in r.config.get("queues", {}).items()}
+    counters = ("entered", "offered", "answered", "abandoned", "short_abandoned", "timed_out", "overflowed",
+                "called_back", "in_time", "answered_wait", "waits", "wait_total", "talk_seconds",
+                "inbound", "lost")
+    acc: dict = defaultdict(lambda: dict.fromkeys(counters, 0) | {"longest_wait": None})
+    for queue, entered, outcome, wait, talk in _queue_calls(r, QueueCall.queue, QueueCall.entered_at,
+                                                            QueueCall.outcome, QueueCall.wait, QueueCall.talk):
+        a = acc[(r.period(entered), queue)]
+        a["entered"] += 1
+        wait = wait or 0.0
+        if outcome == "abandoned" and wait < short:
+            a["short_abandoned"] += 1
+            continue
+        if outcome == "called_back":
+            a[outcome] += 1
+        if outcome not in ("answered", "abandoned", "timed_out", "overflowed"):
+            continue
+        a[outcome] += 1
+        _served(a, outcome, wait, talk, levels.get(queue, 20))
+    for queue, started, outcome in (CallRecord.select(CallRecord.queue, CallRecord.started, CallRecord.outcome)
+                                    .where(CallRecord.started >= r.start, CallRecord.started < r.end,
+                                           CallRecord.queue.is_null(False), CallRecord.direction == "inbound")
+                                    .tuples().iterator()):
+        a = acc[(r.period(started), queue)]
+        a["inbound"] += 1
+        a["lost"] += outcome != "answered"
+    rows = [{"period": period, "queue": queue, "queue_name": names.get(queue), **_queue_figures(a)}
+            for (period, queue), a in sorted(acc.items(), key=lambda kv: (kv[0][0], _order(kv[0][1])))]
+    total = dict.fromkeys(counters, 0) | {"longest_wait": None}
+    for a in acc.values():
+        for k in counters:
+            total[k] += a[k]
+        if a["longest_wait"] is not None:
+            total["longest_wait"] = max(total["longest_wait"] or 0.0, a["longest_wait"])
+    return rows, _queue_figures(total)
+
+
+def _served(a: dict, outcome: str, wait: float, talk, level: int) -> None:
+    a["offered"] += 1
+    a["waits"] += 1
+    a["wait_total"] += wait
+    a["longest_wait"] = max(a["longest_wait"] or 0.0, wait)
+    if outcome == "answered":
+        a["answered_wait"] += wait
+        a["in_time"] += wait <= level
+        a["talk_seconds"] += talk or 0.0
+
+
+def _queue_figures(a: dict) -> dict:
+    keep = ("entered", "offered", "answered", "abandoned", "short_abandoned", "timed_out", "overflowed",
+            "called_back")
+    return {**{k: a[k] for k in keep},
+            "service_level": _rate(a["in_time"], a["offered"]),
+            "average_speed_of_answer": _avg(a["answered_wait"], a["answered"]),
+            "average_wait": _avg(a["wait_total"], a["waits"]),
+            "longest_wait": round(a["longest_wait"], 1) if a["longest_wait"] is not None else None,
+            "talk_seconds": round(a["talk_seconds"], 1),
+            "loss_rate": _rate(a["lost"], a["inbound"])}
+
+
+def _member_events(r: Range):
+    return (QueueEvent.select(QueueEvent.time, QueueEvent.queue, QueueEvent.agent, QueueEvent.event, QueueEvent.data)
+            .where(QueueEvent.time >= r.start - LOOKBACK, QueueEvent.time < r.end,
+                   QueueEvent.event.in_(("ADDMEMBER", "REMOVEMEMBER", "PAUSE", "UNPAUSE", "RINGNOANSWER")))
+            .order_by(QueueEvent.time, QueueEvent.id).tuples().iterator())
+
+
+class _AgentState:
+    """One agent's log-ins and pauses, turned into seconds per period as time goes on."""
+
+    def __init__(self):
+        self.queues: set[str] = set()
+        self.paused: dict[str, str] = {}  # queue -> reason
+        self.since: float | None = None
+
+    def advance(self, r: Range, row_of, t: float) -> None:
+        """Count the time since the last event up to t, split at period boundaries."""
+        if self.since is not None and self.queues:
+            a = max(self.since, r.start)
+            bounds = [b for b in r.boundaries if a < b < t]
+            for lo, hi in zip([a, *bounds], [*bounds, t]):
+                if hi <= lo:
+                    continue
+                row = row_of(r.period(lo))
+                row["logged_in_seconds"] += hi - lo
+                paused_in = [self.paused[q] for q in self.queues if q in self.paused]
+                if paused_in:
+                    row["paused_seconds"] += hi - lo
+                    reason = paused_in[0]
+                    row["paused_by_reason"][reason] = row["paused_by_reason"].get(reason, 0.0) + hi - lo
+        self.since = t
+
+
+def agents(r: Range) -> tuple[list[dict], dict]:
+    wrapups = {q: c.get("wrapup", 0) for q, c in r.config.get("queues", {}).items()}
+    rows: dict = {}
+
+    def row(period: str, agent: str) -> dict:
+        k = (period, agent)
+        if k not in rows:
+            rows[k] = {"logged_in_seconds": 0.0, "paused_seconds": 0.0, "paused_by_reason": {}, "calls": 0,
+                       "talk_seconds": 0.0, "wrapup_seconds": 0.0, "missed": 0, "score_total": 0, "surveys": 0}
+        return rows[k]
+
+    states: dict[str, _AgentState] = defaultdict(_AgentState)
+    for t, queue, agent, event, data in _member_events(r):
+        if agent in ("", "NONE"):
+            continue
+        queue = queue.removesuffix("-memory")
+        state = states[agent]
+        if t >= r.start:
+            state.advance(r, lambda p, a=agent: row(p, a), t)
+        else:
+            state.since = t
+        if event == "ADDMEMBER":
+            state.queues.add(queue)
+        elif event == "REMOVEMEMBER":
+            state.queues.discard(queue)
+            state.paused.pop(queue, None)
+        elif event == "PAUSE":
+            state.paused[queue] = data.split("|")[0]
+        elif event == "UNPAUSE":
+            state.paused.pop(queue, None)
+        elif event == "RINGNOANSWER" and t >= r.start:
+            row(r.period(t), agent)["missed"] += 1
+    for agent, state in states.items():
+        state.advance(r, lambda p, a=agent: row(p, a), r.end)
+    answered = list(QueueCall.select(QueueCall.agent, QueueCall.queue, QueueCall.entered_at, QueueCall.connected_at,
+                                     QueueCall.ended_at, QueueCall.talk, QueueCall.survey)
+                    .where(QueueCall.entered_at >= r.start, QueueCall.entered_at < r.end,
+                           QueueCall.outcome == "answered", QueueCall.agent.is_null(False))
+                    .order_by(QueueCall.agent, QueueCall.connected_at).tuples())
+    for i, (agent, queue, entered, connected, ended, talk, survey) in enumerate(answered):
+        a = row(r.period(entered), agent)
+        a["calls"] += 1
+        a["talk_seconds"] += talk or 0.0
+        wrap = float(wrapups.get(queue, 0))
+        following = answered[i + 1] if i + 1 < len(answered) and answered[i + 1][0] == agent else None
+        if following is not None and ended is not None and following[3] is not None:
+            wrap = max(0.0, min(wrap, following[3] - ended))
+        a["wrapup_seconds"] += wrap
+        if survey is not None:
+            a["score_total"] += survey
+            a["surveys"] += 1
+    out = [{"period": period, "agent": agent, **_agent_figures(a)}
+           for (period, agent), a in sorted(rows.items(), key=lambda kv: (kv[0][0], _order(kv[0][1])))]
+    total = {"logged_in_seconds": 0.0, "paused_seconds": 0.0, "paused_by_reason": {}, "calls": 0, "talk_seconds": 0.0,
+             "wrapup_seconds": 0.0, "missed": 0, "score_total": 0, "surveys": 0}
+    for a in rows.values():
+        for k, v in a.items():
+            if k == "paused_by_reason":
+                for reason, s in v.items():
+                    total[k][reason] = total[k].get(reason, 0.0) + s
+            else:
+                total[k] += v
+    return out, _agent_figures(total)
+
+
+def _agent_figures(a: dict) -> dict:
+    return {"logged_in_seconds": round(a["logged_in_seconds"], 1), "paused_seconds": round(a["paused_seconds"], 1),
+            "paused_by_reason": {k: round(v, 1) for k, v in sorted(a["paused_by_reason"].items())},
+            "calls": a["calls"], "talk_seconds": round(a["talk_seconds"], 1),
+            "wrapup_seconds": round(a["wrapup_seconds"], 1), "missed": a["missed"],
+            "survey_average": round(a["score_total"] / a["surveys"], 2) if a["surveys"] else None,
+            "surveys": a["surveys"]}
+
+
+def survey(r: Range) -> tuple[list[dict], dict]:
+    acc: dict = defaultdict(lambda: {"answered": 0, "surveys": 0, "total": 0, "scores": [0] * 5})
+    for queue, agent, entered, score in _queue_calls(r, QueueCall.queue, QueueCall.agent, QueueCall.entered_at,
+                                                     QueueCall.survey, answered=True):
+        a = acc[(r.period(entered), queue, agent)]
+        a["answered"] += 1
+        if score is not None and 1 <= score <= 5:
+            a["surveys"] += 1
+            a["total"] += score
+            a["scores"][score - 1] += 1
+    rows = [{"period": period, "queue": queue, "agent": agent, **_survey_figures(a)}
+            for (period, queue, agent), a in sorted(acc.items(), key=lambda kv: (kv[0][0], _order(kv[0][1]),
+                                                                                  _order(kv[0][2])))]
+    total = {"answered": 0, "surveys": 0, "total": 0, "scores": [0] * 5}
+    for a in acc.values():
+        total["answered"] += a["answered"]
+        total["surveys"] += a["surveys"]
+        total["total"] += a["total"]
+        total["scores"] = [x + y for x, y in zip(total["scores"], a["scores"])]
+    return rows, _survey_figures(total)
+
+
+def _survey_figures(a: dict) -> dict:
+    return {"answered": a["answered"], "surveys": a["surveys"],
+            "average": round(a["total"] / a["surveys"], 2) if a["surveys"] else None,
+            **{f"score_{i + 1}": n for i, n in enumerate(a["scores"])},
+            "response_rate": _rate(a["surveys"], a["answered"])}
