@@ -1,4 +1,4 @@
-"""python3 -m appliance run | render
+"""python3 -m appliance run | render | hardware scan
 
 `run` is the box's only init-started service. gevent must patch the standard
 library before anything else imports threading or socket, hence the order here.
@@ -18,6 +18,10 @@ def main(argv: list[str]) -> int:
         return run()
     if command == "render":
         return render(argv[2:])
+    if command == "hardware":
+        from .hardware.cli import main as hardware
+
+        return hardware(argv[2:])
     print(__doc__.strip().splitlines()[0], file=sys.stderr)
     return 0 if command in ("help", "-h", "--help") else 2
 
@@ -26,6 +30,7 @@ def build_box():
     from .callcenter.manager import CallCenterManager
     from .conferences.manager import ConferencesManager
     from .db.manager import DatabaseManager
+    from .hardware.manager import HardwareManager
     from .network.manager import NetworkManager
     from .pbx.manager import PbxManager
     from .reports.manager import ReportsManager
@@ -36,8 +41,8 @@ def build_box():
     from .update.manager import UpdateManager
     from .web import WebManager
 
-    return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, NetworkManager, PbxManager, SwitchboardManager,
-                                           ConferencesManager,
+    return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, HardwareManager, NetworkManager, PbxManager,
+                                           SwitchboardManager, ConferencesManager,
                                            ReportsManager, CallCenterManager, UpdateManager, WebManager])
 
 

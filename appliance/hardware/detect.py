@@ -1,0 +1,56 @@
+"""Which telephony cards a box has: udev's devices matched to the card profiles.
+
+Spans and ports are numbered across cards in bus order, which is the order
+DAHDI registers them; those numbers name them in the API and the config.
+"""
+
+from __future__ import annotations
+
+from .profiles import Profile, match
+from .udev import Device
+
+# Devices worth reporting when no profile fits: from a telephony card maker,
+# or of the PCI class ISDN controller. Anything else (network, storage, the
+# host bridge) is not a card the user would expect on the Hardware page.
+TELEPHONY_VENDORS = {"d161": "Digium", "e159": "Tiger Jet", "e4e4": "Xorcom"}
+ISDN_CLASS = "0204"
+
+
+def _id(dev: Device) -> str:
+    return f"{dev.vendor}:{dev.device}"
+
+
+def _unsupported(dev: Device) -> dict | None:
+    telephony = dev.vendor in TELEPHONY_VENDORS or (dev.pci_class or "").startswith(ISDN_CLASS)
+    if dev.bus == "usb" and dev.vendor != "e4e4":
+        telephony = False
+    if not telephony:
+        return None
+    doc = {"bus": dev.bus, dev.bus: _id(dev), "slot": dev.slot, "vendor": TELEPHONY_VENDORS.get(dev.vendor),
+           "reason": "no profile matches this card"}
+    if dev.subvendor:
+        doc["subsystem"] = f"{dev.subvendor}:{dev.subdevice}"
+    return doc
+
+
+def scan(devices: list[Device], cards: dict[str, Profile]) -> dict:
+    found, unsupported = [], []
+    span = port = 0
+    for dev in devices:
+        profile = match(cards, dev.bus, dev.vendor, dev.device, dev.subvendor, dev.subdevice)
+        if profile is None:
+            doc = _unsupported(dev)
+            if doc:
+                unsupported.append(doc)
+            continue
+        spans = [{"span": span + i + 1, "kinds": list(profile.span_kinds)} for i in range(profile.spans)]
+        ports = [{"port": port + i + 1, "kinds": list(profile.port_kinds)} for i in range(profile.ports)]
+        span += profile.spans
+        port += profile.ports
+        found.append({
+            "profile": profile.key, "name": profile.name, "vendor": profile.vendor,
+            "pci": _id(dev) if dev.bus == "pci" else None, "usb": _id(dev) if dev.bus == "usb" else None,
+            "slot": dev.slot, "driver": profile.driver, "driver_loaded": dev.driver == profile.driver,
+            "hw_echocan": profile.hw_echocan or None, "spans": spans, "ports": ports,
+        })
+    return {"cards": found, "unsupported": unsupported}
