@@ -67,4 +67,4 @@ class HardwareManager(Manager):
         return found
 
     def health(self) -> dict:
-        return {"cards": len(self.found["cards"]), "dahdi": has_dahdi()}
+        return {"hardware": {"cards": len(self.found["cards"]), "dahdi": has_dahdi()}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -70,6 +71,11 @@ def test_box_runs_without_dns(names):
     hostname = b.exec("hostname").strip()
     assert hostname == names[0]
     assert b.exec("getent", "hosts", hostname).split()[0] == "127.0.1.1"
+
+    # No telephony card and no DAHDI here: the hardware manager is healthy and finds nothing.
+    health = b.wait_health(lambda h: h["managers"].get("hardware", {}).get("ok"), 30, "the hardware manager")
+    assert health["hardware"] == {"cards": 0, "dahdi": False}, health
+    assert json.loads(b.exec("python3", "-m", "appliance", "hardware", "scan")) == {"cards": [], "unsupported": []}
 
 
 def test_supervisor_killed_mid_burst_loses_no_committed_change(names, tmp_path):
