@@ -181,7 +181,7 @@
   </form>
 </dialog>
 
-% include('import', heading=_('ext.imp.title'), intro=_('ext.imp.intro'), sample='number,name,email,voicemail_pin,voicemail_enabled,secret')
+% include('import', heading=_('ext.imp.title'), intro=_('ext.imp.intro'), sample='number,name,email,voicemail_pin,voicemail_enabled,secret,recording,language,intercom,permission_class,pickup_groups')
 
 <dialog id="created-dialog" class="dialog">
   <div class="stack">
