@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from tests.audio import write_tone
 from tests.browser.conftest import desk_phones, screenshot, sign_in
+from tests.integration.test_webcall import desk_calls_desk
 
 PASSWORD = "Call-Log-Admin-Pass-8"
 AGENT_PASSWORD = "Call-Log-Agent-Pass-8"
@@ -125,3 +126,23 @@ def test_an_agent_sees_their_own_calls_in_chinese(new_page, calls):
     expect(tr).to_contain_text("内部")
     expect(page.locator("input[name=extension]")).to_have_count(0)
     screenshot(page, "call-log-agent-zh")
+
+
+def test_numbers_are_called_with_one_click(new_page, api, box, calls, tmp_path):
+    """Click-to-call (the one widget every page uses): alice's desk phone (8003) rings showing the
+    number she clicked in the call log, and once she answers, 8002 rings. A customer's number
+    carries the same button."""
+    answered, refused = calls
+    assert api.post("/customers", {"name": "Wang Fang", "numbers": ["138 0013 8000"]}).status == 201
+    page = sign_in(new_page(), "alice", AGENT_PASSWORD)
+    page.goto("/customers")
+    expect(page.locator(".call-button[data-number='13800138000']")).to_have_count(1)
+    page.goto("/call-log")
+    tr = page.locator(f"#rows tr[data-call='{refused['id']}']")
+    expect(tr.locator(".call-button")).to_have_count(1)  # 8002's; none for her own 8003
+    with desk_phones(box, api, tmp_path, "8002", "8003") as phones:
+        tr.locator(".call-button[data-number='8002']").click()
+        expect(page.locator("#toast")).to_contain_text("8003")
+        expect(page.locator("#toast")).to_contain_text("正在响铃")
+        desk_calls_desk(phones["8003"], phones["8002"])
+    screenshot(page, "click-to-call")

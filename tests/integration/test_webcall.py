@@ -57,6 +57,19 @@ def record_of(api, sip, call_id: str) -> dict:
     return found[0]
 
 
+def desk_calls_desk(desk_phone, other_phone) -> None:
+    """A click-to-call between two extensions: the desk rings showing the other's number; once it
+    is answered the other rings; both talk, and the desk hangs up."""
+    desk = desk_phone.wait_incoming(timeout=10)
+    assert other_phone.number in desk.remote_uri, desk.remote_uri
+    desk.answer_call()
+    other = other_phone.wait_incoming(timeout=10)
+    other.answer_call()
+    other.wait_confirmed()
+    desk.hangup_call()
+    other.wait_disconnected(timeout=10)
+
+
 def test_click_to_call_rings_the_desk_then_the_number(agent, api, desks, provider, sip, tones):
     r = agent.post("/calls", {"from": "8001", "to": OTHER_CITY})
     assert r.status == 202, r
@@ -97,14 +110,7 @@ def test_a_number_outside_the_class_is_refused_before_anything_rings(agent, desk
         assert r.status == 422 and r.json["field"] == field, (body, r)
     # The first call the desk phone gets after all that is the one allowed.
     assert agent.post("/calls", {"from": "8001", "to": "8002"}).status == 202
-    desk = desks["8001"].wait_incoming(timeout=10)
-    assert "8002" in desk.remote_uri, desk.remote_uri
-    desk.answer_call()
-    other = desks["8002"].wait_incoming(timeout=10)
-    other.answer_call()
-    other.wait_confirmed()
-    desk.hangup_call()
-    other.wait_disconnected(timeout=10)
+    desk_calls_desk(desks["8001"], desks["8002"])
     assert len(provider.incoming) == offered, "the provider was offered a call"
 
 

@@ -94,7 +94,7 @@ def test_static_files(admin):
 
 def test_dashboard_carries_health_for_its_script(browser):
     data = boot_data(browser.get("/"))
-    assert data["health"]["asterisk"] == "up" and data["user"] == {"username": "admin", "role": "admin"}
+    assert data["health"]["asterisk"] == "up" and data["user"] == {"username": "admin", "role": "admin", "extension": None}
     assert len(data["csrf"]) >= 32
 
 

@@ -75,7 +75,9 @@ def render(view: str, *, title_key: str, current: str | None = None, boot: dict 
     user = session.user if session is not None else None
     data = {"lang": t.lang, "csrf": form_token(), "strings": t.for_scripts(), **(boot or {})}
     if user is not None:
-        data["user"] = {"username": user.username, "role": user.role}
+        # extension: the desk phone click-to-call rings (widgets.js callable)
+        data["user"] = {"username": user.username, "role": user.role,
+                        "extension": user.extension.number if user.extension_id is not None else None}
     response.status = status
     response.content_type = "text/html; charset=utf-8"
     response.set_header("Cache-Control", "no-store")

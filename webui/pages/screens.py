@@ -22,8 +22,8 @@ from .render import render
 SHELLS = {
     "wallboard": ("widgets", "wallboard"),
     "queues": ("widgets", "crud", "queues"),
-    "customers": ("crud", "customers"),
-    "history": ("history",),
+    "customers": ("crud", "widgets", "customers"),
+    "history": ("widgets", "history"),
     "music": ("music",),
     "cc_settings": ("crud", "cc_settings"),
     "ivr": ("widgets", "crud", "ivr"),
@@ -62,7 +62,7 @@ def install(app, box) -> None:
     @app.get("/voicemail", roles=ANYONE)
     def voicemail():
         mailbox, fixed = _own_or_chosen("mailbox")
-        return render("voicemail", title_key="nav.voicemail", current="voicemail", scripts=("voicemail",),
+        return render("voicemail", title_key="nav.voicemail", current="voicemail", scripts=("widgets", "voicemail"),
                       boot={"mailbox": mailbox, "fixed": fixed}, fixed=fixed)
 
     @app.get(PAGES["agent"].path, roles=PAGES["agent"].roles)
@@ -75,7 +75,7 @@ def install(app, box) -> None:
     def call_log():
         from appliance.reports.calls import DIRECTIONS, OUTCOMES
 
-        return render("cdr", title_key="nav.cdr", current="cdr", scripts=("cdr",), directions=DIRECTIONS,
+        return render("cdr", title_key="nav.cdr", current="cdr", scripts=("widgets", "cdr"), directions=DIRECTIONS,
                       outcomes=OUTCOMES, own=current_user().role not in STAFF)
 
     @app.get(PAGES["wizard"].path, roles=PAGES["wizard"].roles)

@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   const {boot, t, el, api, live, clearErrors, showError, toast, optional, duration, dateTime, agentBadge,
-         reasonOptions, recentCalls} = window.Callbox;
+         reasonOptions, recentCalls, callable} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const SAVE_AFTER_MS = 800;
   let ext = "";
@@ -34,7 +34,7 @@
   function callRow(c) {
     return el("tr", {dataset: {call: c.id}},
       el("td", {class: "nowrap"}, dateTime(c.entered_at)),
-      el("td", {class: "mono"}, c.caller || "—"),
+      el("td", {class: "mono"}, callable(c.caller)),
       el("td", {class: "mono"}, c.queue),
       el("td", {}, duration(c.wait)),
       el("td", {}, duration(c.talk)),

@@ -4,7 +4,7 @@
    follows new calls as they end. Agents see their own calls. */
 (function () {
   "use strict";
-  const {t, el, api, live, clearErrors, showError, duration, dateTime, pager, boot} = window.Callbox;
+  const {t, el, api, live, clearErrors, showError, duration, dateTime, pager, boot, callable} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const PER_PAGE = 50;
   const form = $("filter");
@@ -31,7 +31,7 @@
   }
 
   function who(number, name) {
-    return [el("div", {class: "mono"}, number || "—"), name ? el("div", {class: "muted small"}, name) : null];
+    return [el("div", {class: "mono"}, callable(number)), name ? el("div", {class: "muted small"}, name) : null];
   }
 
   function row(c) {
@@ -39,7 +39,7 @@
       el("td", {class: "nowrap"}, dateTime(c.start)),
       el("td", {}, t("cdr.direction." + c.direction)),
       el("td", {}, ...who(c.from, c.from_name)),
-      el("td", {class: "mono"}, c.to || "—"),
+      el("td", {class: "mono"}, callable(c.to)),
       el("td", {class: "small"}, c.path.map(step).join(" → ") || "—"),
       el("td", {class: "mono"}, c.answered_by || "—"),
       el("td", {}, duration(c.wait_seconds)),

@@ -3,7 +3,7 @@
    Agents add and change records but set no level (it moves callers up the queues). */
 (function () {
   "use strict";
-  const {boot, t, el, api, crud, csvImport, pager, pageError, optional, duration, dateTime} = window.Callbox;
+  const {boot, t, el, api, crud, csvImport, pager, pageError, optional, duration, dateTime, callable} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const staff = boot.user.role !== "agent";
   const PER_PAGE = 50;
@@ -42,7 +42,7 @@
       el("td", {}, el("strong", {}, c.name)),
       el("td", {}, c.company || "—"),
       el("td", {}, c.level ? el("span", {class: "tag"}, c.level) : "—"),
-      el("td", {class: "mono"}, c.numbers.map((n) => n.display).join(", ")),
+      el("td", {class: "mono"}, ...c.numbers.flatMap((n, i) => (i ? [", ", callable(n.display)] : [callable(n.display)]))),
       el("td", {class: "muted clip"}, c.notes || "")],
     actions: (c) => [el("button", {type: "button", class: "btn btn-small", onclick: () => showCalls(c)}, t("cust.calls"))],
     loaded(items, doc) {
@@ -84,7 +84,7 @@
     }
     $("calls-title").textContent = t("cust.calls_title", {name: c.name});
     $("calls-rows").replaceChildren(...doc.items.map((x) => el("tr", {dataset: {call: x.id}},
-      el("td", {class: "nowrap"}, dateTime(x.entered_at)), el("td", {class: "mono"}, x.caller || "—"),
+      el("td", {class: "nowrap"}, dateTime(x.entered_at)), el("td", {class: "mono"}, callable(x.caller)),
       el("td", {class: "mono"}, x.queue), el("td", {class: "mono"}, x.agent || "—"),
       el("td", {}, duration(x.wait)), el("td", {}, duration(x.talk)),
       el("td", {}, el("span", {class: "tag", dataset: {outcome: x.outcome}}, t("hist.outcome." + x.outcome))))));

@@ -4,7 +4,7 @@
    Page 1 follows new calls as they end (unless a recording is being listened to). */
 (function () {
   "use strict";
-  const {t, el, api, live, clearErrors, showError, duration, dateTime, pager} = window.Callbox;
+  const {t, el, api, live, clearErrors, showError, duration, dateTime, pager, callable} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const PER_PAGE = 50;
   const FILTERS = ["queue", "agent", "outcome", "from", "to"];
@@ -30,7 +30,7 @@
   function row(c) {
     return el("tr", {dataset: {call: c.id, outcome: c.outcome}},
       el("td", {class: "nowrap"}, dateTime(c.entered_at)),
-      el("td", {}, el("div", {class: "mono"}, c.caller || "—"),
+      el("td", {}, el("div", {class: "mono"}, callable(c.caller)),
          c.customer ? el("div", {class: "muted small customer"}, c.customer) : null),
       el("td", {class: "mono"}, c.queue),
       el("td", {}, duration(c.wait)),

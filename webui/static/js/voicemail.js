@@ -2,7 +2,7 @@
    messages; upload or reset the mailbox's own greetings. */
 (function () {
   "use strict";
-  const {boot, t, el, api, toast, confirmDialog, clock, dateTime} = window.Callbox;
+  const {boot, t, el, api, toast, confirmDialog, clock, dateTime, callable} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const GREETINGS = ["unavail", "busy", "greet"];
   let mailbox = "";
@@ -18,7 +18,8 @@
     const src = "/api/v1" + path(`/voicemail/${encodeURIComponent(msg.id)}`);
     return el("tr", {dataset: {id: msg.id}},
       el("td", {}, dateTime(msg.received_at)),
-      el("td", {}, caller(msg)),
+      el("td", {}, ...(msg.caller_number ? [msg.caller_name ? msg.caller_name + " " : null, callable(msg.caller_number)]
+                                         : [caller(msg)])),
       el("td", {}, el("span", {class: "tag", dataset: {folder: msg.folder}}, t("vm.folder." + msg.folder))),
       el("td", {class: "mono"}, clock(msg.duration)),
       el("td", {}, el("audio", {controls: true, preload: "metadata", src})),

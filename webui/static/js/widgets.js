@@ -1,9 +1,9 @@
 /* Widgets of the call-flow and call-center pages: where a call goes (a destination picker
    over what exists on the box), ordered lists (a ring group's members, a route's trunks) and
-   a trunk's live state, an extension's recent calls. */
+   a trunk's live state, an extension's recent calls, a number staff can call with one click. */
 (function () {
   "use strict";
-  const {t, el, api, clock, duration, dateTime} = window.Callbox;
+  const {t, el, api, boot, toast, clock, duration, dateTime} = window.Callbox;
 
   const KINDS = ["extension", "ring_group", "queue", "ivr", "time_condition", "conference", "voicemail", "external",
                  "hangup"];
@@ -181,12 +181,38 @@
     tbody.replaceChildren(...items.map((c) => el("tr", {dataset: {call: c.id, kind: c.kind}},
       el("td", {class: "nowrap"}, dateTime(c.start)),
       el("td", {}, el("span", {class: "tag", dataset: {recent: c.kind}}, t("recent.kind." + c.kind))),
-      el("td", {class: "mono"}, c.number || "—", c.name ? el("span", {class: "muted"}, " · " + c.name) : ""),
+      el("td", {class: "mono"}, callable(c.number), c.name ? el("span", {class: "muted"}, " · " + c.name) : ""),
       el("td", {}, c.kind === "missed" ? "—" : duration(c.talk_seconds)))));
     empty.hidden = items.length > 0;
   }
 
-  Object.assign(window.Callbox, {loadCatalogue, catalogue, extensionChoices, describe, destinationPicker,
+  /* A number as staff see it, with a button that calls it (POST /calls): the signed-in user's desk
+     phone rings, then the box dials the number from it. No button without a desk phone, nor for
+     what is not a number (a name, a hidden caller, the user's own extension). */
+  function callable(number) {
+    const text = number || "—";
+    const own = (boot.user || {}).extension;
+    const digits = String(number || "").replace(/[\s().-]/g, "");
+    if (!own || !/^[0-9]{2,20}$/.test(digits) || digits === own) return el("span", {class: "mono"}, text);
+    const button = el("button", {type: "button", class: "btn btn-small call-button", dataset: {number: digits},
+                                 title: t("c2c.call", {number: digits, extension: own}),
+                                 "aria-label": t("c2c.call", {number: digits, extension: own})}, "☎");
+    button.addEventListener("click", async (e) => {
+      e.stopPropagation();  // rows that open a record on click stay as they are
+      button.disabled = true;
+      try {
+        await api("POST", "/calls", {from: own, to: digits});
+        toast(t("c2c.ringing", {number: digits, extension: own}));
+      } catch (err) {
+        toast(err.message, "error");
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return el("span", {class: "callable mono"}, text, " ", button);
+  }
+
+  Object.assign(window.Callbox, {callable, loadCatalogue, catalogue, extensionChoices, describe, destinationPicker,
                                  orderedList, trunkState, applyTrunkEvent, agentBadge, reasonOptions, tick,
                                  recentCalls});
 })();
