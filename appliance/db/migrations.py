@@ -391,6 +391,39 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         [f"ALTER TABLE {table} ADD COLUMN language VARCHAR(255)"
          for table in ("extension", "trunk", "inbound_route", "ivr", "queue")],
     ),
+    (
+        14,
+        "hardware: E1 spans and analog ports, DAHDI trunks",
+        [
+            """CREATE TABLE dahdi_span (
+                number INTEGER NOT NULL PRIMARY KEY,
+                dahdi_span INTEGER NOT NULL,
+                first_channel INTEGER NOT NULL,
+                hw_echocan INTEGER NOT NULL DEFAULT 0,
+                signalling VARCHAR(255) NOT NULL,
+                framing VARCHAR(255) NOT NULL,
+                coding VARCHAR(255) NOT NULL,
+                crc4 INTEGER NOT NULL,
+                timing INTEGER NOT NULL,
+                switchtype VARCHAR(255) NOT NULL,
+                overlap INTEGER NOT NULL,
+                r2_variant VARCHAR(255) NOT NULL,
+                r2_max_ani INTEGER NOT NULL,
+                r2_max_dnis INTEGER NOT NULL,
+                r2_category VARCHAR(255) NOT NULL,
+                r2_double_answer INTEGER NOT NULL,
+                trunk_id INTEGER REFERENCES trunk (id) ON DELETE RESTRICT)""",
+            """CREATE TABLE dahdi_port (
+                number INTEGER NOT NULL PRIMARY KEY,
+                channel INTEGER NOT NULL,
+                hw_echocan INTEGER NOT NULL DEFAULT 0,
+                kind VARCHAR(255) NOT NULL,
+                extension_id INTEGER UNIQUE REFERENCES extension (id) ON DELETE RESTRICT,
+                trunk_id INTEGER REFERENCES trunk (id) ON DELETE RESTRICT)""",
+            # A SIP trunk stays one; a DAHDI trunk is a channel group of spans or FXO ports.
+            "ALTER TABLE trunk ADD COLUMN kind VARCHAR(255) NOT NULL DEFAULT 'sip'",
+        ],
+    ),
 ]
 
 

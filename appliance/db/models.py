@@ -127,6 +127,7 @@ class Trunk(BaseModel):
     enabled = BooleanField()
     created_at = DateTimeField()
     updated_at = DateTimeField()
+    kind = CharField(default="sip")  # sip | dahdi (its spans or FXO ports: DahdiSpan/DahdiPort.trunk)
 
 
 class RingGroup(BaseModel):
@@ -386,9 +387,42 @@ class PermissionClass(BaseModel):
 
 
 # The journal undoes a change Asterisk refused table by table: every config table is listed.
+class DahdiSpan(BaseModel):
+    """A digital span's settings; its number is DAHDI's, its channels as the scan found them."""
+
+    number = IntegerField(primary_key=True)
+    dahdi_span = IntegerField()  # DAHDI's own number: analog cards count too
+    first_channel = IntegerField()
+    hw_echocan = BooleanField(default=False)
+    signalling = CharField()  # pri_net | pri_cpe | mfcr2 | unused
+    framing = CharField()  # ccs | cas
+    coding = CharField()  # hdb3 | ami
+    crc4 = BooleanField()
+    timing = IntegerField()  # 0: never the clock source; 1, 2, ...: the order of preference
+    switchtype = CharField()  # euroisdn | national
+    overlap = BooleanField()
+    r2_variant = CharField()
+    r2_max_ani = IntegerField()
+    r2_max_dnis = IntegerField()
+    r2_category = CharField()
+    r2_double_answer = BooleanField()
+    trunk = ForeignKeyField(Trunk, null=True, backref="spans", on_delete="RESTRICT")
+
+
+class DahdiPort(BaseModel):
+    """An analog port: FXS (a phone: an extension) or FXO (a local line: part of a trunk)."""
+
+    number = IntegerField(primary_key=True)
+    channel = IntegerField()
+    hw_echocan = BooleanField(default=False)
+    kind = CharField()  # fxs | fxo
+    extension = ForeignKeyField(Extension, null=True, unique=True, backref="ports", on_delete="RESTRICT")
+    trunk = ForeignKeyField(Trunk, null=True, backref="ports", on_delete="RESTRICT")
+
+
 CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, RingGroupMember, Prompt, Ivr,
                  IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk, Queue, QueueMember,
                  PauseReason, CustomerLevel, Customer, CustomerNumber, MusicClass, MusicFile, TimeCondition,
                  BlacklistEntry, SpeedDial, Conference, PagingGroup, PagingGroupMember,
-                 PermissionClass]
+                 PermissionClass, DahdiSpan, DahdiPort]
 ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep]

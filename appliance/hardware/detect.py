@@ -14,6 +14,9 @@ from .udev import Device
 # host bridge) is not a card the user would expect on the Hardware page.
 TELEPHONY_VENDORS = {"d161": "Digium", "e159": "Tiger Jet", "e4e4": "Xorcom"}
 ISDN_CLASS = "0204"
+# Channels a span takes in DAHDI's numbering. Spans that can be E1 or T1 are counted as E1
+# (the box's market); a T1 span would take 24.
+SLOTS = {"e1": 31, "bri": 3}
 
 
 def _id(dev: Device) -> str:
@@ -35,7 +38,7 @@ def _unsupported(dev: Device) -> dict | None:
 
 def scan(devices: list[Device], cards: dict[str, Profile]) -> dict:
     found, unsupported = [], []
-    span = port = 0
+    span = port = channel = dahdi_span = 0
     for dev in devices:
         profile = match(cards, dev.bus, dev.vendor, dev.device, dev.subvendor, dev.subdevice)
         if profile is None:
@@ -43,8 +46,15 @@ def scan(devices: list[Device], cards: dict[str, Profile]) -> dict:
             if doc:
                 unsupported.append(doc)
             continue
-        spans = [{"span": span + i + 1, "kinds": list(profile.span_kinds)} for i in range(profile.spans)]
-        ports = [{"port": port + i + 1, "kinds": list(profile.port_kinds)} for i in range(profile.ports)]
+        # DAHDI numbers spans and channels in the order cards register; an analog card is one span.
+        width = SLOTS["bri"] if profile.span_kinds == ("bri",) else SLOTS["e1"]
+        spans = [{"span": span + i + 1, "dahdi_span": dahdi_span + i + 1, "first_channel": channel + i * width + 1,
+                  "kinds": list(profile.span_kinds)} for i in range(profile.spans)]
+        channel += width * profile.spans
+        dahdi_span += profile.spans + (1 if profile.ports else 0)
+        ports = [{"port": port + i + 1, "channel": channel + i + 1, "kinds": list(profile.port_kinds)}
+                 for i in range(profile.ports)]
+        channel += profile.ports
         span += profile.spans
         port += profile.ports
         found.append({

@@ -70,8 +70,17 @@ class Plan:
     restart: bool = False
 
 
-def plan_for(changed: set[str]) -> Plan:
-    if changed & RESTART or changed - RESTART - set(RELOADS):
+# Not read by Asterisk: DAHDI's system.conf is dahdi_cfg's.
+NOT_READ = {"dahdi-system.conf"}
+DAHDI_FILES = {"chan_dahdi.conf"}
+
+
+def plan_for(changed: set[str], dahdi: bool = False) -> Plan:
+    # Without DAHDI chan_dahdi is not loaded (modules.conf); with it, it reads its channels'
+    # signalling only when it starts.
+    changed = changed - NOT_READ - (set() if dahdi else DAHDI_FILES)
+    restart = RESTART | (DAHDI_FILES if dahdi else set())
+    if changed & restart or changed - restart - set(RELOADS):
         return Plan(restart=True)
     return Plan(reloads=[module for name, module in RELOADS.items() if name in changed])
 
@@ -199,7 +208,7 @@ class Applier:
             changed = {n for n in files.keys() | loaded.keys() if files.get(n) != loaded.get(n)}
             if not changed and not snap.pending and not self._verify_all:
                 return "idle"
-            plan = plan_for(changed)
+            plan = plan_for(changed, snap.system.dahdi)
             if plan.restart:
                 log.info("config needs an Asterisk restart", extra=kv(files=sorted(changed & RESTART)))
                 self._loaded = None

@@ -115,3 +115,26 @@ class ConfFile:
                 raise UnsafeValue(f"bad section name {name!r}")
         flags = (["!"] if sec.template else []) + list(sec.inherits)
         return f"[{sec.name}]" + (f"({','.join(flags)})" if flags else "")
+
+
+class FlatFile:
+    """key=value lines without sections and with '#' comments, as DAHDI's system.conf has them.
+    The same checks as ConfFile: a value can neither end its line nor start another option."""
+
+    def __init__(self, title: str):
+        self.title = title
+        self.lines: list[tuple[str, str]] = []
+
+    def set(self, key: str, value) -> "FlatFile":
+        self.lines.append((key, str(value)))
+        return self
+
+    def render(self) -> str:
+        out = [f"# {self.title}", "# Made by Callbox from its config database. Changes here are overwritten.", ""]
+        for key, value in self.lines:
+            if not _KEY.fullmatch(key):
+                raise UnsafeValue(f"bad key {key!r}")
+            if "#" in value:
+                raise UnsafeValue(f"{key}: '#' not allowed in a value")
+            out.append(f"{key}={check_value(value, key)}")
+        return "\n".join(out) + "\n"

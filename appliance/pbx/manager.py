@@ -30,6 +30,8 @@ AMI_USER = "callbox"
 MODULE_DIRS = ("/usr/lib/x86_64-linux-gnu/asterisk/modules", "/usr/lib/aarch64-linux-gnu/asterisk/modules",
                "/usr/lib/asterisk/modules")
 
+from ..hardware.manager import has_dahdi  # noqa: E402 - kept beside its only use
+
 
 def module_dir() -> str:
     for d in MODULE_DIRS:
@@ -61,6 +63,7 @@ def make_system(rt, ami_secret: str) -> System:
         sounds_dir=str(paths.sounds_live / "current" / "own"),
         share_dir=str(paths.sounds_live / "current" / "share"),
         agi=str(rt.agi),
+        dahdi=has_dahdi(),
     )
 
 

@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 
 from .. import box_settings
 from ..box_settings import BoxSettings
+from peewee import JOIN
+
 from ..db import db
 from ..db.journal import Journal
 from ..db.models import (
     BlacklistEntry,
     Conference,
+    DahdiPort,
+    DahdiSpan,
     Extension,
     InboundRoute,
     Ivr,
@@ -80,10 +84,43 @@ class TrunkView:
     from_domain: str | None
     caller_id: str | None
     max_channels: int | None
+    kind: str = "sip"  # sip | dahdi
 
     @property
     def endpoint(self) -> str:
-        return f"trunk-{self.id}"
+        """The PJSIP endpoint, or for a DAHDI trunk its channel group (Dial(DAHDI/g<id>/...))."""
+        return f"g{self.id}" if self.kind == "dahdi" else f"trunk-{self.id}"
+
+
+@dataclass(frozen=True)
+class DahdiSpanView:
+    number: int
+    dahdi_span: int
+    first_channel: int
+    signalling: str  # pri_net | pri_cpe | mfcr2 | unused
+    framing: str
+    coding: str
+    crc4: bool
+    timing: int
+    switchtype: str = "euroisdn"
+    overlap: bool = False
+    r2_variant: str = "cn"
+    r2_max_ani: int = 10
+    r2_max_dnis: int = 4
+    r2_category: str = "national_subscriber"
+    r2_double_answer: bool = False
+    trunk: int | None = None
+    hw_echocan: bool = False
+
+
+@dataclass(frozen=True)
+class DahdiPortView:
+    number: int
+    channel: int
+    kind: str  # fxs | fxo
+    extension: str | None = None
+    trunk: int | None = None
+    hw_echocan: bool = False
 
 
 Dest = tuple  # (kind, target)
@@ -200,6 +237,7 @@ class System:
     sounds_dir: str = "/usr/share/callbox/sounds"  # the box's own prompts, by language
     share_dir: str = "/usr/share/asterisk"  # Asterisk's data directory (its prompts under sounds/)
     agi: str = "127.0.0.1:4573"
+    dahdi: bool = False  # /dev/dahdi exists: chan_dahdi may load
 
 
 @dataclass(frozen=True)
@@ -231,6 +269,8 @@ class Snapshot:
     #: {"extension": {number: lang}, "trunk": {id: lang}, "inbound": {id: lang}, "ivr": {id: lang},
     #: "queue": {number: lang}}.
     languages: dict = field(default_factory=dict)
+    dahdi_spans: tuple[DahdiSpanView, ...] = ()
+    dahdi_ports: tuple[DahdiPortView, ...] = ()
 
     def language(self, kind: str, key) -> str:
         """What callers hear at this resource: its own language or the box's."""
@@ -273,6 +313,8 @@ def load_snapshot(system: System) -> Snapshot:
             permission_classes=tuple((c.name, tuple(r for r in c.reach.split(",") if r))
                                      for c in PermissionClass.select().order_by(PermissionClass.name)),
             music_classes=_music(system),
+            dahdi_spans=_dahdi_spans(),
+            dahdi_ports=_dahdi_ports(),
             languages=_languages(),
             recording={e.number: e.recording for e in Extension.select(Extension.number, Extension.recording)
                        .where(Extension.recording != "never")},
@@ -337,7 +379,7 @@ def _queues() -> tuple[QueueView, ...]:
 def _trunks() -> tuple[TrunkView, ...]:
     return tuple(
         TrunkView(t.id, t.host, t.port, t.transport, t.username, t.secret, t.register, t.from_domain,
-                  t.caller_id, t.max_channels)
+                  t.caller_id, t.max_channels, t.kind)
         for t in Trunk.select().where(Trunk.enabled == True).order_by(Trunk.id)  # noqa: E712
     )
 
@@ -380,3 +422,17 @@ def _outbound() -> tuple[OutboundView, ...]:
         OutboundView(r.id, tuple(patterns.get(r.id, ())), tuple(trunks.get(r.id, ())))
         for r in OutboundRoute.select().order_by(OutboundRoute.position, OutboundRoute.id)
     )
+
+
+def _dahdi_spans() -> tuple[DahdiSpanView, ...]:
+    return tuple(DahdiSpanView(s.number, s.dahdi_span, s.first_channel, s.signalling, s.framing, s.coding, s.crc4,
+                               s.timing, s.switchtype, s.overlap, s.r2_variant, s.r2_max_ani, s.r2_max_dnis,
+                               s.r2_category, s.r2_double_answer, s.trunk_id, s.hw_echocan)
+                 for s in DahdiSpan.select().order_by(DahdiSpan.number))
+
+
+def _dahdi_ports() -> tuple[DahdiPortView, ...]:
+    return tuple(DahdiPortView(p.number, p.channel, p.kind, p.extension.number if p.extension_id else None,
+                               p.trunk_id, p.hw_echocan)
+                 for p in DahdiPort.select(DahdiPort, Extension).join(Extension, JOIN.LEFT_OUTER)
+                 .order_by(DahdiPort.number))

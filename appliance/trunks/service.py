@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from ..db import change
 from ..db.journal import utcnow
-from ..db.models import OutboundRoute, OutboundRouteTrunk, Trunk
+from ..db.models import DahdiPort, DahdiSpan, OutboundRoute, OutboundRouteTrunk, Trunk
 from ..errors import Conflict, Invalid, NotFound
 from ..fields import validate
 from .schema import DEFAULTS, TrunkSchema
 
 
+E1_BEARERS = 30  # an E1 span's voice channels (timeslot 16 signals)
+
+
 def to_dict(t: Trunk, state: dict | None = None) -> dict:
-    return {
-        "id": t.id, "name": t.name, "host": t.host, "port": t.port, "transport": t.transport,
+    doc = {
+        "id": t.id, "name": t.name, "kind": t.kind, "host": t.host, "port": t.port, "transport": t.transport,
         "username": t.username, "register": t.register, "from_domain": t.from_domain,
         "caller_id": t.caller_id, "max_channels": t.max_channels, "enabled": t.enabled,
         "language": t.language,
@@ -21,6 +24,11 @@ def to_dict(t: Trunk, state: dict | None = None) -> dict:
         "secret_set": bool(t.secret),
         "status": state,
     }
+    if t.kind == "dahdi":
+        spans = [s.number for s in DahdiSpan.select().where(DahdiSpan.trunk == t).order_by(DahdiSpan.number)]
+        ports = [p.number for p in DahdiPort.select().where(DahdiPort.trunk == t).order_by(DahdiPort.number)]
+        doc.update(spans=spans, ports=ports, channels=E1_BEARERS * len(spans) + len(ports))
+    return doc
 
 
 def get(trunk_id) -> Trunk:
@@ -64,6 +72,8 @@ def create(data, actor: str) -> tuple[Trunk, int]:
 def add(cs, values: dict) -> Trunk:
     """Create within the change `cs` from validated values."""
     values = {**DEFAULTS, **values}
+    if values["kind"] == "dahdi":
+        values["host"] = ""  # its lines are the box's own spans or ports
     _check_registration(values)
     _check_name(values["name"])
     now = utcnow()
@@ -74,7 +84,11 @@ def update(trunk_id, data, actor: str, *, partial: bool) -> tuple[Trunk, int | N
     trunk = get(trunk_id)
     values = validate(TrunkSchema(), data, partial=partial)
     if not partial:
-        values = {**DEFAULTS, "secret": trunk.secret, **values}
+        values = {**DEFAULTS, "kind": trunk.kind, "secret": trunk.secret, **values}
+    if values.get("kind", trunk.kind) != trunk.kind:
+        raise Invalid("kind: a trunk stays SIP or DAHDI; make a new trunk instead", "kind")
+    if trunk.kind == "dahdi":
+        values["host"] = ""
     with change(actor, "trunk.update", trunk.name) as cs:
         trunk = get(trunk_id)
         merged = {**{k: getattr(trunk, k) for k in DEFAULTS}, "name": trunk.name, "host": trunk.host, **values}
@@ -94,5 +108,9 @@ def delete(trunk_id, actor: str) -> int:
                   .where(OutboundRouteTrunk.trunk == trunk)]
         if routes:
             raise Conflict(f"trunk {trunk.name!r} is in use by outbound route {', '.join(map(repr, routes))}")
+        lines = ([f"span {s.number}" for s in DahdiSpan.select().where(DahdiSpan.trunk == trunk)]
+                 + [f"port {p.number}" for p in DahdiPort.select().where(DahdiPort.trunk == trunk)])
+        if lines:
+            raise Conflict(f"trunk {trunk.name!r} still has {', '.join(lines)}; take them off it first")
         cs.delete(trunk)
     return cs.revision

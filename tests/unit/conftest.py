@@ -114,9 +114,20 @@ class FakeBox:
         self.events = EventBus()
         self.callcenter = _callcenter(self)
         self.conferences = _conferences(self)
+        self.hardware = _hardware(self)
 
     def health(self):
         return {"status": "ok", "asterisk": "up" if self.pbx.applier.ready else "down"}
+
+
+def _hardware(box):
+    """The hardware manager, loaded (not started: no udev scan of the test host). A test sets
+    `found` from detect.scan of the devices it simulates."""
+    from appliance.hardware.manager import HardwareManager
+
+    manager = HardwareManager(box)
+    manager.load()
+    return manager
 
 
 def _conferences(box):

@@ -197,3 +197,57 @@ def test_modules_keep_the_voicemail_race_and_shell_out():
     for module in ("app_voicemail_odbc.so", "app_voicemail_imap.so", "func_shell.so", "app_system.so"):
         assert f"noload => {module}" in modules
     assert modules.index("[modules]") < modules.index("noload")
+
+
+def _e1_32() -> Snapshot:
+    """The largest box: four TE820s (32 E1 spans, echo cancellers on board) and an A8B.
+    Spans 1-8: PRI to the carrier (CPE side, clock from spans 1 and 2); 9-12: PRI network side
+    to an old PBX (national, overlap dialling); 13-30: MFC/R2 China; 31-32 unused. Ports: FXS
+    phones for 8001-8004, FXO local lines, one FXO port idle."""
+    from appliance.pbx.snapshot import DahdiPortView, DahdiSpanView
+
+    spans = []
+    for n in range(1, 33):
+        first = (n - 1) * 31 + 1
+        if n <= 8:
+            spans.append(DahdiSpanView(n, n, first, "pri_cpe", "ccs", "hdb3", True, n if n <= 2 else 0, trunk=3,
+                                       hw_echocan=True))
+        elif n <= 12:
+            spans.append(DahdiSpanView(n, n, first, "pri_net", "ccs", "hdb3", False, 0, switchtype="national",
+                                       overlap=True, trunk=4))
+        elif n <= 30:
+            spans.append(DahdiSpanView(n, n, first, "mfcr2", "cas", "hdb3", n % 2 == 0, 0, r2_max_ani=12,
+                                       r2_max_dnis=5, r2_double_answer=n == 13, trunk=5))
+        else:
+            spans.append(DahdiSpanView(n, n, first, "unused", "ccs", "hdb3", True, 0))
+    ports = tuple(DahdiPortView(p, 992 + p, "fxs", extension=f"800{p}") for p in range(1, 5)) + tuple(
+        DahdiPortView(p, 992 + p, "fxo", trunk=6 if p < 8 else None) for p in range(5, 9))
+    dahdi_trunks = tuple(TrunkView(t, "", 5060, "udp", None, None, False, None, None, None, "dahdi") for t in (3, 4, 5, 6))
+    return dataclasses.replace(
+        SNAPSHOT, system=dataclasses.replace(SYSTEM, dahdi=True), trunks=SNAPSHOT.trunks + dahdi_trunks,
+        outbound=(OutboundView(1, (("_0X.", 0, "", "national"),), (3, 5, 1)),
+                  OutboundView(2, (("_6XXX", 0, "", "local"),), (4,))),
+        dahdi_spans=tuple(spans), dahdi_ports=ports)
+
+
+def test_a_32_span_box_with_pri_r2_and_analog_matches_golden():
+    files = render_all(_e1_32())
+    folder = GOLDEN / "e1-32"
+    if os.environ.get("UPDATE_GOLDEN"):
+        folder.mkdir(exist_ok=True)
+        for name in ("chan_dahdi.conf", "dahdi-system.conf"):
+            (folder / name).write_text(files[name], encoding="utf-8")
+    for name in ("chan_dahdi.conf", "dahdi-system.conf"):
+        assert files[name] == (folder / name).read_text(encoding="utf-8"), f"e1-32/{name} differs from its golden file"
+    # The trunks are dialled by channel group; with DAHDI present chan_dahdi may load.
+    assert "n,Gosub(callbox-trunk-dial,s,1(g3,${CALLBOX_DIAL},,0,dahdi))" in files["extensions.conf"]
+    assert "n,Gosub(callbox-trunk-dial,s,1(trunk-1,${CALLBOX_DIAL},+8675512345678,30))" in files["extensions.conf"]
+    assert "chan_dahdi.so" not in files["modules.conf"] and "[g3]" not in files["pjsip.conf"]
+
+
+def test_dahdi_system_conf_refuses_what_would_change_its_meaning():
+    from appliance.pbx.conf import FlatFile
+
+    for hostile in ("cn\nspan=9,1,0,ccs,hdb3", "cn # x", "cn;x", " cn"):
+        with pytest.raises(UnsafeValue):
+            FlatFile("t").set("loadzone", hostile).render()

@@ -9,8 +9,8 @@ from bottle import Bottle, response, static_file
 from appliance.users.ratelimit import LoginLimiter
 
 from ..plugins import Auth, Database, JsonErrors, json_error_handler
-from . import (callcenter, cdr, clicktocall, conferences, customers, events, extensions, me, reports, resources,
-               settings, switchboard, system, system_admin, system_prompts, update, voicemail, wizard)
+from . import (callcenter, cdr, clicktocall, conferences, customers, events, extensions, hardware, me, reports,
+               resources, settings, switchboard, system, system_admin, system_prompts, update, voicemail, wizard)
 
 
 def make_api(box, login_limiter: LoginLimiter) -> Bottle:
@@ -33,6 +33,7 @@ def make_api(box, login_limiter: LoginLimiter) -> Bottle:
 
     system.install(api, box, login_limiter)
     for module in (me, events, extensions, voicemail, settings, resources, system_admin, wizard, callcenter,
-                   customers, update, switchboard, cdr, conferences, reports, system_prompts, clicktocall):
+                   customers, update, switchboard, cdr, conferences, reports, system_prompts, clicktocall,
+                   hardware):
         module.install(api, box)
     return api

@@ -7,6 +7,7 @@ from ..conf import ConfFile
 from ..snapshot import Snapshot
 
 PARK_CONTEXT = "callbox-parked"
+DAHDI_MODULES = ("chan_dahdi.so", "codec_dahdi.so", "res_timing_dahdi.so", "app_meetme.so", "app_dahdiras.so")
 
 # Debian ships every module; these are ones the box does not use, or must not
 # load: app_voicemail_odbc/imap race app_voicemail for VoiceMail() (see
@@ -212,6 +213,10 @@ def render(snap: Snapshot) -> dict[str, str]:
     m.set("autoload", True)
     for name in NOLOAD:
         m.set("noload", name, arrow=True)
+    if not s.dahdi:
+        # Without DAHDI these fail to load, and a module failing at start stops Asterisk.
+        for name in DAHDI_MODULES:
+            m.set("noload", name, arrow=True)
 
     logger = ConfFile("logger.conf: where Asterisk logs")
     lg = logger.section("general")

@@ -663,8 +663,9 @@ def _outbound(body: ConfFile, snap: Snapshot) -> None:
         for trunk_id in route.trunks:
             t = available.get(trunk_id)
             if t is not None:  # a disabled trunk is skipped
+                tech = ",dahdi" if t.kind == "dahdi" else ""
                 r.same(f"n,Gosub(callbox-trunk-dial,s,1({t.endpoint},${{CALLBOX_DIAL}},"
-                       f"{t.caller_id or ''},{t.max_channels or 0}))")
+                       f"{t.caller_id or ''},{t.max_channels or 0}{tech}))")
         r.same("n,Playback(all-circuits-busy-now)")
         r.same("n,Congestion(5)")
     # An emergency number dialled without the outside-line prefix still goes out, as it is,
@@ -677,14 +678,15 @@ def _outbound(body: ConfFile, snap: Snapshot) -> None:
             out.same(f"n,Goto(callbox-route-{first.id},s,1)")
 
     # ARG1: trunk endpoint; ARG2: number; ARG3: caller id to present (may be
-    # empty); ARG4: the trunk's channel limit, 0 for none. Returns when the
-    # trunk could not take the call, so the route tries the next one.
+    # empty); ARG4: the trunk's channel limit, 0 for none; ARG5: "dahdi" for an E1 or
+    # analog trunk, whose ARG1 is its channel group (DAHDI hunts a free channel in it).
+    # Returns when the trunk could not take the call, so the route tries the next one.
     d = body.section("callbox-trunk-dial")
     d.exten("s,1,GotoIf(${ARG4}?limit:dial)")
     d.same(f"n(limit),GotoIf({compare('${GROUP_COUNT(${ARG1}@callbox-trunks)}>=${ARG4}')}?next)")
     d.same("n(dial),Set(GROUP(callbox-trunks)=${ARG1})")
     d.same("n,ExecIf(${LEN(${ARG3})}?Set(CALLERID(num)=${ARG3}))")
-    d.same("n,Dial(PJSIP/${ARG2}@${ARG1})")
+    d.same('n,Dial(${IF(${REGEX("^dahdi$" ${ARG5})}?DAHDI/${ARG1}/${ARG2}:PJSIP/${ARG2}@${ARG1})})')
     d.same('n,GotoIf(${REGEX("^(CHANUNAVAIL|CONGESTION)$" ${DIALSTATUS})}?next)')
     d.same("n,Hangup()")
     d.same("n(next),Return()")

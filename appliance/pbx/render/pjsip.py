@@ -71,7 +71,7 @@ def render(snap: Snapshot) -> dict[str, str]:
         r.set("max_contacts", "1")
         r.set("remove_existing", True)
         r.set("qualify_frequency", "30")
-    for trunk in snap.trunks:
+    for trunk in (t for t in snap.trunks if t.kind == "sip"):
         _trunk(conf, trunk, snap.language("trunk", trunk.id))
     return {"pjsip_transports.conf": transports.render(), "pjsip.conf": conf.render()}
 

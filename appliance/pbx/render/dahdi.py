@@ -1,0 +1,155 @@
+"""chan_dahdi.conf and DAHDI's system.conf: the E1 spans and analog ports as the database sets them.
+
+Channel numbers are DAHDI's (each span and port carries the first channel the
+hardware scan found for it). E1 spans are 31 timeslots: PRI carries its
+D channel in timeslot 16, MFC/R2 its line signalling there (CAS).
+"""
+
+from __future__ import annotations
+
+from ..conf import ConfFile, FlatFile
+from ..snapshot import Snapshot
+from .pjsip import PHONE_CONTEXT, TRUNK_CONTEXT
+
+TONE_ZONE = "cn"
+SOFTWARE_ECHOCAN = "mg2"  # where the card has no echo canceller of its own
+R2_CAS_IDLE = "1101"  # the ABCD bits of an idle R2 line
+E1_SLOTS = 31
+E1_DCHAN = 16
+
+
+def e1_channels(first: int) -> tuple[list[int], int]:
+    """The bearer channels and the timeslot-16 channel of an E1 span starting at `first`."""
+    slots = list(range(first, first + E1_SLOTS))
+    dchan = first + E1_DCHAN - 1
+    return [c for c in slots if c != dchan], dchan
+
+
+def ranges(channels: list[int]) -> str:
+    """[1, 2, 3, 5] -> '1-3,5', as DAHDI and chan_dahdi take channel lists."""
+    out, start, prev = [], None, None
+    for c in sorted(channels):
+        if start is None:
+            start = prev = c
+        elif c == prev + 1:
+            prev = c
+        else:
+            out.append(f"{start}-{prev}" if prev != start else str(start))
+            start = prev = c
+    if start is not None:
+        out.append(f"{start}-{prev}" if prev != start else str(start))
+    return ",".join(out)
+
+
+def render(snap: Snapshot) -> dict[str, str]:
+    return {"chan_dahdi.conf": _chan_dahdi(snap).render(), "dahdi-system.conf": _system(snap).render()}
+
+
+def _system(snap: Snapshot) -> FlatFile:
+    f = FlatFile("DAHDI system.conf: spans, channels, echo cancellers, tone zone (read by dahdi_cfg)")
+    soft_echo: list[int] = []
+    for span in snap.dahdi_spans:
+        framing = "cas" if span.signalling == "mfcr2" else span.framing
+        line = f"{span.dahdi_span},{span.timing},0,{framing},{span.coding}" + (",crc4" if span.crc4 else "")
+        f.set("span", line)
+        bearers, dchan = e1_channels(span.first_channel)
+        if span.signalling in ("pri_net", "pri_cpe"):
+            f.set("bchan", ranges(bearers))
+            f.set("dchan", str(dchan))
+        elif span.signalling == "mfcr2":
+            f.set("cas", f"{ranges(bearers)}:{R2_CAS_IDLE}")
+        else:
+            continue
+        if not span.hw_echocan:
+            soft_echo += bearers
+    for port in snap.dahdi_ports:
+        # A port is named by what it talks to: an FXS port drives a phone with FXO signalling.
+        f.set("fxoks" if port.kind == "fxs" else "fxsks", str(port.channel))
+        if not port.hw_echocan:
+            soft_echo.append(port.channel)
+    if soft_echo:
+        f.set("echocanceller", f"{SOFTWARE_ECHOCAN},{ranges(soft_echo)}")
+    f.set("loadzone", TONE_ZONE)
+    f.set("defaultzone", TONE_ZONE)
+    return f
+
+
+def _chan_dahdi(snap: Snapshot) -> ConfFile:
+    conf = ConfFile("chan_dahdi.conf: DAHDI channels (E1 spans, analog ports)")
+    conf.section("trunkgroups")
+    ch = conf.section("channels")
+    # chan_dahdi applies the settings above each `channel =>` line to it and carries them on:
+    # each block below therefore sets every option it depends on.
+    ch.set("language", snap.settings.language)
+    ch.set("usecallerid", True)
+    ch.set("echocancel", True)
+    ch.set("echocancelwhenbridged", False)
+    ch.set("relaxdtmf", True)
+    ch.set("rxgain", "0.0")
+    ch.set("txgain", "0.0")
+    for span in snap.dahdi_spans:
+        if span.signalling == "unused":
+            continue
+        bearers, _ = e1_channels(span.first_channel)
+        ch.set("context", TRUNK_CONTEXT)
+        ch.set("group", str(span.trunk) if span.trunk is not None else "")
+        ch.set("callerid", "asreceived")
+        if span.signalling == "mfcr2":
+            ch.set("signalling", "mfcr2")
+            ch.set("mfcr2_variant", span.r2_variant)
+            ch.set("mfcr2_max_ani", span.r2_max_ani)
+            ch.set("mfcr2_max_dnis", span.r2_max_dnis)
+            ch.set("mfcr2_category", span.r2_category)
+            ch.set("mfcr2_get_ani_first", False)
+            ch.set("mfcr2_double_answer", span.r2_double_answer)
+            ch.set("mfcr2_allow_collect_calls", False)
+            ch.set("mfcr2_immediate_accept", False)
+            ch.set("mfcr2_forced_release", False)
+            # No metering pulses: a call is not reported as charged, and the timers are the variant's (-1).
+            ch.set("mfcr2_charge_calls", False)
+            ch.set("mfcr2_metering_pulse_timeout", "-1")
+            ch.set("mfcr2_mfback_timeout", "-1")
+        else:
+            ch.set("signalling", span.signalling)
+            ch.set("switchtype", span.switchtype)
+            ch.set("overlapdial", "incoming" if span.overlap else "no")
+            ch.set("pridialplan", "unknown")
+            ch.set("prilocaldialplan", "unknown")
+        ch.set("channel", ranges(bearers), arrow=True)
+    names = {e.number: e.name for e in snap.extensions}
+    mailboxes = {m.number for m in snap.mailboxes}
+    for port in snap.dahdi_ports:
+        if port.kind == "fxs":
+            if port.extension is None:
+                continue
+            ch.set("signalling", "fxo_ks")
+            ch.set("context", PHONE_CONTEXT)
+            ch.set("group", "")
+            ch.set("callerid", f'"{names.get(port.extension, port.extension)}" <{port.extension}>')
+            ch.set("mailbox", port.extension if port.extension in mailboxes else "")
+            ch.set("hasvoicemail", port.extension in mailboxes)
+            ch.set("callwaiting", True)
+            ch.set("threewaycalling", True)
+            ch.set("transfer", True)  # hook flash transfers the call
+            ch.set("canflash", True)
+            ch.set("flash", "750")
+            ch.set("accountcode", port.extension)
+        else:
+            if port.trunk is None:
+                continue
+            ch.set("signalling", "fxs_ks")
+            ch.set("context", TRUNK_CONTEXT)
+            ch.set("group", str(port.trunk))
+            ch.set("callerid", "asreceived")
+            ch.set("mailbox", "")
+            ch.set("hasvoicemail", False)
+            ch.set("cidsignalling", "dtmf")
+            ch.set("cidstart", "polarity")
+            ch.set("answeronpolarityswitch", True)
+            ch.set("hanguponpolarityswitch", True)
+            ch.set("busydetect", True)
+            ch.set("busycount", "4")
+            ch.set("busypattern", "350,350")  # the Chinese busy tone: 0.35 s on, 0.35 s off
+            ch.set("accountcode", "")
+        ch.set("channel", str(port.channel), arrow=True)
+    return conf

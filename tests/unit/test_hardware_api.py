@@ -1,0 +1,137 @@
+"""Spans, ports and DAHDI trunks over the API on a box whose scan found four TE820s (32 E1 spans)
+and an A8B (8 analog ports), as udev would report them: what each change renders, and that each
+refusal names its field and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.hardware import detect, profiles
+from appliance.hardware.udev import Device
+
+
+def te820(slot: int) -> Device:
+    return Device("pci", f"/sys/devices/pci0000:00/0000:0{slot}:00.0", f"0000:0{slot}:00.0", "d161", "1820",
+                  "d161", "1820", "020000", "wct4xxp")
+
+
+@pytest.fixture
+def box(admin):
+    devices = [te820(n) for n in (3, 4, 5, 6)] + [
+        Device("pci", "/sys/devices/pci0000:00/0000:07:00.0", "0000:07:00.0", "d161", "800d", "d161", "800d",
+               "078000", "wcaxx")]
+    admin.box.hardware.found = detect.scan(devices, profiles.load_cards())
+    for n in ("8001", "8002"):
+        assert admin.post("/extensions", {"number": n, "name": f"Desk {n}"}).status == 201
+    return admin
+
+
+def files(api) -> dict:
+    return api.box.pbx.store.read()
+
+
+def dahdi_trunk(api, name: str) -> int:
+    r = api.post("/trunks", {"name": name, "kind": "dahdi"})
+    assert r.status == 201, r
+    assert (r.json["kind"], r.json["spans"], r.json["ports"], r.json["channels"]) == ("dahdi", [], [], 0)
+    return r.json["id"]
+
+
+def test_the_scan_numbers_32_spans_then_the_analog_ports(box):
+    doc = box.get("/hardware").json
+    assert doc["dahdi"] is False  # no DAHDI on the unit test host: no alarms, no channel states
+    spans = [s for card in doc["cards"] for s in card["spans"]]
+    ports = [p for card in doc["cards"] for p in card["ports"]]
+    assert [s["span"] for s in spans] == list(range(1, 33)) and [p["port"] for p in ports] == list(range(1, 9))
+    assert spans[31]["first_channel"] == 31 * 31 + 1 and ports[0]["channel"] == 32 * 31 + 1
+    assert spans[0]["signalling"] == "unused" and spans[0]["alarms"] is None and ports[0]["state"] is None
+    assert doc["cards"][4]["profile"] == "digium-a8b"
+
+
+def test_a_pri_span_in_a_dahdi_trunk_is_dialled_by_its_group(box):
+    trunk = dahdi_trunk(box, "Carrier PRI")
+    r = box.put("/hardware/spans/2", {"signalling": "pri_cpe", "timing": 1, "trunk": trunk})
+    assert r.status == 200 and (r.json["framing"], r.json["crc4"], r.json["trunk"]) == ("ccs", True, trunk), r
+    system, chan = files(box)["dahdi-system.conf"], files(box)["chan_dahdi.conf"]
+    assert "span=2,1,0,ccs,hdb3,crc4\nbchan=32-46,48-62\ndchan=47\n" in system
+    assert "loadzone=cn\ndefaultzone=cn" in system
+    assert f"group = {trunk}\n" in chan and "signalling = pri_cpe\nswitchtype = euroisdn\n" in chan
+    assert "channel => 32-46,48-62" in chan
+    assert box.get(f"/trunks/{trunk}").json["channels"] == 30
+    route = box.post("/outbound-routes", {"name": "Out", "patterns": [{"pattern": "_0X."}], "trunks": [trunk]})
+    assert route.status == 201, route
+    assert f"Gosub(callbox-trunk-dial,s,1(g{trunk},${{CALLBOX_DIAL}},,0,dahdi))" in files(box)["extensions.conf"]
+    assert "[trunk-" not in files(box)["pjsip.conf"]  # a DAHDI trunk is no PJSIP endpoint
+
+
+def test_an_r2_span_takes_the_china_variant_and_cas(box):
+    trunk = dahdi_trunk(box, "R2 lines")
+    r = box.put("/hardware/spans/5", {"signalling": "mfcr2", "r2_max_ani": 12, "r2_max_dnis": 5, "trunk": trunk,
+                                      "crc4": False})
+    assert r.status == 200 and (r.json["framing"], r.json["r2_variant"]) == ("cas", "cn"), r
+    system, chan = files(box)["dahdi-system.conf"], files(box)["chan_dahdi.conf"]
+    assert "span=5,0,0,cas,hdb3\ncas=125-139,141-155:1101\n" in system
+    for line in ("signalling = mfcr2", "mfcr2_variant = cn", "mfcr2_max_ani = 12", "mfcr2_max_dnis = 5",
+                 "mfcr2_double_answer = no", "mfcr2_charge_calls = no", "channel => 125-139,141-155"):
+        assert line in chan
+
+
+def test_analog_ports_serve_an_extension_and_a_local_line(box):
+    trunk = dahdi_trunk(box, "Local line")
+    r = box.put("/hardware/ports/1", {"kind": "fxs", "extension": "8001"})
+    assert r.status == 200 and r.json["extension"] == "8001", r
+    assert box.put("/hardware/ports/8", {"kind": "fxo", "trunk": trunk}).status == 200
+    system, chan = files(box)["dahdi-system.conf"], files(box)["chan_dahdi.conf"]
+    assert "fxoks=993\n" in system and "fxsks=1000\n" in system
+    assert "echocanceller" not in system  # the A8B cancels echo itself
+    fxs = chan.split("channel => 993")[0].rsplit("\nsignalling = ", 1)[1]
+    assert fxs.startswith("fxo_ks") and 'callerid = "Desk 8001" <8001>' in fxs and "transfer = yes" in fxs
+    fxo = chan.split("channel => 1000")[0].rsplit("\nsignalling = ", 1)[1]
+    assert fxo.startswith("fxs_ks") and f"group = {trunk}" in fxo and "busydetect = yes" in fxo
+    assert box.get(f"/trunks/{trunk}").json["ports"] == [8]
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/hardware/spans/33", {"signalling": "pri_cpe"}, "span"),               # more spans than the cards have
+    ("/hardware/spans/0", {"signalling": "pri_cpe"}, "span"),
+    ("/hardware/spans/1", {"signalling": "pri_net", "timing": 1}, "timing"),  # a timing source loop
+    ("/hardware/spans/1", {"signalling": "mfcr2", "framing": "ccs"}, "framing"),
+    ("/hardware/spans/1", {"signalling": "mfcr2", "r2_variant": "xx"}, "r2_variant"),
+    ("/hardware/spans/1", {"signalling": "mfcr2", "r2_category": "national_subscriber\nx=1"}, "r2_category"),
+    ("/hardware/spans/1", {"signalling": "pri_cpe", "trunk": 999}, "trunk"),
+    ("/hardware/spans/1", {"signalling": "isdn"}, "signalling"),
+    ("/hardware/spans/1", {"signalling": "unused", "timing": 2}, "timing"),
+    ("/hardware/ports/9", {"kind": "fxs"}, "port"),
+    ("/hardware/ports/1", {"kind": "fxs", "extension": "9999"}, "extension"),
+    ("/hardware/ports/1", {"kind": "fxs", "extension": "8001;x"}, "extension"),
+    ("/hardware/ports/1", {"kind": "fxo", "extension": "8001"}, "extension"),
+    ("/hardware/ports/1", {"kind": "fxs", "trunk": 1}, "trunk"),
+    ("/hardware/ports/1", {"kind": "bri"}, "kind"),
+])
+def test_bad_settings_are_refused_by_field_and_change_nothing(box, path, body, field):
+    before = files(box)
+    r = box.put(path, body)
+    assert (r.status, r.json["field"]) == (422, field), r
+    assert files(box) == before
+
+
+def test_two_trunks_on_one_span_a_clock_priority_twice_and_mixed_trunks_are_refused(box):
+    first, second = dahdi_trunk(box, "First"), dahdi_trunk(box, "Second")
+    assert box.put("/hardware/spans/1", {"signalling": "pri_cpe", "timing": 1, "trunk": first}).status == 200
+    before = files(box)
+    r = box.put("/hardware/spans/1", {"signalling": "pri_cpe", "timing": 1, "trunk": second})
+    assert (r.status, r.json["field"]) == (422, "trunk"), r
+    r = box.put("/hardware/spans/2", {"signalling": "pri_cpe", "timing": 1})
+    assert (r.status, r.json["field"]) == (422, "timing"), r
+    r = box.put("/hardware/ports/8", {"kind": "fxo", "trunk": first})
+    assert (r.status, r.json["field"]) == (422, "trunk"), r
+    assert files(box) == before and box.get("/hardware/spans/1").json["trunk"] == first
+    r = box.delete(f"/trunks/{first}")
+    assert r.status == 409 and "span 1" in r.json["error"], r
+    r = box.put(f"/trunks/{first}", {"name": "First", "kind": "sip", "host": "sip.example.net"})
+    assert (r.status, r.json["field"]) == (422, "kind"), r
+
+
+def test_a_sip_trunk_still_needs_its_host(box):
+    r = box.post("/trunks", {"name": "Provider"})
+    assert (r.status, r.json["field"]) == (422, "host"), r
