@@ -7,7 +7,10 @@ references taken in the same run on the same box where one exists:
   verify) against Asterisk's own reload of the same three files;
 - one new extension, the 800th: from the API call to a phone registered with it;
 - the supervisor's resident memory with 800 extensions, against a bare Python
-  that imports the same libraries.
+  that imports the same libraries;
+then the call-center floor (bench_floor.py), the switchboard (bench_switchboard.py:
+a 64-party conference against bare ConfBridge, feature-code call setup against a
+plain call) and the disk image (bench_image.py).
 Benchmarks are not tests: nothing here fails on a slow machine; the targets
 are printed beside the figures.
 """
@@ -20,7 +23,6 @@ import os
 import platform
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +37,7 @@ from tests.phones import SipStack  # noqa: E402
 
 import bench_floor  # noqa: E402
 import bench_image  # noqa: E402
+import bench_switchboard  # noqa: E402
 
 N = 800
 SINGLE_RUNS = 5
@@ -187,6 +190,10 @@ def main() -> int:
         stack.close()  # pjsua2 has room for 8 transports: the floor's phones need theirs
         stack = SipStack(box.host_ip, Path(tempfile.mkdtemp(prefix="bench-floor-")))
         floor = bench_floor.measure(box, api, passwords, stack, stack.workdir)
+        stack.close()
+        stack = SipStack(box.host_ip, Path(tempfile.mkdtemp(prefix="bench-switchboard-")))
+        setup = bench_switchboard.setup_times(box, api, stack)
+        conference = bench_switchboard.conference(box, api, stack.workdir)
     finally:
         if stack is not None:
             stack.close()
@@ -229,6 +236,7 @@ Notes
   (same machine, same clock), for the first health event after all were connected.
 """
     doc += bench_floor.markdown(floor)
+    doc += bench_switchboard.markdown(conference, setup)
     doc += bench_image.markdown()
     (REPO / "BENCHMARKS.md").write_text(doc)
     print(doc)
