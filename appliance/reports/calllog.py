@@ -24,6 +24,9 @@ SORTS = {"start": CallRecord.started, "end": CallRecord.ended, "wait_seconds": C
          "outcome": CallRecord.outcome, "from": CallRecord.from_number, "to": CallRecord.to_number}
 FILTERS = ("page", "per_page", "sort", "days", "from", "to", "direction", "extension", "trunk", "queue", "number",
            "outcome")
+COLUMNS = ("id", "start", "answer", "end", "direction", "from", "from_name", "to", "did", "trunk", "path",
+           "answered_by", "wait_seconds", "talk_seconds", "hold_seconds", "transfers", "outcome", "recording",
+           "survey")
 _DIGITS = re.compile(r"^[0-9]{1,20}$")
 _NUMBER = re.compile(r"^\+?[0-9 ()./\-]{1,40}$")
 
@@ -73,11 +76,41 @@ def _digits(params: dict, name: str) -> str | None:
 def query(params: dict, timezone: str, key, *, own: str | None = None, now: dt.datetime | None = None) -> dict:
     """One page of the log. `params`: the request's query (strings); `key` normalises a number;
     `own`: an agent's extension (only the calls they took part in)."""
+    page = _whole(params, "page", 1, 1, 10**9)
+    per_page = _whole(params, "per_page", 50, 1, MAX_PER_PAGE)
+    q, order = filtered(params, timezone, key, own=own, now=now)
+    total = q.count()
+    rows = list(q.order_by(order, CallRecord.id.desc()).paginate(page, per_page))
+    extras = _extras([r.id for r in rows])
+    return {"items": [to_dict(r, *extras.get(r.id, (None, None))) for r in rows], "total": total, "page": page,
+            "per_page": per_page}
+
+
+def everything(params: dict, timezone: str, key, *, own: str | None = None, chunk: int = 500):
+    """Every call the filters find (page and per_page aside), in their order, as dicts: read a chunk
+    at a time, so that an export of a year holds no more than a chunk in memory."""
+    q, order = filtered(params, timezone, key, own=own)
+    batch: list = []
+    for r in q.order_by(order, CallRecord.id.desc()).iterator():
+        batch.append(r)
+        if len(batch) == chunk:
+            yield from _with_extras(batch)
+            batch = []
+    yield from _with_extras(batch)
+
+
+def _with_extras(rows: list) -> list[dict]:
+    extras = _extras([r.id for r in rows])
+    return [to_dict(r, *extras.get(r.id, (None, None))) for r in rows]
+
+
+def filtered(params: dict, timezone: str, key, *, own: str | None = None, now: dt.datetime | None = None):
+    """The records the filters select and the order asked for, every parameter checked."""
     unknown = sorted(set(params) - set(FILTERS))
     if unknown:
         raise Invalid(f"{unknown[0]}: not a filter of the call log (filters: {', '.join(FILTERS)})", unknown[0])
-    page = _whole(params, "page", 1, 1, 10**9)
-    per_page = _whole(params, "per_page", 50, 1, MAX_PER_PAGE)
+    _whole(params, "page", 1, 1, 10**9)
+    _whole(params, "per_page", 50, 1, MAX_PER_PAGE)
     sort = params.get("sort") or "-start"
     column = SORTS.get(sort.removeprefix("-"))
     if column is None:
@@ -123,11 +156,7 @@ def query(params: dict, timezone: str, key, *, own: str | None = None, now: dt.d
         extension = own
     if extension:
         q = q.where(CallRecord.id.in_(CallParty.select(CallParty.call_id).where(CallParty.extension == extension)))
-    total = q.count()
-    rows = list(q.order_by(order, CallRecord.id.desc()).paginate(page, per_page))
-    extras = _extras([r.id for r in rows])
-    return {"items": [to_dict(r, *extras.get(r.id, (None, None))) for r in rows], "total": total, "page": page,
-            "per_page": per_page}
+    return q, order
 
 
 def _extras(ids: list[str]) -> dict[str, tuple[str | None, int | None]]:

@@ -208,3 +208,38 @@ def test_the_dashboard_says_when_calls_are_not_logged(admin):
     assert b.sign_in("ada", "Role-Pages-Pass-12").status == 303
     page = b.get("/").body.decode()
     assert 'id="cdr-alert"' in page and "Calls are not being logged." in page
+
+
+def test_the_call_log_downloads_as_csv_and_xlsx_with_its_filters(log):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    r = log.get("/cdr?format=csv&direction=inbound&per_page=1")
+    assert r.status == 200 and r.headers["Content-Type"].startswith("text/csv"), r
+    assert 'filename="call-log.csv"' in r.headers["Content-Disposition"]
+    table = list(csv.DictReader(io.StringIO(r.body.decode("utf-8-sig"))))
+    # Every call the filters find, not one page, newest first as in the list.
+    assert [row["id"] for row in table] == ids(log, "?direction=inbound")
+    queue = next(row for row in table if row["id"] == "1796486412.7")
+    assert (queue["from"], queue["answered_by"], queue["survey"], queue["talk_seconds"]) == \
+        ("provider", "8003", "4", "2.013")
+    r = log.get("/cdr?format=xlsx&sort=start")
+    assert r.headers["Content-Type"].startswith("application/vnd.openxmlformats"), r
+    sheet = load_workbook(io.BytesIO(r.body), read_only=True).active
+    rows = list(sheet.values)
+    assert rows[0][:5] == ("id", "start", "answer", "end", "direction")
+    assert [row[0] for row in rows[1:]] == ids(log, "?sort=start")
+    al = signed_in(log, "al", "agent", "8001")
+    mine = list(csv.DictReader(io.StringIO(al.get("/cdr?format=csv").body.decode("utf-8-sig"))))
+    assert {row["id"] for row in mine} == set(ids(al, ""))
+
+
+@pytest.mark.parametrize("query, field", [
+    ("?format=pdf", "format"), ("?format=csv&direction=sideways", "direction"),
+    ("?format=xlsx&columns=id", "columns"), ("?format=csv%27;--", "format"),
+])
+def test_a_bad_download_is_a_422(log, query, field):
+    r = log.get("/cdr" + query)
+    assert (r.status, r.json["field"]) == (422, field), r

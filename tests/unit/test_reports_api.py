@@ -139,3 +139,34 @@ def test_every_report_answers_over_the_api_and_checks_its_options(staff):
     assert (r.status, r.json["field"]) == (422, "short_abandon")
     r = staff.get("/reports/traffic?from=2026-12-06&to=2026-12-06&short_abandon=5")
     assert (r.status, r.json["field"]) == (422, "short_abandon")
+
+
+def test_every_report_downloads_as_csv_and_xlsx(staff):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    for name in reports.REPORTS:
+        r = staff.get(f"/reports/{name}?from=2026-12-05&to=2026-12-07&format=csv")
+        assert r.status == 200 and r.headers["Content-Type"].startswith("text/csv"), (name, r)
+        assert f'filename="{name}-2026-12-05-2026-12-07-day.csv"' in r.headers["Content-Disposition"]
+        assert next(csv.reader(io.StringIO(r.body.decode("utf-8-sig"))))[0] == "period"
+    rows = list(csv.DictReader(io.StringIO(
+        staff.get("/reports/traffic?from=2026-12-05&to=2026-12-07&format=csv").body.decode("utf-8-sig"))))
+    doc = staff.get("/reports/traffic?from=2026-12-05&to=2026-12-07").json
+    assert [row["period"] for row in rows] == [r["period"] for r in doc["rows"]] + ["total"]
+    assert [int(row["offered"]) for row in rows] == [r["offered"] for r in doc["rows"]] + [doc["totals"]["offered"]]
+    r = staff.get("/reports/traffic?from=2026-12-05&to=2026-12-07&by=day&format=xlsx")
+    sheet = load_workbook(io.BytesIO(r.body), read_only=True).active
+    table = list(sheet.values)
+    assert table[0][0] == "period" and table[-1][0] == "total"
+    assert [t[table[0].index("answered")] for t in table[1:-1]] == [r["answered"] for r in doc["rows"]]
+    assert staff.get("/reports/traffic?from=2026-12-05&to=2026-12-07&format=doc").json["field"] == "format"
+
+
+def test_text_a_spreadsheet_would_run_is_quoted():
+    from appliance.reports import export
+
+    _, body = export.stream("csv", "t", ["name", "number"], iter([{"name": "=cmd|' /C calc'!A0", "number": "+8613"}]))
+    assert b"".join(body).decode("utf-8-sig").splitlines()[1] == "'=cmd|' /C calc'!A0,+8613"

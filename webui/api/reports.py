@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bottle import request
+from bottle import HTTPResponse, request
 
 from appliance import box_settings
 from appliance.db.models import Queue, Trunk
-from appliance.reports import reports
+from appliance.reports import export, reports
 
 STAFF = ("admin", "supervisor")
 
@@ -30,6 +30,13 @@ def install(api, box) -> None:
         """A report over days: from and to (YYYY-MM-DD in the box's time zone, both included), by (hour,
         day, week or month; day if not given); the queues report also takes short_abandon (seconds, 5 if
         not given). Reports: traffic, extensions, trunks, trunk_occupancy, queues, agents, survey. Gives
-        {name, from, to, by, rows, totals, definitions}."""
+        {name, from, to, by, rows, totals, definitions}; with format=csv or format=xlsx the rows and a
+        last row of totals as a download."""
         params = {k: request.query.getunicode(k) or "" for k in request.query.keys()}
-        return reports.report(name, params, box_settings.load().timezone, box_config())
+        kind = export.format_of(params)
+        doc = reports.report(name, params, box_settings.load().timezone, box_config())
+        if kind is None:
+            return doc
+        columns, rows = export.report_table(doc)
+        headers, body = export.stream(kind, f"{name}-{doc['from']}-{doc['to']}-{doc['by']}", columns, rows)
+        return HTTPResponse(body, headers=headers)
