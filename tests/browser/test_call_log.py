@@ -146,3 +146,66 @@ def test_numbers_are_called_with_one_click(new_page, api, box, calls, tmp_path):
         expect(page.locator("#toast")).to_contain_text("正在响铃")
         desk_calls_desk(phones["8003"], phones["8002"])
     screenshot(page, "click-to-call")
+
+
+def test_the_reports_page_draws_its_charts_from_the_api_and_downloads(new_page, api, calls):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    page = sign_in(new_page(), "admin", PASSWORD)
+    page.goto("/reports")
+    expect(page.locator("body[data-report]")).to_have_count(1)
+    name, first, last, by = page.locator("body").get_attribute("data-report").split()
+    assert (name, by) == ("traffic", "day")
+    doc = api.get(f"/reports/traffic?from={first}&to={last}&by=day").json
+    assert doc["totals"]["internal"] >= 2  # the answered call and the busy one
+
+    def chart(canvas):
+        return page.evaluate(f"Chart.getChart(document.getElementById('{canvas}')).data")
+
+    kinds = ("inbound", "outbound", "internal")
+    assert chart("chart-types")["datasets"][0]["data"] == [doc["totals"][k] for k in kinds]
+    assert chart("chart-outcomes")["datasets"][0]["data"] == [doc["totals"]["answered"], doc["totals"]["lost"]]
+    bars = chart("chart-periods")
+    assert bars["labels"] == [r["period"] for r in doc["rows"]]
+    assert [d["data"] for d in bars["datasets"]] == [[r[k] for r in doc["rows"]] for k in kinds]
+    trend = chart("chart-trend")
+    months = api.get(f"/reports/traffic?from={trend['labels'][0]}-01&to={last}&by=month").json
+    assert len(trend["labels"]) == 12 and trend["labels"] == [r["period"] for r in months["rows"]]
+    assert trend["datasets"][0]["data"] == [r["offered"] for r in months["rows"]]
+    expect(page.locator("#rows tr")).to_have_count(len(doc["rows"]))
+    expect(page.locator("#definitions")).to_contain_text("呼损率")
+    screenshot(page, "reports")
+
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    table = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    assert [row["period"] for row in table] == [r["period"] for r in doc["rows"]] + ["total"]
+    assert int(table[-1]["internal"]) == doc["totals"]["internal"]
+    with page.expect_download() as download:
+        page.click("#export-xlsx")
+    assert download.value.suggested_filename == f"traffic-{first}-{last}-day.xlsx"
+    sheet = list(load_workbook(io.BytesIO(download.value.path().read_bytes()), read_only=True).active.values)
+    assert sheet[-1][0] == "total" and sheet[-1][sheet[0].index("internal")] == doc["totals"]["internal"]
+
+    page.select_option("select[name=report]", "extensions")
+    page.click("#report-form button[type=submit]")
+    expect(page.locator("#head")).to_contain_text("Busy hour load (Erlang)")
+    expect(page.locator("#rows td[data-col=extension]").filter(has_text="8001")).not_to_have_count(0)
+    page.fill("input[name=from]", "2026-13-01")
+    page.click("#report-form button[type=submit]")
+    expect(page.locator("[data-error-for=from]")).to_be_visible()
+
+
+def test_the_reports_page_in_chinese(new_page, api, calls):
+    page = sign_in(new_page("zh-CN"), "alice", AGENT_PASSWORD)
+    assert page.goto("/reports").status == 403  # agents have no reports
+    assert api.post("/users", {"username": "wang", "password": AGENT_PASSWORD, "role": "supervisor",
+                               "language": "zh"}).status == 201
+    page = sign_in(new_page("zh-CN"), "wang", AGENT_PASSWORD)
+    page.goto("/reports")
+    expect(page.locator("h1")).to_have_text("统计报表")
+    expect(page.locator("#head")).to_contain_text("呼损率 %")
+    expect(page.locator("#export-xlsx")).to_have_text("下载 Excel")

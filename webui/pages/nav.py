@@ -33,6 +33,8 @@ MENU = (
         Page("history", "/history", STAFF),
         # Every call's record; agents see the calls they took part in (so does the API).
         Page("cdr", "/call-log", ANYONE),
+        # Figures over days and their charts (the same roles as GET /reports).
+        Page("reports", "/reports", STAFF),
         Page("music", "/music", STAFF),
         Page("cc_settings", "/callcenter-settings", ADMIN),
     )),

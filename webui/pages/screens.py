@@ -78,6 +78,14 @@ def install(app, box) -> None:
         return render("cdr", title_key="nav.cdr", current="cdr", scripts=("widgets", "cdr"), directions=DIRECTIONS,
                       outcomes=OUTCOMES, own=current_user().role not in STAFF)
 
+    @app.get(PAGES["reports"].path, roles=PAGES["reports"].roles)
+    def reports_page():
+        from appliance.reports.period import BY
+        from appliance.reports.reports import REPORTS
+
+        return render("reports", title_key="nav.reports", current="reports",
+                      scripts=("vendor/chart.umd.min", "reports"), names=tuple(REPORTS), bys=BY)
+
     @app.get(PAGES["wizard"].path, roles=PAGES["wizard"].roles)
     def wizard():
         # Step 1 was the administrator's password (/setup); the wizard goes on from step 2.
