@@ -34,6 +34,7 @@ def build_box():
     from .network.manager import NetworkManager
     from .pbx.manager import PbxManager
     from .reports.manager import ReportsManager
+    from .security.manager import SecurityManager
     from .settings import Runtime
     from .supervisor import Box
     from .switchboard.manager import SwitchboardManager
@@ -42,7 +43,7 @@ def build_box():
     from .web import WebManager
 
     return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, HardwareManager, NetworkManager, PbxManager,
-                                           SwitchboardManager, ConferencesManager,
+                                           SecurityManager, SwitchboardManager, ConferencesManager,
                                            ReportsManager, CallCenterManager, UpdateManager, WebManager])
 
 

@@ -131,6 +131,9 @@ class Runtime:
     #: a dev box shares its host's and shows those steps as skipped.
     manage_host: bool = False
     can_reboot: bool = False
+    #: The ban engine may change this network's firewall: a real box, or a dev box in a
+    #: network namespace of its own (never one sharing its host's network).
+    firewall: bool = False
     hosts_file: Path = Path("/etc/hosts")
 
     @classmethod
@@ -162,5 +165,6 @@ class Runtime:
             asterisk_user=env.get("BOX_ASTERISK_USER", "asterisk"),
             manage_host=env.get("BOX_MANAGE_HOST", "0") == "1",
             can_reboot=env.get("BOX_CAN_REBOOT", "0") == "1",
+            firewall=env.get("BOX_FIREWALL", env.get("BOX_MANAGE_HOST", "0")) == "1",
             hosts_file=Path(env.get("BOX_HOSTS_FILE", "/etc/hosts")),
         )

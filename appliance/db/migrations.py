@@ -424,6 +424,18 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE trunk ADD COLUMN kind VARCHAR(255) NOT NULL DEFAULT 'sip'",
         ],
     ),
+    (
+        15,
+        "security: banned addresses",
+        [
+            """CREATE TABLE security_ban (
+                address VARCHAR(255) NOT NULL PRIMARY KEY,
+                reason VARCHAR(255) NOT NULL,
+                since REAL NOT NULL,
+                until REAL,
+                count INTEGER NOT NULL)""",
+        ],
+    ),
 ]
 
 

@@ -343,6 +343,16 @@ class SpeedDial(BaseModel):
     updated_at = DateTimeField()
 
 
+class SecurityBan(BaseModel):
+    """An address's latest ban (appliance/security), kept after it ends for escalation."""
+
+    address = CharField(primary_key=True)
+    reason = CharField()
+    since = FloatField()  # Unix time
+    until = FloatField(null=True)  # None: permanent
+    count = IntegerField()  # the how-many-th ban of this address
+
+
 class Conference(BaseModel):
     """A conference room: its number is dialled from phones and is a destination."""
 
@@ -425,4 +435,4 @@ CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, Ri
                  PauseReason, CustomerLevel, Customer, CustomerNumber, MusicClass, MusicFile, TimeCondition,
                  BlacklistEntry, SpeedDial, Conference, PagingGroup, PagingGroupMember,
                  PermissionClass, DahdiSpan, DahdiPort]
-ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep]
+ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep, SecurityBan]

@@ -115,6 +115,7 @@ class FakeBox:
         self.callcenter = _callcenter(self)
         self.conferences = _conferences(self)
         self.hardware = _hardware(self)
+        self.security = _security(self)
 
     def health(self):
         return {"status": "ok", "asterisk": "up" if self.pbx.applier.ready else "down"}
@@ -136,6 +137,19 @@ def _conferences(box):
 
     manager = ConferencesManager(box)
     manager.load()
+    return manager
+
+
+def _security(box):
+    """The security manager, loaded on the call center's AMI stand-in, its nftables and
+    conntrack adapters recording their commands instead of running them (tests/fakes/firewall.py)."""
+    from appliance.security.manager import SecurityManager
+    from tests.fakes.firewall import fake_adapters
+
+    manager = SecurityManager(box)
+    manager.load()
+    fake_adapters(manager)
+    manager.start()
     return manager
 
 

@@ -1,0 +1,165 @@
+"""The security manager: Asterisk's security events and the web layer's failures into the
+ban engine, its bans into nftables and conntrack, and its records into the database.
+
+Decisions are taken on the AMI reader thread (they are pure and quick); the kernel and the
+database are touched from a worker thread, so a flood of events never stalls the reader.
+On a dev box sharing its host's network the kernel is left alone (bans are recorded and
+shown, not enforced): the box must not change its host's firewall.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+
+from ..db import db
+from ..log import kv
+from ..supervisor import Manager
+from . import service
+from .conntrack import Flows
+from .engine import Ban, Engine, normal_address
+from .nft import Firewall
+
+log = logging.getLogger(__name__)
+
+#: AMI security events that count as a failure; ChallengeSent is every phone's normal first step.
+FAILURES = ("InvalidAccountID", "ChallengeResponseFailed", "InvalidPassword", "FailedACL")
+SWEEP_EVERY = 60.0
+SPARE_SECONDS = 3600.0  # an administrator's address stays spared this long after their last request
+
+
+def remote_address(value: str | None) -> str | None:
+    """The IP address in an AMI RemoteAddress such as IPV4/UDP/192.0.2.7/5060."""
+    parts = (value or "").split("/")
+    return normal_address(parts[2]) if len(parts) >= 3 else None
+
+
+class SecurityManager(Manager):
+    name = "security"
+    needs = ("database",)
+
+    def load(self) -> None:
+        rt = self.box.runtime
+        self.enforced = rt.firewall
+        self.firewall = Firewall()
+        self.flows = Flows()
+        with db.connection_context():
+            self.engine = Engine(service.load_policy(), service.load_bans())
+        self._lock = threading.Lock()
+        self._work: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
+        self.counted = 0  # failures seen (SIP and web), for health and tests
+        pbx = getattr(self.box, "pbx", None)
+        if pbx is not None and not pbx.error and getattr(pbx, "ami", None) is not None:
+            pbx.ami.subscribe(self.on_ami_event)
+
+    def start(self) -> None:
+        now = time.time()
+        if self.enforced:
+            self.firewall.setup([(b.address, None if b.until is None else b.until - now)
+                                 for b in self.engine.active(now)])
+        self._threads = [threading.Thread(target=self._worker, name="security", daemon=True),
+                         threading.Thread(target=self._sweeper, name="security-sweep", daemon=True)]
+        for t in self._threads:
+            t.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._work.put(None)
+
+    def health(self) -> dict:
+        now = time.time()
+        return {"security": {"banned": len(self.engine.active(now)), "failures": self.counted,
+                             "enforced": self.enforced}}
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def on_ami_event(self, ev) -> None:
+        name = ev.name
+        if name == "SuccessfulAuth":
+            address = remote_address(ev.get("RemoteAddress"))
+            if address:
+                with self._lock:
+                    self.engine.success(address, ev.get("AccountID", ""), time.time())
+        elif name in FAILURES:
+            address = remote_address(ev.get("RemoteAddress"))
+            if address:
+                self.failure(address, ev.get("AccountID", ""), f"sip {name}", service_="sip")
+
+    def failure(self, address: str, account: str, reason: str, service_: str = "web") -> Ban | None:
+        """Count one failure from `address`; bans it when it crosses the threshold."""
+        with self._lock:
+            self.counted += 1
+            ban = self.engine.failure(address, f"{service_}:{account}", reason, time.time())
+        if ban is not None:
+            log.warning("address banned", extra=kv(address=ban.address, reason=ban.reason, count=ban.count,
+                                                   until=ban.until))
+            self._work.put(("ban", ban))
+        return ban
+
+    def succeeded(self, address: str, account: str, service_: str = "web") -> None:
+        with self._lock:
+            self.engine.success(address, f"{service_}:{account}", time.time())
+
+    def spare(self, address: str | None) -> None:
+        """An administrator works from `address`: never ban it while they do."""
+        if address:
+            with self._lock:
+                self.engine.spare(address, time.time() + SPARE_SECONDS)
+
+    # -- the API's questions ------------------------------------------------------------------
+
+    def bans(self) -> list[Ban]:
+        with self._lock:
+            return self.engine.active(time.time())
+
+    def unban(self, address: str) -> Ban | None:
+        with self._lock:
+            ban = self.engine.unban(address)
+        if ban is not None:
+            self._apply(("unban", ban))  # at once: the caller expects the address let in on return
+        return ban
+
+    def set_policy(self, policy) -> None:
+        with self._lock:
+            self.engine.set_policy(policy)
+
+    # -- effects -------------------------------------------------------------------------------
+
+    def _worker(self) -> None:
+        while True:
+            item = self._work.get()
+            if item is None:
+                return
+            try:
+                self._apply(item)
+            except Exception:  # noqa: BLE001 - one failed ban must not end the worker
+                log.exception("security action failed", extra=kv(action=item[0], address=item[1].address))
+
+    def _apply(self, item) -> None:
+        kind, ban = item
+        if kind == "ban":
+            if self.enforced:
+                self.firewall.ban(ban.address, None if ban.until is None else ban.until - time.time())
+                self.flows.drop(ban.address)
+            with db.connection_context():
+                service.store_ban(ban)
+            self.box.events.publish("security.ban", **service.ban_to_dict(ban))
+        else:
+            if self.enforced:
+                self.firewall.unban(ban.address)
+            with db.connection_context():
+                service.delete_bans([ban.address])
+            self.box.events.publish("security.unban", address=ban.address)
+
+    def _sweeper(self) -> None:
+        while not self._stop.wait(SWEEP_EVERY):
+            try:
+                with self._lock:
+                    gone = self.engine.forget(time.time())
+                with db.connection_context():
+                    service.delete_bans(gone)
+            except Exception:  # noqa: BLE001
+                log.exception("security sweep failed")

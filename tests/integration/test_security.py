@@ -1,0 +1,179 @@
+"""SIP attack banning on a real box: a scanner and a password cracker, each from an address of
+its own on the box's link, are banned within 20 failures and a second and stop reaching
+Asterisk, while real phones on another address register and call throughout; 50 phones
+behind one address are not banned; unbanning lets an address register again.
+
+The attackers are tests/sipattack.py over UDP; the phones are pjsua2 (tests/phones.py).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+
+import pytest
+
+from tests.sipattack import SipClient, paced
+
+GUESSES, RATE = 2000, 200.0
+
+
+@pytest.fixture(scope="module")
+def address(box):
+    """Gives the test host an extra address on the box's link (scanner, cracker, NAT)."""
+    host_if = box.state()["host_if"]
+    prefix = box.host_ip.rsplit(".", 1)[0]
+    added = []
+
+    def make(last: int) -> str:
+        ip = f"{prefix}.{last}"
+        subprocess.run(["ip", "addr", "add", f"{ip}/24", "dev", host_if], check=True)
+        added.append(ip)
+        return ip
+
+    yield make
+    for ip in added:
+        subprocess.run(["ip", "addr", "del", f"{ip}/24", "dev", host_if], check=False)
+
+
+@pytest.fixture(scope="module")
+def phones(api, sip, box):
+    out = {}
+    for number in ("6001", "6002"):
+        r = api.post("/extensions", {"number": number, "name": f"Desk {number}"})
+        assert r.status == 201, r
+        out[number] = sip.phone(number, r.json["secret"], box.sip).register()
+    return out
+
+
+def failures(box) -> int:
+    return box.health()["security"]["failures"]
+
+
+def banned(api) -> dict:
+    return {b["address"]: b for b in api.get("/security/bans").json["items"]}
+
+
+class Listener:
+    """Collects what the box answers an attacker, with arrival times, on a thread."""
+
+    def __init__(self, client: SipClient):
+        self.client = client
+        self.answers: list[tuple[float, str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            r = self.client.receive(0.05)
+            if r is not None and r.startswith("SIP/2.0 "):
+                self.answers.append((time.monotonic(), r.split("\r\n", 1)[0]))
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(2)
+
+
+def call_and_hang_up(sip, caller, callee):
+    call = caller.call(callee.number)
+    incoming = callee.wait_incoming(timeout=10)
+    incoming.answer_call()
+    call.wait_confirmed(10)
+    call.hangup_call()
+    call.wait_disconnected(10)
+
+
+def test_a_scanner_is_banned_within_twenty_failures_and_a_second(api, box, address, phones, sip):
+    assert box.health()["security"]["enforced"] is True
+    scanner = SipClient(address(50), box.sip)
+    listener = Listener(scanner)
+    try:
+        before = failures(box)
+        start = time.monotonic()
+        # An OPTIONS sweep, then extension enumeration with REGISTER: Asterisk reports both
+        # from an address with no such endpoint (InvalidAccountID).
+        paced(250, RATE, lambda i: scanner.send("OPTIONS" if i < 50 else "REGISTER", str(100 + i)))
+        sip.wait(lambda: scanner.bind_ip in banned(api), 5, "the scanner's ban")
+        answered = [t for t, line in listener.answers]
+        print(f"scanner: {len(answered)} of 250 requests answered, the last {answered[-1] - start:.2f} s in")
+        assert len(answered) <= 20 and answered[-1] - start <= 1.0
+        assert banned(api)[scanner.bind_ip]["reason"] == "sip InvalidAccountID"
+        assert failures(box) - before <= 20
+    finally:
+        listener.stop()
+        scanner.close()
+
+
+def test_a_cracker_is_banned_its_packets_stop_and_real_phones_work_throughout(api, box, address, phones, sip):
+    desk, other = phones["6001"], phones["6002"]
+    cracker = SipClient(address(51), box.sip)
+    challenge = cracker.challenge("6001")
+    assert challenge is not None
+    listener = Listener(cracker)
+    done = threading.Event()
+    took = []
+
+    def crack():
+        took.append(paced(GUESSES, RATE, lambda i: cracker.send(
+            "REGISTER", "6001", cracker.authorization("6001", f"guess{i:05d}", challenge, nc=i + 1))))
+        done.set()
+
+    before = failures(box)
+    start = time.monotonic()
+    threading.Thread(target=crack, daemon=True).start()
+    try:
+        sip.wait(lambda: cracker.bind_ip in banned(api), 5, "the cracker's ban")
+        # The real phones register and call while the guesses keep coming.
+        desk.reregister()
+        desk.wait_registered(5)
+        call_and_hang_up(sip, other, desk)
+        after_ban = failures(box)
+        sip.wait(done.is_set, 30, "the cracker's last guess")
+        answered = [t for t, _ in listener.answers]
+        print(f"cracker: {len(answered)} of {GUESSES} guesses answered in {took[0]:.1f} s, "
+              f"the last {answered[-1] - start:.2f} s in; failures counted {failures(box) - before}")
+        assert len(answered) <= 20 and answered[-1] - start <= 1.0
+        # Its packets no longer reach Asterisk: no security event since the ban.
+        assert failures(box) == after_ban
+        assert failures(box) - before <= 20
+        ban = banned(api)[cracker.bind_ip]
+        assert ban["reason"] == "sip ChallengeResponseFailed" and ban["count"] == 1
+        assert box.exec("nft", "list", "set", "inet", "callbox_security", "ban4").count(cracker.bind_ip) == 1
+        # Even the right password gets no answer while banned.
+        assert cracker.register("6001", desk.secret, timeout=1.0) is None
+        call_and_hang_up(sip, desk, other)
+    finally:
+        listener.stop()
+
+    # Unban: the address registers again at once.
+    assert api.delete(f"/security/bans/{cracker.bind_ip}").status == 204
+    assert cracker.bind_ip not in banned(api)
+    assert cracker.register("6001", desk.secret) == 200
+    cracker.close()
+    desk.reregister()  # take the desk phone's binding back
+    desk.wait_registered(5)
+
+
+def test_fifty_phones_behind_one_address_with_a_few_wrong_passwords_are_not_banned(api, box, address, sip):
+    r = api.post("/extensions/bulk", {"extensions": [{"number": str(6100 + n), "name": f"Office {n}"}
+                                                     for n in range(50)]})
+    assert r.status == 201, r
+    secrets = {e["number"]: e["secret"] for e in r.json["items"]}
+    office = SipClient(address(52), box.sip)
+    try:
+        before = failures(box)
+        # A reboot storm: every phone registers at once; two have a wrong password, one an old
+        # account name, and they keep retrying among the others.
+        for round_ in range(3):
+            for number, secret in secrets.items():
+                wrong = number in ("6100", "6101")
+                code = office.register(number, "old-password" if wrong else secret)
+                assert code == (401 if wrong else 200), (number, code)
+            assert office.register("6199", "whatever") == 401
+        assert failures(box) - before >= 3 * 4  # the wrong ones were seen and counted
+        assert office.bind_ip not in banned(api)
+        assert office.register("6102", secrets["6102"]) == 200
+    finally:
+        office.close()
