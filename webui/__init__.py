@@ -12,6 +12,7 @@ from appliance.users.ratelimit import LoginLimiter
 
 from . import pages
 from .api import make_api
+from .plugins import count_failed_sign_ins
 
 CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 
@@ -33,6 +34,7 @@ def make_app(box) -> Bottle:
     app = Bottle()
     # One limiter for both ways in (the sign-in page and POST /auth/login).
     limiter = LoginLimiter()
+    count_failed_sign_ins(box, limiter)
     # Mounted as a WSGI app, so the API itself answers unknown routes and
     # methods (JSON 404/405) and runs its own hooks; a Bottle app mounted
     # directly has its routes merged into this one and gets HTML errors.

@@ -131,8 +131,10 @@ class Auth:
     name = "auth"
     api = 2
 
-    def __init__(self, login_page: str | None = None):
+    def __init__(self, login_page: str | None = None, on_admin=None):
         self.login_page = login_page
+        # Told the address of each administrator's request: the ban engine never bans it.
+        self.on_admin = on_admin
 
     def apply(self, callback, route):
         if route.config.get("auth", True) is False:
@@ -153,6 +155,8 @@ class Auth:
                                    f"(reload the page if it was open for long)")
             if session.user.role not in roles:
                 raise Forbidden("your role may not do this")
+            if self.on_admin is not None and session.user.role == "admin":
+                self.on_admin(client_address())
             return callback(*args, **kwargs)
 
         return wrapper
@@ -225,6 +229,31 @@ def verify_password(password: str, stored: str) -> bool:
 
 def hash_password(password: str) -> str:
     return offload(users.hash_password, password)
+
+
+def _ban_engine(box):
+    found = getattr(box, "security", None)
+    return None if found is None or found.error or not hasattr(found, "engine") else found
+
+
+def spare_admin(box):
+    """Auth's on_admin: the ban engine (appliance/security) never bans an administrator's address."""
+
+    def spare(address):
+        if (engine := _ban_engine(box)) is not None:
+            engine.spare(address)
+
+    return spare
+
+
+def count_failed_sign_ins(box, limiter) -> None:
+    """Refused sign-ins count as failures of their address in the ban engine."""
+
+    def failed(address, username):
+        if address and (engine := _ban_engine(box)) is not None:
+            engine.failure(address, username, "web sign-in")
+
+    limiter.on_failure.append(failed)
 
 
 def client_address() -> str | None:

@@ -57,9 +57,16 @@ class SecurityManager(Manager):
 
     def start(self) -> None:
         now = time.time()
+        self.firewall_error = None
         if self.enforced:
-            self.firewall.setup([(b.address, None if b.until is None else b.until - now)
-                                 for b in self.engine.active(now)])
+            try:
+                self.firewall.setup([(b.address, None if b.until is None else b.until - now)
+                                     for b in self.engine.active(now)])
+            except Exception as exc:  # noqa: BLE001 - telephony must run on without the firewall
+                # Shown in health as not enforced with the reason; calls and the web go on.
+                self.enforced = False
+                self.firewall_error = str(getattr(exc, "stderr", "") or exc).strip()[:500]
+                log.error("nftables refused the ban table", extra=kv(error=self.firewall_error))
         self._threads = [threading.Thread(target=self._worker, name="security", daemon=True),
                          threading.Thread(target=self._sweeper, name="security-sweep", daemon=True)]
         for t in self._threads:
@@ -71,8 +78,10 @@ class SecurityManager(Manager):
 
     def health(self) -> dict:
         now = time.time()
-        return {"security": {"banned": len(self.engine.active(now)), "failures": self.counted,
-                             "enforced": self.enforced}}
+        doc = {"banned": len(self.engine.active(now)), "failures": self.counted, "enforced": self.enforced}
+        if getattr(self, "firewall_error", None):
+            doc["error"] = self.firewall_error
+        return {"security": doc}
 
     # -- inputs ----------------------------------------------------------------------------
 

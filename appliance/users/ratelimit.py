@@ -64,6 +64,12 @@ class LoginLimiter:
         self._clock = clock
         self._lock = threading.Lock()
         self._keys: dict[str, _Key] = {}
+        #: Called with (address, user name) after each refused sign-in: the ban engine listens.
+        self.on_failure: list[Callable[[str | None, str], None]] = []
+
+    def report_failure(self, address: str | None, username) -> None:
+        for callback in self.on_failure:
+            callback(address, username if isinstance(username, str) else "")
 
     @staticmethod
     def keys(address: str | None, username) -> list[str]:

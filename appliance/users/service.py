@@ -12,7 +12,7 @@ from ..db.journal import utcnow
 from ..db.models import Session, User
 from ..errors import Conflict, Invalid, Unauthorized
 from .passwords import check_strength, hash_password, verify_password
-from .ratelimit import LoginLimiter
+from .ratelimit import LoginLimiter, TooManyAttempts
 
 ROLES = ("admin", "supervisor", "agent")
 LANGUAGES = ("en", "zh")
@@ -56,11 +56,16 @@ def sign_in(username, password, address: str | None, limiter: LoginLimiter,
             verifier=verify_password) -> tuple[User, OpenSession]:
     """authenticate() behind the limiter (per address and user pair, and per address), then a new session."""
     keys = limiter.keys(address, username)
-    limiter.check(keys)
+    try:
+        limiter.check(keys)
+    except TooManyAttempts:
+        limiter.report_failure(address, username)  # guessing on while shut counts all the more
+        raise
     try:
         user = authenticate(username, password, verifier)
     except Unauthorized:
         limiter.failed(keys)
+        limiter.report_failure(address, username)
         raise
     limiter.succeeded(address, user.username)
     return user, open_session(user)

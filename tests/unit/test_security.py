@@ -239,3 +239,25 @@ def test_settings_change_what_bans_and_bad_values_change_nothing(admin):
 
 def test_only_administrators_see_bans(web):
     assert web.get("/security/bans").status == 401
+
+
+def test_refused_web_sign_ins_feed_the_engine_and_an_administrators_address_is_spared(web):
+    security = web.box.security
+    security.set_policy(Policy(max_failures=3))
+    # The unit tests' client is on loopback, which is never banned: count as another address.
+    seen = []
+    real = security.failure
+    security.failure = lambda address, account, reason, **kw: seen.append((address, account, reason))
+    try:
+        for _ in range(7):
+            r = web.post("/auth/login", {"username": "mallory", "password": "wrong"})
+            assert r.status in (401, 429), r
+    finally:
+        security.failure = real
+    assert seen == [("127.0.0.1", "mallory", "web sign-in")] * 7
+    web.sign_in("Unit-Test-Pass-99")
+    assert web.get("/security/bans").status == 200  # an administrator's request spares the address
+    assert security.engine._spared.get("127.0.0.1", 0) > time.time() + 3000
+    for _ in range(5):
+        security.failure("192.0.2.200", "admin", "web sign-in")
+    assert [b.address for b in security.bans()] == ["192.0.2.200"]

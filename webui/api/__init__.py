@@ -8,7 +8,7 @@ from bottle import Bottle, response, static_file
 
 from appliance.users.ratelimit import LoginLimiter
 
-from ..plugins import Auth, Database, JsonErrors, json_error_handler
+from ..plugins import Auth, Database, JsonErrors, json_error_handler, spare_admin
 from . import (callcenter, cdr, clicktocall, conferences, customers, events, extensions, hardware, me, reports,
                resources, security, settings, switchboard, system, system_admin, system_prompts, update, voicemail,
                wizard)
@@ -18,7 +18,7 @@ def make_api(box, login_limiter: LoginLimiter) -> Bottle:
     api = Bottle()
     api.install(JsonErrors())
     api.install(Database())
-    api.install(Auth())
+    api.install(Auth(on_admin=spare_admin(box)))
     for code in (400, 401, 403, 404, 405, 413, 500):
         api.error(code)(json_error_handler)
 

@@ -10,7 +10,7 @@ from bottle import HTTPResponse, request, static_file
 from appliance.db import db
 from appliance.errors import BoxError
 
-from ..plugins import Auth, CsrfRejected, Database, error_body, json_error_handler
+from ..plugins import Auth, CsrfRejected, Database, error_body, json_error_handler, spare_admin
 from . import auth, screens, update
 from .render import render
 
@@ -52,7 +52,7 @@ def error_page(status: int, message: str | None) -> str:
 def install(app, box, limiter) -> None:
     app.install(HtmlErrors())
     app.install(Database())
-    app.install(Auth(login_page="/login"))
+    app.install(Auth(login_page="/login", on_admin=spare_admin(box)))
 
     @app.get("/static/<path:path>", auth=False, skip=[Database])
     def static(path):
