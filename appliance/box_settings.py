@@ -93,6 +93,10 @@ class BoxSettings:
     customer_lookup_timeout_ms: int = 800
     recording_retention_days: int = 90
     recording_quota_mb: int = 20000
+    # The reports store: channel and queue events and call legs kept this many days, call records
+    # (and queue calls) this many months, 0 for ever (appliance/reports/retention.py).
+    call_event_retention_days: int = 90
+    call_record_retention_months: int = 0
     #: Call park: lot 70 (FreePBX's), slots 71 on; a parked call rings its parker after the timeout.
     park_slots: int = 8
     park_timeout: int = 45
@@ -124,6 +128,8 @@ class BoxSettingsSchema(StrictSchema):
     customer_lookup_timeout_ms = fields.Integer(strict=True, validate=validate.Range(100, 5000))
     recording_retention_days = fields.Integer(strict=True, validate=validate.Range(1, 3650))
     recording_quota_mb = fields.Integer(strict=True, validate=validate.Range(100, 10_000_000))
+    call_event_retention_days = fields.Integer(strict=True, validate=validate.Range(1, 3650))
+    call_record_retention_months = fields.Integer(strict=True, validate=validate.Range(0, 1200))
     park_slots = fields.Integer(strict=True, validate=validate.Range(1, 20))
     park_timeout = fields.Integer(strict=True, validate=validate.Range(10, 600))
     emergency_numbers = fields.List(StrictString(validate=validate.Regexp(

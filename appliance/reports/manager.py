@@ -9,13 +9,14 @@ from .. import box_settings
 from ..db import db
 from ..log import kv
 from ..supervisor import Manager
-from . import stats
+from . import retention, stats
 from .db import open_reports, reports_db
 from .ingest import QueueLogReader
 from .recorder import CallRecorder
 
 log = logging.getLogger(__name__)
 POLL = 0.25
+PRUNE_EVERY = 3600.0  # seconds between two retention passes (the first one a minute after start)
 
 
 def caller_key(number: str) -> str:
@@ -23,6 +24,12 @@ def caller_key(number: str) -> str:
     from ..customers.service import normalize
 
     return normalize(number) or number
+
+
+def prune(now: float | None = None) -> dict:
+    """One retention pass with the box's settings."""
+    s = box_settings.load()
+    return retention.prune(s.call_event_retention_days, s.call_record_retention_months, now)
 
 
 class ReportsManager(Manager):
@@ -44,7 +51,8 @@ class ReportsManager(Manager):
             pbx.ami.subscribe_connect(self.recorder.on_connect)
 
     def start(self) -> None:
-        self._threads = [threading.Thread(target=self._run, name="reports", daemon=True)]
+        self._threads = [threading.Thread(target=self._run, name="reports", daemon=True),
+                         threading.Thread(target=self._prune, name="reports-retention", daemon=True)]
         if self.recorder is not None:
             self._threads.append(threading.Thread(target=self._record, name="call-records", daemon=True))
         for t in self._threads:
@@ -65,6 +73,16 @@ class ReportsManager(Manager):
                 except Exception:  # noqa: BLE001 - started again from what is stored
                     log.exception("call records failed")
                     self._stop.wait(1.0)
+
+    def _prune(self) -> None:
+        wait = 60.0
+        while not self._stop.wait(wait):
+            wait = PRUNE_EVERY
+            try:
+                with reports_db.connection_context(), db.connection_context():
+                    prune()
+            except Exception:  # noqa: BLE001 - tried again at the next pass
+                log.exception("pruning the reports store failed")
 
     def _alert(self, active: bool, message: str | None) -> None:
         """The dashboard says when call records stop being stored (a full disk), and when they resume."""

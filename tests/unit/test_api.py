@@ -733,6 +733,7 @@ def test_voicemail_of_unknown_extension_is_404(mailbox):
 HOST_DEFAULTS = {"role": "headquarters", "timezone": "UTC", "ntp_servers": ["pool.ntp.org"], "wizard_done": False,
                  "country_code": "", "national_prefix": "0", "customer_lookup_url": "",
                  "customer_lookup_timeout_ms": 800, "recording_retention_days": 90, "recording_quota_mb": 20000,
+                 "call_event_retention_days": 90, "call_record_retention_months": 0,
                  "park_slots": 8, "park_timeout": 45, "language": "en", "emergency_numbers": ["110", "112", "119", "120", "122"],
                  "blacklist_destination": None,
                  "network": {"interface": None, "mode": "dhcp", "address": None, "gateway": None, "dns": []}}

@@ -35,6 +35,21 @@
       <div class="form-actions"><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
     </form>
 
+    <form class="card stack settings-form" id="call-data-form" novalidate>
+      <h2>{{_('ccs.call_data')}}</h2>
+      <p class="muted">{{_('ccs.call_data_intro')}}</p>
+      <div class="alert alert-error" data-error-for="" hidden></div>
+      <div class="row-2">
+        <label class="field"><span class="label">{{_('ccs.event_days')}}</span>
+          <input name="call_event_retention_days" type="number" min="1" max="3650" required>
+          <span class="field-error" data-error-for="call_event_retention_days" hidden></span></label>
+        <label class="field"><span class="label">{{_('ccs.record_months')}}</span>
+          <input name="call_record_retention_months" type="number" min="0" max="1200" required>
+          <span class="field-error" data-error-for="call_record_retention_months" hidden></span></label>
+      </div>
+      <div class="form-actions"><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
+    </form>
+
     <form class="card stack settings-form" id="language-form" novalidate>
       <h2>{{_('lang.box_title')}}</h2>
       <p class="muted">{{_('lang.box_intro')}}</p>

@@ -38,6 +38,7 @@
     return fill;
   }
 
-  const forms = [settingsForm($("recording-form")), settingsForm($("language-form")), settingsForm($("lookup-form"))];
+  const forms = [settingsForm($("recording-form")), settingsForm($("call-data-form")), settingsForm($("language-form")),
+    settingsForm($("lookup-form"))];
   api("GET", "/settings").then((doc) => forms.forEach((fill) => fill(doc)), (err) => pageError(err.message));
 })();
