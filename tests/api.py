@@ -29,7 +29,8 @@ class Api:
         self.token = token
 
     def request(self, method: str, path: str, body=None, *, token: str | None = None,
-                raw: bytes | None = None, content_type: str = "application/json", timeout: float = 30) -> Response:
+                raw: bytes | None = None, content_type: str = "application/json", timeout: float = 30,
+                headers: dict | None = None) -> Response:
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
         req = urllib.request.Request(self.base + path, data=data, method=method)
         if data is not None:
@@ -37,6 +38,8 @@ class Api:
         token = token if token is not None else self.token
         if token:
             req.add_header("Authorization", f"Bearer {token}")
+        for name, value in (headers or {}).items():
+            req.add_header(name, value)
         try:
             with _OPENER.open(req, timeout=timeout) as r:
                 return Response(r.status, r.headers, r.read())

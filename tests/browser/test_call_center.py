@@ -309,3 +309,55 @@ def test_every_call_center_page_fits_the_screen(new_page, api, center, width):
     expect(page.locator("#edit-dialog select[name=strategy]")).to_have_value("ringall")
     assert page.evaluate("document.querySelector('#edit-dialog').scrollWidth <= window.innerWidth")
     screenshot(page, f"cc-{width}-queue-form")
+
+
+def test_the_website_callback_button_on_the_demo_page(new_page, api, box, center, tmp_path):
+    """Set up on the settings page (this box's own address allowed, queue 610 offered with a
+    topic); on the demo page a visitor leaves a number; the queue's agent (8002) answers the
+    callback first, then the visitor's phone (a provider behind a trunk) rings."""
+    import subprocess
+
+    r = api.post("/queues", {"number": "610", "name": "Web", "strategy": "ringall", "members": [{"extension": CALLER}]})
+    assert r.status == 201, r
+    ip = box.host_ip.rsplit(".", 1)[0] + ".9"
+    dev = box.state()["host_if"]
+    subprocess.run(["ip", "addr", "add", f"{ip}/24", "dev", dev], check=True)
+    try:
+        trunk = api.post("/trunks", {"name": "Provider", "host": ip, "port": 5090}).json
+        r = api.post("/outbound-routes", {"name": "Out", "trunks": [trunk["id"]],
+                                          "patterns": [{"pattern": "_0X.", "strip": 0, "reach": "national"}]})
+        assert r.status == 201, r
+        page = sign_in(new_page(), "admin", PASSWORD)
+        page.goto("/webcall-settings")
+        form = page.locator("#webcall-form")
+        expect(form.locator("input[name=queue][value='610']")).to_have_count(1)
+        form.locator("input[name=enabled]").check()
+        form.locator("textarea[name=origins]").fill(box.url.rstrip("/"))
+        form.locator("input[name=queue][value='610']").check()
+        form.locator("textarea[name=topics]").fill("Support = 610")
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#toast")).to_contain_text("saved")
+        assert api.get("/webcall/settings").json["topics"] == [{"name": "Support", "queue": "610"}]
+        screenshot(page, "webcall-settings")
+
+        page.goto("/webcall/demo")
+        demo = page.locator("form.callbox-webcall")
+        expect(demo.locator("select[name=topic] option")).to_have_text(["Support"])
+        with desk_phones(box, api, tmp_path, CALLER) as phones:
+            provider = phones[CALLER].stack.provider(ip, 5090)
+            demo.locator("input[name=number]").fill("0755 1234 567")
+            demo.locator("button[type=submit]").click()
+            expect(demo).to_have_attribute("data-state", "queued", timeout=30_000)
+            expect(demo.locator(".callbox-webcall-status")).to_contain_text("number 1 in line")
+            screenshot(page, "webcall-demo")
+            agent = phones[CALLER].wait_incoming(timeout=15)
+            agent.answer_call()
+            agent.wait_confirmed()
+            visitor = provider.wait_incoming(timeout=15)
+            assert "sip:07551234567@" in visitor.getInfo().localUri, visitor.getInfo().localUri
+            visitor.answer_call()
+            visitor.wait_confirmed()
+            agent.hangup_call()
+            visitor.wait_disconnected(timeout=10)
+    finally:
+        subprocess.run(["ip", "addr", "del", f"{ip}/24", "dev", dev], check=False)

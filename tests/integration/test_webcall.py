@@ -1,9 +1,14 @@
-"""Click-to-call on a real box with pjsua2 phones and a provider behind a trunk.
+"""Click-to-call and the website callback button on a real box with pjsua2 phones and a provider
+behind a trunk.
 
 POST /calls rings the user's own desk phone; once it is answered the box dials the number for
 them through the outbound routes, within their permission class. What is asserted is what the
 phones saw (which rang, for which number, under which caller id, audio both ways), what the API
 answered, and the call's record in the call log.
+
+POST /webcall (public) queues a callback for a website's visitor: an agent of the queue answers
+first, then the visitor's phone (the provider) rings. Origins, proof of work, limits, the class
+numbers are checked against and the on/off switch each refuse what they should.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from tests.api import Api
 from tests.audio import write_tone
 from tests.integration.test_followme import A_HZ, C_HZ, talk_both_ways
 from tests.integration import test_permissions
-from tests.integration.test_permissions import ABROAD, OTHER_CITY
+from appliance.webcallback.proof import solve
+from tests.integration.test_permissions import ABROAD, LOCAL, OTHER_CITY
 
 # The same desks (8001-8003) and provider (behind the outside-line prefix 0) as test_permissions.
 desks, provider = test_permissions.desks, test_permissions.provider
@@ -119,3 +125,83 @@ def test_an_agent_calls_only_from_their_own_extension(agent, api, desks):
     assert r.status == 403, r
     assert "own extension" in r.json["error"]
     assert api.post("/calls", {"from": "8099", "to": OTHER_CITY}).json["field"] == "from"
+
+
+# -- The website callback button -----------------------------------------------------------------
+
+WEBSITE = "https://www.example.com"
+
+
+@pytest.fixture(scope="module")
+def sales(api, desks):
+    """Queue 600 (8003 answers it), offered to the website with the topic Sales."""
+    r = api.post("/queues", {"number": "600", "name": "Sales", "strategy": "ringall",
+                             "members": [{"extension": "8003"}]})
+    assert r.status == 201, r
+    return "600"
+
+
+@pytest.fixture
+def webcall(api, box, sales):
+    """Web callbacks on for WEBSITE (limits counting afresh); returns a visitor's request."""
+    r = api.patch("/webcall/settings", {"enabled": True, "origins": [WEBSITE], "queues": [sales],
+                                        "topics": [{"name": "Sales", "queue": sales}], "per_address": 5,
+                                        "per_number": 1, "permission_class": "national"})
+    assert r.status == 200, r
+    public = Api(box.url)
+
+    def ask(body, origin=WEBSITE, proof=True):
+        headers = {"Origin": origin} if origin else {}
+        if proof:
+            challenge = public.get("/webcall/challenge").json
+            headers["Callbox-Proof"] = solve(challenge["challenge"], challenge["bits"])
+        return public.post("/webcall", body, headers=headers)
+    return ask
+
+
+def test_a_website_visitor_is_called_back_through_the_queue(webcall, api, desks, provider, sip, tones):
+    offered = len(provider.incoming)
+    r = webcall({"number": OTHER_CITY, "topic": "Sales"})
+    assert r.status == 202, r
+    assert r.json == {"position": 1, "estimated_wait": 0}, r.json
+    assert r.headers["Access-Control-Allow-Origin"] == WEBSITE
+    agent = desks["8003"].wait_incoming(timeout=10)  # the queue rings its agent first
+    assert len(provider.incoming) == offered, "the visitor was called before an agent took the callback"
+    agent.answer_call()
+    agent.wait_confirmed()
+    visitor = provider.wait_incoming(timeout=10)
+    assert f"sip:{OTHER_CITY[1:]}@" in visitor.getInfo().localUri, visitor.getInfo().localUri
+    visitor.answer_call()
+    visitor.wait_confirmed()
+    talk_both_ways(sip, agent, visitor, tones)
+    agent.hangup_call()
+    visitor.wait_disconnected(timeout=10)
+    # One callback an hour for a number (per_number 1).
+    r = webcall({"number": OTHER_CITY})
+    assert r.status == 429 and int(r.headers["Retry-After"]) > 0, r
+
+
+def test_web_callbacks_refuse_what_they_should(webcall, api, provider):
+    offered = len(provider.incoming)
+    assert webcall({"number": LOCAL}, origin="https://evil.example").status == 403
+    assert webcall({"number": LOCAL}, origin=None).status == 403
+    r = webcall({"number": LOCAL}, proof=False)
+    assert r.status == 403 and "Callbox-Proof" in r.json["error"], r
+    # Five requests an address a minute, whatever they are: the sixth is refused.
+    r = webcall({"number": ABROAD})
+    assert r.status == 422 and r.json["field"] == "number", r
+    assert "international" not in r.json["error"] and "class" not in r.json["error"], "the box's rules leaked"
+    for body, field in (({"number": "12ab"}, "number"), ({"number": LOCAL, "queue": "700"}, "queue"),
+                        ({"number": LOCAL, "topic": "Lottery"}, "topic")):
+        r = webcall(body)
+        assert r.status == 422 and r.json["field"] == field, (body, r)
+    r = webcall({"number": LOCAL})
+    assert r.status == 429 and r.headers["Access-Control-Allow-Origin"] == WEBSITE, r
+    assert len(provider.incoming) == offered
+    # The class setting decides: local only refuses a national number.
+    assert api.patch("/webcall/settings", {"permission_class": "local"}).status == 200
+    assert webcall({"number": OTHER_CITY}).json["field"] == "number"
+    # Off: nothing is taken.
+    assert api.patch("/webcall/settings", {"enabled": False}).status == 200
+    assert webcall({"number": LOCAL}).status == 404
+    assert Api(api.base.rsplit("/api/v1", 1)[0]).get("/webcall").json == {"enabled": False, "topics": ["Sales"]}

@@ -60,6 +60,13 @@ def install(app, box, limiter) -> None:
         found.set_header("Cache-Control", "no-cache")
         return found
 
+    @app.get("/webcall.js", auth=False, skip=[Database])
+    def webcall_snippet():
+        """The website callback button, for the business's own website (one script tag)."""
+        found = static_file("webcall.js", root=STATIC, mimetype="text/javascript", charset="utf-8")
+        found.set_header("Cache-Control", "no-cache")
+        return found
+
     auth.install(app, box, limiter)
     screens.install(app, box)
     update.install(app, box)

@@ -37,6 +37,7 @@ MENU = (
         Page("reports", "/reports", STAFF),
         Page("music", "/music", STAFF),
         Page("cc_settings", "/callcenter-settings", ADMIN),
+        Page("webcall_settings", "/webcall-settings", ADMIN),
     )),
     Group("phones", (Page("extensions", "/extensions", STAFF), Page("voicemail", "/voicemail", ANYONE),
                      Page("park", "/park", ANYONE), Page("blacklist", "/blacklist", STAFF),

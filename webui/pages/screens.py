@@ -14,7 +14,7 @@ from appliance.errors import Invalid
 
 from ..plugins import current_user, redirect
 from .auth import SETUP_STEPS
-from .nav import ANYONE, PAGES, STAFF, home_for
+from .nav import ADMIN, ANYONE, PAGES, STAFF, home_for
 from .render import render
 
 # Pages that need nothing from the server but their shell: the template and
@@ -26,6 +26,7 @@ SHELLS = {
     "history": ("widgets", "history"),
     "music": ("music",),
     "cc_settings": ("crud", "cc_settings"),
+    "webcall_settings": ("webcall_settings",),
     "ivr": ("widgets", "crud", "ivr"),
     "ring_groups": ("widgets", "crud", "ring_groups"),
     "paging_groups": ("widgets", "crud", "paging_groups"),
@@ -54,6 +55,11 @@ def install(app, box) -> None:
         # Until the wizard has run once, the dashboard points administrators to it.
         return render("dashboard", title_key="nav.dashboard", current="dashboard", scripts=("widgets", "dashboard"),
                       boot={"health": box.health()}, wizard_pending=not box_settings.load().wizard_done)
+
+    @app.get("/webcall/demo", roles=ADMIN)
+    def webcall_demo():
+        # The snippet as a website would carry it; it works once the box's own address is an allowed origin.
+        return render("webcall_demo", title_key="nav.webcall_demo", current="webcall_settings")
 
     @app.get("/extensions", roles=STAFF)
     def extensions():
