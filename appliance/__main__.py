@@ -31,6 +31,7 @@ def build_box():
     from .conferences.manager import ConferencesManager
     from .db.manager import DatabaseManager
     from .hardware.manager import HardwareManager
+    from .mail.manager import MailManager
     from .network.manager import NetworkManager
     from .pbx.manager import PbxManager
     from .reports.manager import ReportsManager
@@ -44,7 +45,8 @@ def build_box():
 
     return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, HardwareManager, NetworkManager, PbxManager,
                                            SecurityManager, SwitchboardManager, ConferencesManager,
-                                           ReportsManager, CallCenterManager, UpdateManager, WebManager])
+                                           ReportsManager, CallCenterManager, MailManager, UpdateManager,
+                                           WebManager])
 
 
 def run() -> int:

@@ -21,6 +21,14 @@ def ensure(directory: Path, name: str, nbytes: int = 24) -> str:
     except FileNotFoundError:
         pass
     value = _secrets.token_hex(nbytes)
+    store(directory, name, value)
+    return value
+
+
+def store(directory: Path, name: str, value: str) -> None:
+    """Keep a secret the owner gave (a mail relay's password): 0600, written atomically."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = directory / name
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -28,7 +36,18 @@ def ensure(directory: Path, name: str, nbytes: int = 24) -> str:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    return value
+
+
+def read(directory: Path, name: str) -> str:
+    """A stored secret, or "" where there is none."""
+    try:
+        return (directory / name).read_text().rstrip("\n")
+    except FileNotFoundError:
+        return ""
+
+
+def remove(directory: Path, name: str) -> None:
+    (directory / name).unlink(missing_ok=True)
 
 
 def sip_secret(length: int = 20) -> str:

@@ -436,6 +436,26 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 count INTEGER NOT NULL)""",
         ],
     ),
+    (
+        16,
+        "outgoing mail: the durable outbox",
+        [
+            """CREATE TABLE outgoing_mail (
+                id INTEGER NOT NULL PRIMARY KEY,
+                key VARCHAR(255) UNIQUE,
+                recipients TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                attachments TEXT NOT NULL,
+                state VARCHAR(255) NOT NULL,
+                attempts INTEGER NOT NULL,
+                created_at DATETIME NOT NULL,
+                next_try DATETIME NOT NULL,
+                last_error TEXT,
+                sent_at DATETIME)""",
+            "CREATE INDEX outgoing_mail_state_next_try ON outgoing_mail (state, next_try)",
+        ],
+    ),
 ]
 
 

@@ -9,7 +9,7 @@ from bottle import Bottle, response, static_file
 from appliance.users.ratelimit import LoginLimiter
 
 from ..plugins import Auth, Database, JsonErrors, json_error_handler, spare_admin
-from . import (callcenter, cdr, clicktocall, conferences, customers, events, extensions, hardware, me, reports,
+from . import (callcenter, cdr, clicktocall, conferences, customers, events, extensions, hardware, mail, me, reports,
                resources, security, settings, switchboard, system, system_admin, system_prompts, update, voicemail,
                webcallback, wizard)
 
@@ -33,7 +33,7 @@ def make_api(box, login_limiter: LoginLimiter) -> Bottle:
                            mimetype="application/json")
 
     system.install(api, box, login_limiter)
-    for module in (me, events, extensions, voicemail, settings, resources, system_admin, wizard, callcenter,
+    for module in (me, events, extensions, voicemail, mail, settings, resources, system_admin, wizard, callcenter,
                    customers, update, switchboard, cdr, conferences, reports, system_prompts, clicktocall,
                    hardware, security, webcallback):
         module.install(api, box)

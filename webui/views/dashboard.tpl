@@ -15,6 +15,9 @@
 <div class="alert alert-error" id="cdr-alert" role="alert" hidden>
   <strong>{{_('dash.cdr_stopped')}}</strong> <span id="cdr-reason"></span>
 </div>
+<div class="alert alert-error" id="mail-alert" role="alert" hidden>
+  <strong>{{_('dash.mail_stopped')}}</strong> <span id="mail-reason"></span>
+</div>
 <div class="grid cards-4">
   <section class="card metric">
     <h2>{{_('dash.asterisk')}}</h2>

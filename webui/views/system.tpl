@@ -29,4 +29,68 @@
   </section>
 </div>
 
+<div class="grid cards-2 top">
+  <form class="card stack settings-form" id="mail-form" novalidate>
+    <h2>{{_('mail.title')}}</h2>
+    <p class="muted">{{_('mail.intro')}}</p>
+    <div class="alert alert-error" data-error-for="" hidden></div>
+    <div class="row-2">
+      <label class="field"><span class="label">{{_('mail.host')}}</span>
+        <input name="host" class="mono" placeholder="smtp.example.com" maxlength="253" autocomplete="off">
+        <span class="field-error" data-error-for="host" hidden></span></label>
+      <label class="field"><span class="label">{{_('mail.port')}}</span>
+        <input name="port" type="number" min="1" max="65535" required>
+        <span class="field-error" data-error-for="port" hidden></span></label>
+    </div>
+    <label class="field"><span class="label">{{_('mail.security')}}</span>
+      <select name="security">
+        <option value="starttls">{{_('mail.security_starttls')}}</option>
+        <option value="tls">{{_('mail.security_tls')}}</option>
+        <option value="none">{{_('mail.security_none')}}</option>
+      </select>
+      <span class="field-error" data-error-for="security" hidden></span></label>
+    <div class="row-2">
+      <label class="field"><span class="label">{{_('mail.username')}}</span>
+        <input name="username" maxlength="255" autocomplete="off">
+        <span class="field-error" data-error-for="username" hidden></span></label>
+      <label class="field"><span class="label">{{_('mail.password')}}</span>
+        <input name="password" type="password" maxlength="255" autocomplete="new-password">
+        <span class="hint" id="mail-password-hint"></span>
+        <span class="field-error" data-error-for="password" hidden></span></label>
+    </div>
+    <div class="row-2">
+      <label class="field"><span class="label">{{_('mail.from_address')}}</span>
+        <input name="from_address" type="email" placeholder="callbox@example.com" maxlength="255" autocomplete="off">
+        <span class="field-error" data-error-for="from_address" hidden></span></label>
+      <label class="field"><span class="label">{{_('mail.from_name')}}</span>
+        <input name="from_name" maxlength="64" autocomplete="off">
+        <span class="field-error" data-error-for="from_name" hidden></span></label>
+    </div>
+    <div class="form-actions"><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
+  </form>
+  <div class="stack">
+    <form class="card stack" id="mail-test-form" novalidate>
+      <h2>{{_('mail.test_title')}}</h2>
+      <p class="muted">{{_('mail.test_intro')}}</p>
+      <div class="alert alert-error" data-error-for="" hidden></div>
+      <label class="field"><span class="label">{{_('mail.test_to')}}</span>
+        <input name="to" type="email" placeholder="you@example.com" maxlength="255" required>
+        <span class="field-error" data-error-for="to" hidden></span></label>
+      <p id="mail-test-result" role="status" hidden></p>
+      <div class="form-actions"><button class="btn" type="submit">{{_('mail.test_send')}}</button></div>
+    </form>
+    <section class="card table-card">
+      <h2>{{_('mail.outbox')}}</h2>
+      <div class="table-wrap">
+      <table class="table compact">
+        <thead><tr><th>{{_('mail.col.subject')}}</th><th>{{_('mail.col.to')}}</th><th>{{_('mail.col.state')}}</th>
+          <th class="col-actions"><span class="sr-only">{{_('ext.col.actions')}}</span></th></tr></thead>
+        <tbody id="mail-rows"></tbody>
+      </table>
+      </div>
+      <div class="empty-state compact" id="mail-empty" hidden><p class="muted">{{_('mail.outbox_empty')}}</p></div>
+    </section>
+  </div>
+</div>
+
 % include('confirm')

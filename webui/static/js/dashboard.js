@@ -71,6 +71,9 @@
     recordingsAlert((h.callcenter || {}).recordings_stopped);
     const records = (h.reports || {}).call_records || {};
     cdrAlert(records.error, records.waiting);
+    const given = (h.mail || {}).given_up || 0;
+    $("mail-alert").hidden = !given;
+    setText("mail-reason", given ? t("dash.mail_reason", {n: given}) : "");
   }
 
   /* Call records not stored (the disk is full): the events wait in memory until there is room. */
@@ -116,6 +119,7 @@
         render();
         return;
       }
+      if (ev.kind === "mail") { refresh(); return; }
       if (ev.kind !== "recordings") return;
       health.callcenter = {...health.callcenter,
                            recordings_stopped: ev.active ? ev.message || t("dash.recordings_unknown") : null};

@@ -1,7 +1,7 @@
 /* System: the box's health in detail (kept live), restarting telephony, rebooting, the logs. */
 (function () {
   "use strict";
-  const {t, el, api, live, toast, pageError, confirmDialog, duration, bytes} = window.Callbox;
+  const {t, el, api, live, toast, pageError, confirmDialog, duration, bytes, clearErrors, showError} = window.Callbox;
   const $ = (id) => document.getElementById(id);
 
   const percent = (value, detail) => (typeof value === "number" ? `${value.toFixed(0)} %` + (detail ? ` · ${detail}` : "") : "—");
@@ -58,6 +58,67 @@
                                                     "/system/restart-telephony", t("sys.restarting")));
   $("reboot").addEventListener("click", (e) => act(e.currentTarget, t("sys.reboot_title"), t("sys.reboot_text"),
                                                    "/system/reboot", t("sys.rebooting")));
+
+  /* Outgoing mail: the relay (the password is write-only), a test message that shows the
+     relay's own answer, and the outbox with a retry for given-up messages. */
+  const mailForm = $("mail-form");
+  const mailInputs = [...mailForm.querySelectorAll("input[name], select[name]")];
+
+  function fillMail(doc) {
+    for (const input of mailInputs) input.value = input.name === "password" ? "" : (doc[input.name] ?? "");
+    $("mail-password-hint").textContent = doc.password_set ? t("sys.mail_password_set") : "";
+  }
+
+  mailForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(mailForm);
+    const body = {};
+    for (const input of mailInputs) {
+      if (input.name === "password" && !input.value) continue;  // empty: keep the stored one
+      body[input.name] = input.type === "number" ? Number(input.value) : (input.name === "password" ? input.value : input.value.trim());
+    }
+    try {
+      fillMail(await api("PUT", "/system/mail", body));
+      toast(t("sys.mail_saved"));
+    } catch (err) {
+      showError(mailForm, err);
+    }
+  });
+
+  const testForm = $("mail-test-form");
+  testForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(testForm);
+    const result = $("mail-test-result"), button = testForm.querySelector("button");
+    result.hidden = true;
+    button.disabled = true;
+    try {
+      const r = await api("POST", "/system/mail/test", {to: testForm.elements.to.value.trim()});
+      result.className = r.sent ? "alert alert-ok" : "alert alert-error";
+      result.textContent = r.sent ? t("sys.mail_test_sent", {answer: r.answer}) : t("sys.mail_test_failed", {error: r.error});
+      result.hidden = false;
+      loadOutbox();
+    } catch (err) {
+      showError(testForm, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  async function loadOutbox() {
+    let doc;
+    try { doc = await api("GET", "/system/mail/outbox"); } catch (err) { return; }
+    $("mail-rows").replaceChildren(...doc.items.slice(0, 10).map((m) => el("tr", {dataset: {id: m.id}},
+      el("td", {}, m.subject), el("td", {class: "mono"}, m.to.join(", ")),
+      el("td", {title: m.last_error || ""}, t("sys.mail_state_" + m.state) + (m.last_error && m.state !== "sent" ? ` · ${m.last_error}` : "")),
+      el("td", {class: "col-actions"}, m.state === "failed" ? el("button", {class: "btn btn-small", type: "button",
+        onclick: async () => { try { await api("POST", `/system/mail/outbox/${m.id}/retry`); loadOutbox(); } catch (err) { pageError(err.message); } }},
+        t("sys.mail_retry")) : ""))));
+    $("mail-empty").hidden = doc.items.length > 0;
+  }
+
+  api("GET", "/system/mail").then(fillMail, (err) => pageError(err.message));
+  loadOutbox();
 
   live({health: render});
   api("GET", "/health").then(render, (err) => pageError(err.message));

@@ -1,0 +1,70 @@
+"""Subjects and texts of the box's own mail, in English and Chinese.
+
+Picked by the box's language setting. Values are put in with str.format; a
+value never becomes part of the template itself, and the subject is made one
+line when the message is built (compose.one_line).
+"""
+
+from __future__ import annotations
+
+TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
+    "test": {
+        "en": ("Test message from {box}",
+               "This is a test message from the call-center box {box}.\n"
+               "If you can read it, the box's outgoing mail works.\n"),
+        "zh": ("来自 {box} 的测试邮件",
+               "这是呼叫中心设备 {box} 发出的测试邮件。\n"
+               "能读到这封邮件，说明设备的外发邮件设置正确。\n"),
+    },
+    "voicemail": {
+        "en": ("New voicemail from {caller} for mailbox {mailbox}",
+               "Mailbox {mailbox} ({name}) has a new message.\n\n"
+               "From:     {caller}\n"
+               "Received: {received}\n"
+               "Length:   {duration}\n\n"
+               "{attachment_note}\n"),
+        "zh": ("{caller} 给信箱 {mailbox} 留了新语音留言",
+               "信箱 {mailbox}（{name}）有一条新留言。\n\n"
+               "来电：{caller}\n"
+               "时间：{received}\n"
+               "时长：{duration}\n\n"
+               "{attachment_note}\n"),
+    },
+    "voicemail_attached": {
+        "en": ("", "The recording is attached."),
+        "zh": ("", "录音见附件。"),
+    },
+    "voicemail_deleted": {
+        "en": ("", "The recording is attached and has been removed from the mailbox."),
+        "zh": ("", "录音见附件，已从信箱中删除。"),
+    },
+    "unknown_caller": {
+        "en": ("", "an unknown caller"),
+        "zh": ("", "未知来电"),
+    },
+    "report": {
+        "en": ("{period} traffic report, {start} to {end}",
+               "Calls on {box} from {start} to {end} ({timezone}).\n\n{table}\n\n"
+               "The attached CSV file has the same figures.\n"),
+        "zh": ("{period}话务报表：{start} 至 {end}",
+               "{box} 从 {start} 到 {end}（{timezone}）的通话统计。\n\n{table}\n\n"
+               "附件 CSV 文件包含相同的数据。\n"),
+    },
+    "daily": {"en": ("", "Daily"), "zh": ("", "每日")},
+    "weekly": {"en": ("", "Weekly"), "zh": ("", "每周")},
+}
+
+
+def language(value: str | None) -> str:
+    return "zh" if (value or "").startswith("zh") else "en"
+
+
+def render(name: str, lang: str, **values) -> tuple[str, str]:
+    """(subject, text) of template `name` in `lang` (en or zh; zh-CN counts as zh)."""
+    subject, text = TEMPLATES[name][language(lang)]
+    return subject.format(**values), text.format(**values)
+
+
+def word(name: str, lang: str) -> str:
+    """A text-only template: one phrase in the language."""
+    return TEMPLATES[name][language(lang)][1]
