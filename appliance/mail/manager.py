@@ -32,6 +32,13 @@ class MailManager(Manager):
         self.alerting = False
         self.last_answer: str | None = None
         self._jobs: list = []  # (name, callable(now)) run before each round: voicemail, reports
+        pbx = getattr(self.box, "pbx", None)
+        if pbx is not None and not pbx.error and getattr(pbx, "ami", None) is not None:
+            from ..voicemail.mailer import VoicemailMailer
+
+            self.voicemail = VoicemailMailer(self.box.runtime.paths.voicemail, wake)
+            pbx.ami.subscribe(self.voicemail.on_event)
+            self.add_job("voicemail", self.voicemail)
 
     def add_job(self, name: str, job) -> None:
         """Run `job(now)` in the sender's thread before each round (it may queue mail)."""

@@ -34,10 +34,6 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("", "The recording is attached."),
         "zh": ("", "录音见附件。"),
     },
-    "voicemail_deleted": {
-        "en": ("", "The recording is attached and has been removed from the mailbox."),
-        "zh": ("", "录音见附件，已从信箱中删除。"),
-    },
     "unknown_caller": {
         "en": ("", "an unknown caller"),
         "zh": ("", "未知来电"),
@@ -59,9 +55,9 @@ def language(value: str | None) -> str:
     return "zh" if (value or "").startswith("zh") else "en"
 
 
-def render(name: str, lang: str, **values) -> tuple[str, str]:
-    """(subject, text) of template `name` in `lang` (en or zh; zh-CN counts as zh)."""
-    subject, text = TEMPLATES[name][language(lang)]
+def render(template: str, lang: str, **values) -> tuple[str, str]:
+    """(subject, text) of `template` in `lang` (en or zh; zh-CN counts as zh)."""
+    subject, text = TEMPLATES[template][language(lang)]
     return subject.format(**values), text.format(**values)
 
 

@@ -302,3 +302,55 @@ def test_agents_may_not_touch_mail_settings(admin):
     assert agent.get("/system/mail").status == 403
     assert agent.put("/system/mail", {"port": 25}).status == 403
     assert agent.post("/system/mail/test", {"to": "a@example.com"}).status == 403
+
+
+# Voicemail to e-mail
+
+
+def _mailbox(number, email, name="Bob 张"):
+    from appliance.db.models import Extension, Mailbox
+
+    now = dt.datetime(2026, 1, 1)
+    ext = Extension.create(number=number, name=name, secret="Secret-12345", email=email, created_at=now,
+                           updated_at=now)
+    return Mailbox.create(number=number, name=name, pin="480213", email=email, extension=ext)
+
+
+def test_a_new_voicemail_is_mailed_once_with_caller_time_length_and_recording(config_db, tmp_path):
+    import threading
+
+    from appliance import box_settings
+    from appliance.ami.protocol import Message
+    from appliance.voicemail.mailer import VoicemailMailer
+    from tests.unit.test_spool import put
+
+    with change("t", "settings.update", "timezone") as cs:
+        box_settings.save(cs, {"timezone": "Asia/Shanghai", "language": "zh"})
+    _mailbox("8002", "bob@example.com")
+    _mailbox("8003", None)
+    root = tmp_path / "voicemail"
+    origtime = 1796009472  # 2026-11-30 03:31:12 UTC
+    now = dt.datetime(2026, 11, 30, 4, 0, 0)
+    msg_id = put(root, "8002", "INBOX", 0, callerid='"Alice" <8001>', origtime=origtime, duration=75)
+    put(root, "8002", "Old", 0, origtime=origtime)  # heard already: not mailed
+    put(root, "8002", "INBOX", 1, origtime=origtime - 2 * 86400)  # older than a day: not mailed
+    put(root, "8003", "INBOX", 0, origtime=origtime)  # no address
+    wake = threading.Event()
+    mailer = VoicemailMailer(root, wake)
+    assert mailer(now) == 1
+    (m,) = OutgoingMail.select()
+    assert m.key == f"voicemail:8002:{msg_id}" and json.loads(m.recipients) == ["bob@example.com"]
+    assert m.subject == "Alice <8001> 给信箱 8002 留了新语音留言"
+    assert "时间：2026-11-30 11:31:12 (Asia/Shanghai)" in m.body and "时长：1:15" in m.body
+    assert "信箱 8002（Bob 张）" in m.body
+    (att,) = json.loads(m.attachments)
+    assert att == {"path": str(root / "default/8002/INBOX/msg0000.wav"), "name": "voicemail-8002-20261130-113112.wav",
+                   "type": "audio/wav"}
+    assert mailer(now + dt.timedelta(minutes=1)) == 0  # no event: nothing looked at
+    put(root, "8002", "INBOX", 2, origtime=origtime + 60)
+    mailer.on_event(Message({"Event": "MessageWaiting", "Mailbox": "8002@default", "Waiting": "1", "New": "2"}))
+    assert wake.is_set()
+    assert mailer(now + dt.timedelta(minutes=2)) == 1
+    assert OutgoingMail.select().count() == 2
+    # A later full look finds nothing new: each message is mailed once.
+    assert mailer(now + dt.timedelta(minutes=10)) == 0
