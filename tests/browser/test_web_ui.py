@@ -156,6 +156,39 @@ def test_validation_error_shows_next_to_its_field(admin):
     expect(error).to_contain_text("already in use")
 
 
+def test_outgoing_mail_set_on_the_system_page_and_tested(admin, box):
+    from tests.smtpserver import MailServer
+
+    page = admin
+    with MailServer(host=box.host_ip, user="callbox", password="Relay-Pass-1") as relay:
+        page.goto("/system")
+        form = page.locator("#mail-form")
+        form.locator("input[name=host]").fill(relay.host)
+        form.locator("input[name=port]").fill(str(relay.port))
+        form.locator("select[name=security]").select_option("none")
+        form.locator("input[name=username]").fill("callbox")
+        form.locator("input[name=password]").fill("wrong-pass")
+        form.locator("input[name=from_address]").fill("not-an-address")
+        form.locator("button[type=submit]").click()
+        expect(form.locator("[data-error-for='from_address']")).to_contain_text("is not an e-mail address")
+        form.locator("input[name=from_address]").fill("callbox@example.com")
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#mail-password-hint")).to_contain_text("A password is stored")
+        expect(form.locator("input[name=password]")).to_have_value("")
+        test = page.locator("#mail-test-form")
+        test.locator("input[name=to]").fill("ops@example.com")
+        test.locator("button[type=submit]").click()
+        expect(page.locator("#mail-test-result")).to_contain_text("535")
+        form.locator("input[name=password]").fill("Relay-Pass-1")
+        form.locator("button[type=submit]").click()
+        expect(form.locator("input[name=password]")).to_have_value("")  # saved: the page never shows it back
+        test.locator("button[type=submit]").click()
+        expect(page.locator("#mail-test-result")).to_contain_text("The mail server answered: 250")
+        (rcpts, msg), = relay.wait(1)
+        assert rcpts == ["ops@example.com"]
+        screenshot(page, "system-mail")
+
+
 def test_dnd_forwards_and_recording_set_in_the_extension_dialog(admin, api):
     from tests.api import Api
 
