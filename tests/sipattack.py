@@ -10,7 +10,21 @@ import hashlib
 import re
 import secrets
 import socket
+import subprocess
 import time
+from contextlib import contextmanager
+
+
+@contextmanager
+def extra_address(box, last: int):
+    """Another address of the test host on the box's link (an attacker's, an office's NAT)."""
+    host_if = box.state()["host_if"]
+    ip = f"{box.host_ip.rsplit('.', 1)[0]}.{last}"
+    subprocess.run(["ip", "addr", "add", f"{ip}/24", "dev", host_if], check=True)
+    try:
+        yield ip
+    finally:
+        subprocess.run(["ip", "addr", "del", f"{ip}/24", "dev", host_if], check=False)
 
 
 def _md5(text: str) -> str:

@@ -468,6 +468,38 @@ def test_agent_made_in_the_users_page_gets_403_on_admin_routes(admin, new_page, 
     expect(page.locator("h1")).to_have_text("You may not open this page")
 
 
+def test_security_page_shows_a_ban_lifts_it_and_the_dashboard_warns(admin, api, box):
+    from tests.sipattack import SipClient, extra_address
+
+    page = admin
+    headers = {"token": token(api)}
+    with extra_address(box, 60) as scanner_ip:
+        scanner = SipClient(scanner_ip, box.sip)
+        try:
+            for n in range(15):
+                scanner.send("REGISTER", str(300 + n))  # enumeration: InvalidAccountID each
+            expect(page.locator("#security-alert")).to_be_visible(timeout=10_000)
+            expect(page.locator("#security-text")).to_contain_text("1 address")
+            page.goto("/security")
+            row = page.locator(f"#rows tr[data-address='{scanner_ip}']")
+            expect(row).to_contain_text("sip InvalidAccountID")
+            # Signed in from an address not on the allow list: the page says so and offers it.
+            expect(page.locator("#own-address")).to_have_attribute("data-allowed", "no")
+            screenshot(page, "security")
+            page.click("#allow-own")
+            expect(page.locator("#own-address")).to_have_attribute("data-allowed", "yes")
+            assert box.host_ip in api.get("/security/settings", **headers).json["allow"]
+            row.locator("button").click()
+            page.click("#confirm-ok")
+            expect(row).to_have_count(0)
+            expect(page.locator("#empty")).to_be_visible()
+            assert api.get("/security/bans", **headers).json["items"] == []
+            assert scanner.register("300", "x") == 401  # answered again
+        finally:
+            scanner.close()
+            api.put("/security/settings", {"allow": []}, **headers)
+
+
 def test_sixth_wrong_password_gets_429(new_page):
     page = new_page()
     page.goto("/login")

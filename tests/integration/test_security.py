@@ -8,33 +8,22 @@ The attackers are tests/sipattack.py over UDP; the phones are pjsua2 (tests/phon
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
+from contextlib import ExitStack
 
 import pytest
 
-from tests.sipattack import SipClient, paced
+from tests.sipattack import SipClient, extra_address, paced
 
 GUESSES, RATE = 2000, 200.0
 
 
 @pytest.fixture(scope="module")
 def address(box):
-    """Gives the test host an extra address on the box's link (scanner, cracker, NAT)."""
-    host_if = box.state()["host_if"]
-    prefix = box.host_ip.rsplit(".", 1)[0]
-    added = []
-
-    def make(last: int) -> str:
-        ip = f"{prefix}.{last}"
-        subprocess.run(["ip", "addr", "add", f"{ip}/24", "dev", host_if], check=True)
-        added.append(ip)
-        return ip
-
-    yield make
-    for ip in added:
-        subprocess.run(["ip", "addr", "del", f"{ip}/24", "dev", host_if], check=False)
+    """make(last) gives the test host an extra address on the box's link for the module."""
+    with ExitStack() as stack:
+        yield lambda last: stack.enter_context(extra_address(box, last))
 
 
 @pytest.fixture(scope="module")

@@ -40,8 +40,11 @@ SHARED_TOPICS = {"park"}
 def visible_to(user) -> Callable[[Event], bool]:
     """Which events a user's stream carries: admins and supervisors see all;
     an agent only their own phone, state, calls and screen pops."""
-    if user.role in ("admin", "supervisor"):
+    if user.role == "admin":
         return _everything
+    if user.role == "supervisor":
+        # Who the ban engine banned is the administrators' (so is the /security API).
+        return lambda event: not event.topic.startswith("security.")
     own = user.extension.number if user.extension is not None else None
 
     def own_events(event: Event) -> bool:

@@ -57,6 +57,7 @@ MENU = (
     Group("admin", (
         Page("users", "/users", ADMIN),
         Page("audit", "/audit", ADMIN),
+        Page("security", "/security", ADMIN),
         Page("system", "/system", ADMIN),
         Page("update", "/update", ADMIN),
         Page("wizard", "/wizard", ADMIN),

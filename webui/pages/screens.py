@@ -61,6 +61,23 @@ def install(app, box) -> None:
         # The snippet as a website would carry it; it works once the box's own address is an allowed origin.
         return render("webcall_demo", title_key="nav.webcall_demo", current="webcall_settings")
 
+    @app.get(PAGES["security"].path, roles=PAGES["security"].roles)
+    def security():
+        # The page warns when the administrator's own address is not on the allow list.
+        import ipaddress
+
+        from ..plugins import client_address
+
+        address = client_address() or ""
+        engine = getattr(box, "security", None)
+        allow = engine.engine.policy.networks() if engine is not None and hasattr(engine, "engine") else ()
+        try:
+            allowed = any(ipaddress.ip_address(address) in net for net in allow)
+        except ValueError:
+            allowed = False
+        return render("security", title_key="nav.security", current="security", scripts=("security",),
+                      boot={"own_address": address}, own_address=address, own_allowed=allowed)
+
     @app.get("/extensions", roles=STAFF)
     def extensions():
         return render("extensions", title_key="nav.extensions", current="extensions", scripts=("crud", "widgets", "extensions"))

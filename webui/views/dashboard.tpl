@@ -12,6 +12,11 @@
 <div class="alert alert-error" id="recordings-alert" role="alert" hidden>
   <strong>{{_('dash.recordings_stopped')}}</strong> <span id="recordings-reason"></span>
 </div>
+% if user.role == 'admin':
+<div class="alert alert-error" id="security-alert" role="alert" hidden>
+  <strong id="security-text"></strong> <a href="/security">{{_('dash.security_open')}}</a>
+</div>
+% end
 <div class="alert alert-error" id="cdr-alert" role="alert" hidden>
   <strong>{{_('dash.cdr_stopped')}}</strong> <span id="cdr-reason"></span>
 </div>

@@ -28,6 +28,16 @@
       : (h.asterisk_restarts ? t("dash.restarts", {n: h.asterisk_restarts}) : "—"));
 
     setText("phones-registered", h.phones_registered ?? "—");
+
+    /* Banned addresses, or a ban engine that cannot act (administrators only). */
+    const security = h.security || {};
+    const secAlert = $("security-alert");
+    if (secAlert) {
+      const unenforced = security.error !== undefined;
+      secAlert.hidden = !security.banned && !unenforced;
+      setText("security-text", unenforced ? t("dash.security_unenforced", {error: security.error})
+        : t("dash.security_banned", {n: security.banned || 0}));
+    }
     setText("phones-configured", h.phones_configured ?? "—");
     setText("active-calls", h.active_calls ?? "—");
 
