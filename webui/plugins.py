@@ -249,11 +249,13 @@ def spare_admin(box):
 def count_failed_sign_ins(box, limiter) -> None:
     """Refused sign-ins count as failures of their address in the ban engine."""
 
-    def failed(address, username):
-        if address and (engine := _ban_engine(box)) is not None:
-            engine.failure(address, username, "web sign-in")
+    limiter.on_failure.append(lambda address, username: count_failure(box, address, username, "web sign-in"))
 
-    limiter.on_failure.append(failed)
+
+def count_failure(box, address: str | None, account: str, reason: str, **kwargs) -> None:
+    """One failure of `address` for the ban engine, where it runs."""
+    if address and (engine := _ban_engine(box)) is not None:
+        engine.failure(address, account, reason, **kwargs)
 
 
 def client_address() -> str | None:

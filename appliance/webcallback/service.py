@@ -49,7 +49,10 @@ class TooMany(BoxError):
 
 
 class WebCallbacks:
-    def __init__(self):
+    def __init__(self, on_abuse=lambda address, reason: None):
+        # A request no visitor's browser makes (a bad proof) or one past the address's limit:
+        # told to the ban engine, which bans an address that keeps at it.
+        self.on_abuse = on_abuse
         self.addresses = WindowLimiter(60)
         self.numbers = WindowLimiter(3600)
         self.proofs = Proofs()
@@ -67,9 +70,11 @@ class WebCallbacks:
             raise Forbidden("origin: this website may not ask for callbacks here")
         wait = self.addresses.take(address or "", settings["per_address"])
         if wait is not None:
+            self.on_abuse(address, "webcall over the address limit")
             raise TooMany("too many requests from your address", wait)
         reason = self.proofs.check(proof or "")
         if reason is not None:
+            self.on_abuse(address, "webcall without a good proof of work")
             raise Forbidden(f"proof: {reason}")
         values = validate(RequestSchema(), data)
         queue = self._queue(settings, values)

@@ -56,3 +56,26 @@ def test_settings_are_checked_and_kept(admin):
     assert admin.get("/webcall/settings").json["topics"] == [{"name": "Sales", "queue": "600"}]
     # What anyone may read: on or off and the topics' names, nothing else.
     assert admin.get("/webcall", token="").json == {"enabled": True, "topics": ["Sales"]}
+
+
+def test_requests_no_browser_makes_feed_the_ban_engine(web):
+    web.sign_in("Unit-Test-Pass-99")
+    assert web.post("/queues", {"number": "600", "name": "Sales", "strategy": "ringall"}).status == 201
+    r = web.patch("/webcall/settings", {"enabled": True, "origins": ["https://www.example.com"], "queues": ["600"],
+                                        "per_address": 3})
+    assert r.status == 200, r
+    security = web.box.security
+    seen = []
+    real = security.failure
+    security.failure = lambda address, account, reason, **kw: seen.append((address, account, reason, kw))
+    try:
+        for _ in range(4):
+            r = web.post("/webcall", {"number": "075512345678"}, token="",
+                         headers={"Origin": "https://www.example.com"})
+            assert r.status in (403, 429), r
+    finally:
+        security.failure = real
+    assert [reason for _, _, reason, _ in seen] == ["webcall without a good proof of work"] * 3 + [
+        "webcall over the address limit"]
+    assert {(address, account, kw["service_"]) for address, account, _, kw in seen} == \
+        {("127.0.0.1", "webcall", "webcall")}

@@ -10,13 +10,14 @@ from appliance.webcallback import settings as webcall_settings
 from appliance.webcallback.service import RequestSchema, WebCallbacks
 from appliance.webcallback.settings import WebcallSettingsSchema
 
-from ..plugins import client_address, current_user, json_body
+from ..plugins import client_address, count_failure, current_user, json_body
 
 PROOF_HEADER = "Callbox-Proof"
 
 
 def install(api, box) -> None:
-    web = WebCallbacks()
+    web = WebCallbacks(on_abuse=lambda address, reason: count_failure(box, address, "webcall", reason,
+                                                                      service_="webcall"))
 
     def cors(settings: dict) -> dict:
         """What lets a listed website's page read the answer (and nothing for any other)."""

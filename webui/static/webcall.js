@@ -11,8 +11,9 @@
   const zh = (document.documentElement.lang || navigator.language || "").toLowerCase().indexOf("zh") === 0;
   const T = zh ? {
     title: "请给我回电", number: "您的电话号码", topic: "咨询内容", send: "回电给我", working: "请稍候…",
-    queued: "我们会回电给您：您排在第 {position} 位，预计约 {minutes} 分钟内。", off: "暂时无法预约回电。",
-    limited: "请求过于频繁，请稍后再试。", bad_number: "请输入可以回拨的本地或国内电话号码。", failed: "出错了：{error}"
+    queued: "我们会回电给您：您排在第 {position} 位，预计约 {minutes} 分钟内。",
+    off: "暂时无法预约回电。", limited: "请求过于频繁，请稍后再试。",
+    bad_number: "请输入可以回拨的本地或国内电话号码。", failed: "出错了：{error}"
   } : {
     title: "Call me back", number: "Your phone number", topic: "Topic", send: "Call me back", working: "One moment…",
     queued: "We will call you back: you are number {position} in line, in about {minutes} min.",
@@ -110,7 +111,8 @@
       const {status: code, doc} = await call("/webcall", {method: "POST", body: JSON.stringify(body),
         headers: {"Content-Type": "application/json", "Callbox-Proof": proof}});
       if (code === 202) {
-        status.textContent = say(T.queued, {position: doc.position, minutes: Math.max(1, Math.ceil(doc.estimated_wait / 60))});
+        const minutes = Math.max(1, Math.ceil(doc.estimated_wait / 60));
+        status.textContent = say(T.queued, {position: doc.position, minutes});
         form.dataset.state = "queued";
       } else {
         status.textContent = code === 429 ? T.limited : code === 404 ? T.off
