@@ -13,6 +13,7 @@ import pytest
 
 from appliance.reports.calls import Calls, build, event_of
 from appliance.reports.db import CallLeg, CallParty, CallRecord, CelEvent, open_reports, reports_db
+from appliance.reports import recorder as recorder_module
 from appliance.reports.recorder import CallRecorder
 
 DATA = Path(__file__).parent / "data" / "cel"
@@ -263,15 +264,15 @@ def test_a_failing_store_keeps_the_events_and_stores_them_later(store, monkeypat
     alerts = []
     recorder = CallRecorder(FakeAmi(), alert=lambda active, message: alerts.append((active, message)))
     calls = {"n": 0}
-    real = CelEvent.insert_many
+    real = recorder_module.store_events
 
-    def flaky(rows):
+    def flaky(batch):
         calls["n"] += 1
         if calls["n"] == 1:
             raise OSError("database or disk is full")
-        return real(rows)
+        return real(batch)
 
-    monkeypatch.setattr(CelEvent, "insert_many", flaky)
+    monkeypatch.setattr(recorder_module, "store_events", flaky)
     monkeypatch.setattr("appliance.reports.recorder.time.sleep", lambda s: None)
     feed(recorder, transcript("answered"))
     assert calls["n"] >= 2 and recorder.error is None

@@ -1,0 +1,196 @@
+"""Benchmarks of the reports store (make bench runs them; never part of the tests).
+
+Ingestion: the recorded channel-event streams of tests/unit/data/cel (every kind of call the
+box makes: answered, busy, transfers, hold, IVR, ring group, queues), copied with fresh ids and
+times into one long stream, fed to the call recorder in its batches, into a new SQLite store.
+
+Queries: generated call records (an 800-seat center's mix: inbound, outbound and internal, with
+legs and parties) in a new store; every report and call-log query timed, p95 of several runs,
+at two sizes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from appliance.reports import calllog, reports  # noqa: E402
+from appliance.reports.db import (CallLeg, CallParty, CallRecord, QueueCall, open_reports,  # noqa: E402
+                                  reports_db)
+from appliance.reports.recorder import BATCH, CallRecorder  # noqa: E402
+
+CEL = REPO / "tests" / "unit" / "data" / "cel"
+_ID = re.compile(r'"(\d{10}\.\d+)"')
+
+
+class _Ami:
+    connected = True
+
+    def action_list(self, name, timeout=None):
+        return {}, []
+
+
+def event_stream(copies: int) -> tuple[list[dict], int]:
+    """(events, calls): every transcript `copies` times, ids made unique, times moved on."""
+    texts = [p.read_text() for p in sorted(CEL.glob("*.jsonl"))]
+    events, calls = [], 0
+    for k in range(copies):
+        for text in texts:
+            renamed = _ID.sub(lambda m: f'"{m.group(1)}-{k}"', text)
+            for line in renamed.splitlines():
+                if line.strip():
+                    ev = json.loads(line)
+                    ev["time"] += k * 60.0
+                    events.append(ev)
+            calls += 1
+    return events, calls
+
+
+def ingestion(copies: int = 2000) -> dict:
+    events, calls = event_stream(copies)
+    with tempfile.TemporaryDirectory() as tmp:
+        open_reports(Path(tmp) / "reports.db")
+        with reports_db.connection_context():
+            recorder = CallRecorder(_Ami())
+            started = time.perf_counter()
+            for i in range(0, len(events), BATCH):
+                recorder.pending = events[i:i + BATCH]
+                recorder._flush()
+            elapsed = time.perf_counter() - started
+            recorded = CallRecord.select().count()
+        reports_db.close()
+    return {"events": len(events), "records": recorded, "calls": calls, "seconds": elapsed,
+            "records_per_second": recorded / elapsed, "events_per_second": len(events) / elapsed}
+
+
+def generate(n: int, days: int, end: float) -> None:
+    """n call records over `days` days before `end`, with their legs and parties."""
+    rnd = random.Random(n)
+    span = days * 86400.0
+    outcomes = ("answered",) * 7 + ("missed", "busy", "abandoned", "voicemail", "failed")
+    batch_r, batch_l, batch_p, batch_q = [], [], [], []
+
+    def flush():
+        with reports_db.atomic():
+            for model, rows in ((CallRecord, batch_r), (CallLeg, batch_l), (CallParty, batch_p), (QueueCall, batch_q)):
+                for i in range(0, len(rows), 2000):
+                    model.insert_many(rows[i:i + 2000]).execute()
+        for rows in (batch_r, batch_l, batch_p, batch_q):
+            rows.clear()
+
+    for i in range(n):
+        started = end - span + span * i / n
+        ext = str(8000 + rnd.randrange(800))
+        direction = rnd.choice(("inbound", "inbound", "outbound", "internal"))
+        outcome = rnd.choice(outcomes)
+        talk = rnd.uniform(20, 600) if outcome == "answered" else 0.0
+        answered = started + rnd.uniform(1, 30) if outcome == "answered" else None
+        queue = str(600 + rnd.randrange(8)) if direction == "inbound" and rnd.random() < 0.6 else None
+        call = f"g{i}"
+        batch_r.append({"id": call, "started": started, "answered": answered, "ended": (answered or started) + talk + 1,
+                        "direction": direction, "from_number": "0755" + str(rnd.randrange(10**8)), "from_key": None,
+                        "to_number": ext, "to_key": ext, "trunk": 1 if direction != "internal" else None,
+                        "queue": queue, "path": "[]", "answered_by": ext if answered else None,
+                        "wait": rnd.uniform(0, 40), "talk": talk, "hold": 0.0, "transfers": "[]", "outcome": outcome})
+        batch_l.append({"uniqueid": call + ".1", "call_id": call, "channel": f"PJSIP/{ext}-1", "kind": "phone",
+                        "party": ext, "started": started, "answered": answered,
+                        "ended": (answered or started) + talk + 1})
+        if direction != "internal":
+            batch_l.append({"uniqueid": call + ".2", "call_id": call, "channel": "PJSIP/trunk-1", "kind": "trunk",
+                            "party": "1", "started": started, "answered": answered,
+                            "ended": (answered or started) + talk + 1})
+        batch_p.append({"extension": ext, "call_id": call, "started": started})
+        if queue:
+            q_outcome = "answered" if answered else rnd.choice(("abandoned", "timed_out", "overflowed"))
+            batch_q.append({"callid": call + ".1", "queue": queue, "entered_at": started, "outcome": q_outcome,
+                            "agent": ext if answered else None, "wait": rnd.uniform(0, 60), "talk": talk or None,
+                            "connected_at": answered, "ended_at": started + talk + 60,
+                            "survey": rnd.choice((None, None, 3, 4, 5)) if answered else None,
+                            "ring_attempts": 0, "memory": 0})
+        if len(batch_r) >= 20000:
+            flush()
+    flush()
+
+
+def p95(fn, runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    times.sort()
+    return times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))] * 1000
+
+
+QUERIES = {
+    "report traffic, a month by day": lambda: reports.report("traffic", {"from": "2026-11-01", "to": "2026-11-30",
+                                                                         "by": "day"}, "Asia/Shanghai"),
+    "report traffic, a year by month": lambda: reports.report("traffic", {"from": "2025-12-01", "to": "2026-11-30",
+                                                                          "by": "month"}, "Asia/Shanghai"),
+    "report extensions, a day by hour": lambda: reports.report("extensions", {"from": "2026-11-30", "to": "2026-11-30",
+                                                                              "by": "hour"}, "Asia/Shanghai"),
+    "report trunks, a week by day": lambda: reports.report("trunks", {"from": "2026-11-24", "to": "2026-11-30"},
+                                                           "Asia/Shanghai"),
+    "report trunk_occupancy, a week by day": lambda: reports.report("trunk_occupancy", {"from": "2026-11-24",
+                                                                                        "to": "2026-11-30"},
+                                                                    "Asia/Shanghai"),
+    "report queues, a month by day": lambda: reports.report("queues", {"from": "2026-11-01", "to": "2026-11-30"},
+                                                            "Asia/Shanghai"),
+    "report agents, a week by day": lambda: reports.report("agents", {"from": "2026-11-24", "to": "2026-11-30"},
+                                                           "Asia/Shanghai"),
+    "report survey, a month by day": lambda: reports.report("survey", {"from": "2026-11-01", "to": "2026-11-30"},
+                                                            "Asia/Shanghai"),
+    "call log, first page": lambda: calllog.query({}, "Asia/Shanghai", str),
+    "call log, direction + outcome": lambda: calllog.query({"direction": "inbound", "outcome": "missed"},
+                                                           "Asia/Shanghai", str),
+    "call log, one extension": lambda: calllog.query({"extension": "8123"}, "Asia/Shanghai", str),
+    "call log, a week, sorted by talk": lambda: calllog.query({"from": "2026-11-24", "to": "2026-11-30",
+                                                               "sort": "-talk_seconds"}, "Asia/Shanghai", str),
+    "call log, last page": lambda: calllog.query({"page": str(LAST_PAGE[0]), "per_page": "50"}, "Asia/Shanghai", str),
+}
+LAST_PAGE = [1]
+
+
+def queries(n: int, days: int = 365) -> dict[str, float]:
+    import datetime as dt
+
+    end = dt.datetime(2026, 12, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()
+    with tempfile.TemporaryDirectory() as tmp:
+        open_reports(Path(tmp) / "reports.db")
+        with reports_db.connection_context():
+            started = time.perf_counter()
+            generate(n, days, end)
+            made = time.perf_counter() - started
+            reports_db.execute_sql("ANALYZE")
+            LAST_PAGE[0] = max(1, (n + 49) // 50)
+            out = {name: p95(fn) for name, fn in QUERIES.items()}
+            out["(generating the records, s)"] = made
+        reports_db.close()
+    return out
+
+
+def main() -> int:
+    sizes = [int(a) for a in sys.argv[1:]] or [100_000, 1_000_000]
+    ing = ingestion()
+    print(f"ingestion: {ing['records']} records ({ing['events']} events) in {ing['seconds']:.2f} s: "
+          f"{ing['records_per_second']:.0f} records/s, {ing['events_per_second']:.0f} events/s")
+    results = {n: queries(n) for n in sizes}
+    print("| query | " + " | ".join(f"p95 ms, {n:,} records" for n in sizes) + " |")
+    print("| --- | " + " | ".join("---" for _ in sizes) + " |")
+    for name in results[sizes[0]]:
+        print(f"| {name} | " + " | ".join(f"{results[n][name]:.0f}" if name.startswith("(") else
+                                           f"{results[n][name]:.1f}" for n in sizes) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
