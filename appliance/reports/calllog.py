@@ -80,7 +80,15 @@ def query(params: dict, timezone: str, key, *, own: str | None = None, now: dt.d
     per_page = _whole(params, "per_page", 50, 1, MAX_PER_PAGE)
     q, order = filtered(params, timezone, key, own=own, now=now)
     total = q.count()
-    rows = list(q.order_by(order, CallRecord.id.desc()).paginate(page, per_page))
+    offset = (page - 1) * per_page
+    if offset > total // 2 and offset < total:
+        # Past the middle, the page is read from the other end: SQLite walks an OFFSET row by
+        # row, and the last page of ten million records would walk all of them.
+        n = min(per_page, total - offset)
+        back = [o.node.desc() if o.direction == "ASC" else o.node.asc() for o in order]
+        rows = list(q.order_by(*back).offset(total - offset - n).limit(n))[::-1]
+    else:
+        rows = list(q.order_by(*order).offset(offset).limit(per_page))
     extras = _extras([r.id for r in rows])
     return {"items": [to_dict(r, *extras.get(r.id, (None, None))) for r in rows], "total": total, "page": page,
             "per_page": per_page}
@@ -91,7 +99,7 @@ def everything(params: dict, timezone: str, key, *, own: str | None = None, chun
     at a time, so that an export of a year holds no more than a chunk in memory."""
     q, order = filtered(params, timezone, key, own=own)
     batch: list = []
-    for r in q.order_by(order, CallRecord.id.desc()).iterator():
+    for r in q.order_by(*order).iterator():
         batch.append(r)
         if len(batch) == chunk:
             yield from _with_extras(batch)
@@ -115,7 +123,7 @@ def filtered(params: dict, timezone: str, key, *, own: str | None = None, now: d
     column = SORTS.get(sort.removeprefix("-"))
     if column is None:
         raise Invalid(f"sort: must be one of {', '.join(SORTS)} (with - for newest or largest first)", "sort")
-    order = column.desc() if sort.startswith("-") else column.asc()
+    order = (column.desc(), CallRecord.id.desc()) if sort.startswith("-") else (column.asc(), CallRecord.id.desc())
 
     q = CallRecord.select()
     days = _whole(params, "days", 0, 1, MAX_DAYS)

@@ -157,6 +157,27 @@ MIGRATIONS = [
         ["CREATE INDEX call_leg_kind_started ON call_leg (kind, started)",
          "CREATE INDEX queue_call_entered ON queue_call (entered_at)"],
     ),
+    (
+        4,
+        "hourly traffic rollups, kept up by a trigger on call records and never pruned",
+        [
+            """CREATE TABLE traffic_hour (
+                hour INTEGER NOT NULL,
+                direction VARCHAR(16) NOT NULL,
+                outcome VARCHAR(16) NOT NULL,
+                calls INTEGER NOT NULL,
+                talk REAL NOT NULL,
+                PRIMARY KEY (hour, direction, outcome)) WITHOUT ROWID""",
+            """INSERT INTO traffic_hour (hour, direction, outcome, calls, talk)
+                SELECT CAST(started / 3600 AS INTEGER), direction, outcome, COUNT(*), SUM(talk)
+                FROM call_record GROUP BY 1, 2, 3""",
+            """CREATE TRIGGER call_record_traffic_hour AFTER INSERT ON call_record BEGIN
+                INSERT INTO traffic_hour (hour, direction, outcome, calls, talk)
+                VALUES (CAST(NEW.started / 3600 AS INTEGER), NEW.direction, NEW.outcome, 1, NEW.talk)
+                ON CONFLICT (hour, direction, outcome) DO UPDATE SET calls = calls + 1, talk = talk + excluded.talk;
+            END""",
+        ],
+    ),
 ]
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import Invalid, NotFound
 from . import queue_reports, usage
-from .db import CallRecord
+from .db import CallRecord, reports_db
 from .period import BY, Range, period_of, periods
 
 MAX_DAYS = {"hour": 31, "day": 400, "week": 800, "month": 3700}
@@ -59,21 +59,27 @@ def _day(params: dict, name: str) -> dt.date:
 
 
 def traffic(records, zone: ZoneInfo, start: float, end: float, by: str) -> tuple[list[dict], dict]:
-    """Rows per period and the totals, from (started, direction, outcome, talk) tuples."""
+    """Rows per period and the totals, from (started, direction, outcome, talk[, calls]) tuples."""
     empty = {"inbound": 0, "outbound": 0, "internal": 0, "offered": 0, "answered": 0, "lost": 0,
              "talk_seconds": 0.0}
     rows = {p: dict(empty) for p in periods(zone, start, end, by)}
-    for started, direction, outcome, talk in records:
-        key = period_of(dt.datetime.fromtimestamp(started, zone), by)
+    seen: dict[float, str] = {}  # rollup rows share their hour: one time conversion for each
+    for started, direction, outcome, talk, *count in records:
+        n = count[0] if count else 1  # a rollup's row stands for n calls
+        key = seen.get(started)
+        if key is None:
+            key = period_of(dt.datetime.fromtimestamp(started, zone), by)
+            if count:
+                seen[started] = key
         row = rows.setdefault(key, dict(empty))
-        row[direction] += 1
+        row[direction] += n
         row["talk_seconds"] += talk or 0.0
         if direction == "inbound":
-            row["offered"] += 1
+            row["offered"] += n
             if outcome == "answered":
-                row["answered"] += 1
+                row["answered"] += n
             else:
-                row["lost"] += 1
+                row["lost"] += n
     out = []
     for key, row in rows.items():
         out.append({"period": key, **row, "talk_seconds": round(row["talk_seconds"], 1),
@@ -88,7 +94,20 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
+def _whole_hours(r: Range) -> bool:
+    """Whether the zone's local hours are UTC hours over the range (not so in India or Nepal)."""
+    return all(dt.datetime.fromtimestamp(t, r.zone).utcoffset().total_seconds() % 3600 == 0
+               for t in (r.start, r.end - 1, *r.boundaries))
+
+
 def _traffic(r: Range) -> tuple[list[dict], dict]:
+    """From the hourly rollups (kept after the records are pruned, and a year of them is a few
+    thousand rows), or from the records where local hours are not UTC hours."""
+    if _whole_hours(r):
+        rows = reports_db.execute_sql(
+            "SELECT hour * 3600.0, direction, outcome, talk, calls FROM traffic_hour WHERE hour >= ? AND hour < ?",
+            (int(r.start // 3600), int(-(-r.end // 3600))))
+        return traffic(rows, r.zone, r.start, r.end, r.by)
     records = (CallRecord.select(CallRecord.started, CallRecord.direction, CallRecord.outcome, CallRecord.talk)
                .where(CallRecord.started >= r.start, CallRecord.started < r.end).tuples().iterator())
     return traffic(records, r.zone, r.start, r.end, r.by)

@@ -243,3 +243,13 @@ def test_the_call_log_downloads_as_csv_and_xlsx_with_its_filters(log):
 def test_a_bad_download_is_a_422(log, query, field):
     r = log.get("/cdr" + query)
     assert (r.status, r.json["field"]) == (422, field), r
+
+
+def test_pages_past_the_middle_are_the_same_read_from_the_other_end(log):
+    for sort in ("-start", "start", "talk_seconds", "-from", "outcome"):
+        whole = ids(log, f"?sort={sort}&per_page=500")
+        for per_page in (1, 2, 4):
+            paged = []
+            for page in range(1, len(whole) // per_page + 2):
+                paged += ids(log, f"?sort={sort}&per_page={per_page}&page={page}")
+            assert paged == whole, (sort, per_page)

@@ -3,9 +3,11 @@ records after months, 0 keeping them), in small batches that let writers in betw
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
+from zoneinfo import ZoneInfo
 
 from appliance.reports import retention
 from appliance.reports.db import (CallLeg, CallParty, CallRecord, CelEvent, QueueCall, QueueEvent, reports_db,
@@ -13,6 +15,7 @@ from appliance.reports.db import (CallLeg, CallParty, CallRecord, CelEvent, Queu
 from appliance.reports.manager import prune
 
 NOW = 1_796_000_000.0
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = 86400.0
 
 
@@ -88,8 +91,50 @@ def test_pruning_goes_in_small_batches_and_never_holds_up_a_writer(tmp_path):
 
 
 def test_months_before_keeps_the_day_or_takes_the_months_last():
-    import datetime as dt
-
     march31 = dt.datetime(2026, 3, 31, 12, tzinfo=dt.timezone.utc).timestamp()
     assert dt.datetime.fromtimestamp(retention.months_before(march31, 1), dt.timezone.utc).date() == dt.date(2026, 2, 28)
     assert dt.datetime.fromtimestamp(retention.months_before(march31, 15), dt.timezone.utc).date() == dt.date(2024, 12, 31)
+
+
+def test_traffic_comes_from_rollups_that_outlive_the_records(admin):
+    from appliance.reports import reports
+
+    day = dt_at(2026, 12, 6)
+    with reports_db.connection_context():
+        for i, (hours, direction, outcome, talk) in enumerate(((0.5, "inbound", "answered", 30.0),
+                                                               (0.7, "inbound", "missed", 0.0),
+                                                               (9.2, "outbound", "answered", 60.0),
+                                                               (23.9, "inbound", "answered", 5.0))):
+            CallRecord.create(id=f"t{i}", started=day + hours * 3600, ended=day + hours * 3600 + 60,
+                              direction=direction, path="[]", wait=0.0, talk=talk, hold=0.0, transfers="[]",
+                              outcome=outcome)
+        params = {"from": "2026-12-06", "to": "2026-12-06", "by": "hour"}
+        before = reports.report("traffic", params, "Asia/Shanghai")
+        direct = reports.traffic(CallRecord.select(CallRecord.started, CallRecord.direction, CallRecord.outcome,
+                                                   CallRecord.talk).tuples(), SHANGHAI, day, day + 86400, "hour")
+        assert (before["rows"], before["totals"]) == direct
+        assert before["totals"]["offered"] == 3 and before["rows"][0]["lost"] == 1
+    assert admin.patch("/settings", {"call_record_retention_months": 1}).status == 200
+    with reports_db.connection_context():
+        prune(day + 100 * DAY)
+        assert CallRecord.select().count() == 0
+        assert reports.report("traffic", params, "Asia/Shanghai")["totals"] == before["totals"]
+
+
+def test_a_zone_with_half_hours_counts_from_the_records(tmp_path):
+    from appliance.reports import reports
+    from appliance.reports.db import open_reports
+
+    midnight = dt.datetime(2026, 12, 6, tzinfo=ZoneInfo("Asia/Kolkata")).timestamp()
+    open_reports(tmp_path / "reports.db")
+    with reports_db.connection_context():
+        # 23:50 on the 5th and 00:10 on the 6th, Kolkata: the same UTC hour (18:00).
+        for i, t in enumerate((midnight - 600, midnight + 600)):
+            CallRecord.create(id=f"k{i}", started=t, ended=t + 60, direction="internal", path="[]", wait=0.0,
+                              talk=0.0, hold=0.0, transfers="[]", outcome="answered")
+        doc = reports.report("traffic", {"from": "2026-12-05", "to": "2026-12-06"}, "Asia/Kolkata")
+        assert [(r["period"], r["internal"]) for r in doc["rows"]] == [("2026-12-05", 1), ("2026-12-06", 1)]
+
+
+def dt_at(*when) -> float:
+    return dt.datetime(*when, tzinfo=SHANGHAI).timestamp()
