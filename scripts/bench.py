@@ -10,7 +10,7 @@ references taken in the same run on the same box where one exists:
   that imports the same libraries;
 then the call-center floor (bench_floor.py), the switchboard (bench_switchboard.py:
 a 64-party conference against bare ConfBridge, feature-code call setup against a
-plain call) and the disk image (bench_image.py).
+plain call), the disk image (bench_image.py) and the reports store (bench_reports.py).
 Benchmarks are not tests: nothing here fails on a slow machine; the targets
 are printed beside the figures.
 """
@@ -37,6 +37,7 @@ from tests.phones import SipStack  # noqa: E402
 
 import bench_floor  # noqa: E402
 import bench_image  # noqa: E402
+import bench_reports  # noqa: E402
 import bench_switchboard  # noqa: E402
 
 N = 800
@@ -238,6 +239,7 @@ Notes
     doc += bench_floor.markdown(floor)
     doc += bench_switchboard.markdown(conference, setup)
     doc += bench_image.markdown()
+    doc += bench_reports.markdown(bench_reports.measure())
     (REPO / "BENCHMARKS.md").write_text(doc)
     print(doc)
     return 0
