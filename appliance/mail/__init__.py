@@ -41,6 +41,9 @@ def queue_template(to, name: str, values: dict, attachments=(), key: str | None 
 
 
 def _attachment(item) -> dict:
+    """{path, name, type, remove}: `remove` deletes the file once the message is sent or given up
+    (a file made only for this message, such as a report's CSV)."""
     if isinstance(item, dict):
-        return {"path": str(item["path"]), "name": item.get("name"), "type": item.get("type")}
-    return {"path": str(item), "name": None, "type": None}
+        return {"path": str(item["path"]), "name": item.get("name"), "type": item.get("type"),
+                "remove": bool(item.get("remove"))}
+    return {"path": str(item), "name": None, "type": None, "remove": False}

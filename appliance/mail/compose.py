@@ -47,7 +47,9 @@ def build(settings: MailSettings, to: list[str], subject: str, text: str,
     for data, name, ctype in parts:
         ctype = ctype or mimetypes.guess_type(name)[0] or "application/octet-stream"
         maintype, _, subtype = ctype.partition("/")
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=one_line(name))
+        # Text the box attaches (a report's CSV) is UTF-8: names may be Chinese.
+        params = {"charset": "utf-8"} if maintype == "text" else None
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=one_line(name), params=params)
     return msg
 
 

@@ -81,10 +81,25 @@ class MailSettingsSchema(StrictSchema):
             raise ValidationError("a password needs a user name", "username")
 
 
-def load() -> MailSettings:
-    row = Setting.get_or_none(Setting.key == KEY)
+def read_row(key: str, kind):
+    """Settings kept as one JSON row of the settings table, as the dataclass `kind` (defaults where absent)."""
+    row = Setting.get_or_none(Setting.key == key)
     stored = json.loads(row.value) if row else {}
-    return MailSettings(**{k: v for k, v in stored.items() if k in MailSettings.__dataclass_fields__})
+    return kind(**{k: v for k, v in stored.items() if k in kind.__dataclass_fields__})
+
+
+def write_row(cs, key: str, settings) -> None:
+    """Store the dataclass `settings` as the JSON row `key`, within the change `cs`."""
+    row = Setting.get_or_none(Setting.key == key)
+    doc = json.dumps(asdict(settings))
+    if row is None:
+        cs.create(Setting, key=key, value=doc)
+    else:
+        cs.update(row, value=doc)
+
+
+def load() -> MailSettings:
+    return read_row(KEY, MailSettings)
 
 
 def merged(values: dict) -> MailSettings:
@@ -100,12 +115,7 @@ def merged(values: dict) -> MailSettings:
 def save(cs, values: dict, secrets_dir: Path) -> MailSettings:
     """Store validated `values` within the change `cs`; the password goes to the secrets."""
     settings = merged(values)
-    row = Setting.get_or_none(Setting.key == KEY)
-    doc = json.dumps(settings.to_dict())
-    if row is None:
-        cs.create(Setting, key=KEY, value=doc)
-    else:
-        cs.update(row, value=doc)
+    write_row(cs, KEY, settings)
     if "password" in values:
         if values["password"]:
             secrets.store(secrets_dir, PASSWORD, values["password"])

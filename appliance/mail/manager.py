@@ -8,7 +8,9 @@ once a later message goes out.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import socket
 import threading
 
@@ -39,6 +41,9 @@ class MailManager(Manager):
             self.voicemail = VoicemailMailer(self.box.runtime.paths.voicemail, wake)
             pbx.ami.subscribe(self.voicemail.on_event)
             self.add_job("voicemail", self.voicemail)
+        from ..reports.mailing import ReportMailer
+
+        self.add_job("reports", ReportMailer(self.box.runtime.paths.data / "mail-attachments"))
 
     def add_job(self, name: str, job) -> None:
         """Run `job(now)` in the sender's thread before each round (it may queue mail)."""
@@ -54,7 +59,13 @@ class MailManager(Manager):
         self._thread.join(timeout=smtp.TIMEOUT + 5)
 
     def _run(self) -> None:
-        with db.connection_context():
+        from contextlib import nullcontext
+
+        from ..reports.db import reports_db
+
+        # The reports job reads the reports store, where the box has one.
+        reports = reports_db.connection_context() if reports_db.database is not None else nullcontext()
+        with db.connection_context(), reports:
             outbox.prune(self.clock())
             while not self._stop.is_set():
                 try:
@@ -83,8 +94,6 @@ class MailManager(Manager):
         return max(0.5, min(IDLE, (nxt - self.clock()).total_seconds()))
 
     def send(self, mail: outbox.OutgoingMail) -> None:
-        import json
-
         # Read per attempt: a corrected relay or password applies to the next try at once.
         settings = config.load()
         paths = self.box.runtime.paths
@@ -102,6 +111,7 @@ class MailManager(Manager):
                 log.warning("mail not sent", extra=kv(id=mail.id, error=str(exc), gave_up=gave_up))
             else:
                 outbox.sent(mail, answer, now=self.clock())
+                _remove_made_files(mail)
                 self.last_answer = answer
                 log.info("mail sent", extra=kv(id=mail.id, answer=answer))
                 if self.alerting:
@@ -109,6 +119,7 @@ class MailManager(Manager):
                     self.box.events.publish("alert", kind="mail", active=False, message=None)
                 return
         if gave_up:
+            _remove_made_files(mail)
             self.alerting = True
             self.box.events.publish("alert", kind="mail", active=True,
                                     message=f"an e-mail could not be sent and was given up: {mail.subject}")
@@ -116,3 +127,12 @@ class MailManager(Manager):
     def health(self) -> dict:
         return {"mail": {"configured": config.load().configured, **outbox.counts(),
                          "given_up": outbox.given_up_since_last_sent()}}
+
+
+def _remove_made_files(mail: outbox.OutgoingMail) -> None:
+    for item in json.loads(mail.attachments):
+        if item.get("remove"):
+            try:
+                os.unlink(item["path"])
+            except FileNotFoundError:
+                pass

@@ -163,6 +163,8 @@ def test_outgoing_mail_set_on_the_system_page_and_tested(admin, box):
     with MailServer(host=box.host_ip, user="callbox", password="Relay-Pass-1") as relay:
         page.goto("/system")
         form = page.locator("#mail-form")
+        expect(form.locator("input[name=port]")).to_have_value("587")  # the stored settings are in
+        expect(page.locator("#report-mail-form input[name=hour]")).to_have_value("7")
         form.locator("input[name=host]").fill(relay.host)
         form.locator("input[name=port]").fill(str(relay.port))
         form.locator("select[name=security]").select_option("none")
@@ -186,6 +188,19 @@ def test_outgoing_mail_set_on_the_system_page_and_tested(admin, box):
         expect(page.locator("#mail-test-result")).to_contain_text("The mail server answered: 250")
         (rcpts, msg), = relay.wait(1)
         assert rcpts == ["ops@example.com"]
+        reports = page.locator("#report-mail-form")
+        reports.locator("input[name=daily]").check()
+        reports.locator("textarea[name=recipients]").fill("boss@example.com, not-an-address")
+        reports.locator("button[type=submit]").click()
+        expect(reports.locator("[data-error-for='recipients']")).to_contain_text("is not an e-mail address")
+        reports.locator("textarea[name=recipients]").fill("boss@example.com\nops@example.com")
+        reports.locator("input[name=hour]").fill("6")
+        reports.locator("button[type=submit]").click()
+        expect(reports.locator("textarea[name=recipients]")).to_have_value("boss@example.com, ops@example.com")
+        from tests.api import Api
+
+        assert Api(box.url).sign_in(PASSWORD).get("/system/mail/reports").json == {
+            "daily": True, "weekly": False, "recipients": ["boss@example.com", "ops@example.com"], "hour": 6}
         screenshot(page, "system-mail")
 
 

@@ -247,6 +247,8 @@ def test_mail_settings_never_show_the_password(admin):
     assert "s3cret" not in json.dumps(admin.get("/audit").json)
     assert admin.put("/system/mail", {"port": 587}).json["password_set"] is True  # left out: kept
     assert admin.put("/system/mail", {"password": ""}).json["password_set"] is False
+    assert admin.put("/system/mail", {"host": None, "from_name": None}).json["host"] == ""  # emptied: no relay
+    assert admin.get("/system/mail").json["from_name"] == "Callbox"
 
 
 @pytest.mark.parametrize("body, field", [
@@ -345,7 +347,7 @@ def test_a_new_voicemail_is_mailed_once_with_caller_time_length_and_recording(co
     assert "信箱 8002（Bob 张）" in m.body
     (att,) = json.loads(m.attachments)
     assert att == {"path": str(root / "default/8002/INBOX/msg0000.wav"), "name": "voicemail-8002-20261130-113112.wav",
-                   "type": "audio/wav"}
+                   "type": "audio/wav", "remove": False}
     assert mailer(now + dt.timedelta(minutes=1)) == 0  # no event: nothing looked at
     put(root, "8002", "INBOX", 2, origtime=origtime + 60)
     mailer.on_event(Message({"Event": "MessageWaiting", "Mailbox": "8002@default", "Waiting": "1", "New": "2"}))
@@ -354,3 +356,95 @@ def test_a_new_voicemail_is_mailed_once_with_caller_time_length_and_recording(co
     assert OutgoingMail.select().count() == 2
     # A later full look finds nothing new: each message is mailed once.
     assert mailer(now + dt.timedelta(minutes=10)) == 0
+
+
+# Scheduled report e-mail
+
+
+def test_report_periods_follow_the_box_time_zone_and_hour():
+    from appliance.reports.mailing import ReportMail, due
+
+    both = ReportMail(daily=True, weekly=True, recipients=["a@example.com"], hour=7)
+    # Tuesday 2026-12-08 06:59 in Shanghai (22:59 UTC Monday): not yet Tuesday's turn.
+    assert due(dt.datetime(2026, 12, 7, 22, 59), "Asia/Shanghai", both) == [
+        ("daily", dt.date(2026, 12, 6), dt.date(2026, 12, 6)),
+        ("weekly", dt.date(2026, 11, 30), dt.date(2026, 12, 6))]
+    assert due(dt.datetime(2026, 12, 7, 23, 0), "Asia/Shanghai", both) == [
+        ("daily", dt.date(2026, 12, 7), dt.date(2026, 12, 7)),
+        ("weekly", dt.date(2026, 11, 30), dt.date(2026, 12, 6))]
+    assert due(dt.datetime(2026, 12, 7, 23, 0), "UTC", ReportMail(daily=True, hour=7)) == [
+        ("daily", dt.date(2026, 12, 6), dt.date(2026, 12, 6))]
+
+
+def test_the_daily_and_weekly_reports_go_out_when_due_by_the_senders_clock(sender, tmp_path):
+    from appliance import box_settings
+    from appliance.reports import mailing
+    from appliance.reports.db import CallRecord, open_reports, reports_db
+    open_reports(tmp_path / "reports.db")
+    reports_db.connect(reuse_if_open=True)
+    assert [name for name, _ in sender._jobs] == ["reports"]  # the manager's own job (no AMI here: no voicemail)
+    zone = __import__("zoneinfo").ZoneInfo("Asia/Shanghai")
+    call = dt.datetime(2026, 12, 7, 10, 15, tzinfo=zone).timestamp()  # Monday 10:15 local
+    for n, (direction, outcome, talk) in enumerate([("inbound", "answered", 60.0), ("inbound", "missed", 0.0),
+                                                    ("outbound", "answered", 30.0)]):
+        CallRecord.create(id=f"c{n}", started=call + n, ended=call + n + talk, direction=direction, path="[]",
+                          wait=0, talk=talk, hold=0, transfers="[]", outcome=outcome)
+    with change("t", "settings.update", "") as cs:
+        box_settings.save(cs, {"timezone": "Asia/Shanghai"})
+    with MailServer() as server:
+        _relay(server)
+        with change("t", "mail.reports", "") as cs:
+            mailing.save(cs, {"daily": True, "weekly": False, "recipients": ["boss@example.com", "ops@example.com"],
+                              "hour": 7})
+        # Tuesday 06:30 local: yesterday's (Monday's) report is not due yet; Sunday's is.
+        sender.clock.now = dt.datetime(2026, 12, 7, 22, 30)
+        sender.round()
+        (rcpts, msg), = server.wait(1)
+        assert msg["Subject"] == "Daily traffic report, 2026-12-06 to 2026-12-06"
+        # 07:00 local: Monday's report, with Monday's calls.
+        sender.clock.now = dt.datetime(2026, 12, 7, 23, 0)
+        sender.round()
+        (_, _), (rcpts, msg) = server.wait(2)
+        assert rcpts == ["boss@example.com", "ops@example.com"]
+        assert msg["Subject"] == "Daily traffic report, 2026-12-07 to 2026-12-07"
+        text = msg.get_body(("plain",)).get_content()
+        assert "(Asia/Shanghai)" in text
+        ten = next(line for line in text.splitlines() if line.startswith("2026-12-07 10:00"))
+        assert ten.split() == ["2026-12-07", "10:00", "2", "1", "0", "2", "1", "1", "50.0", "90.0"], ten
+        total = next(line for line in text.splitlines() if line.startswith("Total"))
+        assert total.split()[1:4] == ["2", "1", "0"]
+        (csv_part,) = list(msg.iter_attachments())
+        assert csv_part.get_filename() == "traffic-2026-12-07-2026-12-07.csv"
+        lines = csv_part.get_content().lstrip("\ufeff").splitlines()
+        assert lines[0].startswith("period,inbound,outbound,internal") and len(lines) == 1 + 24 + 1
+        assert not list((tmp_path / "data" / "mail-attachments").iterdir()), "the CSV made for the mail is left behind"
+        # Later rounds the same day send nothing more; the next day's turn comes at 07:00 again.
+        sender.clock.now = dt.datetime(2026, 12, 8, 12, 0)
+        sender.round()
+        assert len(server.received) == 2
+        # Weekly, in Chinese: last week, Monday to Sunday, by day.
+        with change("t", "settings.update", "") as cs:
+            box_settings.save(cs, {"language": "zh"})
+        with change("t", "mail.reports", "") as cs:
+            mailing.save(cs, {"daily": False, "weekly": True})
+        sender.clock.now = dt.datetime(2026, 12, 13, 23, 30)  # Monday 2026-12-14 07:30 local
+        sender.round()
+        msg = server.wait(3)[2][1]
+        assert msg["Subject"] == "每周话务报表：2026-12-07 至 2026-12-13"
+        text = msg.get_body(("plain",)).get_content()
+        assert "时段" in text and "合计" in text
+        monday = next(line for line in text.splitlines() if line.startswith("2026-12-07"))
+        assert monday.split()[1:4] == ["2", "1", "0"]
+    reports_db.close()
+
+
+def test_report_mail_settings_through_the_api(admin):
+    assert admin.get("/system/mail/reports").json == {"daily": False, "weekly": False, "recipients": [], "hour": 7}
+    r = admin.put("/system/mail/reports", {"daily": True, "recipients": ["boss@example.com"], "hour": 6})
+    assert r.status == 200 and r.json == {"daily": True, "weekly": False, "recipients": ["boss@example.com"],
+                                          "hour": 6}
+    for body, field in (({"recipients": ["boss@example.com\r\nBcc: x@example.com"]}, "recipients"),
+                        ({"hour": 24}, "hour"), ({"daily": "yes"}, "daily"), ({"monthly": True}, "monthly")):
+        r = admin.put("/system/mail/reports", body)
+        assert r.status == 422 and r.json["field"] == field, r.json
+    assert admin.get("/system/mail/reports").json["hour"] == 6

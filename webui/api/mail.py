@@ -5,13 +5,13 @@ from __future__ import annotations
 import socket
 
 from bottle import response
-from marshmallow import fields
 
 from appliance import box_settings
 from appliance.db import change
 from appliance.errors import NotFound
 from appliance.fields import Email, StrictSchema, validate
 from appliance.mail import compose, config, outbox, smtp, templates, wake
+from appliance.reports import mailing
 
 from ..plugins import current_user, json_body
 
@@ -69,3 +69,19 @@ def install(api, box) -> None:
         wake.set()
         response.status = 200
         return {"queued": True}
+
+    @api.get("/system/mail/reports")
+    def get_report_mail():
+        """The scheduled report e-mail: daily and/or weekly traffic report, to whom, from which local hour."""
+        return mailing.load().to_dict()
+
+    @api.put("/system/mail/reports", schema=mailing.ReportMailSchema)
+    def put_report_mail():
+        """Set the scheduled report e-mail: daily (yesterday by hour), weekly (last week by day, on
+        Mondays), recipients (up to 20 addresses), hour (0-23, the box's time zone). Fields left out
+        keep their value."""
+        values = validate(mailing.ReportMailSchema(), json_body(), partial=True)
+        with change(current_user().username, "mail.reports", ",".join(sorted(values))) as cs:
+            settings = mailing.save(cs, values)
+        wake.set()
+        return settings.to_dict()

@@ -79,6 +79,22 @@
       <p id="mail-test-result" role="status" hidden></p>
       <div class="form-actions"><button class="btn" type="submit">{{_('mail.test_send')}}</button></div>
     </form>
+    <form class="card stack" id="report-mail-form" novalidate>
+      <h2>{{_('mail.reports_title')}}</h2>
+      <p class="muted">{{_('mail.reports_intro')}}</p>
+      <div class="alert alert-error" data-error-for="" hidden></div>
+      <label class="check"><input type="checkbox" name="daily"> {{_('mail.reports_daily')}}</label>
+      <label class="check"><input type="checkbox" name="weekly"> {{_('mail.reports_weekly')}}</label>
+      <span class="field-error" data-error-for="daily" hidden></span>
+      <label class="field"><span class="label">{{_('mail.reports_to')}}</span>
+        <textarea name="recipients" rows="2" maxlength="2000" placeholder="boss@example.com, ops@example.com"></textarea>
+        <span class="hint">{{_('mail.reports_to_hint')}}</span>
+        <span class="field-error" data-error-for="recipients" hidden></span></label>
+      <label class="field"><span class="label">{{_('mail.reports_hour')}}</span>
+        <input name="hour" type="number" min="0" max="23" required>
+        <span class="field-error" data-error-for="hour" hidden></span></label>
+      <div class="form-actions"><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
+    </form>
     <section class="card table-card">
       <h2>{{_('mail.outbox')}}</h2>
       <div class="table-wrap">

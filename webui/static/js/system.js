@@ -75,7 +75,9 @@
     const body = {};
     for (const input of mailInputs) {
       if (input.name === "password" && !input.value) continue;  // empty: keep the stored one
-      body[input.name] = input.type === "number" ? Number(input.value) : (input.name === "password" ? input.value : input.value.trim());
+      const value = input.name === "password" ? input.value : input.value.trim();
+      // An emptied relay host or sender is "none" (null), not a malformed name.
+      body[input.name] = input.type === "number" ? Number(value) : (value === "" && input.name !== "username" ? null : value);
     }
     try {
       fillMail(await api("PUT", "/system/mail", body));
@@ -116,6 +118,29 @@
         t("sys.mail_retry")) : ""))));
     $("mail-empty").hidden = doc.items.length > 0;
   }
+
+  /* Scheduled report e-mail: recipients are typed separated by commas, spaces or lines. */
+  const reportForm = $("report-mail-form");
+  function fillReports(doc) {
+    reportForm.elements.daily.checked = doc.daily;
+    reportForm.elements.weekly.checked = doc.weekly;
+    reportForm.elements.recipients.value = doc.recipients.join(", ");
+    reportForm.elements.hour.value = doc.hour;
+  }
+  reportForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(reportForm);
+    const f = reportForm.elements;
+    try {
+      fillReports(await api("PUT", "/system/mail/reports", {
+        daily: f.daily.checked, weekly: f.weekly.checked, hour: Number(f.hour.value),
+        recipients: f.recipients.value.split(/[\s,;]+/).filter(Boolean)}));
+      toast(t("sys.mail_saved"));
+    } catch (err) {
+      showError(reportForm, err);
+    }
+  });
+  api("GET", "/system/mail/reports").then(fillReports, (err) => pageError(err.message));
 
   api("GET", "/system/mail").then(fillMail, (err) => pageError(err.message));
   loadOutbox();
