@@ -331,3 +331,28 @@ def test_every_menu_page(admin):
         page.goto(path)
         expect(page.locator("h1").first).to_have_text(title)
         screenshot(page, "page" + (path.replace("/", "-") if path != "/" else "-dashboard"))
+
+
+def test_hardware_page_on_a_box_without_cards_and_a_dahdi_trunk_made_on_the_trunks_page(admin):
+    page = admin
+    page.goto("/hardware")
+    expect(page.locator("#no-dahdi")).to_be_visible()
+    expect(page.locator("#cards-empty")).to_contain_text("No telephony card found")
+    expect(page.locator("#spans-card")).to_be_hidden()
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/hardware/scan") and r.status == 200):
+        page.click("#refresh")
+    expect(page.locator("#cards-empty")).to_be_visible()
+    screenshot(page, "hardware")
+    page.goto("/trunks")
+    page.click("#add")
+    form = page.locator("#edit-dialog form")
+    form.locator("select[name=kind]").select_option("dahdi")
+    expect(form.locator("input[name=host]")).to_be_hidden()
+    form.locator("input[name=name]").fill("E1 carrier")
+    form.locator("button[type=submit]").click()
+    row = page.locator("#rows tr", has_text="E1 carrier")
+    expect(row).to_contain_text("DAHDI group g")
+    expect(row).to_contain_text("0 channels")
+    row.get_by_role("button", name="Delete").click()
+    page.click("#confirm-ok")
+    expect(page.locator("#rows tr", has_text="E1 carrier")).to_have_count(0)

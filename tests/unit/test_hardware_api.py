@@ -135,3 +135,11 @@ def test_two_trunks_on_one_span_a_clock_priority_twice_and_mixed_trunks_are_refu
 def test_a_sip_trunk_still_needs_its_host(box):
     r = box.post("/trunks", {"name": "Provider"})
     assert (r.status, r.json["field"]) == (422, "host"), r
+
+
+def test_scan_again_looks_at_the_devices_now(box):
+    """The unit test host has no telephony card: a fresh scan replaces the simulated one."""
+    assert box.get("/hardware").json["cards"]
+    r = box.post("/hardware/scan", {})
+    assert r.status == 200 and r.json["cards"] == [] and r.json["dahdi"] is False, r
+    assert box.get("/hardware").json["cards"] == []

@@ -37,6 +37,14 @@ def install(api, box) -> None:
             cards.append({**card, "spans": spans, "ports": ports})
         return {"dahdi": status.dahdi, "cards": cards, "unsupported": scan["unsupported"]}
 
+    @api.post("/hardware/scan", roles=("admin",), success="200")
+    def scan():
+        """Look for cards again now (the box also does on every PCI or USB hot change); answers as GET."""
+        manager = getattr(box, "hardware", None)
+        if manager is not None and not manager.error:
+            manager.rescan()
+        return hardware()
+
     @api.get("/hardware/spans/<n>", roles=("admin",))
     def get_span(n):
         """One span's settings: signalling, framing, coding, CRC4, timing, the R2 variant, its trunk."""

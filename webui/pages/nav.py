@@ -52,6 +52,7 @@ MENU = (
         Page("outbound_routes", "/outbound-routes", ADMIN),
         Page("permission_classes", "/permission-classes", ADMIN),
         Page("trunks", "/trunks", ADMIN),
+        Page("hardware", "/hardware", ADMIN),
         Page("system_prompts", "/prompts", ADMIN),
     )),
     Group("admin", (

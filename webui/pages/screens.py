@@ -34,6 +34,7 @@ SHELLS = {
     "inbound_routes": ("widgets", "crud", "inbound_routes"),
     "outbound_routes": ("widgets", "crud", "outbound_routes"),
     "trunks": ("widgets", "crud", "trunks"),
+    "hardware": ("hardware",),
     "users": ("crud", "users"),
     "audit": ("audit",),
     "park": ("park",),

@@ -25,6 +25,11 @@
     <label class="field"><span class="label">{{_('trunk.f.name')}}</span>
       <input name="name" autocomplete="off" required maxlength="40">
       <span class="field-error" data-error-for="name" hidden></span></label>
+    <label class="field"><span class="label">{{_('trunk.f.kind')}}</span>
+      <select name="kind"><option value="sip">{{_('trunk.kind.sip')}}</option>
+        <option value="dahdi">{{_('trunk.kind.dahdi')}}</option></select>
+      <span class="field-error" data-error-for="kind" hidden></span></label>
+    <div class="stack" id="sip-fields">
     <div class="row-3">
       <label class="field"><span class="label">{{_('trunk.f.host')}}</span>
         <input name="host" autocomplete="off" class="mono" required>
@@ -56,6 +61,7 @@
       <label class="field"><span class="label">{{_('trunk.f.max_channels')}}</span>
         <input name="max_channels" type="number" min="1" max="960" placeholder="{{_('trunk.f.no_limit')}}">
         <span class="field-error" data-error-for="max_channels" hidden></span></label>
+    </div>
     </div>
 % include('language_field')
     <label class="check"><input type="checkbox" name="enabled"> {{_('trunk.f.enabled')}}</label>
