@@ -1,4 +1,4 @@
-"""python3 -m appliance run | render | hardware scan
+"""python3 -m appliance run | render | hardware scan | hardware render
 
 `run` is the box's only init-started service. gevent must patch the standard
 library before anything else imports threading or socket, hence the order here.

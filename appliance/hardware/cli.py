@@ -15,5 +15,10 @@ def main(argv: list[str]) -> int:
         json.dump(found, sys.stdout, indent=2)
         print()
         return 0
+    if command == "render":
+        # The same renderers and database as `python3 -m appliance render`, its two DAHDI files only.
+        from ..__main__ import render
+
+        return render(["dahdi-system.conf", "chan_dahdi.conf"])
     print(__doc__.strip(), file=sys.stderr)
     return 0 if command in ("help", "-h", "--help") else 2

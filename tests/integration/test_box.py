@@ -76,6 +76,9 @@ def test_box_runs_without_dns(names):
     health = b.wait_health(lambda h: h["managers"].get("hardware", {}).get("ok"), 30, "the hardware manager")
     assert health["hardware"] == {"cards": 0, "dahdi": False}, health
     assert json.loads(b.exec("python3", "-m", "appliance", "hardware", "scan")) == {"cards": [], "unsupported": []}
+    # What the database makes of the DAHDI files, from the same renderers as the box's config.
+    rendered = b.exec("python3", "-m", "appliance", "hardware", "render")
+    assert "; ==> dahdi-system.conf" in rendered and "loadzone=cn" in rendered and "[channels]" in rendered
 
 
 def test_supervisor_killed_mid_burst_loses_no_committed_change(names, tmp_path):

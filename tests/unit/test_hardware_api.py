@@ -89,6 +89,8 @@ def test_analog_ports_serve_an_extension_and_a_local_line(box):
     fxo = chan.split("channel => 1000")[0].rsplit("\nsignalling = ", 1)[1]
     assert fxo.startswith("fxs_ks") and f"group = {trunk}" in fxo and "busydetect = yes" in fxo
     assert box.get(f"/trunks/{trunk}").json["ports"] == [8]
+    assert "exten => 8001,hint,DAHDI/993" in files(box)["extensions.conf"]  # calls to 8001 ring the analog phone
+    assert "exten => 8002,hint,PJSIP/8002" in files(box)["extensions.conf"]
 
 
 @pytest.mark.parametrize("path, body, field", [

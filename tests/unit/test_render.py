@@ -243,6 +243,11 @@ def test_a_32_span_box_with_pri_r2_and_analog_matches_golden():
     assert "n,Gosub(callbox-trunk-dial,s,1(g3,${CALLBOX_DIAL},,0,dahdi))" in files["extensions.conf"]
     assert "n,Gosub(callbox-trunk-dial,s,1(trunk-1,${CALLBOX_DIAL},+8675512345678,30))" in files["extensions.conf"]
     assert "chan_dahdi.so" not in files["modules.conf"] and "[g3]" not in files["pjsip.conf"]
+    # 8001 is an analog phone on port 1 (channel 993): dialled and watched on its DAHDI channel.
+    dialplan = files["extensions.conf"]
+    assert "exten => 8001,hint,DAHDI/993" in dialplan and "exten => 8002,hint,DAHDI/994" in dialplan
+    assert "Gosub(callbox-dial-extension,s,1(8001,1,never,0,,,,international,DAHDI/993))" in dialplan
+    assert "same => n,Dial(${IF(${LEN(${ARG9})}?${ARG9}:PJSIP/${ARG1})}," in dialplan
 
 
 def test_dahdi_system_conf_refuses_what_would_change_its_meaning():

@@ -126,7 +126,7 @@ def _chan_dahdi(snap: Snapshot) -> ConfFile:
             ch.set("context", PHONE_CONTEXT)
             ch.set("group", "")
             ch.set("callerid", f'"{names.get(port.extension, port.extension)}" <{port.extension}>')
-            ch.set("mailbox", port.extension if port.extension in mailboxes else "")
+            ch.set("mailbox", f"{port.extension}@default" if port.extension in mailboxes else "")
             ch.set("hasvoicemail", port.extension in mailboxes)
             ch.set("callwaiting", True)
             ch.set("threewaycalling", True)

@@ -279,18 +279,22 @@ def _extensions(body: ConfFile, snap: Snapshot) -> None:
     exts = body.section("callbox-extensions")
     dnd_hints = body.section("callbox-hints")
     _follow_me(body, snap)
+    # An extension on an FXS port is an analog phone: its DAHDI channel instead of a PJSIP endpoint.
+    analog = {p.extension: f"DAHDI/{p.channel}" for p in snap.dahdi_ports if p.kind == "fxs" and p.extension}
     for ext in snap.extensions:
         recording = snap.recording.get(ext.number, "never")
         args = (ext.number, int(ext.has_mailbox), recording, int(ext.dnd), ext.forward_all or "",
-                ext.forward_busy or "", ext.forward_no_answer or "", ext.permission_class)
+                ext.forward_busy or "", ext.forward_no_answer or "", ext.permission_class,
+                *((analog[ext.number],) if ext.number in analog else ()))
         exts.exten(f"{ext.number},1,Gosub(callbox-dial-extension,s,1({','.join(map(str, args))}))")
         exts.same("n,Hangup()")
-        exts.exten(f"{ext.number},hint,PJSIP/{ext.number}")
+        exts.exten(f"{ext.number},hint,{analog.get(ext.number, f'PJSIP/{ext.number}')}")
         dnd_hints.exten(f"{DND_HINT}{ext.number},hint,Custom:DND{ext.number}")
 
     # ARG1: the extension; ARG2: 1 when it has a mailbox; ARG3: its recording policy; ARG4: 1 for
     # do-not-disturb; ARG5-7: forward all, when busy, when not answered (empty: none); ARG8: its
-    # permission class, which a forward or a follow-me leg to an outside number obeys. Follow-me,
+    # permission class, which a forward or a follow-me leg to an outside number obeys; ARG9: the
+    # device of an analog phone (DAHDI/<channel>), empty for a SIP phone. Follow-me,
     # where the extension has a callbox-follow-<ext>, rings its numbers before the no-answer handling.
     dial = body.section("callbox-dial-extension")
     # *32 blacklists the last caller from outside (a caller without CALLBOX_PHONE set).
@@ -305,7 +309,7 @@ def _extensions(body: ConfFile, snap: Snapshot) -> None:
     dial.same(f"n,ExecIf(${{REGEX(\"^always$\" ${{ARG3}})}}?AGI(agi://{snap.system.agi}/record?to=${{ARG1}}))")
     dial.same("n,ExecIf(${REGEX(\"^on_demand$\" ${ARG3})}?Set(CALLBOX_DIALOPTS=${CALLBOX_DIALOPTS}xX))")
     dial.same(f"n,ExecIf(${{REGEX(\"^on_demand$\" ${{ARG3}})}}?AGI(agi://{snap.system.agi}/record?to=${{ARG1}}&demand=1))")
-    dial.same("n,Dial(PJSIP/${ARG1},${CALLBOX_RING_TIMEOUT},${CALLBOX_DIALOPTS})")
+    dial.same("n,Dial(${IF(${LEN(${ARG9})}?${ARG9}:PJSIP/${ARG1})},${CALLBOX_RING_TIMEOUT},${CALLBOX_DIALOPTS})")
     dial.same("n,Goto(${DIALSTATUS},1)")
     for status, fwd, greeting in (("BUSY", "ARG6", "b"), ("NOANSWER", "ARG7", "u"), ("CHANUNAVAIL", "ARG7", "u"),
                                   ("CONGESTION", "ARG7", "u")):
