@@ -20,7 +20,7 @@ from tests.audio import write_tone
 
 MENU_HZ = 900
 DID_IVR, DID_GROUP, DID_QUEUE = "075512345678", "075512340600", "075512340500"
-DID_TO_VOICEMAIL, DID_TIMES_OUT = "075512340501", "075512340502"
+DID_TO_VOICEMAIL, DID_TIMES_OUT, DID_FULL = "075512340501", "075512340502", "075512340503"
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +55,21 @@ def floor(api, sip, box, tmp_path_factory):
             r = api.post("/queues", {"number": number, "name": f"Wait {number}", "strategy": "ringall",
                                      "max_wait": 3, "overflow": overflow, "members": [{"extension": "8004"}]})
             assert r.status == 201, r
+        # 503 takes one caller: the next goes on to 8002. 504: where 500's agent sends callers on.
+        r = api.post("/queues", {"number": "503", "name": "Full", "strategy": "ringall", "max_callers": 1,
+                                 "overflow": {"kind": "extension", "target": "8002"}, "members": [{"extension": "8004"}]})
+        assert r.status == 201, r
+        r = api.post("/queues", {"number": "504", "name": "Second line", "strategy": "ringall",
+                                 "members": [{"extension": "8001"}]})
+        assert r.status == 201, r
         ivr = api.post("/ivrs", {"name": "Welcome", "prompt": prompt,
                                  "options": [{"digit": "1", "kind": "extension", "target": "8002"}]}).json
         for did, dest in ((DID_IVR, {"kind": "ivr", "target": str(ivr["id"])}),
                           (DID_GROUP, {"kind": "ring_group", "target": "600"}),
                           (DID_QUEUE, {"kind": "queue", "target": "500"}),
                           (DID_TO_VOICEMAIL, {"kind": "queue", "target": "501"}),
-                          (DID_TIMES_OUT, {"kind": "queue", "target": "502"})):
+                          (DID_TIMES_OUT, {"kind": "queue", "target": "502"}),
+                          (DID_FULL, {"kind": "queue", "target": "503"})):
             r = api.post("/inbound-routes", {"name": f"In {did}", "did": did, "destination": dest})
             assert r.status == 201, r
         phones["provider"] = provider
@@ -323,6 +331,67 @@ def test_attended_transfer(api, sip, floor):
                 "transfers": [{"from": "8002", "to": "8003", "kind": "attended"}], "outcome": "answered"})
     assert rec["hold_seconds"] >= 1.0
     assert sorted(leg["party"] for leg in rec["legs"]) == ["8001", "8002", "8002", "8003"]
+
+
+def test_inbound_to_a_full_queue_overflows_to_an_extension(api, sip, floor):
+    """Queue 503 takes one caller; the second finds it full and goes on to 8002, who answers.
+    The first caller, never answered, gives up."""
+    before = seen(api)
+    first = floor["provider"].call_uri(f"sip:{DID_FULL}@{floor['8001'].server}")
+    first.wait_confirmed()
+    floor["8004"].wait_incoming(timeout=10)  # the queue's only agent rings, unanswered
+    second = floor["provider"].call_uri(f"sip:{DID_FULL}@{floor['8001'].server}")
+    at_b = floor["8002"].wait_incoming(timeout=10)
+    at_b.answer_call()
+    at_b.wait_confirmed()
+    second.wait_confirmed()
+    talked = hold_for(sip, 1)
+    at_b.hangup_call()
+    second.wait_disconnected(timeout=10)
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "inbound", "did": DID_FULL, "path": [{"kind": "queue", "target": "503"}, ext("8002")],
+                "answered_by": "8002", "outcome": "answered"}, talk=talked)
+    before = seen(api)
+    first.hangup_call()
+    first.wait_disconnected(timeout=10)
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "inbound", "did": DID_FULL, "path": [{"kind": "queue", "target": "503"}],
+                "answered_by": None, "answer": None, "outcome": "abandoned"})
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    row: dict = {}
+
+    def counted():  # the queues report reads queue_log, which Asterisk writes as the caller leaves
+        day = api.get(f"/reports/queues?from={today}&to={today}").json
+        row.update(next(r for r in day["rows"] if r["queue"] == "503"))
+        return row["abandoned"] + row["short_abandoned"] == 1
+
+    sip.wait(counted, 10, "the abandoned caller in the queues report", step_ms=100)
+    assert (row["entered"], row["overflowed"]) == (2, 1), row
+
+
+def test_a_queue_call_transferred_to_another_queue(api, sip, floor):
+    """The agent of queue 500 sends the caller on to queue 504 (blind); 8001 answers there."""
+    before = seen(api)
+    call = floor["provider"].call_uri(f"sip:{DID_QUEUE}@{floor['8001'].server}")
+    call.wait_confirmed()
+    agent = floor["8003"].wait_incoming(timeout=15)
+    agent.answer_call()
+    agent.wait_confirmed()
+    hold_for(sip, 1)
+    agent.xfer(f"sip:504@{floor['8003'].server}", pj.CallOpParam(True))
+    at_second = floor["8001"].wait_incoming(timeout=15)
+    at_second.answer_call()
+    at_second.wait_confirmed()
+    agent.wait_disconnected(timeout=10)
+    hold_for(sip, 1)
+    call.hangup_call()
+    at_second.wait_disconnected(timeout=10)
+    rec = next_record(api, sip, before)
+    check(rec, {"direction": "inbound", "did": DID_QUEUE, "answered_by": "8003", "outcome": "answered"})
+    assert [s for s in rec["path"] if s["kind"] == "queue"] == [{"kind": "queue", "target": "500"},
+                                                                 {"kind": "queue", "target": "504"}], rec["path"]
+    assert [(t["from"], t["kind"]) for t in rec["transfers"]] == [("8003", "blind")], rec["transfers"]
+    assert {"8001", "8003"} <= {leg["party"] for leg in rec["legs"]}
 
 
 def test_a_call_cut_by_asterisk_dying_is_failed_once(api, sip, floor, box):
