@@ -166,3 +166,22 @@ def test_fifty_phones_behind_one_address_with_a_few_wrong_passwords_are_not_bann
         assert office.register("6102", secrets["6102"]) == 200
     finally:
         office.close()
+
+
+def test_garbage_and_oversized_sip_leave_asterisk_and_the_supervisor_running(api, box, address, phones, sip):
+    before = box.health()
+    junk = SipClient(address(55), box.sip)
+    try:
+        huge = junk._request("REGISTER", "6001", "X-Filler: " + "A" * 60000 + "\r\n")[0].encode()
+        for n in range(100):
+            junk.send_raw(bytes(range(256)) * 4)  # binary garbage
+            junk.send_raw(huge)  # one oversized header
+            junk.send_raw(b"REGISTER\r\n\r\n")  # no request line to speak of
+            junk.send_raw(b"INVITE sip:6001@x SIP/2.0\r\nVia: \r\nCSeq: x\r\nContent-Length: 99999\r\n\r\n")
+        # Asterisk answers its next real request, without a restart, and the phones work.
+        phones["6001"].reregister()
+        phones["6001"].wait_registered(5)
+        after = box.health()
+        assert after["asterisk"] == "up" and after["asterisk_pid"] == before["asterisk_pid"], (before, after)
+    finally:
+        junk.close()
