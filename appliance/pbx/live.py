@@ -9,6 +9,16 @@ import threading
 from typing import Callable
 
 
+def contact_aor(ev) -> str | None:
+    """The AOR of a PJSIPShowContacts ContactList event. Asterisk 22 sends no Aor header there:
+    the contact's name is "<aor>;@<hash>" (registered) or "<aor>@@<hash>" (configured)."""
+    name = ev.get("ObjectName") or ""
+    for mark in (";@", "@@"):
+        if mark in name:
+            return name.split(mark, 1)[0] or None
+    return ev.get("Aor") or None
+
+
 class LiveState:
     def __init__(self, publish: Callable[..., object] = lambda topic, **data: None):
         self._lock = threading.Lock()
@@ -66,8 +76,9 @@ class LiveState:
         """Replace the state with PJSIPShowContacts and CoreShowChannels listings."""
         fresh = {}
         for ev in contacts:
-            if ev.name == "ContactList" and ev.get("Aor"):
-                fresh[ev.get("Aor")] = {"contact": ev.get("Uri"), "status": ev.get("Status", "")}
+            aor = contact_aor(ev) if ev.name == "ContactList" else None
+            if aor:
+                fresh[aor] = {"contact": ev.get("Uri"), "status": ev.get("Status", "")}
         chans = {ev.get("Uniqueid"): ev.get("Linkedid") for ev in channels
                  if ev.name == "CoreShowChannel" and ev.get("Uniqueid")}
         with self._lock:

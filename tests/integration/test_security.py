@@ -185,3 +185,17 @@ def test_garbage_and_oversized_sip_leave_asterisk_and_the_supervisor_running(api
         assert after["asterisk"] == "up" and after["asterisk_pid"] == before["asterisk_pid"], (before, after)
     finally:
         junk.close()
+
+
+def test_after_an_asterisk_restart_registered_phones_count_at_once(api, box, phones):
+    """Health and the extensions list read Asterisk's contacts when it is back, before any
+    qualify: a phone that has not answered one yet is registered and callable all the same."""
+    before = box.health()["asterisk_pid"]
+    assert api.post("/system/restart-telephony").status == 202
+    box.wait_health(lambda h: h["asterisk"] == "up" and h["asterisk_pid"] != before, 60, "Asterisk to restart")
+    up = time.monotonic()
+    # The phones' stack is not pumped here: nothing answers the box's qualify meanwhile.
+    box.wait_health(lambda h: h["phones_registered"] >= 2, 3, "the phones to count again")
+    registration = api.get("/extensions/6002").json["registration"]
+    assert registration and box.host_ip in registration["contact"], registration
+    print(f"restart: phones counted {time.monotonic() - up:.2f} s after Asterisk was up")

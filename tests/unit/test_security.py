@@ -261,3 +261,21 @@ def test_refused_web_sign_ins_feed_the_engine_and_an_administrators_address_is_s
     for _ in range(5):
         security.failure("192.0.2.200", "admin", "web sign-in")
     assert [b.address for b in security.bans()] == ["192.0.2.200"]
+
+
+def test_contacts_listed_after_a_restart_count_as_registered_before_they_are_qualified():
+    from appliance.ami.protocol import Message
+    from appliance.pbx.live import LiveState
+
+    live = LiveState()
+    # PJSIPShowContacts as Asterisk 22 answers it (no Aor header): contacts loaded from its
+    # database after a restart, not yet qualified; and a trunk's configured contact.
+    listing = [Message([("Event", "ContactList"), ("ObjectName", "8001;@dfeff13a77d77b3eea5aca6ea5f652b8"),
+                        ("Endpoint", "8001"), ("Uri", "sip:8001@10.0.0.5:5060"), ("Status", "Unknown")]),
+               Message([("Event", "ContactList"), ("ObjectName", "trunk-1@@9f0c1b"), ("Endpoint", "trunk-1"),
+                        ("Uri", "sip:provider.example:5060"), ("Status", "Reachable")]),
+               Message([("Event", "ContactListComplete"), ("ListItems", "2")])]
+    live.resync(listing)
+    assert live.registered() == {"8001"}
+    assert live.registration("8001") == {"contact": "sip:8001@10.0.0.5:5060", "status": "Unknown"}
+    assert live.trunk("trunk-1")["reachable"] is True
