@@ -125,8 +125,9 @@ class MailManager(Manager):
                                     message=f"an e-mail could not be sent and was given up: {mail.subject}")
 
     def health(self) -> dict:
-        return {"mail": {"configured": config.load().configured, **outbox.counts(),
-                         "given_up": outbox.given_up_since_last_sent()}}
+        with db.connection_context():
+            return {"mail": {"configured": config.load().configured, **outbox.counts(),
+                             "given_up": outbox.given_up_since_last_sent()}}
 
 
 def _remove_made_files(mail: outbox.OutgoingMail) -> None:
