@@ -108,6 +108,8 @@ class BoxSettings:
     #: {"kind", "target"} (a mailbox, a menu with a message, ...). One for the whole box, as the
     #: phones' *30/*32 codes add numbers with no question asked.
     blacklist_destination: dict | None = None
+    #: What a ticket may be (a ticket's kind is one of these).
+    ticket_kinds: tuple = ("complaint", "report", "consultation", "suggestion")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -136,6 +138,9 @@ class BoxSettingsSchema(StrictSchema):
         r"^[0-9]{2,8}$", error="must be 2 to 8 digits")), validate=validate.Length(min=1, max=20))
     language = Language(allow_none=False)
     blacklist_destination = Destination(allow_none=True)
+    ticket_kinds = fields.List(StrictString(validate=validate.Regexp(
+        r"^[a-z][a-z0-9_]{0,31}$", error="must be lower-case letters, digits and _")),
+        validate=validate.Length(min=1, max=20))
 
     @validates("customer_lookup_url")
     def _lookup_url(self, value, **kwargs):
@@ -158,7 +163,7 @@ class BoxSettingsSchema(StrictSchema):
 def load() -> BoxSettings:
     stored = {s.key: json.loads(s.value) for s in Setting.select()}
     known = {k: v for k, v in stored.items() if k in BoxSettings.__dataclass_fields__}
-    for key in ("ntp_servers", "emergency_numbers"):
+    for key in ("ntp_servers", "emergency_numbers", "ticket_kinds"):
         if key in known:
             known[key] = tuple(known[key])
     if "network" in known:
@@ -191,7 +196,7 @@ def save(cs, values: dict) -> BoxSettings:
         values = {**values, "blacklist_destination": {"kind": kind, "target": target}}
     defaults = BoxSettings()
     for key, value in values.items():
-        if key in ("ntp_servers", "emergency_numbers"):
+        if key in ("ntp_servers", "emergency_numbers", "ticket_kinds"):
             value = list(value)
         if key == "network":
             value = {**DEFAULT_NETWORK, **value}

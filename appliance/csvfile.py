@@ -10,8 +10,21 @@ import io
 MAX_BYTES = 2 * 1024 * 1024
 
 
+# A cell starting with one of these is a formula to a spreadsheet: exports quote it with '.
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
 class CsvError(ValueError):
     pass
+
+
+def guard(cell: str) -> str:
+    """`cell` as a spreadsheet shows it as text, never runs it."""
+    return "'" + cell if cell.startswith(FORMULA) else cell
+
+
+def unguard(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA) else cell
 
 
 def parse(data: bytes, columns: tuple[str, ...], required: tuple[str, ...]) -> list[tuple[int, dict]]:

@@ -26,15 +26,7 @@ from .schema import CustomerSchema
 
 COLUMNS = ("name", "company", "level", "numbers", "notes")
 REQUIRED = ("name", "numbers")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _guard(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA) else cell
-
-
-def _unguard(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA) else cell
+_guard, _unguard = csvfile.guard, csvfile.unguard
 
 
 def _yielding(items, every: int = 100):

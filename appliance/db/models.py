@@ -63,6 +63,17 @@ class Mailbox(BaseModel):
     extension = ForeignKeyField(Extension, null=True, unique=True, backref="mailboxes", on_delete="RESTRICT")
 
 
+class Department(BaseModel):
+    """A department tickets are dispatched to (the 12345 hotline's handling offices)."""
+
+    id = AutoField()
+    name = CharField(unique=True)
+    phone = CharField(null=True)
+    email = CharField(null=True)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
 class User(BaseModel):
     id = AutoField()
     username = CharField(unique=True)
@@ -71,6 +82,8 @@ class User(BaseModel):
     extension = ForeignKeyField(Extension, null=True, backref="users", on_delete="RESTRICT")
     created_at = DateTimeField()
     language = CharField(default="en")
+    # A department user (role "department") sees this department's tickets only.
+    department = ForeignKeyField(Department, null=True, backref="users", on_delete="RESTRICT")
 
 
 class Session(BaseModel):
@@ -396,6 +409,60 @@ class PermissionClass(BaseModel):
     note = CharField(null=True)
 
 
+class TicketCategory(BaseModel):
+    """A node of the category tree; its time limit sets a new ticket's deadline."""
+
+    id = AutoField()
+    name = CharField()
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    time_limit_hours = IntegerField(null=True)
+    department = ForeignKeyField(Department, null=True, backref="categories", on_delete="RESTRICT")
+
+
+class Ticket(BaseModel):
+    """A case of the hotline. Not config: written directly, its history in TicketEvent."""
+
+    id = AutoField()
+    number = CharField(unique=True)  # 2026-000123: per year, in the box's time zone
+    kind = CharField()
+    category = ForeignKeyField(TicketCategory, null=True, backref="tickets", on_delete="RESTRICT")
+    caller = CharField(null=True)  # as given
+    caller_key = CharField(null=True)  # normalised: matches however the number is written
+    customer = ForeignKeyField(Customer, null=True, backref="tickets", on_delete="SET NULL")
+    summary = CharField()
+    details = TextField(null=True)
+    channel = CharField()
+    call_id = CharField(null=True)  # the call record's id (the caller's uniqueid)
+    department = ForeignKeyField(Department, null=True, backref="tickets", on_delete="RESTRICT")
+    assignee = CharField(null=True)  # a user's name
+    priority = CharField()
+    deadline = DateTimeField(null=True)  # UTC
+    status = CharField()
+    created_by = CharField()
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class TicketEvent(BaseModel):
+    """One change of a ticket: who, when, which field, from what to what."""
+
+    id = AutoField()
+    ticket = ForeignKeyField(Ticket, backref="events", on_delete="CASCADE")
+    at = DateTimeField()
+    actor = CharField()
+    field = CharField()
+    old = TextField(null=True)
+    new = TextField(null=True)
+
+
+class TicketComment(BaseModel):
+    id = AutoField()
+    ticket = ForeignKeyField(Ticket, backref="comments", on_delete="CASCADE")
+    at = DateTimeField()
+    actor = CharField()
+    text = TextField()
+
+
 # The journal undoes a change Asterisk refused table by table: every config table is listed.
 class DahdiSpan(BaseModel):
     """A digital span's settings; its number is DAHDI's, its channels as the scan found them."""
@@ -434,5 +501,6 @@ CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, Ri
                  IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk, Queue, QueueMember,
                  PauseReason, CustomerLevel, Customer, CustomerNumber, MusicClass, MusicFile, TimeCondition,
                  BlacklistEntry, SpeedDial, Conference, PagingGroup, PagingGroupMember,
-                 PermissionClass, DahdiSpan, DahdiPort]
-ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep, SecurityBan]
+                 PermissionClass, DahdiSpan, DahdiPort, Department, TicketCategory]
+# Tickets are the hotline's work, not config: they keep their own history.
+ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep, SecurityBan, Ticket, TicketEvent, TicketComment]

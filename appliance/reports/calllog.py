@@ -184,6 +184,23 @@ def _extras(ids: list[str]) -> dict[str, tuple[str | None, int | None]]:
     return {i: tuple(v) for i, v in found.items()}
 
 
+def recording_of(call_id: str) -> str | None:
+    """The id of a call's recording that can still be played (its record may not be written yet)."""
+    found = _extras([call_id]).get(call_id, (None, None))[0]
+    if found is None:
+        r = Recording.get_or_none(Recording.callid == call_id)
+        found = r.callid if r is not None and Path(r.path).is_file() else None
+    return found
+
+
+def record_of(call_id: str) -> str | None:
+    """The id of the call record `call_id` (a record's id or one of its channels') belongs to."""
+    if CallRecord.select().where(CallRecord.id == call_id).exists():
+        return call_id
+    leg = CallLeg.get_or_none(CallLeg.uniqueid == call_id)
+    return leg.call_id if leg is not None else None
+
+
 def iso(t: float | None) -> str | None:
     if t is None:
         return None

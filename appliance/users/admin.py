@@ -1,4 +1,4 @@
-"""Managing the people who sign in: administrators, supervisors, agents.
+"""Managing the people who sign in: administrators, supervisors, agents, department users.
 
 An agent is tied to an extension and sees only it; supervisors' extensions
 may use supervisor feature codes. These reach the dial plan, so user changes
@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import ValidationError, validate as mvalidate, validates
+from marshmallow import ValidationError, fields, validate as mvalidate, validates
 
 from ..db import change
 from ..db.journal import utcnow
-from ..db.models import Extension, Session, User
+from ..db.models import Department, Extension, Session, User
+from ..tickets.departments import known as _department
 from ..errors import Conflict, Invalid, NotFound
 from ..fields import Number, StrictSchema, StrictString, validate
 from .passwords import check_strength, hash_password
-
-ROLES = ("admin", "supervisor", "agent")
-LANGUAGES = ("en", "zh")
+from .service import LANGUAGES, ROLES
 
 
 class UserSchema(StrictSchema):
@@ -28,6 +27,7 @@ class UserSchema(StrictSchema):
     role = StrictString(required=True, validate=mvalidate.OneOf(ROLES))
     extension = Number(allow_none=True)
     language = StrictString(validate=mvalidate.OneOf(LANGUAGES))
+    department = fields.Integer(strict=True, allow_none=True, metadata={"description": "a department's id"})
 
     @validates("username")
     def _username(self, value, **kwargs):
@@ -44,6 +44,7 @@ class UserSchema(StrictSchema):
 def to_dict(u: User) -> dict:
     return {"id": u.id, "username": u.username, "role": u.role, "language": u.language,
             "extension": u.extension.number if u.extension_id else None,
+            "department": u.department_id,
             "created_at": u.created_at.isoformat() + "Z"}
 
 
@@ -70,21 +71,25 @@ def _extension(number: str | None) -> Extension | None:
     return ext
 
 
-def _check_role(role: str, ext: Extension | None) -> None:
+def _check_role(role: str, ext: Extension | None, department: Department | None = None) -> None:
     if role == "agent" and ext is None:
         raise Invalid("extension: an agent needs an extension", "extension")
+    if (role == "department") != (department is not None):
+        raise Invalid("department: a department user needs a department, and only they have one", "department")
 
 
 def create(data, actor: str, hasher=hash_password) -> tuple[User, int]:
     values = validate(UserSchema(), data)
     ext = _extension(values.get("extension"))
-    _check_role(values["role"], ext)
+    department = _department(values.get("department"))
+    _check_role(values["role"], ext, department)
     hashed = hasher(values["password"])
     with change(actor, "user.create", values["username"]) as cs:
         if User.select().where(User.username == values["username"]).exists():
             raise Conflict(f"user {values['username']!r} exists already", "username")
         user = cs.create(User, username=values["username"], password_hash=hashed, role=values["role"],
-                         extension=ext, language=values.get("language", "en"), created_at=utcnow())
+                         extension=ext, language=values.get("language", "en"), department=department,
+                         created_at=utcnow())
     return user, cs.revision
 
 
@@ -99,8 +104,11 @@ def update(user_id, data, actor: str, *, partial: bool, hasher=hash_password) ->
         fields = {k: values[k] for k in ("role", "language") if k in values}
         if "extension" in values or not partial:
             fields["extension"] = _extension(values.get("extension"))
+        if "department" in values or not partial:
+            fields["department"] = _department(values.get("department"))
         ext = fields.get("extension", user.extension if user.extension_id else None)
-        _check_role(fields.get("role", user.role), ext)
+        department = fields.get("department", user.department if user.department_id else None)
+        _check_role(fields.get("role", user.role), ext, department)
         if user.role == "admin" and fields.get("role", "admin") != "admin":
             _not_last_admin(user)
         if hashed:

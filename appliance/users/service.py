@@ -14,7 +14,8 @@ from ..errors import Conflict, Invalid, Unauthorized
 from .passwords import check_strength, hash_password, verify_password
 from .ratelimit import LoginLimiter, TooManyAttempts
 
-ROLES = ("admin", "supervisor", "agent")
+#: A department user sees the tickets dispatched to their department, and nothing else.
+ROLES = ("admin", "supervisor", "agent", "department")
 LANGUAGES = ("en", "zh")
 SESSION_HOURS = 12
 # Compared against when the user does not exist, so timing does not tell.

@@ -1,0 +1,337 @@
+"""Tickets over the API: numbers, deadlines, a ticket's life, history, departments, the caller's lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from urllib.parse import urlencode
+
+import pytest
+
+from appliance.db.models import Ticket, TicketEvent
+from appliance.reports.db import CallLeg, CallRecord, Recording, reports_db
+from appliance.tickets import clock
+from tests.api import Api
+from tests.unit.test_web_session import make_user
+
+
+@pytest.fixture
+def box(admin):
+    assert admin.patch("/settings", {"country_code": "86"}).status == 200
+    yield admin
+    clock.reset()
+
+
+def q(path: str, params: dict) -> str:
+    return f"{path}?{urlencode(params)}"
+
+
+def department(api, name="Water Bureau", **body) -> dict:
+    r = api.post("/departments", {"name": name, **body})
+    assert r.status == 201, r
+    return r.json
+
+
+def category(api, name="Water supply", **body) -> dict:
+    r = api.post("/ticket-categories", {"name": name, **body})
+    assert r.status == 201, r
+    return r.json
+
+
+def ticket(api, **body) -> dict:
+    r = api.post("/tickets", {"kind": "complaint", "summary": "No water since Monday", **body})
+    assert r.status == 201, r
+    return r.json
+
+
+def signed_in(box, username: str, password: str) -> Api:
+    other = Api(box.base[: -len("/api/v1")])
+    r = other.post("/auth/login", {"username": username, "password": password})
+    assert r.status == 200, r
+    other.token = r.json["token"]
+    return other
+
+
+def department_user(box, username: str, department_id: int) -> Api:
+    r = box.post("/users", {"username": username, "password": "Dept-Pass-12345", "role": "department",
+                            "department": department_id})
+    assert r.status == 201, r
+    return signed_in(box, username, "Dept-Pass-12345")
+
+
+# -- numbers and deadlines ------------------------------------------------------------
+
+def test_numbers_count_up_within_the_year_of_the_box(box):
+    year = dt.datetime.now(dt.timezone.utc).year
+    first, second = ticket(box), ticket(box)
+    assert (first["number"], second["number"]) == (f"{year}-000001", f"{year}-000002")
+    assert first["status"] == "new" and first["deadline"] is None and first["channel"] == "phone"
+
+
+def test_two_creates_at_once_never_get_the_same_number(box):
+    numbers, errors = [], []
+
+    def make():
+        for _ in range(10):
+            r = box.post("/tickets", {"kind": "report", "summary": "Street light out"})
+            (numbers if r.status == 201 else errors).append(r.json.get("number") or r)
+
+    threads = [threading.Thread(target=make) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    assert len(numbers) == 40 and len(set(numbers)) == 40
+    assert Ticket.select().count() == 40
+
+
+def test_the_deadline_comes_from_the_category_and_overdue_from_the_box_clock(box):
+    water = category(box, time_limit_hours=24)
+    t = ticket(box, category=water["id"])
+    created = dt.datetime.fromisoformat(t["created_at"].rstrip("Z"))
+    assert dt.datetime.fromisoformat(t["deadline"].rstrip("Z")) == created + dt.timedelta(hours=24)
+    assert t["overdue"] is False and t["due_soon"] is False
+    untimed = ticket(box, summary="A question")
+    clock.move(dt.timedelta(hours=21))
+    assert box.get(f"/tickets/{t['number']}").json["due_soon"] is True
+    clock.move(dt.timedelta(hours=4))
+    assert box.get(f"/tickets/{t['number']}").json["overdue"] is True
+    late = box.get(q("/tickets", {"overdue": "1"})).json
+    assert (late["total"], [x["number"] for x in late["items"]]) == (1, [t["number"]])
+    # Late tickets come first on the list even though newer ones exist.
+    assert [x["number"] for x in box.get("/tickets").json["items"]] == [t["number"], untimed["number"]]
+    # An answered ticket is no longer late.
+    assert box.patch(f"/tickets/{t['number']}", {"status": "answered"}).status == 200
+    assert box.get(q("/tickets", {"overdue": "1"})).json["total"] == 0
+
+
+def test_nearest_deadline_first_then_newest(box):
+    slow, fast = category(box, "Noise", time_limit_hours=72), category(box, "Gas leak", time_limit_hours=2)
+    plain = ticket(box, summary="plain")
+    a = ticket(box, category=slow["id"])
+    b = ticket(box, category=fast["id"])
+    newest = ticket(box, summary="newest")
+    assert [x["number"] for x in box.get("/tickets").json["items"]] == [
+        b["number"], a["number"], newest["number"], plain["number"]]
+
+
+def test_a_category_change_moves_the_deadline_from_the_creation_time(box):
+    t = ticket(box)
+    quick = category(box, "Quick", time_limit_hours=1)
+    changed = box.patch(f"/tickets/{t['number']}", {"category": quick["id"]}).json
+    created = dt.datetime.fromisoformat(t["created_at"].rstrip("Z"))
+    assert dt.datetime.fromisoformat(changed["deadline"].rstrip("Z")) == created + dt.timedelta(hours=1)
+    assert changed["category_path"] == "Quick"
+
+
+# -- a ticket's life and its history ----------------------------------------------------
+
+def test_status_changes_follow_a_tickets_life(box):
+    water = department(box)
+    t = ticket(box)
+    n = t["number"]
+    r = box.patch(f"/tickets/{n}", {"status": "reopened"})
+    assert (r.status, r.json["field"]) == (422, "status")
+    r = box.patch(f"/tickets/{n}", {"status": "dispatched"})  # nowhere to dispatch to
+    assert (r.status, r.json["field"]) == (422, "status")
+    assert box.post(f"/tickets/{n}/dispatch", {"department": water["id"]}).json["status"] == "dispatched"
+    for status in ("in_progress", "answered", "closed", "reopened", "in_progress"):
+        r = box.patch(f"/tickets/{n}", {"status": status})
+        assert (r.status, r.json["status"]) == (200, status)
+    assert box.patch(f"/tickets/{n}", {"status": "closed"}).status == 200
+    for status in ("new", "in_progress", "answered", "dispatched", "finished"):
+        r = box.patch(f"/tickets/{n}", {"status": status})
+        assert (r.status, r.json["field"]) == (422, "status"), status
+    r = box.post(f"/tickets/{n}/dispatch", {"department": water["id"]})
+    assert (r.status, r.json["field"]) == (422, "department")
+    assert box.get(f"/tickets/{n}").json["status"] == "closed"
+    assert box.get(f"/tickets/{n}").json["next_statuses"] == ["reopened"]
+
+
+def test_every_change_is_in_the_history_with_who_and_when(box):
+    water, roads = department(box), department(box, "Roads Office")
+    make_user("sam", "Super-Pass-1234", "supervisor")
+    sam = signed_in(box, "sam", "Super-Pass-1234")
+    t = ticket(box, department=water["id"], priority="high")
+    n = t["number"]
+    assert t["status"] == "dispatched" and t["department_name"] == "Water Bureau"
+    assert sam.patch(f"/tickets/{n}", {"priority": "urgent", "assignee": "sam", "summary": "No water"}).status == 200
+    assert sam.patch(f"/tickets/{n}", {"priority": "urgent"}).status == 200  # no change: no history row
+    assert sam.post(f"/tickets/{n}/dispatch", {"department": roads["id"]}).status == 200
+    history = box.get(f"/tickets/{n}/history").json["items"]
+    assert [(h["actor"], h["field"], h["old"], h["new"]) for h in history] == [
+        ("admin", "created", None, n),
+        ("admin", "department", None, "Water Bureau"),
+        ("sam", "summary", "No water since Monday", "No water"),
+        ("sam", "priority", "high", "urgent"),
+        ("sam", "assignee", None, "sam"),
+        ("sam", "department", "Water Bureau", "Roads Office"),
+    ]
+    assert all(h["at"].endswith("Z") for h in history)
+    assert TicketEvent.select().count() == 6
+    c = sam.post(f"/tickets/{n}/comments", {"text": "Called the bureau.\r\nThey will send someone."})
+    assert c.status == 201 and c.json["actor"] == "sam"
+    assert [x["text"] for x in box.get(f"/tickets/{n}/comments").json["items"]] == [
+        "Called the bureau.\nThey will send someone."]
+
+
+# -- bad input --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body, field", [
+    ({"summary": "x"}, "kind"),
+    ({"kind": "praise", "summary": "x"}, "kind"),
+    ({"kind": "complaint"}, "summary"),
+    ({"kind": "complaint", "summary": "two\nlines"}, "summary"),
+    ({"kind": "complaint", "summary": "x", "category": 999}, "category"),
+    ({"kind": "complaint", "summary": "x", "department": 999}, "department"),
+    ({"kind": "complaint", "summary": "x", "call_id": "1700000000.99"}, "call_id"),
+    ({"kind": "complaint", "summary": "x", "caller": "call me"}, "caller"),
+    ({"kind": "complaint", "summary": "x", "priority": "asap"}, "priority"),
+    ({"kind": "complaint", "summary": "x", "channel": "fax"}, "channel"),
+    ({"kind": "complaint", "summary": "x", "status": "closed"}, "status"),
+])
+def test_bad_tickets_are_refused_naming_the_field_and_change_nothing(box, body, field):
+    r = box.post("/tickets", body)
+    assert (r.status, r.json["field"]) == (422, field), r
+    assert Ticket.select().count() == 0 and TicketEvent.select().count() == 0
+
+
+def test_unknown_tickets_departments_and_categories(box):
+    assert box.get("/tickets/2026-999999").status == 404
+    assert box.patch("/tickets/2026-999999", {"summary": "x"}).status == 404
+    assert box.post("/tickets/2026-999999/comments", {"text": "x"}).status == 404
+    assert box.get("/tickets/2026-999999/history").status == 404
+    n = ticket(box)["number"]
+    r = box.post(f"/tickets/{n}/dispatch", {"department": 42})
+    assert (r.status, r.json["field"]) == (422, "department")
+    r = box.patch(f"/tickets/{n}", {"category": 42})
+    assert (r.status, r.json["field"]) == (422, "category")
+    r = box.patch(f"/tickets/{n}", {"assignee": "nobody"})
+    assert (r.status, r.json["field"]) == (422, "assignee")
+    assert box.get(f"/tickets/{n}/history").json["items"][-1]["field"] == "created"
+
+
+def test_kinds_are_the_boxs_setting(box):
+    assert box.patch("/settings", {"ticket_kinds": ["complaint", "praise"]}).status == 200
+    assert ticket(box, kind="praise")["kind"] == "praise"
+    r = box.post("/tickets", {"kind": "report", "summary": "x"})
+    assert (r.status, r.json["field"]) == (422, "kind")
+
+
+# -- calls --------------------------------------------------------------------------------
+
+def test_a_ticket_holds_the_live_call_and_later_its_record_and_recording(box, tmp_path):
+    ami = box.box.pbx.ami
+    ami.emit(Event="AgentConnect", Queue="600", Uniqueid="1700000000.5", CallerIDNum="13800138000",
+             MemberName="8001", Channel="PJSIP/trunk-1", DestChannel="PJSIP/8001-2")
+    t = ticket(box, call_id="1700000000.5", caller="13800138000")
+    assert (t["call_id"], t["recording"]) == ("1700000000.5", None)
+    wav = tmp_path / "call.wav"
+    wav.write_bytes(b"RIFF")
+    with reports_db.connection_context():
+        CallRecord.create(id="1700000000.5", started=1.0, ended=9.0, direction="inbound", path="[]", wait=1.0,
+                          talk=7.0, hold=0.0, transfers="[]", outcome="answered")
+        CallLeg.create(uniqueid="1700000000.5", call_id="1700000000.5", channel="PJSIP/trunk-1", kind="trunk",
+                       party="13800138000", started=1.0, ended=9.0)
+        Recording.create(callid="1700000000.5", path=str(wav), started_at=1.0, on_demand=0)
+    assert box.get(f"/tickets/{t['number']}").json["recording"] == "1700000000.5"
+    # Once the call is over, its record is what a ticket links to.
+    ami.emit(Event="AgentComplete", Queue="600", Uniqueid="1700000000.5", MemberName="8001")
+    assert box.box.callcenter.live.call("1700000000.5") is None
+    assert ticket(box, call_id="1700000000.5")["call_id"] == "1700000000.5"
+
+
+def test_a_tickets_caller_is_matched_to_the_customer(box):
+    c = box.post("/customers", {"name": "Li Na", "numbers": ["0755-1234567"]}).json
+    t = ticket(box, caller="+86 755 1234567")
+    assert (t["customer"], t["customer_name"]) == (c["id"], "Li Na")
+    assert box.get(q("/tickets", {"q": "0755 1234567"})).json["total"] == 1
+
+
+# -- the caller's lookup ----------------------------------------------------------------
+
+def test_lookup_answers_only_the_tickets_own_caller(box):
+    n = ticket(box, caller="0755-1234567", details="private details")["number"]
+    r = box.get(q("/tickets/lookup", {"number": n, "caller": "+86 755 1234567"}))
+    assert (r.status, r.json) == (200, {"number": n, "status": "new"})
+    for params in ({"number": n, "caller": "13800138000"}, {"number": n}, {"number": "2026-999999",
+                                                                         "caller": "0755-1234567"}):
+        r = box.get(q("/tickets/lookup", params))
+        assert r.status == 404 and "private" not in str(r.json)
+
+
+# -- departments and their users ----------------------------------------------------------
+
+def test_department_users_see_and_work_their_departments_tickets_only(box):
+    water, roads = department(box, email="water@example.org", phone="12345"), department(box, "Roads Office")
+    ours = ticket(box, department=water["id"])
+    theirs = ticket(box, department=roads["id"], summary="Pothole")
+    loose = ticket(box, summary="Not dispatched")
+    wang = department_user(box, "wang", water["id"])
+    listed = wang.get("/tickets").json
+    assert (listed["total"], [t["number"] for t in listed["items"]]) == (1, [ours["number"]])
+    assert wang.get(q("/tickets", {"department": roads["id"]})).json["total"] == 0
+    for n in (theirs["number"], loose["number"]):
+        assert wang.get(f"/tickets/{n}").status == 404
+        assert wang.patch(f"/tickets/{n}", {"status": "in_progress"}).status == 404
+        assert wang.post(f"/tickets/{n}/comments", {"text": "x"}).status == 404
+    assert wang.patch(f"/tickets/{ours['number']}", {"status": "in_progress"}).json["status"] == "in_progress"
+    assert wang.post(f"/tickets/{ours['number']}/comments", {"text": "On it"}).status == 201
+    export = wang.get("/tickets/export")
+    assert export.status == 200 and ours["number"] in export.body.decode() and "Pothole" not in export.body.decode()
+    # What they may not do: make tickets, dispatch, change departments, look tickets up for callers.
+    assert wang.post("/tickets", {"kind": "complaint", "summary": "x"}).status == 403
+    assert wang.post(f"/tickets/{ours['number']}/dispatch", {"department": roads["id"]}).status == 403
+    assert wang.post("/departments", {"name": "Mine"}).status == 403
+    assert wang.get("/tickets/lookup?number=x&caller=1").status == 403
+    assert wang.get("/extensions").status == 403
+    assert [d["name"] for d in wang.get("/departments").json["items"]] == ["Roads Office", "Water Bureau"]
+
+
+def test_a_department_user_needs_a_department(box):
+    water = department(box)
+    r = box.post("/users", {"username": "wu", "password": "Dept-Pass-12345", "role": "department"})
+    assert (r.status, r.json["field"]) == (422, "department")
+    r = box.post("/users", {"username": "wu", "password": "Dept-Pass-12345", "role": "department",
+                            "department": 99})
+    assert (r.status, r.json["field"]) == (422, "department")
+    r = box.post("/users", {"username": "wu", "password": "Dept-Pass-12345", "role": "supervisor",
+                            "department": water["id"]})
+    assert (r.status, r.json["field"]) == (422, "department")
+
+
+def test_departments_and_categories_in_use_are_not_deleted(box):
+    water = department(box)
+    parent = category(box, "Utilities", department=water["id"])
+    child = category(box, "Water supply", parent=parent["id"], time_limit_hours=48)
+    assert child["path"] == "Utilities / Water supply"
+    assert [c["path"] for c in box.get("/ticket-categories").json["items"]] == ["Utilities",
+                                                                                "Utilities / Water supply"]
+    r = box.put(f"/ticket-categories/{parent['id']}", {"name": "Utilities", "parent": child["id"]})
+    assert (r.status, r.json["field"]) == (422, "parent")
+    r = box.post("/ticket-categories", {"name": "Water supply", "parent": parent["id"]})
+    assert r.status == 409
+    t = ticket(box, category=child["id"])
+    assert t["department"] is None  # the child names no department; the ticket waits to be dispatched
+    assert box.delete(f"/ticket-categories/{parent['id']}").status == 409
+    assert box.delete(f"/ticket-categories/{child['id']}").status == 409
+    assert box.delete(f"/departments/{water['id']}").status == 409
+    r = box.post("/departments", {"name": "Bad", "email": "not-an-address"})
+    assert (r.status, r.json["field"]) == (422, "email")
+
+
+def test_a_categorys_department_takes_its_tickets(box):
+    water = department(box)
+    leak = category(box, "Burst pipe", department=water["id"], time_limit_hours=4)
+    t = ticket(box, category=leak["id"])
+    assert (t["department"], t["status"]) == (water["id"], "dispatched")
+
+
+def test_export_is_csv_of_the_filtered_tickets(box):
+    ticket(box, summary="=HYPERLINK(\"x\")", caller="13800138000")
+    ticket(box, summary="Other")
+    r = box.get(q("/tickets/export", {"q": "HYPERLINK"}))
+    lines = r.body.decode().splitlines()
+    assert r.status == 200 and lines[0].startswith("number,created_at,kind")
+    assert len(lines) == 2 and "'=HYPERLINK" in lines[1]

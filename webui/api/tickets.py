@@ -1,0 +1,115 @@
+"""/tickets, /departments, /ticket-categories: the hotline's tickets and where they go.
+
+Agents make tickets during a call (the screen pop gives the caller and the
+call) and staff from any channel; a department user sees their department's
+tickets only, to work and answer them.
+"""
+
+from __future__ import annotations
+
+from bottle import request, response
+
+from appliance.reports import calllog
+from appliance.tickets import categories, csvio, departments, service
+from appliance.tickets.schema import (CategorySchema, CommentSchema, DepartmentSchema, DispatchSchema,
+                                      TicketChangeSchema, TicketCreateSchema)
+
+from ..plugins import current_user, json_body
+from .crud import install_crud
+
+STAFF = ("admin", "supervisor")
+DESK = ("admin", "supervisor", "agent")
+EVERYONE = DESK + ("department",)
+
+
+def _department() -> int | None:
+    """The department whose tickets only this user sees (None: all of them)."""
+    user = current_user()
+    return (user.department_id or -1) if user.role == "department" else None
+
+
+def _params() -> dict:
+    return {k: request.query.getunicode(k) or "" for k in request.query.keys()}
+
+
+def install(api, box) -> None:
+    def actor() -> str:
+        return current_user().username
+
+    def call_known(call_id: str) -> str | None:
+        """A call now in a queue (the screen pop's id) or one the call log has; its record's id."""
+        manager = getattr(box, "callcenter", None)
+        if manager is not None and not manager.error and manager.live.call(call_id) is not None:
+            return call_id
+        return calllog.record_of(call_id)
+
+    def view(ticket) -> dict:
+        doc = service.to_dict(ticket)
+        doc["recording"] = calllog.recording_of(ticket.call_id) if ticket.call_id else None
+        return doc
+
+    @api.get("/tickets", roles=EVERYONE)
+    def list_tickets():
+        """A page of tickets: open ones nearest their deadline (or past it) first, then the newest.
+        page, per_page (at most 500), q (number, summary, details or caller's number), status (one or more,
+        comma-separated), department (id), overdue (1 or 0). Department users get their department's only."""
+        return service.page(_params(), _department())
+
+    @api.post("/tickets", schema=TicketCreateSchema, roles=DESK)
+    def create_ticket():
+        """Make a ticket; it gets its number, and its deadline from its category's time limit.
+        Given a department (or a category with one), it is dispatched there at once."""
+        ticket = service.create(json_body(), actor(), call_known)
+        response.status = 201
+        response.set_header("Location", f"/api/v1/tickets/{ticket.number}")
+        return view(ticket)
+
+    @api.get("/tickets/lookup", roles=DESK)
+    def lookup_ticket():
+        """The status of ticket `number` for a caller who gives it: answered only when `caller` (their phone
+        number, any form) is the ticket's caller's; 404 otherwise, whether or not the ticket exists."""
+        return service.lookup(request.query.getunicode("number"), request.query.getunicode("caller"))
+
+    @api.get("/tickets/export", produces="text/csv", roles=STAFF + ("department",))
+    def export_tickets():
+        """The tickets the list's filters (q, status, department, overdue) find, as CSV."""
+        response.content_type = "text/csv; charset=utf-8"
+        response.set_header("Content-Disposition", 'attachment; filename="tickets.csv"')
+        return csvio.export(service.everything(_params(), _department()))
+
+    @api.get("/tickets/<number>", roles=EVERYONE)
+    def get_ticket(number):
+        """One ticket, with its call's recording (an id for /recordings) where the call was recorded."""
+        return view(service.get(number, _department()))
+
+    @api.patch("/tickets/<number>", schema=TicketChangeSchema, roles=EVERYONE)
+    def change_ticket(number):
+        """Change some fields; a status may only follow the one before as a ticket's life allows
+        (next_statuses lists them). Every change is kept in the history."""
+        return view(service.update(number, json_body(), actor(), _department()))
+
+    @api.post("/tickets/<number>/dispatch", schema=DispatchSchema, roles=DESK, success="200")
+    def dispatch_ticket(number):
+        """Send the ticket to a department: it becomes theirs, dispatched."""
+        return view(service.dispatch(number, json_body(), actor(), _department()))
+
+    @api.get("/tickets/<number>/comments", roles=EVERYONE)
+    def ticket_comments(number):
+        """The ticket's comments, oldest first."""
+        return {"items": service.comments(service.get(number, _department()))}
+
+    @api.post("/tickets/<number>/comments", schema=CommentSchema, roles=EVERYONE)
+    def comment_ticket(number):
+        """Add a comment."""
+        response.status = 201
+        return service.comment(number, json_body(), actor(), _department())
+
+    @api.get("/tickets/<number>/history", roles=EVERYONE)
+    def ticket_history(number):
+        """Every change of the ticket: when, who, which field, from what to what."""
+        return {"items": service.history(service.get(number, _department()))}
+
+    install_crud(api, box, "/departments", departments, departments.to_dict, lambda d: d.id,
+                 schema=DepartmentSchema, roles=STAFF, read_roles=EVERYONE)
+    install_crud(api, box, "/ticket-categories", categories, categories.to_dict, lambda c: c.id,
+                 schema=CategorySchema, roles=STAFF, read_roles=EVERYONE)
