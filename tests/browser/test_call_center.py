@@ -210,17 +210,23 @@ def test_wallboard_follows_a_waiting_caller_and_rings_the_supervisor_to_listen(n
                            "[data-figure=answered] .figure-value\").textContent) >= 1", "today's answered calls")
 
 
+def answered_with_talk(phones, workdir):
+    """The caller rings queue 600, the agent answers, and the caller talks four seconds."""
+    caller = phones[CALLER].call("600")
+    ringing = phones[AGENT].wait_incoming(timeout=15)
+    ringing.answer_call()
+    ringing.wait_confirmed()
+    caller.wait_confirmed()
+    caller.play(write_tone(workdir / "talk.wav", 700, 4.0))
+    return caller, ringing
+
+
 def test_a_recorded_call_plays_in_the_history_page(new_page, api, box, center, tmp_path):
     assert api.patch("/queues/600", {"recording": "always"}).status == 200
     api.post(f"/agents/{AGENT}/login")
     api.post(f"/agents/{AGENT}/unpause")
     with desk_phones(box, api, tmp_path, AGENT, CALLER) as phones:
-        caller = phones[CALLER].call("600")
-        ringing = phones[AGENT].wait_incoming(timeout=15)
-        ringing.answer_call()
-        ringing.wait_confirmed()
-        caller.wait_confirmed()
-        caller.play(write_tone(tmp_path / "talk.wav", 700, 4.0))
+        caller, ringing = answered_with_talk(phones, tmp_path)
         phones[CALLER].stack.wait(caller.played, 10, "four seconds of talk")
         ringing.hangup_call()
         caller.wait_disconnected()
@@ -289,6 +295,75 @@ def test_recent_calls_on_the_agent_desk_and_the_extension_dialog(new_page, api, 
     expect(rows.nth(0)).to_contain_text(f"Missed{CALLER}")
     expect(rows.nth(1)).to_contain_text(f"In{CALLER}")
 
+
+
+def test_a_ticket_made_from_the_screen_pop_holds_the_call_and_its_recording(new_page, api, box, center, tmp_path):
+    """During a recorded queue call the agent makes a ticket from the screen pop: it holds the
+    caller's number and the call, whose record (once written) has the same id and whose
+    recording plays on the ticket's page."""
+    assert api.patch("/queues/600", {"recording": "always"}).status == 200
+    water = api.post("/departments", {"name": "Water Bureau", "email": "water@example.org"}).json
+    supply = api.post("/ticket-categories", {"name": "Water supply", "time_limit_hours": 24,
+                                             "department": water["id"]}).json
+    api.post(f"/agents/{AGENT}/login")
+    api.post(f"/agents/{AGENT}/unpause")
+    page = sign_in(new_page(), "alice", AGENT_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/agent$"))
+    with desk_phones(box, api, tmp_path, AGENT, CALLER) as phones:
+        caller, ringing = answered_with_talk(phones, tmp_path)
+        seen(phones, page, f"{text_of('#pop-state')} === 'Connected'", "the desk to show the call connected")
+        callid = page.locator("#pop").get_attribute("data-call")
+        page.click("#pop-ticket")
+        seen(phones, page, "document.querySelectorAll('#ticket-form select[name=category] option').length > 1",
+             "the new-ticket dialog with the categories")
+        expect(page.locator("#ticket-form input[name=caller]")).to_have_value(CALLER)
+        page.select_option("#ticket-form select[name=kind]", "complaint")
+        page.select_option("#ticket-form select[name=category]", str(supply["id"]))
+        page.fill("#ticket-form input[name=summary]", "No water since Monday")
+        page.fill("#ticket-form textarea[name=details]", "Building 3, all floors.")
+        page.click("#ticket-form button[type=submit]")
+        seen(phones, page, "!document.getElementById('pop-ticket-made').hidden", "the ticket made from the pop")
+        screenshot(page, "agent-ticket-from-pop")
+        phones[CALLER].stack.wait(caller.played, 10, "four seconds of talk")
+        ringing.hangup_call()
+        caller.wait_disconnected()
+
+    found = api.get("/tickets?q=No+water+since+Monday").json
+    assert found["total"] == 1, found
+    ticket = found["items"][0]
+    assert page.locator("#pop-ticket-made").text_content() == f"Ticket {ticket['number']} created."
+    assert (ticket["call_id"], ticket["caller"], ticket["customer_name"]) == (callid, CALLER, CUSTOMER)
+    assert (ticket["department_name"], ticket["status"], ticket["created_by"]) == ("Water Bureau", "dispatched", "alice")
+    assert ticket["deadline"] is not None and ticket["channel"] == "phone"
+    # The call's record, once written, is the ticket's call; its recording is the ticket's.
+    deadline = time.monotonic() + 20
+    while True:
+        record = api.get(f"/cdr/{callid}")
+        shown = api.get(f"/tickets/{ticket['number']}").json
+        if record.status == 200 and shown["recording"]:
+            break
+        assert time.monotonic() < deadline, (record, shown)
+        time.sleep(0.2)
+    assert record.json["id"] == ticket["call_id"] and record.json["recording"] == shown["recording"]
+
+    staff = sign_in(new_page(), "admin", PASSWORD)
+    staff.goto(f"/tickets/{ticket['number']}")
+    expect(staff.locator("#fact-department")).to_have_text("Water Bureau")
+    expect(staff.locator("#history tr[data-field='created']")).to_contain_text("alice")
+    duration = staff.evaluate("""async () => {
+        const audio = document.querySelector("#call audio");
+        audio.muted = true;
+        await new Promise((resolve, reject) => {
+            audio.addEventListener("loadedmetadata", resolve, {once: true});
+            audio.addEventListener("error", () => reject(new Error("media error " + audio.error.code)), {once: true});
+            audio.load();
+        });
+        return audio.duration;
+    }""")
+    assert duration > 2, duration
+    screenshot(staff, "ticket-page")
+    staff.goto("/tickets")
+    expect(staff.locator(f"#rows tr[data-number='{ticket['number']}']")).to_contain_text("No water since Monday")
 
 
 @pytest.mark.parametrize("width", [1366, 390])

@@ -11,7 +11,7 @@ from appliance.db import db
 from appliance.errors import BoxError
 
 from ..plugins import Auth, CsrfRejected, Database, error_body, json_error_handler, spare_admin
-from . import auth, screens, update
+from . import auth, screens, tickets, update
 from .render import render
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ def install(app, box, limiter) -> None:
     auth.install(app, box, limiter)
     screens.install(app, box)
     update.install(app, box)
+    tickets.install(app, box)
 
     def html_error(err):
         # A path the API's mount cannot take (a line break in it, say) lands here: answer in JSON still.

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 ANYONE = ("admin", "supervisor", "agent")
 STAFF = ("admin", "supervisor")
 ADMIN = ("admin",)
+#: Department users work the tickets of their department, and nothing else.
+TICKETS = ANYONE + ("department",)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ MENU = (
         Page("cc_settings", "/callcenter-settings", ADMIN),
         Page("webcall_settings", "/webcall-settings", ADMIN),
     )),
+    Group("tickets", (Page("tickets", "/tickets", TICKETS), Page("ticket_setup", "/ticket-setup", STAFF))),
     Group("phones", (Page("extensions", "/extensions", STAFF), Page("voicemail", "/voicemail", ANYONE),
                      Page("park", "/park", ANYONE), Page("blacklist", "/blacklist", STAFF),
                      Page("speed_dials", "/speed-dials", STAFF), Page("conferences", "/conferences", STAFF))),
@@ -79,4 +82,6 @@ def menu_for(role: str) -> list[Group]:
 
 
 def home_for(role: str) -> str:
+    if role == "department":
+        return PAGES["tickets"].path
     return "/" if role in STAFF else PAGES["agent"].path

@@ -15,6 +15,7 @@ from appliance.errors import Invalid
 from ..plugins import current_user, redirect
 from .auth import SETUP_STEPS
 from .nav import ADMIN, ANYONE, PAGES, STAFF, home_for
+from . import tickets
 from .render import render
 
 # Pages that need nothing from the server but their shell: the template and
@@ -44,11 +45,12 @@ SHELLS = {
     "permission_classes": ("crud", "permission_classes"),
     "system": ("system",),
     "system_prompts": ("system_prompts",),
+    "ticket_setup": ("crud", "ticket_setup"),
 }
 
 
 def install(app, box) -> None:
-    @app.get("/", roles=ANYONE)
+    @app.get("/", roles=ANYONE + ("department",))
     def dashboard():
         role = current_user().role
         if role not in STAFF:
@@ -92,8 +94,8 @@ def install(app, box) -> None:
     @app.get(PAGES["agent"].path, roles=PAGES["agent"].roles)
     def agent():
         ext, fixed = _own_or_chosen("ext")
-        return render("agent", title_key="nav.agent", current="agent", scripts=("widgets", "agent"),
-                      boot={"extension": ext, "fixed": fixed}, fixed=fixed)
+        return render("agent", title_key="nav.agent", current="agent", scripts=("widgets", "ticket_form", "agent"),
+                      boot={"extension": ext, "fixed": fixed}, fixed=fixed, **tickets.form_values())
 
     @app.get(PAGES["cdr"].path, roles=PAGES["cdr"].roles)
     def call_log():

@@ -41,6 +41,8 @@
     <div class="card-head pop-head">
       <h2 id="pop-title"></h2>
       <span class="state-badge" id="pop-state"></span>
+      <button class="btn btn-small" id="pop-ticket" type="button">{{_('tk.add')}}</button>
+      <a class="small" id="pop-ticket-made" hidden></a>
     </div>
     <div class="pop-grid">
       <div class="stack">
@@ -119,3 +121,5 @@
     <div class="empty-state compact" id="recent-empty" hidden><p class="muted">{{_('recent.none')}}</p></div>
   </section>
 </div>
+
+% include('ticket_form')

@@ -45,6 +45,13 @@
     <div class="metric-sub" id="config-sub">—</div>
   </section>
 </div>
+<div class="grid cards-4">
+  <section class="card metric" id="tickets-card">
+    <h2>{{_('dash.tickets_overdue')}}</h2>
+    <div class="metric-value"><a href="/tickets?overdue=1" id="tickets-overdue">—</a></div>
+    <div class="metric-sub">{{_('dash.tickets_overdue_sub')}}</div>
+  </section>
+</div>
 <div class="grid cards-2">
   <section class="card">
     <h2>{{_('dash.system')}}</h2>

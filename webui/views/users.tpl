@@ -36,6 +36,7 @@
           <option value="agent">{{_('role.agent')}}</option>
           <option value="supervisor">{{_('role.supervisor')}}</option>
           <option value="admin">{{_('role.admin')}}</option>
+          <option value="department">{{_('role.department')}}</option>
         </select>
         <span class="field-error" data-error-for="role" hidden></span></label>
       <label class="field"><span class="label">{{_('users.f.language')}}</span>
@@ -47,6 +48,10 @@
       <datalist id="extension-options"></datalist>
       <span class="hint">{{_('users.f.extension_hint')}}</span>
       <span class="field-error" data-error-for="extension" hidden></span></label>
+    <label class="field"><span class="label">{{_('users.f.department')}}</span>
+      <select name="department" id="department-options"><option value="">—</option></select>
+      <span class="hint">{{_('users.f.department_hint')}}</span>
+      <span class="field-error" data-error-for="department" hidden></span></label>
     <div class="dialog-actions">
       <button class="btn" type="button" data-close>{{_('common.cancel')}}</button>
       <button class="btn btn-primary" type="submit">{{_('common.save')}}</button>

@@ -88,8 +88,22 @@
       el("dt", {}), el("dd", {}, el("a", {href: "/customers?" + new URLSearchParams({q: c.name})}, t("agent.open_record"))));
   }
 
+  /* A ticket made from the pop holds the caller's number and the call. */
+  $("pop-ticket").addEventListener("click", () => {
+    if (!pop) return;
+    const current = pop;
+    window.Callbox.newTicket({id: current.call, caller: current.caller}, (ticket) => {
+      current.ticket = ticket.number;
+      if (pop === current) renderPop();
+    });
+  });
+
   function renderPop() {
     const box = $("pop");
+    const made = $("pop-ticket-made");
+    made.hidden = !pop.ticket;
+    made.textContent = pop.ticket ? t("tk.created", {number: pop.ticket}) : "";
+    made.href = pop.ticket ? `/tickets/${encodeURIComponent(pop.ticket)}` : "#";
     box.hidden = false;
     box.dataset.call = pop.call;
     box.dataset.phase = pop.phase;

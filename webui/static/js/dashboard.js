@@ -137,4 +137,11 @@
     },
     lost: () => { refresh(); loadTrunks(); },
   });
+
+  /* Open tickets past their deadline, by the box's clock (the API judges). */
+  async function loadTickets() {
+    try { setText("tickets-overdue", String((await api("GET", "/tickets?overdue=1&per_page=1")).total)); } catch (e) { /* next tick */ }
+  }
+  loadTickets();
+  setInterval(loadTickets, 60000);
 })();

@@ -5,9 +5,14 @@
   const {t, el, api, crud, toast, clearErrors, showError, optional, dateTime} = window.Callbox;
   const $ = (id) => document.getElementById(id);
 
+  let departments = [];
+
   async function loadExtensions() {
-    const doc = await api("GET", "/extensions?per_page=1000");
+    const [doc, deps] = await Promise.all([api("GET", "/extensions?per_page=1000"), api("GET", "/departments")]);
     $("extension-options").replaceChildren(...doc.items.map((x) => el("option", {value: x.number}, x.name)));
+    departments = deps.items;
+    $("department-options").replaceChildren(el("option", {value: ""}, "—"),
+      ...departments.map((d) => el("option", {value: d.id}, d.name)));
   }
 
   const page = crud({
@@ -20,7 +25,7 @@
     cells: (u) => [
       el("td", {}, el("strong", {}, u.username)),
       el("td", {}, el("span", {class: "role-badge"}, t("role." + u.role))),
-      el("td", {class: "mono"}, u.extension || "—"),
+      el("td", {class: "mono"}, u.extension || (u.department && (departments.find((d) => d.id === u.department) || {}).name) || "—"),
       el("td", {}, u.language === "zh" ? "中文" : "English"),
       el("td", {class: "muted"}, dateTime(u.created_at))],
     actions: (u) => [el("button", {type: "button", class: "btn btn-small", onclick: () => openPassword(u)},
@@ -32,10 +37,12 @@
       f.role.value = u ? u.role : "agent";
       f.language.value = u ? u.language : "en";
       f.extension.value = u ? u.extension || "" : "";
+      f.department.value = u && u.department ? String(u.department) : "";
     },
     body(form, u) {
       const f = form.elements;
-      const body = {role: f.role.value, language: f.language.value, extension: optional(f.extension)};
+      const body = {role: f.role.value, language: f.language.value, extension: optional(f.extension),
+                    department: f.department.value ? Number(f.department.value) : null};
       if (!u) Object.assign(body, {username: f.username.value.trim(), password: f.password.value});
       return body;
     },
@@ -70,5 +77,5 @@
     }
   });
 
-  page.load();
+  loadExtensions().catch(() => {}).then(page.load);
 })();

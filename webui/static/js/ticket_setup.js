@@ -1,0 +1,61 @@
+/* Where tickets go: departments (with the contacts staff reach them by) and the category
+   tree, whose time limits set a new ticket's deadline. */
+(function () {
+  "use strict";
+  const {t, el, api, crud, optional} = window.Callbox;
+  let departments = [];
+  let categories = [];
+
+  const name = (id, list) => (list.find((x) => x.id === id) || {}).name || "—";
+  const choice = (select, items, label, noneText, value) => {
+    select.replaceChildren(el("option", {value: ""}, noneText), ...items.map((x) => el("option", {value: x.id}, label(x))));
+    select.value = value === null || value === undefined ? "" : String(value);
+  };
+  const idOrNull = (select) => (select.value ? Number(select.value) : null);
+
+  const deps = crud({
+    prefix: "dep",
+    path: "/departments",
+    key: (d) => d.id,
+    name: (d) => d.name,
+    title: (d) => (d ? t("tks.dep_edit", {name: d.name}) : t("tks.dep_add")),
+    deleteText: (d) => t("tks.dep_delete", {name: d.name}),
+    cells: (d) => [el("td", {}, el("strong", {}, d.name)), el("td", {class: "mono"}, d.phone || "—"),
+                   el("td", {}, d.email || "—")],
+    loaded: (items) => { departments = items; cats.load(); },
+    fill(form, d) {
+      const f = form.elements;
+      f.name.value = d ? d.name : "";
+      f.phone.value = d ? d.phone || "" : "";
+      f.email.value = d ? d.email || "" : "";
+    },
+    body: (form) => ({name: form.elements.name.value.trim(), phone: optional(form.elements.phone),
+                      email: optional(form.elements.email)}),
+  });
+
+  const cats = crud({
+    prefix: "cat",
+    path: "/ticket-categories",
+    key: (c) => c.id,
+    name: (c) => c.path,
+    title: (c) => (c ? t("tks.cat_edit", {name: c.path}) : t("tks.cat_add")),
+    deleteText: (c) => t("tks.cat_delete", {name: c.path}),
+    cells: (c) => [el("td", {}, c.path), el("td", {}, c.time_limit_hours ? t("tks.hours", {n: c.time_limit_hours}) : "—"),
+                   el("td", {}, c.department ? name(c.department, departments) : "—")],
+    loaded: (items) => { categories = items; },
+    fill(form, c) {
+      const f = form.elements;
+      f.name.value = c ? c.name : "";
+      f.time_limit_hours.value = c && c.time_limit_hours ? c.time_limit_hours : "";
+      choice(f.parent, categories.filter((x) => !c || x.id !== c.id), (x) => x.path, t("tks.top_level"), c && c.parent);
+      choice(f.department, departments, (x) => x.name, "—", c && c.department);
+    },
+    body(form) {
+      const f = form.elements;
+      return {name: f.name.value.trim(), parent: idOrNull(f.parent), department: idOrNull(f.department),
+              time_limit_hours: f.time_limit_hours.value ? Number(f.time_limit_hours.value) : null};
+    },
+  });
+
+  deps.load();
+})();

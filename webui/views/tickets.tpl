@@ -1,0 +1,59 @@
+% rebase('layout')
+% desk = user.role != 'department'
+<div class="page-head">
+  <h1>{{title}}</h1>
+  <div class="actions">
+    % if desk:
+    <button class="btn btn-primary" id="add" type="button">{{_('tk.add')}}</button>
+    % end
+    % if user.role != 'agent':
+    <a class="btn" id="export" href="/api/v1/tickets/export" download>{{_('ext.export')}}</a>
+    % end
+  </div>
+</div>
+<section class="card table-card">
+  <form class="table-tools filters" id="filter" role="search" novalidate>
+    <label class="field"><span class="label">{{_('tk.f.search')}}</span>
+      <input type="search" name="q" autocomplete="off" placeholder="{{_('tk.search_hint')}}"></label>
+    <label class="field"><span class="label">{{_('tk.f.status')}}</span>
+      <select name="status">
+        <option value="">{{_('cdr.any')}}</option>
+        <option value="new,dispatched,in_progress,reopened">{{_('tk.open')}}</option>
+        % for s in statuses:
+        <option value="{{s}}">{{_('tk.status.' + s)}}</option>
+        % end
+      </select>
+      <span class="field-error" data-error-for="status" hidden></span></label>
+    % if user.role != 'department':
+    <label class="field"><span class="label">{{_('tk.f.department')}}</span>
+      <select name="department" id="f-department"><option value="">{{_('cdr.any')}}</option></select></label>
+    % end
+    <label class="check"><input type="checkbox" name="overdue" value="1"> {{_('tk.f.overdue')}}</label>
+    <div class="filter-actions">
+      <button class="btn" type="reset">{{_('cdr.clear')}}</button>
+    </div>
+    <div class="alert alert-error" data-error-for="" hidden></div>
+  </form>
+  <div class="table-tools"><span class="muted" id="summary"></span></div>
+  <div class="table-wrap">
+  <table class="table compact">
+    <thead><tr>
+      <th>{{_('tk.col.number')}}</th><th>{{_('tk.col.summary')}}</th><th>{{_('tk.col.kind')}}</th>
+      <th>{{_('tk.col.caller')}}</th><th>{{_('tk.col.department')}}</th><th>{{_('tk.col.priority')}}</th>
+      <th>{{_('tk.col.deadline')}}</th><th>{{_('tk.col.status')}}</th>
+    </tr></thead>
+    <tbody id="rows"></tbody>
+  </table>
+  </div>
+  <div class="empty-state compact" id="empty" hidden><p class="muted">{{_('tk.none')}}</p></div>
+  <div class="pager">
+    <span class="spacer"></span>
+    <button class="btn" id="prev" type="button">{{_('ext.prev')}}</button>
+    <span id="page-info" class="muted"></span>
+    <button class="btn" id="next" type="button">{{_('ext.next')}}</button>
+  </div>
+</section>
+
+% if desk:
+% include('ticket_form')
+% end
