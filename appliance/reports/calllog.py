@@ -194,11 +194,14 @@ def recording_of(call_id: str) -> str | None:
 
 
 def record_of(call_id: str) -> str | None:
-    """The id of the call record `call_id` (a record's id or one of its channels') belongs to."""
+    """The id of the call record `call_id` (a record's id or one of its channels') belongs to.
+    A queue call just ended has its queue log row before its record: its id is the record's to be."""
     if CallRecord.select().where(CallRecord.id == call_id).exists():
         return call_id
     leg = CallLeg.get_or_none(CallLeg.uniqueid == call_id)
-    return leg.call_id if leg is not None else None
+    if leg is not None:
+        return leg.call_id
+    return call_id if QueueCall.select().where(QueueCall.callid == call_id).exists() else None
 
 
 def iso(t: float | None) -> str | None:

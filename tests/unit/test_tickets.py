@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from appliance.db.models import Ticket, TicketEvent
-from appliance.reports.db import CallLeg, CallRecord, Recording, reports_db
+from appliance.reports.db import CallLeg, CallRecord, QueueCall, Recording, reports_db
 from appliance.tickets import clock
 from tests.api import Api
 from tests.unit.test_web_session import make_user
@@ -240,6 +240,14 @@ def test_a_ticket_holds_the_live_call_and_later_its_record_and_recording(box, tm
     ami.emit(Event="AgentComplete", Queue="600", Uniqueid="1700000000.5", MemberName="8001")
     assert box.box.callcenter.live.call("1700000000.5") is None
     assert ticket(box, call_id="1700000000.5")["call_id"] == "1700000000.5"
+
+
+def test_a_queue_call_just_ended_is_known_before_its_record_is_written(box):
+    """The agent often writes the ticket after the caller hung up: the queue log has the call already."""
+    with reports_db.connection_context():
+        QueueCall.create(callid="1700000001.7", queue="600", caller="13800138000", entered_at=1.0,
+                         outcome="answered", ring_attempts=1, memory=0)
+    assert ticket(box, call_id="1700000001.7")["call_id"] == "1700000001.7"
 
 
 def test_a_tickets_caller_is_matched_to_the_customer(box):
