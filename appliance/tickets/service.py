@@ -20,6 +20,7 @@ from ..db import db, write_lock
 from ..db.models import Department, Ticket, TicketCategory, TicketComment, TicketEvent, User
 from ..errors import Invalid, NotFound
 from ..fields import validate
+from ..reports import calllog
 from ..reports.calllog import _whole
 from . import categories, clock, departments, statuses
 from .schema import CommentSchema, DispatchSchema, TicketChangeSchema, TicketCreateSchema
@@ -240,6 +241,13 @@ def comments(ticket: Ticket) -> list[dict]:
 def history(ticket: Ticket) -> list[dict]:
     return [{"at": _iso(e.at), "actor": e.actor, "field": e.field, "old": e.old, "new": e.new}
             for e in TicketEvent.select().where(TicketEvent.ticket == ticket).order_by(TicketEvent.id)]
+
+
+def department_holds_call(department: int | None, call_id: str) -> bool:
+    """Whether a ticket of `department` was made with the call `call_id` (a record's or a channel's id)."""
+    ids = {call_id, calllog.record_of(call_id)} - {None}
+    return department is not None and Ticket.select().where(
+        Ticket.department == department, Ticket.call_id.in_(list(ids))).exists()
 
 
 def lookup(number: str | None, caller: str | None) -> dict:

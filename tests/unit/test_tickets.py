@@ -236,6 +236,13 @@ def test_a_ticket_holds_the_live_call_and_later_its_record_and_recording(box, tm
                        party="13800138000", started=1.0, ended=9.0)
         Recording.create(callid="1700000000.5", path=str(wav), started_at=1.0, on_demand=0)
     assert box.get(f"/tickets/{t['number']}").json["recording"] == "1700000000.5"
+    # A department user hears the calls of their department's tickets, and no others.
+    water = department(box)
+    wang = department_user(box, "wang", water["id"])
+    assert wang.get("/recordings/1700000000.5").status == 403
+    assert box.post(f"/tickets/{t['number']}/dispatch", {"department": water["id"]}).status == 200
+    r = wang.get("/recordings/1700000000.5")
+    assert r.status == 200 and r.body == b"RIFF"
     # Once the call is over, its record is what a ticket links to.
     ami.emit(Event="AgentComplete", Queue="600", Uniqueid="1700000000.5", MemberName="8001")
     assert box.box.callcenter.live.call("1700000000.5") is None

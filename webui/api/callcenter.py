@@ -21,6 +21,7 @@ from appliance.queues import service as queues
 from appliance.queues.schema import QueueSchema
 from appliance.reports import stats
 from appliance.reports.db import CallNote, QueueCall, Recording
+from appliance.tickets import service as tickets
 
 from ..plugins import current_user, json_body
 from .apply import settle
@@ -270,15 +271,17 @@ def install(api, box) -> None:
 
     _music(api, box)
 
-    @api.get("/recordings/<callid>", roles=ANYONE, produces="audio/wav")
+    @api.get("/recordings/<callid>", roles=ANYONE + ("department",), produces="audio/wav")
     def recording(callid):
-        """A call's recording as WAV (agents: their own calls)."""
+        """A call's recording as WAV (agents: their own calls; department users: the calls of their tickets)."""
         row = Recording.get_or_none(Recording.callid == callid)
         user = current_user()
         if row is None:
             raise NotFound(f"call {callid} has no recording")
         if user.role == "agent" and (user.extension is None or user.extension.number not in (row.callee, row.caller)):
             raise Forbidden("agents may listen to their own calls only")
+        if user.role == "department" and not tickets.department_holds_call(user.department_id, callid):
+            raise Forbidden("department users may listen to the calls of their tickets only")
         path = cc().recordings.find(callid)
         if path is None:
             raise NotFound(f"the recording of call {callid} is gone (retention)")
