@@ -12,7 +12,7 @@ import datetime as dt
 import zoneinfo
 from typing import Callable
 
-from peewee import JOIN, Case
+from peewee import JOIN, Case, fn
 
 from .. import box_settings
 from ..customers import service as customers
@@ -101,7 +101,7 @@ def _next_number(now: dt.datetime) -> str:
     Called under the write lock in the transaction that inserts it: two tickets never share one."""
     year = now.replace(tzinfo=dt.timezone.utc).astimezone(zoneinfo.ZoneInfo(box_settings.load().timezone)).year
     last = (Ticket.select(Ticket.number).where(Ticket.number.startswith(f"{year}-"))
-            .order_by(Ticket.number.desc()).scalar())
+            .order_by(fn.LENGTH(Ticket.number).desc(), Ticket.number.desc()).scalar())  # 2026-1000000 after -999999
     return f"{year}-{(int(last.split('-')[1]) + 1) if last else 1:06d}"
 
 

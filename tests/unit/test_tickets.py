@@ -68,6 +68,14 @@ def test_numbers_count_up_within_the_year_of_the_box(box):
     assert first["status"] == "new" and first["deadline"] is None and first["channel"] == "phone"
 
 
+def test_numbers_go_past_a_million_in_a_year(box):
+    year = dt.datetime.now(dt.timezone.utc).year
+    first = ticket(box)
+    Ticket.update(number=f"{year}-999999").where(Ticket.number == first["number"]).execute()
+    assert ticket(box)["number"] == f"{year}-1000000"
+    assert ticket(box)["number"] == f"{year}-1000001"
+
+
 def test_two_creates_at_once_never_get_the_same_number(box):
     numbers, errors = [], []
 
