@@ -364,6 +364,9 @@ def test_a_ticket_made_from_the_screen_pop_holds_the_call_and_its_recording(new_
     screenshot(staff, "ticket-page")
     staff.goto("/tickets")
     expect(staff.locator(f"#rows tr[data-number='{ticket['number']}']")).to_contain_text("No water since Monday")
+    screenshot(staff, "tickets")
+    staff.goto("/ticket-setup")
+    expect(staff.locator(f"#cat-rows tr[data-key='{supply['id']}']")).to_contain_text("Water Bureau")
 
 
 @pytest.mark.parametrize("width", [1366, 390])
@@ -372,7 +375,8 @@ def test_every_call_center_page_fits_the_screen(new_page, api, center, width):
     page.set_viewport_size({"width": width, "height": 860})
     for path, ready in (("/agent?ext=" + AGENT, "#agent-state .state-badge"), ("/wallboard", ".queue-card"),
                         ("/queues", "#rows tr"), ("/customers", "#rows tr"), ("/history", "#rows tr"),
-                        ("/music", "#default-used"), ("/callcenter-settings", "#rows tr"), ("/", "#box-status")):
+                        ("/music", "#default-used"), ("/callcenter-settings", "#rows tr"), ("/", "#box-status"),
+                        ("/tickets", "#filter"), ("/ticket-setup", "#dep-add")):
         page.goto(path)
         expect(page.locator(ready).first).to_be_visible()
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
