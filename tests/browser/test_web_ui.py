@@ -470,7 +470,7 @@ def test_agent_made_in_the_users_page_gets_403_on_admin_routes(admin, new_page, 
     page = sign_in(new_page(), "alice", AGENT_PASSWORD)
     expect(page).to_have_url(re.compile(r"/agent$"))  # an agent's home is their desk
     expect(page.locator("#agent-heading")).to_have_text("Extension 8002")
-    expect(page.locator("nav.sidebar a")).to_have_count(5)  # desk, customers, call log, voicemail, call park
+    expect(page.locator("nav.sidebar a")).to_have_count(6)  # desk, customers, call log, tickets, voicemail, call park
     page.goto("/voicemail")
     expect(page.locator("#vm-heading")).to_have_text("Mailbox 8002")
     screenshot(page, "agent-voicemail")
