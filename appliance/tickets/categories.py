@@ -10,9 +10,14 @@ from . import departments
 from .schema import CategorySchema, by_id
 
 
+def tree() -> dict[int, TicketCategory]:
+    """Every category by id."""
+    return {x.id: x for x in TicketCategory.select()}
+
+
 def path(c: TicketCategory, by_id: dict[int, TicketCategory] | None = None) -> str:
     """"Parent / Child": a category as people name it."""
-    by_id = by_id if by_id is not None else {x.id: x for x in TicketCategory.select()}
+    by_id = by_id if by_id is not None else tree()
     names, seen = [], set()
     node: TicketCategory | None = c
     while node is not None and node.id not in seen:
