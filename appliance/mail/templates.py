@@ -46,6 +46,26 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "{box} 从 {start} 到 {end}（{timezone}）的通话统计。\n\n{table}\n\n"
                "附件 CSV 文件包含相同的数据。\n"),
     },
+    "ticket_dispatched": {
+        "en": ("Ticket {number} for {department}: {summary}",
+               "Ticket {number} has been dispatched to {department}.\n\n"
+               "Summary:  {summary}\n"
+               "Category: {category}\n"
+               "Caller:   {caller}\n"
+               "Priority: {priority}\n"
+               "Created:  {created}\n"
+               "Deadline: {deadline}\n\n"
+               "{details}\n"),
+        "zh": ("工单 {number} 派至{department}：{summary}",
+               "工单 {number} 已派至{department}。\n\n"
+               "摘要：{summary}\n"
+               "分类：{category}\n"
+               "来电：{caller}\n"
+               "优先级：{priority}\n"
+               "创建：{created}\n"
+               "办理时限：{deadline}\n\n"
+               "{details}\n"),
+    },
     "daily": {"en": ("", "Daily"), "zh": ("", "每日")},
     "weekly": {"en": ("", "Weekly"), "zh": ("", "每周")},
 }

@@ -22,7 +22,7 @@ from ..errors import Invalid, NotFound
 from ..fields import validate
 from ..reports import calllog
 from ..reports.calllog import _whole
-from . import categories, clock, departments, statuses
+from . import categories, clock, departments, notify, statuses
 from .schema import CommentSchema, DispatchSchema, TicketChangeSchema, TicketCreateSchema
 
 MAX_PER_PAGE = 500
@@ -106,9 +106,9 @@ def _next_number(now: dt.datetime) -> str:
     return f"{year}-{(int(last.split('-')[1]) + 1) if last else 1:06d}"
 
 
-def _event(ticket: Ticket, at: dt.datetime, actor: str, field: str, old=None, new=None) -> None:
-    TicketEvent.create(ticket=ticket, at=at, actor=actor, field=field,
-                       old=None if old is None else str(old), new=None if new is None else str(new))
+def _event(ticket: Ticket, at: dt.datetime, actor: str, field: str, old=None, new=None) -> int:
+    return TicketEvent.create(ticket=ticket, at=at, actor=actor, field=field,
+                              old=None if old is None else str(old), new=None if new is None else str(new)).id
 
 
 def create(data, actor: str, call_known: Callable[[str], str | None]) -> Ticket:
@@ -137,7 +137,9 @@ def create(data, actor: str, call_known: Callable[[str], str | None]) -> Ticket:
             created_by=actor, created_at=now, updated_at=now)
         _event(ticket, now, actor, "created", None, ticket.number)
         if department is not None:
-            _event(ticket, now, actor, "department", None, department.name)
+            dispatch_event = _event(ticket, now, actor, "department", None, department.name)
+    if department is not None:  # once the ticket is written, so that the sender finds it
+        notify.dispatched(ticket, department, dispatch_event)
     return ticket
 
 
@@ -156,6 +158,7 @@ def _shown(field: str, value) -> str | None:
 
 def _apply(ticket: Ticket, changes: dict, actor: str) -> Ticket:
     """Write `changes` ({field: new value}) and a history row for each field that really changed."""
+    dispatched = None
     with write_lock, db.atomic():
         ticket = Ticket.get_by_id(ticket.id)
         now = clock.now()
@@ -168,13 +171,17 @@ def _apply(ticket: Ticket, changes: dict, actor: str) -> Ticket:
             if _shown(field, old) == _shown(field, new):
                 continue
             setattr(ticket, field, new)
-            _event(ticket, now, actor, field, _shown(field, old), _shown(field, new))
+            event = _event(ticket, now, actor, field, _shown(field, old), _shown(field, new))
+            if field == "department" and new is not None:
+                dispatched = (new, event)
             changed = True
         if "caller_key" in changes:
             ticket.caller_key, ticket.customer = changes["caller_key"], changes["customer"]
         if changed:
             ticket.updated_at = now
             ticket.save()
+    if dispatched is not None:  # once the change is written, so that the sender finds the ticket as it is now
+        notify.dispatched(ticket, *dispatched)
     return ticket
 
 

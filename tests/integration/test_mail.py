@@ -86,3 +86,22 @@ def test_a_voicemail_arrives_by_mail_with_its_recording_after_a_refusal(api, sip
     (vm,) = api.get("/extensions/8002/voicemail").json["items"]
     stamp = lambda text: time.mktime(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))  # noqa: E731
     assert 0 <= stamp(item["created_at"]) - stamp(vm["received_at"]) <= 3 + vm["duration"] + 5, (item, vm)
+
+
+def test_a_ticket_dispatched_to_a_department_arrives_by_mail(api, relay, configured):
+    """A ticket made for a department with an e-mail address is mailed to it through the relay."""
+    assert api.put("/system/mail", {"password": "Relay-Pass-1"}).json["password_set"] is True
+    with relay.lock:
+        relay.received.clear()
+    water = api.post("/departments", {"name": "Water Bureau", "email": "water@example.org"}).json
+    supply = api.post("/ticket-categories", {"name": "Water supply", "time_limit_hours": 24}).json
+    r = api.post("/tickets", {"kind": "complaint", "summary": "No water since Monday", "details": "Building 3.",
+                              "caller": "13800138000", "category": supply["id"], "department": water["id"]})
+    assert r.status == 201, r
+    (rcpts, msg), = relay.wait(1, timeout=30)
+    assert rcpts == ["water@example.org"]
+    assert msg["Subject"] == f"Ticket {r.json['number']} for Water Bureau: No water since Monday"
+    text = msg.get_body(("plain",)).get_content()
+    assert "Water supply" in text and "13800138000" in text and "Building 3." in text
+    with relay.lock:
+        relay.received.clear()

@@ -410,3 +410,29 @@ def test_every_ticket_string_is_in_both_languages():
     for lang in ("en", "zh"):
         missing = [k for k in keys if k not in CATALOGUES[lang] or "js." + k not in CATALOGUES[lang]]
         assert missing == [], lang
+
+
+# -- the department is told by e-mail ---------------------------------------------------------
+
+def test_a_dispatch_queues_one_mail_to_the_departments_address(box):
+    import json
+
+    from appliance.mail.outbox import OutgoingMail
+
+    water = department(box, email="water@example.org")
+    roads = department(box, "Roads Office")  # no address: nobody to mail
+    leak = category(box, "Burst pipe", time_limit_hours=4)
+    t = ticket(box, department=water["id"], category=leak["id"], caller="13800138000", details="Building 3.")
+    mails = list(OutgoingMail.select())
+    assert [json.loads(m.recipients) for m in mails] == [["water@example.org"]]
+    assert mails[0].subject == f"Ticket {t['number']} for Water Bureau: No water since Monday"
+    assert "Burst pipe" in mails[0].body and "13800138000" in mails[0].body and "Building 3." in mails[0].body
+    assert box.post(f"/tickets/{t['number']}/dispatch", {"department": roads["id"]}).status == 200
+    assert box.post(f"/tickets/{t['number']}/dispatch", {"department": water["id"]}).status == 200
+    assert OutgoingMail.select().count() == 2  # dispatched to them again: told again
+    assert box.patch(f"/tickets/{t['number']}", {"priority": "high"}).status == 200
+    assert OutgoingMail.select().count() == 2
+    # In the box's language.
+    assert box.patch("/settings", {"language": "zh"}).status == 200
+    n = ticket(box, department=water["id"])["number"]
+    assert OutgoingMail.select().order_by(OutgoingMail.id.desc()).first().subject.startswith(f"工单 {n} 派至Water Bureau")
