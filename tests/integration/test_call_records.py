@@ -244,13 +244,19 @@ def test_inbound_to_ring_group_answered_by_the_second_member(api, sip, floor):
     assert [leg["party"] for leg in rec["legs"]] == [str(floor["trunk"]), "8002", "8003"]
 
 
-def test_inbound_to_queue_answered_then_abandoned(api, sip, floor):
-    before = seen(api)
+def answered_in_queue_500(floor):
+    """A call from the provider to queue 500, answered by its agent 8003: (caller's, agent's)."""
     call = floor["provider"].call_uri(f"sip:{DID_QUEUE}@{floor['8001'].server}")
     call.wait_confirmed()
     agent = floor["8003"].wait_incoming(timeout=15)
     agent.answer_call()
     agent.wait_confirmed()
+    return call, agent
+
+
+def test_inbound_to_queue_answered_then_abandoned(api, sip, floor):
+    before = seen(api)
+    call, agent = answered_in_queue_500(floor)
     talked = hold_for(sip, 2)
     agent.hangup_call()
     call.wait_disconnected(timeout=10)
@@ -372,11 +378,7 @@ def test_inbound_to_a_full_queue_overflows_to_an_extension(api, sip, floor):
 def test_a_queue_call_transferred_to_another_queue(api, sip, floor):
     """The agent of queue 500 sends the caller on to queue 504 (blind); 8001 answers there."""
     before = seen(api)
-    call = floor["provider"].call_uri(f"sip:{DID_QUEUE}@{floor['8001'].server}")
-    call.wait_confirmed()
-    agent = floor["8003"].wait_incoming(timeout=15)
-    agent.answer_call()
-    agent.wait_confirmed()
+    call, agent = answered_in_queue_500(floor)
     hold_for(sip, 1)
     agent.xfer(f"sip:504@{floor['8003'].server}", pj.CallOpParam(True))
     at_second = floor["8001"].wait_incoming(timeout=15)
