@@ -16,7 +16,7 @@ import time
 import pjsua2 as pj
 import pytest
 
-from tests.audio import write_tone
+from tests.audio import goertzel_ratio, wav_frames, write_tone
 
 MENU_HZ = 900
 DID_IVR, DID_GROUP, DID_QUEUE = "075512345678", "075512340600", "075512340500"
@@ -204,6 +204,44 @@ def test_outbound_through_the_trunk(api, sip, floor):
     assert [leg["kind"] for leg in rec["legs"]] == ["phone", "trunk"]
     # The number filter finds it however the number is written.
     assert rec["id"] in {c["id"] for c in api.get("/cdr?number=0755-9988-7766").json["items"]}
+
+
+def test_an_extension_that_records_its_calls_records_those_it_places_outside(api, sip, floor, tmp_path):
+    """Its recording policy covers its own outside calls: the call's record holds the recording,
+    which has the far end's audio in it."""
+    assert api.patch("/extensions/8003", {"recording": "always"}).status == 200
+    try:
+        before = seen(api)
+        call = floor["8003"].call("075599887700")
+        leg = floor["provider"].wait_incoming(timeout=10)
+        leg.answer_call()
+        call.wait_confirmed()
+        leg.wait_confirmed()
+        leg.play(write_tone(tmp_path / "far.wav", 1200, 2.0))
+        hold_for(sip, 3)
+        leg.hangup_call()
+        call.wait_disconnected()
+        rec = next_record(api, sip, before)
+        assert (rec["direction"], rec["from"], rec["to"]) == ("outbound", "8003", "075599887700"), rec
+        assert rec["recording"], rec
+        wav = api.get(f"/recordings/{rec['recording']}")
+        assert wav.status == 200 and wav.body[:4] == b"RIFF", wav
+        (tmp_path / "recording.wav").write_bytes(wav.body)
+        toned = sum(1 for f in wav_frames(tmp_path / "recording.wav") if goertzel_ratio(f, 1200) > 0.5)
+        assert toned >= 50, f"the far end's 2 s tone is not in the recording ({toned} frames of it)"
+    finally:
+        api.patch("/extensions/8003", {"recording": "never"})
+
+    # A phone whose policy is never leaves its outside calls unrecorded.
+    before = seen(api)
+    call = floor["8003"].call("075599887701")
+    leg = floor["provider"].wait_incoming(timeout=10)
+    leg.answer_call()
+    call.wait_confirmed()
+    hold_for(sip, 1)
+    leg.hangup_call()
+    call.wait_disconnected()
+    assert next_record(api, sip, before)["recording"] is None
 
 
 def test_inbound_did_to_ivr_to_extension(api, sip, floor):

@@ -664,6 +664,7 @@ def _outbound(body: ConfFile, snap: Snapshot) -> None:
             out.same(f"n,Goto(callbox-route-{route.id},s,1)")
         r = body.section(f"callbox-route-{route.id}")
         r.exten(f"s,1,{path_step('external', '${CALLBOX_DIAL}')}")
+        r.same("n,Gosub(callbox-record-out,s,1)")
         for trunk_id in route.trunks:
             t = available.get(trunk_id)
             if t is not None:  # a disabled trunk is skipped
@@ -681,6 +682,25 @@ def _outbound(body: ConfFile, snap: Snapshot) -> None:
             out.same("n,Gosub(callbox-permit,s,1(local,${EXTEN}))")
             out.same(f"n,Goto(callbox-route-{first.id},s,1)")
 
+    # An extension's recording policy covers the calls its own phone places outside as well as
+    # the calls to it. Only the phone's own channel counts: a forward or a follow-me leg belongs
+    # to the call that came in, recorded (or not) where it entered.
+    agi = snap.system.agi
+    rec = body.section("callbox-record-out")
+    rec.exten('s,1,GotoIf(${REGEX("^PJSIP$" ${CHANNEL(channeltype)})}?:done)')
+    rec.same("n,GotoIf(${DIALPLAN_EXISTS(callbox-record-of,${CHANNEL(endpoint)},1)}?:done)")
+    rec.same("n,Gosub(callbox-record-of,${CHANNEL(endpoint)},1)")
+    rec.same("n,Set(LOCAL(policy)=${GOSUB_RETVAL})")
+    rec.same(f'n,ExecIf(${{REGEX("^always$" ${{LOCAL(policy)}})}}?AGI(agi://{agi}/record?to=${{URIENCODE(${{CALLBOX_DIAL}})}}))')
+    # On demand: *1 during the call starts the recording, which Dial's X lets the phone do.
+    rec.same('n,ExecIf(${REGEX("^on_demand$" ${LOCAL(policy)})}?Set(CALLBOX_TRUNKOPTS=X))')
+    rec.same(f'n,ExecIf(${{REGEX("^on_demand$" ${{LOCAL(policy)}})}}?'
+             f'AGI(agi://{agi}/record?to=${{URIENCODE(${{CALLBOX_DIAL}})}}&demand=1))')
+    rec.same("n(done),Return()")
+    of = body.section("callbox-record-of")
+    for number, policy in sorted(snap.recording.items()):
+        of.exten(f"{number},1,Return({policy})")
+
     # ARG1: trunk endpoint; ARG2: number; ARG3: caller id to present (may be
     # empty); ARG4: the trunk's channel limit, 0 for none; ARG5: "dahdi" for an E1 or
     # analog trunk, whose ARG1 is its channel group (DAHDI hunts a free channel in it).
@@ -690,7 +710,7 @@ def _outbound(body: ConfFile, snap: Snapshot) -> None:
     d.same(f"n(limit),GotoIf({compare('${GROUP_COUNT(${ARG1}@callbox-trunks)}>=${ARG4}')}?next)")
     d.same("n(dial),Set(GROUP(callbox-trunks)=${ARG1})")
     d.same("n,ExecIf(${LEN(${ARG3})}?Set(CALLERID(num)=${ARG3}))")
-    d.same('n,Dial(${IF(${REGEX("^dahdi$" ${ARG5})}?DAHDI/${ARG1}/${ARG2}:PJSIP/${ARG2}@${ARG1})})')
+    d.same('n,Dial(${IF(${REGEX("^dahdi$" ${ARG5})}?DAHDI/${ARG1}/${ARG2}:PJSIP/${ARG2}@${ARG1})},,${CALLBOX_TRUNKOPTS})')
     d.same('n,GotoIf(${REGEX("^(CHANUNAVAIL|CONGESTION)$" ${DIALSTATUS})}?next)')
     d.same("n,Hangup()")
     d.same("n(next),Return()")
