@@ -30,6 +30,7 @@ def build_box():
     from .callcenter.manager import CallCenterManager
     from .conferences.manager import ConferencesManager
     from .db.manager import DatabaseManager
+    from .fax.manager import FaxManager
     from .hardware.manager import HardwareManager
     from .mail.manager import MailManager
     from .network.manager import NetworkManager
@@ -45,8 +46,8 @@ def build_box():
 
     return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, HardwareManager, NetworkManager, PbxManager,
                                            SecurityManager, SwitchboardManager, ConferencesManager,
-                                           ReportsManager, CallCenterManager, MailManager, UpdateManager,
-                                           WebManager])
+                                           ReportsManager, CallCenterManager, MailManager, FaxManager,
+                                           UpdateManager, WebManager])
 
 
 def run() -> int:

@@ -2,7 +2,7 @@
 
 A destination is (kind, target): an extension (rings it, then its voicemail),
 a mailbox (straight to voicemail), a ring group, an IVR, a queue, a time condition,
-a conference room, an outside number, or hang up. Targets
+a conference room, an outside number, the fax receiver, or hang up. Targets
 are checked to exist when a change is made, and anything still referred to
 cannot be deleted (the error names what refers to it).
 """
@@ -19,7 +19,8 @@ from .errors import Conflict, Invalid
 from .fields import StrictSchema, StrictString
 
 KINDS = ("extension", "voicemail", "ring_group", "ivr", "queue", "time_condition", "conference", "external",
-         "hangup")
+         "fax", "hangup")
+UNTARGETED = ("fax", "hangup")  # kinds that name no target
 
 
 class DestinationSchema(StrictSchema):
@@ -32,9 +33,9 @@ class DestinationSchema(StrictSchema):
         if kind not in KINDS:
             raise ValidationError(f"must be one of {', '.join(KINDS)}", "kind")
         target = data.get("target")
-        if kind == "hangup":
+        if kind in UNTARGETED:
             if target not in (None, ""):
-                raise ValidationError("hang up takes no target", "target")
+                raise ValidationError(f"{'hang up' if kind == 'hangup' else kind} takes no target", "target")
         elif kind == "external":
             if not target or not re.fullmatch(r"\+?[0-9]{2,20}", target):
                 raise ValidationError("must be a phone number: digits, optionally after a +", "target")
@@ -58,6 +59,7 @@ def check_exists(dest: dict, field: str) -> tuple[str, str | None]:
         "time_condition": lambda: TimeCondition.select().where(TimeCondition.id == int(target)).exists(),
         "conference": lambda: Conference.select().where(Conference.number == target).exists(),
         "external": lambda: _dialable(target),
+        "fax": lambda: True,
         "hangup": lambda: True,
     }[kind]()
     if not found:

@@ -107,6 +107,11 @@ class Paths:
         return self.data / "recordings"
 
     @property
+    def faxes(self) -> Path:
+        """Received faxes: the TIFF Asterisk writes, then its PDF."""
+        return self.data / "fax"
+
+    @property
     def generations(self) -> Path:
         """Rendered Asterisk config; `asterisk_etc` is a symlink into here."""
         return self.run / "asterisk-config"

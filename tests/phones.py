@@ -241,6 +241,36 @@ class Phone(pj.Account):
                 pass
 
 
+class FaxPort(pj.AudioMediaPort):
+    """A media port of pjsua's conference bridge whose audio is a fax machine's.
+
+    The one exception to media never calling back into Python: pjsua's clock thread asks it for
+    each 20 ms frame and hands it each frame heard. It touches only its fax machine, which
+    nothing else uses until the call is over."""
+
+    def __init__(self, machine):
+        super().__init__()
+        _ALL.append(self)
+        self.machine = machine
+        fmt = pj.MediaFormatAudio()
+        fmt.type = pj.PJMEDIA_TYPE_AUDIO
+        fmt.clockRate = RATE
+        fmt.channelCount = 1
+        fmt.bitsPerSample = 16
+        fmt.frameTimeUsec = 20000
+        self.samples = RATE // 50
+        self.createPort(f"fax{id(self)}", fmt)
+
+    def onFrameRequested(self, frame):
+        frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
+        frame.buf = pj.ByteVector(self.machine.send(self.samples))
+        frame.size = 2 * self.samples
+
+    def onFrameReceived(self, frame):
+        if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
+            self.machine.hear(bytes(frame.buf)[: frame.size])
+
+
 class Call(pj.Call):
     def __init__(self, phone: Phone, call_id: int = pj.PJSUA_INVALID_ID):
         super().__init__(phone, call_id)
@@ -255,6 +285,7 @@ class Call(pj.Call):
         self.recorder: pj.AudioMediaRecorder | None = None
         self.listener = Listener(self.recording)
         self.player: pj.AudioMediaPlayer | None = None
+        self.fax_port: FaxPort | None = None
         self.player_bytes = 0
         self.player_started = 0.0
         self.remote_uri = ""
@@ -358,6 +389,16 @@ class Call(pj.Call):
         seconds = self.player_bytes / 2 / RATE
         return (self.player.getPos() * 2 >= self.player_bytes - 2 * RATE // 50
                 or time.monotonic() - self.player_started >= seconds + 0.1)
+
+    def fax(self, machine) -> "FaxPort":
+        """Put a fax machine (tests/faxmachine.py) on the line in place of a voice: it hears the
+        call's audio and its tones go out."""
+        port = FaxPort(machine)
+        audio = self.getAudioMedia(-1)
+        port.startTransmit(audio)
+        audio.startTransmit(port)
+        self.fax_port = port
+        return port
 
     def rx_packets(self) -> int:
         return self.getStreamStat(0).rtcp.rxStat.pkt

@@ -520,6 +520,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX ticket_comment_ticket_id ON ticket_comment (ticket_id)",
         ],
     ),
+    (
+        18,
+        "fax detection on inbound routes",
+        ["ALTER TABLE inbound_route ADD COLUMN fax_detect INTEGER NOT NULL DEFAULT 0"],
+    ),
 ]
 
 

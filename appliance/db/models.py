@@ -205,6 +205,7 @@ class InboundRoute(BaseModel):
     dest_target = CharField(null=True)
     position = IntegerField()
     language = CharField(null=True)  # what callers hear; None: the box's language
+    fax_detect = BooleanField(default=False)  # a fax tone goes to the fax receiver
     created_at = DateTimeField()
     updated_at = DateTimeField()
 

@@ -64,6 +64,7 @@ def make_system(rt, ami_secret: str) -> System:
         share_dir=str(paths.sounds_live / "current" / "share"),
         agi=str(rt.agi),
         dahdi=has_dahdi(),
+        fax_dir=str(paths.faxes),
     )
 
 

@@ -154,6 +154,7 @@ class InboundView:
     did: str | None
     cid: str | None
     dest: Dest
+    fax_detect: bool = False
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,7 @@ class System:
     share_dir: str = "/usr/share/asterisk"  # Asterisk's data directory (its prompts under sounds/)
     agi: str = "127.0.0.1:4573"
     dahdi: bool = False  # /dev/dahdi exists: chan_dahdi may load
+    fax_dir: str = "/data/fax"  # where ReceiveFax writes
 
 
 @dataclass(frozen=True)
@@ -300,7 +302,7 @@ def load_snapshot(system: System) -> Snapshot:
             trunks=_trunks(),
             ring_groups=_ring_groups(),
             ivrs=_ivrs(),
-            inbound=tuple(InboundView(r.id, r.did, r.cid, (r.dest_kind, r.dest_target))
+            inbound=tuple(InboundView(r.id, r.did, r.cid, (r.dest_kind, r.dest_target), bool(r.fax_detect))
                           for r in InboundRoute.select().order_by(InboundRoute.id)),
             outbound=_outbound(),
             queues=_queues(),

@@ -178,6 +178,23 @@ MIGRATIONS = [
             END""",
         ],
     ),
+    (
+        5,
+        "received faxes",
+        ["""CREATE TABLE fax (
+                id INTEGER NOT NULL PRIMARY KEY,
+                callid VARCHAR(255) NOT NULL,
+                received_at REAL NOT NULL,
+                from_number VARCHAR(255),
+                remote_station VARCHAR(255),
+                to_number VARCHAR(255),
+                pages INTEGER NOT NULL,
+                status VARCHAR(16) NOT NULL,
+                error VARCHAR(255),
+                detected INTEGER NOT NULL,
+                path VARCHAR(255))""",
+         "CREATE INDEX fax_received ON fax (received_at)"],
+    ),
 ]
 
 
@@ -255,6 +272,22 @@ class Recording(ReportsModel):
     on_demand = IntegerField()
 
 
+class Fax(ReportsModel):
+    """A fax received (appliance/fax): its PDF under `path` when any page arrived."""
+
+    id = AutoField()
+    callid = CharField()
+    received_at = FloatField()
+    from_number = CharField(null=True)
+    remote_station = CharField(null=True)  # the sender's station id (T.30 TSI)
+    to_number = CharField(null=True)  # the DID it was sent to
+    pages = IntegerField()
+    status = CharField()  # received | partial | failed
+    error = CharField(null=True)
+    detected = IntegerField()  # 1: a voice route heard the fax tone and passed it on
+    path = CharField(null=True)
+
+
 class CelEvent(ReportsModel):
     """A channel event as received; `open` until its call's record is written."""
 
@@ -315,8 +348,8 @@ class CallParty(ReportsModel):
         primary_key = CompositeKey("extension", "call_id")
 
 
-REPORT_MODELS = [IngestPosition, QueueEvent, QueueCall, CallNote, Callback, Recording, CelEvent, CallRecord, CallLeg,
-                 CallParty]
+REPORT_MODELS = [IngestPosition, QueueEvent, QueueCall, CallNote, Callback, Recording, Fax, CelEvent, CallRecord,
+                 CallLeg, CallParty]
 
 
 def open_reports(path: Path) -> SqliteDatabase:

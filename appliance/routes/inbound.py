@@ -3,6 +3,8 @@
 Asterisk picks among them by how specific they are: an exact number beats a
 pattern, and a route that also names the caller beats one that does not.
 A route with neither catches every call the others do not.
+With fax detection on, the box answers and listens for a fax machine's calling
+tone for a few seconds before the destination: a fax goes to the fax receiver.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from ..db import change
 from ..db.journal import utcnow
 from ..db.models import InboundRoute
 from ..errors import Conflict, NotFound
-from ..fields import DialPattern, Language, Name, StrictSchema, validate
+from ..fields import Bool, DialPattern, Language, Name, StrictSchema, validate
 
 
 class InboundRouteSchema(StrictSchema):
@@ -21,11 +23,12 @@ class InboundRouteSchema(StrictSchema):
     cid = DialPattern(allow_none=True)
     destination = destinations.Destination(required=True)
     language = Language()
+    fax_detect = Bool()
 
 
 def to_dict(r: InboundRoute) -> dict:
     return {"id": r.id, "name": r.name, "did": r.did, "cid": r.cid, "language": r.language,
-            "destination": destinations.as_dict(r.dest_kind, r.dest_target)}
+            "fax_detect": bool(r.fax_detect), "destination": destinations.as_dict(r.dest_kind, r.dest_target)}
 
 
 def get(route_id) -> InboundRoute:
@@ -43,7 +46,7 @@ def listing() -> list[InboundRoute]:
 
 
 def _check(values: dict, own_id: int | None) -> dict:
-    out = {k: values[k] for k in ("name", "did", "cid", "language") if k in values}
+    out = {k: values[k] for k in ("name", "did", "cid", "language", "fax_detect") if k in values}
     if "name" in values:
         q = InboundRoute.select().where(InboundRoute.name == values["name"])
         if own_id is not None:
@@ -75,7 +78,7 @@ def create(data, actor: str) -> tuple[InboundRoute, int]:
 
 def add(cs, values: dict) -> InboundRoute:
     """Create within the change `cs` from validated values."""
-    values = {"did": None, "cid": None, "language": None, **values}
+    values = {"did": None, "cid": None, "language": None, "fax_detect": False, **values}
     cols = _check(values, None)
     _check_unique_match(values["did"], values["cid"], None)
     now = utcnow()
@@ -87,7 +90,7 @@ def update(route_id, data, actor: str, *, partial: bool) -> tuple[InboundRoute, 
     get(route_id)
     values = validate(InboundRouteSchema(), data, partial=partial)
     if not partial:
-        values = {"did": None, "cid": None, "language": None, **values}
+        values = {"did": None, "cid": None, "language": None, "fax_detect": False, **values}
     with change(actor, "inbound_route.update", str(route_id)) as cs:
         route = get(route_id)
         cols = _check(values, route.id)

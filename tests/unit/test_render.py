@@ -77,6 +77,8 @@ SNAPSHOT = Snapshot(
         InboundView(4, "_X.", None, ("hangup", None)),
         InboundView(5, "075512345670", None, ("conference", "8500")),
         InboundView(6, "075512345671", None, ("external", "013800138000")),
+        InboundView(7, "075512345672", None, ("fax", None)),
+        InboundView(8, "075512345673", None, ("ivr", "2"), fax_detect=True),
     ),
     outbound=(
         OutboundView(1, (("_0X.", 0, "", "national"), ("_9X.", 1, "", "local"), ("120", 0, "", "local")), (1, 2)),

@@ -117,6 +117,10 @@ NOLOAD = (
     "cel_custom.so",
 )
 
+# Loaded by autoload too; named so that a module list trimmed later keeps the fax receiver
+# (ReceiveFax, FAXOPT and CNG detection in res_fax; the G.711 audio fax itself in res_fax_spandsp).
+LOAD = ("res_fax.so", "res_fax_spandsp.so")
+
 # The channel events call records are built from (appliance/reports/calls.py).
 CEL_EVENTS = ("CHAN_START", "CHAN_END", "ANSWER", "HANGUP", "BRIDGE_ENTER", "BRIDGE_EXIT", "APP_START", "APP_END",
               "PARK_START", "PARK_END", "BLINDTRANSFER", "ATTENDEDTRANSFER", "PICKUP", "FORWARD", "LINKEDID_END",
@@ -217,6 +221,8 @@ def render(snap: Snapshot) -> dict[str, str]:
         # Without DAHDI these fail to load, and a module failing at start stops Asterisk.
         for name in DAHDI_MODULES:
             m.set("noload", name, arrow=True)
+    for name in LOAD:
+        m.set("load", name, arrow=True)
 
     logger = ConfFile("logger.conf: where Asterisk logs")
     lg = logger.section("general")

@@ -20,7 +20,7 @@ import re
 from ..conf import ConfFile
 from ..snapshot import Snapshot
 from ...blacklist.service import forms_of
-from . import paging
+from . import fax, paging
 from .confbridge import HOST_MENU, USER_MENU, bridge_profile, user_profile
 from .core import PARK_CONTEXT
 from .pjsip import PHONE_CONTEXT, TRUNK_CONTEXT
@@ -117,6 +117,8 @@ def goto(dest: tuple) -> str:
     if kind == "external":
         # A destination an administrator chose: dialled for them, through an outbound route.
         return f"Gosub({ON_BEHALF},s,1({ADMIN_CLASS},{target},destination))"
+    if kind == "fax":
+        return f"Goto({fax.RECEIVER},s,1)"
     return "Hangup()"
 
 
@@ -141,6 +143,7 @@ def render(snap: Snapshot) -> dict[str, str]:
     paging.page_groups(body, snap)
     paging.speed_dials(body, snap)
     _conferences(body, snap)
+    fax.receiver(body, snap)
     _inbound(body, snap)
     _outbound(body, snap)
     _permissions(body, snap)
@@ -649,7 +652,12 @@ def _inbound(body: ConfFile, snap: Snapshot) -> None:
             ctx.same("n,Set(GROUP(callbox-trunks)=${CHANNEL(endpoint)})")
             if route.id in snap.languages.get("inbound", {}):
                 ctx.same(f"n,Set(CHANNEL(language)={snap.language('inbound', route.id)})")
-            ctx.same(f"n,{goto(route.dest)}")
+            if route.fax_detect and route.dest[0] != "fax":
+                ctx.same(f"n,Goto({fax.detector_context(route.id)},s,1)")
+            else:
+                ctx.same(f"n,{goto(route.dest)}")
+        if route.fax_detect and route.dest[0] != "fax":
+            fax.detector(body, route, goto(route.dest))
 
 
 def _outbound(body: ConfFile, snap: Snapshot) -> None:

@@ -1,0 +1,1 @@
+"""Received faxes: the receiver's outcome recorded, the TIFF kept as PDF, listed and deleted."""
