@@ -114,7 +114,8 @@ class SipStack:
                     if time.monotonic() > deadline:
                         raise
                     self.ep.libHandleEvents(100)
-            self.ep.transportClose(p.transport_id)
+            if p.transport_id != 0:  # pjsua_acc_add asserts that the first transport is there
+                self.ep.transportClose(p.transport_id)
             p.transport_id = transport
         cfg = pj.AccountConfig()
         cfg.idUri = f"sip:{user}@{ip}:{port}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import subprocess
 
+import pjsua2 as pj
 import pytest
 
 from tests.audio import write_tone
@@ -75,6 +76,14 @@ def send(line, did: str, machine: FaxMachine):
     return call
 
 
+def finish(sip, call, machine: FaxMachine) -> None:
+    """Wait for the fax to end: the machine's session over, or the box hanging up after the last
+    page (the machine is then left waiting to say goodbye, which is no fault of the fax)."""
+    sip.wait(lambda: machine.done or call.state == pj.PJSIP_INV_STATE_DISCONNECTED, 90,
+             "the fax machine to finish")
+    assert machine.ok or not machine.done, machine.describe()
+
+
 def pdf_pages(body: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", body))
 
@@ -83,9 +92,8 @@ def test_a_fax_to_the_fax_number_arrives_as_a_pdf_with_its_pages(api, sip, line)
     before = fax_ids(api)
     machine = FaxMachine(sending=line["doc"], ident="+86 755 1234")
     call = send(line, DID_FAX, machine)
-    sip.wait(lambda: machine.done, 90, "the fax machine to finish")
-    assert machine.ok, machine.describe()
-    assert machine.pages == 2
+    finish(sip, call, machine)
+    assert machine.pages == 2  # both confirmed by the box (T.30 MCF)
     call.wait_disconnected(timeout=15)
     fax = new_fax(api, sip, before)
     assert (fax["status"], fax["pages"], fax["error"], fax["detected"]) == ("received", 2, None, False)
@@ -104,8 +112,8 @@ def test_fax_detection_on_a_voice_route_hands_a_fax_to_the_receiver(api, sip, li
     before = fax_ids(api)
     machine = FaxMachine(sending=line["doc"])
     call = send(line, DID_DETECT, machine)
-    sip.wait(lambda: machine.done, 90, "the fax machine to finish")
-    assert machine.ok, machine.describe()
+    finish(sip, call, machine)
+    assert machine.pages == 2
     call.wait_disconnected(timeout=15)
     fax = new_fax(api, sip, before)
     assert (fax["status"], fax["pages"], fax["detected"], fax["to"]) == ("received", 2, True, DID_DETECT)
