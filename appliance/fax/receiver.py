@@ -14,6 +14,7 @@ from .pdf import PdfError, tiff_to_pdf
 
 log = logging.getLogger(__name__)
 _CALLID = re.compile(r"[0-9]{1,20}\.[0-9]{1,10}")
+STATUSES = ("received", "partial", "failed")
 
 
 def outcome(fax_status: str | None, pages: int) -> str:

@@ -132,6 +132,7 @@ def test_every_key_used_in_templates_pages_and_scripts_exists():
 
 def test_every_key_built_at_run_time_exists():
     from appliance.destinations import KINDS as DESTINATION_KINDS
+    from appliance.fax.receiver import STATUSES as FAX_STATUSES
     from appliance.users.service import ROLES
     from appliance.voicemail.greetings import KINDS
     from appliance.voicemail.spool import FOLDERS
@@ -145,6 +146,7 @@ def test_every_key_built_at_run_time_exists():
     needed += [f"js.vm.greeting.{k}" for k in KINDS] + [f"js.vm.greeting_hint.{k}" for k in KINDS]
     needed += [f"js.dest.kind.{k}" for k in DESTINATION_KINDS] + [f"js.rg.strategy.{s}" for s in ("ringall", "inorder")]
     needed += [f"js.audit.status.{s}" for s in ("pending", "applied", "rejected")]
+    needed += [f"js.fax.status.{s}" for s in FAX_STATUSES]
     needed += [f"js.audit.op.{op}" for op in ("create", "update", "delete")]
     needed += [f"js.wiz.stage.{s}" for s in ("checking", "saving", "applying", "done")]
     needed += [f"js.wiz.role.{r}" for r in ("headquarters", "branch")] + ["js.wiz.network.up", "js.wiz.network.down"]

@@ -11,8 +11,7 @@ from appliance.users.ratelimit import LoginLimiter
 from ..plugins import Auth, Database, JsonErrors, json_error_handler, spare_admin
 from . import (callcenter, cdr, clicktocall, conferences, customers, events, extensions, faxes, hardware, mail, me,
                reports, resources, security, settings, switchboard, system, system_admin, system_prompts, tickets,
-               update,
-               voicemail, webcallback, wizard)
+               update, voicemail, webcallback, wizard)
 
 
 def make_api(box, login_limiter: LoginLimiter) -> Bottle:

@@ -44,7 +44,8 @@ MENU = (
     Group("tickets", (Page("tickets", "/tickets", TICKETS), Page("ticket_setup", "/ticket-setup", STAFF))),
     Group("phones", (Page("extensions", "/extensions", STAFF), Page("voicemail", "/voicemail", ANYONE),
                      Page("park", "/park", ANYONE), Page("blacklist", "/blacklist", STAFF),
-                     Page("speed_dials", "/speed-dials", STAFF), Page("conferences", "/conferences", STAFF))),
+                     Page("speed_dials", "/speed-dials", STAFF), Page("conferences", "/conferences", STAFF),
+                     Page("faxes", "/faxes", STAFF))),
     # The call flow, users and the audit log are administrators' (so is their API).
     Group("calls", (
         Page("ivr", "/ivr", ADMIN),

@@ -42,6 +42,7 @@ SHELLS = {
     "blacklist": ("widgets", "crud", "blacklist"),
     "conferences": ("crud", "conferences"),
     "speed_dials": ("crud", "speed_dials"),
+    "faxes": ("faxes",),
     "permission_classes": ("crud", "permission_classes"),
     "system": ("system",),
     "system_prompts": ("system_prompts",),

@@ -37,6 +37,9 @@
     <div class="field"><span class="label">{{_('in.f.destination')}}</span>
       <div id="destination"></div>
       <span class="field-error" data-error-for="destination" hidden></span></div>
+    <label class="check"><input type="checkbox" name="fax_detect"> {{_('in.f.fax_detect')}}</label>
+    <p class="hint">{{_('in.f.fax_detect_hint')}}</p>
+    <span class="field-error" data-error-for="fax_detect" hidden></span>
     % include('language_field')
     <div class="dialog-actions">
       <button class="btn" type="button" data-close>{{_('common.cancel')}}</button>

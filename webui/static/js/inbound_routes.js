@@ -23,13 +23,14 @@
       f.did.value = r ? r.did || "" : "";
       f.cid.value = r ? r.cid || "" : "";
       f.language.value = r && r.language ? r.language : "";
+      f.fax_detect.checked = Boolean(r && r.fax_detect);
       destination = destinationPicker("destination", r ? r.destination : null);
       $("destination").replaceChildren(destination);
     },
     body(form) {
       const f = form.elements;
       return {name: f.name.value.trim(), did: optional(f.did), cid: optional(f.cid), destination: destination.value,
-              language: f.language.value || null};
+              language: f.language.value || null, fax_detect: f.fax_detect.checked};
     },
   });
 

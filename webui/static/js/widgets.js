@@ -6,7 +6,8 @@
   const {t, el, api, boot, toast, clock, duration, dateTime} = window.Callbox;
 
   const KINDS = ["extension", "ring_group", "queue", "ivr", "time_condition", "conference", "voicemail", "external",
-                 "hangup"];
+                 "fax", "hangup"];
+  const UNTARGETED = ["fax", "hangup"];  // kinds that name no target
   const NEW_MENU = "new";
   const catalogue = {extensions: [], ringGroups: [], ivrs: [], queues: [], timeConditions: [], conferences: []};
   const SOURCES = {extensions: "/extensions?per_page=1000", ringGroups: "/ring-groups", ivrs: "/ivrs", queues: "/queues",
@@ -39,7 +40,7 @@
   }
 
   function describe(dest) {
-    if (!dest || dest.kind === "hangup") return t("dest.kind.hangup");
+    if (!dest || UNTARGETED.includes(dest.kind)) return t("dest.kind." + (dest ? dest.kind : "hangup"));
     const found = targets(dest.kind).find(([value]) => value === String(dest.target));
     return t("dest.to", {kind: t("dest.kind." + dest.kind), target: found ? found[1] : dest.target});
   }
@@ -63,7 +64,7 @@
       const list = targets(kind.value);
       target.replaceChildren(...list.map(([v, label]) => el("option", {value: v}, label)));
       if (kind.value === "ivr" && opts.onNewMenu) target.append(el("option", {value: NEW_MENU}, t("dest.new_menu")));
-      target.hidden = target.disabled = typed || kind.value === "hangup";
+      target.hidden = target.disabled = typed || UNTARGETED.includes(kind.value);
       number.hidden = number.disabled = !typed;
       if (selected !== undefined && selected !== null) (typed ? number : target).value = String(selected);
       last = target.value;
@@ -81,7 +82,7 @@
 
     Object.defineProperty(node, "value", {get: () => ({
       kind: kind.value,
-      target: kind.value === "hangup" ? null : kind.value === "external" ? number.value.trim() || null : target.value || null})});
+      target: UNTARGETED.includes(kind.value) ? null : kind.value === "external" ? number.value.trim() || null : target.value || null})});
     return node;
   }
 
