@@ -16,7 +16,7 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 from .destinations import Destination
 from .errors import Conflict
 from .db.models import Setting
-from .fields import Host, Language, StrictSchema, StrictString
+from .fields import Email, Host, Language, StrictSchema, StrictString
 
 
 def _timezones() -> set[str]:
@@ -110,9 +110,14 @@ class BoxSettings:
     blacklist_destination: dict | None = None
     #: What a ticket may be (a ticket's kind is one of these).
     ticket_kinds: tuple = ("complaint", "report", "consultation", "suggestion")
+    #: Where each received fax is mailed, its pages as PDF (none: kept on the Fax page only).
+    fax_email: tuple = ()
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+_LISTS = ("ntp_servers", "emergency_numbers", "ticket_kinds", "fax_email")  # tuples here, lists in JSON
 
 
 class BoxSettingsSchema(StrictSchema):
@@ -141,6 +146,7 @@ class BoxSettingsSchema(StrictSchema):
     ticket_kinds = fields.List(StrictString(validate=validate.Regexp(
         r"^[a-z][a-z0-9_]{0,31}$", error="must be lower-case letters, digits and _")),
         validate=validate.Length(min=1, max=20))
+    fax_email = fields.List(Email(), validate=validate.Length(max=5))
 
     @validates("customer_lookup_url")
     def _lookup_url(self, value, **kwargs):
@@ -163,7 +169,7 @@ class BoxSettingsSchema(StrictSchema):
 def load() -> BoxSettings:
     stored = {s.key: json.loads(s.value) for s in Setting.select()}
     known = {k: v for k, v in stored.items() if k in BoxSettings.__dataclass_fields__}
-    for key in ("ntp_servers", "emergency_numbers", "ticket_kinds"):
+    for key in _LISTS:
         if key in known:
             known[key] = tuple(known[key])
     if "network" in known:
@@ -196,7 +202,7 @@ def save(cs, values: dict) -> BoxSettings:
         values = {**values, "blacklist_destination": {"kind": kind, "target": target}}
     defaults = BoxSettings()
     for key, value in values.items():
-        if key in ("ntp_servers", "emergency_numbers", "ticket_kinds"):
+        if key in _LISTS:
             value = list(value)
         if key == "network":
             value = {**DEFAULT_NETWORK, **value}

@@ -4,11 +4,15 @@ bad or missing TIFF: the fax is recorded with its error instead."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
+import zoneinfo
 from pathlib import Path
 
+from .. import box_settings, mail
 from ..log import kv
+from ..mail import templates
 from . import store
 from .pdf import PdfError, tiff_to_pdf
 
@@ -77,4 +81,28 @@ class Receiver:
                            pages=pages, status=result, error=error if result != "received" else None,
                            detected=detected, path=pdf)
         log.info("fax", extra=kv(callid=callid, status=result, pages=pages, error=error))
+        if pdf is not None:
+            try:
+                self.mail(fax, pdf)
+            except Exception:  # noqa: BLE001 - the fax is kept whatever the mail does
+                log.exception("fax not queued for mail", extra=kv(callid=callid))
         return fax
+
+    def mail(self, fax, pdf: Path) -> None:
+        """Mail the pages to the box's fax addresses, if it has any (once per fax)."""
+        settings = box_settings.load()
+        if not settings.fax_email:
+            return
+        lang = settings.language
+        try:
+            zone = zoneinfo.ZoneInfo(settings.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = dt.timezone.utc
+        local = dt.datetime.fromtimestamp(fax.received_at, zone)
+        sender = " ".join(x for x in (fax.from_number, fax.remote_station) if x) or templates.word("unknown_caller", lang)
+        problem = "" if fax.status == "received" else templates.word("fax_partial", lang).format(error=fax.error)
+        values = {"box": settings.hostname, "sender": sender, "to": fax.to_number or "", "pages": fax.pages,
+                  "received": f"{local:%Y-%m-%d %H:%M:%S} ({settings.timezone})", "problem": problem}
+        mail.queue_template(list(settings.fax_email), "fax", values, key=f"fax:{fax.callid}", lang=lang,
+                            attachments=[{"path": str(pdf), "name": f"fax-{local:%Y%m%d-%H%M%S}.pdf",
+                                          "type": "application/pdf"}])

@@ -66,6 +66,28 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "办理时限：{deadline}\n\n"
                "{details}\n"),
     },
+    "fax": {
+        "en": ("Fax from {sender}: {pages} page(s)",
+               "A fax arrived on {box}.\n\n"
+               "From:     {sender}\n"
+               "To:       {to}\n"
+               "Received: {received}\n"
+               "Pages:    {pages}\n"
+               "{problem}\n"
+               "The pages are attached as a PDF file.\n"),
+        "zh": ("来自 {sender} 的传真：{pages} 页",
+               "{box} 收到一份传真。\n\n"
+               "发送方：{sender}\n"
+               "接收号码：{to}\n"
+               "时间：{received}\n"
+               "页数：{pages}\n"
+               "{problem}\n"
+               "传真内容见 PDF 附件。\n"),
+    },
+    "fax_partial": {
+        "en": ("", "Only part of the fax arrived: {error}\n"),
+        "zh": ("", "传真未完整接收：{error}\n"),
+    },
     "daily": {"en": ("", "Daily"), "zh": ("", "每日")},
     "weekly": {"en": ("", "Weekly"), "zh": ("", "每周")},
 }

@@ -19,6 +19,7 @@ import pytest
 from tests.audio import write_tone
 from tests.faxdoc import make_tiff
 from tests.faxmachine import FaxMachine
+from tests.smtpserver import MailServer
 
 MENU_HZ = 900
 DID_FAX, DID_DETECT, DID_VOICE = "075512349000", "075512349001", "075512349002"
@@ -88,7 +89,27 @@ def pdf_pages(body: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", body))
 
 
-def test_a_fax_to_the_fax_number_arrives_as_a_pdf_with_its_pages(api, sip, line):
+def test_a_fax_to_the_fax_number_arrives_as_a_pdf_with_its_pages_and_by_mail(api, sip, line, box):
+    with MailServer(host=box.host_ip) as relay:
+        try:
+            r = api.put("/system/mail", {"host": relay.host, "port": relay.port, "security": "none",
+                                         "from_address": "callbox@example.com"})
+            assert r.status == 200, r.json
+            assert api.patch("/settings", {"fax_email": ["fax@example.com"]}).status == 200
+            fax = fax_to_the_fax_number(api, sip, line)
+            (rcpts, msg), = relay.wait(1, timeout=30)
+        finally:
+            api.patch("/settings", {"fax_email": []})
+    assert rcpts == ["fax@example.com"] and msg["Subject"] == f"Fax from {SENDER} +86 755 1234: 2 page(s)", msg
+    (part,) = list(msg.iter_attachments())
+    assert part.get_content_type() == "application/pdf" and pdf_pages(part.get_content()) == 2
+
+    assert api.delete(f"/faxes/{fax['id']}").status == 204
+    assert api.get(f"/faxes/{fax['id']}").status == 404
+    assert api.get(f"/faxes/{fax['id']}/pdf").status == 404
+
+
+def fax_to_the_fax_number(api, sip, line) -> dict:
     before = fax_ids(api)
     machine = FaxMachine(sending=line["doc"], ident="+86 755 1234")
     call = send(line, DID_FAX, machine)
@@ -102,10 +123,7 @@ def test_a_fax_to_the_fax_number_arrives_as_a_pdf_with_its_pages(api, sip, line)
     pdf = api.get(f"/faxes/{fax['id']}/pdf")
     assert pdf.status == 200 and pdf.headers["Content-Type"].startswith("application/pdf")
     assert pdf.body.startswith(b"%PDF") and pdf_pages(pdf.body) == 2
-
-    assert api.delete(f"/faxes/{fax['id']}").status == 204
-    assert api.get(f"/faxes/{fax['id']}").status == 404
-    assert api.get(f"/faxes/{fax['id']}/pdf").status == 404
+    return fax
 
 
 def test_fax_detection_on_a_voice_route_hands_a_fax_to_the_receiver(api, sip, line):

@@ -178,3 +178,37 @@ def test_the_fax_destination_takes_no_target(box):  # noqa: F811
     r = box.post("/inbound-routes", {"name": "R", "did": "0755", "destination": {"kind": "fax", "target": "1"}})
     assert r.status == 422, r
     assert "takes no target" in r.json["error"]
+
+
+def test_each_fax_with_pages_is_mailed_to_the_fax_addresses_once(tmp_path, reports, config_db):
+    import json
+
+    from appliance.db.models import Setting
+    from appliance.mail.outbox import OutgoingMail
+
+    receiver = Receiver(tmp_path, convert=fake_pdf)
+    (tmp_path / "1796486412.7.tif").write_bytes(b"II*\0pages")
+    receiver.handle(Session(**{"FAXOPT(status)": "SUCCESS", "FAXOPT(pages)": "2"}))
+    assert OutgoingMail.select().count() == 0  # no address set: kept on the Fax page only
+
+    Setting.create(key="fax_email", value=json.dumps(["fax@example.com", "office@example.com"]))
+    Setting.create(key="language", value=json.dumps("zh"))
+    (tmp_path / "1796486412.7.tif").write_bytes(b"II*\0page one")
+    receiver.handle(Session(**{"FAXOPT(status)": "FAILED", "FAXOPT(error)": "T.30 timed out", "FAXOPT(pages)": "1"}))
+    receiver.handle(Session(**{"FAXOPT(status)": "FAILED", "FAXOPT(pages)": "0"}))  # nothing to send
+    sent = OutgoingMail.get()
+    fax = Fax.select().order_by(Fax.id.desc()).where(Fax.pages == 1).get()
+    assert json.loads(sent.recipients) == ["fax@example.com", "office@example.com"]
+    assert sent.subject == "来自 13912345678 的传真：1 页"
+    assert "075512349000" in sent.body and "传真未完整接收：T.30 timed out" in sent.body
+    [attachment] = json.loads(sent.attachments)
+    assert (attachment["path"], attachment["type"]) == (fax.path, "application/pdf")
+    assert attachment["name"].startswith("fax-") and attachment["name"].endswith(".pdf")
+    assert sent.key == f"fax:{fax.callid}"
+
+
+def test_fax_addresses_are_checked(admin):
+    r = admin.patch("/settings", {"fax_email": ["fax@example.com", "not an address"]})
+    assert r.status == 422 and r.json["field"].startswith("fax_email"), r.json
+    r = admin.patch("/settings", {"fax_email": ["fax@example.com"]})
+    assert r.status == 200 and r.json["fax_email"] == ["fax@example.com"], r.json

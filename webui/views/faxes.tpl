@@ -3,6 +3,19 @@
   <h1>{{title}}</h1>
 </div>
 <p class="muted intro">{{_('fax.intro')}}</p>
+% if user.role == 'admin':
+<section class="card">
+  <form id="fax-mail-form" class="stack" novalidate>
+    <h2>{{_('fax.mail.title')}}</h2>
+    <div class="alert alert-error" data-error-for="" hidden></div>
+    <label class="field"><span class="label">{{_('fax.mail.to')}}</span>
+      <input name="fax_email" type="text" autocomplete="off" placeholder="fax@example.com, office@example.com">
+      <span class="hint">{{_('fax.mail.hint')}}</span>
+      <span class="field-error" data-error-for="fax_email" hidden></span></label>
+    <div><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
+  </form>
+</section>
+% end
 <section class="card table-card">
   <div class="table-wrap">
   <table class="table">

@@ -53,4 +53,23 @@
   }
 
   pages.go(1);
+
+  /* Administrators: the addresses each received fax is mailed to (a box setting). */
+  const form = document.getElementById("fax-mail-form");
+  if (form) {
+    const {clearErrors, showError, pageError} = window.Callbox;
+    const show = (settings) => { form.elements.fax_email.value = settings.fax_email.join(", "); };
+    api("GET", "/settings").then(show, (err) => pageError(err.message));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      const addresses = form.elements.fax_email.value.split(/[\s,;]+/).filter(Boolean);
+      try {
+        show(await api("PATCH", "/settings", {fax_email: addresses}));
+        toast(t("fax.mail.saved"));
+      } catch (err) {
+        showError(form, err);
+      }
+    });
+  }
 })();
