@@ -736,7 +736,7 @@ HOST_DEFAULTS = {"role": "headquarters", "timezone": "UTC", "ntp_servers": ["poo
                  "call_event_retention_days": 90, "call_record_retention_months": 0,
                  "park_slots": 8, "park_timeout": 45, "language": "en", "emergency_numbers": ["110", "112", "119", "120", "122"],
                  "blacklist_destination": None,
-                 "ticket_kinds": ["complaint", "report", "consultation", "suggestion"],
+                 "ticket_kinds": ["complaint", "report", "consultation", "suggestion"], "fax_email": [],
                  "network": {"interface": None, "mode": "dhcp", "address": None, "gateway": None, "dns": []}}
 
 
