@@ -6,9 +6,11 @@ later release reaches boxes that never changed it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import ipaddress
+import zoneinfo
 from dataclasses import asdict, dataclass, field
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
@@ -164,6 +166,14 @@ class BoxSettingsSchema(StrictSchema):
     def _hostname(self, value, **kwargs):
         if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", value):
             raise ValidationError("must be a host name: lower-case letters, digits and '-'")
+
+
+def zone(timezone: str) -> dt.tzinfo:
+    """The named time zone; UTC where the name is unknown here (never a failure in a report or a mail)."""
+    try:
+        return zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.timezone.utc
 
 
 def load() -> BoxSettings:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import zoneinfo
 from pathlib import Path
 
 from .. import box_settings, mail
@@ -94,11 +93,7 @@ class Receiver:
         if not settings.fax_email:
             return
         lang = settings.language
-        try:
-            zone = zoneinfo.ZoneInfo(settings.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = dt.timezone.utc
-        local = dt.datetime.fromtimestamp(fax.received_at, zone)
+        local = dt.datetime.fromtimestamp(fax.received_at, box_settings.zone(settings.timezone))
         sender = " ".join(x for x in (fax.from_number, fax.remote_station) if x) or templates.word("unknown_caller", lang)
         problem = "" if fax.status == "received" else templates.word("fax_partial", lang).format(error=fax.error)
         values = {"box": settings.hostname, "sender": sender, "to": fax.to_number or "", "pages": fax.pages,

@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+from .. import box_settings
 from ..errors import Forbidden, Invalid, NotFound
 from . import stats
 from .calls import DIRECTIONS, OUTCOMES
@@ -133,7 +134,7 @@ def filtered(params: dict, timezone: str, key, *, own: str | None = None, now: d
     if first and last and first > last:
         raise Invalid("from: must not be after to", "from")
     if days:
-        today = (now or dt.datetime.now(dt.timezone.utc)).astimezone(stats._zone(timezone)).date()
+        today = (now or dt.datetime.now(dt.timezone.utc)).astimezone(box_settings.zone(timezone)).date()
         first = today - dt.timedelta(days=days - 1)
     if first is not None:
         q = q.where(CallRecord.started >= stats.date_start(timezone, first))

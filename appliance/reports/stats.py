@@ -8,30 +8,23 @@ that were offered and not withdrawn by the caller choosing a callback
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from peewee import fn
 
+from ..box_settings import zone
 from .db import QueueCall
 
 OFFERED = ("answered", "abandoned", "timed_out", "overflowed")
 
 
-def _zone(timezone: str) -> dt.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.timezone.utc
-
-
 def day_start(timezone: str, now: dt.datetime | None = None) -> float:
     """Midnight of today in the box's time zone, as a Unix time."""
-    return date_start(timezone, (now or dt.datetime.now(dt.timezone.utc)).astimezone(_zone(timezone)).date())
+    return date_start(timezone, (now or dt.datetime.now(dt.timezone.utc)).astimezone(zone(timezone)).date())
 
 
 def date_start(timezone: str, day: dt.date) -> float:
     """Midnight at the start of `day` in the box's time zone, as a Unix time."""
-    return dt.datetime.combine(day, dt.time(), _zone(timezone)).timestamp()
+    return dt.datetime.combine(day, dt.time(), zone(timezone)).timestamp()
 
 
 def queue_day(queue: str, since: float, service_level: int) -> dict:

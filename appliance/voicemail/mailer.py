@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import zoneinfo
 from pathlib import Path
 
 from .. import box_settings, mail
@@ -33,11 +32,7 @@ def describe(msg: spool.Message, timezone: str, lang: str) -> dict:
         caller = f"{msg.caller_name} <{msg.caller_number}>"
     else:
         caller = msg.caller_number or msg.caller_name or templates.word("unknown_caller", lang)
-    try:
-        zone = zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = dt.timezone.utc
-    local = msg.received_at.replace(tzinfo=dt.timezone.utc).astimezone(zone)
+    local = msg.received_at.replace(tzinfo=dt.timezone.utc).astimezone(box_settings.zone(timezone))
     return {"caller": caller, "received": f"{local:%Y-%m-%d %H:%M:%S} ({timezone})", "local": local,
             "duration": f"{msg.duration // 60}:{msg.duration % 60:02d}"}
 
