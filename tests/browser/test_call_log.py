@@ -208,4 +208,7 @@ def test_the_reports_page_in_chinese(new_page, api, calls):
     page.goto("/reports")
     expect(page.locator("h1")).to_have_text("统计报表")
     expect(page.locator("#head")).to_contain_text("呼损率 %")
+    # The definitions too are in the reader's language, not the API's English.
+    expect(page.locator("#definitions")).to_contain_text("始终未接通到人的呼入通话")
+    expect(page.locator("#definitions")).not_to_contain_text("inbound calls that never reached a person")
     expect(page.locator("#export-xlsx")).to_have_text("下载 Excel")

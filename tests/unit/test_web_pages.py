@@ -151,10 +151,23 @@ def test_every_key_built_at_run_time_exists():
     needed += [f"js.wiz.stage.{s}" for s in ("checking", "saving", "applying", "done")]
     needed += [f"js.wiz.role.{r}" for r in ("headquarters", "branch")] + ["js.wiz.network.up", "js.wiz.network.down"]
     needed += call_center_keys()
+    needed += [key for key, _ in report_definition_keys()]
     # Keys a script hands to t() from a table ([key, value] pairs).
     for js in (WEBUI / "static" / "js").glob("*.js"):
         needed += ["js." + k for k in re.findall(r"""\[["']((?:sys|dash|wiz)\.[\w.]+)["'],""", js.read_text())]
     assert [k for k in needed if k not in CATALOGUES["en"]] == []
+
+
+def report_definition_keys() -> list[tuple[str, str]]:
+    """The catalogue keys the Reports page looks up for each definition the API gives, with its text."""
+    from appliance.reports.reports import BUILDERS, COMMON_DEFINITIONS
+
+    return [("js.rep.def." + (col if col == "period" else f"{name}.{col}"), text)
+            for name, (_, definitions) in BUILDERS.items() for col, text in {**COMMON_DEFINITIONS, **definitions}.items()]
+
+
+def test_report_definitions_in_the_catalogue_say_what_the_api_says():
+    assert [key for key, text in report_definition_keys() if CATALOGUES["en"].get(key) != text] == []
 
 
 def call_center_keys() -> list[str]:

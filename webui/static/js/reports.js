@@ -25,6 +25,15 @@
     return text === "rep.col." + key ? key : text;
   }
 
+  /* The API's definitions are English; the catalogue has them in the page's language. */
+  function definition(report, key, text) {
+    for (const k of [`rep.def.${report}.${key}`, `rep.def.${key}`]) {
+      const found = t(k);
+      if (found !== k) return found;
+    }
+    return text;
+  }
+
   function cell(value) {
     if (value === null || value === undefined) return "—";
     if (typeof value === "object") return Object.entries(value).map(([k, v]) => `${k || "—"}: ${v}`).join("; ") || "—";
@@ -42,14 +51,14 @@
     for (const row of doc.rows) for (const k of Object.keys(row)) if (!columns.includes(k)) columns.push(k);
     if (!columns.length) columns.push("period", ...Object.keys(doc.totals));
     $("table-title").textContent = t("rep.name." + doc.name);
-    $("head").replaceChildren(...columns.map((c) => el("th", {title: doc.definitions[c] || ""}, label(c))));
+    $("head").replaceChildren(...columns.map((c) => el("th", {title: c in doc.definitions ? definition(doc.name, c, doc.definitions[c]) : ""}, label(c))));
     $("rows").replaceChildren(...doc.rows.map((row) => el("tr", {},
       ...columns.map((c) => el("td", {dataset: {col: c}}, cell(row[c]))))));
     $("totals").replaceChildren(...columns.map((c, i) => el("th", {dataset: {col: c}},
       i === 0 ? t("rep.total") : (c in doc.totals ? cell(doc.totals[c]) : ""))));
     $("empty").hidden = doc.rows.length > 0;
     $("definitions").replaceChildren(...Object.entries(doc.definitions).flatMap(([k, text]) =>
-      [el("dt", {}, label(k)), el("dd", {}, text)]));
+      [el("dt", {}, label(k)), el("dd", {}, definition(doc.name, k, text))]));
   }
 
   function exports(name, params) {
