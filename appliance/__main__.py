@@ -41,11 +41,12 @@ def build_box():
     from .supervisor import Box
     from .switchboard.manager import SwitchboardManager
     from .system import SettingsManager
+    from .tls.manager import TlsManager
     from .update.manager import UpdateManager
     from .web import WebManager
 
-    return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, HardwareManager, NetworkManager, PbxManager,
-                                           SecurityManager, SwitchboardManager, ConferencesManager,
+    return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, HardwareManager, NetworkManager, TlsManager,
+                                           PbxManager, SecurityManager, SwitchboardManager, ConferencesManager,
                                            ReportsManager, CallCenterManager, MailManager, FaxManager,
                                            UpdateManager, WebManager])
 

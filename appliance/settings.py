@@ -62,6 +62,11 @@ class Paths:
         return self.data / "secrets"
 
     @property
+    def tls(self) -> Path:
+        """The certificate and key the web server and Asterisk's SIP TLS transport serve."""
+        return self.data / "tls"
+
+    @property
     def log(self) -> Path:
         return self.data / "log"
 
@@ -140,6 +145,11 @@ class Runtime:
     #: network namespace of its own (never one sharing its host's network).
     firewall: bool = False
     hosts_file: Path = Path("/etc/hosts")
+    #: Where the web UI also answers over HTTPS (None: HTTP only, a dev box on loopback).
+    https: Address | None = None
+    #: HTTP answers every request with a redirect to HTTPS (an installed box; not a dev box,
+    #: whose tests speak HTTP on loopback).
+    http_redirect: bool = False
 
     @classmethod
     def from_environ(cls, env=None) -> "Runtime":
@@ -154,6 +164,8 @@ class Runtime:
         start, _, end = rtp.partition("-")
         if not (start.isdigit() and end.isdigit() and 1024 <= int(start) < int(end) < 65536):
             raise SettingsError(f"BOX_RTP: expected LOW-HIGH ports, got {rtp!r}")
+        if env.get("BOX_HTTP_REDIRECT", "0") == "1" and not env.get("BOX_HTTPS"):
+            raise SettingsError("BOX_HTTP_REDIRECT: HTTP can only send browsers to HTTPS where BOX_HTTPS is set")
         return cls(
             paths=Paths(
                 data=Path(env.get("BOX_DATA", "/data")),
@@ -172,4 +184,6 @@ class Runtime:
             can_reboot=env.get("BOX_CAN_REBOOT", "0") == "1",
             firewall=env.get("BOX_FIREWALL", env.get("BOX_MANAGE_HOST", "0")) == "1",
             hosts_file=Path(env.get("BOX_HOSTS_FILE", "/etc/hosts")),
+            https=Address.parse(env["BOX_HTTPS"], "BOX_HTTPS") if env.get("BOX_HTTPS") else None,
+            http_redirect=env.get("BOX_HTTP_REDIRECT", "0") == "1",
         )

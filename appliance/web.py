@@ -2,6 +2,10 @@
 
 gevent because hundreds of agent browsers hold a live event stream open at
 once; each costs a greenlet, not a thread.
+
+With BOX_HTTPS the same app is served over TLS with the box's certificate (appliance/tls);
+with BOX_HTTP_REDIRECT the HTTP listener only sends browsers there. A new certificate is
+taken by the next connection: the listener's SSL context is replaced, nothing restarts.
 """
 
 from __future__ import annotations
@@ -26,13 +30,26 @@ class WebManager(Manager):
         self.app = make_app(self.box)
 
     def start(self) -> None:
-        from gevent.pywsgi import WSGIServer
+        rt = self.box.runtime
+        self.https_server = None
+        self.https_error = None
+        if rt.https is not None:
+            try:
+                self.https_server = _server(rt.https, self.app, ssl_context=self.ssl_context())
+                self.https_server.start()
+                log.info("web UI listening on https://%s/", rt.https)
+            except Exception as exc:  # noqa: BLE001 - HTTP must stay: the owner repairs it from there
+                self.https_server = None
+                self.https_error = str(exc)
+                log.exception("cannot serve HTTPS; HTTP serves the web UI")
+        plain = self.app
+        if rt.http_redirect and self.https_server is not None:
+            from .tls.redirect import ToHttps
 
-        address = self.box.runtime.http
-        self.server = WSGIServer((address.host, address.port), self.app, log=None,
-                                 error_log=logging.getLogger("web"))
+            plain = ToHttps(rt.https.port, self.certificate_hosts)
+        self.server = _server(rt.http, plain)
         self.server.start()
-        log.info("web UI listening on http://%s/", address)
+        log.info("web UI listening on http://%s/%s", rt.http, " (redirects to HTTPS)" if plain is not self.app else "")
         self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick, name="health-ticker", daemon=True)
         self._ticker.start()
@@ -47,9 +64,65 @@ class WebManager(Manager):
                 except Exception:  # noqa: BLE001
                     log.exception("health tick failed")
 
+    def ssl_context(self):
+        from gevent import ssl
+
+        from .tls import certificate
+
+        where = certificate.paths(self.box.runtime)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(where.cert, where.key)
+        return context
+
+    def reload_certificate(self) -> None:
+        """Serve the certificate now in the box's files to every new connection.
+
+        A fresh context rather than load_cert_chain on the old one: that would keep an
+        RSA and an ECDSA certificate side by side when the owner's key is of the other kind."""
+        if self.https_server is not None:
+            self.https_server.wrap_socket = self.ssl_context().wrap_socket
+        self._hosts = None
+
+    _hosts = None
+
+    def certificate_hosts(self) -> set[str]:
+        """The names and addresses the served certificate is for (a redirect may name them)."""
+        if self._hosts is None:
+            from .tls import certificate
+
+            doc = certificate.current(self.box.runtime)
+            self._hosts = {n.lower() for n in doc["names"]} | set(doc["addresses"])
+        return self._hosts
+
     def stop(self) -> None:
         self._stop.set()
-        self.server.stop(timeout=5)
+        for server in (self.server, self.https_server):
+            if server is not None:
+                server.stop(timeout=5)
 
     def health(self) -> dict:
-        return {"web": f"http://{self.box.runtime.http}/"}
+        rt = self.box.runtime
+        doc = {"web": f"http://{rt.http}/"}
+        if self.https_server is not None:
+            doc["web_https"] = f"https://{rt.https}/"
+        if self.https_error:
+            doc["web_https_error"] = self.https_error
+        return doc
+
+
+def _server(address, app, **ssl_args):
+    from gevent.pywsgi import WSGIHandler, WSGIServer
+
+    class Handler(WSGIHandler):
+        def get_environ(self):
+            env = super().get_environ()
+            try:
+                env["callbox.local_address"] = self.socket.getsockname()[0]
+            except OSError:
+                env["callbox.local_address"] = address.host
+            return env
+
+    # SERVER_NAME given: gevent would otherwise look the bind address up in DNS, which may hang.
+    return WSGIServer((address.host, address.port), app, log=None, error_log=logging.getLogger("web"),
+                      handler_class=Handler, environ={"SERVER_NAME": address.host}, **ssl_args)

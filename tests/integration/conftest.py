@@ -31,6 +31,7 @@ class BoxInstance:
     def __init__(self, name: str, info: dict):
         self.name = name
         self.url = info["url"]
+        self.https_url = info.get("https_url")
         self.sip = info["sip"]
         self.host_ip = info["host_ip"]
         self.box_ip = info["box_ip"]

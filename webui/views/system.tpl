@@ -30,6 +30,14 @@
 </div>
 
 <div class="grid cards-2 top">
+  <section class="card" id="certificate">
+    <h2>{{_('sys.cert.title')}}</h2>
+    <p class="muted">{{_('sys.cert.intro')}}</p>
+    <dl class="kv" id="cert-facts"></dl>
+  </section>
+</div>
+
+<div class="grid cards-2 top">
   <form class="card stack settings-form" id="mail-form" novalidate>
     <h2>{{_('mail.title')}}</h2>
     <p class="muted">{{_('mail.intro')}}</p>

@@ -145,6 +145,19 @@
   api("GET", "/system/mail").then(fillMail, (err) => pageError(err.message));
   loadOutbox();
 
+  /* The certificate the box serves over HTTPS and SIP TLS: its fingerprint is what a
+     browser's certificate warning, a phone or a branch box can be checked against. */
+  function fillCertificate(c) {
+    pairs("cert-facts", [
+      ["sys.cert.fingerprint", el("code", {class: "mono", id: "cert-fingerprint"}, c.fingerprint)],
+      ["sys.cert.subject", c.subject],
+      ["sys.cert.issuer", c.self_signed ? t("sys.cert.self_signed") : c.issuer],
+      ["sys.cert.names", [...c.names, ...c.addresses].join(", ")],
+      ["sys.cert.valid", t("sys.cert.valid_range", {from: c.not_before.slice(0, 10), to: c.not_after.slice(0, 10)})],
+    ]);
+  }
+  api("GET", "/system/certificate").then(fillCertificate, (err) => pageError(err.message));
+
   live({health: render});
   api("GET", "/health").then(render, (err) => pageError(err.message));
 })();
