@@ -150,6 +150,8 @@ class Runtime:
     #: HTTP answers every request with a redirect to HTTPS (an installed box; not a dev box,
     #: whose tests speak HTTP on loopback).
     http_redirect: bool = False
+    #: Asterisk's own web server: SIP over WebSocket for the phones in browsers (appliance/webphone).
+    webrtc: Address = Address("127.0.0.1", 8088)
 
     @classmethod
     def from_environ(cls, env=None) -> "Runtime":
@@ -166,6 +168,9 @@ class Runtime:
             raise SettingsError(f"BOX_RTP: expected LOW-HIGH ports, got {rtp!r}")
         if env.get("BOX_HTTP_REDIRECT", "0") == "1" and not env.get("BOX_HTTPS"):
             raise SettingsError("BOX_HTTP_REDIRECT: HTTP can only send browsers to HTTPS where BOX_HTTPS is set")
+        sip = Address.parse(env.get("BOX_SIP", "127.0.0.1:5060"), "BOX_SIP")
+        # Where SIP listens, on a port of its own: browsers reach the box's SIP where phones do.
+        webrtc = Address.parse(env.get("BOX_WEBRTC", str(Address(sip.host, 8088))), "BOX_WEBRTC")
         return cls(
             paths=Paths(
                 data=Path(env.get("BOX_DATA", "/data")),
@@ -173,7 +178,7 @@ class Runtime:
                 asterisk_etc=Path(env.get("BOX_ASTERISK_ETC", "/etc/asterisk")),
             ),
             http=Address.parse(env.get("BOX_HTTP", "127.0.0.1:8080"), "BOX_HTTP"),
-            sip=Address.parse(env.get("BOX_SIP", "127.0.0.1:5060"), "BOX_SIP"),
+            sip=sip,
             ami=ami,
             agi=agi,
             rtp_start=int(start),
@@ -186,4 +191,5 @@ class Runtime:
             hosts_file=Path(env.get("BOX_HOSTS_FILE", "/etc/hosts")),
             https=Address.parse(env["BOX_HTTPS"], "BOX_HTTPS") if env.get("BOX_HTTPS") else None,
             http_redirect=env.get("BOX_HTTP_REDIRECT", "0") == "1",
+            webrtc=webrtc,
         )

@@ -13,7 +13,7 @@ from ..ami import AMIError
 from ..db.models import Extension, PauseReason, Queue, QueueMember
 from ..errors import Conflict, Invalid, NotFound
 from ..pbx.control import send
-from ..pbx.render.queues import MEMORY_SUFFIX, interface
+from ..pbx.render.queues import MEMORY_SUFFIX, interface, state_interface
 
 
 #: How long a log-in or log-out waits for Asterisk's member events before it answers.
@@ -31,6 +31,14 @@ class Agents:
             raise NotFound(f"no extension {number}")
         return ext
 
+    def _browser(self, number: str) -> bool:
+        ext = Extension.get_or_none(Extension.number == number)
+        return bool(ext and ext.browser_phone)
+
+    def _add(self, queue: str, number: str, penalty: int, browser: bool, **extra) -> None:
+        send(self.ami, "QueueAdd", Queue=queue, Interface=interface(number, browser), Penalty=penalty,
+             MemberName=number, StateInterface=state_interface(number, browser), **extra)
+
     def memberships(self, number: str) -> list[tuple[Queue, QueueMember]]:
         ext = self._ext(number)
         rows = QueueMember.select(QueueMember, Queue).join(Queue).where(QueueMember.extension == ext)
@@ -45,8 +53,7 @@ class Agents:
                 continue
             targets = [(q.number, m.penalty)] + ([(q.number + MEMORY_SUFFIX, int(number))] if q.memory_seconds else [])
             for queue, penalty in targets:
-                send(self.ami, "QueueAdd", Queue=queue, Interface=interface(number), Penalty=penalty,
-                             MemberName=number, StateInterface=interface(number))
+                self._add(queue, number, penalty, self._browser(number))
         self._settle(lambda: all(self.live.member_of(q.number, number) for q, _ in dynamic))
         return self.live.agent_state(number)
 
@@ -71,27 +78,40 @@ class Agents:
         """Out of one queue (and its memory twin): the agent no longer belongs to it."""
         for name in (queue, queue + MEMORY_SUFFIX):
             try:
-                self.ami.action("QueueRemove", Queue=name, Interface=interface(number))
+                self.ami.action("QueueRemove", Queue=name, Interface=interface(number, self._browser(number)))
             except AMIError:
                 pass
 
     def add_to_memory(self, queue: str, number: str) -> None:
         try:
-            self.ami.action("QueueAdd", Queue=queue + MEMORY_SUFFIX, Interface=interface(number),
-                            Penalty=int(number), MemberName=number, StateInterface=interface(number))
+            self._add(queue + MEMORY_SUFFIX, number, int(number), self._browser(number))
         except AMIError:
             pass  # already there
+
+    def change_device(self, queue: str, number: str, penalty: int, memory: bool) -> None:
+        """A logged-in agent's browser phone was turned on or off: the member Asterisk has rings
+        the old devices. Out under the old interface, in under the new one, paused as before."""
+        browser = self._browser(number)
+        member = self.live.member(queue, number)
+        paused = {"Paused": "true", "Reason": member.reason} if member is not None and member.paused else {}
+        for name, pen in [(queue, penalty)] + ([(queue + MEMORY_SUFFIX, int(number))] if memory else []):
+            try:
+                self.ami.action("QueueRemove", Queue=name, Interface=interface(number, not browser))
+                self._add(name, number, pen, browser, **paused)
+            except AMIError:
+                pass  # not there (the twin of a queue the agent is not logged in to)
 
     def pause(self, number: str, reason: str | None) -> dict:
         if reason is not None and not PauseReason.select().where(PauseReason.name == reason).exists():
             raise Invalid(f"reason: there is no pause reason {reason!r}", "reason")
         self._in_a_queue(number)
-        send(self.ami, "QueuePause", Interface=interface(number), Paused="true", Reason=reason or "")
+        send(self.ami, "QueuePause", Interface=interface(number, self._browser(number)), Paused="true",
+             Reason=reason or "")
         return self.live.agent_state(number)
 
     def unpause(self, number: str) -> dict:
         self._in_a_queue(number)
-        send(self.ami, "QueuePause", Interface=interface(number), Paused="false")
+        send(self.ami, "QueuePause", Interface=interface(number, self._browser(number)), Paused="false")
         return self.live.agent_state(number)
 
     def _in_a_queue(self, number: str) -> None:

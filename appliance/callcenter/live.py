@@ -45,6 +45,7 @@ class Member:
     wrapup: int = 0
     dynamic: bool = False
     calls_taken: int = 0
+    interface: str = ""  # what the queue rings: PJSIP/<n>, or Local/<n>@... with a browser phone
 
 
 @dataclass
@@ -124,6 +125,8 @@ class CallCenterLive:
         m.wrapup = int(ev.get("Wrapuptime", "0") or 0)
         m.dynamic = ev.get("Membership", "") == "dynamic"
         m.calls_taken = int(ev.get("CallsTaken", "0") or 0)
+        # Live events say Interface; QueueStatus's listing says Location.
+        m.interface = ev.get("Interface") or ev.get("Location") or m.interface
         self._agent_changed(ext)
         self._queue_changed(queue)
         return m

@@ -11,6 +11,8 @@ from .. import box_settings
 from ..db import db
 from ..db.models import Extension, User
 from ..log import kv
+from ..pbx.render import webrtc
+from ..pbx.render.queues import interface
 from ..reports import stats
 from ..reports.db import reports_db
 from ..reports.manager import caller_key
@@ -84,6 +86,7 @@ class CallCenterManager(Manager):
     def _after_apply(self, snap) -> None:
         """Queues changed: learn their members again, and bring logged-in agents in line with
         the new config (out of queues they no longer belong to; into memory twins)."""
+        self._follow_devices(snap)
         if "queues.conf" not in self.box.pbx.applier.last_round.get("files", []):
             return
         self._resync()
@@ -99,6 +102,20 @@ class CallCenterManager(Manager):
                     self.agents.remove(queue, ext)
                 elif queue in memory:
                     self.agents.add_to_memory(queue, ext)
+
+    def _follow_devices(self, snap) -> None:
+        """Logged-in agents whose browser phone was turned on or off since they logged in are
+        rung at the devices they have now (static members follow queues.conf by themselves)."""
+        browsers = webrtc.browser_numbers(snap)
+        for q in snap.queues:
+            for ext, penalty, dynamic in q.members:
+                member = self.live.member(q.number, ext)
+                if not dynamic or member is None or not member.dynamic or not member.interface:
+                    continue
+                if member.interface != interface(ext, ext in browsers):
+                    log.info("agent's devices changed", extra=kv(queue=q.number, extension=ext))
+                    with db.connection_context():
+                        self.agents.change_device(q.number, ext, penalty, bool(q.memory_seconds))
 
     def _mark(self, kind: str, key: str) -> None:
         with self._dirty_lock:

@@ -525,6 +525,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "fax detection on inbound routes",
         ["ALTER TABLE inbound_route ADD COLUMN fax_detect INTEGER NOT NULL DEFAULT 0"],
     ),
+    (
+        19,
+        "a phone in the browser for an extension",
+        ["ALTER TABLE extension ADD COLUMN browser_phone INTEGER NOT NULL DEFAULT 0"],
+    ),
 ]
 
 

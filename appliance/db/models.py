@@ -52,6 +52,8 @@ class Extension(BaseModel):
     follow_me_confirm = BooleanField(default=True)  # outside legs press 1 to take the call
     permission_class = CharField(default="international")  # a PermissionClass name: what it may dial outside
     language = CharField(null=True)  # what its phone's user and callers to its voicemail hear; None: the box's
+    # A second phone in its user's browser (WebRTC, appliance/webphone), rung with the desk phone.
+    browser_phone = BooleanField(default=False)
 
 
 class Mailbox(BaseModel):

@@ -41,6 +41,7 @@ class ExtensionSchema(StrictSchema):
     language = Language()
     dnd = Bool()
     intercom = Bool()  # False: *80N and page groups ring this phone like any call, never auto-answered
+    browser_phone = Bool()  # a second phone in the user's browser (appliance/webphone), rung with the desk phone
     forward = fields.Nested(ForwardSchema)
     follow_me = fields.Nested(FollowMeSchema)
     permission_class = StrictString(validate=validate.Length(1, 30))

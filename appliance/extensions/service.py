@@ -45,6 +45,7 @@ def to_dict(ext: Extension, mailbox: Mailbox | None = None, registration: dict |
         "recording": ext.recording,
         "dnd": ext.dnd,
         "intercom": ext.intercom,
+        "browser_phone": ext.browser_phone,
         "forward": {key: getattr(ext, column) for key, column in FORWARDS.items()},
         "follow_me": {"enabled": ext.follow_me_enabled, "numbers": follow_numbers(ext),
                       "ring": ext.follow_me_ring, "confirm": ext.follow_me_confirm},
@@ -386,7 +387,8 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
             fields["secret"] = values["secret"]
         if "email" in values or not partial:
             fields["email"] = values.get("email")
-        for key, default in (("recording", "never"), ("dnd", False), ("intercom", True), ("language", None)):
+        for key, default in (("recording", "never"), ("dnd", False), ("intercom", True), ("language", None),
+                             ("browser_phone", False)):
             if key in values or not partial:
                 fields[key] = values.get(key, default)
         if "pickup_groups" in values or not partial:

@@ -65,6 +65,8 @@ def make_system(rt, ami_secret: str) -> System:
         agi=str(rt.agi),
         dahdi=has_dahdi(),
         fax_dir=str(paths.faxes),
+        webrtc_host=rt.webrtc.host,
+        webrtc_port=rt.webrtc.port,
     )
 
 

@@ -70,6 +70,7 @@ class ExtensionView:
     follow_ring: str = "sequential"
     follow_confirm: bool = True
     permission_class: str = "international"
+    browser_phone: bool = False  # a WebRTC endpoint <number>-web is rung with the desk phone
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,8 @@ class System:
     agi: str = "127.0.0.1:4573"
     dahdi: bool = False  # /dev/dahdi exists: chan_dahdi may load
     fax_dir: str = "/data/fax"  # where ReceiveFax writes
+    webrtc_host: str = "127.0.0.1"  # Asterisk's web server, for SIP over WebSocket
+    webrtc_port: int = 8088
 
 
 @dataclass(frozen=True)
@@ -289,7 +292,7 @@ def load_snapshot(system: System) -> Snapshot:
                           follow_me=tuple(e.follow_me_numbers.split(",")) if e.follow_me_enabled
                           and e.follow_me_numbers else (), follow_ring=e.follow_me_ring,
                           follow_confirm=e.follow_me_confirm,
-                          permission_class=e.permission_class)
+                          permission_class=e.permission_class, browser_phone=e.browser_phone)
             for e in Extension.select().order_by(Extension.number)
         )
         return Snapshot(

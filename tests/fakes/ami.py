@@ -293,8 +293,9 @@ class RecordingAmi:
             self.emit(Event="QueueMemberAdded", Queue=fields["Queue"], MemberName=fields.get("MemberName", ""),
                       Interface=fields["Interface"], Status="1", Paused="0", InCall="0", Membership="dynamic")
         elif name == "QueueRemove":
+            # PJSIP/8001, or Local/8001@context for an agent with a browser phone.
             self.emit(Event="QueueMemberRemoved", Queue=fields["Queue"], Interface=fields["Interface"],
-                      MemberName=fields["Interface"].split("/")[-1])
+                      MemberName=fields["Interface"].split("/")[-1].split("@")[0])
 
     def action_list(self, name, fields=None, *, timeout=10.0, **kw):
         self.action(name, fields, timeout=timeout, **kw)

@@ -278,7 +278,7 @@ def test_create_extension_renders_it_and_asterisk_loads_it(admin):
     ext = r.json
     assert set(ext) == {"number", "name", "secret", "email", "voicemail_enabled", "voicemail_pin",
                         "created_at", "updated_at", "registration", "recording", "dnd", "forward", "pickup_groups",
-                        "intercom", "follow_me", "permission_class", "language"}
+                        "intercom", "follow_me", "permission_class", "language", "browser_phone"}
     assert (ext["number"], ext["name"], ext["email"], ext["voicemail_enabled"], ext["registration"]) == \
         ("8001", "Alice", None, True, None)
     # A generated secret: 20 letters and digits, both present.

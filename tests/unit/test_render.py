@@ -44,7 +44,7 @@ SNAPSHOT = Snapshot(
         ExtensionView("8001", "Front desk", "Xk3vQ9aLm2Rt7Wp5Zy8B", True, follow_me=("8002", "013800138000")),
         ExtensionView("8002", "张伟", "Pq7Rs2Tu9Vw4Xy6Za1Bc", True, pickup_groups="front,sales", intercom=False,
                       follow_me=("8003", "013900139000", "8001"), follow_ring="together", follow_confirm=False,
-                      permission_class="national"),
+                      permission_class="national", browser_phone=True),
         ExtensionView("8003", "O'Brien, Pat (Sales) & Co.", "Aa1Bb2Cc3Dd4Ee5Ff6Gg", True, dnd=True,
                       forward_busy="8001", forward_no_answer="013800138000", permission_class="internal"),
         ExtensionView("8004", "Zoë Ünal", "Hh7Ii8Jj9Kk0Ll1Mm2Nn", False, forward_all="8002"),

@@ -25,7 +25,7 @@ def _int(name: str, default: int) -> int:
 STAFF = ("admin", "supervisor")
 ANYONE = ("admin", "supervisor", "agent")
 #: What agents may change of their own extension.
-AGENT_FIELDS = {"voicemail_pin", "email", "dnd", "forward", "intercom", "follow_me"}
+AGENT_FIELDS = {"voicemail_pin", "email", "dnd", "forward", "intercom", "follow_me", "browser_phone"}
 
 
 def install(api, box) -> None:
@@ -103,13 +103,13 @@ def install(api, box) -> None:
         """Replace (PUT: absent secret and PIN are kept) or change some fields (PATCH).
 
         Agents may PATCH their own extension's voicemail PIN, e-mail, do-not-disturb, forwards,
-        intercom and follow-me only."""
+        intercom, follow-me and browser phone only."""
         require_own_extension(number)
         if current_user().role == "agent":
             body = json_body()
             if request.method != "PATCH" or not isinstance(body, dict) or set(body) - AGENT_FIELDS:
                 raise Forbidden("agents may change only their voicemail PIN, e-mail, do-not-disturb, forwards, "
-                                "intercom and follow-me")
+                                "intercom, follow-me and browser phone")
             _, _, revision = service.update(number, body, current_user().username, partial=True)
             settle(box, revision)
             return view(*service.get(number))

@@ -7,10 +7,10 @@ gives the same bytes, which is what the golden-file tests hold them to.
 from __future__ import annotations
 
 from ..snapshot import Snapshot
-from . import confbridge, core, dahdi, dialplan, fax, manager, pjsip, queues, voicemail
+from . import confbridge, core, dahdi, dialplan, fax, manager, pjsip, queues, voicemail, webrtc
 
 RENDERERS = (core.render, pjsip.render, dialplan.render, voicemail.render, manager.render, queues.render,
-             confbridge.render, dahdi.render, fax.render)
+             confbridge.render, dahdi.render, fax.render, webrtc.render)
 
 
 def render_all(snap: Snapshot) -> dict[str, str]:

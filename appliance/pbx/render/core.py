@@ -5,6 +5,7 @@ from __future__ import annotations
 from ... import box_settings
 from ..conf import ConfFile
 from ..snapshot import Snapshot
+from .webrtc import browser_numbers
 
 PARK_CONTEXT = "callbox-parked"
 DAHDI_MODULES = ("chan_dahdi.so", "codec_dahdi.so", "res_timing_dahdi.so", "app_meetme.so", "app_dahdiras.so")
@@ -98,7 +99,6 @@ NOLOAD = (
     "res_stasis_test.so",
     "res_http_media_cache.so",
     "res_http_post.so",
-    "res_pjsip_transport_websocket.so",
     "res_pjsip_config_wizard.so",
     "res_geolocation.so",
     "res_pjsip_geolocation.so",
@@ -242,7 +242,9 @@ def render(snap: Snapshot) -> dict[str, str]:
     g.set("rtpstart", s.rtp_start)
     g.set("rtpend", s.rtp_end)
     g.set("strictrtp", True)
-    g.set("icesupport", False)
+    # ICE only where a browser phone needs it: it costs each call's media set-up a gathering of
+    # the box's addresses, which desk phones and trunks do not use.
+    g.set("icesupport", bool(browser_numbers(snap)))
     tones = ConfFile("indications.conf: call-progress tones")
     tones.section("general").set("country", snap.settings.tone_zone)
     for zone, values in TONE_ZONES.items():

@@ -20,7 +20,7 @@ import re
 from ..conf import ConfFile
 from ..snapshot import Snapshot
 from ...blacklist.service import forms_of
-from . import fax, paging
+from . import fax, paging, webrtc
 from .confbridge import HOST_MENU, USER_MENU, bridge_profile, user_profile
 from .core import PARK_CONTEXT
 from .pjsip import PHONE_CONTEXT, TRUNK_CONTEXT
@@ -136,6 +136,7 @@ def render(snap: Snapshot) -> dict[str, str]:
     _ring_groups(body, snap)
     _ivrs(body, snap)
     _queues(body, snap)
+    webrtc.agent_devices(body, snap)
     _time_conditions(body, snap)
     _blacklist(body, snap)
     paging.autoanswer(body)
@@ -284,6 +285,9 @@ def _extensions(body: ConfFile, snap: Snapshot) -> None:
     _follow_me(body, snap)
     # An extension on an FXS port is an analog phone: its DAHDI channel instead of a PJSIP endpoint.
     analog = {p.extension: f"DAHDI/{p.channel}" for p in snap.dahdi_ports if p.kind == "fxs" and p.extension}
+    # An extension with a phone in its user's browser rings it with the desk phone.
+    analog.update({e.number: webrtc.devices(e.number, True) for e in snap.extensions
+                   if e.browser_phone and e.number not in analog})
     for ext in snap.extensions:
         recording = snap.recording.get(ext.number, "never")
         args = (ext.number, int(ext.has_mailbox), recording, int(ext.dnd), ext.forward_all or "",
@@ -297,7 +301,8 @@ def _extensions(body: ConfFile, snap: Snapshot) -> None:
     # ARG1: the extension; ARG2: 1 when it has a mailbox; ARG3: its recording policy; ARG4: 1 for
     # do-not-disturb; ARG5-7: forward all, when busy, when not answered (empty: none); ARG8: its
     # permission class, which a forward or a follow-me leg to an outside number obeys; ARG9: the
-    # device of an analog phone (DAHDI/<channel>), empty for a SIP phone. Follow-me,
+    # device of an analog phone (DAHDI/<channel>) or a desk phone's and browser phone's devices
+    # (PJSIP/<n>&PJSIP/<n>-web), empty for a SIP phone alone. Follow-me,
     # where the extension has a callbox-follow-<ext>, rings its numbers before the no-answer handling.
     dial = body.section("callbox-dial-extension")
     # *32 blacklists the last caller from outside (a caller without CALLBOX_PHONE set).
@@ -415,17 +420,18 @@ def _ring_groups(body: ConfFile, snap: Snapshot) -> None:
     rg = body.section("callbox-ringgroups")
     # A member on do-not-disturb is left out; a group with no one left goes straight on.
     resting = {e.number for e in snap.extensions if e.dnd}
+    browsers = webrtc.browser_numbers(snap)
     for g in snap.ring_groups:
         members = [m for m in g.members if m not in resting]
         rg.exten(f"{g.number},1,{path_step('ring_group', g.number)}")
         if not members:
             rg.same(f"n,NoOp(ring group {g.number}: every member on do-not-disturb)")
         elif g.strategy == "ringall":
-            targets = "&".join(f"PJSIP/{m}" for m in members)
+            targets = "&".join(webrtc.devices(m, m in browsers) for m in members)
             rg.same(f"n,Dial({targets},{g.ring_seconds})")
         else:
             for m in members:
-                rg.same(f"n,Dial(PJSIP/{m},{g.ring_seconds})")
+                rg.same(f"n,Dial({webrtc.devices(m, m in browsers)},{g.ring_seconds})")
                 rg.same('n,ExecIf(${REGEX("^ANSWER$" ${DIALSTATUS})}?Hangup())')
         rg.same(f"n,{goto(g.no_answer)}")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..conf import ConfFile
 from ..snapshot import Snapshot
+from . import webrtc
 
 PHONE_CONTEXT = "callbox-phones"
 TRUNK_CONTEXT = "callbox-from-trunks"
@@ -25,6 +26,7 @@ def render(snap: Snapshot) -> dict[str, str]:
         t.set("type", "transport")
         t.set("protocol", proto)
         t.set("bind", bind)
+    webrtc.transport(transports)
 
     conf = ConfFile("pjsip.conf: phones")
     g = conf.section("global")
@@ -71,6 +73,8 @@ def render(snap: Snapshot) -> dict[str, str]:
         r.set("max_contacts", "1")
         r.set("remove_existing", True)
         r.set("qualify_frequency", "30")
+        if ext.browser_phone:
+            webrtc.browser_endpoint(conf, ext, snap.language("extension", n), PHONE_CONTEXT)
     for trunk in (t for t in snap.trunks if t.kind == "sip"):
         _trunk(conf, trunk, snap.language("trunk", trunk.id))
     return {"pjsip_transports.conf": transports.render(), "pjsip.conf": conf.render()}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..conf import ConfFile
 from ..snapshot import QueueView, Snapshot
+from . import webrtc
 from .core import music_class
 
 MEMORY_SUFFIX = "-memory"
@@ -19,8 +20,20 @@ MEMORY_SUFFIX = "-memory"
 UNAVAILABLE = "paused,penalty,invalid,unavailable"
 
 
-def interface(extension: str) -> str:
+def interface(extension: str, browser: bool = False) -> str:
+    """The member a queue rings: the desk phone; with a browser phone, a Local channel ringing
+    both (webrtc.agent_devices), which optimizes itself out of the call once answered."""
+    if browser:
+        return f"Local/{extension}@{webrtc.AGENT_CONTEXT}"
     return f"PJSIP/{extension}"
+
+
+def state_interface(extension: str, browser: bool = False) -> str:
+    """Where the queue reads the member's state: with a browser phone the extension's hint, whose
+    devices are both phones, so that either one registered makes the agent available."""
+    if browser:
+        return f"hint:{extension}@{webrtc.HINT_CONTEXT}"
+    return interface(extension)
 
 
 def render(snap: Snapshot) -> dict[str, str]:
@@ -73,7 +86,12 @@ def _queue(conf: ConfFile, q: QueueView, snap: Snapshot) -> None:
         sec.set("periodic-announce-frequency", "30")
     for ext, penalty, dynamic in q.members:
         if not dynamic:
-            sec.set("member", f"{interface(ext)},{penalty},{ext},{interface(ext)}", arrow=True)
+            sec.set("member", _member(ext, penalty, snap), arrow=True)
+
+
+def _member(ext: str, penalty: int, snap: Snapshot) -> str:
+    browser = ext in webrtc.browser_numbers(snap)
+    return f"{interface(ext, browser)},{penalty},{ext},{state_interface(ext, browser)}"
 
 
 def _memory(conf: ConfFile, q: QueueView, snap: Snapshot) -> None:
@@ -87,4 +105,4 @@ def _memory(conf: ConfFile, q: QueueView, snap: Snapshot) -> None:
     sec.set("announce-frequency", "0")
     for ext, _penalty, dynamic in q.members:
         if not dynamic:
-            sec.set("member", f"{interface(ext)},{int(ext)},{ext},{interface(ext)}", arrow=True)
+            sec.set("member", _member(ext, int(ext), snap), arrow=True)

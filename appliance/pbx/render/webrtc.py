@@ -1,0 +1,113 @@
+"""Phones in browsers: Asterisk's web server (http.conf) carrying SIP over WebSocket, and the
+WebRTC endpoint an extension gets when its user turns on "phone in this browser".
+
+The browser phone is a second endpoint, `<number>-web`, with its own AOR and a password derived
+from the extension's SIP secret (so the desk phone's secret never reaches a browser, and a new
+SIP password retires the browser's too). Calls to the extension ring both (`devices`); a queue
+rings an agent with a browser phone through a Local channel that dials both, and reads the
+agent's state from the extension's hint, so a browser alone keeps the agent available.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from ..conf import ConfFile
+from ..snapshot import ExtensionView, Snapshot
+
+SUFFIX = "-web"
+WS_PATH = "/ws"
+# Opus first: browsers speak it natively; G.711 for calls from trunks and desk phones without
+# transcoding where the other side has only that.
+CODECS = "opus,ulaw,alaw"
+#: The dial plan context a queue's Local member runs (see queues.interface).
+AGENT_CONTEXT = "callbox-agent-devices"
+HINT_CONTEXT = "callbox-extensions"  # where each extension's hint lives (dialplan._extensions)
+
+
+def endpoint(number: str) -> str:
+    return number + SUFFIX
+
+
+def password(secret: str) -> str:
+    """The browser phone's SIP password: derived from the extension's secret, one-way."""
+    return hmac.new(secret.encode(), b"callbox browser phone", hashlib.sha256).hexdigest()[:32]
+
+
+def devices(number: str, browser: bool) -> str:
+    """What Dial() rings for an extension: the desk phone, and the browser where it has one."""
+    desk = f"PJSIP/{number}"
+    return f"{desk}&PJSIP/{endpoint(number)}" if browser else desk
+
+
+def browser_numbers(snap: Snapshot) -> set[str]:
+    return {e.number for e in snap.extensions if e.browser_phone}
+
+
+def render(snap: Snapshot) -> dict[str, str]:
+    s = snap.system
+    http = ConfFile("http.conf: Asterisk's web server, for SIP over WebSocket only")
+    g = http.section("general")
+    g.set("enabled", True)
+    g.set("bindaddr", s.webrtc_host)
+    g.set("bindport", s.webrtc_port)
+    g.set("servername", "Callbox")
+    # Nothing but the WebSocket: no files, no status page.
+    g.set("enablestatic", False)
+    g.set("enable_status", False)
+    g.set("sessionlimit", "1000")
+    return {"http.conf": http.render()}
+
+
+def transport(transports: ConfFile) -> None:
+    t = transports.section("transport-ws")
+    t.set("type", "transport")
+    t.set("protocol", "ws")
+    t.set("bind", "0.0.0.0")  # ignored for WebSocket: the connection comes through http.conf's server
+
+
+def browser_endpoint(conf: ConfFile, ext: ExtensionView, language: str, phone_context: str) -> None:
+    name = endpoint(ext.number)
+    e = conf.section(name)
+    e.set("type", "endpoint")
+    e.set("context", phone_context)
+    e.set("disallow", "all")
+    e.set("allow", CODECS)
+    e.set("auth", name)
+    e.set("aors", name)
+    # The extension's own identity: callers and reports see the extension, not the device.
+    e.set("callerid", f'"{ext.name}" <{ext.number}>')
+    # DTLS-SRTP with a certificate Asterisk makes, ICE, AVPF, rtcp-mux, bundle.
+    e.set("webrtc", True)
+    e.set("dtls_auto_generate_cert", True)
+    e.set("direct_media", False)
+    e.set("dtmf_mode", "rfc4733")
+    e.set("language", language)
+    if ext.pickup_groups:
+        e.set("named_call_group", ext.pickup_groups)
+        e.set("named_pickup_group", ext.pickup_groups)
+    e.set("set_var", "CALLBOX_PHONE=1")
+    e.set("set_var", f"TRANSFER_CONTEXT={phone_context}")
+    a = conf.section(name)
+    a.set("type", "auth")
+    a.set("auth_type", "userpass")
+    a.set("username", name)
+    a.set("password", password(ext.secret))
+    r = conf.section(name)
+    r.set("type", "aor")
+    # One browser at a time: a second tab (or a reload) takes over from the first.
+    r.set("max_contacts", "1")
+    r.set("remove_existing", True)
+    r.set("qualify_frequency", "30")
+
+
+def agent_devices(body: ConfFile, snap: Snapshot) -> None:
+    """The Local channel a queue rings for an agent with a browser phone: both devices at once.
+    The queue's own ring time bounds it (Dial has no timeout of its own here)."""
+    if not browser_numbers(snap):
+        return
+    ctx = body.section(AGENT_CONTEXT)
+    for number in sorted(browser_numbers(snap)):
+        ctx.exten(f"{number},1,Dial({devices(number, True)})")
+        ctx.same("n,Hangup()")
