@@ -27,12 +27,17 @@ def ensure(directory: Path, name: str, nbytes: int = 24) -> str:
 
 def store(directory: Path, name: str, value: str) -> None:
     """Keep a secret the owner gave (a mail relay's password): 0600, written atomically."""
+    store_bytes(directory, name, (value + "\n").encode())
+
+
+def store_bytes(directory: Path, name: str, data: bytes) -> None:
+    """A secret file as it is (a key restored from a backup): 0600, written atomically."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = directory / name
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(value + "\n")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)

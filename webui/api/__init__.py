@@ -9,7 +9,7 @@ from bottle import Bottle, response, static_file
 from appliance.users.ratelimit import LoginLimiter
 
 from ..plugins import Auth, Database, JsonErrors, json_error_handler, spare_admin
-from . import (callcenter, cdr, certificate, clicktocall, conferences, customers, events, extensions, faxes,
+from . import (backup, callcenter, cdr, certificate, clicktocall, conferences, customers, events, extensions, faxes,
                hardware, mail, me, reports, resources, security, settings, switchboard, system, system_admin,
                system_prompts, tickets, update, voicemail, webcallback, webphone, wizard)
 
@@ -35,6 +35,7 @@ def make_api(box, login_limiter: LoginLimiter) -> Bottle:
     system.install(api, box, login_limiter)
     for module in (me, events, extensions, voicemail, mail, settings, resources, system_admin, wizard, callcenter,
                    customers, update, switchboard, cdr, conferences, reports, system_prompts, clicktocall,
-                   hardware, security, webcallback, tickets, faxes, certificate, webphone):
+                   hardware, security, webcallback, tickets, faxes, certificate, webphone,
+                   backup):
         module.install(api, box)
     return api

@@ -1,0 +1,99 @@
+"""Backups and bounded logs on real boxes: a backup from one box restored on a fresh one.
+
+The phone that registered on the first box registers on the second with the secret it
+always had and hears the message that was left in its mailbox before the backup. Archives
+with a wrong passphrase or cut short are refused by the fresh box, which stays as it was.
+"""
+
+from __future__ import annotations
+
+import secrets as _secrets
+from urllib.parse import quote
+
+import pytest
+
+from tests.api import Api
+from tests.audio import write_tone
+from tests.integration.conftest import ADMIN_PASSWORD, start_box, stop_box
+from tests.integration.test_phones import MESSAGE_HZ, leave_voicemail, listen_to_voicemail, wait_messages
+
+PASSPHRASE = "backup passphrase 备份"
+FRESH_PASSWORD = "Fresh-Box-Pass-31"
+
+
+@pytest.fixture(scope="module")
+def tones(tmp_path_factory):
+    return {"message": write_tone(tmp_path_factory.mktemp("tones") / "message.wav", MESSAGE_HZ, 3.0)}
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    """A second box, new from the factory, in the same module."""
+    name = f"t-{_secrets.token_hex(4)}"
+    instance = start_box(name)
+    try:
+        yield instance
+    finally:
+        stop_box(name)
+
+
+def restore(api: Api, blob: bytes, passphrase: str = PASSPHRASE):
+    return api.request("POST", "/system/restore", raw=blob, content_type="application/octet-stream",
+                       headers={"Callbox-Passphrase": quote(passphrase)}, timeout=120)
+
+
+def test_restore_on_a_fresh_box_keeps_phones_and_voicemail(api, sip, box, fresh, tones, tmp_path):
+    exts = {}
+    for number, name in (("8001", "Alice"), ("8002", "Bob")):
+        r = api.post("/extensions", {"number": number, "name": name})
+        assert r.status == 201, r
+        exts[number] = r.json
+    alice = sip.phone("8001", exts["8001"]["secret"], box.sip).register()
+    bob = sip.phone("8002", exts["8002"]["secret"], box.sip).register()
+    leave_voicemail(sip, alice, bob, "8002", tones["message"], busy=True)
+    left = wait_messages(api, "8002", 1, "INBOX")[0]
+
+    r = api.post("/system/backup", {"passphrase": PASSPHRASE, "voicemail": True}, timeout=120)
+    assert r.status == 200, r
+    blob = r.body
+    assert r.headers["Content-Disposition"].endswith('.cbk"') and b"msg0000" not in blob
+
+    new = Api(fresh.url).sign_in(FRESH_PASSWORD)
+    spool = "/data/asterisk/spool/voicemail/default"
+
+    def fresh_state():
+        files = fresh.exec("sh", "-c", "find /data/asterisk/spool /data/prompts /data/moh /data/secrets -type f"
+                           " 2>/dev/null | sort | xargs -r sha256sum")
+        return new.get("/extensions").json, files
+
+    before = fresh_state()
+    r = restore(new, blob, "not the passphrase")
+    assert r.status == 422 and r.json["field"] == "passphrase", r
+    r = restore(new, blob[: len(blob) * 2 // 3])
+    assert r.status == 422 and r.json["field"] == "file" and "cut short" in r.json["error"], r
+    assert fresh_state() == before, "a refused restore changed the fresh box"
+    assert new.get("/extensions").status == 200, "a refused restore signed the administrator out"
+
+    r = restore(new, blob)
+    assert r.status == 200, r
+    assert r.json["applied"] is True and "voicemail" in r.json["restored"], r.json
+    # The old box's administrator and password came with the data; the fresh box's did not.
+    assert new.get("/extensions").status == 401
+    assert Api(fresh.url).post("/auth/login", {"username": "admin", "password": FRESH_PASSWORD}).status == 401
+    restored = Api(fresh.url).sign_in(ADMIN_PASSWORD)
+    assert restored.get("/extensions/8002").json["secret"] == exts["8002"]["secret"]
+    assert "msg0000.wav" in fresh.exec("ls", f"{spool}/8002/INBOX")
+    message = wait_messages(restored, "8002", 1, "INBOX")[0]
+    assert (message["caller_number"], message["duration"]) == (left["caller_number"], left["duration"])
+
+    from tests.phones import SipStack
+
+    stack = SipStack(fresh.host_ip, tmp_path)
+    try:
+        # The same phone (its number and the secret it always had) on the restored box.
+        phone = stack.phone("8002", exts["8002"]["secret"], fresh.sip).register(timeout=10)
+        fresh.wait_health(lambda h: h["phones_registered"] >= 1, 10, "the restored box to see the phone")
+        listen_to_voicemail(stack, phone, "#8", exts["8002"]["voicemail_pin"])
+        wait_messages(restored, "8002", 1, "Old")
+    finally:
+        stack.close()

@@ -1,0 +1,250 @@
+"""Backups: the archive's encryption, what it holds, and restoring it through the API."""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import pytest
+
+from appliance.backup import archive, crypto, restore
+from appliance.db.migrations import MIGRATIONS, migrate
+from appliance.settings import Paths
+
+PASS = "correct horse 电池"
+
+
+def _pieces(data: bytes, size: int = 10_000):
+    for i in range(0, len(data), size):
+        yield data[i:i + size]
+
+
+def _seal(data: bytes, passphrase: str = PASS) -> bytes:
+    return b"".join(crypto.encrypt(_pieces(data), crypto.Sealing(passphrase)))
+
+
+def _open(blob: bytes, passphrase: str = PASS) -> bytes:
+    dec = crypto.Decryptor(io.BytesIO(blob), passphrase)
+    out = dec.read()
+    dec.finish()
+    return out
+
+
+def test_an_archive_of_several_chunks_opens_with_its_passphrase():
+    data = os.urandom(3 * crypto.CHUNK + 123)
+    blob = _seal(data)
+    assert data not in blob and _open(blob) == data
+    assert _open(_seal(b"")) == b""
+
+
+def test_wrong_passphrase_cut_or_altered_archives_are_refused():
+    data = os.urandom(2 * crypto.CHUNK + 5)
+    blob = _seal(data)
+    with pytest.raises(crypto.WrongPassphrase):
+        _open(blob, "not the passphrase")
+    for cut in (len(blob) - 1, len(blob) - 30, crypto.HEADER_SIZE + 4 + crypto.CHUNK + crypto.TAG):
+        with pytest.raises(crypto.DamagedArchive):
+            _open(blob[:cut])  # the last chunk (marked last) is missing
+    altered = bytearray(blob)
+    altered[crypto.HEADER_SIZE + 100] ^= 1
+    with pytest.raises(crypto.DamagedArchive):
+        _open(bytes(altered))
+    with pytest.raises(crypto.DamagedArchive):
+        _open(blob + b"x")
+    first = crypto.HEADER_SIZE
+    chunk = 4 + crypto.CHUNK + crypto.TAG
+    swapped = blob[:first] + blob[first + chunk:first + 2 * chunk] + blob[first:first + chunk] + blob[first + 2 * chunk:]
+    with pytest.raises(crypto.DamagedArchive):
+        _open(swapped)
+    with pytest.raises(crypto.DamagedArchive):
+        _open(b"not an archive at all" * 10)
+
+
+def _paths(root: Path) -> Paths:
+    return Paths(data=root / "data", run=root / "run", asterisk_etc=root / "etc")
+
+
+def _make_db(path: Path, upto: int) -> None:
+    from peewee import SqliteDatabase
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    database = SqliteDatabase(str(path), pragmas={"journal_mode": "wal"})
+    with database.connection_context():
+        migrate(database, [m for m in MIGRATIONS if m[0] <= upto])
+        database.execute_sql("INSERT INTO setting (key, value) VALUES ('marker', '\"kept\"')")
+    database.close()
+
+
+def _archive(paths: Paths, options=archive.Options(), passphrase: str = PASS) -> bytes:
+    snap = archive.snapshot(paths, options, archive.Databases(paths.config_db, None), hostname="old-box")
+    return b"".join(crypto.encrypt(snap.stream(), crypto.Sealing(passphrase)))
+
+
+def test_an_archive_from_an_older_schema_is_migrated_forward_when_staged(tmp_path):
+    old = _paths(tmp_path / "old")
+    _make_db(old.config_db, 5)
+    (old.prompts).mkdir(parents=True)
+    (old.prompts / "ivr-1.wav").write_bytes(b"RIFF....")
+    blob = _archive(old)
+    staged = restore.stage(io.BytesIO(blob), PASS, tmp_path / "new")
+    try:
+        assert (staged.schema_from, staged.schema_to) == (5, MIGRATIONS[-1][0])
+        assert staged.manifest["hostname"] == "old-box" and staged.manifest["schema"] == 5
+        conn = sqlite3.connect(staged.root / archive.CONFIG_DB)
+        assert conn.execute("SELECT value FROM setting WHERE key='marker'").fetchone() == ('"kept"',)
+        conn.close()
+        assert (staged.root / "prompts" / "ivr-1.wav").read_bytes() == b"RIFF...."
+    finally:
+        staged.discard()
+
+
+def test_an_archive_from_newer_software_or_with_foreign_paths_is_refused_and_leaves_nothing(tmp_path):
+    old = _paths(tmp_path / "old")
+    _make_db(old.config_db, MIGRATIONS[-1][0])
+    conn = sqlite3.connect(old.config_db)
+    conn.execute("INSERT INTO schema_version (version, description) VALUES (?, 'from the future')",
+                 (MIGRATIONS[-1][0] + 1,))
+    conn.commit()
+    conn.close()
+    new = tmp_path / "new"
+    new.mkdir()
+    with pytest.raises(restore.BadArchive, match="newer software"):
+        restore.stage(io.BytesIO(_archive(old)), PASS, new)
+    assert list(new.iterdir()) == []
+
+    import tarfile
+
+    tar = io.BytesIO()
+    with tarfile.open(fileobj=tar, mode="w") as t:
+        manifest = b'{"format": 1, "schema": 1}'
+        info = tarfile.TarInfo(archive.MANIFEST)
+        info.size = len(manifest)
+        t.addfile(info, io.BytesIO(manifest))
+        info = tarfile.TarInfo("../escape")
+        info.size = 1
+        t.addfile(info, io.BytesIO(b"x"))
+    blob = b"".join(crypto.encrypt([tar.getvalue()], crypto.Sealing(PASS)))
+    with pytest.raises(crypto.DamagedArchive, match="outside"):
+        restore.stage(io.BytesIO(blob), PASS, new)
+    assert list(new.iterdir()) == [] and not (tmp_path / "escape").exists()
+
+
+def test_the_ami_secret_stays_with_the_box(tmp_path):
+    old = _paths(tmp_path / "old")
+    _make_db(old.config_db, MIGRATIONS[-1][0])
+    old.secrets.mkdir(parents=True)
+    (old.secrets / "ami").write_text("old-ami\n")
+    (old.secrets / "mail-password").write_text("relay\n")
+    staged = restore.stage(io.BytesIO(_archive(old)), PASS, tmp_path / "new" / "data")
+    new = _paths(tmp_path / "new")
+    new.secrets.mkdir(parents=True)
+    (new.secrets / "ami").write_text("new-ami\n")
+    (new.secrets / "stale").write_text("x\n")
+    _make_db(new.config_db, MIGRATIONS[-1][0])
+    import threading
+
+    replaced = restore.swap_in(staged, new, archive.Databases(new.config_db, None), threading.RLock())
+    assert "secrets" in replaced and "config.db" in replaced
+    assert sorted(p.name for p in new.secrets.iterdir()) == ["ami", "mail-password"]
+    assert (new.secrets / "ami").read_text() == "new-ami\n"
+    assert (new.secrets / "mail-password").read_text() == "relay\n"
+    assert not staged.root.exists()
+
+
+# -- through the API, on the unit box --------------------------------------------------------
+
+
+def _download(admin, **options) -> bytes:
+    r = admin.post("/system/backup", {"passphrase": PASS, **options})
+    assert r.status == 200, r
+    assert r.headers["Content-Type"] == "application/octet-stream"
+    assert r.headers["Content-Disposition"].startswith('attachment; filename="callbox-')
+    return r.body
+
+
+def _restore(admin, blob: bytes, passphrase: str = PASS):
+    return admin.request("POST", "/system/restore", raw=blob, content_type="application/octet-stream",
+                         headers={"Callbox-Passphrase": quote(passphrase)}, timeout=60)
+
+
+def test_backup_and_restore_through_the_api(admin):
+    paths = admin.box.runtime.paths
+    created = admin.post("/extensions", {"number": "8001", "name": "Alice"}).json
+    mailbox = paths.voicemail / "default" / "8001" / "INBOX"
+    mailbox.mkdir(parents=True)
+    (mailbox / "msg0000.txt").write_text("[message]\ncallerid=8002\n")
+    (mailbox / "msg0000.wav").write_bytes(b"RIFF" + os.urandom(2000))
+    paths.prompts.mkdir(parents=True, exist_ok=True)
+    (paths.prompts / "welcome.wav").write_bytes(b"RIFF-welcome")
+    blob = _download(admin)
+    assert b"8001" not in blob and b"RIFF" not in blob  # encrypted, not merely packed
+
+    # Changes after the backup, which the restore takes back.
+    assert admin.delete("/extensions/8001").status == 204
+    (mailbox / "msg0000.wav").unlink()
+    (paths.prompts / "welcome.wav").write_bytes(b"RIFF-changed")
+    (paths.prompts / "later.wav").write_bytes(b"RIFF-later")
+
+    def state():
+        files = sorted(str(p.relative_to(paths.data)) for p in paths.data.rglob("*") if p.is_file()
+                       and "log" not in p.parts)
+        return admin.get("/extensions").json, files, (paths.prompts / "welcome.wav").read_bytes()
+
+    before = state()
+    r = _restore(admin, blob, "wrong passphrase")
+    assert r.status == 422 and r.json["field"] == "passphrase", r
+    r = _restore(admin, blob[:len(blob) // 2])
+    assert r.status == 422 and r.json["field"] == "file" and "cut short" in r.json["error"], r
+    r = _restore(admin, blob[:-1] + bytes([blob[-1] ^ 1]))
+    assert r.status == 422 and r.json["field"] == "file", r
+    r = admin.request("POST", "/system/restore", raw=blob, content_type="application/octet-stream",
+                      headers={"Callbox-Passphrase": "short"})
+    assert r.status == 422 and r.json["field"] == "passphrase"
+    assert state() == before, "a refused restore changed the box"
+
+    r = _restore(admin, blob)
+    assert r.status == 200, r
+    doc = r.json
+    assert doc["applied"] is True and "config.db" in doc["restored"] and "voicemail" in doc["restored"]
+    # The restored database has no sessions: everyone signs in again.
+    assert admin.get("/extensions").status == 401
+    admin.sign_in("Unit-Test-Pass-99")
+    ext = admin.get("/extensions/8001").json
+    assert ext["secret"] == created["secret"] and ext["name"] == "Alice"
+    assert (mailbox / "msg0000.wav").exists()
+    assert (paths.prompts / "welcome.wav").read_bytes() == b"RIFF-welcome"
+    assert not (paths.prompts / "later.wav").exists()
+    # The PBX runs it: the restored endpoint is in the config Asterisk has loaded.
+    assert "8001" in admin.box.pbx.asterisk.endpoints()
+    audit = admin.get("/audit").json["items"][0]
+    assert audit["action"] == "system.restore" and audit["status"] == "applied"
+
+
+def test_backup_options_and_bad_requests(admin):
+    paths = admin.box.runtime.paths
+    (paths.voicemail / "default" / "8001" / "INBOX").mkdir(parents=True)
+    (paths.voicemail / "default" / "8001" / "INBOX" / "msg0000.wav").write_bytes(b"RIFF")
+    paths.recordings.mkdir(parents=True, exist_ok=True)
+    (paths.recordings / "call.wav").write_bytes(b"RIFF")
+
+    def names(blob):
+        import tarfile
+
+        dec = crypto.Decryptor(io.BytesIO(blob), PASS)
+        with tarfile.open(fileobj=dec, mode="r|") as tar:
+            return {m.name for m in tar}
+
+    plain = names(_download(admin, voicemail=False))
+    assert "config.db" in plain and "voicemail" not in plain and "recordings" not in plain
+    full = names(_download(admin, recordings=True, reports=True))
+    assert {"voicemail/default/8001/INBOX/msg0000.wav", "recordings/call.wav", "reports.db"} <= full
+    for body, field in (({"passphrase": "short"}, "passphrase"), ({}, "passphrase"),
+                        ({"passphrase": PASS, "voicemail": "yes"}, "voicemail"),
+                        ({"passphrase": PASS, "extra": 1}, "extra")):
+        r = admin.post("/system/backup", body)
+        assert r.status == 422 and r.json["field"] == field, (body, r)
+    assert not list((paths.data / ".backup-tmp").iterdir())
