@@ -123,6 +123,15 @@ def _server(address, app, **ssl_args):
                 env["callbox.local_address"] = address.host
             return env
 
+    class Server(WSGIServer):
+        def wrap_socket_and_handle(self, client_socket, peer):
+            # A handshake a client gives up (an untrusted certificate, a scanner's garbage) is
+            # routine: one debug line, not a traceback per connection filling the log.
+            try:
+                return super().wrap_socket_and_handle(client_socket, peer)
+            except OSError as exc:
+                log.debug("TLS connection from %s failed: %s", peer[0] if peer else "?", exc)
+
     # SERVER_NAME given: gevent would otherwise look the bind address up in DNS, which may hang.
-    return WSGIServer((address.host, address.port), app, log=None, error_log=logging.getLogger("web"),
-                      handler_class=Handler, environ={"SERVER_NAME": address.host}, **ssl_args)
+    return Server((address.host, address.port), app, log=None, error_log=logging.getLogger("web"),
+                  handler_class=Handler, environ={"SERVER_NAME": address.host}, **ssl_args)

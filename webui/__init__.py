@@ -6,15 +6,13 @@ setup, the admin UI) and their static files are routes of this one.
 
 from __future__ import annotations
 
-from bottle import Bottle, response
+from bottle import Bottle
 
 from appliance.users.ratelimit import LoginLimiter
 
-from . import pages
+from . import headers, pages
 from .api import make_api
 from .plugins import count_failed_sign_ins
-
-CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 
 
 def _pep3333_path(wsgi):
@@ -40,12 +38,6 @@ def make_app(box) -> Bottle:
     # directly has its routes merged into this one and gets HTML errors.
     app.mount("/api/v1/", _pep3333_path(make_api(box, limiter).wsgi))
     pages.install(app, box, limiter)
-
-    @app.hook("after_request")
-    def _security_headers():
-        response.set_header("X-Content-Type-Options", "nosniff")
-        response.set_header("X-Frame-Options", "DENY")
-        response.set_header("Referrer-Policy", "no-referrer")
-        response.set_header("Content-Security-Policy", CSP)
-
+    # The mounted API's answers pass through this app's hooks too: one place for every answer.
+    headers.install(app)
     return app

@@ -18,6 +18,7 @@ from appliance.reports.db import reports_db
 from appliance.errors import BoxError, Forbidden, Invalid, Unauthorized
 from appliance.users import service as users
 
+from .headers import over_https
 from .offload import offload
 
 log = logging.getLogger(__name__)
@@ -265,7 +266,8 @@ def client_address() -> str | None:
 
 
 def https() -> bool:
-    return request.urlparts.scheme == "https"
+    """This request came over TLS (cookies are then Secure)."""
+    return over_https(request.environ)
 
 
 def set_session_cookie(opened) -> None:

@@ -50,21 +50,57 @@ def new_page(chromium, box):
     """new_page(lang="en") -> a page in a fresh browser context (its own cookies) on the box."""
     contexts = []
 
-    def make(lang: str = "en-GB"):
-        context = chromium.new_context(base_url=box.url, viewport={"width": 1440, "height": 900}, locale=lang)
+    browsers = []
+
+    def make(lang: str = "en-GB", https: bool = False):
+        """`https`: the box's HTTPS address, in a browser that trusts the box's certificate."""
+        browser = chromium
+        if https:
+            browsers.append(trusting(chromium, box.certificate_pem()))
+            browser = browsers[-1]
+        context = browser.new_context(base_url=box.https_url if https else box.url,
+                                      viewport={"width": 1440, "height": 900}, locale=lang)
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.js_errors = errors
+        # A script, style or connection the CSP refuses breaks a page silently: Chromium only
+        # says so in the console. Every browser test fails on one.
+        blocked = []
+        page.on("console", lambda msg: msg.type == "error" and "Content Security Policy" in msg.text
+                and blocked.append(msg.text))
+        page.csp_violations = blocked
         return page
 
     yield make
     for context in contexts:
         for page in context.pages:
             assert not getattr(page, "js_errors", []), f"JavaScript errors on {page.url}: {page.js_errors}"
+            assert not getattr(page, "csp_violations", []), f"CSP violations on {page.url}: {page.csp_violations}"
         context.close()
+    for browser in browsers:
+        browser.close()
+
+
+def trusting(chromium, pem: bytes):
+    """Another Chromium that trusts the certificate `pem` (by its public key), as a browser
+    does once its user accepts it. Playwright's ignore_https_errors instead fails each new
+    connection's handshake first and retries, which Chromium gives up on after a while."""
+    import base64
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.conftest import CHROMIUM_ARGS
+
+    spki = x509.load_pem_x509_certificate(pem).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    pin = base64.b64encode(hashlib.sha256(spki).digest()).decode()
+    return chromium.browser_type.launch(executable_path=CHROMIUM,
+                                        args=CHROMIUM_ARGS + [f"--ignore-certificate-errors-spki-list={pin}"])
 
 
 def screenshot(page, name: str) -> None:

@@ -204,6 +204,37 @@ def test_outgoing_mail_set_on_the_system_page_and_tested(admin, box):
         screenshot(page, "system-mail")
 
 
+def test_every_page_over_https_under_the_strict_csp(new_page, box, api):
+    """Signed in over HTTPS: the cookie is Secure, answers carry HSTS, every page of the menu
+    opens with no script or style the CSP refuses (the fixture fails on any), and the System
+    page shows the fingerprint of the certificate the browser was given."""
+    if not box.api.get("/setup").json["configured"]:
+        assert box.api.post("/setup", {"admin_password": PASSWORD}).status == 201
+    page = sign_in(new_page(https=True), "admin", PASSWORD)
+    expect(page).to_have_url(re.compile(r"/$"))
+    cookie, = [c for c in page.context.cookies() if c["name"] == "callbox_session"]
+    assert cookie["secure"] and cookie["httpOnly"], cookie
+    links = page.locator("nav.sidebar a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert len(links) > 20, links
+    for path in links + ["/webcall/demo"]:
+        response = page.goto(path)
+        assert response.status == 200, path
+        assert response.headers["strict-transport-security"].startswith("max-age="), path
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
+        expect(page.locator("h1").first).to_be_visible()
+        page.wait_for_load_state("load")
+    page.goto("/system")
+    shown = api.get("/system/certificate", token=token(api)).json["fingerprint"]
+    expect(page.locator("#cert-fingerprint")).to_have_text(shown)
+    screenshot(page, "system-certificate")
+    # The check itself works: an inline script is refused and reported.
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+        page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.inlineRan = 1';"
+                      " document.body.append(s); }")
+    assert page.evaluate("() => window.inlineRan") is None
+    page.csp_violations.clear()
+
+
 def test_dnd_forwards_and_recording_set_in_the_extension_dialog(admin, api):
     from tests.api import Api
 

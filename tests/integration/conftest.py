@@ -69,6 +69,14 @@ class BoxInstance:
     def logs(self) -> str:
         return box_cli("logs", self.name, check=False).stdout
 
+    def data_file(self, relative: str) -> Path:
+        """A file of the box's data directory (/data inside the box), read from this side."""
+        return Path(os.environ.get("CALLBOX_STATE", "/var/lib/callbox-dev/boxes")) / self.name / "data" / relative
+
+    def certificate_pem(self) -> bytes:
+        """The certificate the box serves over HTTPS and SIP TLS (with its chain)."""
+        return self.data_file("tls/box.crt").read_bytes()
+
 
 def start_box(name: str) -> BoxInstance:
     r = box_cli("up", name, "--net", "ns", "--timeout", "90", check=False)

@@ -8,19 +8,13 @@ trust it would.
 from __future__ import annotations
 
 import hashlib
-import os
 import socket
 import ssl
-from pathlib import Path
 
 import pytest
 
 from tests.api import Api
 from tests.integration.conftest import ADMIN_PASSWORD
-
-
-def box_file(box, relative: str) -> Path:
-    return Path(os.environ.get("CALLBOX_STATE", "/var/lib/callbox-dev/boxes")) / box.name / "data" / relative
 
 
 def served_certificate(box) -> bytes:
@@ -42,8 +36,7 @@ def trusting(pem: bytes) -> ssl.SSLContext:
 @pytest.fixture(scope="module")
 def https(box, api) -> Api:
     """The API over HTTPS, trusting the box's own certificate."""
-    pem = box_file(box, "tls/box.crt").read_bytes()
-    return Api(box.https_url, token=api.token, context=trusting(pem))
+    return Api(box.https_url, token=api.token, context=trusting(box.certificate_pem()))
 
 
 def test_https_serves_the_box_certificate_it_reports(box, api, https):
@@ -55,7 +48,47 @@ def test_https_serves_the_box_certificate_it_reports(box, api, https):
     r = https.get("/system/certificate")
     assert r.status == 200 and r.json["fingerprint"] == shown["fingerprint"]
     assert https.get("/health").json["status"] in ("ok", "degraded")
-    key = box_file(box, "tls/box.key")
+    key = box.data_file("tls/box.key")
     assert key.stat().st_mode & 0o077 == 0, oct(key.stat().st_mode)
     # The dev box keeps HTTP for loopback tests: no redirect there.
     assert api.get("/health").status == 200
+
+
+def page(url: str, context=None):
+    """GET a page (not the API): status and headers, redirects not followed."""
+    import urllib.error
+    import urllib.request
+
+    class NoFollow(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    handlers = [urllib.request.ProxyHandler({}), NoFollow]
+    if context is not None:
+        handlers.append(urllib.request.HTTPSHandler(context=context))
+    try:
+        with urllib.request.build_opener(*handlers).open(url, timeout=30) as r:
+            return r.status, r.headers
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers
+
+
+def test_https_answers_carry_the_security_headers_and_secure_cookies(box, https):
+    r = https.get("/health")
+    assert r.headers["Strict-Transport-Security"] == "max-age=31536000"
+    csp = r.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert (r.headers["X-Frame-Options"], r.headers["Referrer-Policy"], r.headers["X-Content-Type-Options"]) == \
+        ("DENY", "no-referrer", "nosniff")
+    # The sign-in page's form cookie: Secure over HTTPS; over the dev box's HTTP not, and no HSTS there.
+    status, headers = page(box.https_url + "/login", trusting(box.certificate_pem()))
+    assert status == 200 and "Secure" in headers["Set-Cookie"] and "HttpOnly" in headers["Set-Cookie"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    status, headers = page(box.url + "/login")
+    assert status == 200 and "Secure" not in headers["Set-Cookie"] and "Strict-Transport-Security" not in headers
+    # A redirect names a path, never the Host the client sent.
+    import urllib.request
+
+    request = urllib.request.Request(box.https_url + "/extensions", headers={"Host": "evil.example"})
+    status, headers = page(request, trusting(box.certificate_pem()))
+    assert status == 303 and headers["Location"].startswith("/login?"), headers["Location"]

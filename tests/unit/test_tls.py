@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import urllib.error
 import ipaddress
 import re
 import stat
@@ -104,3 +105,79 @@ def test_certificate_route_gives_the_served_fingerprint(admin):
     doc = admin.get("/system/certificate").json
     assert doc["fingerprint"] == certificate.fingerprint(made.cert.read_bytes())
     assert doc["self_signed"] is True and doc["names"] == ["callbox"]
+
+
+# -- the security headers (webui/headers.py) -------------------------------------------------
+
+def call(app, path="/", scheme="http", **environ):
+    from wsgiref.util import setup_testing_defaults
+
+    env = {"PATH_INFO": path, "REQUEST_METHOD": "GET", "wsgi.url_scheme": scheme, **environ}
+    setup_testing_defaults(env)
+    seen = {}
+
+    def start_response(status, headers, exc_info=None):
+        seen["status"], seen["headers"] = status, headers
+
+    b"".join(app(env, start_response))
+    return seen["status"], {k.lower(): v for k, v in seen["headers"]}, seen["headers"]
+
+
+def tiny_app():
+    from bottle import Bottle
+
+    from webui import headers
+    from webui.plugins import set_session_cookie
+
+    app = Bottle()
+
+    @app.get("/")
+    def home():
+        class Opened:
+            token = "t"
+        set_session_cookie(Opened())
+        return "hi"
+
+    headers.install(app)
+    return app
+
+
+def test_every_answer_carries_the_security_headers_and_hsts_only_over_https():
+    app = tiny_app()
+    _, plain, raw = call(app)
+    assert plain["content-security-policy"].startswith("default-src 'self'")
+    assert "frame-ancestors 'none'" in plain["content-security-policy"]
+    assert "unsafe-inline" not in plain["content-security-policy"]
+    assert (plain["x-frame-options"], plain["referrer-policy"], plain["x-content-type-options"]) == \
+        ("DENY", "no-referrer", "nosniff")
+    assert "strict-transport-security" not in plain
+    assert "Secure" not in plain["set-cookie"]
+    # A client's own header does not make plain HTTP count as HTTPS.
+    _, forged, _ = call(app, HTTP_X_FORWARDED_PROTO="https")
+    assert "strict-transport-security" not in forged and "Secure" not in forged["set-cookie"]
+    _, tls, _ = call(app, scheme="https")
+    assert tls["strict-transport-security"] == "max-age=31536000"
+    assert "Secure" in tls["set-cookie"] and "HttpOnly" in tls["set-cookie"]
+
+
+def test_api_and_pages_get_the_headers_and_redirects_stay_relative(web):
+    for path, status in (("/health", 200), ("/nowhere", 404)):
+        r = web.get(path)
+        assert r.status == status and r.headers["X-Frame-Options"] == "DENY", (path, r.headers)
+        assert "default-src 'self'" in r.headers["Content-Security-Policy"]
+    import urllib.request
+
+    base = web.base.rsplit("/api/v1", 1)[0]
+    request = urllib.request.Request(base + "/extensions", headers={"Host": "evil.example",
+                                                                     "X-Forwarded-Host": "evil.example"})
+
+    class NoFollow(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), NoFollow)
+    try:
+        opener.open(request, timeout=10)
+        raise AssertionError("a page needing sign-in did not redirect")
+    except urllib.error.HTTPError as e:
+        assert e.code == 303 and e.headers["Location"].startswith("/login?"), e.headers["Location"]
