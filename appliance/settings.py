@@ -11,6 +11,7 @@ import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class SettingsError(ValueError):
@@ -152,6 +153,9 @@ class Runtime:
     http_redirect: bool = False
     #: Asterisk's own web server: SIP over WebSocket for the phones in browsers (appliance/webphone).
     webrtc: Address = Address("127.0.0.1", 8088)
+    #: The reports store: empty for the SQLite file in the data directory, or a
+    #: postgresql://user:password@host:port/name address for a site's own server.
+    reports_db: str = ""
 
     @classmethod
     def from_environ(cls, env=None) -> "Runtime":
@@ -171,6 +175,11 @@ class Runtime:
         sip = Address.parse(env.get("BOX_SIP", "127.0.0.1:5060"), "BOX_SIP")
         # Where SIP listens, on a port of its own: browsers reach the box's SIP where phones do.
         webrtc = Address.parse(env.get("BOX_WEBRTC", str(Address(sip.host, 8088))), "BOX_WEBRTC")
+        reports_db = env.get("BOX_REPORTS_DB", "")
+        if reports_db:
+            url = urlsplit(reports_db)
+            if url.scheme != "postgresql" or not url.hostname or not url.path.strip("/"):
+                raise SettingsError("BOX_REPORTS_DB: expected postgresql://user:password@host:port/name, or nothing")
         return cls(
             paths=Paths(
                 data=Path(env.get("BOX_DATA", "/data")),
@@ -192,4 +201,5 @@ class Runtime:
             https=Address.parse(env["BOX_HTTPS"], "BOX_HTTPS") if env.get("BOX_HTTPS") else None,
             http_redirect=env.get("BOX_HTTP_REDIRECT", "0") == "1",
             webrtc=webrtc,
+            reports_db=reports_db,
         )

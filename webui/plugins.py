@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from bottle import HTTPError, HTTPResponse, request, response
 
 from appliance.db import db
-from appliance.reports.db import reports_db
+from appliance.reports.db import reports_db, reports_ready
 from appliance.errors import BoxError, Forbidden, Invalid, Unauthorized
 from appliance.users import service as users
 
@@ -64,7 +64,7 @@ class Database:
     def apply(self, callback, route):
         def wrapper(*args, **kwargs):
             with db.connection_context():
-                if reports_db.database is None:
+                if not reports_ready():
                     return callback(*args, **kwargs)
                 with reports_db.connection_context():
                     return callback(*args, **kwargs)

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from ..log import kv
-from ..reports.db import Recording
+from ..reports.db import Recording, upsert
 
 log = logging.getLogger(__name__)
 MIN_FREE_FRACTION = 0.05
@@ -58,8 +58,8 @@ class Recordings:
 
     def note(self, callid: str, path: Path, caller: str | None, callee: str | None, queue: str | None,
              on_demand: bool) -> None:
-        Recording.insert(callid=callid, path=str(path), started_at=time.time(), caller=caller, callee=callee,
-                         queue=queue, on_demand=int(on_demand)).on_conflict_replace().execute()
+        upsert(Recording, callid=callid, path=str(path), started_at=time.time(), caller=caller, callee=callee,
+               queue=queue, on_demand=int(on_demand))
 
     def sweep(self, retention_days: int, quota_bytes: int, now: float | None = None) -> list[Path]:
         """Delete recordings past their days, then the oldest over the quota."""

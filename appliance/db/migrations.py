@@ -536,7 +536,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
 def current_version(database) -> int:
     database.execute_sql(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY,"
-        " description TEXT NOT NULL, applied_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+        " description TEXT NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)"
     )
     row = database.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()
     return row[0] or 0
@@ -558,7 +558,7 @@ def migrate(database, migrations=None) -> int:
             for sql in statements:
                 database.execute_sql(sql)
             database.execute_sql(
-                "INSERT INTO schema_version (version, description) VALUES (?, ?)",
+                f"INSERT INTO schema_version (version, description) VALUES ({database.param}, {database.param})",
                 (number, description),
             )
         log.info("database migrated to schema %d: %s", number, description)

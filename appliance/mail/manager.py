@@ -61,10 +61,10 @@ class MailManager(Manager):
     def _run(self) -> None:
         from contextlib import nullcontext
 
-        from ..reports.db import reports_db
+        from ..reports.db import reports_db, reports_ready
 
         # The reports job reads the reports store, where the box has one.
-        reports = reports_db.connection_context() if reports_db.database is not None else nullcontext()
+        reports = reports_db.connection_context() if reports_ready() else nullcontext()
         with db.connection_context(), reports:
             outbox.prune(self.clock())
             while not self._stop.is_set():

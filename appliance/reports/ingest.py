@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .db import IngestPosition, QueueCall, QueueEvent, reports_db, reports_write_lock
+from .db import IngestPosition, QueueCall, QueueEvent, reports_db, reports_write_lock, upsert
 from .queuelog import apply, parse
 
 BATCH_BYTES = 1 << 20
@@ -40,7 +40,7 @@ class QueueLogReader:
                 pos = IngestPosition(source=self.source, inode=current, offset=0)
             offset, lines = _complete_lines(self.path, pos.offset, BATCH_BYTES)
             touched |= self._store(lines)
-            IngestPosition.insert(source=self.source, inode=current, offset=offset).on_conflict_replace().execute()
+            upsert(IngestPosition, source=self.source, inode=current, offset=offset)
         return touched
 
     def _find_inode(self, inode: int) -> Path | None:
@@ -78,7 +78,7 @@ class QueueLogReader:
                 touched.add(updated["queue"])
         for call in calls.values():
             if call is not None:
-                QueueCall.insert(**call).on_conflict_replace().execute()
+                upsert(QueueCall, **call)
         return touched
 
 

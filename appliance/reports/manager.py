@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from urllib.parse import urlsplit
 
 from .. import box_settings
 from ..db import db
-from ..log import kv
 from ..supervisor import Manager
 from . import retention, stats
 from .db import open_reports, reports_db
@@ -38,7 +38,7 @@ class ReportsManager(Manager):
 
     def load(self) -> None:
         paths = self.box.runtime.paths
-        open_reports(paths.data / "reports.db")
+        open_reports(self.box.runtime.reports_db or paths.data / "reports.db")
         self.reader = QueueLogReader(paths.asterisk_log / "queue_log", key=caller_key)
         self._stop = threading.Event()
         self.ingested_at = None
@@ -113,7 +113,11 @@ class ReportsManager(Manager):
 
     def health(self) -> dict:
         r = self.recorder
-        return {"reports": {"database": str(self.box.runtime.paths.data / "reports.db"),
+        where = self.box.runtime.reports_db
+        if where:  # the address without its password
+            url = urlsplit(where)
+            where = f"postgresql://{url.hostname}:{url.port or 5432}{url.path}"
+        return {"reports": {"database": where or str(self.box.runtime.paths.data / "reports.db"),
                             "call_records": None if r is None else {"recorded": r.recorded, "error": r.error,
                                                                     "open": len(r.calls.live),
                                                                     "waiting": len(r.pending)}}}

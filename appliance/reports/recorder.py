@@ -21,7 +21,7 @@ import time
 
 from ..log import kv
 from .calls import Calls, build, event_of, parties
-from .db import CelEvent, reports_db, reports_write_lock
+from .db import CelEvent, execute, execute_many, reports_db, reports_write_lock
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -145,14 +145,13 @@ class CallRecorder:
         every INSERT through the ORM cost more than SQLite's work."""
         if not done:
             return
-        conn = reports_db.connection()
         linked = sorted({ev["linkedid"] for _, events in done for ev in events})
-        conn.executemany("UPDATE cel_event SET open = 0 WHERE open = 1 AND linkedid = ?", [(k,) for k in linked])
+        execute_many("UPDATE cel_event SET open = 0 WHERE open = 1 AND linkedid = ?", [(k,) for k in linked])
         ids = [record["id"] for record, _ in done]
         stored = set()
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
-            stored |= {row[0] for row in conn.execute(
+            stored |= {row[0] for row in execute(
                 f"SELECT id FROM call_record WHERE id IN ({','.join('?' * len(chunk))})", chunk)}
         new = []
         for record, _ in done:
@@ -162,11 +161,12 @@ class CallRecorder:
             new.append(record)
         if not new:
             return
-        conn.executemany(_INSERT_RECORD, [tuple(row[c] for c in RECORD_COLUMNS) for row in (row_of(r, self.key) for r in new)])
-        conn.executemany(_INSERT_LEG, [(leg["uniqueid"], r["id"], leg["channel"], leg["kind"], leg["party"], leg["start"],
+        execute_many(_INSERT_RECORD, [tuple(row[c] for c in RECORD_COLUMNS) for row in (row_of(r, self.key) for r in new)])
+        execute_many(_INSERT_LEG, [(leg["uniqueid"], r["id"], leg["channel"], leg["kind"], leg["party"], leg["start"],
                                         leg["answer"], leg["end"], leg["cause"], leg["dialstatus"])
                                        for r in new for leg in r["legs"]])
-        conn.executemany("INSERT OR REPLACE INTO call_party (extension, call_id, started) VALUES (?, ?, ?)",
+        execute_many("INSERT INTO call_party (extension, call_id, started) VALUES (?, ?, ?)"
+                     " ON CONFLICT (extension, call_id) DO UPDATE SET started = excluded.started",
                          [(ext, r["id"], r["start"]) for r in new for ext in parties(r)])
         for r in new:
             self.recorded += 1
@@ -177,14 +177,15 @@ RECORD_COLUMNS = ("id", "started", "answered", "ended", "direction", "from_numbe
                   "to_number", "to_key", "did", "trunk", "queue", "path", "answered_by", "wait", "talk", "hold",
                   "transfers", "outcome")
 _INSERT_RECORD = f"INSERT INTO call_record ({', '.join(RECORD_COLUMNS)}) VALUES ({', '.join('?' * len(RECORD_COLUMNS))})"
-_INSERT_LEG = ("INSERT OR REPLACE INTO call_leg (uniqueid, call_id, channel, kind, party, started, answered, ended, "
-               "cause, dialstatus) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+LEG_COLUMNS = ("uniqueid", "call_id", "channel", "kind", "party", "started", "answered", "ended", "cause", "dialstatus")
+_INSERT_LEG = (f"INSERT INTO call_leg ({', '.join(LEG_COLUMNS)}) VALUES ({', '.join('?' * len(LEG_COLUMNS))})"
+               f" ON CONFLICT (uniqueid) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in LEG_COLUMNS[1:])}")
 
 
 def store_events(batch: list[dict]) -> None:
     """The received events, open until their call's record is written."""
-    reports_db.connection().executemany("INSERT INTO cel_event (linkedid, data, open) VALUES (?, ?, 1)",
-                                        [(ev["linkedid"], json.dumps(ev)) for ev in batch])
+    execute_many("INSERT INTO cel_event (linkedid, data, open) VALUES (?, ?, 1)",
+                 [(ev["linkedid"], json.dumps(ev)) for ev in batch])
 
 
 def row_of(record: dict, key) -> dict:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import Invalid, NotFound
 from . import queue_reports, usage
-from .db import CallRecord, reports_db
+from .db import CallRecord, execute
 from .period import BY, Range, period_of, periods
 
 MAX_DAYS = {"hour": 31, "day": 400, "week": 800, "month": 3700}
@@ -104,8 +104,8 @@ def _traffic(r: Range) -> tuple[list[dict], dict]:
     """From the hourly rollups (kept after the records are pruned, and a year of them is a few
     thousand rows), or from the records where local hours are not UTC hours."""
     if _whole_hours(r):
-        rows = reports_db.execute_sql(
-            "SELECT hour * 3600.0, direction, outcome, talk, calls FROM traffic_hour WHERE hour >= ? AND hour < ?",
+        rows = execute(
+            "SELECT hour * 3600, direction, outcome, talk, calls FROM traffic_hour WHERE hour >= ? AND hour < ?",
             (int(r.start // 3600), int(-(-r.end // 3600))))
         return traffic(rows, r.zone, r.start, r.end, r.by)
     records = (CallRecord.select(CallRecord.started, CallRecord.direction, CallRecord.outcome, CallRecord.talk)

@@ -9,6 +9,7 @@ transaction, with a pause between them: ingestion and reads go on between two ba
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 
@@ -43,13 +44,13 @@ def _event_boundary(cutoff: float) -> int:
     found = 0
     while lo <= hi:
         mid = (lo + hi) // 2
-        row = (CelEvent.select(CelEvent.id, fn.json_extract(CelEvent.data, "$.time").alias("t"))
-               .where(CelEvent.id >= mid).order_by(CelEvent.id).limit(1).dicts().first())
-        if row is None or row["t"] is None or float(row["t"]) >= cutoff:
+        row = CelEvent.select(CelEvent.id, CelEvent.data).where(CelEvent.id >= mid).order_by(CelEvent.id).first()
+        t = json.loads(row.data).get("time") if row is not None else None
+        if t is None or float(t) >= cutoff:
             hi = mid - 1
         else:
-            found = row["id"]
-            lo = row["id"] + 1
+            found = row.id
+            lo = row.id + 1
     return found
 
 

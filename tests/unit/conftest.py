@@ -17,6 +17,7 @@ from appliance.pbx.apply import Applier
 from appliance.pbx.generations import ConfigStore
 from appliance.pbx.snapshot import System, load_snapshot
 from tests.fakes.pbx import FakeAsterisk
+from tests.reportstore import reports_store
 
 SYSTEM = System(
     sip_host="127.0.0.1", sip_port=5060, ami_host="127.0.0.1", ami_port=5038, ami_user="callbox",
@@ -162,7 +163,7 @@ def _callcenter(box):
 
     box.pbx.ami = RecordingAmi()
     box.pbx.system = SYSTEM
-    open_reports(box.runtime.paths.data / "reports.db")
+    open_reports(reports_store(box.runtime.paths.data))
     manager = CallCenterManager(box)
     manager.load()
     return manager

@@ -15,6 +15,7 @@ from appliance.reports.calls import Calls, build, event_of
 from appliance.reports.db import CallLeg, CallParty, CallRecord, CelEvent, open_reports, reports_db
 from appliance.reports import recorder as recorder_module
 from appliance.reports.recorder import CallRecorder
+from tests.reportstore import reports_store
 
 DATA = Path(__file__).parent / "data" / "cel"
 
@@ -178,7 +179,7 @@ class FakeAmi:
 
 @pytest.fixture
 def store(tmp_path):
-    open_reports(tmp_path / "reports.db")
+    open_reports(reports_store(tmp_path))
     reports_db.connect(reuse_if_open=True)
     yield tmp_path / "reports.db"
     reports_db.close()

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from appliance.agi.protocol import Answer
+from tests.reportstore import reports_store
 
 
 @pytest.fixture
@@ -365,7 +366,7 @@ def test_recordings_retention_by_age_then_quota(tmp_path):
         files.append(p)
     from appliance.reports.db import open_reports
 
-    open_reports(tmp_path / "r.db")
+    open_reports(reports_store(tmp_path))
     deleted = rec.sweep(retention_days=30, quota_bytes=2500, now=now)
     assert deleted == files[:2]  # past 30 days, then the oldest until under 2500 bytes
     assert [p.exists() for p in files] == [False, False, True, True]

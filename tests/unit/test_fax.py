@@ -15,6 +15,7 @@ from appliance.reports.db import Fax, open_reports, reports_db
 from tests.faxdoc import make_tiff
 from tests.unit.test_callcenter import signed_in
 from tests.unit.test_resources import box, files, ivr  # noqa: F401 - fixtures and helpers
+from tests.reportstore import reports_store
 
 needs_tiff2pdf = pytest.mark.skipif(shutil.which("tiff2pdf") is None, reason="libtiff-tools (scripts/host-deps.sh)")
 
@@ -38,7 +39,7 @@ class Session:
 
 @pytest.fixture
 def reports(tmp_path):
-    open_reports(tmp_path / "reports.db")
+    open_reports(reports_store(tmp_path))
     with reports_db.connection_context():
         yield
 

@@ -14,6 +14,7 @@ from appliance.mail import compose, config, outbox, smtp, templates
 from appliance.mail.manager import MailManager
 from appliance.mail.outbox import OutgoingMail
 from tests.smtpserver import MailServer
+from tests.reportstore import reports_store
 
 T0 = dt.datetime(2026, 12, 5, 8, 0, 0)
 
@@ -380,7 +381,7 @@ def test_the_daily_and_weekly_reports_go_out_when_due_by_the_senders_clock(sende
     from appliance import box_settings
     from appliance.reports import mailing
     from appliance.reports.db import CallRecord, open_reports, reports_db
-    open_reports(tmp_path / "reports.db")
+    open_reports(reports_store(tmp_path))
     reports_db.connect(reuse_if_open=True)
     assert [name for name, _ in sender._jobs] == ["reports"]  # the manager's own job (no AMI here: no voicemail)
     zone = __import__("zoneinfo").ZoneInfo("Asia/Shanghai")

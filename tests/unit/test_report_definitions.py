@@ -11,6 +11,7 @@ import pytest
 
 from appliance.reports import reports
 from appliance.reports.db import CallLeg, CallRecord, QueueCall, QueueEvent, open_reports, reports_db
+from tests.reportstore import reports_store
 
 ZONE = "Asia/Shanghai"
 SHANGHAI = ZoneInfo(ZONE)
@@ -46,7 +47,7 @@ def qevent(t, queue, agent, event, data=""):
 
 @pytest.fixture
 def store(tmp_path):
-    open_reports(tmp_path / "reports.db")
+    open_reports(reports_store(tmp_path))
     reports_db.connect(reuse_if_open=True)
     # A: in on trunk 1 to 8001, 10:00:10-10:30:10. B: 8002 out on trunk 1, 10:15:20-11:15:20 (two hours).
     # C: 8001 calls 8002 at 23:50, talking until 00:20:05 the next day. D: a trunk call up across midnight.

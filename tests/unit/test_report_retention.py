@@ -13,6 +13,7 @@ from appliance.reports import retention
 from appliance.reports.db import (CallLeg, CallParty, CallRecord, CelEvent, QueueCall, QueueEvent, reports_db,
                                   reports_write_lock)
 from appliance.reports.manager import prune
+from tests.reportstore import reports_store
 
 NOW = 1_796_000_000.0
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -64,7 +65,7 @@ def test_bad_retention_settings_are_refused(admin):
 def test_pruning_goes_in_small_batches_and_never_holds_up_a_writer(tmp_path):
     from appliance.reports.db import open_reports
 
-    open_reports(tmp_path / "reports.db")
+    open_reports(reports_store(tmp_path))
     with reports_db.connection_context():
         with reports_db.atomic():
             for i in range(3 * retention.BATCH + 10):
@@ -126,7 +127,7 @@ def test_a_zone_with_half_hours_counts_from_the_records(tmp_path):
     from appliance.reports.db import open_reports
 
     midnight = dt.datetime(2026, 12, 6, tzinfo=ZoneInfo("Asia/Kolkata")).timestamp()
-    open_reports(tmp_path / "reports.db")
+    open_reports(reports_store(tmp_path))
     with reports_db.connection_context():
         # 23:50 on the 5th and 00:10 on the 6th, Kolkata: the same UTC hour (18:00).
         for i, t in enumerate((midnight - 600, midnight + 600)):

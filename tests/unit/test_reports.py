@@ -9,13 +9,14 @@ import pytest
 from appliance.reports import stats
 from appliance.reports.db import QueueCall, QueueEvent, open_reports, reports_db
 from appliance.reports.ingest import QueueLogReader
+from tests.reportstore import reports_store
 
 T0 = 1_796_000_000.0
 
 
 @pytest.fixture
 def reports(tmp_path):
-    open_reports(tmp_path / "reports.db")
+    open_reports(reports_store(tmp_path))
     reports_db.connect(reuse_if_open=True)
     log = tmp_path / "queue_log"
     log.write_text("")

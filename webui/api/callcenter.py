@@ -20,7 +20,7 @@ from appliance.fields import Number, StrictSchema, StrictString, validate
 from appliance.queues import service as queues
 from appliance.queues.schema import QueueSchema
 from appliance.reports import stats
-from appliance.reports.db import CallNote, QueueCall, Recording
+from appliance.reports.db import CallNote, QueueCall, Recording, upsert
 from appliance.tickets import service as tickets
 
 from ..plugins import current_user, json_body
@@ -219,8 +219,7 @@ def install(api, box) -> None:
             agent = live.agent if live else past.agent if past else None
             if user.extension is None or agent != user.extension.number:
                 raise Forbidden("agents may write notes on their own calls only")
-        CallNote.insert(callid=callid, notes=values["notes"], author=user.username,
-                        updated_at=time.time()).on_conflict_replace().execute()
+        upsert(CallNote, callid=callid, notes=values["notes"], author=user.username, updated_at=time.time())
         return {"call": callid, "notes": values["notes"], "author": user.username}
 
     @api.get("/history", roles=STAFF)
