@@ -74,6 +74,9 @@ def test_runtime_from_environment(tmp_path):
     assert str(rt.sip) == "[::1]:5062"
     assert rt.paths.config_db == tmp_path / "config.db"
     assert rt.ami.is_loopback
+    assert rt.reports_db == ""  # the SQLite file in the data directory
+    pg = Runtime.from_environ({"BOX_REPORTS_DB": "postgresql://callbox:pw@10.0.0.5:5432/reports"})
+    assert pg.reports_db == "postgresql://callbox:pw@10.0.0.5:5432/reports"
 
 
 @pytest.mark.parametrize("env", [
@@ -82,6 +85,8 @@ def test_runtime_from_environment(tmp_path):
     {"BOX_SIP": "127.0.0.1:99999"},
     {"BOX_AMI": "0.0.0.0:5038"},  # the manager interface is loopback only
     {"BOX_RTP": "20000-10000"},
+    {"BOX_REPORTS_DB": "mysql://u:p@db/reports"},  # PostgreSQL or the SQLite file, nothing else
+    {"BOX_REPORTS_DB": "postgresql://u:p@db"},  # no database named
 ])
 def test_bad_runtime_settings_are_refused(env):
     with pytest.raises(SettingsError):
