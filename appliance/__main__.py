@@ -35,6 +35,7 @@ def build_box():
     from .mail.manager import MailManager
     from .network.manager import NetworkManager
     from .pbx.manager import PbxManager
+    from .provisioning.manager import ProvisioningManager
     from .reports.manager import ReportsManager
     from .security.manager import SecurityManager
     from .settings import Runtime
@@ -46,8 +47,8 @@ def build_box():
     from .web import WebManager
 
     return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, HardwareManager, NetworkManager, TlsManager,
-                                           PbxManager, SecurityManager, SwitchboardManager, ConferencesManager,
-                                           ReportsManager, CallCenterManager, MailManager, FaxManager,
+                                           PbxManager, SecurityManager, ProvisioningManager, SwitchboardManager,
+                                           ConferencesManager, ReportsManager, CallCenterManager, MailManager, FaxManager,
                                            UpdateManager, WebManager])
 
 

@@ -13,6 +13,7 @@ from appliance.users.ratelimit import LoginLimiter
 from . import headers, pages
 from .api import make_api
 from .plugins import count_failed_sign_ins
+from .provision import make_provision
 
 
 def _pep3333_path(wsgi):
@@ -37,6 +38,8 @@ def make_app(box) -> Bottle:
     # methods (JSON 404/405) and runs its own hooks; a Bottle app mounted
     # directly has its routes merged into this one and gets HTML errors.
     app.mount("/api/v1/", _pep3333_path(make_api(box, limiter).wsgi))
+    # Desk phones fetch their files here (no sign-in: a token and digest credentials per phone).
+    app.mount("/provision/", _pep3333_path(make_provision(box).wsgi))
     pages.install(app, box, limiter)
     # The mounted API's answers pass through this app's hooks too: one place for every answer.
     headers.install(app)

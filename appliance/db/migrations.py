@@ -530,6 +530,36 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "a phone in the browser for an extension",
         ["ALTER TABLE extension ADD COLUMN browser_phone INTEGER NOT NULL DEFAULT 0"],
     ),
+    (
+        20,
+        "desk phone provisioning: claimed phones and the phones that asked",
+        [
+            """CREATE TABLE desk_phone (
+                id INTEGER NOT NULL PRIMARY KEY,
+                mac VARCHAR(255) NOT NULL UNIQUE,
+                extension_id INTEGER NOT NULL REFERENCES extension (id) ON DELETE RESTRICT,
+                template VARCHAR(255) NOT NULL,
+                transport VARCHAR(255) NOT NULL,
+                blf TEXT NOT NULL,
+                park_keys INTEGER NOT NULL,
+                firmware_url VARCHAR(255),
+                token VARCHAR(255) NOT NULL UNIQUE,
+                password VARCHAR(255) NOT NULL,
+                created_at DATETIME NOT NULL,
+                updated_at DATETIME NOT NULL)""",
+            "CREATE INDEX desk_phone_extension_id ON desk_phone (extension_id)",
+            # Not config: what unclaimed phones asked for, so that an administrator can claim them.
+            """CREATE TABLE phone_request (
+                mac VARCHAR(255) NOT NULL PRIMARY KEY,
+                user_agent VARCHAR(255) NOT NULL,
+                address VARCHAR(255) NOT NULL,
+                file VARCHAR(255) NOT NULL,
+                count INTEGER NOT NULL,
+                first_seen DATETIME NOT NULL,
+                last_seen DATETIME NOT NULL)""",
+            "CREATE INDEX phone_request_last_seen ON phone_request (last_seen)",
+        ],
+    ),
 ]
 
 

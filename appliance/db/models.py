@@ -466,6 +466,35 @@ class TicketComment(BaseModel):
     text = TextField()
 
 
+class DeskPhone(BaseModel):
+    """A desk phone claimed by its MAC for an extension: served its vendor's file (appliance/provisioning)."""
+
+    id = AutoField()
+    mac = CharField(unique=True)  # 12 lower-case hex digits
+    extension = ForeignKeyField(Extension, backref="desk_phones", on_delete="RESTRICT")
+    template = CharField()  # yealink | grandstream | fanvil | snom | polycom
+    transport = CharField()  # udp | tcp
+    blf = TextField()  # colleagues' extension numbers for BLF keys, comma-separated, in key order
+    park_keys = BooleanField()  # BLF keys for the park slots after the colleagues'
+    firmware_url = CharField(null=True)
+    token = CharField(unique=True)  # in the phone's URL: /provision/<token>/<file>
+    password = CharField()  # HTTP digest password (user: the MAC)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class PhoneRequest(BaseModel):
+    """An unclaimed phone that asked for its file (or sent a PnP SUBSCRIBE): the latest time."""
+
+    mac = CharField(primary_key=True)
+    user_agent = CharField()
+    address = CharField()
+    file = CharField()
+    count = IntegerField()
+    first_seen = DateTimeField()
+    last_seen = DateTimeField()
+
+
 # The journal undoes a change Asterisk refused table by table: every config table is listed.
 class DahdiSpan(BaseModel):
     """A digital span's settings; its number is DAHDI's, its channels as the scan found them."""
@@ -504,6 +533,7 @@ CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, Ri
                  IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk, Queue, QueueMember,
                  PauseReason, CustomerLevel, Customer, CustomerNumber, MusicClass, MusicFile, TimeCondition,
                  BlacklistEntry, SpeedDial, Conference, PagingGroup, PagingGroupMember,
-                 PermissionClass, DahdiSpan, DahdiPort, Department, TicketCategory]
+                 PermissionClass, DahdiSpan, DahdiPort, Department, TicketCategory, DeskPhone]
 # Tickets are the hotline's work, not config: they keep their own history.
-ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep, SecurityBan, Ticket, TicketEvent, TicketComment]
+ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep, SecurityBan, Ticket, TicketEvent, TicketComment,
+                              PhoneRequest]

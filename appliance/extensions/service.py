@@ -7,6 +7,7 @@ from peewee import IntegrityError, fn
 from .. import destinations, numbers, secrets
 from ..paging import service as paging
 from ..permissions import service as permissions
+from ..provisioning import service as provisioning
 from ..queues import service as queues
 from ..ringgroups import service as ringgroups
 from ..db import change
@@ -430,6 +431,7 @@ def delete(number: str, actor: str) -> int:
         ringgroups.remove_extension(cs, ext)
         queues.remove_extension(cs, ext)
         paging.remove_extension(cs, ext)
+        provisioning.remove_extension(cs, ext)
         # Forwards to it would lead nowhere (or to whoever gets the number next): they end with it.
         for column in FORWARDS.values():
             for other in Extension.select().where(getattr(Extension, column) == number):

@@ -117,6 +117,7 @@ class FakeBox:
         self.conferences = _conferences(self)
         self.hardware = _hardware(self)
         self.security = _security(self)
+        self.provisioning = _provisioning(self)
 
     def health(self):
         return {"status": "ok", "asterisk": "up" if self.pbx.applier.ready else "down"}
@@ -151,6 +152,15 @@ def _security(box):
     manager.load()
     fake_adapters(manager)
     manager.start()
+    return manager
+
+
+def _provisioning(box):
+    """The provisioning manager, loaded (its PnP listener not started)."""
+    from appliance.provisioning.manager import ProvisioningManager
+
+    manager = ProvisioningManager(box)
+    manager.load()
     return manager
 
 

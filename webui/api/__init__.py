@@ -12,6 +12,7 @@ from ..plugins import Auth, Database, JsonErrors, json_error_handler, spare_admi
 from . import (backup, callcenter, cdr, certificate, clicktocall, conferences, customers, events, extensions, faxes,
                hardware, mail, me, reports, resources, security, settings, switchboard, system, system_admin,
                system_prompts, tickets, update, voicemail, webcallback, webphone, wizard)
+from . import phones  # desk phone provisioning
 
 
 def make_api(box, login_limiter: LoginLimiter) -> Bottle:
@@ -38,4 +39,5 @@ def make_api(box, login_limiter: LoginLimiter) -> Bottle:
                    hardware, security, webcallback, tickets, faxes, certificate, webphone,
                    backup):
         module.install(api, box)
+    phones.install(api, box)
     return api
