@@ -1,0 +1,101 @@
+"""Desk phone provisioning on a real box: a simulated Yealink (an HTTP client fetching as the
+phone does, with its user agent and MAC) gets no file before it is claimed and is listed as
+asking; once claimed it gets its file only at its token address with its digest credentials;
+the file's account registers a real pjsua2 phone that calls another extension; wrong tokens
+from one address get it banned.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+
+import pytest
+
+from tests.provisioning import YEALINK_UA, fetch
+from tests.sipattack import extra_address
+
+MAC = "001565aabbcc"
+
+
+@pytest.fixture(scope="module")
+def extensions(api):
+    out = {}
+    for number, name in (("8101", "Front desk"), ("8102", "张伟")):
+        r = api.post("/extensions", {"number": number, "name": name})
+        assert r.status == 201, r
+        out[number] = r.json
+    return out
+
+
+def settings_of(text: str) -> dict:
+    return dict(re.findall(r"^([\w.]+) = (.*)$", text, re.M))
+
+
+def claim(api, mac: str, **extra) -> dict:
+    r = api.post("/phones", {"mac": mac, "extension": "8101", "template": "yealink", **extra})
+    assert r.status == 201, r
+    return r.json
+
+
+def test_an_unclaimed_phone_gets_nothing_and_is_listed_as_asking(api, box, extensions):
+    mac = "001565000001"
+    assert fetch(f"{box.url}/provision/{mac}.cfg")[0] == 404
+    asking = api.get("/phones/asking").json
+    assert asking["provision_url"] == f"http://{box.box_ip}:8080/provision/"
+    row = next(r for r in asking["items"] if r["mac"] == mac)
+    assert (row["address"], row["user_agent"], row["file"]) == (box.host_ip, YEALINK_UA, f"{mac}.cfg")
+
+
+def test_a_claimed_phone_gets_its_file_with_token_and_credentials_and_registers_with_it(api, box, sip,
+                                                                                          extensions):
+    assert fetch(f"{box.url}/provision/{MAC}.cfg")[0] == 404
+    doc = claim(api, MAC, blf=["8102"])
+    assert not any(r["mac"] == MAC for r in api.get("/phones/asking").json["items"])
+    url = doc["url"] + f"{MAC}.cfg"
+    assert url.startswith(f"http://{box.box_ip}:8080/provision/")
+    assert fetch(f"{box.url}/provision/{MAC}.cfg")[0] == 404  # the MAC alone: never
+    assert fetch(url)[0] == 401
+    assert fetch(url, MAC, "wrong-password-1")[0] == 401
+    assert fetch(url.replace(doc["url"], f"{box.url}/provision/{'x' * 32}/"), MAC, doc["password"])[0] == 404
+    status, text = fetch(url, doc["username"], doc["password"])
+    assert status == 200, text
+    values = settings_of(text)
+    assert values["account.1.user_name"] == "8101" and values["linekey.2.value"] == "8102"
+    assert values["account.1.sip_server.1.address"] == box.box_ip
+    assert api.get(f"/phones/{MAC}").json["last_fetch"]["address"] == box.host_ip
+    # The phone as configured by its file registers and calls a colleague.
+    server = f"{values['account.1.sip_server.1.address']}:{values['account.1.sip_server.1.port']}"
+    desk = sip.phone(values["account.1.user_name"], values["account.1.password"], server).register()
+    colleague = sip.phone("8102", extensions["8102"]["secret"], box.sip).register()
+    call = desk.call("8102")
+    incoming = colleague.wait_incoming(timeout=10)
+    incoming.answer_call()
+    call.wait_confirmed(10)
+    call.hangup_call()
+    call.wait_disconnected(10)
+
+
+def bad_token_fetch(box, ip: str, i: int) -> int | None:
+    """One request with a made-up token from `ip`: its status, or None when nothing answers."""
+    conn = http.client.HTTPConnection(box.box_ip, 8080, timeout=2, source_address=(ip, 0))
+    try:
+        conn.request("GET", f"/provision/{'guess%04d' % i:A<32}/{MAC}.cfg", headers={"User-Agent": YEALINK_UA})
+        return conn.getresponse().status
+    except OSError:
+        return None
+    finally:
+        conn.close()
+
+
+def test_repeated_wrong_tokens_get_the_address_banned(api, box, sip, extensions):
+    assert box.health()["security"]["enforced"] is True
+    with extra_address(box, 61) as ip:
+        answers = [bad_token_fetch(box, ip, i) for i in range(10)]
+        assert answers == [404] * 10, answers
+        sip.wait(lambda: any(b["address"] == ip for b in api.get("/security/bans").json["items"]), 5, "the ban")
+        ban = next(b for b in api.get("/security/bans").json["items"] if b["address"] == ip)
+        assert ban["reason"] == "provisioning: unknown token", ban
+        assert bad_token_fetch(box, ip, 10) is None  # dropped in the kernel
+        assert api.delete(f"/security/bans/{ip}").status == 204
+        assert bad_token_fetch(box, ip, 11) == 404
