@@ -19,6 +19,7 @@ from .destinations import Destination
 from .errors import Conflict
 from .db.models import Setting
 from .fields import Email, Host, Language, StrictSchema, StrictString
+from .network.schema import DEFAULT_NETWORK
 
 
 def _timezones() -> set[str]:
@@ -28,6 +29,8 @@ def _timezones() -> set[str]:
 
 
 class NetworkSchema(StrictSchema):
+    """The setup wizard's one-port answer (the Network page edits the whole document)."""
+
     interface = StrictString(allow_none=True, validate=validate.Regexp(r"^[A-Za-z0-9._-]{1,15}$"))
     mode = StrictString(required=True, validate=validate.OneOf(("dhcp", "static")))
     address = StrictString(allow_none=True)
@@ -71,7 +74,6 @@ class NetworkSchema(StrictSchema):
                 raise ValidationError("the gateway must be in the address's network", "gateway")
 
 
-DEFAULT_NETWORK = {"interface": None, "mode": "dhcp", "address": None, "gateway": None, "dns": []}
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class BoxSettings:
     role: str = "headquarters"
     timezone: str = "UTC"
     ntp_servers: tuple = ("pool.ntp.org",)
+    #: Interfaces, VLANs, routes, DNS (network/schema.py); changed through /network only.
     network: dict = field(default_factory=lambda: dict(DEFAULT_NETWORK))
     #: The setup wizard has been completed once.
     wizard_done: bool = False
@@ -130,7 +133,6 @@ class BoxSettingsSchema(StrictSchema):
     role = StrictString(validate=validate.OneOf(("headquarters", "branch")))
     timezone = StrictString()
     ntp_servers = fields.List(Host(), validate=validate.Length(max=4))
-    network = fields.Nested(NetworkSchema)
     country_code = StrictString(validate=validate.Regexp(r"^[0-9]{0,3}$", error="must be up to 3 digits"))
     national_prefix = StrictString(validate=validate.Regexp(r"^[0-9]{0,2}$", error="must be up to 2 digits"))
     customer_lookup_url = StrictString(validate=validate.Length(max=500))
@@ -164,8 +166,12 @@ class BoxSettingsSchema(StrictSchema):
 
     @validates("hostname")
     def _hostname(self, value, **kwargs):
-        if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", value):
-            raise ValidationError("must be a host name: lower-case letters, digits and '-'")
+        check_hostname(value)
+
+
+def check_hostname(value: str) -> None:
+    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", value):
+        raise ValidationError("must be a host name: lower-case letters, digits and '-'")
 
 
 def zone(timezone: str) -> dt.tzinfo:

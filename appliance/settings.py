@@ -145,6 +145,10 @@ class Runtime:
     #: The ban engine may change this network's firewall: a real box, or a dev box in a
     #: network namespace of its own (never one sharing its host's network).
     firewall: bool = False
+    #: The network manager may change this network: interfaces, VLANs, routes, DNS, host name,
+    #: time servers. A real box, or a dev box in a network namespace of its own (BOX_NETWORK=1;
+    #: scripts/box refuses it for a box on the host network).
+    manage_network: bool = False
     hosts_file: Path = Path("/etc/hosts")
     #: Where the web UI also answers over HTTPS (None: HTTP only, a dev box on loopback).
     https: Address | None = None
@@ -197,6 +201,7 @@ class Runtime:
             manage_host=env.get("BOX_MANAGE_HOST", "0") == "1",
             can_reboot=env.get("BOX_CAN_REBOOT", "0") == "1",
             firewall=env.get("BOX_FIREWALL", env.get("BOX_MANAGE_HOST", "0")) == "1",
+            manage_network=env.get("BOX_NETWORK", env.get("BOX_MANAGE_HOST", "0")) == "1",
             hosts_file=Path(env.get("BOX_HOSTS_FILE", "/etc/hosts")),
             https=Address.parse(env["BOX_HTTPS"], "BOX_HTTPS") if env.get("BOX_HTTPS") else None,
             http_redirect=env.get("BOX_HTTP_REDIRECT", "0") == "1",

@@ -560,6 +560,34 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX phone_request_last_seen ON phone_request (last_seen)",
         ],
     ),
+    (
+        21,
+        "network settings as interfaces, VLANs, routes and DNS",
+        # The wizard's one port (interface, mode, address, gateway, dns) becomes the network
+        # document (network/schema.py from_wizard): a static port with its address, its gateway
+        # as the default route, a DHCP port where one was named.
+        ["""UPDATE setting SET value = json_object(
+                'interfaces', CASE
+                    WHEN json_extract(value, '$.mode') = 'static' AND json_extract(value, '$.address') IS NOT NULL
+                        THEN json_array(json_object('name', coalesce(json_extract(value, '$.interface'), 'eth0'),
+                                                    'mode', 'static',
+                                                    'addresses', json_array(json_extract(value, '$.address'))))
+                    WHEN json_extract(value, '$.interface') IS NOT NULL
+                        THEN json_array(json_object('name', json_extract(value, '$.interface'), 'mode', 'dhcp',
+                                                    'addresses', json_array()))
+                    ELSE json_array() END,
+                'vlans', json_array(),
+                'routes', CASE
+                    WHEN json_extract(value, '$.mode') = 'static' AND json_extract(value, '$.address') IS NOT NULL
+                         AND json_extract(value, '$.gateway') IS NOT NULL
+                        THEN json_array(json_object('destination', '0.0.0.0/0',
+                                                    'gateway', json_extract(value, '$.gateway'),
+                                                    'interface', NULL, 'metric', NULL))
+                    ELSE json_array() END,
+                'dns', json(coalesce(json_extract(value, '$.dns'), '[]')),
+                'confirm_seconds', 60)
+            WHERE key = 'network' AND json_extract(value, '$.interfaces') IS NULL"""],
+    ),
 ]
 
 

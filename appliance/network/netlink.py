@@ -11,9 +11,13 @@ import subprocess
 from pathlib import Path
 
 
+from .planner import OWNER_ALIAS, ROUTE_PROTO, Route
+
+
 class Netlink:
     def interfaces(self) -> list[dict]:
-        """Ethernet-like interfaces: name, MAC address, up or not, addresses."""
+        """Every link but loopback: name, MAC, state (up, carrier), addresses, traffic, and for a
+        VLAN its parent and id."""
         from pyroute2 import IPRoute
 
         out = []
@@ -21,31 +25,107 @@ class Netlink:
             addrs: dict[int, list[str]] = {}
             for a in ipr.get_addr():
                 addrs.setdefault(a["index"], []).append(f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}")
-            for link in ipr.get_links():
+            links = ipr.get_links()
+            names = {link["index"]: link.get_attr("IFLA_IFNAME") for link in links}
+            for link in links:
                 name = link.get_attr("IFLA_IFNAME")
                 if name == "lo":
                     continue
+                info = link.get_attr("IFLA_LINKINFO")
+                kind = info.get_attr("IFLA_INFO_KIND") if info is not None else None
+                vlan_id = None
+                if kind == "vlan":
+                    data = info.get_attr("IFLA_INFO_DATA")
+                    vlan_id = data.get_attr("IFLA_VLAN_ID") if data is not None else None
+                stats = link.get_attr("IFLA_STATS64") or link.get_attr("IFLA_STATS") or {}
+                operstate = link.get_attr("IFLA_OPERSTATE")
                 out.append({
                     "name": name,
                     "mac": link.get_attr("IFLA_ADDRESS"),
-                    "up": link.get_attr("IFLA_OPERSTATE") in ("UP", "UNKNOWN"),
+                    "up": operstate in ("UP", "UNKNOWN"),
+                    "admin_up": bool(link["flags"] & 1),
+                    "carrier": bool(link.get_attr("IFLA_CARRIER")),
+                    "state": (operstate or "unknown").lower(),
+                    "kind": kind,
+                    "parent": names.get(link.get_attr("IFLA_LINK")) if kind == "vlan" else None,
+                    "vlan_id": vlan_id,
+                    "owned": link.get_attr("IFLA_IFALIAS") == OWNER_ALIAS,
                     "addresses": addrs.get(link["index"], []),
+                    "rx_bytes": int(stats.get("rx_bytes", 0)),
+                    "tx_bytes": int(stats.get("tx_bytes", 0)),
                 })
         return sorted(out, key=lambda i: i["name"])
 
-    def set_static(self, interface: str, address: str, gateway: str | None) -> None:
+    def present(self) -> dict:
+        """What the planner compares against: the links by name, and the box's own routes."""
         from pyroute2 import IPRoute
 
-        iface = ipaddress.ip_interface(address)
+        links = {i["name"]: {**i, "up": i["admin_up"]} for i in self.interfaces()}
+        names = {}
+        routes = []
         with IPRoute() as ipr:
-            index = ipr.link_lookup(ifname=interface)[0]
-            ipr.link("set", index=index, state="up")
-            family = socket.AF_INET6 if iface.version == 6 else socket.AF_INET
-            for a in ipr.get_addr(index=index, family=family):
-                ipr.addr("del", index=index, address=a.get_attr("IFA_ADDRESS"), prefixlen=a["prefixlen"])
-            ipr.addr("add", index=index, address=str(iface.ip), prefixlen=iface.network.prefixlen)
-            if gateway:
-                ipr.route("replace", dst="default", gateway=gateway, oif=index)
+            for link in ipr.get_links():
+                names[link["index"]] = link.get_attr("IFLA_IFNAME")
+            for family in (socket.AF_INET, socket.AF_INET6):
+                for r in ipr.get_routes(family=family, table=254):
+                    if r["proto"] != ROUTE_PROTO:
+                        continue
+                    dst = r.get_attr("RTA_DST")
+                    zero = "0.0.0.0" if family == socket.AF_INET else "::"
+                    routes.append(Route(str(ipaddress.ip_network(f"{dst or zero}/{r['dst_len']}")),
+                                        r.get_attr("RTA_GATEWAY"), names.get(r.get_attr("RTA_OIF")),
+                                        r.get_attr("RTA_PRIORITY") or 0))
+        return {"links": links, "routes": routes}
+
+    def run(self, step: tuple) -> None:
+        """One step of a plan (planner.plan)."""
+        from pyroute2 import IPRoute
+
+        action, *args = step
+        with IPRoute() as ipr:
+            def index(name: str) -> int:
+                found = ipr.link_lookup(ifname=name)
+                if not found:
+                    raise RuntimeError(f"no interface {name}")
+                return found[0]
+
+            if action == "add_vlan":
+                name, parent, vid = args
+                ipr.link("add", ifname=name, kind="vlan", link=index(parent), vlan_id=vid)
+                ipr.link("set", index=index(name), ifalias=OWNER_ALIAS)
+            elif action == "del_vlan":
+                ipr.link("del", index=index(args[0]))
+            elif action == "up":
+                ipr.link("set", index=index(args[0]), state="up")
+            elif action in ("add_addr", "del_addr"):
+                name, cidr = args
+                iface = ipaddress.ip_interface(cidr)
+                ipr.addr("add" if action == "add_addr" else "del", index=index(name), address=str(iface.ip),
+                         prefixlen=iface.network.prefixlen)
+            elif action in ("add_route", "del_route"):
+                r: Route = args[0]
+                spec = {"dst": r.destination, "proto": ROUTE_PROTO, "priority": r.metric}
+                if r.gateway:
+                    spec["gateway"] = r.gateway
+                if r.interface:
+                    spec["oif"] = index(r.interface)
+                ipr.route("add" if action == "add_route" else "del", **spec)
+            elif action == "dhcp":
+                if not self.start_dhcp(args[0]):
+                    raise RuntimeError("no DHCP client on this system")
+            else:
+                raise ValueError(f"unknown step {action}")
+
+    def write_file(self, path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _replace(path, text)
+
+    def reload_time_sources(self) -> None:
+        """Tell a running chronyd to read its sources again (none runs on a dev box)."""
+        path = shutil.which("chronyc")
+        if path:
+            subprocess.run([path, "reload", "sources"], check=False, timeout=10,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def start_dhcp(self, interface: str) -> bool:
         """Start a DHCP client on the interface, if the system has one."""
@@ -56,11 +136,6 @@ class Netlink:
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 return True
         return False
-
-    def write_resolv(self, servers: list[str], path: Path = Path("/etc/resolv.conf")) -> None:
-        text = "".join(f"nameserver {s}\n" for s in servers) or \
-            "# No DNS server: lookups fail at once instead of timing out.\n"
-        _replace(path, text)
 
     def set_hostname(self, name: str) -> None:
         socket.sethostname(name)

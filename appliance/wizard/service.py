@@ -138,8 +138,10 @@ def summary() -> dict:
     }
 
 
-def apply(actor: str, progress=lambda stage, percent: None) -> tuple[int, dict]:
-    """Everything the wizard collected, as one change. Returns (revision, summary)."""
+def apply(actor: str, progress=lambda stage, percent: None, default_interface: str | None = None) -> tuple[int, dict]:
+    """Everything the wizard collected, as one change. Returns (revision, summary).
+
+    `default_interface`: the port a network answer without one means (the first the box found)."""
     progress("checking", 10)
     plan = summary()
     saved = drafts()
@@ -149,7 +151,7 @@ def apply(actor: str, progress=lambda stage, percent: None) -> tuple[int, dict]:
         box_settings.save(cs, {
             "role": saved["role"]["role"],
             "hostname": net["hostname"],
-            "network": {k: net.get(k) for k in ("interface", "mode", "address", "gateway")} | {"dns": net.get("dns", [])},
+            "network": _network(net, default_interface),
             "timezone": saved["time"]["timezone"],
             "ntp_servers": saved["time"].get("ntp_servers", []),
             "language": saved["time"].get("language") or _language_of(actor),
@@ -171,6 +173,21 @@ def apply(actor: str, progress=lambda stage, percent: None) -> tuple[int, dict]:
             cs.update(catch_all, dest_kind=dest["kind"], dest_target=dest["target"])
     # The drafts stay until the caller knows Asterisk took the change (then: reset()).
     return cs.revision, plan
+
+
+def _network(answer: dict, default_interface: str | None) -> dict:
+    """The wizard's one port in the network document, the rest of the document kept
+    (VLANs, routes and other ports made on the Network page stay)."""
+    from ..network.schema import from_wizard
+
+    current = box_settings.load().network
+    doc = from_wizard({**answer, "interface": answer.get("interface") or default_interface},
+                      default_interface or "eth0")
+    port = {i["name"] for i in doc["interfaces"]}
+    routes = [r for r in current["routes"] if r["destination"] not in ("0.0.0.0/0", "::/0")] \
+        if doc["routes"] else current["routes"]
+    return {**current, "interfaces": doc["interfaces"] + [i for i in current["interfaces"] if i["name"] not in port],
+            "routes": doc["routes"] + routes, "dns": doc["dns"]}
 
 
 def _language_of(username: str) -> str:

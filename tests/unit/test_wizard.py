@@ -90,7 +90,9 @@ def test_apply_makes_everything_in_one_change(admin):
     settings = admin.get("/settings").json
     assert (settings["hostname"], settings["timezone"], settings["wizard_done"]) == ("front-office", "Asia/Shanghai",
                                                                                        True)
-    assert settings["network"]["address"] == "192.168.10.5/24"
+    # The wizard's one port in the network document (the unit box found no port: eth0).
+    assert settings["network"]["interfaces"] == [{"name": "eth0", "mode": "static", "addresses": ["192.168.10.5/24"]}]
+    assert admin.get("/network").json["routes"][0]["destination"] == "0.0.0.0/0"
     assert admin.get("/wizard").json["steps"][0]["done"] is False  # drafts are gone
     files = admin.box.pbx.store.read()
     assert "[8020]" in files["pjsip.conf"] and "type = registration" in files["pjsip.conf"]

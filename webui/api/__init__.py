@@ -13,6 +13,7 @@ from . import (backup, callcenter, cdr, certificate, clicktocall, conferences, c
                hardware, mail, me, reports, resources, security, settings, switchboard, system, system_admin,
                system_prompts, tickets, update, voicemail, webcallback, webphone, wizard)
 from . import phones  # desk phone provisioning
+from . import network
 
 
 def make_api(box, login_limiter: LoginLimiter) -> Bottle:
@@ -40,4 +41,5 @@ def make_api(box, login_limiter: LoginLimiter) -> Bottle:
                    backup):
         module.install(api, box)
     phones.install(api, box)
+    network.install(api, box)
     return api

@@ -23,7 +23,7 @@ def install(api, box) -> None:
         net = network()
         return {**wizard.state(),
                 "interfaces": net.interfaces() if net is not None else [],
-                "manages_host": box.runtime.manage_host}
+                "manages_host": box.runtime.manage_network}
 
     @api.put("/wizard/steps/<step>", schema=STEP_BODY)
     def save_step(step):
@@ -41,11 +41,13 @@ def install(api, box) -> None:
         def progress(stage: str, percent: int) -> None:
             box.events.publish("wizard", stage=stage, percent=percent)
 
-        revision, plan = wizard.apply(current_user().username, progress)
+        net = network()
+        ports = net.interfaces() if net is not None else []
+        first = next((i["name"] for i in ports if i["up"]), ports[0]["name"] if ports else None)
+        revision, plan = wizard.apply(current_user().username, progress, default_interface=first)
         progress("applying", 60)
         settle(box, revision, APPLY_WAIT)  # a refusal raises here and keeps the drafts for another try
         wizard.reset()
-        net = network()
         host = net.last if net is not None else None
         progress("done", 100)
         return {"applied": True, "revision": revision, "summary": plan, "host": host}

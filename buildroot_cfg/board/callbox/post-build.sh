@@ -28,6 +28,9 @@ for f in hosts hostname localtime; do
 done
 rm -f "$TARGET/etc/resolv.conf"
 ln -s /run/callbox/resolv.conf "$TARGET/etc/resolv.conf"
+# The box's time servers (the supervisor writes them at each start and change; chrony reads sources.d).
+mkdir -p "$TARGET/etc/chrony/sources.d"
+ln -sf /run/callbox/chrony.sources "$TARGET/etc/chrony/sources.d/callbox.sources"
 rm -rf "$TARGET/etc/dropbear"
 ln -s /data/etc/dropbear "$TARGET/etc/dropbear"
 # An empty machine-id: systemd makes one in /run at each boot.
