@@ -121,6 +121,18 @@ class NetworkManager(Manager):
             raise PlanError("no network interface found")
         return {**net, "interfaces": [{"name": first, "mode": "dhcp", "addresses": []}]}
 
+    def check(self, net: dict) -> None:
+        """Refuse settings this machine cannot take (a port it does not have, a VLAN name taken by
+        another interface) before anything is stored or changed."""
+        if not self.managed:
+            return
+        from ..errors import Invalid
+
+        try:
+            plan(self._default_port(net), self.netlink.present(), frozenset(self.dhcp))
+        except PlanError as exc:
+            raise Invalid(f"interfaces: {exc}", "interfaces") from None
+
     def _run(self, step: tuple) -> None:
         log.info("network step", extra=kv(step=" ".join(str(s) for s in step)))
         self.netlink.run(step)

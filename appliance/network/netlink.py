@@ -3,6 +3,7 @@ few files that carry the rest. No decisions here: the manager decides."""
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import shutil
@@ -80,6 +81,7 @@ class Netlink:
     def run(self, step: tuple) -> None:
         """One step of a plan (planner.plan)."""
         from pyroute2 import IPRoute
+        from pyroute2.netlink.exceptions import NetlinkError
 
         action, *args = step
         with IPRoute() as ipr:
@@ -97,11 +99,20 @@ class Netlink:
                 ipr.link("del", index=index(args[0]))
             elif action == "up":
                 ipr.link("set", index=index(args[0]), state="up")
-            elif action in ("add_addr", "del_addr"):
+            elif action == "add_addr":
                 name, cidr = args
                 iface = ipaddress.ip_interface(cidr)
-                ipr.addr("add" if action == "add_addr" else "del", index=index(name), address=str(iface.ip),
-                         prefixlen=iface.network.prefixlen)
+                ipr.addr("add", index=index(name), address=str(iface.ip), prefixlen=iface.network.prefixlen)
+            elif action == "del_addr":
+                name, cidr = args
+                iface = ipaddress.ip_interface(cidr)
+                # Without this, deleting an IPv4 network's first address deletes the others in it too.
+                _promote_secondaries(name)
+                try:
+                    ipr.addr("del", index=index(name), address=str(iface.ip), prefixlen=iface.network.prefixlen)
+                except NetlinkError as exc:
+                    if exc.code != errno.EADDRNOTAVAIL:  # gone already
+                        raise
             elif action in ("add_route", "del_route"):
                 r: Route = args[0]
                 spec = {"dst": r.destination, "proto": ROUTE_PROTO, "priority": r.metric}
@@ -154,6 +165,13 @@ class Netlink:
             tmp.unlink()
         os.symlink(target, tmp)
         os.replace(tmp, path)
+
+
+def _promote_secondaries(name: str) -> None:
+    try:
+        Path(f"/proc/sys/net/ipv4/conf/{name}/promote_secondaries").write_text("1")
+    except OSError:
+        pass  # no IPv4 on the link, or a read-only /proc/sys: the manager plans again after its steps
 
 
 def _replace(path: Path, text: str) -> None:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from .schema import parse_destination
 
 #: The alias on VLAN links the box made, and the rtnetlink protocol number on its routes
-#: (a private value above the kernel's and routing daemons' ones), so that both are
+#: (a value no routing daemon in rtnetlink.h or iproute2's rt_protos uses), so that both are
 #: recognised after a restart without a file of their own.
 OWNER_ALIAS = "callbox"
-ROUTE_PROTO = 186
+ROUTE_PROTO = 73
 
 
 class PlanError(Exception):

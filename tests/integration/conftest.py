@@ -78,8 +78,10 @@ class BoxInstance:
         return self.data_file("tls/box.crt").read_bytes()
 
 
-def start_box(name: str) -> BoxInstance:
-    r = box_cli("up", name, "--net", "ns", "--timeout", "90", check=False)
+def start_box(name: str, env: tuple[str, ...] = ()) -> BoxInstance:
+    """`env`: BOX_NAME=VALUE settings for the box's supervisor (such as BOX_NETWORK=1)."""
+    extra = [arg for item in env for arg in ("--env", item)]
+    r = box_cli("up", name, "--net", "ns", "--timeout", "90", *extra, check=False)
     if r.returncode != 0:
         logs = box_cli("logs", name, check=False).stdout
         box_cli("down", name, "--purge", check=False)

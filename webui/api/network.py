@@ -11,6 +11,7 @@ from __future__ import annotations
 from appliance.db import change
 from appliance.fields import validate
 from appliance.network import service
+from appliance.network.schema import normalise
 
 from ..plugins import current_user, json_body
 from .apply import settle
@@ -42,6 +43,8 @@ def install(api, box) -> None:
         stays pending until POST /network/confirm; without it the box goes back after confirm_seconds."""
         values = validate(service.NetworkPut(), json_body())
         net = manager()
+        if net is not None:
+            net.check(normalise({k: v for k, v in values.items() if k not in ("hostname", "ntp_servers")}))
         with change(current_user().username, "network.update", "network") as cs:
             service.put(cs, values, confirm=bool(net and net.managed))
         settle(box, None if cs.empty else cs.revision, APPLY_WAIT)
