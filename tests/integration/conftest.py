@@ -12,6 +12,7 @@ import os
 import secrets
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -105,10 +106,17 @@ def stop_box(name: str) -> None:
 
 @pytest.fixture(scope="module")
 def box():
+    with running_box() as instance:
+        yield instance
+
+
+@contextmanager
+def running_box(env: tuple[str, ...] = ()):
+    """A box for a module, started with `env` (see start_box) and torn down however the module ends."""
     if os.geteuid() != 0:
         pytest.skip("integration tests run as root (they make namespaces and mounts)")
     name = f"t-{secrets.token_hex(4)}"
-    instance = start_box(name)
+    instance = start_box(name, env)
     try:
         yield instance
     finally:

@@ -14,7 +14,7 @@ import pytest
 
 from tests.api import Api
 
-from .conftest import ADMIN_PASSWORD, start_box, stop_box
+from .conftest import ADMIN_PASSWORD, running_box
 
 CONFIRM = 5  # seconds: the box's default is 60
 LOST = 10  # the change that loses the box: time to see it at the new address first
@@ -22,16 +22,8 @@ LOST = 10  # the change that loses the box: time to see it at the new address fi
 
 @pytest.fixture(scope="module")
 def netbox():
-    import os
-
-    if os.geteuid() != 0:
-        pytest.skip("integration tests run as root (they make namespaces and mounts)")
-    name = f"t-{secrets.token_hex(4)}"
-    instance = start_box(name, env=("BOX_NETWORK=1",))
-    try:
+    with running_box(("BOX_NETWORK=1",)) as instance:
         yield instance
-    finally:
-        stop_box(name)
 
 
 @pytest.fixture(scope="module")
