@@ -17,6 +17,7 @@ from ..fields import StrictSchema, StrictString
 
 #: What Linux takes as an interface name, narrowed: a letter first, then letters, digits, '.', '_', '-'.
 IFNAME = r"^[A-Za-z][A-Za-z0-9._-]{0,14}$"
+IFNAME_ERROR = "must be an interface name such as eth0"
 CONFIRM_DEFAULT = 60
 
 DEFAULT_NETWORK = {"interfaces": [], "vlans": [], "routes": [], "dns": [], "confirm_seconds": CONFIRM_DEFAULT}
@@ -67,7 +68,7 @@ class Addresses(fields.List):
 
 
 class InterfaceSchema(StrictSchema):
-    name = StrictString(required=True, validate=validate.Regexp(IFNAME, error="must be an interface name such as eth0"))
+    name = StrictString(required=True, validate=validate.Regexp(IFNAME, error=IFNAME_ERROR))
     mode = StrictString(required=True, validate=validate.OneOf(("dhcp", "static")))
     addresses = Addresses()
 
@@ -85,7 +86,7 @@ class InterfaceSchema(StrictSchema):
 
 
 class VlanSchema(InterfaceSchema):
-    parent = StrictString(required=True, validate=validate.Regexp(IFNAME, error="must be an interface name such as eth0"))
+    parent = StrictString(required=True, validate=validate.Regexp(IFNAME, error=IFNAME_ERROR))
     id = fields.Integer(strict=True, required=True, validate=validate.Range(1, 4094))
 
 
@@ -93,7 +94,7 @@ class RouteSchema(StrictSchema):
     destination = StrictString(required=True)
     gateway = StrictString(allow_none=True, load_default=None)
     interface = StrictString(allow_none=True, load_default=None,
-                             validate=validate.Regexp(IFNAME, error="must be an interface name such as eth0"))
+                             validate=validate.Regexp(IFNAME, error=IFNAME_ERROR))
     metric = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(0, 65535))
 
     @validates("destination")
