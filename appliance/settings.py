@@ -160,6 +160,9 @@ class Runtime:
     #: The reports store: empty for the SQLite file in the data directory, or a
     #: postgresql://user:password@host:port/name address for a site's own server.
     reports_db: str = ""
+    #: The same over TLS (wss), where the web UI is served over HTTPS: a page from HTTPS may
+    #: open no plain WebSocket.
+    webrtc_tls: Address | None = None
 
     @classmethod
     def from_environ(cls, env=None) -> "Runtime":
@@ -184,6 +187,8 @@ class Runtime:
             url = urlsplit(reports_db)
             if url.scheme != "postgresql" or not url.hostname or not url.path.strip("/"):
                 raise SettingsError("BOX_REPORTS_DB: expected postgresql://user:password@host:port/name, or nothing")
+        webrtc_tls = (Address.parse(env.get("BOX_WEBRTC_TLS", str(Address(sip.host, 8089))), "BOX_WEBRTC_TLS")
+                      if env.get("BOX_HTTPS") else None)
         return cls(
             paths=Paths(
                 data=Path(env.get("BOX_DATA", "/data")),
@@ -207,4 +212,5 @@ class Runtime:
             http_redirect=env.get("BOX_HTTP_REDIRECT", "0") == "1",
             webrtc=webrtc,
             reports_db=reports_db,
+            webrtc_tls=webrtc_tls,
         )

@@ -67,7 +67,19 @@ def make_system(rt, ami_secret: str) -> System:
         fax_dir=str(paths.faxes),
         webrtc_host=rt.webrtc.host,
         webrtc_port=rt.webrtc.port,
+        **_webrtc_tls(rt),
     )
+
+
+def _webrtc_tls(rt) -> dict:
+    """wss and DTLS with the box's certificate, where the tls manager made or kept one."""
+    from ..tls import certificate
+
+    found = certificate.paths(rt)
+    if not (found.cert.is_file() and found.key.is_file()):
+        return {}
+    return {"tls_cert": str(found.cert), "tls_key": str(found.key),
+            "webrtc_tls_port": rt.webrtc_tls.port if rt.webrtc_tls else 0}
 
 
 def prompt_sources(paths) -> replacements.Sources:

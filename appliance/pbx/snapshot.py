@@ -243,6 +243,10 @@ class System:
     fax_dir: str = "/data/fax"  # where ReceiveFax writes
     webrtc_host: str = "127.0.0.1"  # Asterisk's web server, for SIP over WebSocket
     webrtc_port: int = 8088
+    #: The same over TLS (wss) with the box's certificate, for pages served over HTTPS (0: none).
+    webrtc_tls_port: int = 0
+    tls_cert: str = ""  # the box's certificate and key (appliance/tls): wss and the browsers' DTLS
+    tls_key: str = ""
 
 
 @dataclass(frozen=True)

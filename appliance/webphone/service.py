@@ -20,9 +20,10 @@ def own_extension(user) -> Extension:
     return ext
 
 
-def account(ext: Extension | None, port: int, registration: dict | None) -> dict:
+def account(ext: Extension | None, system, registration: dict | None) -> dict:
     """What the page registers with: SIP over WebSocket at the box's address (the page's own host)
-    on `port`, as `user` with `password`. A user without an extension has no phone to turn on."""
+    on `port` (ws) or `tls_port` (wss, for a page served over HTTPS; null where the box has none),
+    as `user` with `password`. A user without an extension has no phone to turn on."""
     on = bool(ext and ext.browser_phone)
     return {
         "enabled": on,
@@ -30,7 +31,8 @@ def account(ext: Extension | None, port: int, registration: dict | None) -> dict
         "user": webrtc.endpoint(ext.number) if on else None,
         "password": webrtc.password(ext.secret) if on else None,
         "display_name": ext.name if ext else None,
-        "port": port,
+        "port": system.webrtc_port,
+        "tls_port": system.webrtc_tls_port or None,
         "path": webrtc.WS_PATH,
         "registration": registration,
     }

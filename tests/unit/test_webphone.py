@@ -125,3 +125,13 @@ def test_a_logged_in_agent_follows_the_browser_phone(floor):
     # Pausing now names the member Asterisk has.
     assert floor.post("/agents/8002/unpause").status == 200
     assert floor.ami.actions("QueuePause")[-1]["Interface"] == "Local/8002@callbox-agent-devices"
+
+
+def test_wss_and_dtls_with_the_box_certificate():
+    system = dataclasses.replace(SNAPSHOT.system, webrtc_tls_port=8089, tls_cert="/data/tls/box.crt",
+                                 tls_key="/data/tls/box.key")
+    files = render_all(dataclasses.replace(SNAPSHOT, system=system))
+    assert "tlsenable = yes\ntlsbindaddr = 127.0.0.1:8089\ntlscertfile = /data/tls/box.crt" in files["http.conf"]
+    assert "protocol = wss" in files["pjsip_transports.conf"]
+    assert "dtls_cert_file = /data/tls/box.crt\ndtls_private_key = /data/tls/box.key" in files["pjsip.conf"]
+    assert "dtls_auto_generate_cert" not in files["pjsip.conf"]

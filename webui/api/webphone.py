@@ -18,13 +18,14 @@ def install(api, box) -> None:
         ext = None if user.extension_id is None else Extension.get_or_none(Extension.id == user.extension_id)
         pbx = box.pbx
         registration = None if pbx.error or ext is None else pbx.registration(service.webrtc.endpoint(ext.number))
-        return service.account(ext, box.runtime.webrtc.port, registration)
+        return service.account(ext, pbx.system, registration)
 
     @api.get("/me/phone", roles=users.ROLES)
     def get_phone():
         """The browser phone of the signed-in user's extension: whether it is on, and the SIP
         account it registers with over WebSocket (`user`, `password`, at the box's address on
-        `port` and `path`); its registration. For the signed-in user only."""
+        `port`, or `tls_port` from a page served over HTTPS, and `path`); its registration.
+        For the signed-in user only."""
         return view()
 
     @api.put("/me/phone", roles=users.ROLES, schema={"type": "object", "required": ["enabled"], "properties": {

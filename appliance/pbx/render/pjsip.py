@@ -26,7 +26,7 @@ def render(snap: Snapshot) -> dict[str, str]:
         t.set("type", "transport")
         t.set("protocol", proto)
         t.set("bind", bind)
-    webrtc.transport(transports)
+    webrtc.transport(transports, snap)
 
     conf = ConfFile("pjsip.conf: phones")
     g = conf.section("global")
@@ -74,7 +74,7 @@ def render(snap: Snapshot) -> dict[str, str]:
         r.set("remove_existing", True)
         r.set("qualify_frequency", "30")
         if ext.browser_phone:
-            webrtc.browser_endpoint(conf, ext, snap.language("extension", n), PHONE_CONTEXT)
+            webrtc.browser_endpoint(conf, ext, snap, PHONE_CONTEXT)
     for trunk in (t for t in snap.trunks if t.kind == "sip"):
         _trunk(conf, trunk, snap.language("trunk", trunk.id))
     return {"pjsip_transports.conf": transports.render(), "pjsip.conf": conf.render()}

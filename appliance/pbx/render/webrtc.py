@@ -57,17 +57,26 @@ def render(snap: Snapshot) -> dict[str, str]:
     g.set("enablestatic", False)
     g.set("enable_status", False)
     g.set("sessionlimit", "1000")
+    if s.webrtc_tls_port and s.tls_cert:
+        # wss for pages served over HTTPS, with the certificate the web UI serves.
+        g.set("tlsenable", True)
+        g.set("tlsbindaddr", f"[{s.webrtc_host}]:{s.webrtc_tls_port}" if ":" in s.webrtc_host
+              else f"{s.webrtc_host}:{s.webrtc_tls_port}")
+        g.set("tlscertfile", s.tls_cert)
+        g.set("tlsprivatekey", s.tls_key)
     return {"http.conf": http.render()}
 
 
-def transport(transports: ConfFile) -> None:
-    t = transports.section("transport-ws")
-    t.set("type", "transport")
-    t.set("protocol", "ws")
-    t.set("bind", "0.0.0.0")  # ignored for WebSocket: the connection comes through http.conf's server
+def transport(transports: ConfFile, snap: Snapshot) -> None:
+    protocols = ("ws", "wss") if snap.system.webrtc_tls_port and snap.system.tls_cert else ("ws",)
+    for proto in protocols:
+        t = transports.section(f"transport-{proto}")
+        t.set("type", "transport")
+        t.set("protocol", proto)
+        t.set("bind", "0.0.0.0")  # ignored for WebSocket: the connection comes through http.conf's server
 
 
-def browser_endpoint(conf: ConfFile, ext: ExtensionView, language: str, phone_context: str) -> None:
+def browser_endpoint(conf: ConfFile, ext: ExtensionView, snap: Snapshot, phone_context: str) -> None:
     name = endpoint(ext.number)
     e = conf.section(name)
     e.set("type", "endpoint")
@@ -80,10 +89,15 @@ def browser_endpoint(conf: ConfFile, ext: ExtensionView, language: str, phone_co
     e.set("callerid", f'"{ext.name}" <{ext.number}>')
     # DTLS-SRTP with a certificate Asterisk makes, ICE, AVPF, rtcp-mux, bundle.
     e.set("webrtc", True)
-    e.set("dtls_auto_generate_cert", True)
+    if snap.system.tls_cert:
+        # The box's certificate (browsers check its fingerprint in the SDP, not a CA).
+        e.set("dtls_cert_file", snap.system.tls_cert)
+        e.set("dtls_private_key", snap.system.tls_key)
+    else:
+        e.set("dtls_auto_generate_cert", True)
     e.set("direct_media", False)
     e.set("dtmf_mode", "rfc4733")
-    e.set("language", language)
+    e.set("language", snap.language("extension", ext.number))
     if ext.pickup_groups:
         e.set("named_call_group", ext.pickup_groups)
         e.set("named_pickup_group", ext.pickup_groups)
