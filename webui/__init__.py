@@ -42,5 +42,5 @@ def make_app(box) -> Bottle:
     app.mount("/provision/", _pep3333_path(make_provision(box).wsgi))
     pages.install(app, box, limiter)
     # The mounted API's answers pass through this app's hooks too: one place for every answer.
-    headers.install(app)
+    headers.install(app, getattr(box, "runtime", None))
     return app

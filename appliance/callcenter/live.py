@@ -180,6 +180,17 @@ class CallCenterLive:
         if call is not None:
             self._publish("call_ended", **self._call_dict(call))
 
+    def _on_LocalOptimizationBegin(self, ev) -> None:
+        """An agent rung through a Local channel (a browser phone beside the desk phone) answered:
+        the phone's own channel takes the Local channel's place in the call, and the Local one
+        hangs up. The call goes on at the phone's channel (supervisors listen in there)."""
+        local, source = ev.get("LocalOneChannel", ""), ev.get("SourceChannel", "")
+        if not source or source.startswith("Local/"):
+            return
+        for call in self._calls.values():
+            if call.agent_channel == local:
+                call.agent_channel = source
+
     def _on_Hangup(self, ev) -> None:
         call = self._calls.pop(ev.get("Uniqueid", ""), None)
         if call is None:

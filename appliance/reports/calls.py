@@ -19,9 +19,12 @@ import json
 import re
 from collections import OrderedDict
 
+from ..pbx.render import webrtc
+
 PATH_EVENT = "CALLBOX_PATH"  # the dial plan's CELGenUserEvent at IVR, queue, ring group, ... (dialplan.py)
 QUEUE_EXIT_EVENT = "CALLBOX_QUEUE_EXIT"  # the queue let the caller go: timed out, full, no agents
-_PHONE = re.compile(r"^PJSIP/(\d+)-[0-9a-f]+$")
+# A desk phone's channel, or its extension's browser phone (PJSIP/8001-web-0000002a).
+_PHONE = re.compile(rf"^PJSIP/(\d+)(?:{re.escape(webrtc.SUFFIX)})?-[0-9a-f]+$")
 _TRUNK = re.compile(r"^PJSIP/trunk-(\d+)-[0-9a-f]+$")
 ENDED_KEPT = 10000
 OUTCOMES = ("answered", "missed", "busy", "failed", "abandoned", "voicemail")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 
@@ -135,3 +136,35 @@ def test_wss_and_dtls_with_the_box_certificate():
     assert "protocol = wss" in files["pjsip_transports.conf"]
     assert "dtls_cert_file = /data/tls/box.crt\ndtls_private_key = /data/tls/box.key" in files["pjsip.conf"]
     assert "dtls_auto_generate_cert" not in files["pjsip.conf"]
+
+
+def test_the_desk_follows_the_call_to_the_browser_channel(floor):
+    """A queue rings a browser-phone agent through a Local channel, which leaves the call once
+    answered: the call goes on at the phone's own channel, not ended with the Local one."""
+    member_added(floor.ami, "8001")
+    local = "Local/8001@callbox-agent-devices-00000001;1"
+    floor.ami.emit(Event="AgentCalled", Queue="600", MemberName="8001", Uniqueid="1.1", CallerIDNum="8002",
+                   Channel="PJSIP/8002-0001", DestChannel=local)
+    floor.ami.emit(Event="AgentConnect", Queue="600", MemberName="8001", Uniqueid="1.1", CallerIDNum="8002",
+                   Channel="PJSIP/8002-0001", DestChannel=local)
+    floor.ami.emit(Event="LocalOptimizationBegin", LocalOneChannel=local,
+                   LocalTwoChannel=local[:-1] + "2", SourceChannel="PJSIP/8001-web-00000003")
+    floor.ami.emit(Event="Hangup", Channel=local, Uniqueid="1.5")
+    live = floor.cc.live
+    deadline = time.monotonic() + 2
+    while live.call("1.1") is None or live.call("1.1").agent_channel != "PJSIP/8001-web-00000003":
+        assert time.monotonic() < deadline, live.call("1.1")
+        time.sleep(0.01)
+    assert live.agent_state("8001")["state"] == "on_call"
+
+
+def test_a_browser_phone_call_is_the_extension_s_in_the_records():
+    from appliance.reports.calls import party
+
+    assert party("PJSIP/8001-web-0000002a") == ("phone", "8001") == party("PJSIP/8001-0000002a")
+    assert party("PJSIP/8001-webx-0000002a")[0] == "other"
+
+
+def test_pages_may_reach_the_websocket_and_nothing_else(web):
+    r = web.get("/health")
+    assert r.headers["Content-Security-Policy"].endswith("; connect-src 'self' ws://127.0.0.1:8088")

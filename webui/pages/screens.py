@@ -95,7 +95,8 @@ def install(app, box) -> None:
     @app.get(PAGES["agent"].path, roles=PAGES["agent"].roles)
     def agent():
         ext, fixed = _own_or_chosen("ext")
-        return render("agent", title_key="nav.agent", current="agent", scripts=("widgets", "ticket_form", "agent"),
+        scripts = ("widgets", "ticket_form", "agent", "vendor/jssip.min", "webphone")
+        return render("agent", title_key="nav.agent", current="agent", scripts=scripts,
                       boot={"extension": ext, "fixed": fixed}, fixed=fixed, **tickets.form_values())
 
     @app.get(PAGES["cdr"].path, roles=PAGES["cdr"].roles)

@@ -37,6 +37,41 @@
     </section>
   </div>
 
+  <section class="card phone-card" id="phone-card" data-state="off" hidden>
+    <div class="card-head">
+      <h2>{{_('phone.title')}}</h2>
+      <span class="state-badge" id="phone-state"></span>
+      <label class="switch"><input type="checkbox" id="phone-toggle"> <span>{{_('phone.toggle')}}</span></label>
+    </div>
+    <p class="muted small">{{_('phone.intro')}}</p>
+    <p class="field-error" id="phone-problem" role="alert" hidden></p>
+    <div class="phone-call stack" id="phone-call" hidden>
+      <div class="card-head">
+        <strong class="mono" id="phone-caller"></strong>
+        <span class="state-badge" id="phone-phase"></span>
+      </div>
+      <div class="card-actions">
+        <button class="btn btn-primary" type="button" id="phone-answer">{{_('phone.answer')}}</button>
+        <button class="btn btn-danger-ghost" type="button" id="phone-decline">{{_('phone.decline')}}</button>
+        <button class="btn btn-danger-ghost" type="button" id="phone-hangup">{{_('phone.hangup')}}</button>
+        <button class="btn" type="button" id="phone-hold" aria-pressed="false">{{_('phone.hold')}}</button>
+        <button class="btn" type="button" id="phone-mute" aria-pressed="false">{{_('phone.mute')}}</button>
+      </div>
+      <div class="keypad" id="phone-keypad" role="group" aria-label="{{_('phone.keypad')}}">
+        % for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"):
+        <button class="btn" type="button" data-key="{{key}}">{{key}}</button>
+        % end
+      </div>
+      <form class="inline-form" id="phone-transfer-form" novalidate>
+        <input id="phone-transfer-to" class="mono" inputmode="tel" autocomplete="off" maxlength="32"
+               placeholder="{{_('phone.transfer_to')}}" aria-label="{{_('phone.transfer_to')}}">
+        <button class="btn" type="submit" id="phone-transfer">{{_('phone.transfer')}}</button>
+        <span class="field-error" id="phone-transfer-error" role="alert" hidden></span>
+      </form>
+    </div>
+    <audio id="phone-audio" autoplay></audio>
+  </section>
+
   <section class="card pop" id="pop" hidden>
     <div class="card-head pop-head">
       <h2 id="pop-title"></h2>
