@@ -1,8 +1,9 @@
 """Desk phone provisioning on a real box: a simulated Yealink (an HTTP client fetching as the
 phone does, with its user agent and MAC) gets no file before it is claimed and is listed as
 asking; once claimed it gets its file only at its token address with its digest credentials;
-the file's account registers a real pjsua2 phone that calls another extension; wrong tokens
-from one address get it banned.
+the file's account registers a real pjsua2 phone that calls another extension; a SIP PnP
+SUBSCRIBE sent to 224.0.1.75:5060 on the box's link gets a NOTIFY with the phone's address
+while Asterisk keeps its 5060; wrong tokens from one address get it banned.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 
 import pytest
 
-from tests.provisioning import YEALINK_UA, fetch
+from tests.provisioning import YEALINK_UA, fetch, pnp_subscribe
 from tests.sipattack import extra_address
 
 MAC = "001565aabbcc"
@@ -21,7 +22,7 @@ MAC = "001565aabbcc"
 @pytest.fixture(scope="module")
 def extensions(api):
     out = {}
-    for number, name in (("8101", "Front desk"), ("8102", "张伟")):
+    for number, name in (("8101", "Front desk"), ("8102", "张伟"), ("8103", "Stores"), ("8104", "Office")):
         r = api.post("/extensions", {"number": number, "name": name})
         assert r.status == 201, r
         out[number] = r.json
@@ -71,6 +72,38 @@ def test_a_claimed_phone_gets_its_file_with_token_and_credentials_and_registers_
     call = desk.call("8102")
     incoming = colleague.wait_incoming(timeout=10)
     incoming.answer_call()
+    call.wait_confirmed(10)
+    call.hangup_call()
+    call.wait_disconnected(10)
+
+
+def notify_body(answers: list[str]) -> str:
+    assert answers and answers[0].startswith("SIP/2.0 200 OK"), answers
+    notify = next(a for a in answers if a.startswith("NOTIFY "))
+    head, body = notify.split("\r\n\r\n", 1)
+    assert "Content-Type: application/url" in head and "Event: ua-profile" in head, head
+    return body
+
+
+def test_sip_pnp_answers_with_the_phones_address(api, box, sip, extensions):
+    assert box.health()["provisioning"]["pnp"] == "224.0.1.75:5060"
+    mac = "001565000002"
+    # Unclaimed: the common address, and the phone is listed as asking.
+    assert notify_body(pnp_subscribe(box.host_ip, mac)) == f"http://{box.box_ip}:8080/provision/"
+    row = next(r for r in api.get("/phones/asking").json["items"] if r["mac"] == mac)
+    assert (row["file"], row["address"], row["user_agent"]) == ("SIP PnP", box.host_ip,
+                                                                 "Yealink SIP-T46U 108.86.0.45 00:15:65:00:00:02")
+    # Claimed: its own address (its credentials are still needed there).
+    doc = claim(api, mac, template="yealink")
+    url = notify_body(pnp_subscribe(box.host_ip, mac))
+    assert url == doc["url"]
+    assert fetch(url + f"{mac}.cfg")[0] == 401
+    assert fetch(url + f"{mac}.cfg", doc["username"], doc["password"])[0] == 200
+    # Asterisk still has its 5060: a phone registers and calls while PnP listens.
+    desk = sip.phone("8103", extensions["8103"]["secret"], box.sip).register()
+    other = sip.phone("8104", extensions["8104"]["secret"], box.sip).register()
+    call = desk.call("8104")
+    other.wait_incoming(timeout=10).answer_call()
     call.wait_confirmed(10)
     call.hangup_call()
     call.wait_disconnected(10)

@@ -221,3 +221,39 @@ def test_a_claimed_mac_cannot_be_claimed_twice_and_an_extension_takes_its_phones
     assert phones.delete("/extensions/8002").status == 204
     [left] = phones.get("/phones").json["items"]
     assert (left["mac"], left["blf"]) == ("001565aabbcc", [])
+
+
+def test_pnp_subscribe_is_answered_in_its_dialog_with_the_url():
+    from appliance.provisioning import pnp
+    from tests.provisioning import pnp_subscribe_message
+
+    data = pnp_subscribe_message("001565aabbcc", "192.0.2.50", 5062, "a1b2c3d4e5f60718")
+    sub = pnp.parse(data, ("192.0.2.50", 5062))
+    assert (sub.mac, sub.contact) == ("001565aabbcc", ("192.0.2.50", 5062))
+    assert sub.user_agent.startswith("Yealink SIP-T46U")
+    response, to = pnp.ok(sub, "192.0.2.10")
+    text = response.decode()
+    assert text.startswith("SIP/2.0 200 OK\r\n") and "CSeq: 1 SUBSCRIBE" in text and "Call-ID: a1b2c3d4e5f60718@" in text
+    assert ";tag=" in to and f"To: {to}" in text
+    url = "http://192.0.2.10:8080/provision/Tok-en_123456789012345/"
+    note = pnp.notify(sub, "192.0.2.10", to, url).decode()
+    head, body = note.split("\r\n\r\n")
+    assert head.startswith("NOTIFY sip:192.0.2.50:5062 SIP/2.0") and body == url
+    assert f"From: {to}" in head and "Content-Type: application/url" in head
+    assert 'Event: ua-profile;profile-type="device"' in head and f"Content-Length: {len(url)}" in head
+    with pytest.raises(ValueError):
+        pnp.notify(sub, "192.0.2.10", to, "http://x/provision/\r\nX: y")
+
+
+@pytest.mark.parametrize("data", [
+    b"OPTIONS sip:224.0.1.75 SIP/2.0\r\n\r\n",
+    b"SUBSCRIBE sip:x@224.0.1.75 SIP/2.0\r\nVia: a\r\nFrom: <sip:MAC%3a001565aabbcc@h>\r\nTo: b\r\n"
+    b"Call-ID: c\r\nCSeq: 1 SUBSCRIBE\r\nEvent: presence\r\n\r\n",
+    b"SUBSCRIBE sip:x@224.0.1.75 SIP/2.0\r\nVia: a\r\nFrom: <sip:MAC%3a0115651122@h>\r\nTo: b\r\n"
+    b"Call-ID: c\r\nCSeq: 1 SUBSCRIBE\r\nEvent: ua-profile\r\n\r\n",
+    b"\xff\xfe garbage",
+])
+def test_pnp_ignores_what_is_not_a_pnp_subscribe(data):
+    from appliance.provisioning import pnp
+
+    assert pnp.parse(data, ("192.0.2.50", 5060)) is None
