@@ -34,6 +34,116 @@ from ..db.migrations import migrate
 reports_db = DatabaseProxy()
 reports_write_lock = threading.RLock()
 
+# A queue call's figures, as added to (sign 1) or taken from (sign -1) its hour's rollup rows. A
+# report's short-abandon threshold (0 to 600 s) is given when it is read: abandoned calls are kept
+# by the whole second they waited (600 for longer), so that any threshold still splits them.
+# Other figures do not depend on the report: the service level is the queue's at the time
+# (queue_call.service_level, 20 s when unknown), averages are sums and counts, the longest wait
+# only grows (a queue call's wait changes only as it leaves "waiting", i.e. its rollup row).
+_HOUR = "{floor}(R.entered_at / 3600)"
+_WAIT = "COALESCE(R.wait, 0)"
+_QUEUE_HOUR = f"""INSERT INTO queue_hour AS t (hour, queue, outcome, waited, calls, wait_total, wait_max, in_time, talk)
+    SELECT {_HOUR}, R.queue, R.outcome,
+        CASE WHEN R.outcome = 'abandoned' THEN {{least}}({{floor}}({_WAIT}), 600) ELSE 0 END,
+        S, S * {_WAIT}, CASE WHEN S > 0 THEN {_WAIT} ELSE 0 END,
+        CASE WHEN R.outcome = 'answered' AND {_WAIT} <= COALESCE(R.service_level, 20) THEN S ELSE 0 END,
+        S * COALESCE(R.talk, 0)
+    WHERE true
+    ON CONFLICT (hour, queue, outcome, waited) DO UPDATE SET calls = t.calls + excluded.calls,
+        wait_total = t.wait_total + excluded.wait_total, wait_max = {{greatest}}(t.wait_max, excluded.wait_max),
+        in_time = t.in_time + excluded.in_time, talk = t.talk + excluded.talk"""
+_SCORES = ", ".join(f"score_{i}" for i in range(1, 6))
+_QUEUE_AGENT_HOUR = f"""INSERT INTO queue_agent_hour AS t (hour, queue, agent, answered, talk, {_SCORES})
+    SELECT {_HOUR}, R.queue, R.agent, S, S * COALESCE(R.talk, 0),
+        {", ".join(f"CASE WHEN R.survey = {i} THEN S ELSE 0 END" for i in range(1, 6))}
+    WHERE R.outcome = 'answered' AND R.agent IS NOT NULL
+    ON CONFLICT (hour, queue, agent) DO UPDATE SET answered = t.answered + excluded.answered,
+        talk = t.talk + excluded.talk, {", ".join(f"score_{i} = t.score_{i} + excluded.score_{i}" for i in range(1, 6))}"""
+_QUEUE_INBOUND_HOUR = """INSERT INTO queue_inbound_hour AS t (hour, queue, inbound, lost)
+    SELECT {floor}(R.started / 3600), R.queue, 1, CASE WHEN R.outcome = 'answered' THEN 0 ELSE 1 END
+    WHERE R.queue IS NOT NULL AND R.direction = 'inbound'
+    ON CONFLICT (hour, queue) DO UPDATE SET inbound = t.inbound + excluded.inbound, lost = t.lost + excluded.lost"""
+
+
+def _dialect(sql: str, postgresql: bool, row: str, sign: str) -> str:
+    # SQLite's CAST truncates (the floor, for times after 1970); PostgreSQL's rounds.
+    words = ({"floor": "FLOOR", "least": "LEAST", "greatest": "GREATEST"} if postgresql else
+             {"floor": "CAST", "least": "MIN", "greatest": "MAX"})
+    sql = sql.format(**words)
+    if not postgresql:  # nor does it take a table alias inside a trigger: a bare name is the stored row's
+        sql = re.sub(r"\bt\.", "", sql.replace(" AS t ", " "))
+        sql = re.sub(r"CAST\(([^()]*(?:\([^()]*\))?[^()]*)\)", r"CAST(\1 AS INTEGER)", sql)
+    return re.sub(r"\bR\.", row + ".", sql).replace("S * ", sign + " * ").replace(" S,", f" {sign},") \
+        .replace("THEN S ELSE", f"THEN {sign} ELSE").replace("WHEN S > 0", f"WHEN {sign} > 0")
+
+
+def _pg_trigger(name: str, table: str, when: str, body: str) -> str:
+    return (f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n{body}RETURN NULL;\nEND $$;\n"
+            f"CREATE TRIGGER {name} AFTER {when} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
+
+
+def _queue_rollups() -> list:
+    """The rollup tables of the queue, agent-call and survey reports, filled from the rows there
+    are, and the triggers that keep them: a queue call is written again as it goes on (answered,
+    ended, scored), so an update takes the old row's figures out and puts the new one's in."""
+    tables = [
+        """CREATE TABLE queue_hour (
+            hour INTEGER NOT NULL,
+            queue VARCHAR(255) NOT NULL,
+            outcome VARCHAR(16) NOT NULL,
+            waited INTEGER NOT NULL,
+            calls INTEGER NOT NULL,
+            wait_total REAL NOT NULL,
+            wait_max REAL NOT NULL,
+            in_time INTEGER NOT NULL,
+            talk REAL NOT NULL,
+            PRIMARY KEY (hour, queue, outcome, waited)) WITHOUT ROWID""",
+        f"""CREATE TABLE queue_agent_hour (
+            hour INTEGER NOT NULL,
+            queue VARCHAR(255) NOT NULL,
+            agent VARCHAR(255) NOT NULL,
+            answered INTEGER NOT NULL,
+            talk REAL NOT NULL,
+            {" ".join(f"score_{i} INTEGER NOT NULL," for i in range(1, 6))}
+            PRIMARY KEY (hour, queue, agent)) WITHOUT ROWID""",
+        """CREATE TABLE queue_inbound_hour (
+            hour INTEGER NOT NULL,
+            queue VARCHAR(255) NOT NULL,
+            inbound INTEGER NOT NULL,
+            lost INTEGER NOT NULL,
+            PRIMARY KEY (hour, queue)) WITHOUT ROWID""",
+    ]
+
+    def both(make):
+        return {"sqlite": make(False), "postgresql": make(True)}
+
+    def fill(sql, table):  # from every existing row in one statement
+        return both(lambda pg: _dialect(sql, pg, table, "1").replace(" WHERE ", f" FROM {table} WHERE ", 1))
+
+    def sqlite_trigger(name, table, when, statements):
+        return f"CREATE TRIGGER {name} AFTER {when} ON {table} BEGIN\n" + \
+            "".join(s + ";\n" for s in statements) + "END"
+
+    queue_add = [_dialect(s, False, "NEW", "1") for s in (_QUEUE_HOUR, _QUEUE_AGENT_HOUR)]
+    queue_take = [_dialect(s, False, "OLD", "-1") for s in (_QUEUE_HOUR, _QUEUE_AGENT_HOUR)]
+    pg_add = [_dialect(s, True, "NEW", "1") for s in (_QUEUE_HOUR, _QUEUE_AGENT_HOUR)]
+    pg_take = [_dialect(s, True, "OLD", "-1") for s in (_QUEUE_HOUR, _QUEUE_AGENT_HOUR)]
+    return [
+        *tables,
+        *(fill(s, "queue_call") for s in (_QUEUE_HOUR, _QUEUE_AGENT_HOUR)),
+        fill(_QUEUE_INBOUND_HOUR, "call_record"),
+        {"sqlite": sqlite_trigger("queue_call_rollup_insert", "queue_call", "INSERT", queue_add),
+         "postgresql": _pg_trigger("queue_call_rollups", "queue_call", "INSERT OR UPDATE",
+                                   "IF TG_OP = 'UPDATE' THEN\n" + "".join(s + ";\n" for s in pg_take) + "END IF;\n"
+                                   + "".join(s + ";\n" for s in pg_add))},
+        {"sqlite": sqlite_trigger("queue_call_rollup_update", "queue_call", "UPDATE", queue_take + queue_add),
+         "postgresql": None},  # the function above does both
+        {"sqlite": sqlite_trigger("call_record_queue_inbound_hour", "call_record", "INSERT",
+                                  [_dialect(_QUEUE_INBOUND_HOUR, False, "NEW", "1")]),
+         "postgresql": _pg_trigger("call_record_queue_inbound_hour", "call_record", "INSERT",
+                                   _dialect(_QUEUE_INBOUND_HOUR, True, "NEW", "1") + ";\n")},
+    ]
+
 MIGRATIONS = [
     (
         1,
@@ -214,6 +324,13 @@ MIGRATIONS = [
                 path VARCHAR(255))""",
          "CREATE INDEX fax_received ON fax (received_at)"],
     ),
+    (
+        6,
+        "hourly queue and survey rollups, kept up by triggers and never pruned; a queue call keeps its "
+        "queue's service level at the time",
+        ["ALTER TABLE queue_call ADD COLUMN service_level INTEGER",
+         *_queue_rollups()],
+    ),
 ]
 
 
@@ -260,6 +377,7 @@ class QueueCall(ReportsModel):
     survey = IntegerField(null=True)
     recording = CharField(null=True)
     callback_of = CharField(null=True)  # the call whose caller asked to be called back
+    service_level = IntegerField(null=True)  # the queue's when the call came (its hourly rollup counts with it)
 
 
 class CallNote(ReportsModel):
@@ -387,9 +505,11 @@ def for_postgresql(sql: str | dict) -> str:
 
 def migrations_for(database) -> list:
     postgres = isinstance(database, PooledPostgresqlDatabase)
-    return [(number, description, [for_postgresql(sql) if postgres else (sql["sqlite"] if isinstance(sql, dict) else sql)
-                                   for sql in statements])
-            for number, description, statements in MIGRATIONS]
+    mapped = [[for_postgresql(sql) if postgres else (sql["sqlite"] if isinstance(sql, dict) else sql)
+               for sql in statements] for _number, _description, statements in MIGRATIONS]
+    # None: a statement this database does without
+    return [(number, description, [sql for sql in statements if sql is not None])
+            for (number, description, _), statements in zip(MIGRATIONS, mapped)]
 
 
 def reports_ready() -> bool:

@@ -17,10 +17,11 @@ BATCH_BYTES = 1 << 20
 
 
 class QueueLogReader:
-    def __init__(self, path: Path, source: str = "queue_log", key=lambda number: number):
+    def __init__(self, path: Path, source: str = "queue_log", key=lambda number: number, level=lambda queue: None):
         self.path = path
         self.source = source
         self.key = key  # normalises callers' numbers
+        self.level = level  # a queue's service level now: its calls' hourly rollups count with it
 
     def poll(self) -> set[str]:
         """Store every complete line not read yet; returns the queues they concern."""
@@ -74,6 +75,8 @@ class QueueLogReader:
                 calls[line.callid] = found.__data__ if found is not None else None
             updated = apply(calls[line.callid], line, self.key)
             if updated is not None:
+                if updated.get("service_level") is None:
+                    updated["service_level"] = self.level(updated["queue"])
                 calls[line.callid] = updated
                 touched.add(updated["queue"])
         for call in calls.values():

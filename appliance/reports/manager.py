@@ -26,6 +26,14 @@ def caller_key(number: str) -> str:
     return normalize(number) or number
 
 
+def service_level(queue: str) -> int | None:
+    """A queue's service level as it is set up now (None: a queue the box no longer has)."""
+    from ..db.models import Queue
+
+    found = Queue.get_or_none(Queue.number == queue)
+    return found.service_level if found else None
+
+
 def prune(now: float | None = None) -> dict:
     """One retention pass with the box's settings."""
     s = box_settings.load()
@@ -39,7 +47,7 @@ class ReportsManager(Manager):
     def load(self) -> None:
         paths = self.box.runtime.paths
         open_reports(self.box.runtime.reports_db or paths.data / "reports.db")
-        self.reader = QueueLogReader(paths.asterisk_log / "queue_log", key=caller_key)
+        self.reader = QueueLogReader(paths.asterisk_log / "queue_log", key=caller_key, level=service_level)
         self._stop = threading.Event()
         self.ingested_at = None
         # Call records come over the telephony's AMI connection, when there is one.
@@ -105,11 +113,9 @@ class ReportsManager(Manager):
                     self.box.events.publish("queue_stats", queue=queue, **self.queue_day(queue))
 
     def queue_day(self, queue: str) -> dict:
-        from ..db.models import Queue
-
         settings = box_settings.load()
-        found = Queue.get_or_none(Queue.number == queue)
-        return stats.queue_day(queue, stats.day_start(settings.timezone), found.service_level if found else 20)
+        level = service_level(queue)
+        return stats.queue_day(queue, stats.day_start(settings.timezone), 20 if level is None else level)
 
     def health(self) -> dict:
         r = self.recorder

@@ -66,5 +66,16 @@ class Range:
             last = label
         return out
 
+    @cached_property
+    def whole_hours(self) -> bool:
+        """Whether the zone's local hours are UTC hours over the range (not so in India or Nepal):
+        then a report can count from hourly rollups."""
+        return all(dt.datetime.fromtimestamp(t, self.zone).utcoffset().total_seconds() % 3600 == 0
+                   for t in (self.start, self.end - 1, *self.boundaries))
+
+    def hours(self) -> tuple[int, int]:
+        """The rollup hours of the range: [first, last) in hours since 1970."""
+        return int(self.start // 3600), int(-(-self.end // 3600))
+
     def local_label(self, t: float) -> str:
         return dt.datetime.fromtimestamp(t, self.zone).strftime("%Y-%m-%d %H:00")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .db import CallRecord, QueueCall, QueueEvent
+from .db import CallRecord, QueueCall, QueueEvent, execute
 from .period import Range
 from .usage import _order
 
@@ -76,14 +76,30 @@ def _queue_calls(r: Range, *fields, answered: bool = False):
     return q.tuples().iterator()
 
 
+COUNTERS = ("entered", "offered", "answered", "abandoned", "short_abandoned", "timed_out", "overflowed", "called_back",
+            "in_time", "answered_wait", "waits", "wait_total", "talk_seconds", "inbound", "lost")
+
+
 def queues(r: Range) -> tuple[list[dict], dict]:
+    """From the hourly rollups (kept after queue calls and records are pruned) where the zone's
+    hours are UTC hours, from the queue calls and records of the range otherwise."""
+    acc: dict = defaultdict(lambda: dict.fromkeys(COUNTERS, 0) | {"longest_wait": None})
+    (_queues_from_rollups if r.whole_hours else _queues_from_rows)(r, acc)
+    names = {q: c.get("name") for q, c in r.config.get("queues", {}).items()}
+    rows = [{"period": period, "queue": queue, "queue_name": names.get(queue), **_queue_figures(a)}
+            for (period, queue), a in sorted(acc.items(), key=lambda kv: (kv[0][0], _order(kv[0][1])))]
+    total = dict.fromkeys(COUNTERS, 0) | {"longest_wait": None}
+    for a in acc.values():
+        for k in COUNTERS:
+            total[k] += a[k]
+        if a["longest_wait"] is not None:
+            total["longest_wait"] = max(total["longest_wait"] or 0.0, a["longest_wait"])
+    return rows, _queue_figures(total)
+
+
+def _queues_from_rows(r: Range, acc: dict) -> None:
     short = r.options.get("short_abandon", SHORT_ABANDON)
     levels = {q: c.get("service_level", 20) for q, c in r.config.get("queues", {}).items()}
-    names = {q: c.get("name") for q, c in r.config.get("queues", {}).items()}
-    counters = ("entered", "offered", "answered", "abandoned", "short_abandoned", "timed_out", "overflowed",
-                "called_back", "in_time", "answered_wait", "waits", "wait_total", "talk_seconds",
-                "inbound", "lost")
-    acc: dict = defaultdict(lambda: dict.fromkeys(counters, 0) | {"longest_wait": None})
     for queue, entered, outcome, wait, talk in _queue_calls(r, QueueCall.queue, QueueCall.entered_at,
                                                             QueueCall.outcome, QueueCall.wait, QueueCall.talk):
         a = acc[(r.period(entered), queue)]
@@ -97,7 +113,7 @@ def queues(r: Range) -> tuple[list[dict], dict]:
         if outcome not in ("answered", "abandoned", "timed_out", "overflowed"):
             continue
         a[outcome] += 1
-        _served(a, outcome, wait, talk, levels.get(queue, 20))
+        _served(a, outcome, 1, wait, wait, talk, int(wait <= levels.get(queue, 20)))
     for queue, started, outcome in (CallRecord.select(CallRecord.queue, CallRecord.started, CallRecord.outcome)
                                     .where(CallRecord.started >= r.start, CallRecord.started < r.end,
                                            CallRecord.queue.is_null(False), CallRecord.direction == "inbound")
@@ -105,25 +121,44 @@ def queues(r: Range) -> tuple[list[dict], dict]:
         a = acc[(r.period(started), queue)]
         a["inbound"] += 1
         a["lost"] += outcome != "answered"
-    rows = [{"period": period, "queue": queue, "queue_name": names.get(queue), **_queue_figures(a)}
-            for (period, queue), a in sorted(acc.items(), key=lambda kv: (kv[0][0], _order(kv[0][1])))]
-    total = dict.fromkeys(counters, 0) | {"longest_wait": None}
-    for a in acc.values():
-        for k in counters:
-            total[k] += a[k]
-        if a["longest_wait"] is not None:
-            total["longest_wait"] = max(total["longest_wait"] or 0.0, a["longest_wait"])
-    return rows, _queue_figures(total)
 
 
-def _served(a: dict, outcome: str, wait: float, talk, level: int) -> None:
-    a["offered"] += 1
-    a["waits"] += 1
-    a["wait_total"] += wait
-    a["longest_wait"] = max(a["longest_wait"] or 0.0, wait)
+def _queues_from_rollups(r: Range, acc: dict) -> None:
+    """queue_hour: per hour, queue, outcome (and, for abandoned calls, the whole seconds waited:
+    the short-abandon threshold is the report's) the calls, their summed and longest wait, the
+    calls answered within the queue's service level and the talk time."""
+    short = r.options.get("short_abandon", SHORT_ABANDON)
+    periods: dict = {}
+    for hour, queue, outcome, waited, calls, wait_total, wait_max, in_time, talk in execute(
+            "SELECT hour, queue, outcome, waited, calls, wait_total, wait_max, in_time, talk FROM queue_hour "
+            "WHERE hour >= ? AND hour < ? AND calls > 0", r.hours()):
+        period = periods.get(hour) or periods.setdefault(hour, r.period(hour * 3600))
+        a = acc[(period, queue)]
+        a["entered"] += calls
+        if outcome == "abandoned" and waited < short:
+            a["short_abandoned"] += calls
+            continue
+        if outcome == "called_back":
+            a[outcome] += calls
+        if outcome not in ("answered", "abandoned", "timed_out", "overflowed"):
+            continue
+        a[outcome] += calls
+        _served(a, outcome, calls, wait_total, wait_max, talk, in_time)
+    for hour, queue, inbound, lost in execute(
+            "SELECT hour, queue, inbound, lost FROM queue_inbound_hour WHERE hour >= ? AND hour < ?", r.hours()):
+        a = acc[(periods.get(hour) or periods.setdefault(hour, r.period(hour * 3600)), queue)]
+        a["inbound"] += inbound
+        a["lost"] += lost
+
+
+def _served(a: dict, outcome: str, calls: int, wait_total: float, wait_max: float, talk, in_time: int) -> None:
+    a["offered"] += calls
+    a["waits"] += calls
+    a["wait_total"] += wait_total
+    a["longest_wait"] = max(a["longest_wait"] or 0.0, wait_max)
     if outcome == "answered":
-        a["answered_wait"] += wait
-        a["in_time"] += wait <= level
+        a["answered_wait"] += wait_total
+        a["in_time"] += in_time
         a["talk_seconds"] += talk or 0.0
 
 
@@ -247,15 +282,29 @@ def _agent_figures(a: dict) -> dict:
 
 
 def survey(r: Range) -> tuple[list[dict], dict]:
+    """From the hourly rollups (queue_agent_hour: answered calls and the count of each score) where
+    the zone's hours are UTC hours, from the answered queue calls of the range otherwise."""
     acc: dict = defaultdict(lambda: {"answered": 0, "surveys": 0, "total": 0, "scores": [0] * 5})
-    for queue, agent, entered, score in _queue_calls(r, QueueCall.queue, QueueCall.agent, QueueCall.entered_at,
-                                                     QueueCall.survey, answered=True):
-        a = acc[(r.period(entered), queue, agent)]
-        a["answered"] += 1
-        if score is not None and 1 <= score <= 5:
-            a["surveys"] += 1
-            a["total"] += score
-            a["scores"][score - 1] += 1
+    if r.whole_hours:
+        periods: dict = {}
+        for hour, queue, agent, answered, *scores in execute(
+                f"SELECT hour, queue, agent, answered, {', '.join(f'score_{i}' for i in range(1, 6))} "
+                "FROM queue_agent_hour WHERE hour >= ? AND hour < ? AND answered > 0", r.hours()):
+            a = acc[(periods.get(hour) or periods.setdefault(hour, r.period(hour * 3600)), queue, agent)]
+            a["answered"] += answered
+            for i, n in enumerate(scores):
+                a["surveys"] += n
+                a["total"] += (i + 1) * n
+                a["scores"][i] += n
+    else:
+        for queue, agent, entered, score in _queue_calls(r, QueueCall.queue, QueueCall.agent, QueueCall.entered_at,
+                                                         QueueCall.survey, answered=True):
+            a = acc[(r.period(entered), queue, agent)]
+            a["answered"] += 1
+            if score is not None and 1 <= score <= 5:
+                a["surveys"] += 1
+                a["total"] += score
+                a["scores"][score - 1] += 1
     rows = [{"period": period, "queue": queue, "agent": agent, **_survey_figures(a)}
             for (period, queue, agent), a in sorted(acc.items(), key=lambda kv: (kv[0][0], _order(kv[0][1]),
                                                                                   _order(kv[0][2])))]

@@ -94,19 +94,13 @@ def _rate(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def _whole_hours(r: Range) -> bool:
-    """Whether the zone's local hours are UTC hours over the range (not so in India or Nepal)."""
-    return all(dt.datetime.fromtimestamp(t, r.zone).utcoffset().total_seconds() % 3600 == 0
-               for t in (r.start, r.end - 1, *r.boundaries))
-
-
 def _traffic(r: Range) -> tuple[list[dict], dict]:
     """From the hourly rollups (kept after the records are pruned, and a year of them is a few
     thousand rows), or from the records where local hours are not UTC hours."""
-    if _whole_hours(r):
+    if r.whole_hours:
         rows = execute(
             "SELECT hour * 3600, direction, outcome, talk, calls FROM traffic_hour WHERE hour >= ? AND hour < ?",
-            (int(r.start // 3600), int(-(-r.end // 3600))))
+            r.hours())
         return traffic(rows, r.zone, r.start, r.end, r.by)
     records = (CallRecord.select(CallRecord.started, CallRecord.direction, CallRecord.outcome, CallRecord.talk)
                .where(CallRecord.started >= r.start, CallRecord.started < r.end).tuples().iterator())

@@ -1,0 +1,122 @@
+"""Hourly rollups of the queue and survey reports: the same figures as from the queue calls and
+records themselves on generated data, still there after retention has pruned those rows, and
+kept up as the queue_log ingester writes a call again and again (entered, answered, scored)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from appliance.reports import queue_reports, reports, retention
+from appliance.reports.db import CallRecord, QueueCall, open_reports, reports_db, upsert
+from appliance.reports.ingest import QueueLogReader
+from appliance.reports.period import Range
+from tests.reportstore import reports_store
+
+ZONE = "Asia/Shanghai"
+SHANGHAI = ZoneInfo(ZONE)
+QUEUES = ("600", "601", "602")
+CONFIG = {"queues": {q: {"name": f"Q{q}", "service_level": 20, "wrapup": 10} for q in QUEUES}}
+OUTCOMES = ("answered", "answered", "answered", "abandoned", "timed_out", "overflowed", "called_back", "waiting")
+FIRST = dt.datetime(2026, 11, 1, tzinfo=SHANGHAI).timestamp()
+
+
+@pytest.fixture
+def store(tmp_path):
+    open_reports(reports_store(tmp_path))
+    reports_db.connect(reuse_if_open=True)
+    yield tmp_path
+    reports_db.close()
+
+
+def generate(n: int, seed: int = 8) -> None:
+    """Queue calls over 30 days, each written as the ingester does: entered, then ended (and some
+    scored afterwards); the inbound records of the same calls."""
+    rnd = random.Random(seed)
+    with reports_db.atomic():
+        for i in range(n):
+            entered = FIRST + rnd.uniform(0, 30 * 86400)
+            queue, outcome = rnd.choice(QUEUES), rnd.choice(OUTCOMES)
+            # whole seconds and just over them: the thresholds' edges
+            wait = rnd.choice((rnd.uniform(0, 120), float(rnd.randint(0, 30)), rnd.randint(0, 30) + 0.001))
+            call = {"callid": f"q{i}", "queue": queue, "entered_at": entered, "outcome": "waiting",
+                    "ring_attempts": 0, "memory": 0}
+            upsert(QueueCall, **call)
+            if outcome == "waiting":
+                continue
+            call.update(outcome=outcome, wait=wait, ended_at=entered + wait)
+            if outcome == "answered":
+                call.update(agent=rnd.choice(("8001", "8002", "8003")), connected_at=entered + wait,
+                            talk=rnd.uniform(5, 600))
+            upsert(QueueCall, **call)
+            if outcome == "answered" and rnd.random() < 0.5:
+                upsert(QueueCall, **call, survey=rnd.choice((1, 2, 3, 4, 5, None)))
+            CallRecord.create(id=f"q{i}", started=entered, ended=entered + wait + 1, direction="inbound",
+                              path="[]", wait=wait, talk=0.0, hold=0.0, transfers="[]", queue=queue,
+                              outcome=rnd.choice(("answered", "answered", "abandoned", "missed")))
+
+
+def both_ways(name: str, first: str, last: str, by: str, **options) -> tuple:
+    start = dt.datetime.combine(dt.date.fromisoformat(first), dt.time(), SHANGHAI).timestamp()
+    end = dt.datetime.combine(dt.date.fromisoformat(last) + dt.timedelta(days=1), dt.time(), SHANGHAI).timestamp()
+    build = reports.BUILDERS[name][0]
+    rolled = Range(SHANGHAI, start, end, by, CONFIG, options)
+    raw = Range(SHANGHAI, start, end, by, CONFIG, options)
+    raw.__dict__["whole_hours"] = False  # as in a zone whose hours are not UTC's
+    assert rolled.whole_hours
+    return build(rolled), build(raw)
+
+
+@pytest.mark.parametrize("by", ["hour", "day", "week", "month"])
+def test_rollups_and_rows_agree_on_generated_calls(store, by):
+    generate(1500)
+    first, last = ("2026-11-03", "2026-11-04") if by == "hour" else ("2026-10-30", "2026-12-02")
+    for short in (0, 3, 5, 17, 600):
+        rolled, raw = both_ways("queues", first, last, by, short_abandon=short)
+        assert rolled == raw and rolled[0]
+    rolled, raw = both_ways("survey", first, last, by)
+    assert rolled == raw and rolled[0]
+
+
+def test_a_report_over_pruned_days_still_counts_from_the_rollups(store):
+    generate(600)
+    params = {"from": "2026-11-01", "to": "2026-11-30", "by": "week"}
+    before = {name: reports.report(name, params, ZONE, CONFIG) for name in ("traffic", "queues", "survey")}
+    assert before["queues"]["totals"]["entered"] == 600 and before["survey"]["totals"]["answered"] > 0
+    records = CallRecord.select().count()
+    done = retention.prune(1, 1, now=FIRST + 400 * 86400, pause=0)
+    assert done["queue_call"] > 0 and done["call_record"] == records > 0
+    assert QueueCall.select().where(QueueCall.outcome != "waiting").count() == 0
+    for name, doc in before.items():
+        assert reports.report(name, params, ZONE, CONFIG) == doc
+
+
+def line(t: float, callid: str, agent: str, event: str, *data) -> str:
+    return "|".join([f"{t:.0f}", callid, "600", agent, event, *data])
+
+
+def test_the_ingester_counts_service_level_as_the_queue_had_it(store):
+    """A caller answered after 25 s: in time for a queue whose level was 30 s when the call came,
+    and still so after the level is lowered (the rollup keeps the call's level)."""
+    log = store / "queue_log"
+    t = dt.datetime(2026, 12, 6, 9, tzinfo=SHANGHAI).timestamp()
+    log.write_text("\n".join([line(t, "c1", "NONE", "ENTERQUEUE", "", "5551234", "1"),
+                              line(t + 25, "c1", "8001", "CONNECT", "25", "c1.2", "3"),
+                              line(t + 85, "c1", "8001", "COMPLETECALLER", "25", "60", "1"),
+                              line(t + 90, "c1", "NONE", "SURVEY", "4")]) + "\n")
+    levels = {"600": 30}
+    QueueLogReader(log, level=levels.get).poll()
+    assert QueueCall.get_by_id("c1").service_level == 30
+    config = {"queues": {"600": {"service_level": 10}}}
+    doc = reports.report("queues", {"from": "2026-12-06", "to": "2026-12-06"}, ZONE, config)
+    row = doc["rows"][0]
+    assert (row["entered"], row["answered"], row["service_level"], row["talk_seconds"]) == (1, 1, 100.0, 60.0)
+    survey = reports.report("survey", {"from": "2026-12-06", "to": "2026-12-06"}, ZONE, config)["rows"]
+    assert [(r["agent"], r["answered"], r["surveys"], r["score_4"]) for r in survey] == [("8001", 1, 1, 1)]
+    # Where the rows are read (hours that are not UTC's) the level is the one set up now.
+    r = Range(SHANGHAI, t - 9 * 3600, t + 15 * 3600, "day", config)
+    r.__dict__["whole_hours"] = False
+    assert queue_reports.queues(r)[0][0]["service_level"] == 0.0
