@@ -33,7 +33,8 @@ from tests.reportstore import ENV
 
 REPO = Path(__file__).resolve().parents[2]
 REPORT_TESTS = ["test_reports.py", "test_call_records.py", "test_report_definitions.py", "test_report_rollups.py",
-                "test_report_retention.py", "test_reports_api.py", "test_cdr_api.py", "test_recent_calls.py", "test_fax.py", "test_callcenter.py"]
+                "test_report_retention.py", "test_reports_api.py", "test_cdr_api.py", "test_recent_calls.py", "test_fax.py",
+                "test_callcenter.py"]
 
 
 def free_port() -> int:
