@@ -98,8 +98,14 @@ class CallRecorder:
         batch = self.pending
         try:
             with reports_write_lock, reports_db.atomic():
-                store_events(batch)
-                self._write([(build(call, events), events) for ev in batch for call, events in self.calls.feed(ev)])
+                ended = [(call, events) for ev in batch for call, events in self.calls.feed(ev)]
+                # The events of calls that end within the batch are stored done already: no
+                # UPDATE is needed for them (most calls, in a busy box's big batches).
+                in_batch = {id(ev) for ev in batch}
+                done_here = {ev["linkedid"] for _, events in ended if all(id(e) in in_batch for e in events)
+                             for ev in events}
+                store_events(batch, done_here)
+                self._write([(build(call, events), events) for call, events in ended], done_here)
         except Exception as exc:  # noqa: BLE001 - kept in memory, stored at the next try
             if self.error is None:
                 log.exception("storing call events failed")
@@ -139,13 +145,13 @@ class CallRecorder:
             self._write(closed)
         self.lost_at = None
 
-    def _write(self, done: list[tuple[dict, list[dict]]]) -> None:
+    def _write(self, done: list[tuple[dict, list[dict]]], stored_done: set[str] = frozenset()) -> None:
         """Write the records of the calls that ended and mark their events done, in the caller's
         transaction. A batch's rows go in with one prepared statement each (executemany): building
         every INSERT through the ORM cost more than SQLite's work."""
         if not done:
             return
-        linked = sorted({ev["linkedid"] for _, events in done for ev in events})
+        linked = sorted({ev["linkedid"] for _, events in done for ev in events} - stored_done)
         execute_many("UPDATE cel_event SET open = 0 WHERE open = 1 AND linkedid = ?", [(k,) for k in linked])
         ids = [record["id"] for record, _ in done]
         stored = set()
@@ -182,10 +188,14 @@ _INSERT_LEG = (f"INSERT INTO call_leg ({', '.join(LEG_COLUMNS)}) VALUES ({', '.j
                f" ON CONFLICT (uniqueid) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in LEG_COLUMNS[1:])}")
 
 
-def store_events(batch: list[dict]) -> None:
-    """The received events, open until their call's record is written."""
-    execute_many("INSERT INTO cel_event (linkedid, data, open) VALUES (?, ?, 1)",
-                 [(ev["linkedid"], json.dumps(ev)) for ev in batch])
+_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
+
+
+def store_events(batch: list[dict], done: set[str] = frozenset()) -> None:
+    """The received events, open until their call's record is written (`done`: the linkedids
+    whose record this transaction writes)."""
+    execute_many("INSERT INTO cel_event (linkedid, data, open) VALUES (?, ?, ?)",
+                 [(ev["linkedid"], _JSON(ev), int(ev["linkedid"] not in done)) for ev in batch])
 
 
 def row_of(record: dict, key) -> dict:

@@ -267,11 +267,11 @@ def test_a_failing_store_keeps_the_events_and_stores_them_later(store, monkeypat
     calls = {"n": 0}
     real = recorder_module.store_events
 
-    def flaky(batch):
+    def flaky(batch, *done):
         calls["n"] += 1
         if calls["n"] == 1:
             raise OSError("database or disk is full")
-        return real(batch)
+        return real(batch, *done)
 
     monkeypatch.setattr(recorder_module, "store_events", flaky)
     monkeypatch.setattr("appliance.reports.recorder.time.sleep", lambda s: None)
@@ -291,3 +291,20 @@ def test_channel_events_go_out_over_ami_only():
                     "cdr_custom.so", "cdr_sqlite3_custom.so", "cdr_manager.so"):
         assert backend in core.NOLOAD
     assert "USER_DEFINED" in core.CEL_EVENTS and "LINKEDID_END" in core.CEL_EVENTS
+
+
+def test_events_are_stored_done_with_their_record_whether_the_call_spans_batches_or_not(store):
+    """A call that ends within a batch has its events stored done at once; one that began in an
+    earlier batch has them marked done in the transaction that writes its record."""
+    recorder = CallRecorder(FakeAmi())
+    whole, split = transcript("answered"), transcript("busy")
+    recorder.pending = whole + split[:3]
+    recorder._flush()
+    assert CallRecord.select().count() == 1
+    assert CelEvent.select().where(CelEvent.open == 1).count() == 3
+    assert CelEvent.select().where(CelEvent.open == 0).count() == len(whole)
+    recorder.pending = split[3:]
+    recorder._flush()
+    assert CallRecord.select().count() == 2
+    assert CelEvent.select().where(CelEvent.open == 1).count() == 0
+    assert CelEvent.select().count() == len(whole) + len(split)
