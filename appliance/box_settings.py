@@ -117,6 +117,10 @@ class BoxSettings:
     ticket_kinds: tuple = ("complaint", "report", "consultation", "suggestion")
     #: Where each received fax is mailed, its pages as PDF (none: kept on the Fax page only).
     fax_email: tuple = ()
+    #: The fingerprint of the owner's certificate once uploaded (appliance/tls/service.py), never
+    #: set through PATCH /settings: a new one re-renders pjsip.conf, and that reload has Asterisk's
+    #: TLS transport take the new files.
+    tls_certificate: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -226,6 +226,19 @@ def test_every_page_over_https_under_the_strict_csp(new_page, box, api):
     page.goto("/system")
     shown = api.get("/system/certificate", token=token(api)).json["fingerprint"]
     expect(page.locator("#cert-fingerprint")).to_have_text(shown)
+    # An owner's certificate whose key is another's is refused under the key's field; nothing changes.
+    from tests.pki import key_pem, make, pem
+
+    leaf, _ = make("callbox.example.com")
+    _, stray = make("stray")
+    form = page.locator("#cert-form")
+    form.locator("input[name=certificate]").set_input_files(
+        files=[{"name": "box.crt", "mimeType": "text/plain", "buffer": pem(leaf).encode()}])
+    form.locator("input[name=key]").set_input_files(
+        files=[{"name": "box.key", "mimeType": "text/plain", "buffer": key_pem(stray).encode()}])
+    form.locator("button[type=submit]").click()
+    expect(form.locator("[data-error-for='key']")).to_contain_text("not the certificate's")
+    expect(page.locator("#cert-fingerprint")).to_have_text(shown)
     screenshot(page, "system-certificate")
     # The check itself works: an inline script is refused and reported.
     with page.expect_console_message(lambda m: "Content Security Policy" in m.text):

@@ -92,3 +92,33 @@ def test_https_answers_carry_the_security_headers_and_secure_cookies(box, https)
     request = urllib.request.Request(box.https_url + "/extensions", headers={"Host": "evil.example"})
     status, headers = page(request, trusting(box.certificate_pem()))
     assert status == 303 and headers["Location"].startswith("/login?"), headers["Location"]
+
+
+def test_owner_certificate_is_served_without_a_restart_and_a_bad_one_changes_nothing(box, api, https):
+    from tests.pki import authority, key_pem, make, pem
+
+    ca = authority()
+    before = api.get("/system/certificate").json
+    health = api.get("/health").json
+    # Refused: a certificate for another key. Nothing changes: the same certificate is served.
+    other, _ = make("callbox.example.com", issuer=ca["inter"], issuer_key=ca["inter_key"], san=(box.box_ip,))
+    _, stray_key = make("stray")
+    r = api.put("/system/certificate", {"certificate": pem(other), "key": key_pem(stray_key)})
+    assert r.status == 422 and r.json["field"] == "key", r
+    assert "sha256:" + hashlib.sha256(served_certificate(box)).hexdigest() == before["fingerprint"]
+    assert api.get("/system/certificate").json == before
+    # The owner's certificate, from their authority, for the box's address and name.
+    leaf, key = make("callbox.example.com", issuer=ca["inter"], issuer_key=ca["inter_key"],
+                     san=("callbox.example.com", box.box_ip))
+    r = api.put("/system/certificate", {"certificate": pem(leaf), "chain": pem(ca["inter"]), "key": key_pem(key)})
+    assert r.status == 200, r
+    assert r.headers["Callbox-Applied"] == "true"
+    new = r.json["fingerprint"]
+    assert new != before["fingerprint"] and not r.json["self_signed"]
+    assert "sha256:" + hashlib.sha256(served_certificate(box)).hexdigest() == new
+    # A client that trusts only the owner's root now connects and checks the box's address.
+    owner = Api(box.https_url, token=api.token, context=trusting(pem(ca["root"]).encode()))
+    assert owner.get("/system/certificate").json["fingerprint"] == new
+    # Nothing restarted: the supervisor and Asterisk run on.
+    after = api.get("/health").json
+    assert after["asterisk_pid"] == health["asterisk_pid"] and after["uptime"] >= health["uptime"]

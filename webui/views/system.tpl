@@ -35,6 +35,24 @@
     <p class="muted">{{_('sys.cert.intro')}}</p>
     <dl class="kv" id="cert-facts"></dl>
   </section>
+  <form class="card stack" id="cert-form" novalidate>
+    <h2>{{_('sys.cert.upload_title')}}</h2>
+    <p class="muted">{{_('sys.cert.upload_intro')}}</p>
+    <div class="alert alert-error" data-error-for="" hidden></div>
+    <label class="field"><span class="label">{{_('sys.cert.file')}}</span>
+      <input name="certificate" type="file" accept=".pem,.crt,.cer,text/plain" required>
+      <span class="hint">{{_('sys.cert.file_hint')}}</span>
+      <span class="field-error" data-error-for="certificate" hidden></span></label>
+    <label class="field"><span class="label">{{_('sys.cert.chain')}}</span>
+      <input name="chain" type="file" accept=".pem,.crt,.cer,text/plain">
+      <span class="hint">{{_('sys.cert.chain_hint')}}</span>
+      <span class="field-error" data-error-for="chain" hidden></span></label>
+    <label class="field"><span class="label">{{_('sys.cert.key')}}</span>
+      <input name="key" type="file" accept=".pem,.key,text/plain" required>
+      <span class="hint">{{_('sys.cert.key_hint')}}</span>
+      <span class="field-error" data-error-for="key" hidden></span></label>
+    <div class="form-actions"><button class="btn btn-primary" type="submit">{{_('sys.cert.upload')}}</button></div>
+  </form>
 </div>
 
 <div class="grid cards-2 top">

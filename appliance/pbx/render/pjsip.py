@@ -7,7 +7,7 @@ res_pjsip for the rest.
 
 from __future__ import annotations
 
-from ..conf import ConfFile
+from ..conf import ConfFile, check_value
 from ..snapshot import Snapshot
 from . import webrtc
 
@@ -28,7 +28,11 @@ def render(snap: Snapshot) -> dict[str, str]:
         t.set("bind", bind)
     webrtc.transport(transports, snap)
 
-    conf = ConfFile("pjsip.conf: phones")
+    # An owner's new certificate changes this file, and its reload has Asterisk restart the TLS
+    # listener on the new files (only a reload that finds the files changed does).
+    cert = snap.settings.tls_certificate
+    conf = ConfFile("pjsip.conf: phones" + (f" (TLS certificate {check_value(cert, 'tls_certificate')})"
+                                            if cert else ""))
     g = conf.section("global")
     g.set("type", "global")
     g.set("user_agent", "Callbox")

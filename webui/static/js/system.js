@@ -158,6 +158,30 @@
   }
   api("GET", "/system/certificate").then(fillCertificate, (err) => pageError(err.message));
 
+  /* The owner's certificate: the box checks it and says which file is wrong; once taken, it
+     is served to every new connection at once (this page's own connection included). */
+  const certForm = $("cert-form");
+  certForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(certForm);
+    const body = {};
+    for (const name of ["certificate", "chain", "key"]) {
+      const file = certForm.elements[name].files[0];
+      if (file) body[name] = await file.text();
+    }
+    const button = certForm.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      fillCertificate(await api("PUT", "/system/certificate", body));
+      certForm.reset();
+      toast(t("sys.cert.uploaded"));
+    } catch (err) {
+      showError(certForm, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
   live({health: render});
   api("GET", "/health").then(render, (err) => pageError(err.message));
 })();
