@@ -737,6 +737,7 @@ HOST_DEFAULTS = {"role": "headquarters", "timezone": "UTC", "ntp_servers": ["poo
                  "park_slots": 8, "park_timeout": 45, "language": "en", "emergency_numbers": ["110", "112", "119", "120", "122"],
                  "blacklist_destination": None,
                  "ticket_kinds": ["complaint", "report", "consultation", "suggestion"], "fax_email": [],
+                 "tls_certificate": "",
                  "network": {"interfaces": [], "vlans": [], "routes": [], "dns": [], "confirm_seconds": 60}}
 
 
