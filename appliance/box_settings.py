@@ -121,12 +121,17 @@ class BoxSettings:
     #: set through PATCH /settings: a new one re-renders pjsip.conf, and that reload has Asterisk's
     #: TLS transport take the new files.
     tls_certificate: str = ""
+    #: NAT on the SIP transports: the public address phones outside reach the box at (its
+    #: router forwards SIP and RTP to it), and the networks that are the box's own (phones
+    #: there get its own address). Empty: the box is reached at its own address.
+    sip_external_address: str = ""
+    sip_local_networks: tuple = ()
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-_LISTS = ("ntp_servers", "emergency_numbers", "ticket_kinds", "fax_email")  # tuples here, lists in JSON
+_LISTS = ("ntp_servers", "emergency_numbers", "ticket_kinds", "fax_email", "sip_local_networks")  # tuples here, lists in JSON
 
 
 class BoxSettingsSchema(StrictSchema):
@@ -155,6 +160,27 @@ class BoxSettingsSchema(StrictSchema):
         r"^[a-z][a-z0-9_]{0,31}$", error="must be lower-case letters, digits and _")),
         validate=validate.Length(min=1, max=20))
     fax_email = fields.List(Email(), validate=validate.Length(max=5))
+    sip_external_address = StrictString()
+    sip_local_networks = fields.List(StrictString(), validate=validate.Length(max=16))
+
+    @validates("sip_external_address")
+    def _external(self, value, **kwargs):
+        # An address, not a name: the config Asterisk reads must not wait on DNS.
+        if value:
+            try:
+                address = ipaddress.ip_address(value)
+            except ValueError:
+                raise ValidationError("must be an IP address (the router's public one), or empty") from None
+            if address.is_unspecified or address.is_loopback or address.is_multicast:
+                raise ValidationError("must be an address phones can reach")
+
+    @validates("sip_local_networks")
+    def _local(self, value, **kwargs):
+        for net in value:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                raise ValidationError(f"{net!r} is not a network such as 192.168.1.0/24") from None
 
     @validates("customer_lookup_url")
     def _lookup_url(self, value, **kwargs):

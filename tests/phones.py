@@ -69,11 +69,14 @@ class SipStack:
         self.phones: list[Phone] = []
         self.calls: list[Call] = []
 
-    def transport(self) -> int:
+    def transport(self, kind: str = "udp") -> int:
+        """A SIP socket of its own: udp, tcp or tls (a TLS client that takes the box's certificate
+        unchecked, as a desk phone set up by hand does)."""
         tc = pj.TransportConfig()
         tc.boundAddress = self.bind_ip
         tc.port = 0
-        return self.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tc)
+        types = {"udp": pj.PJSIP_TRANSPORT_UDP, "tcp": pj.PJSIP_TRANSPORT_TCP, "tls": pj.PJSIP_TRANSPORT_TLS}
+        return self.ep.transportCreate(types[kind], tc)
 
     def wait(self, predicate: Callable[[], bool], timeout: float, what: str = "condition", step_ms: int = 20):
         deadline = time.monotonic() + timeout
@@ -85,8 +88,10 @@ class SipStack:
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
-    def phone(self, number: str, secret: str, server: str) -> "Phone":
-        p = Phone(self, number, secret, server)
+    def phone(self, number: str, secret: str, server: str, transport: str = "udp", srtp: str = "off") -> "Phone":
+        """`transport`: udp, tcp or tls (`server` then names the box's TLS port); `srtp`: off,
+        optional (offered, plain RTP taken) or required (no call without it)."""
+        p = Phone(self, number, secret, server, transport, srtp)
         self.phones.append(p)
         return p
 
@@ -142,8 +147,12 @@ class SipStack:
 
 
 class Phone(pj.Account):
-    def __init__(self, stack: SipStack, number: str, secret: str, server: str):
+    def __init__(self, stack: SipStack, number: str, secret: str, server: str, transport: str = "udp",
+                 srtp: str = "off"):
         super().__init__()
+        self.srtp = srtp
+        # Requests name the transport: the box is reached over it, and tells it back in its Contact.
+        self.uri_params = "" if transport == "udp" else f";transport={transport}"
         self.stack = stack
         self.number = number
         self.secret = secret
@@ -153,7 +162,7 @@ class Phone(pj.Account):
         self.calls: list[Call] = []
         self.incoming: list[Call] = []
         self._taken = 0
-        self.transport_id = stack.transport()
+        self.transport_id = stack.transport(transport)
         self.created = False
         self.auto_answer = False  # True: answer calls whose INVITE asks for it
 
@@ -167,7 +176,7 @@ class Phone(pj.Account):
     def account_config(self) -> pj.AccountConfig:
         cfg = pj.AccountConfig()
         cfg.idUri = f"sip:{self.number}@{self.server}"
-        cfg.regConfig.registrarUri = f"sip:{self.server}"
+        cfg.regConfig.registrarUri = f"sip:{self.server}{self.uri_params}"
         cfg.regConfig.timeoutSec = 300
         cfg.regConfig.retryIntervalSec = 5
         cfg.sipConfig.transportId = self.transport_id
@@ -175,6 +184,9 @@ class Phone(pj.Account):
         cfg.mediaConfig.transportConfig.boundAddress = self.stack.bind_ip
         cfg.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
         cfg.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
+        cfg.mediaConfig.srtpUse = {"off": pj.PJMEDIA_SRTP_DISABLED, "optional": pj.PJMEDIA_SRTP_OPTIONAL,
+                                   "required": pj.PJMEDIA_SRTP_MANDATORY}[self.srtp]
+        cfg.mediaConfig.srtpSecureSignaling = 0  # SDES over sip: with ;transport=tls, as desk phones do
         return cfg
 
     def reregister(self) -> None:
@@ -202,7 +214,7 @@ class Phone(pj.Account):
         call.answer(answer)
 
     def call(self, number: str) -> "Call":
-        return self.call_uri(f"sip:{number}@{self.server}")
+        return self.call_uri(f"sip:{number}@{self.server}{self.uri_params}")
 
     def call_uri(self, uri: str) -> "Call":
         call = Call(self)

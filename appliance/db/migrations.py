@@ -588,6 +588,12 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 'confirm_seconds', 60)
             WHERE key = 'network' AND json_extract(value, '$.interfaces') IS NULL"""],
     ),
+    (
+        22,
+        "an extension's SIP transport and SRTP",
+        ["ALTER TABLE extension ADD COLUMN transport VARCHAR(255) NOT NULL DEFAULT 'udp'",
+         "ALTER TABLE extension ADD COLUMN srtp VARCHAR(255) NOT NULL DEFAULT 'off'"],
+    ),
 ]
 
 

@@ -7,6 +7,8 @@ from marshmallow import fields, validate
 from ..fields import Bool, Email, Language, Name, Number, PhoneNumber, Pin, Secret, StrictSchema, StrictString
 
 RECORDING = ("never", "always", "on_demand")
+TRANSPORTS = ("udp", "tcp", "tls")
+SRTP = ("off", "optional", "required")
 FOLLOW_RING = ("sequential", "together")
 #: Most numbers a follow-me list holds (besides the desk phone).
 MAX_FOLLOW = 3
@@ -45,6 +47,8 @@ class ExtensionSchema(StrictSchema):
     forward = fields.Nested(ForwardSchema)
     follow_me = fields.Nested(FollowMeSchema)
     permission_class = StrictString(validate=validate.Length(1, 30))
+    transport = StrictString(validate=validate.OneOf(TRANSPORTS))
+    srtp = StrictString(validate=validate.OneOf(SRTP))
     pickup_groups = fields.List(StrictString(validate=validate.Regexp(
         r"^[a-z0-9][a-z0-9_-]{0,29}$", error="must be a group name: lower-case letters, digits, _ and -")),
         validate=validate.Length(max=8))

@@ -47,6 +47,8 @@ def to_dict(ext: Extension, mailbox: Mailbox | None = None, registration: dict |
         "dnd": ext.dnd,
         "intercom": ext.intercom,
         "browser_phone": ext.browser_phone,
+        "transport": ext.transport,
+        "srtp": ext.srtp,
         "forward": {key: getattr(ext, column) for key, column in FORWARDS.items()},
         "follow_me": {"enabled": ext.follow_me_enabled, "numbers": follow_numbers(ext),
                       "ring": ext.follow_me_ring, "confirm": ext.follow_me_confirm},
@@ -248,6 +250,7 @@ def create(data, actor: str) -> tuple[Extension, Mailbox | None, int]:
                             recording=values.get("recording", "never"), dnd=values.get("dnd", False),
                             intercom=values.get("intercom", True),
                             language=values.get("language"),
+                            transport=values.get("transport", "udp"), srtp=values.get("srtp", "off"),
                             pickup_groups=_groups(values.get("pickup_groups", [])),
                             permission_class=_class(values),
                             **_forward_fields(number, values.get("forward"), None, _class(values)),
@@ -325,6 +328,7 @@ def add_many(cs, values: list[dict]) -> list[Extension]:
                         email=v.get("email"), created_at=now, updated_at=now,
                         recording=v.get("recording", "never"), dnd=v.get("dnd", False),
                         intercom=v.get("intercom", True), language=v.get("language"),
+                        transport=v.get("transport", "udp"), srtp=v.get("srtp", "off"),
                         pickup_groups=_groups(v.get("pickup_groups", [])),
                         permission_class=v.get("permission_class", permissions.DEFAULT_EXTENSION_CLASS),
                         **v.get("forward", {}), **v.get("follow_me", {}))
@@ -389,7 +393,7 @@ def update(number: str, data, actor: str, *, partial: bool) -> tuple[Extension, 
         if "email" in values or not partial:
             fields["email"] = values.get("email")
         for key, default in (("recording", "never"), ("dnd", False), ("intercom", True), ("language", None),
-                             ("browser_phone", False)):
+                             ("browser_phone", False), ("transport", "udp"), ("srtp", "off")):
             if key in values or not partial:
                 fields[key] = values.get(key, default)
         if "pickup_groups" in values or not partial:

@@ -71,6 +71,8 @@ class ExtensionView:
     follow_confirm: bool = True
     permission_class: str = "international"
     browser_phone: bool = False  # a WebRTC endpoint <number>-web is rung with the desk phone
+    transport: str = "udp"  # udp | tcp | tls
+    srtp: str = "off"  # off | optional | required
 
 
 @dataclass(frozen=True)
@@ -245,7 +247,10 @@ class System:
     webrtc_port: int = 8088
     #: The same over TLS (wss) with the box's certificate, for pages served over HTTPS (0: none).
     webrtc_tls_port: int = 0
-    tls_cert: str = ""  # the box's certificate and key (appliance/tls): wss and the browsers' DTLS
+    #: The box's certificate and key (appliance/tls): wss and the browsers' DTLS, and the SIP TLS
+    #: transport on sip_port + 1; empty where the box has none (no TLS transport then: a missing
+    #: file would break the others).
+    tls_cert: str = ""
     tls_key: str = ""
 
 
@@ -296,7 +301,8 @@ def load_snapshot(system: System) -> Snapshot:
                           follow_me=tuple(e.follow_me_numbers.split(",")) if e.follow_me_enabled
                           and e.follow_me_numbers else (), follow_ring=e.follow_me_ring,
                           follow_confirm=e.follow_me_confirm,
-                          permission_class=e.permission_class, browser_phone=e.browser_phone)
+                          permission_class=e.permission_class, browser_phone=e.browser_phone,
+                          transport=e.transport, srtp=e.srtp)
             for e in Extension.select().order_by(Extension.number)
         )
         return Snapshot(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import socket
 import ssl
+import time
 
 import pytest
 
@@ -119,6 +120,185 @@ def test_owner_certificate_is_served_without_a_restart_and_a_bad_one_changes_not
     # A client that trusts only the owner's root now connects and checks the box's address.
     owner = Api(box.https_url, token=api.token, context=trusting(pem(ca["root"]).encode()))
     assert owner.get("/system/certificate").json["fingerprint"] == new
+    # Asterisk's SIP TLS listener takes it too, on the reload of the change (no restart).
+    deadline = time.monotonic() + 20
+    while "sha256:" + hashlib.sha256(sip_certificate(box)).hexdigest() != new:
+        assert time.monotonic() < deadline, "the SIP TLS listener still serves the old certificate"
+        time.sleep(0.2)
     # Nothing restarted: the supervisor and Asterisk run on.
     after = api.get("/health").json
     assert after["asterisk_pid"] == health["asterisk_pid"] and after["uptime"] >= health["uptime"]
+
+
+# -- SIP over TLS and SRTP -------------------------------------------------------------------
+
+from tests.integration.test_switchboard import connect, hang_up, talk_both_ways, tones  # noqa: E402,F401
+
+
+@pytest.fixture
+def sip(box, tmp_path):
+    """Phones for one test: closed after it (pjsua2 holds few accounts at once)."""
+    from tests.phones import SipStack
+
+    stack = SipStack(box.host_ip, tmp_path)
+    try:
+        yield stack
+    finally:
+        stack.close()
+
+
+def tls_server(box) -> str:
+    return f"{box.box_ip}:5061"
+
+
+def extension(api, number, **fields):
+    r = api.post("/extensions", {"number": number, "name": f"Remote {number}", **fields})
+    assert r.status == 201, r
+    return r.json
+
+
+def sip_certificate(box) -> bytes:
+    """The DER certificate the SIP TLS listener presents."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection((box.box_ip, 5061), timeout=10) as raw:
+        with context.wrap_socket(raw) as tls:
+            return tls.getpeercert(binary_form=True)
+
+
+GETVAR = """
+import socket, sys
+secret = open("/data/secrets/ami").read().strip()
+s = socket.create_connection(("127.0.0.1", 5038), timeout=10)
+f = s.makefile("rwb")
+f.readline()
+def send(**kv):
+    f.write("".join(f"{k}: {v}\\r\\n" for k, v in kv.items()).encode() + b"\\r\\n"); f.flush()
+    block = {}
+    while True:
+        line = f.readline().decode().strip()
+        if not line:
+            if block.get("ActionID") == kv["ActionID"]:
+                return block
+            block = {}
+            continue
+        k, _, v = line.partition(": ")
+        block[k] = v
+send(Action="Login", Username="callbox", Secret=secret, Events="off", ActionID="1")
+print(send(Action="Getvar", Channel=sys.argv[1], Variable=sys.argv[2], ActionID="2").get("Value", ""))
+"""
+
+
+def getvar(box, channel: str, variable: str) -> str:
+    """A channel's variable or function as Asterisk reads it (AMI Getvar inside the box)."""
+    return box.exec("python3", "-c", GETVAR, channel, variable).strip()
+
+
+def test_phones_over_tls_with_srtp_required_talk_both_ways_encrypted(box, api, sip, tones):
+    a = extension(api, "8101", transport="tls", srtp="required")
+    b = extension(api, "8102", transport="tls", srtp="required")
+    assert (a["transport"], a["srtp"]) == ("tls", "required")
+    one = sip.phone("8101", a["secret"], tls_server(box), transport="tls", srtp="required").register(timeout=10)
+    other = sip.phone("8102", b["secret"], tls_server(box), transport="tls", srtp="required").register(timeout=10)
+    call, ringing = connect(one, other, "8102")
+    try:
+        # What the box offered the called phone: SRTP (RTP/SAVP with an SDES key), over TLS.
+        assert "RTP/SAVP" in ringing.invite and "a=crypto:" in ringing.invite, ringing.invite
+        assert ";transport=TLS" in ringing.invite.upper() or "SIP/2.0/TLS" in ringing.invite.upper(), ringing.invite
+        talk_both_ways(sip, call, ringing, tones)
+        channels = box.asterisk("core show channels concise")
+        names = [line.split("!")[0] for line in channels.splitlines() if line.startswith("PJSIP/810")]
+        assert len(names) == 2, channels
+        for name in names:
+            # Asterisk's own word: the channel's media is encrypted and its signalling came over TLS.
+            assert getvar(box, name, "CHANNEL(rtp,secure)") == "1", name
+            assert getvar(box, name, "CHANNEL(pjsip,secure)") == "1", name
+    finally:
+        hang_up(call)
+
+
+def test_srtp_required_refuses_a_plain_call_and_optional_takes_it(box, api, sip):
+    req = extension(api, "8111", transport="tls", srtp="required")
+    opt = extension(api, "8112", transport="tls", srtp="optional")
+    plain = extension(api, "8113")
+    assert plain["transport"] == "udp" and plain["srtp"] == "off"
+    callee = sip.phone("8113", plain["secret"], box.sip).register()
+    # A phone that sends plain RTP as the extension that requires SRTP: its call is refused.
+    unencrypted = sip.phone("8111", req["secret"], tls_server(box), transport="tls").register(timeout=10)
+    call = unencrypted.call("8113")
+    call.wait_disconnected(timeout=10)
+    assert call.last_status == 488, call.last_status
+    assert callee.take_incoming() is None
+    # The same phone as the extension where SRTP is optional: the call goes through, unencrypted.
+    maybe = sip.phone("8112", opt["secret"], tls_server(box), transport="tls").register(timeout=10)
+    call, ringing = connect(maybe, callee, "8113")
+    try:
+        name = next(line.split("!")[0] for line in box.asterisk("core show channels concise").splitlines()
+                    if line.startswith("PJSIP/8112"))
+        assert getvar(box, name, "CHANNEL(rtp,secure)") == "0"
+        assert getvar(box, name, "CHANNEL(pjsip,secure)") == "1"
+    finally:
+        hang_up(call)
+
+
+def test_tls_extension_refuses_calls_not_over_tls_and_tcp_is_reached_over_tcp(box, api, sip):
+    tls_only = extension(api, "8121", transport="tls")
+    tcp = extension(api, "8122", transport="tcp")
+    # Its password used from a phone over UDP: the call is refused (the desk phone's TLS
+    # registration is the one that counts).
+    stray = sip.phone("8121", tls_only["secret"], box.sip).register()
+    callee = sip.phone("8122", tcp["secret"], box.sip, transport="tcp").register()
+    call = stray.call("8122")
+    call.wait_disconnected(timeout=10)
+    assert callee.take_incoming() is None
+    assert "8121 not over TLS was refused" in box.exec("sh", "-c", "tail -n 200 /data/log/asterisk/messages*")
+    # Over TLS the same extension calls, and the box reaches the TCP extension over TCP.
+    phone = sip.phone("8121", tls_only["secret"], tls_server(box), transport="tls").register(timeout=10)
+    call, ringing = connect(phone, callee, "8122")
+    try:
+        assert "SIP/2.0/TCP" in ringing.invite.upper(), ringing.invite
+    finally:
+        hang_up(call)
+
+
+def test_nat_settings_put_the_public_address_in_sip_and_sdp_for_phones_outside(box, api, sip):
+    before = api.get("/settings").json
+    for bad, field in (({"sip_external_address": "pbx.example.com"}, "sip_external_address"),
+                       ({"sip_external_address": "0.0.0.0"}, "sip_external_address"),
+                       ({"sip_local_networks": ["192.168.1.0/33"]}, "sip_local_networks"),
+                       ({"sip_local_networks": "10.0.0.0/8"}, "sip_local_networks")):
+        r = api.patch("/settings", bad)
+        assert r.status == 422 and r.json["field"] == field, (bad, r)
+    assert api.get("/settings").json == before
+    a, b = extension(api, "8131"), extension(api, "8132")
+    caller = sip.phone("8131", a["secret"], box.sip).register()
+    callee = sip.phone("8132", b["secret"], box.sip).register()
+    try:
+        # The box's own network is only its own address here; the phones, outside it, are told
+        # the public address (Asterisk rewrites only where its own address is in a local network).
+        own = f"{box.box_ip}/32"
+        r = api.patch("/settings", {"sip_external_address": "203.0.113.7", "sip_local_networks": [own]})
+        assert r.status == 200 and r.headers["Callbox-Applied"] == "true", r
+        assert r.json["sip_local_networks"] == [own]
+        box.wait_health(lambda h: h["asterisk"] == "up" and h["config"]["pending"] == 0, 60, "Asterisk back")
+        caller.reregister()
+        callee.reregister()
+        caller.wait_registered(10)
+        callee.wait_registered(10)
+        call = caller.call("8132")
+        ringing = callee.wait_incoming(timeout=10)
+        assert "c=IN IP4 203.0.113.7" in ringing.invite and "@203.0.113.7" in ringing.invite, ringing.invite
+        hang_up(call)
+        # Their network named as the box's own: the box's own address again.
+        r = api.patch("/settings", {"sip_local_networks": ["198.18.0.0/16"]})
+        assert r.status == 200, r
+        box.wait_health(lambda h: h["asterisk"] == "up" and h["config"]["pending"] == 0, 60, "Asterisk back")
+        caller.reregister()
+        caller.wait_registered(10)
+        call = caller.call("8132")
+        ringing = callee.wait_incoming(timeout=10)
+        assert f"c=IN IP4 {box.box_ip}" in ringing.invite and "203.0.113.7" not in ringing.invite, ringing.invite
+        hang_up(call)
+    finally:
+        api.patch("/settings", {"sip_external_address": "", "sip_local_networks": []})

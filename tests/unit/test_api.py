@@ -278,7 +278,8 @@ def test_create_extension_renders_it_and_asterisk_loads_it(admin):
     ext = r.json
     assert set(ext) == {"number", "name", "secret", "email", "voicemail_enabled", "voicemail_pin",
                         "created_at", "updated_at", "registration", "recording", "dnd", "forward", "pickup_groups",
-                        "intercom", "follow_me", "permission_class", "language", "browser_phone"}
+                        "intercom", "follow_me", "permission_class", "language", "browser_phone",
+                        "transport", "srtp"}
     assert (ext["number"], ext["name"], ext["email"], ext["voicemail_enabled"], ext["registration"]) == \
         ("8001", "Alice", None, True, None)
     # A generated secret: 20 letters and digits, both present.
@@ -737,7 +738,7 @@ HOST_DEFAULTS = {"role": "headquarters", "timezone": "UTC", "ntp_servers": ["poo
                  "park_slots": 8, "park_timeout": 45, "language": "en", "emergency_numbers": ["110", "112", "119", "120", "122"],
                  "blacklist_destination": None,
                  "ticket_kinds": ["complaint", "report", "consultation", "suggestion"], "fax_email": [],
-                 "tls_certificate": "",
+                 "tls_certificate": "", "sip_external_address": "", "sip_local_networks": [],
                  "network": {"interfaces": [], "vlans": [], "routes": [], "dns": [], "confirm_seconds": 60}}
 
 

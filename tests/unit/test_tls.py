@@ -181,3 +181,45 @@ def test_api_and_pages_get_the_headers_and_redirects_stay_relative(web):
         raise AssertionError("a page needing sign-in did not redirect")
     except urllib.error.HTTPError as e:
         assert e.code == 303 and e.headers["Location"].startswith("/login?"), e.headers["Location"]
+
+
+# -- SIP over TLS, SRTP and NAT settings --------------------------------------------------------
+
+def test_extension_transport_and_srtp_reach_its_endpoint_and_bad_values_are_refused(admin):
+    from tests.unit.test_api import files, pjsip_object
+
+    r = admin.post("/extensions", {"number": "8001", "name": "Remote", "transport": "tls", "srtp": "required"})
+    assert r.status == 201 and (r.json["transport"], r.json["srtp"]) == ("tls", "required"), r
+    e = pjsip_object(admin, "8001", "endpoint")
+    assert (e["transport"], e["media_encryption"], e["media_encryption_optimistic"], e["context"]) == \
+        ("transport-tls", "sdes", "no", "callbox-phones-tls")
+    assert admin.patch("/extensions/8001", {"srtp": "optional", "transport": "tcp"}).status == 200
+    e = pjsip_object(admin, "8001", "endpoint")
+    assert (e["transport"], e["media_encryption_optimistic"], e["context"]) == ("transport-tcp", "yes", "callbox-phones")
+    assert admin.patch("/extensions/8001", {"srtp": "off", "transport": "udp"}).status == 200
+    e = pjsip_object(admin, "8001", "endpoint")
+    assert "transport" not in e and "media_encryption" not in e
+    for bad in ({"transport": "wss"}, {"srtp": "yes"}, {"transport": None}):
+        r = admin.patch("/extensions/8001", bad)
+        assert r.status == 422 and r.json["field"] == next(iter(bad)), (bad, r)
+    assert admin.get("/extensions/8001").json["transport"] == "udp"
+    assert "callbox-phones-tls" in files(admin)["extensions.conf"]
+
+
+def test_nat_settings_reach_every_transport(admin):
+    from appliance.pbx.render import pjsip
+    from appliance.pbx.snapshot import load_snapshot
+    from tests.unit.conftest import SYSTEM
+
+    r = admin.patch("/settings", {"sip_external_address": "203.0.113.7", "sip_local_networks": ["192.168.1.7/24"]})
+    assert r.status == 200 and r.json["sip_local_networks"] == ["192.168.1.7/24"], r
+    # (The transports file takes effect on an Asterisk restart, which the fake Asterisk does not do.)
+    text = pjsip.render(load_snapshot(SYSTEM))["pjsip_transports.conf"]
+    assert text.count("external_media_address = 203.0.113.7") == text.count("protocol = udp") + \
+        text.count("protocol = tcp") + text.count("protocol = tls")
+    assert "local_net = 192.168.1.0/24" in text
+    for bad in ({"sip_external_address": "pbx.example.com"}, {"sip_external_address": "127.0.0.1"},
+                {"sip_local_networks": ["10.0.0.0/8", "nonsense"]}, {"sip_local_networks": ["10.0.0.0/8"] * 17}):
+        r = admin.patch("/settings", bad)
+        assert r.status == 422 and r.json["field"] == next(iter(bad)), (bad, r)
+    assert admin.get("/settings").json["sip_external_address"] == "203.0.113.7"

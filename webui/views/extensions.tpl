@@ -69,6 +69,23 @@
         <option value="on_demand">{{_('ext.rec.on_demand')}}</option>
       </select>
       <span class="field-error" data-error-for="recording" hidden></span></label>
+    <div class="row-2">
+      <label class="field"><span class="label">{{_('ext.f.transport')}}</span>
+        <select name="transport">
+          <option value="udp">{{_('ext.transport.udp')}}</option>
+          <option value="tcp">TCP</option>
+          <option value="tls">{{_('ext.transport.tls')}}</option>
+        </select>
+        <span class="field-error" data-error-for="transport" hidden></span></label>
+      <label class="field"><span class="label">{{_('ext.f.srtp')}}</span>
+        <select name="srtp">
+          <option value="off">{{_('ext.srtp.off')}}</option>
+          <option value="optional">{{_('ext.srtp.optional')}}</option>
+          <option value="required">{{_('ext.srtp.required')}}</option>
+        </select>
+        <span class="field-error" data-error-for="srtp" hidden></span></label>
+    </div>
+    <p class="hint">{{_('ext.f.security_hint')}}</p>
     % include('language_field')
     <fieldset class="stack">
       <legend>{{_('ext.f.calls')}}</legend>

@@ -56,6 +56,23 @@
 </div>
 
 <div class="grid cards-2 top">
+  <form class="card stack settings-form" id="nat-form" novalidate>
+    <h2>{{_('sys.nat.title')}}</h2>
+    <p class="muted">{{_('sys.nat.intro')}}</p>
+    <div class="alert alert-error" data-error-for="" hidden></div>
+    <label class="field"><span class="label">{{_('sys.nat.external')}}</span>
+      <input name="sip_external_address" class="mono" placeholder="203.0.113.7" maxlength="45" autocomplete="off">
+      <span class="hint">{{_('sys.nat.external_hint')}}</span>
+      <span class="field-error" data-error-for="sip_external_address" hidden></span></label>
+    <label class="field"><span class="label">{{_('sys.nat.local')}}</span>
+      <textarea name="sip_local_networks" class="mono" rows="2" maxlength="1000" placeholder="192.168.1.0/24"></textarea>
+      <span class="hint">{{_('sys.nat.local_hint')}}</span>
+      <span class="field-error" data-error-for="sip_local_networks" hidden></span></label>
+    <div class="form-actions"><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
+  </form>
+</div>
+
+<div class="grid cards-2 top">
   <form class="card stack settings-form" id="mail-form" novalidate>
     <h2>{{_('mail.title')}}</h2>
     <p class="muted">{{_('mail.intro')}}</p>

@@ -23,7 +23,7 @@ from ...blacklist.service import forms_of
 from . import fax, paging, webrtc
 from .confbridge import HOST_MENU, USER_MENU, bridge_profile, user_profile
 from .core import PARK_CONTEXT
-from .pjsip import PHONE_CONTEXT, TRUNK_CONTEXT
+from .pjsip import PHONE_CONTEXT, TLS_ONLY_CONTEXT, TRUNK_CONTEXT
 
 VM_CONTEXT = "default"
 RECORD_PROMPT_CODE = "*77"
@@ -131,6 +131,7 @@ def render(snap: Snapshot) -> dict[str, str]:
                      "callbox-outbound"):
         phones.set("include", included, arrow=True)
 
+    _tls_only(body)
     _features(body, snap)
     _extensions(body, snap)
     _ring_groups(body, snap)
@@ -163,6 +164,17 @@ def render(snap: Snapshot) -> dict[str, str]:
     gl.set("CALLBOX_DIALPLAN", marker)
     gl.set("CALLBOX_RING_TIMEOUT", snap.settings.ring_timeout)
     return {"extensions.conf": head.render() + "\n" + text}
+
+
+def _tls_only(body: ConfFile) -> None:
+    """Calls from an extension set to TLS: one that did not come over TLS (its password
+    guessed and used over UDP, say) is refused; the rest go on as any phone's."""
+    t = body.section(TLS_ONLY_CONTEXT)
+    for pattern in ("_X!", "_*!", "_#!", "_+!"):
+        t.exten(f"{pattern},1,GotoIf(${{CHANNEL(pjsip,secure)}}?ok)")
+        t.same("n,Log(NOTICE,callbox: a call from ${CHANNEL(endpoint)} not over TLS was refused)")
+        t.same("n,Hangup(21)")
+        t.same(f"n(ok),Goto({PHONE_CONTEXT},${{EXTEN}},1)")
 
 
 def _features(body: ConfFile, snap: Snapshot) -> None:

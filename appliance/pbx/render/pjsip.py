@@ -12,6 +12,10 @@ from ..snapshot import Snapshot
 from . import webrtc
 
 PHONE_CONTEXT = "callbox-phones"
+#: Where calls from an extension set to TLS enter: refused unless they came over TLS (dialplan.py).
+TLS_ONLY_CONTEXT = "callbox-phones-tls"
+#: TLS protocol versions pjproject may negotiate from (phones of the last decade speak 1.2).
+TLS_METHOD = "tlsv1_2"
 TRUNK_CONTEXT = "callbox-from-trunks"
 CODECS = "ulaw,alaw,g722"
 TRUNK_CODECS = "alaw,ulaw"
@@ -26,6 +30,16 @@ def render(snap: Snapshot) -> dict[str, str]:
         t.set("type", "transport")
         t.set("protocol", proto)
         t.set("bind", bind)
+        _nat(t, snap.settings)
+    if s.tls_cert:
+        t = transports.section("transport-tls")
+        t.set("type", "transport")
+        t.set("protocol", "tls")
+        t.set("bind", bind.rpartition(":")[0] + f":{s.sip_port + 1}")
+        t.set("cert_file", s.tls_cert)
+        t.set("priv_key_file", s.tls_key)
+        t.set("method", TLS_METHOD)
+        _nat(t, snap.settings)
     webrtc.transport(transports, snap)
 
     # An owner's new certificate changes this file, and its reload has Asterisk restart the TLS
@@ -46,7 +60,13 @@ def render(snap: Snapshot) -> dict[str, str]:
         n = ext.number
         e = conf.section(n)
         e.set("type", "endpoint")
-        e.set("context", PHONE_CONTEXT)
+        e.set("context", TLS_ONLY_CONTEXT if ext.transport == "tls" else PHONE_CONTEXT)
+        if ext.transport != "udp":  # udp: as the phone registered (UDP unless it chose TCP)
+            e.set("transport", f"transport-{ext.transport}")
+        if ext.srtp != "off":
+            # SDES keys in the SDP: secret only over TLS, which the page says.
+            e.set("media_encryption", "sdes")
+            e.set("media_encryption_optimistic", ext.srtp == "optional")
         e.set("disallow", "all")
         e.set("allow", CODECS)
         e.set("auth", n)
@@ -82,6 +102,18 @@ def render(snap: Snapshot) -> dict[str, str]:
     for trunk in (t for t in snap.trunks if t.kind == "sip"):
         _trunk(conf, trunk, snap.language("trunk", trunk.id))
     return {"pjsip_transports.conf": transports.render(), "pjsip.conf": conf.render()}
+
+
+def _nat(t, settings) -> None:
+    """A phone behind a home router works without NAT tricks of its own: the box names its
+    public address in SIP and SDP to addresses outside its own networks."""
+    import ipaddress
+
+    if settings.sip_external_address:
+        t.set("external_media_address", settings.sip_external_address)
+        t.set("external_signaling_address", settings.sip_external_address)
+    for net in settings.sip_local_networks:
+        t.set("local_net", str(ipaddress.ip_network(net, strict=False)))
 
 
 def _trunk(conf: ConfFile, t, language: str) -> None:

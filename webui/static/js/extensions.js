@@ -144,6 +144,8 @@
     form.elements.voicemail_enabled.checked = ext.voicemail_enabled;
     form.elements.voicemail_pin.value = ext.voicemail_pin || "";
     form.elements.recording.value = ext.recording;
+    form.elements.transport.value = ext.transport;
+    form.elements.srtp.value = ext.srtp;
     form.elements.language.value = ext.language || "";
     form.elements.dnd.checked = ext.dnd;
     form.elements.intercom.checked = ext.intercom;
@@ -174,6 +176,7 @@
     const f = form.elements;
     const body = {name: f.name.value.trim(), email: f.email.value.trim() || null,
                   voicemail_enabled: f.voicemail_enabled.checked, recording: f.recording.value,
+                  transport: f.transport.value, srtp: f.srtp.value,
                   dnd: f.dnd.checked, intercom: f.intercom.checked, forward: {}, language: f.language.value || null};
     for (const key of FORWARDS) body.forward[key] = f["forward." + key].value.trim() || null;
     body.pickup_groups = f.pickup_groups.value.split(/[\s,]+/).filter(Boolean);

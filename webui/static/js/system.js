@@ -158,6 +158,26 @@
   }
   api("GET", "/system/certificate").then(fillCertificate, (err) => pageError(err.message));
 
+  /* NAT on the SIP transports: the public address and the box's own networks (box settings). */
+  const natForm = $("nat-form");
+  function fillNat(s) {
+    natForm.elements.sip_external_address.value = s.sip_external_address;
+    natForm.elements.sip_local_networks.value = s.sip_local_networks.join(", ");
+  }
+  natForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(natForm);
+    const f = natForm.elements;
+    try {
+      fillNat(await api("PATCH", "/settings", {sip_external_address: f.sip_external_address.value.trim(),
+        sip_local_networks: f.sip_local_networks.value.split(/[\s,;]+/).filter(Boolean)}));
+      toast(t("sys.nat.saved"));
+    } catch (err) {
+      showError(natForm, err);
+    }
+  });
+  api("GET", "/settings").then(fillNat, (err) => pageError(err.message));
+
   /* The owner's certificate: the box checks it and says which file is wrong; once taken, it
      is served to every new connection at once (this page's own connection included). */
   const certForm = $("cert-form");
