@@ -39,6 +39,7 @@ import bench_floor  # noqa: E402
 import bench_image  # noqa: E402
 import bench_reports  # noqa: E402
 import bench_switchboard  # noqa: E402
+import bench_webphone  # noqa: E402
 
 N = 800
 SINGLE_RUNS = 5
@@ -195,6 +196,9 @@ def main() -> int:
         stack = SipStack(box.host_ip, Path(tempfile.mkdtemp(prefix="bench-switchboard-")))
         setup = bench_switchboard.setup_times(box, api, stack)
         conference = bench_switchboard.conference(box, api, stack.workdir)
+        stack.close()
+        stack = SipStack(box.host_ip, Path(tempfile.mkdtemp(prefix="bench-webphone-")))
+        webphone = bench_webphone.measure(box, api, stack, stack.workdir)
     finally:
         if stack is not None:
             stack.close()
@@ -238,6 +242,7 @@ Notes
 """
     doc += bench_floor.markdown(floor)
     doc += bench_switchboard.markdown(conference, setup)
+    doc += bench_webphone.markdown(webphone)
     doc += bench_image.markdown()
     doc += bench_reports.markdown(bench_reports.measure())
     (REPO / "BENCHMARKS.md").write_text(doc)
