@@ -13,6 +13,7 @@ from ..log import kv
 from ..supervisor import Manager
 from ..db.journal import utcnow
 from . import pnp, service
+from .checksync import CheckSync
 from .addresses import reached_at, unspecified, url_host
 from .digest import Digest
 
@@ -30,8 +31,15 @@ class ProvisioningManager(Manager):
         self.fetched: dict[str, dict] = {}
         self.pnp: pnp.Listener | None = None
         self.pnp_error: str | None = None
+        self.checksync: CheckSync | None = None
+        pbx = getattr(self.box, "pbx", None)
+        if pbx is not None and not pbx.error and getattr(pbx, "ami", None) is not None:
+            self.checksync = CheckSync(pbx.ami, self.box.runtime.sip.port)
+            pbx.applier.after_apply.append(self.checksync.kick)
 
     def start(self) -> None:
+        if self.checksync is not None:
+            threading.Thread(target=self.checksync.run, name="check-sync", daemon=True).start()
         interfaces = self._pnp_interfaces()
         if not interfaces:
             self.pnp_error = "the box's SIP address is loopback: no LAN to answer on"
@@ -49,6 +57,8 @@ class ProvisioningManager(Manager):
         log.info("answering SIP PnP", extra=kv(group=f"{pnp.GROUP}:{pnp.PORT}", interfaces=interfaces))
 
     def stop(self) -> None:
+        if self.checksync is not None:
+            self.checksync.stop()
         if self.pnp is not None:
             self.pnp.stop()
 
@@ -77,6 +87,7 @@ class ProvisioningManager(Manager):
         with db.connection_context():
             claimed = DeskPhone.select().count()
         doc = {"phones": claimed, "fetched": len(self.fetched),
+               "check_sync_sent": self.checksync.sent if self.checksync is not None else None,
                "pnp": f"{pnp.GROUP}:{pnp.PORT}" if self.pnp is not None else None}
         if self.pnp_error:
             doc["pnp_error"] = self.pnp_error

@@ -193,8 +193,10 @@ def posix_tz(name: str, when: dt.datetime | None = None) -> tuple[int, str]:
     return offset, footer
 
 
-def phone_file(phone: DeskPhone, server: str, port: int, settings=None, extensions: dict | None = None) -> Phone:
-    """The template input for `phone`, with the box reached at server:port."""
+def phone_file(phone: DeskPhone, server: str, port: int, settings=None, extensions: dict | None = None,
+               tz: tuple[int, str] | None = None) -> Phone:
+    """The template input for `phone`, with the box reached at server:port (settings, names
+    and the zone's rule may be given, read once for many phones)."""
     settings = settings or box_settings.load()
     ext = phone.extension
     names = extensions if extensions is not None else {
@@ -204,7 +206,7 @@ def phone_file(phone: DeskPhone, server: str, port: int, settings=None, extensio
         slots = box_settings.park_numbers(settings.park_slots)[1:]
         label = "停车" if settings.language == "zh" else "Park"
         keys += [Key(n, f"{label} {n}") for n in slots][:MAX_KEYS - len(keys)]
-    offset, rule = posix_tz(settings.timezone)
+    offset, rule = tz or posix_tz(settings.timezone)
     return Phone(mac=phone.mac, number=ext.number, name=ext.name, secret=ext.secret, server=server, port=port,
                  transport=phone.transport, timezone=settings.timezone, utc_offset=offset, posix_tz=rule,
                  language="zh-CN" if settings.language == "zh" else "en", keys=tuple(keys),

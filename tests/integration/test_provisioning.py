@@ -3,7 +3,9 @@ phone does, with its user agent and MAC) gets no file before it is claimed and i
 asking; once claimed it gets its file only at its token address with its digest credentials;
 the file's account registers a real pjsua2 phone that calls another extension; a SIP PnP
 SUBSCRIBE sent to 224.0.1.75:5060 on the box's link gets a NOTIFY with the phone's address
-while Asterisk keeps its 5060; wrong tokens from one address get it banned.
+while Asterisk keeps its 5060; a new password for a claimed phone's extension sends its
+registered contact (a raw SIP endpoint of the test) a check-sync NOTIFY; wrong tokens from one
+address get it banned.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 import pytest
 
 from tests.provisioning import YEALINK_UA, fetch, pnp_subscribe
-from tests.sipattack import extra_address
+from tests.sipattack import SipClient, extra_address
 
 MAC = "001565aabbcc"
 
@@ -107,6 +109,42 @@ def test_sip_pnp_answers_with_the_phones_address(api, box, sip, extensions):
     call.wait_confirmed(10)
     call.hangup_call()
     call.wait_disconnected(10)
+
+
+def test_a_changed_password_sends_the_phone_a_check_sync_notify(api, box, sip, extensions):
+    r = api.post("/extensions", {"number": "8105", "name": "Warehouse"})
+    assert r.status == 201, r
+    claim(api, "001565000005", extension="8105")
+    endpoint = SipClient(box.host_ip, box.sip)  # registers as the phone: the NOTIFY comes to it
+    try:
+        assert endpoint.register("8105", r.json["secret"]) == 200
+        endpoint.drain()
+        assert api.post("/extensions/8105/secret").status == 200
+        notify = wait_for_notify(endpoint, 10)
+        head = notify.split("\r\n\r\n")[0]
+        assert "\r\nEvent: check-sync\r\n" in head + "\r\n", head
+        assert head.startswith(f"NOTIFY sip:8105@{box.host_ip}:{endpoint.port}"), head
+    finally:
+        endpoint.close()
+
+
+def wait_for_notify(endpoint: SipClient, timeout: float) -> str:
+    """The next NOTIFY that reaches the endpoint (answered 200), skipping Asterisk's qualify OPTIONS."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        message = endpoint.receive(deadline - time.monotonic())
+        if message is None:
+            break
+        if message.startswith("NOTIFY "):
+            head = message.split("\r\n\r\n")[0].split("\r\n")
+            keep = [line for line in head[1:]
+                    if line.split(":")[0].lower() in ("via", "from", "to", "call-id", "cseq")]
+            endpoint.send_raw(("SIP/2.0 200 OK\r\n" + "\r\n".join(keep) + "\r\nContent-Length: 0\r\n\r\n")
+                              .encode())
+            return message
+    raise AssertionError(f"no NOTIFY within {timeout} s")
 
 
 def bad_token_fetch(box, ip: str, i: int) -> int | None:

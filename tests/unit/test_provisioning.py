@@ -257,3 +257,36 @@ def test_pnp_ignores_what_is_not_a_pnp_subscribe(data):
     from appliance.provisioning import pnp
 
     assert pnp.parse(data, ("192.0.2.50", 5060)) is None
+
+
+def notified(api) -> list[str]:
+    """Extensions sent a check-sync since the last call (on the recording AMI stand-in)."""
+    ami = api.box.pbx.ami
+    out = [f["Endpoint"] for name, f in ami.sent if name == "PJSIPNotify" and f.get("Option") == "check-sync"]
+    ami.sent.clear()
+    return out
+
+
+def test_check_sync_goes_to_the_phones_whose_file_a_change_alters(phones):
+    checksync = phones.box.provisioning.checksync
+    assert phones.post("/extensions", {"number": "8003", "name": "Stores"}).status == 201
+    assert phones.post("/phones", {"mac": "001565aabbcc", "extension": "8001", "template": "yealink",
+                                   "blf": ["8002"]}).status == 201
+    checksync.baseline()
+    notified(phones)
+    steps = [
+        (lambda: phones.post("/extensions/8001/secret"), ["8001"]),  # its password
+        (lambda: phones.patch("/extensions/8001", {"name": "Reception"}), ["8001"]),  # its name
+        (lambda: phones.patch("/extensions/8002", {"name": "Zhang Wei"}), ["8001"]),  # a colleague's key label
+        (lambda: phones.patch("/phones/001565aabbcc", {"blf": ["8002", "8003"]}), ["8001"]),  # its keys
+        (lambda: phones.patch("/phones/001565aabbcc", {"template": "fanvil"}), ["8001"]),  # its template
+        (lambda: phones.patch("/extensions/8003", {"dnd": True}), []),  # not in any file
+        (lambda: phones.patch("/extensions/8001", {"email": "desk@example.com"}), []),
+        (lambda: phones.post("/phones", {"mac": "000413aabbcc", "extension": "8003", "template": "snom"}),
+         ["8003"]),  # a new claim: its phone may fetch now
+    ]
+    for act, expected in steps:
+        r = act()
+        assert r.status in (200, 201), r
+        checksync.round()
+        assert notified(phones) == expected, r
