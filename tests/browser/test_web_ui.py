@@ -394,6 +394,48 @@ def test_switch_to_chinese(admin):
     expect(page.locator("h1")).to_have_text("Ring groups")
 
 
+# -- desk phones --------------------------------------------------------------------------
+
+def test_desk_phones_page_claims_a_phone_that_asked(admin, api, box):
+    from tests.provisioning import fetch
+
+    page, auth, mac = admin, token(api), "001565aa0001"
+    assert api.post("/extensions", {"number": "8321", "name": "Desk 8321"}, token=auth).status == 201
+    try:
+        assert fetch(f"{box.url}/provision/{mac}.cfg")[0] == 404  # a Yealink asks, unclaimed
+        page.goto("/desk-phones")
+        expect(page.locator("#provision-url")).to_have_text(f"http://{box.box_ip}:8080/provision/")
+        asking = page.locator(f"#asking-rows tr[data-mac='{mac}']")
+        expect(asking).to_contain_text("Yealink SIP-T46U")
+        asking.locator("button").click()
+        form = page.locator("#edit-dialog form")
+        expect(form.locator("input[name=mac]")).to_have_value("00:15:65:aa:00:01")
+        expect(form.locator("select[name=template]")).to_have_value("yealink")
+        form.locator("input[name=extension]").fill("8321")
+        form.locator("input[name=blf]").fill("8399")  # no such extension: the API's refusal shows
+        form.locator("[type=submit]").click()
+        expect(form.locator("[data-error-for=blf]")).to_be_visible()
+        form.locator("input[name=blf]").fill("")
+        form.locator("[type=submit]").click()
+        claimed = page.locator(f"#rows tr[data-key='{mac}']")
+        expect(claimed).to_contain_text("8321")
+        expect(page.locator(f"#asking-rows tr[data-mac='{mac}']")).to_have_count(0)
+        doc = api.get(f"/phones/{mac}", token=auth).json
+        expect(claimed).to_contain_text(doc["password"])
+        expect(claimed).to_contain_text(doc["url"])
+        assert fetch(doc["url"] + f"{mac}.cfg", doc["username"], doc["password"])[0] == 200
+        screenshot(page, "desk-phones")
+        page.click(".topbar button[value=zh]")
+        expect(page.locator("h1")).to_have_text("桌面话机")
+        expect(page.get_by_text("已认领的话机")).to_be_visible()
+        screenshot(page, "zh-desk-phones")
+        page.click(".topbar button[value=en]")
+        expect(page.locator("h1")).to_have_text("Desk phones")
+    finally:
+        api.delete(f"/phones/{mac}", token=auth)
+        api.delete("/extensions/8321", token=auth)  # the dashboard test counts the extensions
+
+
 # -- live state --------------------------------------------------------------------------
 
 def test_dashboard_counts_a_phone_registering_live(admin, api, box, tmp_path):

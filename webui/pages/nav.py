@@ -45,7 +45,7 @@ MENU = (
     Group("phones", (Page("extensions", "/extensions", STAFF), Page("voicemail", "/voicemail", ANYONE),
                      Page("park", "/park", ANYONE), Page("blacklist", "/blacklist", STAFF),
                      Page("speed_dials", "/speed-dials", STAFF), Page("conferences", "/conferences", STAFF),
-                     Page("faxes", "/faxes", STAFF))),
+                     Page("faxes", "/faxes", STAFF), Page("desk_phones", "/desk-phones", STAFF))),
     # The call flow, users and the audit log are administrators' (so is their API).
     Group("calls", (
         Page("ivr", "/ivr", ADMIN),

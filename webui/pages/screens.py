@@ -47,6 +47,7 @@ SHELLS = {
     "system": ("system",),
     "system_prompts": ("system_prompts",),
     "ticket_setup": ("crud", "ticket_setup"),
+    "desk_phones": ("crud", "desk_phones"),
 }
 
 
