@@ -46,7 +46,7 @@ class WebManager(Manager):
         if rt.http_redirect and self.https_server is not None:
             from .tls.redirect import ToHttps
 
-            plain = ToHttps(rt.https.port, self.certificate_hosts)
+            plain = phones_stay_on_http(self.app, ToHttps(rt.https.port, self.certificate_hosts))
         self.server = _server(rt.http, plain)
         self.server.start()
         log.info("web UI listening on http://%s/%s", rt.http, " (redirects to HTTPS)" if plain is not self.app else "")
@@ -135,3 +135,15 @@ def _server(address, app, **ssl_args):
     # SERVER_NAME given: gevent would otherwise look the bind address up in DNS, which may hang.
     return Server((address.host, address.port), app, log=None, error_log=logging.getLogger("web"),
                   handler_class=Handler, environ={"SERVER_NAME": address.host}, **ssl_args)
+
+
+def phones_stay_on_http(app, redirect):
+    """Desk phones fetch their files over plain HTTP too (most cannot check the box's own
+    certificate; a token and digest credentials guard the files): /provision/ is served on the
+    redirecting listener, everything else goes to HTTPS."""
+
+    def wsgi(environ, start_response):
+        target = app if environ.get("PATH_INFO", "").startswith("/provision/") else redirect
+        return target(environ, start_response)
+
+    return wsgi

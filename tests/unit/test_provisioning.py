@@ -290,3 +290,13 @@ def test_check_sync_goes_to_the_phones_whose_file_a_change_alters(phones):
         assert r.status in (200, 201), r
         checksync.round()
         assert notified(phones) == expected, r
+
+
+def test_phones_fetch_over_http_where_http_redirects_browsers_to_https():
+    from appliance.web import phones_stay_on_http
+
+    app = phones_stay_on_http(lambda env, start: ["app"], lambda env, start: ["redirect"])
+    assert app({"PATH_INFO": "/provision/tok/001565aabbcc.cfg"}, None) == ["app"]
+    assert app({"PATH_INFO": "/provision/001565aabbcc.cfg"}, None) == ["app"]
+    assert app({"PATH_INFO": "/extensions"}, None) == ["redirect"]
+    assert app({"PATH_INFO": "/api/v1/phones"}, None) == ["redirect"]
