@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from marshmallow import ValidationError, fields, validate as v
 
 from ..fields import Bool, Number, StrictSchema, StrictString
 from .macs import normal_mac
-from .templates import MAX_KEYS, TEMPLATES, TRANSPORTS
+from .templates import MAX_KEYS, TEMPLATES, TRANSPORTS, URL as FIRMWARE_URL
 
 MAX_BLF = 12  # colleagues' keys; the park slots' keys come after them, MAX_KEYS in all
-FIRMWARE_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~%+\-/]*)?")
 
 
 class Mac(StrictString):

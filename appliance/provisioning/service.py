@@ -185,7 +185,7 @@ def posix_tz(name: str, when: dt.datetime | None = None) -> tuple[int, str]:
         footer = (ZONEINFO / name).read_bytes().rstrip(b"\n").rsplit(b"\n", 1)[-1].decode("ascii")
     except (OSError, UnicodeDecodeError, ValueError):
         footer = ""
-    if not templates._POSIX_TZ.fullmatch(footer):
+    if not templates.POSIX_TZ.fullmatch(footer):
         hours, minutes = divmod(abs(offset) // 60, 60)
         sign = "-" if offset >= 0 else "+"  # POSIX counts west of Greenwich
         footer = f"<{'+' if offset >= 0 else '-'}{hours:02d}{minutes:02d}>{sign}{hours}" + (

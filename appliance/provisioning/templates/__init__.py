@@ -24,8 +24,8 @@ MAX_KEYS = 32
 _MAC = re.compile(r"[0-9a-f]{12}")
 _NUMBER = re.compile(r"[0-9]{2,8}")
 _ZONE = re.compile(r"[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+){0,2}")
-_POSIX_TZ = re.compile(r"[A-Za-z0-9<>+\-,.:/]{3,64}")
-_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~%+\-/]*)?")
+POSIX_TZ = re.compile(r"[A-Za-z0-9<>+\-,.:/]{3,64}")
+URL = re.compile(r"https?://[A-Za-z0-9.\-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~%+\-/]*)?")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def checked(phone: Phone) -> Phone:
     if phone.transport not in TRANSPORTS:
         raise UnsafeValue(f"transport: {phone.transport!r}")
     _match(_ZONE, phone.timezone, "timezone")
-    _match(_POSIX_TZ, phone.posix_tz, "posix_tz")
+    _match(POSIX_TZ, phone.posix_tz, "posix_tz")
     if not isinstance(phone.utc_offset, int) or abs(phone.utc_offset) > 14 * 3600:
         raise UnsafeValue(f"utc_offset: {phone.utc_offset!r}")
     if phone.language not in LANGUAGES:
@@ -85,7 +85,7 @@ def checked(phone: Phone) -> Phone:
         _match(_NUMBER, key.number, "key number")
         check_value(key.label, "key label")
     if phone.firmware_url is not None:
-        _match(_URL, phone.firmware_url, "firmware_url")
+        _match(URL, phone.firmware_url, "firmware_url")
     return phone
 
 
