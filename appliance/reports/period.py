@@ -14,13 +14,14 @@ BY = ("hour", "day", "week", "month")
 
 
 def period_of(local: dt.datetime, by: str) -> str:
+    # Formatted from the fields: strftime was most of a year-long report's time (one call per hour).
     if by == "hour":
-        return local.strftime("%Y-%m-%d %H:00")
+        return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:00"
     if by == "day":
-        return local.strftime("%Y-%m-%d")
+        return f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
     if by == "week":
         return (local.date() - dt.timedelta(days=local.weekday())).isoformat()
-    return local.strftime("%Y-%m")
+    return f"{local.year:04d}-{local.month:02d}"
 
 
 def _hours(start: float, end: float):
