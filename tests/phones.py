@@ -33,6 +33,9 @@ def endpoint() -> pj.Endpoint:
         cfg = pj.EpConfig()
         cfg.uaConfig.threadCnt = 0  # SIP is processed only inside wait()
         cfg.uaConfig.mainThreadOnly = False
+        # pjsua's default is 4 calls at once. A module's calls whose box is already gone linger
+        # until their BYE times out (32 s), and the next module's first calls come before that.
+        cfg.uaConfig.maxCalls = 32
         cfg.uaConfig.userAgent = "callbox-test-phone"
         cfg.logConfig.level = 2
         cfg.logConfig.consoleLevel = 2
