@@ -39,6 +39,7 @@ def build_box():
     from .reports.manager import ReportsManager
     from .security.manager import SecurityManager
     from .settings import Runtime
+    from .storage.manager import StorageManager
     from .supervisor import Box
     from .switchboard.manager import SwitchboardManager
     from .system import SettingsManager
@@ -48,7 +49,8 @@ def build_box():
 
     return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, HardwareManager, NetworkManager, TlsManager,
                                            PbxManager, SecurityManager, ProvisioningManager, SwitchboardManager,
-                                           ConferencesManager, ReportsManager, CallCenterManager, MailManager, FaxManager,
+                                           ConferencesManager, ReportsManager, CallCenterManager, MailManager,
+                                           StorageManager, FaxManager,
                                            UpdateManager, WebManager])
 
 

@@ -126,12 +126,25 @@ class BoxSettings:
     #: there get its own address). Empty: the box is reached at its own address.
     sip_external_address: str = ""
     sip_local_networks: tuple = ()
+    #: Log files (Asterisk's messages, security and queue logs, its console, the supervisor's) are
+    #: rotated once one reaches this size or age; this many rotated files of each are kept; and the
+    #: log folder as a whole is kept under its quota (the oldest rotated files go first).
+    log_rotate_mb: int = 20
+    log_rotate_days: int = 7
+    log_keep: int = 5
+    log_quota_mb: int = 500
+    #: Voicemail is the callers' words: never deleted by the box; the dashboard (and alert_email)
+    #: says when the spool is near or over this.
+    voicemail_quota_mb: int = 5000
+    #: Where the box mails its alerts (storage near or over its quota); none: the dashboard only.
+    alert_email: tuple = ()
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-_LISTS = ("ntp_servers", "emergency_numbers", "ticket_kinds", "fax_email", "sip_local_networks")  # tuples here, lists in JSON
+_LISTS = ("ntp_servers", "emergency_numbers", "ticket_kinds", "fax_email", "sip_local_networks",
+          "alert_email")  # tuples here, lists in JSON
 
 
 class BoxSettingsSchema(StrictSchema):
@@ -181,6 +194,12 @@ class BoxSettingsSchema(StrictSchema):
                 ipaddress.ip_network(net, strict=False)
             except ValueError:
                 raise ValidationError(f"{net!r} is not a network such as 192.168.1.0/24") from None
+    log_rotate_mb = fields.Integer(strict=True, validate=validate.Range(1, 1000))
+    log_rotate_days = fields.Integer(strict=True, validate=validate.Range(1, 365))
+    log_keep = fields.Integer(strict=True, validate=validate.Range(1, 50))
+    log_quota_mb = fields.Integer(strict=True, validate=validate.Range(5, 100_000))
+    voicemail_quota_mb = fields.Integer(strict=True, validate=validate.Range(10, 10_000_000))
+    alert_email = fields.List(Email(), validate=validate.Length(max=5))
 
     @validates("customer_lookup_url")
     def _lookup_url(self, value, **kwargs):

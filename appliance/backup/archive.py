@@ -1,8 +1,8 @@
 """What a backup holds, and the tar stream it is written as.
 
-The tar is produced header by header and file by file in small pieces (a
-recording of an hour streams like a prompt), so neither a download nor a
-scheduled backup holds an archive in memory. The databases are copied first
+The tar is produced in small pieces (appliance/tarstream.py: a recording of
+an hour streams like a prompt), so neither a download nor a scheduled backup
+holds an archive in memory. The databases are copied first
 with SQLite's online backup API: a consistent copy of a live database, which a
 file copy taken while the box writes is not.
 """
@@ -14,15 +14,14 @@ import io
 import json
 import os
 import sqlite3
-import tarfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .. import __version__
+from .. import __version__, tarstream
 
-PIECE = 64 * 1024
+PIECE = tarstream.PIECE
 MANIFEST = "manifest.json"
 CONFIG_DB = "config.db"
 REPORTS_DB = "reports.db"
@@ -73,66 +72,8 @@ def copy_database(live: Path, dest: Path) -> int:
         src.close()
 
 
-def _skip(tree: str, name: str) -> bool:
-    return tree == "secrets" and (name in LOCAL_SECRETS or name.endswith(".tmp"))
-
-
-def _info(name: str, st: os.stat_result | None, size: int = 0, directory: bool = False) -> tarfile.TarInfo:
-    info = tarfile.TarInfo(name)
-    info.type = tarfile.DIRTYPE if directory else tarfile.REGTYPE
-    info.size = 0 if directory else size
-    info.mode = (st.st_mode & 0o777) if st else (0o755 if directory else 0o644)
-    info.mtime = int(st.st_mtime) if st else int(time.time())
-    return info
-
-
-def _header(info: tarfile.TarInfo) -> bytes:
-    return info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
-
-
-def _file(name: str, path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as f:
-        st = os.fstat(f.fileno())
-        size = st.st_size  # a file still growing is cut at the size its header says
-        yield _header(_info(name, st, size))
-        left = size
-        while left:
-            piece = f.read(min(PIECE, left))
-            if not piece:  # shrank under us: pad with zeros to keep the tar well-formed
-                piece = b"\0" * min(PIECE, left)
-            left -= len(piece)
-            yield piece
-            time.sleep(0)  # a cooperative server serves others between pieces
-    if size % tarfile.BLOCKSIZE:
-        yield b"\0" * (tarfile.BLOCKSIZE - size % tarfile.BLOCKSIZE)
-
-
-def _bytes(name: str, data: bytes) -> Iterator[bytes]:
-    yield _header(_info(name, None, len(data)))
-    yield data
-    if len(data) % tarfile.BLOCKSIZE:
-        yield b"\0" * (tarfile.BLOCKSIZE - len(data) % tarfile.BLOCKSIZE)
-
-
-def _tree(tree: str, root: Path) -> Iterator[bytes]:
-    yield _header(_info(tree, None, directory=True))
-    if not root.is_dir():
-        return
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        rel = os.path.relpath(dirpath, root)
-        for d in dirnames:
-            p = Path(dirpath) / d
-            if not p.is_symlink():
-                yield _header(_info(os.path.normpath(os.path.join(tree, rel, d)), p.stat(), directory=True))
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            if path.is_symlink() or not path.is_file() or (rel == "." and _skip(tree, name)):
-                continue
-            try:
-                yield from _file(os.path.normpath(os.path.join(tree, rel, name)), path)
-            except FileNotFoundError:
-                continue  # deleted while we walked (a voicemail listened to and removed)
+def _skip(tree: str, rel: str, name: str) -> bool:
+    return tree == "secrets" and rel == "." and (name in LOCAL_SECRETS or name.endswith(".tmp"))
 
 
 @dataclass
@@ -146,12 +87,12 @@ class Snapshot:
     def stream(self) -> Iterator[bytes]:
         """The tar: the manifest first (what it is, before anything else is read), then the rest."""
         try:
-            yield from _bytes(MANIFEST, json.dumps(self.manifest, indent=1).encode())
+            yield from tarstream.data(MANIFEST, json.dumps(self.manifest, indent=1).encode())
             for name, path in self.databases.items():
-                yield from _file(name, path)
+                yield from tarstream.file(name, path)
             for tree, root in self.trees.items():
-                yield from _tree(tree, root)
-            yield b"\0" * (2 * tarfile.BLOCKSIZE)
+                yield from tarstream.tree(tree, root, skip=lambda rel, name, tree=tree: _skip(tree, rel, name))
+            yield tarstream.END
         finally:
             self.close()
 

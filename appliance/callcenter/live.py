@@ -192,6 +192,9 @@ class CallCenterLive:
                 call.agent_channel = source
 
     def _on_Hangup(self, ev) -> None:
+        # A caller's last position is asked for while its channel lives (a callback request):
+        # once the channel is gone nobody asks, and a box taking calls for months must not keep it.
+        self._positions.pop(ev.get("Uniqueid", ""), None)
         call = self._calls.pop(ev.get("Uniqueid", ""), None)
         if call is None:
             # The agent's leg ended while the caller lives on (moved elsewhere by a supervisor):
@@ -279,6 +282,12 @@ class CallCenterLive:
     def call(self, callid: str) -> LiveCall | None:
         with self._lock:
             return self._calls.get(callid)
+
+    def remembered(self) -> int:
+        """How many callers' and calls' entries the live state holds (bounded by the calls in progress)."""
+        with self._lock:
+            return (len(self._positions) + len(self._calls)
+                    + sum(len(c) for c in self._callers.values()))
 
     def last_position(self, uniqueid: str) -> int | None:
         with self._lock:

@@ -88,6 +88,21 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("", "Only part of the fax arrived: {error}\n"),
         "zh": ("", "传真未完整接收：{error}\n"),
     },
+    "storage_alert": {
+        "en": ("{box}: {store} {state} ({used} of {quota})",
+               "The {store} on {box} use {used} of their {quota} quota ({percent} %): {state}.\n\n"
+               "Free space on the System page (download and delete what is no longer needed) or raise the\n"
+               "quota in the settings. This message is sent once a day while it lasts.\n"),
+        "zh": ("{box}：{store}{state}（{used} / {quota}）",
+               "{box} 的{store}已用 {used}，配额 {quota}（{percent}%）：{state}。\n\n"
+               "请在“系统”页面清理不再需要的内容，或在设置中提高配额。\n"
+               "情况持续期间，本邮件每天发送一次。\n"),
+    },
+    "store_logs": {"en": ("", "logs"), "zh": ("", "日志")},
+    "store_voicemail": {"en": ("", "voicemail messages"), "zh": ("", "语音留言")},
+    "store_recordings": {"en": ("", "call recordings"), "zh": ("", "通话录音")},
+    "quota_near": {"en": ("", "nearly at the quota"), "zh": ("", "接近配额")},
+    "quota_over": {"en": ("", "over the quota"), "zh": ("", "超出配额")},
     "daily": {"en": ("", "Daily"), "zh": ("", "每日")},
     "weekly": {"en": ("", "Weekly"), "zh": ("", "每周")},
 }

@@ -67,6 +67,11 @@ class BoxInstance:
         return json.loads((Path(os.environ.get("CALLBOX_STATE", "/var/lib/callbox-dev/boxes"))
                            / self.name / "state.json").read_text())
 
+    @property
+    def data(self) -> Path:
+        """The box's /data as this host sees it (read it without a process in the box)."""
+        return Path(os.environ.get("CALLBOX_STATE", "/var/lib/callbox-dev/boxes")) / self.name / "data"
+
     def logs(self) -> str:
         return box_cli("logs", self.name, check=False).stdout
 

@@ -7,7 +7,9 @@ with a wrong passphrase or cut short are refused by the fresh box, which stays a
 
 from __future__ import annotations
 
+import os
 import secrets as _secrets
+import time
 from urllib.parse import quote
 
 import pytest
@@ -18,6 +20,8 @@ from tests.integration.conftest import ADMIN_PASSWORD, start_box, stop_box
 from tests.integration.test_phones import MESSAGE_HZ, leave_voicemail, listen_to_voicemail, wait_messages
 
 PASSPHRASE = "backup passphrase 备份"
+#: Failed SIP guesses a second in the flood: five times what password crackers were seen sending.
+RATE = 1000
 FRESH_PASSWORD = "Fresh-Box-Pass-31"
 
 
@@ -97,3 +101,61 @@ def test_restore_on_a_fresh_box_keeps_phones_and_voicemail(api, sip, box, fresh,
         wait_messages(restored, "8002", 1, "Old")
     finally:
         stack.close()
+
+
+def test_log_rotation_keeps_the_log_folder_under_its_limit_during_a_flood(api, box):
+    """Failed SIP guesses (each a line in Asterisk's messages and security logs) from an address the
+    ban engine is told to spare, faster than the box rotates: the log folder stays under its quota."""
+    from tests.sipattack import SipClient
+
+    r = api.post("/extensions", {"number": "8101", "name": "Flooded"})
+    assert r.status == 201, r
+    assert api.put("/security/settings", {"allow": [box.host_ip]}).status == 200
+    quota = 5 * 2**20
+    assert api.patch("/settings", {"log_rotate_mb": 1, "log_keep": 2, "log_quota_mb": 5}).status == 200
+    log_dir = box.data / "log"
+
+    def used() -> int:
+        total = 0
+        for dirpath, _, names in os.walk(log_dir):
+            for name in names:
+                try:
+                    total += os.lstat(os.path.join(dirpath, name)).st_size
+                except FileNotFoundError:
+                    pass
+        return total
+
+    def rotations() -> int:
+        return ((box.health().get("storage") or {}).get("logs") or {}).get("rotations", 0)
+
+    client = SipClient(box.host_ip, box.sip)
+    try:
+        challenge = client.challenge("8101")
+        assert challenge is not None
+        start_rotations, peak, sent = rotations(), 0, 0
+        deadline = time.monotonic() + 120
+        # Until more has been written than the quota holds (each rotation is a 1 MB file).
+        while rotations() - start_rotations < 8:
+            assert time.monotonic() < deadline, f"only {rotations() - start_rotations} rotations after {sent} guesses"
+            burst = time.monotonic()
+            for _ in range(RATE // 10):
+                client.send("REGISTER", "8101", client.authorization("8101", f"guess-{sent}", challenge))
+                sent += 1
+            client.drain()
+            time.sleep(max(0.0, burst + 0.1 - time.monotonic()))
+            now_used = used()
+            if now_used > peak:
+                peak = now_used
+                peak_files = sorted((str(p.relative_to(log_dir)), p.stat().st_size) for p in log_dir.rglob("*")
+                                    if p.is_file())
+    finally:
+        client.close()
+    elapsed = time.monotonic() - (deadline - 120)
+    # What lands between two of the box's checks (a quarter of a second) comes on top.
+    assert peak <= quota + 2**20, (f"the log folder reached {peak} bytes (quota {quota}) with {sent} guesses"
+                                   f" in {elapsed:.1f} s: {peak_files}")
+    print(f"log flood: {sent} guesses in {elapsed:.1f} s, peak {peak} bytes (quota {quota})")
+    names = {p.name for p in (log_dir / "asterisk").iterdir()}
+    assert "messages.log.1" in names and "messages.log.3" not in names, names
+    assert "messages.log" in names or box.asterisk("core show uptime")  # Asterisk reopened it
+    assert api.get("/health").json["storage"]["logs"]["used"] <= quota + 2**20

@@ -57,7 +57,8 @@ def test_wrong_passphrase_cut_or_altered_archives_are_refused():
         _open(blob + b"x")
     first = crypto.HEADER_SIZE
     chunk = 4 + crypto.CHUNK + crypto.TAG
-    swapped = blob[:first] + blob[first + chunk:first + 2 * chunk] + blob[first:first + chunk] + blob[first + 2 * chunk:]
+    swapped = (blob[:first] + blob[first + chunk:first + 2 * chunk] + blob[first:first + chunk]
+               + blob[first + 2 * chunk:])
     with pytest.raises(crypto.DamagedArchive):
         _open(swapped)
     with pytest.raises(crypto.DamagedArchive):

@@ -134,6 +134,27 @@ def test_queue_live_callers_and_agents(floor):
     assert floor.cc.live.last_position("2.1") == 1
 
 
+def test_the_live_state_forgets_ended_calls(floor):
+    """Thousands of queue calls come and go: nothing per caller is kept once their channel hangs up."""
+    member_added(floor.ami, "8001")
+    cc = floor.cc.live
+    for i in range(2000):
+        uid = f"9.{i}"
+        floor.ami.emit(Event="QueueCallerJoin", Queue="600", Uniqueid=uid, CallerIDNum=f"0755{i}", Position="1")
+        if i % 2:
+            floor.ami.emit(Event="AgentCalled", Queue="600", MemberName="8001", Uniqueid=uid, CallerIDNum="0755",
+                           Channel=f"PJSIP/trunk-1-{i}", DestChannel=f"PJSIP/8001-{i}")
+            floor.ami.emit(Event="AgentConnect", Queue="600", MemberName="8001", Uniqueid=uid,
+                           Channel=f"PJSIP/trunk-1-{i}", DestChannel=f"PJSIP/8001-{i}")
+            floor.ami.emit(Event="QueueCallerLeave", Queue="600", Uniqueid=uid, Position="1")
+        else:
+            floor.ami.emit(Event="QueueCallerAbandon", Queue="600", Uniqueid=uid, Position="1")
+        assert cc.last_position(uid) == 1  # still there while the caller's channel lives
+        floor.ami.emit(Event="Hangup", Uniqueid=uid, Channel=f"PJSIP/trunk-1-{i}")
+    assert cc.remembered() == 0
+    assert cc.last_position("9.1999") is None
+
+
 # -- supervision --------------------------------------------------------------------------
 
 @pytest.fixture

@@ -23,4 +23,7 @@ def install(api, box) -> None:
         with change(current_user().username, "settings.update", ",".join(sorted(values))) as cs:
             box_settings.save(cs, values)
         settle(box, None if cs.empty else cs.revision)
+        storage = getattr(box, "storage", None)
+        if storage is not None and not storage.error and any(k.endswith("_quota_mb") for k in values):
+            storage.measure_soon()  # the dashboard's quota alerts follow the new quota at once
         return box_settings.load().to_dict()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import os
-import tarfile
 import time
+from itertools import chain
 
 from bottle import HTTPResponse, request, response
 
-from appliance import audit
+from appliance import audit, tarstream
 from appliance.errors import Conflict
 
 from .extensions import _int
@@ -41,15 +39,10 @@ def install(api, box) -> None:
 
     @api.get("/system/logs", produces="application/gzip")
     def logs():
-        """The box's logs (supervisor, Asterisk) as one .tar.gz."""
-        root = box.runtime.paths.log
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-            for dirpath, _, filenames in os.walk(root):
-                for name in sorted(filenames):
-                    path = os.path.join(dirpath, name)
-                    tar.add(path, arcname=os.path.join("logs", os.path.relpath(path, root)))
+        """The box's logs (supervisor, Asterisk, rotated ones too) as one .tar.gz, streamed as it is packed."""
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-        return HTTPResponse(buf.getvalue(), headers={
+        stream = tarstream.gzipped(chain(tarstream.tree("logs", box.runtime.paths.log, folders=False),
+                                         [tarstream.END]))
+        return HTTPResponse(stream, headers={
             "Content-Type": "application/gzip",
             "Content-Disposition": f'attachment; filename="callbox-logs-{stamp}.tar.gz"'})

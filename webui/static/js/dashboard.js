@@ -81,6 +81,7 @@
     recordingsAlert((h.callcenter || {}).recordings_stopped);
     const records = (h.reports || {}).call_records || {};
     cdrAlert(records.error, records.waiting);
+    storageAlert(h.storage || {});
     const given = (h.mail || {}).given_up || 0;
     $("mail-alert").hidden = !given;
     setText("mail-reason", given ? t("dash.mail_reason", {n: given}) : "");
@@ -96,6 +97,23 @@
   function recordingsAlert(reason) {
     $("recordings-alert").hidden = !reason;
     setText("recordings-reason", reason ? t("dash.recordings_reason", {reason}) : "");
+  }
+
+  /* Logs, voicemail or recordings near or over their quota (box settings). */
+  const STORES = [["dash.store_logs", "logs"], ["dash.store_voicemail", "voicemail"],
+                  ["dash.store_recordings", "recordings"]];
+  const STATES = {near: "dash.storage_near", over: "dash.storage_over"};
+
+  function storageAlert(storage) {
+    const items = [];
+    for (const [label, store] of STORES) {
+      const u = storage[store];
+      if (!u || !STATES[u.state]) continue;
+      items.push(el("li", {dataset: {store, state: u.state}},
+        t(STATES[u.state], {store: t(label), used: bytes(u.used), quota: bytes(u.quota), percent: u.percent})));
+    }
+    $("storage-list").replaceChildren(...items);
+    $("storage-alert").hidden = !items.length;
   }
 
   async function refresh() {
@@ -129,7 +147,7 @@
         render();
         return;
       }
-      if (ev.kind === "mail") { refresh(); return; }
+      if (ev.kind === "mail" || ev.kind === "storage") { refresh(); return; }
       if (ev.kind !== "recordings") return;
       health.callcenter = {...health.callcenter,
                            recordings_stopped: ev.active ? ev.message || t("dash.recordings_unknown") : null};
