@@ -204,6 +204,56 @@ def test_outgoing_mail_set_on_the_system_page_and_tested(admin, box):
         screenshot(page, "system-mail")
 
 
+def test_backup_downloaded_and_restored_and_storage_set_on_the_system_page(admin, box, api):
+    """The backup streams to the browser's downloads; restoring it asks first, refuses a wrong
+    passphrase, then restores and sends everyone to sign in; the storage form sets the log
+    rotation and quotas the box works with."""
+    page = admin
+    page.goto("/system")
+    form = page.locator("#backup-form")
+    form.locator("input[name=passphrase]").fill("backup-pass-1")
+    form.locator("input[name=passphrase_again]").fill("backup-pass-2")
+    form.locator("button[type=submit]").click()
+    expect(form.locator("[data-error-for='passphrase_again']")).to_contain_text("differ")
+    form.locator("input[name=passphrase_again]").fill("backup-pass-1")
+    with page.expect_download() as download:
+        form.locator("button[type=submit]").click()
+    saved = download.value.path()
+    assert download.value.suggested_filename.endswith(".cbk")
+    with open(saved, "rb") as f:
+        assert f.read(15) == b"CALLBOX-BACKUP\0"
+    expect(page).to_have_url(re.compile(r"/system$"))  # the page stays
+
+    storage = page.locator("#storage-form")
+    expect(storage.locator("input[name=log_keep]")).to_have_value("5")
+    expect(page.locator("#storage-usage")).to_contain_text("MB")
+    storage.locator("input[name=log_keep]").fill("0")
+    storage.locator("button[type=submit]").click()
+    expect(storage.locator("[data-error-for='log_keep']")).to_be_visible()
+    storage.locator("input[name=log_keep]").fill("3")
+    storage.locator("input[name=voicemail_quota_mb]").fill("800")
+    storage.locator("textarea[name=alert_email]").fill("ops@example.com")
+    storage.locator("button[type=submit]").click()
+    expect(storage.locator("input[name=log_keep]")).to_have_value("3")
+    settings = api.get("/settings", token=token(api)).json
+    assert (settings["log_keep"], settings["voicemail_quota_mb"], settings["alert_email"]) == (3, 800, ["ops@example.com"])
+
+    restore = page.locator("#restore-form")
+    restore.locator("input[name=file]").set_input_files(saved)
+    restore.locator("input[name=passphrase]").fill("not-the-passphrase")
+    restore.locator("button[type=submit]").click()
+    page.locator("#confirm-ok").click()
+    expect(restore.locator("[data-error-for='passphrase']")).to_contain_text("wrong passphrase")
+    screenshot(page, "system-backup")
+    restore.locator("input[name=passphrase]").fill("backup-pass-1")
+    restore.locator("button[type=submit]").click()
+    page.locator("#confirm-ok").click()
+    expect(page.locator("#restore-result")).to_contain_text("Restored the backup made", timeout=60_000)
+    expect(page).to_have_url(re.compile(r"/login"), timeout=15_000)
+    # The backup was made before the storage form was saved: its settings are back.
+    assert api.get("/settings", token=token(api)).json["log_keep"] == 5
+
+
 def test_every_page_over_https_under_the_strict_csp(new_page, box, api):
     """Signed in over HTTPS: the cookie is Secure, answers carry HSTS, every page of the menu
     opens with no script or style the CSP refuses (the fixture fails on any), and the System

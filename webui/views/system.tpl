@@ -152,4 +152,77 @@
   </div>
 </div>
 
+<div class="grid cards-2 top" id="backups">
+  <form class="card stack" id="backup-form" method="post" action="/api/v1/system/backup" novalidate>
+    <h2>{{_('backup.title')}}</h2>
+    <p class="muted">{{_('backup.intro')}}</p>
+    <div class="alert alert-error" data-error-for="" hidden></div>
+    <input type="hidden" name="csrf_token" id="backup-csrf">
+    <div class="row-2">
+      <label class="field"><span class="label">{{_('backup.passphrase')}}</span>
+        <input name="passphrase" type="password" minlength="8" maxlength="256" autocomplete="new-password" required>
+        <span class="hint">{{_('backup.passphrase_hint')}}</span>
+        <span class="field-error" data-error-for="passphrase" hidden></span></label>
+      <label class="field"><span class="label">{{_('backup.passphrase_again')}}</span>
+        <input name="passphrase_again" type="password" maxlength="256" autocomplete="new-password" required>
+        <span class="field-error" data-error-for="passphrase_again" hidden></span></label>
+    </div>
+    <label class="check"><input type="checkbox" name="voicemail" value="1" checked> {{_('backup.voicemail')}}</label>
+    <label class="check"><input type="checkbox" name="recordings" value="1"> {{_('backup.recordings')}}</label>
+    <label class="check"><input type="checkbox" name="reports" value="1"> {{_('backup.reports')}}</label>
+    <div class="form-actions"><button class="btn btn-primary" type="submit">{{_('backup.download')}}</button></div>
+  </form>
+  <form class="card stack" id="restore-form" novalidate>
+    <h2>{{_('restore.title')}}</h2>
+    <p class="muted">{{_('restore.intro')}}</p>
+    <div class="alert alert-error" data-error-for="" hidden></div>
+    <label class="field"><span class="label">{{_('restore.file')}}</span>
+      <input name="file" type="file" accept=".cbk" required>
+      <span class="field-error" data-error-for="file" hidden></span></label>
+    <label class="field"><span class="label">{{_('backup.passphrase')}}</span>
+      <input name="passphrase" type="password" maxlength="256" autocomplete="off" required>
+      <span class="field-error" data-error-for="passphrase" hidden></span></label>
+    <p id="restore-result" role="status" hidden></p>
+    <div class="form-actions"><button class="btn btn-danger-ghost" type="submit">{{_('restore.submit')}}</button></div>
+  </form>
+</div>
+
+<div class="grid cards-2 top">
+  <form class="card stack settings-form" id="storage-form" novalidate>
+    <h2>{{_('storage.title')}}</h2>
+    <p class="muted">{{_('storage.intro')}}</p>
+    <div class="alert alert-error" data-error-for="" hidden></div>
+    <dl class="kv" id="storage-usage"></dl>
+    <div class="row-2">
+      <label class="field"><span class="label">{{_('storage.log_rotate_mb')}}</span>
+        <input name="log_rotate_mb" type="number" min="1" max="1000" required>
+        <span class="field-error" data-error-for="log_rotate_mb" hidden></span></label>
+      <label class="field"><span class="label">{{_('storage.log_rotate_days')}}</span>
+        <input name="log_rotate_days" type="number" min="1" max="365" required>
+        <span class="field-error" data-error-for="log_rotate_days" hidden></span></label>
+    </div>
+    <div class="row-2">
+      <label class="field"><span class="label">{{_('storage.log_keep')}}</span>
+        <input name="log_keep" type="number" min="1" max="50" required>
+        <span class="field-error" data-error-for="log_keep" hidden></span></label>
+      <label class="field"><span class="label">{{_('storage.log_quota_mb')}}</span>
+        <input name="log_quota_mb" type="number" min="5" max="100000" required>
+        <span class="field-error" data-error-for="log_quota_mb" hidden></span></label>
+    </div>
+    <div class="row-2">
+      <label class="field"><span class="label">{{_('storage.voicemail_quota_mb')}}</span>
+        <input name="voicemail_quota_mb" type="number" min="10" max="10000000" required>
+        <span class="field-error" data-error-for="voicemail_quota_mb" hidden></span></label>
+      <label class="field"><span class="label">{{_('storage.recording_quota_mb')}}</span>
+        <input name="recording_quota_mb" type="number" min="100" max="10000000" required>
+        <span class="field-error" data-error-for="recording_quota_mb" hidden></span></label>
+    </div>
+    <label class="field"><span class="label">{{_('storage.alert_email')}}</span>
+      <textarea name="alert_email" rows="2" maxlength="2000" placeholder="ops@example.com"></textarea>
+      <span class="hint">{{_('storage.alert_email_hint')}}</span>
+      <span class="field-error" data-error-for="alert_email" hidden></span></label>
+    <div class="form-actions"><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
+  </form>
+</div>
+
 % include('confirm')

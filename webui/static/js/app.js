@@ -42,7 +42,7 @@
 
   async function api(method, path, body, options) {
     const opts = options || {};
-    const headers = {"Accept": "application/json"};
+    const headers = {"Accept": "application/json", ...(opts.headers || {})};
     if (method !== "GET") headers["X-CSRF-Token"] = boot.csrf;
     let data;
     if (opts.form !== undefined) {

@@ -1,7 +1,8 @@
-/* System: the box's health in detail (kept live), restarting telephony, rebooting, the logs. */
+/* System: the box's health in detail (kept live), restarting telephony, rebooting, the logs, backups,
+   restoring, log rotation and storage quotas. */
 (function () {
   "use strict";
-  const {t, el, api, live, toast, pageError, confirmDialog, duration, bytes, clearErrors, showError} = window.Callbox;
+  const {boot, t, el, api, live, toast, pageError, confirmDialog, duration, bytes, clearErrors, showError} = window.Callbox;
   const $ = (id) => document.getElementById(id);
 
   const percent = (value, detail) => (typeof value === "number" ? `${value.toFixed(0)} %` + (detail ? ` · ${detail}` : "") : "—");
@@ -38,6 +39,7 @@
     $("services").replaceChildren(...Object.entries(h.managers || {}).map(([name, m]) =>
       el("li", {dataset: {state: m.ok ? "ok" : "bad"}}, el("span", {class: "dot", dataset: {state: m.ok ? "ok" : "bad"}}),
          el("span", {class: "mono"}, name), m.ok ? "" : el("span", {class: "field-error"}, m.error || ""))));
+    renderUsage(h.storage);
   }
 
   async function act(button, title, text, path, done) {
@@ -201,6 +203,82 @@
       button.disabled = false;
     }
   });
+
+  /* Backups: the download is a plain form post, so the browser saves the archive as it streams
+     (never held in the page); what the box would refuse is checked here first. */
+  const backupForm = $("backup-form");
+  $("backup-csrf").value = boot.csrf;
+  backupForm.addEventListener("submit", (e) => {
+    clearErrors(backupForm);
+    const f = backupForm.elements;
+    const problem = f.passphrase.value.length < 8 ? ["passphrase", t("sys.backup_short")]
+      : f.passphrase.value !== f.passphrase_again.value ? ["passphrase_again", t("sys.backup_mismatch")] : null;
+    if (problem) {
+      e.preventDefault();
+      showError(backupForm, {field: problem[0], message: problem[1]});
+      return;
+    }
+    toast(t("sys.backup_started"));
+  });
+
+  /* Restore: the archive goes up as the request body (streamed, not read into the page), its
+     passphrase in a header; the box checks it whole before it changes anything. */
+  const restoreForm = $("restore-form");
+  restoreForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(restoreForm);
+    const f = restoreForm.elements, file = f.file.files[0], button = restoreForm.querySelector("button");
+    if (!file) { showError(restoreForm, {field: "file", message: t("sys.restore_no_file")}); return; }
+    if (!await confirmDialog(t("sys.restore_title"), t("sys.restore_text", {name: file.name}), button.textContent)) return;
+    const result = $("restore-result");
+    result.className = "muted";
+    result.textContent = t("sys.restore_running");
+    result.hidden = false;
+    button.disabled = true;
+    try {
+      const r = await api("POST", "/system/restore", undefined,
+                          {raw: file, headers: {"Callbox-Passphrase": encodeURIComponent(f.passphrase.value)}});
+      result.className = "alert alert-ok";
+      result.textContent = t("sys.restore_done", {made: (r.made || "").replace("T", " ").replace("Z", " UTC")});
+      setTimeout(() => location.assign("/login"), 4000);
+    } catch (err) {
+      result.hidden = true;
+      showError(restoreForm, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  /* Storage: log rotation and the quotas the dashboard warns about (box settings), with what
+     each store uses now. */
+  const storageForm = $("storage-form");
+  const STORAGE_FIELDS = ["log_rotate_mb", "log_rotate_days", "log_keep", "log_quota_mb", "voicemail_quota_mb",
+                          "recording_quota_mb"];
+  function fillStorage(s) {
+    for (const name of STORAGE_FIELDS) storageForm.elements[name].value = s[name];
+    storageForm.elements.alert_email.value = (s.alert_email || []).join(", ");
+  }
+  function renderUsage(storage) {
+    pairs("storage-usage", [["sys.storage_logs", "logs"], ["sys.storage_voicemail", "voicemail"],
+                            ["sys.storage_recordings", "recordings"]].map(([label, store]) => {
+      const u = (storage || {})[store];
+      return [label, u ? t("sys.storage_used", {used: bytes(u.used), quota: bytes(u.quota), percent: u.percent})
+                         + (u.state !== "ok" ? " · " + t("sys.storage_state_" + u.state) : "") : "—"];
+    }));
+  }
+  storageForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(storageForm);
+    const body = {alert_email: storageForm.elements.alert_email.value.split(/[\s,;]+/).filter(Boolean)};
+    for (const name of STORAGE_FIELDS) body[name] = Number(storageForm.elements[name].value);
+    try {
+      fillStorage(await api("PATCH", "/settings", body));
+      toast(t("sys.storage_saved"));
+    } catch (err) {
+      showError(storageForm, err);
+    }
+  });
+  api("GET", "/settings").then(fillStorage, (err) => pageError(err.message));
 
   live({health: render});
   api("GET", "/health").then(render, (err) => pageError(err.message));
