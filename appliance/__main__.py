@@ -27,6 +27,7 @@ def main(argv: list[str]) -> int:
 
 
 def build_box():
+    from .backup.manager import BackupManager
     from .callcenter.manager import CallCenterManager
     from .conferences.manager import ConferencesManager
     from .db.manager import DatabaseManager
@@ -50,7 +51,7 @@ def build_box():
     return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, HardwareManager, NetworkManager, TlsManager,
                                            PbxManager, SecurityManager, ProvisioningManager, SwitchboardManager,
                                            ConferencesManager, ReportsManager, CallCenterManager, MailManager,
-                                           StorageManager, FaxManager,
+                                           StorageManager, BackupManager, FaxManager,
                                            UpdateManager, WebManager])
 
 

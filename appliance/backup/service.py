@@ -19,7 +19,7 @@ from ..errors import Conflict, Invalid
 from ..fields import Bool, StrictSchema
 from ..log import kv
 from . import archive, restore as restoring
-from .crypto import MIN_PASSPHRASE, DamagedArchive, Sealing, WrongPassphrase, direct, encrypt
+from .crypto import MIN_PASSPHRASE, DamagedArchive, Sealing, WrongPassphrase, direct, encrypt  # noqa: F401
 
 log = logging.getLogger(__name__)
 MAX_PASSPHRASE = 256

@@ -159,3 +159,31 @@ def test_log_rotation_keeps_the_log_folder_under_its_limit_during_a_flood(api, b
     assert "messages.log.1" in names and "messages.log.3" not in names, names
     assert "messages.log" in names or box.asterisk("core show uptime")  # Asterisk reopened it
     assert api.get("/health").json["storage"]["logs"]["used"] <= quota + 2**20
+
+
+def test_a_scheduled_backup_is_made_at_its_hour_into_the_box_folder(api, box):
+    """A daily backup due from this hour (the box's time zone is UTC) is made at once, complete,
+    and opens with the schedule's passphrase."""
+    import tarfile
+
+    from appliance.backup.crypto import Decryptor
+
+    hour = time.gmtime().tm_hour
+    r = api.put("/system/backup/schedule", {"frequency": "daily", "hour": hour, "keep": 2, "passphrase": PASSPHRASE,
+                                            "voicemail": True})
+    assert r.status == 200 and r.json["passphrase_set"], r
+    folder = box.data / "backups"
+    deadline = time.monotonic() + 60
+    while not (folder.is_dir() and [p for p in folder.iterdir() if p.suffix == ".cbk"]):
+        assert time.monotonic() < deadline, "no scheduled backup was made"
+        time.sleep(0.2)
+    made, = [p for p in folder.iterdir() if p.suffix == ".cbk"]
+    with open(made, "rb") as f:
+        dec = Decryptor(f, PASSPHRASE)
+        with tarfile.open(fileobj=dec, mode="r|") as tar:
+            names = {m.name for m in tar}
+        dec.finish()
+    assert {"manifest.json", "config.db", "voicemail", "secrets"} <= names
+    doc = api.get("/system/backup/schedule").json
+    assert [f["name"] for f in doc["files"]] == [made.name]
+    assert api.get("/health").json["backup"]["last"]["file"] == made.name

@@ -249,3 +249,68 @@ def test_backup_options_and_bad_requests(admin):
         r = admin.post("/system/backup", body)
         assert r.status == 422 and r.json["field"] == field, (body, r)
     assert not list((paths.data / ".backup-tmp").iterdir())
+
+
+# -- scheduled backups -------------------------------------------------------------------------
+
+
+def test_a_scheduled_backup_is_due_from_its_hour_once_per_period():
+    import datetime as dt
+
+    from appliance.backup import schedule
+
+    daily = schedule.Schedule(frequency="daily", hour=2)
+    at = dt.datetime(2026, 12, 9, 17, 30, tzinfo=dt.timezone.utc)  # 01:30 on the 10th in Shanghai
+    assert schedule.period_start(at, "Asia/Shanghai", daily).isoformat() == "2026-12-09T02:00:00+08:00"
+    later = at + dt.timedelta(hours=1)
+    assert schedule.period_start(later, "Asia/Shanghai", daily).isoformat() == "2026-12-10T02:00:00+08:00"
+    weekly = schedule.Schedule(frequency="weekly", hour=2, weekday=0)  # Mondays; the 10th is a Thursday
+    assert schedule.period_start(later, "Asia/Shanghai", weekly).isoformat() == "2026-12-07T02:00:00+08:00"
+    assert schedule.period_start(later, "UTC", schedule.Schedule()) is None
+
+
+def test_scheduled_backups_keep_the_newest_and_never_a_partial_file(tmp_path):
+    import datetime as dt
+
+    from appliance.backup import schedule
+
+    folder = tmp_path / "backups"
+    plan = schedule.Schedule(frequency="daily", hour=0)
+    now = dt.datetime.now(dt.timezone.utc)
+    assert schedule.due(now, "UTC", plan, folder)
+    for i in range(3):
+        final, size, removed = schedule.write(folder, "callbox-box-20261206-000000.cbk", [b"x" * 10, b"y"], keep=2)
+        assert size == 11 and (i < 2) == (removed == [])
+    assert sorted(p.name for p in folder.iterdir()) == ["callbox-box-20261206-000000-1.cbk",
+                                                        "callbox-box-20261206-000000-2.cbk"]
+    assert not schedule.due(now, "UTC", plan, folder)
+
+    def broken():
+        yield b"start"
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        schedule.write(folder, "callbox-box-20261206-000001.cbk", broken(), keep=2)
+    assert len(list(folder.iterdir())) == 2
+
+
+def test_backup_schedule_through_the_api(admin):
+    paths = admin.box.runtime.paths
+    r = admin.get("/system/backup/schedule")
+    assert r.status == 200 and r.json["frequency"] == "off" and r.json["passphrase_set"] is False
+    for body, field in (({"frequency": "daily"}, "passphrase"), ({"directory": "/etc"}, "directory"),
+                        ({"directory": "/mnt/../etc"}, "directory"), ({"directory": "relative"}, "directory"),
+                        ({"keep": 0}, "keep"), ({"frequency": "hourly"}, "frequency"),
+                        ({"passphrase": "short"}, "passphrase")):
+        r = admin.put("/system/backup/schedule", body)
+        assert r.status == 422 and r.json["field"] == field, (body, r)
+    assert admin.post("/system/backup/schedule/run").status == 422  # no passphrase yet
+    r = admin.put("/system/backup/schedule", {"frequency": "weekly", "hour": 3, "keep": 2, "passphrase": PASS})
+    assert r.status == 200 and r.json["passphrase_set"] is True and "passphrase" not in r.json
+    assert r.json["folder"] == str(paths.data / "backups") and r.json["files"] == []
+    made = [admin.post("/system/backup/schedule/run").json for _ in range(3)]
+    assert made[2]["removed"] == [made[0]["file"]]
+    files = admin.get("/system/backup/schedule").json["files"]
+    assert [f["name"] for f in files] == [made[2]["file"], made[1]["file"]]
+    with open(paths.data / "backups" / made[2]["file"], "rb") as f:
+        assert b"config.db" in _open(f.read())

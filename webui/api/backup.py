@@ -6,7 +6,8 @@ from urllib.parse import unquote
 
 from bottle import HTTPResponse, request
 
-from appliance.backup import archive, service
+from appliance.backup import archive, schedule, service
+from appliance.db import change
 from appliance.errors import Invalid
 from appliance.fields import validate
 
@@ -83,3 +84,32 @@ def install(api, box) -> None:
         except Invalid:
             body.drain()  # the client is still sending: let it finish, so it reads the answer
             raise
+
+    @api.get("/system/backup/schedule")
+    def get_schedule():
+        """Scheduled backups: frequency (off, daily, weekly), hour and weekday in the box's time zone,
+        how many to keep, the folder, what they hold; passphrase_set, and the backups in the folder."""
+        return {**schedule.public(schedule.load(), box.runtime.paths), "last": _last()}
+
+    @api.put("/system/backup/schedule", schema=schedule.ScheduleSchema)
+    def put_schedule():
+        """Set scheduled backups. Fields left out keep their value; the passphrase is write-only (a
+        schedule that is on needs one). directory: "" for the box's own backups folder, or a folder under
+        /media or /mnt (a disk the owner mounted)."""
+        values = validate(schedule.ScheduleSchema(), json_body(), partial=True)
+        with change(current_user().username, "backup.schedule", ",".join(sorted(values)), settled=True) as cs:
+            saved = schedule.save(cs, values, box.runtime.paths.secrets)
+        manager = getattr(box, "backup", None)
+        if manager is not None and not manager.error:
+            manager.wake()
+        return {**schedule.public(saved, box.runtime.paths), "last": _last()}
+
+    @api.post("/system/backup/schedule/run", success="200")
+    def run_schedule():
+        """Make the scheduled backup now, into its folder (the oldest beyond `keep` are deleted):
+        {"file", "size", "schema", "removed"}."""
+        return schedule.run(box, run=offload)
+
+    def _last():
+        manager = getattr(box, "backup", None)
+        return getattr(manager, "last", None)

@@ -188,6 +188,55 @@
 </div>
 
 <div class="grid cards-2 top">
+  <form class="card stack settings-form" id="schedule-form" novalidate>
+    <h2>{{_('schedule.title')}}</h2>
+    <p class="muted">{{_('schedule.intro')}}</p>
+    <div class="alert alert-error" data-error-for="" hidden></div>
+    <div class="row-2">
+      <label class="field"><span class="label">{{_('schedule.frequency')}}</span>
+        <select name="frequency">
+          <option value="off">{{_('schedule.off')}}</option>
+          <option value="daily">{{_('schedule.daily')}}</option>
+          <option value="weekly">{{_('schedule.weekly')}}</option>
+        </select>
+        <span class="field-error" data-error-for="frequency" hidden></span></label>
+      <label class="field"><span class="label">{{_('schedule.weekday')}}</span>
+        <select name="weekday">
+          % for n in range(7):
+          <option value="{{n}}">{{_('schedule.weekday_' + str(n))}}</option>
+          % end
+        </select>
+        <span class="field-error" data-error-for="weekday" hidden></span></label>
+    </div>
+    <div class="row-2">
+      <label class="field"><span class="label">{{_('schedule.hour')}}</span>
+        <input name="hour" type="number" min="0" max="23" required>
+        <span class="field-error" data-error-for="hour" hidden></span></label>
+      <label class="field"><span class="label">{{_('schedule.keep')}}</span>
+        <input name="keep" type="number" min="1" max="100" required>
+        <span class="field-error" data-error-for="keep" hidden></span></label>
+    </div>
+    <label class="field"><span class="label">{{_('schedule.directory')}}</span>
+      <input name="directory" class="mono" maxlength="200" placeholder="/mnt/usb/callbox" autocomplete="off">
+      <span class="hint" id="schedule-folder"></span>
+      <span class="field-error" data-error-for="directory" hidden></span></label>
+    <label class="field"><span class="label">{{_('backup.passphrase')}}</span>
+      <input name="passphrase" type="password" maxlength="256" autocomplete="new-password">
+      <span class="hint" id="schedule-passphrase-hint"></span>
+      <span class="field-error" data-error-for="passphrase" hidden></span></label>
+    <label class="check"><input type="checkbox" name="voicemail"> {{_('backup.voicemail')}}</label>
+    <label class="check"><input type="checkbox" name="recordings"> {{_('backup.recordings')}}</label>
+    <label class="check"><input type="checkbox" name="reports"> {{_('backup.reports')}}</label>
+    <div class="form-actions">
+      <button class="btn btn-primary" type="submit">{{_('common.save')}}</button>
+      <button class="btn" type="button" id="schedule-run">{{_('schedule.run')}}</button>
+    </div>
+    <ul class="mono" id="schedule-files"></ul>
+    <p class="muted" id="schedule-none" hidden>{{_('schedule.none')}}</p>
+  </form>
+</div>
+
+<div class="grid cards-2 top">
   <form class="card stack settings-form" id="storage-form" novalidate>
     <h2>{{_('storage.title')}}</h2>
     <p class="muted">{{_('storage.intro')}}</p>

@@ -249,6 +249,54 @@
     }
   });
 
+  /* Scheduled backups: into the box's own folder or a mounted disk, the newest N kept; the
+     passphrase is write-only, as the mail relay's password. */
+  const scheduleForm = $("schedule-form");
+  const SCHEDULE_NUMBERS = ["hour", "weekday", "keep"], SCHEDULE_CHECKS = ["voicemail", "recordings", "reports"];
+  function fillSchedule(doc) {
+    const f = scheduleForm.elements;
+    f.frequency.value = doc.frequency;
+    for (const name of SCHEDULE_NUMBERS) f[name].value = doc[name];
+    for (const name of SCHEDULE_CHECKS) f[name].checked = doc[name];
+    f.directory.value = doc.directory;
+    f.passphrase.value = "";
+    $("schedule-folder").textContent = t("sys.schedule_folder", {folder: doc.folder});
+    $("schedule-passphrase-hint").textContent = doc.passphrase_set ? t("sys.schedule_passphrase_set") : "";
+    $("schedule-files").replaceChildren(...doc.files.map((x) => el("li", {},
+      `${x.name} · ${bytes(x.size)} · ${x.made.replace("T", " ").replace("Z", " UTC")}`)));
+    $("schedule-none").hidden = doc.files.length > 0;
+  }
+  scheduleForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(scheduleForm);
+    const f = scheduleForm.elements;
+    const body = {frequency: f.frequency.value, directory: f.directory.value.trim()};
+    for (const name of SCHEDULE_NUMBERS) body[name] = Number(f[name].value);
+    for (const name of SCHEDULE_CHECKS) body[name] = f[name].checked;
+    if (f.passphrase.value) body.passphrase = f.passphrase.value;  // empty: keep the stored one
+    try {
+      fillSchedule(await api("PUT", "/system/backup/schedule", body));
+      toast(t("sys.schedule_saved"));
+    } catch (err) {
+      showError(scheduleForm, err);
+    }
+  });
+  $("schedule-run").addEventListener("click", async (e) => {
+    clearErrors(scheduleForm);
+    const button = e.currentTarget;
+    button.disabled = true;
+    try {
+      const r = await api("POST", "/system/backup/schedule/run");
+      toast(t("sys.schedule_made", {file: r.file}));
+      fillSchedule(await api("GET", "/system/backup/schedule"));
+    } catch (err) {
+      showError(scheduleForm, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  api("GET", "/system/backup/schedule").then(fillSchedule, (err) => pageError(err.message));
+
   /* Storage: log rotation and the quotas the dashboard warns about (box settings), with what
      each store uses now. */
   const storageForm = $("storage-form");
