@@ -7,7 +7,6 @@ with a wrong passphrase or cut short are refused by the fresh box, which stays a
 
 from __future__ import annotations
 
-import os
 import secrets as _secrets
 import time
 from urllib.parse import quote
@@ -106,6 +105,7 @@ def test_restore_on_a_fresh_box_keeps_phones_and_voicemail(api, sip, box, fresh,
 def test_log_rotation_keeps_the_log_folder_under_its_limit_during_a_flood(api, box):
     """Failed SIP guesses (each a line in Asterisk's messages and security logs) from an address the
     ban engine is told to spare, faster than the box rotates: the log folder stays under its quota."""
+    from appliance.storage.rotation import usage
     from tests.sipattack import SipClient
 
     r = api.post("/extensions", {"number": "8101", "name": "Flooded"})
@@ -116,14 +116,7 @@ def test_log_rotation_keeps_the_log_folder_under_its_limit_during_a_flood(api, b
     log_dir = box.data / "log"
 
     def used() -> int:
-        total = 0
-        for dirpath, _, names in os.walk(log_dir):
-            for name in names:
-                try:
-                    total += os.lstat(os.path.join(dirpath, name)).st_size
-                except FileNotFoundError:
-                    pass
-        return total
+        return usage(log_dir)
 
     def rotations() -> int:
         return ((box.health().get("storage") or {}).get("logs") or {}).get("rotations", 0)
