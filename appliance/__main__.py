@@ -40,19 +40,21 @@ def build_box():
     from .reports.manager import ReportsManager
     from .security.manager import SecurityManager
     from .settings import Runtime
+    from .sites.manager import SitesManager
     from .storage.manager import StorageManager
     from .supervisor import Box
     from .switchboard.manager import SwitchboardManager
     from .system import SettingsManager
     from .tls.manager import TlsManager
     from .update.manager import UpdateManager
+    from .vpn.manager import VpnManager
     from .web import WebManager
 
     return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, HardwareManager, NetworkManager, TlsManager,
-                                           PbxManager, SecurityManager, ProvisioningManager, SwitchboardManager,
-                                           ConferencesManager, ReportsManager, CallCenterManager, MailManager,
-                                           StorageManager, BackupManager, FaxManager,
-                                           UpdateManager, WebManager])
+                                           VpnManager, SitesManager, PbxManager, SecurityManager, ProvisioningManager,
+                                           SwitchboardManager, ConferencesManager, ReportsManager, CallCenterManager,
+                                           MailManager, StorageManager, BackupManager, FaxManager, UpdateManager,
+                                           WebManager])
 
 
 def run() -> int:

@@ -594,6 +594,45 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         ["ALTER TABLE extension ADD COLUMN transport VARCHAR(255) NOT NULL DEFAULT 'udp'",
          "ALTER TABLE extension ADD COLUMN srtp VARCHAR(255) NOT NULL DEFAULT 'off'"],
     ),
+    (
+        23,
+        "WireGuard peers",
+        [
+            """CREATE TABLE vpn_peer (
+                id INTEGER NOT NULL PRIMARY KEY,
+                name VARCHAR(255) NOT NULL UNIQUE,
+                public_key VARCHAR(255) NOT NULL UNIQUE,
+                allowed_ips VARCHAR(255) NOT NULL,
+                endpoint VARCHAR(255),
+                keepalive INTEGER NOT NULL DEFAULT 0,
+                created_at DATETIME NOT NULL,
+                updated_at DATETIME NOT NULL)""",
+        ],
+    ),
+    (
+        24,
+        "sites: branches of this headquarters",
+        [
+            """CREATE TABLE site (
+                id INTEGER NOT NULL PRIMARY KEY,
+                name VARCHAR(255) NOT NULL UNIQUE,
+                number INTEGER NOT NULL UNIQUE,
+                extensions_from VARCHAR(255) NOT NULL,
+                extensions_to VARCHAR(255) NOT NULL,
+                breakout_patterns VARCHAR(255) NOT NULL DEFAULT '',
+                code_hash VARCHAR(255) NOT NULL UNIQUE,
+                code_expires DATETIME NOT NULL,
+                tunnel_address VARCHAR(255) NOT NULL,
+                trunk_secret VARCHAR(255) NOT NULL,
+                enrolled_at DATETIME,
+                public_key VARCHAR(255),
+                vpn_peer_id INTEGER REFERENCES vpn_peer (id) ON DELETE SET NULL,
+                version VARCHAR(255),
+                phones_registered INTEGER,
+                created_at DATETIME NOT NULL)""",
+            "CREATE INDEX site_vpn_peer_id ON site (vpn_peer_id)",
+        ],
+    ),
 ]
 
 

@@ -535,11 +535,46 @@ class DahdiPort(BaseModel):
     trunk = ForeignKeyField(Trunk, null=True, backref="ports", on_delete="RESTRICT")
 
 
+
+class VpnPeer(BaseModel):
+    """A WireGuard peer of the box's interface (appliance/vpn): a branch, a remote seat."""
+
+    id = AutoField()
+    name = CharField(unique=True)
+    public_key = CharField(unique=True)
+    allowed_ips = CharField()  # networks, comma-separated, normalised
+    endpoint = CharField(null=True)  # IP:port; None: the peer calls in (behind NAT)
+    keepalive = IntegerField(default=0)  # seconds; 0 is off
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class Site(BaseModel):
+    """A branch box of this headquarters (appliance/sites): pending until it enrols with its code."""
+
+    id = AutoField()
+    name = CharField(unique=True)
+    number = IntegerField(unique=True)  # headquarters is site 1
+    extensions_from = CharField()
+    extensions_to = CharField()
+    breakout_patterns = CharField(default="")  # dial patterns, comma-separated
+    code_hash = CharField(unique=True)  # SHA-256 of the code's one-time token
+    code_expires = DateTimeField()
+    tunnel_address = CharField()
+    trunk_secret = CharField()
+    enrolled_at = DateTimeField(null=True)
+    public_key = CharField(null=True)
+    vpn_peer = ForeignKeyField(VpnPeer, null=True, on_delete="SET NULL")
+    version = CharField(null=True)
+    phones_registered = IntegerField(null=True)
+    created_at = DateTimeField()
+
 CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, RingGroupMember, Prompt, Ivr,
                  IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk, Queue, QueueMember,
                  PauseReason, CustomerLevel, Customer, CustomerNumber, MusicClass, MusicFile, TimeCondition,
                  BlacklistEntry, SpeedDial, Conference, PagingGroup, PagingGroupMember,
-                 PermissionClass, DahdiSpan, DahdiPort, Department, TicketCategory, DeskPhone]
+                 PermissionClass, DahdiSpan, DahdiPort, Department, TicketCategory, DeskPhone,
+                 VpnPeer, Site]
 # Tickets are the hotline's work, not config: they keep their own history.
 ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep, SecurityBan, Ticket, TicketEvent, TicketComment,
                               PhoneRequest]

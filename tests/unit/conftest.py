@@ -118,6 +118,7 @@ class FakeBox:
         self.hardware = _hardware(self)
         self.security = _security(self)
         self.provisioning = _provisioning(self)
+        self.vpn = _vpn(self)
 
     def health(self):
         return {"status": "ok", "asterisk": "up" if self.pbx.applier.ready else "down"}
@@ -160,6 +161,17 @@ def _provisioning(box):
     from appliance.provisioning.manager import ProvisioningManager
 
     manager = ProvisioningManager(box)
+    manager.load()
+    return manager
+
+
+def _vpn(box):
+    """The VPN manager, loaded (not started: reconcile() runs when a test asks) on the
+    WireGuard stand-in (tests/fakes/wireguard.py)."""
+    from appliance.vpn.manager import VpnManager
+    from tests.fakes import wireguard
+
+    manager = VpnManager(box, tools=wireguard)
     manager.load()
     return manager
 

@@ -10,8 +10,8 @@ from appliance.users.ratelimit import LoginLimiter
 
 from ..plugins import Auth, Database, JsonErrors, json_error_handler, spare_admin
 from . import (backup, callcenter, cdr, certificate, clicktocall, conferences, customers, events, extensions, faxes,
-               hardware, mail, me, reports, resources, security, settings, switchboard, system, system_admin,
-               system_prompts, tickets, update, voicemail, webcallback, webphone, wizard)
+               hardware, mail, me, reports, resources, security, settings, sites, switchboard, system, system_admin,
+               system_prompts, tickets, update, voicemail, vpn, webcallback, webphone, wizard)
 from . import phones  # desk phone provisioning
 from . import network
 
@@ -38,7 +38,7 @@ def make_api(box, login_limiter: LoginLimiter) -> Bottle:
     for module in (me, events, extensions, voicemail, mail, settings, resources, system_admin, wizard, callcenter,
                    customers, update, switchboard, cdr, conferences, reports, system_prompts, clicktocall,
                    hardware, security, webcallback, tickets, faxes, certificate, webphone,
-                   backup):
+                   backup, vpn, sites):
         module.install(api, box)
     phones.install(api, box)
     network.install(api, box)

@@ -63,6 +63,8 @@ MENU = (
         Page("users", "/users", ADMIN),
         Page("audit", "/audit", ADMIN),
         Page("security", "/security", ADMIN),
+        Page("vpn", "/vpn", ADMIN),
+        Page("sites", "/sites", ADMIN),
         Page("system", "/system", ADMIN),
         Page("update", "/update", ADMIN),
         Page("wizard", "/wizard", ADMIN),

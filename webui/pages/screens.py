@@ -43,6 +43,8 @@ SHELLS = {
     "conferences": ("crud", "conferences"),
     "speed_dials": ("crud", "speed_dials"),
     "faxes": ("faxes",),
+    "vpn": ("crud", "vpn"),
+    "sites": ("sites",),
     "permission_classes": ("crud", "permission_classes"),
     "system": ("system",),
     "system_prompts": ("system_prompts",),

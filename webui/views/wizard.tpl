@@ -25,6 +25,7 @@
         <span><strong>{{_('wiz.role.headquarters')}}</strong><span class="muted">{{_('wiz.role.headquarters_text')}}</span></span></label>
       <label class="option-card"><input type="radio" name="role" value="branch">
         <span><strong>{{_('wiz.role.branch')}}</strong><span class="muted">{{_('wiz.role.branch_text')}}</span></span></label>
+      <p class="hint">{{_('wiz.role.branch_enrol')}} <a href="/sites">{{_('nav.sites')}}</a></p>
       <span class="field-error" data-error-for="role" hidden></span>
       % include('wizard_nav')
     </form>

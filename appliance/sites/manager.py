@@ -1,0 +1,91 @@
+"""The sites manager: a branch reports to headquarters every few seconds over pinned HTTPS.
+
+The report carries the branch's version and registered phones (the Sites page shows them) and
+brings back the current site list. A branch that headquarters no longer knows (revoked) takes
+its own side down: its headquarters peer, its tunnel address and its site record, in one change.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from .. import __version__
+from ..db import db
+from ..log import kv
+from ..supervisor import Manager
+from . import enrol
+from .pinned import WrongCertificate, post
+
+log = logging.getLogger(__name__)
+
+REPORT_EVERY = 10.0
+REPORT_PATH = "/api/v1/sites/report"
+
+
+class SitesManager(Manager):
+    name = "sites"
+    needs = ("database", "vpn")
+
+    def load(self) -> None:
+        self.sites: list[dict] = []  # the site list as headquarters last gave it
+        self.last_error: str | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="sites", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.report()
+            except Exception:  # noqa: BLE001 - tried again at the next round
+                log.exception("site report failed")
+            self._wake.wait(REPORT_EVERY)
+            self._wake.clear()
+
+    def _phones(self) -> int | None:
+        pbx = getattr(self.box, "pbx", None)
+        if pbx is None or pbx.error or not hasattr(pbx, "live"):
+            return None
+        return len(pbx.live.registered())
+
+    def report(self) -> None:
+        with db.connection_context():
+            state = enrol.state()
+        if state["state"] != "enrolled":
+            self.sites = []
+            return
+        body = {"number": state["site"]["number"], "secret": state["trunk"]["secret"], "version": __version__,
+                "phones_registered": self._phones()}
+        try:
+            status, doc = post(state["headquarters"], state["fingerprint"], REPORT_PATH, body, timeout=5)
+        except (OSError, WrongCertificate) as exc:
+            self.last_error = f"headquarters not reached: {exc}"
+            return
+        if status == 404:
+            log.warning("headquarters revoked this site; leaving", extra=kv(headquarters=state["headquarters"]))
+            with db.connection_context():
+                revision = enrol.leave("headquarters")
+            self.sites = []
+            vpn = getattr(self.box, "vpn", None)
+            if vpn is not None and revision is not None:
+                vpn.kick()
+            return
+        if status == 200 and isinstance(doc, dict):
+            self.sites = list(doc.get("sites") or [])
+            self.last_error = None
+        else:
+            self.last_error = f"headquarters answered {status}"
+
+    def health(self) -> dict:
+        return {"sites": {"known": len(self.sites), **({"error": self.last_error} if self.last_error else {})}}

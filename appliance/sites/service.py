@@ -1,0 +1,201 @@
+"""Headquarters' side of sites: the branch list, enrolment codes, joining, revoking.
+
+A site is made with its name, extension range and breakout patterns; it gets a site number,
+a tunnel address in headquarters' tunnel network and a one-time code. A branch that shows
+the code's token (over HTTPS, see enrol.py) with its WireGuard key becomes a VPN peer in the
+same change that marks the code used, so a site is never half-enrolled. Revoking removes
+the site and its peer together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import ipaddress
+
+from marshmallow import ValidationError, fields, validate as v, validates
+
+from .. import secrets as box_secrets
+from ..db import change, write_lock
+from ..db.journal import utcnow
+from ..db.models import Extension, Site, VpnPeer
+from ..errors import Conflict, Invalid, NotFound
+from ..fields import DialPattern, Name, StrictSchema, StrictString, validate
+from ..vpn import service as vpn
+from . import code as codes
+
+CODE_HOURS = 24
+KEEPALIVE = 25  # seconds: branches sit behind NAT routers
+RANGE_MAX = 10000
+
+
+def parse_range(text: str) -> tuple[str, str]:
+    first, sep, last = text.partition("-")
+    if not sep or not first.isdigit() or not last.isdigit() or len(first) != len(last) or first[0] == "0" \
+            or not 2 <= len(first) <= 8:
+        raise ValidationError("must be FROM-TO, two numbers of the same length, such as 2000-2099")
+    if int(first) > int(last) or int(last) - int(first) >= RANGE_MAX:
+        raise ValidationError(f"must run upwards, at most {RANGE_MAX} numbers")
+    return first, last
+
+
+class SiteSchema(StrictSchema):
+    name = Name(required=True)
+    extensions = StrictString(required=True)
+    breakout_patterns = fields.List(DialPattern(), validate=v.Length(max=20))
+
+    @validates("extensions")
+    def _extensions(self, value, **kwargs):
+        parse_range(value)
+
+
+class ReportSchema(StrictSchema):
+    number = fields.Integer(strict=True, required=True, validate=v.Range(2, 100000))
+    secret = StrictString(required=True, validate=v.Length(max=128))
+    version = StrictString(validate=v.Length(max=64))
+    phones_registered = fields.Integer(strict=True, allow_none=True, validate=v.Range(0, 100000))
+
+
+class JoinSchema(StrictSchema):
+    token = StrictString(required=True, validate=v.Regexp(codes.TOKEN.pattern))
+    public_key = vpn.Key(required=True)
+    version = StrictString(validate=v.Length(max=64))
+
+
+def _overlaps(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    return len(a[0]) == len(b[0]) and int(a[0]) <= int(b[1]) and int(b[0]) <= int(a[1])
+
+
+def listing() -> list[Site]:
+    return list(Site.select().order_by(Site.number))
+
+
+def get(key) -> Site:
+    found = Site.get_or_none(Site.id == key) if str(key).isdigit() else None
+    if found is None:
+        raise NotFound(f"no site {key}")
+    return found
+
+
+def to_dict(site: Site, live: dict | None) -> dict:
+    """The API's shape; `live` is the site's peer's live state from the VPN manager."""
+    state, last_seen = "pending", None
+    if site.enrolled_at is not None:
+        age = (live or {}).get("handshake_age")
+        # WireGuard renews a session every two minutes while the tunnel is used, and the
+        # branch's keepalive keeps it used: three minutes without one is a tunnel down.
+        state = "up" if age is not None and age < 180 else "down"
+        if age is not None:
+            last_seen = (utcnow() - dt.timedelta(seconds=age)).replace(microsecond=0).isoformat() + "Z"
+    return {"id": site.id, "name": site.name, "number": site.number, "state": state, "last_seen": last_seen,
+            "version": site.version, "phones_registered": site.phones_registered,
+            "extensions": f"{site.extensions_from}-{site.extensions_to}",
+            "breakout_patterns": [p for p in site.breakout_patterns.split(",") if p],
+            "tunnel_address": site.tunnel_address,
+            "code_expires": None if site.enrolled_at else site.code_expires.isoformat() + "Z"}
+
+
+def _tunnel(number: int) -> tuple[str, str]:
+    """Headquarters' tunnel interface, and site `number`'s address in its network."""
+    iface = vpn.interface()
+    if not iface["address"] or not iface.get("public_address"):
+        raise Conflict("set this box's tunnel address and public address on the VPN page first")
+    network = ipaddress.ip_interface(iface["address"]).network
+    if number + 1 >= network.num_addresses - 1:
+        raise Conflict(f"the tunnel network {network} has no room for another site")
+    address = network.network_address + number
+    if address == ipaddress.ip_interface(iface["address"]).ip:
+        raise Conflict(f"site {number}'s tunnel address would be this box's own: give this box the network's "
+                       f"first address (such as {network.network_address + 1})")
+    return iface["address"], str(address)
+
+
+def create(data, actor: str, https_url: str, fingerprint: str, now: dt.datetime | None = None) -> tuple[Site, str, int]:
+    """A new pending site and its code."""
+    values = validate(SiteSchema(), data)
+    first, last = parse_range(values["extensions"])
+    now = now or utcnow()
+    token = codes.new_token()
+    with change(actor, "site.create", values["name"]) as cs:
+        if Site.get_or_none(Site.name == values["name"]):
+            raise Conflict(f"name: a site called {values['name']} exists", "name")
+        for other in listing():
+            if _overlaps((first, last), (other.extensions_from, other.extensions_to)):
+                raise Invalid(f"extensions: overlaps site {other.name}'s {other.extensions_from}-"
+                              f"{other.extensions_to}", "extensions")
+        ours = [e.number for e in Extension.select(Extension.number)
+                if len(e.number) == len(first) and int(first) <= int(e.number) <= int(last)]
+        if ours:
+            raise Invalid(f"extensions: {ours[0]} is an extension of this box", "extensions")
+        number = max([s.number for s in listing()] + [1]) + 1  # headquarters is site 1
+        _hq, address = _tunnel(number)
+        site = cs.create(Site, name=values["name"], number=number, extensions_from=first, extensions_to=last,
+                         breakout_patterns=",".join(values.get("breakout_patterns", [])),
+                         code_hash=codes.token_hash(token), code_expires=now + dt.timedelta(hours=CODE_HOURS),
+                         tunnel_address=address, trunk_secret=box_secrets.sip_secret(24), created_at=now)
+    return site, codes.make(https_url, fingerprint, token), cs.revision
+
+
+def join(data, hq_public_key: str, now: dt.datetime | None = None) -> tuple[dict, int | None]:
+    """A branch shows its code's token and its key: it becomes a peer; returns what it needs."""
+    values = validate(JoinSchema(), data)
+    now = now or utcnow()
+    with change("site-enrolment", "site.join", "") as cs:
+        site = Site.get_or_none(Site.code_hash == codes.token_hash(values["token"]))
+        if site is None:
+            raise Invalid("token: this code is not known here (revoked, or never issued)", "token")
+        if site.enrolled_at is not None:
+            if site.public_key != values["public_key"]:
+                raise Conflict("token: this code has been used", "token")
+            # The same branch asking again (its answer was lost): the same answer, nothing changes.
+        elif site.code_expires < now:
+            raise Invalid("token: this code has expired; issue a new one", "token")
+        else:
+            if VpnPeer.get_or_none(VpnPeer.public_key == values["public_key"]) or \
+                    values["public_key"] == hq_public_key:
+                raise Conflict("public_key: another peer has this key", "public_key")
+            peer = cs.create(VpnPeer, name=f"Site {site.number} {site.name}"[:64], public_key=values["public_key"],
+                             allowed_ips=f"{site.tunnel_address}/32", endpoint=None, keepalive=0,
+                             created_at=now, updated_at=now)
+            cs.update(site, enrolled_at=now, public_key=values["public_key"], vpn_peer=peer,
+                      version=values.get("version"))
+        iface = vpn.interface()
+    hq_address = ipaddress.ip_interface(iface["address"])
+    doc = {
+        "site": {"number": site.number, "name": site.name,
+                 "extensions": f"{site.extensions_from}-{site.extensions_to}",
+                 "breakout_patterns": [p for p in site.breakout_patterns.split(",") if p]},
+        "tunnel": {"address": f"{site.tunnel_address}/{hq_address.network.prefixlen}",
+                   "network": str(hq_address.network), "headquarters": str(hq_address.ip),
+                   "headquarters_key": hq_public_key,
+                   "headquarters_endpoint": vpn.check_endpoint(f"{iface['public_address']}:{iface['listen_port']}"),
+                   "keepalive": KEEPALIVE},
+        "trunk": {"username": f"site{site.number}", "secret": site.trunk_secret},
+    }
+    return doc, None if cs.empty else cs.revision
+
+
+def report(data) -> dict:
+    """A branch's regular report (its version, phones registered); answers the site list.
+    A site that is not (or no longer) here, or a wrong secret, is NotFound: the branch leaves."""
+    values = validate(ReportSchema(), data)
+    site = Site.get_or_none(Site.number == values["number"])
+    if site is None or site.enrolled_at is None or not hmac.compare_digest(site.trunk_secret, values["secret"]):
+        raise NotFound("no such site")
+    # Status, not configuration: written beside the journal, as the registrations are.
+    with write_lock:
+        Site.update(version=values.get("version"), phones_registered=values.get("phones_registered")) \
+            .where(Site.id == site.id).execute()
+    return {"sites": [{"number": s.number, "name": s.name, "extensions": f"{s.extensions_from}-{s.extensions_to}",
+                       "tunnel_address": s.tunnel_address} for s in listing() if s.enrolled_at is not None]}
+
+
+def delete(key, actor: str) -> int:
+    """Revoke a site: its peer goes with it, and its code is dead."""
+    with change(actor, "site.delete", str(key)) as cs:
+        site = get(key)
+        peer = site.vpn_peer
+        cs.delete(site)
+        if peer is not None:
+            cs.delete(peer)
+    return cs.revision

@@ -1,0 +1,103 @@
+"""/sites at headquarters (branches, their codes, revoking) and /enrol at a branch (appliance/sites).
+
+/sites/join is what a branch's box calls with its code's token: it needs no session (the
+token is the credential), and a wrong token counts as a failure for the ban engine.
+"""
+
+from __future__ import annotations
+
+from bottle import response
+
+from appliance import __version__
+from appliance.errors import BoxError, Conflict
+from appliance.sites import enrol, service
+from appliance.tls import certificate
+
+from ..plugins import client_address, current_user, json_body
+from .vpn import settle_and_kick, vpn_manager
+
+ADMIN = ("admin",)
+
+
+def install(api, box) -> None:
+    def vpn():
+        return vpn_manager(box)
+
+    def changed(revision) -> None:
+        settle_and_kick(box, revision)
+
+    @api.get("/sites", roles=ADMIN)
+    def list_sites():
+        """Every branch: number, state (pending until it enrols; up or down by its tunnel), when it was
+        last seen, its version and phones registered (null until it reports them)."""
+        live = vpn().live()
+        return {"items": [service.to_dict(s, live.get(s.public_key)) for s in service.listing()]}
+
+    @api.post("/sites", roles=ADMIN, schema=service.SiteSchema, success="201")
+    def create_site():
+        """Issue a branch: its name, extension range (FROM-TO) and breakout patterns. The answer's code
+        (valid 24 hours, once) carries this box's HTTPS address and certificate fingerprint."""
+        https = box.runtime.https
+        if https is None:
+            raise Conflict("this box serves no HTTPS: branches could not reach it")
+        public = service.vpn.interface().get("public_address")
+        fingerprint = certificate.current(box.runtime)["fingerprint"]
+        url = f"https://{public if public and ':' not in public else f'[{public}]'}:{https.port}"
+        site, code, revision = service.create(json_body(), current_user().username, url, fingerprint)
+        changed(revision)
+        response.status = 201
+        return {"id": site.id, "code": code, "expires": site.code_expires.isoformat() + "Z"}
+
+    @api.delete("/sites/<key>", roles=ADMIN, success="204")
+    def revoke_site(key):
+        """Revoke a branch: its tunnel peer goes at once and its code (if unused) is dead."""
+        changed(service.delete(key, current_user().username))
+        response.status = 204
+
+    @api.post("/sites/join", auth=False, schema=service.JoinSchema)
+    def join():
+        """A branch enrols: its code's token and its WireGuard public key; the answer is its site number,
+        extension range, breakout patterns, tunnel address, headquarters' key and endpoint, trunk."""
+        try:
+            doc, revision = service.join(json_body(), vpn().public_key)
+        except BoxError as exc:
+            security = getattr(box, "security", None)
+            if security is not None and not security.error and exc.status in (404, 409, 422):
+                security.failure(client_address() or "", "enrol", "bad enrolment code")
+            raise
+        if revision is not None:
+            changed(revision)
+        return doc
+
+    @api.post("/sites/report", auth=False, schema=service.ReportSchema)
+    def report():
+        """A branch's report (site number, its trunk secret, version, phones registered): answers the
+        current site list; 404 tells a revoked branch to take its side down."""
+        try:
+            return service.report(json_body())
+        except BoxError as exc:
+            security = getattr(box, "security", None)
+            if security is not None and not security.error:
+                security.failure(client_address() or "", "site-report", "unknown site or wrong secret")
+            raise
+
+    @api.get("/enrol", roles=ADMIN)
+    def get_enrolment():
+        """Whether this box is a branch (state none or enrolled), its headquarters, and the sites
+        headquarters last listed."""
+        doc = enrol.public_state()
+        manager = getattr(box, "sites", None)
+        if doc["state"] == "enrolled" and manager is not None and not manager.error:
+            doc["sites"] = manager.sites
+        return doc
+
+    @api.post("/enrol", roles=ADMIN, schema=enrol.EnrolSchema)
+    def post_enrolment():
+        """Enrol this box as a branch with headquarters' code: 200 once enrolled, 409 for a used code,
+        422 for a bad one (or headquarters showing another certificate than the code names)."""
+        doc, revision = enrol.enrol(json_body(), current_user().username, vpn().public_key, __version__)
+        changed(revision)
+        manager = getattr(box, "sites", None)
+        if manager is not None and not manager.error:
+            manager.kick()  # report to headquarters at once: it shows this branch's version and phones
+        return doc

@@ -1,0 +1,94 @@
+/* Sites: at headquarters every branch (state by its tunnel, last seen, version, phones), a new
+   branch's one-time code, revoking; at a branch, enrolling with headquarters' code. */
+(function () {
+  "use strict";
+  const {t, el, api, toast, clearErrors, showError, pageError, confirmDialog, dateTime, splitList} = window.Callbox;
+  const $ = (id) => document.getElementById(id);
+  const dialog = $("edit-dialog");
+  const form = dialog.querySelector("form");
+  const enrolForm = $("enrol-form");
+  const REFRESH_MS = 5000;
+
+  function row(s) {
+    const revoke = el("button", {type: "button", class: "btn btn-small btn-danger-ghost", onclick: () => remove(s)},
+                      t("sites.revoke"));
+    return el("tr", {dataset: {key: s.id}},
+      el("td", {class: "mono"}, String(s.number)), el("td", {}, s.name), el("td", {class: "mono"}, s.extensions),
+      el("td", {}, el("span", {class: "status-pill", dataset: {state: s.state === "up" ? "ok" : s.state === "down" ?
+        "degraded" : ""}}, t("sites.state." + s.state))),
+      el("td", {class: "mono"}, s.tunnel_address),
+      el("td", {class: "muted"}, s.last_seen ? dateTime(s.last_seen) : "—"),
+      el("td", {}, s.version || "—"),
+      el("td", {}, s.phones_registered === null ? "—" : String(s.phones_registered)),
+      el("td", {class: "col-actions"}, revoke));
+  }
+
+  async function load() {
+    try {
+      const doc = await api("GET", "/sites");
+      $("rows").replaceChildren(...doc.items.map(row));
+      $("empty").hidden = doc.items.length > 0;
+    } catch (err) { pageError(err.message); }
+  }
+
+  async function remove(s) {
+    const ok = await confirmDialog(t("sites.revoke_title", {name: s.name}), t("sites.revoke_text", {name: s.name}),
+                                   t("sites.revoke"));
+    if (!ok) return;
+    try {
+      await api("DELETE", "/sites/" + s.id);
+      toast(t("sites.revoked", {name: s.name}));
+      load();
+    } catch (err) { pageError(err.message); }
+  }
+
+  $("add").addEventListener("click", () => {
+    form.reset();
+    clearErrors(form);
+    dialog.querySelector(".dialog-title").textContent = t("sites.add_title");
+    dialog.showModal();
+  });
+  dialog.querySelectorAll("[data-close]").forEach((b) => b.addEventListener("click", () => dialog.close()));
+
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    const f = form.elements;
+    try {
+      const made = await api("POST", "/sites", {name: f.name.value.trim(), extensions: f.extensions.value.trim(),
+                                                breakout_patterns: splitList(f.breakout_patterns.value)});
+      dialog.close();
+      $("code-text").value = made.code;
+      $("code-expires").textContent = t("sites.code_expires", {when: dateTime(made.expires)});
+      $("code-dialog").showModal();
+      load();
+    } catch (err) { showError(form, err); }
+  });
+
+  async function loadEnrolment() {
+    try {
+      const s = await api("GET", "/enrol");
+      $("enrol-state").textContent = s.state === "enrolled" ?
+        t("sites.enrolled", {hq: s.headquarters, number: s.site.number, extensions: s.site.extensions}) :
+        t("sites.not_enrolled");
+      enrolForm.querySelector("label").hidden = s.state === "enrolled";
+      enrolForm.querySelector('[type="submit"]').hidden = s.state === "enrolled";
+    } catch (err) { pageError(err.message); }
+  }
+
+  enrolForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearErrors(enrolForm);
+    const submit = enrolForm.querySelector('[type="submit"]');
+    submit.disabled = true;
+    try {
+      await api("POST", "/enrol", {code: enrolForm.elements.code.value.trim()});
+      toast(t("sites.enrol_done"));
+      loadEnrolment();
+    } catch (err) { showError(enrolForm, err); } finally { submit.disabled = false; }
+  });
+
+  load();
+  loadEnrolment();
+  setInterval(() => { if (!document.hidden) load(); }, REFRESH_MS);
+})();
