@@ -66,6 +66,7 @@ MENU = (
         Page("vpn", "/vpn", ADMIN),
         Page("sites", "/sites", ADMIN),
         Page("system", "/system", ADMIN),
+        Page("network", "/network", ADMIN),
         Page("update", "/update", ADMIN),
         Page("wizard", "/wizard", ADMIN),
     )),

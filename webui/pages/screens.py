@@ -47,6 +47,7 @@ SHELLS = {
     "sites": ("sites",),
     "permission_classes": ("crud", "permission_classes"),
     "system": ("system",),
+    "network": ("network",),
     "system_prompts": ("system_prompts",),
     "ticket_setup": ("crud", "ticket_setup"),
     "desk_phones": ("crud", "desk_phones"),
