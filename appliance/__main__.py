@@ -39,6 +39,7 @@ def build_box():
     from .provisioning.manager import ProvisioningManager
     from .reports.manager import ReportsManager
     from .security.manager import SecurityManager
+    from .sms.manager import SmsManager
     from .settings import Runtime
     from .sites.manager import SitesManager
     from .storage.manager import StorageManager
@@ -53,8 +54,8 @@ def build_box():
     return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, HardwareManager, NetworkManager, TlsManager,
                                            VpnManager, SitesManager, PbxManager, SecurityManager, ProvisioningManager,
                                            SwitchboardManager, ConferencesManager, ReportsManager, CallCenterManager,
-                                           MailManager, StorageManager, BackupManager, FaxManager, UpdateManager,
-                                           WebManager])
+                                           MailManager, StorageManager, BackupManager, FaxManager, SmsManager,
+                                           UpdateManager, WebManager])
 
 
 def run() -> int:

@@ -81,6 +81,13 @@ def page(page: int = 1, per_page: int = 50, q: str | None = None) -> tuple[list[
         raise Invalid("page: must be 1 or more", "page")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise Invalid(f"per_page: must be 1 to {MAX_PER_PAGE}", "per_page")
+    query = search(q)
+    total = query.count()
+    return list(query.order_by(fn.LOWER(Customer.name), Customer.id).paginate(page, per_page)), total
+
+
+def search(q: str | None, level: str | None = None):
+    """Customers whose name, company or a number holds `q`, of the level named `level` where given."""
     query = _with_level()
     if q:
         match = Customer.name.contains(q) | Customer.company.contains(q)
@@ -89,8 +96,9 @@ def page(page: int = 1, per_page: int = 50, q: str | None = None) -> tuple[list[
             match |= Customer.id.in_(CustomerNumber.select(CustomerNumber.customer)
                                      .where(CustomerNumber.number.contains(number)))
         query = query.where(match)
-    total = query.count()
-    return list(query.order_by(fn.LOWER(Customer.name), Customer.id).paginate(page, per_page)), total
+    if level is not None:
+        query = query.where(Customer.level == levels.named(level))
+    return query
 
 
 def everything() -> list[Customer]:

@@ -301,6 +301,8 @@ class Customer(BaseModel):
     notes = TextField(null=True)
     created_at = DateTimeField()
     updated_at = DateTimeField()
+    # Set when the customer answers an SMS with TD, STOP or 退订: broadcasts skip them.
+    sms_opt_out = BooleanField(default=False)
 
 
 class CustomerNumber(BaseModel):
@@ -578,3 +580,71 @@ CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, Ri
 # Tickets are the hotline's work, not config: they keep their own history.
 ALL_MODELS = CONFIG_MODELS + [Session, Change, ChangeRow, WizardStep, SecurityBan, Ticket, TicketEvent, TicketComment,
                               PhoneRequest]
+
+
+class SmsGateway(BaseModel):
+    """Where the box's SMS go out and come in: an HTTP provider or a GSM modem (appliance/sms)."""
+
+    id = AutoField()
+    name = CharField(unique=True)
+    kind = CharField()  # http | modem
+    enabled = BooleanField()
+    rate = FloatField()  # messages a second, at most
+    attempts = IntegerField()  # tries before a message is given up
+    options = TextField()  # JSON, checked by the kind's schema
+    token = CharField(unique=True)  # the inbound webhook's secret path part
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class SmsTemplate(BaseModel):
+    """SMS text with {fields}, sent on the events it names (missed_call, voicemail, ...) and in broadcasts."""
+
+    id = AutoField()
+    name = CharField(unique=True)
+    text = TextField()
+    events = CharField()  # comma-separated
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class SmsBroadcast(BaseModel):
+    """One send to a list of customers: what was sent to whom, for its report."""
+
+    id = AutoField()
+    template_id = IntegerField(null=True)
+    text = TextField()
+    filter = TextField()  # JSON: how the customers were chosen
+    total = IntegerField()
+    opted_out = IntegerField()
+    no_number = IntegerField()
+    created_by = CharField()
+    created_at = DateTimeField()
+
+
+class SmsMessage(BaseModel):
+    """An SMS sent (the durable outbox) or received: traffic, not config."""
+
+    id = AutoField()
+    key = CharField(null=True, unique=True)
+    direction = CharField()  # out | in
+    number = CharField()
+    text = TextField()
+    state = CharField()
+    attempts = IntegerField(default=0)
+    gateway_id = IntegerField(null=True)
+    external_id = CharField(null=True)
+    customer_id = IntegerField(null=True)
+    broadcast_id = IntegerField(null=True)
+    template_id = IntegerField(null=True)
+    created_by = CharField(null=True)
+    created_at = DateTimeField()
+    next_try = DateTimeField()
+    sent_at = DateTimeField(null=True)
+    delivered_at = DateTimeField(null=True)
+    last_error = TextField(null=True)
+
+
+# SMS gateways and templates are config (journaled); broadcasts and messages are traffic.
+CONFIG_MODELS += [SmsGateway, SmsTemplate]
+ALL_MODELS += [SmsGateway, SmsTemplate, SmsBroadcast, SmsMessage]

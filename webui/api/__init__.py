@@ -14,6 +14,7 @@ from . import (backup, callcenter, cdr, certificate, clicktocall, conferences, c
                system_prompts, tickets, update, voicemail, vpn, webcallback, webphone, wizard)
 from . import phones  # desk phone provisioning
 from . import network
+from . import sms  # SMS gateways, sending, the inbound webhook
 
 
 def make_api(box, login_limiter: LoginLimiter) -> Bottle:
@@ -42,4 +43,5 @@ def make_api(box, login_limiter: LoginLimiter) -> Bottle:
         module.install(api, box)
     phones.install(api, box)
     network.install(api, box)
+    sms.install(api, box)
     return api

@@ -1,0 +1,126 @@
+"""The SMS manager: sends what the outbox holds, in its own thread, at the gateway's rate.
+
+Sending runs off the web server's loop and off the AMI reader, with a timeout
+on every gateway step, so a provider that never answers or a modem that went
+quiet delays only SMS. Throttling is a steady pace (one message every
+1/rate seconds), which is what providers' per-second limits and a modem's
+radio both want; a broadcast of thousands is just many rows in the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from .. import box_settings
+from ..db import db
+from ..log import kv
+from ..supervisor import Manager
+from . import gateways, http_gateway, outbox, wake
+from .adapters import SendError, number_for
+
+log = logging.getLogger(__name__)
+#: The longest the sender sleeps when nothing is due (it is woken when a message is queued).
+IDLE = 30.0
+
+
+class HttpAdapter:
+    def __init__(self, gateway, secrets_dir):
+        self.options = gateways.options_of(gateway)
+        self.password = gateways.password(secrets_dir, gateway.id)
+
+    def send(self, number: str, text: str, message_id: int) -> str | None:
+        return http_gateway.send(self.options, self.password, number, text, message_id)
+
+    def close(self) -> None:
+        pass
+
+
+class SmsManager(Manager):
+    name = "sms"
+    needs = ("settings", "database")
+
+    def load(self) -> None:
+        self._stop = threading.Event()
+        self.clock = outbox.utcnow
+        self.alerting = False
+        self._next_slot = 0.0
+        self.sent = 0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="sms", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        wake.set()
+        self._thread.join(timeout=http_gateway.TIMEOUT + 5)
+
+    def _run(self) -> None:
+        with db.connection_context():
+            outbox.prune(self.clock())
+            while not self._stop.is_set():
+                try:
+                    wait = self.round()
+                except Exception:  # noqa: BLE001 - the outbox keeps the messages; tried again next round
+                    log.exception("sms round failed")
+                    wait = IDLE
+                wake.wait(wait)
+                wake.clear()
+
+    def adapter(self, gateway):
+        """The adapter for `gateway`, made afresh each round: a changed URL or password applies at once."""
+        return HttpAdapter(gateway, self.box.runtime.paths.secrets)
+
+    def round(self) -> float:
+        """Send what is due; the seconds until something is due next."""
+        gateway = gateways.active()
+        if gateway is None:
+            return IDLE
+        adapter = self.adapter(gateway)
+        country = box_settings.load().country_code
+        style = gateways.options_of(gateway).get("number_format", "international")
+        while not self._stop.is_set():
+            batch = outbox.due(self.clock())
+            if not batch:
+                break
+            for m in batch:
+                if self._stop.is_set() or not self._pace(gateway.rate):
+                    break
+                self.send(gateway, adapter, m, number_for(m.number, style, country))
+        nxt = outbox.next_due()
+        if nxt is None:
+            return IDLE
+        return max(0.2, min(IDLE, (nxt - self.clock()).total_seconds()))
+
+    def _pace(self, rate: float) -> bool:
+        """Wait for the next slot at `rate` messages a second; False when stopping."""
+        now = time.monotonic()
+        if self._next_slot > now and self._stop.wait(self._next_slot - now):
+            return False
+        self._next_slot = max(self._next_slot, now) + 1.0 / rate
+        return True
+
+    def send(self, gateway, adapter, m, number: str) -> None:
+        try:
+            external_id = adapter.send(number, m.text, m.id)
+        except SendError as exc:
+            gave_up = outbox.failed_attempt(m, gateway.id, str(exc), gateway.attempts, exc.permanent,
+                                            now=self.clock())
+            log.warning("sms not sent", extra=kv(id=m.id, error=str(exc), gave_up=gave_up))
+            if gave_up and not self.alerting:
+                self.alerting = True
+                self.box.events.publish("alert", kind="sms", active=True,
+                                        message=f"an SMS to {m.number} could not be sent: {exc}")
+            return
+        outbox.sent(m, gateway.id, external_id, now=self.clock())
+        self.sent += 1
+        if self.alerting:
+            self.alerting = False
+            self.box.events.publish("alert", kind="sms", active=False, message=None)
+
+    def health(self) -> dict:
+        with db.connection_context():
+            gateway = gateways.active()
+            return {"sms": {"gateway": gateway.name if gateway else None, **outbox.counts()}}

@@ -1,0 +1,223 @@
+"""SMS: template fields, the HTTP gateway adapter against a real HTTP server on loopback, the outbox
+(retries, giving up, delivery reports), the sender's pace, broadcasts and opt-out, and the /sms API."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import time
+
+import pytest
+from marshmallow import ValidationError
+
+from appliance.db import change
+from appliance.db.models import SmsMessage
+from appliance.sms import gateways, http_gateway, inbound, outbox, templates
+from appliance.sms.adapters import SendError, number_for
+from appliance.sms.manager import SmsManager
+from tests.smsgateway import SmsGateway
+from tests.unit.test_mail import Box
+
+T0 = dt.datetime(2026, 12, 5, 8, 0, 0)
+URL = "/send?user={username}&pwd={password}&to={to}&msg={text}&ref={id}"
+
+
+def test_template_fields_are_names_from_the_list():
+    assert templates.fields_of("Hi {name}, ticket {ticket} is {status}") == ["name", "ticket", "status"]
+    assert templates.check("{name} {{literal}}", templates.MESSAGE_FIELDS)
+    with pytest.raises(ValidationError, match=r"unknown field \{nmae\}"):
+        templates.check("Dear {nmae}", templates.MESSAGE_FIELDS)
+    for bad in ("{name.__class__}", "{name!r}", "{name:>10}", "{0}", "open {", "close }"):
+        with pytest.raises(ValidationError):
+            templates.check(bad, templates.MESSAGE_FIELDS)
+    assert templates.fill("您好{name}，{x}{{ok}}", {"name": "王芳"}) == "您好王芳，{ok}"
+    assert templates.fill("{to}&{text}", {"to": "86 1", "text": "a&b"}, quote=lambda v: v.replace(" ", "+")) \
+        == "86+1&a&b"
+
+
+def test_numbers_go_to_the_gateway_in_the_form_it_wants():
+    assert number_for("8613800138000", "international", "86") == "8613800138000"
+    assert number_for("8613800138000", "e164", "86") == "+8613800138000"
+    assert number_for("8613800138000", "national", "86") == "13800138000"
+    assert number_for("10086", "national", "86") == "10086"
+
+
+def _options(server, **more):
+    return {"url": server.url + URL, "method": "GET", "body": {}, "auth": "none", "username": "acct",
+            "sender": "", "number_format": "international", "success_status": None, "success_field": None,
+            "success_value": None, "id_field": None, **more}
+
+
+def test_a_get_request_carries_chinese_text_url_encoded():
+    with SmsGateway() as server:
+        assert http_gateway.send(_options(server), "p&w=1", "8613800138000", "您好 & 再见", 7) is None
+        (req,) = server.wait(1)
+    assert req["method"] == "GET" and req["path"] == "/send"
+    assert req["query"] == {"user": "acct", "pwd": "p&w=1", "to": "8613800138000", "msg": "您好 & 再见", "ref": "7"}
+
+
+def test_post_json_with_basic_auth_and_a_success_field_gives_the_providers_id():
+    with SmsGateway() as server:
+        options = _options(server, url=server.url + "/v1/sms", method="POST_JSON", auth="basic",
+                           body={"mobile": "{to}", "content": "【呼叫中心】{text}", "sign": "{from}"},
+                           sender="Callbox", success_field="code", success_value="OK", id_field="msgid")
+        assert http_gateway.send(options, "s3cret", "13800138000", "你好", 1) == "m1"
+        server.answers.append((200, {"code": "isv.BUSINESS_LIMIT_CONTROL"}))
+        with pytest.raises(SendError, match="code='isv.BUSINESS_LIMIT_CONTROL'") as err:
+            http_gateway.send(options, "s3cret", "13800138000", "你好", 2)
+        assert not err.value.permanent
+        req = server.received[0]
+    assert req["body"] == {"mobile": "13800138000", "content": "【呼叫中心】你好", "sign": "Callbox"}
+    assert req["headers"]["Authorization"] == "Basic " + base64.b64encode(b"acct:s3cret").decode()
+
+
+def test_a_post_form_and_the_status_check():
+    with SmsGateway() as server:
+        options = _options(server, url=server.url + "/sms", method="POST_FORM", body={"to": "{to}", "m": "{text}"},
+                           success_status=202)
+        with pytest.raises(SendError, match="HTTP 200"):  # 200 is not the 202 this provider promises
+            http_gateway.send(options, "", "1", "a b", 1)
+        server.answers.append((202, {}))
+        http_gateway.send(options, "", "1", "a b", 1)
+        assert server.received[-1]["body"] == {"to": "1", "m": "a b"}
+        server.answers.append((500, b"oops"))
+        with pytest.raises(SendError, match="HTTP 500: oops") as err:
+            http_gateway.send(_options(server), "", "1", "x", 1)
+        assert not err.value.permanent
+        server.answers.append((401, {"error": "bad key"}))
+        with pytest.raises(SendError) as err:
+            http_gateway.send(_options(server), "", "1", "x", 1)
+        assert err.value.permanent
+    with pytest.raises(SendError, match="could not reach the gateway"):
+        http_gateway.send(_options(server), "", "1", "x", 1, timeout=2)
+
+
+def test_failed_attempts_back_off_then_give_up(config_db):
+    m = outbox.add("8613800138000", "hi", now=T0)
+    assert not outbox.failed_attempt(m, 1, "HTTP 500", 3, now=T0)
+    m = SmsMessage.get_by_id(m.id)
+    assert (m.state, m.attempts, m.next_try) == ("queued", 1, T0 + dt.timedelta(seconds=5))
+    assert outbox.due(T0) == [] and outbox.due(m.next_try) == [m]
+    assert not outbox.failed_attempt(m, 1, "HTTP 500", 3, now=m.next_try)
+    m = SmsMessage.get_by_id(m.id)
+    assert outbox.failed_attempt(m, 1, "HTTP 502", 3, now=m.next_try)
+    m = SmsMessage.get_by_id(m.id)
+    assert (m.state, m.attempts, m.last_error) == ("failed", 3, "HTTP 502")
+    assert outbox.retry(m.id) and SmsMessage.get_by_id(m.id).state == "queued"
+    n = outbox.add("1", "x", now=T0)
+    assert outbox.failed_attempt(n, 1, "HTTP 401", 3, permanent=True, now=T0)
+
+
+def test_a_delivery_report_moves_a_sent_message(config_db):
+    m = outbox.add("8613800138000", "hi", now=T0)
+    outbox.sent(m, 4, "m9", now=T0)
+    assert inbound.report(3, "m9", "DELIVRD") is None  # another gateway's id
+    assert inbound.report(4, "m9", "DELIVRD") == m.id
+    m = SmsMessage.get_by_id(m.id)
+    assert (m.state, m.delivered_at) == ("delivered", m.delivered_at) and m.delivered_at is not None
+    assert inbound.report(4, "m9", "EXPIRED") == m.id
+    assert SmsMessage.get_by_id(m.id).state == "undelivered"
+
+
+@pytest.fixture
+def sender(config_db, tmp_path):
+    from appliance.settings import Runtime
+
+    runtime = Runtime.from_environ({"BOX_DATA": str(tmp_path / "data"), "BOX_RUN": str(tmp_path / "run")})
+    manager = SmsManager(Box(runtime))
+    manager.load()
+    alerts = []
+    manager.box.events.publish = lambda topic, **ev: alerts.append((topic, ev))
+    manager.alerts = alerts
+    return manager
+
+
+def _gateway(server, tmp_path, **more):
+    data = {"name": "Provider", "kind": "http", "rate": 20, "attempts": 2,
+            "options": {"url": server.url + URL, "password": "pw", "id_field": "msgid", **more.pop("options", {})},
+            **more}
+    g, _ = gateways.create(data, "t", tmp_path / "data" / "secrets")
+    return g
+
+
+def test_the_sender_paces_a_broadcast_and_gives_up_on_a_failing_gateway(sender, tmp_path):
+    with SmsGateway() as server:
+        _gateway(server, tmp_path)
+        for i in range(10):
+            outbox.add(f"86138001380{i:02d}", f"第{i}条")
+        t0 = time.monotonic()
+        sender.round()
+        took = time.monotonic() - t0
+        got = server.wait(10)
+        assert 0.40 <= took < 2.0, took  # 20 a second: 9 gaps of 50 ms
+        gaps = [b["at"] - a["at"] for a, b in zip(got, got[1:])]
+        assert min(gaps) > 0.03, gaps
+        assert [r["query"]["pwd"] for r in got] == ["pw"] * 10
+        assert {m.state for m in SmsMessage.select()} == {"sent"}
+        assert SmsMessage.select().where(SmsMessage.external_id == "m1").count() == 1
+        server.answers.extend([(500, b"down"), (500, b"down")])
+        m = outbox.add("8613900139000", "x")
+        sender.round()
+        m = SmsMessage.get_by_id(m.id)
+        assert (m.state, m.attempts) == ("queued", 1)
+        SmsMessage.update(next_try=outbox.utcnow()).where(SmsMessage.id == m.id).execute()
+        sender.round()
+        m = SmsMessage.get_by_id(m.id)
+        assert (m.state, m.attempts, m.last_error) == ("failed", 2, "HTTP 500: down")
+        assert sender.alerts[-1][1]["active"] is True
+
+
+def test_an_incoming_td_opts_the_customer_out(config_db):
+    from appliance.customers import service as customers
+
+    c, _ = customers.create({"name": "王芳", "numbers": ["+86 138 0013 8000"]}, "t")
+    row = inbound.message(1, "+8613800138000", "好的，谢谢")
+    assert row.customer_id == c.id and row.state == "received"
+    assert not customers.get(c.id).sms_opt_out
+    inbound.message(1, "8613800138000", " 退订 ")
+    assert customers.get(c.id).sms_opt_out
+    assert inbound.message(1, "ICBC", "x").customer_id is None
+    with pytest.raises(ValueError):
+        inbound.message(1, "<script>", "x")
+
+
+def test_the_api(admin, tmp_path):
+    with SmsGateway() as server:
+        r = admin.post("/sms", {"to": "13800138000", "text": "hi"})
+        assert r.status == 409 and "no SMS gateway" in r.json["error"], r.json
+        bad = admin.post("/sms/gateways", {"name": "P", "kind": "http", "options": {"url": server.url + "/?m={txet}"}})
+        assert bad.status == 422 and bad.json["field"] == "options.url" and "{txet}" in bad.json["error"], bad.json
+        bad = admin.post("/sms/gateways", {"name": "P", "kind": "http",
+                                           "options": {"url": server.url, "body": {"a": "{to}"}}})
+        assert bad.status == 422 and bad.json["field"] == "options.body", bad.json
+        r = admin.post("/sms/gateways", {"name": "P", "kind": "http", "options": {
+            "url": server.url + URL, "password": "pw", "id_field": "msgid"}})
+        assert r.status == 201, r.json
+        g = r.json
+        assert g["password_set"] and "password" not in g["options"] and g["webhook"].startswith("/api/v1/sms/inbound/")
+        assert admin.post("/sms", {"to": "13800138000\n", "text": "hi"}).status == 422
+        assert admin.post("/sms", {"to": "138", "text": "hi", "customers": [1]}).status == 422
+        c = admin.post("/customers", {"name": "Li Lei", "numbers": ["13800138000"]}).json
+        r = admin.post("/sms", {"to": "138-0013-8000", "text": "您好"})
+        assert r.status == 202 and r.json["state"] == "queued", r.json
+        (m,) = admin.get("/sms").json["items"]
+        assert (m["direction"], m["text"], m["customer"]) == ("out", "您好", {"id": c["id"], "name": "Li Lei"})
+        hook = g["webhook"][len("/api/v1"):]
+        assert admin.post("/sms/inbound/nope", {"from": "1", "text": "x"}, token="").status == 404
+        r = admin.post(hook, {"from": "13800138000", "text": "TD"}, token="")
+        assert r.status == 200 and r.json["customer"] == c["id"], r.json
+        seen = admin.get(f"/customers/{c['id']}/sms").json
+        assert seen["opt_out"] is True and [i["direction"] for i in seen["items"]] == ["in", "out"]
+        r = admin.post("/sms", {"text": "Hi {name}", "customers": {"q": "Li"}})
+        assert r.status == 202 and (r.json["queued"], r.json["opted_out"]) == (0, 1), r.json
+        bad = admin.post("/sms", {"text": "Hi {nmae}", "customers": [c["id"]]})
+        assert bad.status == 422 and bad.json["field"] == "text", bad.json
+        bad = admin.post("/sms/templates", {"name": "t", "text": "Hi {nmae}"})
+        assert bad.status == 422 and bad.json["field"] == "text" and "{nmae}" in bad.json["error"], bad.json
+        assert admin.put(f"/customers/{c['id']}/sms", {"opt_out": False}).status == 200
+        t = admin.post("/sms/templates", {"name": "promo", "text": "{name}，双十二优惠", "events": []}).json
+        r = admin.post("/sms", {"template": "promo", "customers": [c["id"]]})
+        assert r.status == 202 and r.json["queued"] == 1, r.json
+        report = admin.get(f"/sms/broadcasts/{r.json['broadcast']}").json
+        assert report["template"] == t["id"] and report["states"]["queued"] == 1
+        assert admin.get("/sms?direction=out&state=queued").json["items"][0]["text"] == "Li Lei，双十二优惠"
