@@ -33,6 +33,9 @@ class HttpAdapter:
     def send(self, number: str, text: str, message_id: int) -> str | None:
         return http_gateway.send(self.options, self.password, number, text, message_id)
 
+    def ready(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -46,6 +49,7 @@ class SmsManager(Manager):
         self.clock = outbox.utcnow
         self.alerting = False
         self._next_slot = 0.0
+        self._kept: dict = {}  # gateway id -> (options, adapter): adapters that hold a device open
         self.sent = 0
 
     def start(self) -> None:
@@ -56,6 +60,8 @@ class SmsManager(Manager):
         self._stop.set()
         wake.set()
         self._thread.join(timeout=http_gateway.TIMEOUT + 5)
+        for _options, adapter in self._kept.values():
+            adapter.close()
 
     def _run(self) -> None:
         with db.connection_context():
@@ -70,17 +76,40 @@ class SmsManager(Manager):
                 wake.clear()
 
     def adapter(self, gateway):
-        """The adapter for `gateway`, made afresh each round: a changed URL or password applies at once."""
-        return HttpAdapter(gateway, self.box.runtime.paths.secrets)
+        """The adapter for `gateway`: made afresh for HTTP (a changed URL or password applies at once);
+        kept open for a modem (it must listen for messages coming in), reopened when its settings change."""
+        for gateway_id in [g for g in self._kept if g != gateway.id]:  # switched off or replaced
+            self._kept.pop(gateway_id)[1].close()
+        if gateway.kind == "http":
+            return HttpAdapter(gateway, self.box.runtime.paths.secrets)
+        kept = self._kept.get(gateway.id)
+        if kept is not None and kept[0] == gateway.options:
+            return kept[1]
+        if kept is not None:
+            kept[1].close()
+        from .modem import ModemAdapter
+
+        adapter = ModemAdapter(gateway.id, gateways.options_of(gateway))
+        self._kept[gateway.id] = (gateway.options, adapter)
+        return adapter
 
     def round(self) -> float:
         """Send what is due; the seconds until something is due next."""
         gateway = gateways.active()
         if gateway is None:
+            for _options, adapter in self._kept.values():
+                adapter.close()
+            self._kept.clear()
             return IDLE
         adapter = self.adapter(gateway)
+        try:
+            adapter.ready()
+        except SendError as exc:  # a modem that is not there: messages wait, and say why when tried
+            log.warning("sms gateway not ready", extra=kv(gateway=gateway.name, error=str(exc)))
         country = box_settings.load().country_code
-        style = gateways.options_of(gateway).get("number_format", "international")
+        # A modem needs to know an international number ('+': type of number 0x91 in the PDU).
+        style = gateways.options_of(gateway).get("number_format", "e164" if gateway.kind == "modem" else
+                                                 "international")
         while not self._stop.is_set():
             batch = outbox.due(self.clock())
             if not batch:

@@ -10,13 +10,14 @@ from ..fields import Bool, Name, StrictSchema, StrictString, Text
 from ..mail import config as mail_config
 from . import templates
 
-KINDS = ("http",)
+KINDS = ("http", "modem")
 METHODS = ("GET", "POST_FORM", "POST_JSON")
 #: What the HTTP gateway's URL and body may use.
 REQUEST_FIELDS = ("to", "text", "from", "username", "password", "id")
 MAX_TEXT = 1000  # about 15 parts of Chinese text
 MAX_BROADCAST = 100_000
 _PATH = re.compile(r"[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,7}")
+_DEVICE = re.compile(r"/dev/[A-Za-z0-9_][A-Za-z0-9_./-]{0,100}")
 _PARAM = re.compile(r"[A-Za-z0-9_.\-\[\]]{1,64}")
 
 
@@ -107,7 +108,22 @@ class HttpOptionsSchema(StrictSchema):
             raise ValidationError("basic authentication needs a user name", "username")
 
 
-OPTIONS = {"http": HttpOptionsSchema}
+class ModemOptionsSchema(StrictSchema):
+    device = StrictString(required=True, validate=validate.Regexp(
+        _DEVICE, error="must be a serial device such as /dev/ttyUSB0"))
+    baud = fields.Integer(strict=True, load_default=115200,
+                          validate=validate.OneOf((9600, 19200, 38400, 57600, 115200, 230400, 460800)))
+    delivery_reports = Bool(load_default=False, metadata={"description": "ask the network for delivery reports"})
+    timeout = fields.Float(load_default=10.0, validate=validate.Range(1, 60),
+                           metadata={"description": "seconds to wait for the modem's answer"})
+
+    @validates_schema
+    def _no_dots(self, data, **kwargs):
+        if ".." in data.get("device", ""):
+            raise ValidationError("must be a serial device such as /dev/ttyUSB0", "device")
+
+
+OPTIONS = {"http": HttpOptionsSchema, "modem": ModemOptionsSchema}
 
 
 class GatewaySchema(StrictSchema):

@@ -1,13 +1,25 @@
 """SMS from a real box: an HTTP SMS gateway the test runs on the host side of the box's link takes
 the box's messages (Chinese text intact, a gateway that answers 500 retried then given up), and the
-box's webhook takes a customer's reply, which shows on the customer's page."""
+box's webhook takes a customer's reply, which shows on the customer's page. A simulated GSM modem
+on a pseudo-terminal inside the box (the supervisor opens it as it would a USB modem) gets a long
+Chinese message in parts, hands in a multipart reply, and stops answering."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
+from tests import modemsim
+from tests.integration.conftest import BOX
 from tests.smsgateway import SmsGateway
 
 
@@ -94,3 +106,115 @@ def test_a_reply_through_the_webhook_shows_on_the_customers_page(api, provider):
     # A wrong token is refused and stores nothing.
     assert api.post("/sms/inbound/not-the-token", {"from": "13700137000", "text": "x"}, token="").status == 404
     assert len(api.get(f"/customers/{c['id']}/sms").json["items"]) == 2
+
+
+# -- the GSM modem: a simulated one (tests/modemsim.py) runs inside the box on a pseudo-terminal of
+# the box's own devpts; the supervisor opens it as it would /dev/ttyUSB0. The test drives the
+# simulation through a Unix socket in the box's data directory.
+
+class BoxModem:
+    def __init__(self, box):
+        data = Path(os.environ.get("CALLBOX_STATE", "/var/lib/callbox-dev/boxes")) / box.name / "data"
+        shutil.copy(Path(modemsim.__file__), data / "modemsim.py")
+        self.socket_path = data / "modem.sock"
+        self.proc = subprocess.Popen([str(BOX), "exec", box.name, "--", "python3", "/data/modemsim.py",
+                                      "/data/modem.sock"], stdout=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+        self.device = json.loads(self.proc.stdout.readline())["device"]
+
+    def ask(self, **request) -> dict:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(10)
+            s.connect(str(self.socket_path))
+            f = s.makefile("rw")
+            f.write(json.dumps(request) + "\n")
+            f.flush()
+            return json.loads(f.readline())
+
+    def close(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def modem(box):
+    sim = BoxModem(box)
+    try:
+        yield sim
+    finally:
+        sim.close()
+
+
+@pytest.fixture
+def on_modem(api, modem, provider):
+    """The modem is the gateway that sends (the HTTP one is switched off meanwhile)."""
+    found = [g for g in api.get("/sms/gateways").json["items"] if g["kind"] == "modem"]
+    if found:
+        g = found[0]
+    else:
+        r = api.post("/sms/gateways", {"name": "GSM modem", "kind": "modem", "rate": 5, "attempts": 1,
+                                       "options": {"device": modem.device, "baud": 115200, "timeout": 3}})
+        assert r.status == 201, r.json
+        g = r.json
+    assert api.patch(f"/sms/gateways/{provider['id']}", {"enabled": False}).status == 200
+    assert api.patch(f"/sms/gateways/{g['id']}", {"enabled": True}).status == 200
+    try:
+        yield g
+    finally:
+        modem.ask(op="silent", value=False)
+        api.patch(f"/sms/gateways/{g['id']}", {"enabled": False})
+        api.patch(f"/sms/gateways/{provider['id']}", {"enabled": True})
+
+
+def test_a_long_chinese_message_leaves_the_modem_in_parts(api, modem, on_modem):
+    before = len(modem.ask(op="state")["submitted"])
+    text = "尊敬的客户，您好！您预约的上门维修已安排在明天上午九点至十一点，届时工程师会提前电话联系您。" * 2
+    r = api.post("/sms", {"to": "138 0013 8000", "text": text})
+    assert r.status == 202, r.json
+    sent = wait_state(api, r.json["id"], {"sent", "failed"}, timeout=30)
+    assert sent["state"] == "sent", sent
+    state = modem.ask(op="state")
+    parts = [modemsim.parse_submit(p) for p in state["submitted"][before:]]
+    assert len(parts) == 2, parts
+    assert [p["udh"]["seq"] for p in parts] == [1, 2] and {p["udh"]["total"] for p in parts} == {2}
+    assert len({p["udh"]["ref"] for p in parts}) == 1
+    assert [p["dcs"] for p in parts] == [8, 8] and parts[0]["udl"] == 140
+    assert "".join(p["text"] for p in parts) == text
+    # Written without the country code, a mobile number goes as the SIM's network dials it.
+    assert {(p["number"], p["international"]) for p in parts} == {("13800138000", False)}
+    assert "AT+CMGF=0" in state["commands"] and "AT+CNMI=2,1,0,1,0" in state["commands"]
+
+
+def test_a_multipart_message_from_a_customer_is_reassembled_on_their_page(api, modem, on_modem):
+    c = api.post("/customers", {"name": "陈静", "numbers": ["13600136000"]}).json
+    text = "你好，我想改一下送货地址：北京市朝阳区建国路八十八号三号楼二单元，谢谢！" * 3
+    pdus = modemsim.deliver_pdus("8613600136000", text, ref=0x77)
+    assert len(pdus) == 2
+    indexes = modem.ask(op="deliver", pdus=list(reversed(pdus)))["indexes"]  # the network's order varies
+    deadline = time.monotonic() + 20
+    while not (items := api.get(f"/customers/{c['id']}/sms").json["items"]):
+        assert time.monotonic() < deadline, "the message did not reach the customer's page"
+        time.sleep(0.2)
+    (item,) = items
+    assert (item["direction"], item["text"], item["number"]) == ("in", text, "8613600136000")
+    deadline = time.monotonic() + 10
+    while set(indexes) - set(modem.ask(op="state")["deleted"]):
+        assert time.monotonic() < deadline, "the parts were not deleted from the SIM"
+        time.sleep(0.2)
+
+
+def test_a_modem_that_stops_answering_fails_its_message_and_nothing_else(api, box, modem, on_modem):
+    modem.ask(op="silent", value=True)
+    t0 = time.monotonic()
+    r = api.post("/sms", {"to": "13800138000", "text": "are you there?"})
+    assert r.status == 202, r.json
+    # While the sender waits on the modem, the rest of the box answers as usual.
+    assert api.post("/extensions", {"number": "8101", "name": "Still here"}).status == 201
+    assert box.health()["asterisk"] == "up"
+    failed = wait_state(api, r.json["id"], {"failed"}, timeout=30)
+    # Silent at set-up (AT) or at the send (AT+CMGS), whichever the sender met first.
+    assert re.fullmatch(r"the modem did not answer AT(\+CMGS)? within 3 s", failed["last_error"]), failed
+    assert time.monotonic() - t0 < 15
+    modem.ask(op="silent", value=False)
+    assert api.post(f"/sms/{r.json['id']}/retry").status == 200
+    assert wait_state(api, r.json["id"], {"sent", "failed"}, timeout=30)["state"] == "sent"
