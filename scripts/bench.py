@@ -10,7 +10,8 @@ references taken in the same run on the same box where one exists:
   that imports the same libraries;
 then the call-center floor (bench_floor.py), the switchboard (bench_switchboard.py:
 a 64-party conference against bare ConfBridge, feature-code call setup against a
-plain call), the disk image (bench_image.py) and the reports store (bench_reports.py).
+plain call), the disk image (bench_image.py), the reports store (bench_reports.py) and an SMS
+broadcast of 10,000 messages (bench_sms.py).
 Benchmarks are not tests: nothing here fails on a slow machine; the targets
 are printed beside the figures.
 """
@@ -38,6 +39,7 @@ from tests.phones import SipStack  # noqa: E402
 import bench_floor  # noqa: E402
 import bench_image  # noqa: E402
 import bench_reports  # noqa: E402
+import bench_sms  # noqa: E402
 import bench_switchboard  # noqa: E402
 import bench_webphone  # noqa: E402
 
@@ -199,6 +201,7 @@ def main() -> int:
         stack.close()
         stack = SipStack(box.host_ip, Path(tempfile.mkdtemp(prefix="bench-webphone-")))
         webphone = bench_webphone.measure(box, api, stack, stack.workdir)
+        sms = bench_sms.measure(box, api)
     finally:
         if stack is not None:
             stack.close()
@@ -245,6 +248,7 @@ Notes
     doc += bench_webphone.markdown(webphone)
     doc += bench_image.markdown()
     doc += bench_reports.markdown(bench_reports.measure())
+    doc += bench_sms.markdown(sms)
     (REPO / "BENCHMARKS.md").write_text(doc)
     print(doc)
     return 0
