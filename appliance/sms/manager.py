@@ -55,11 +55,14 @@ class SmsManager(Manager):
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="sms", daemon=True)
         self._thread.start()
+        self._events = threading.Thread(target=self._run_events, name="sms-events", daemon=True)
+        self._events.start()
 
     def stop(self) -> None:
         self._stop.set()
         wake.set()
         self._thread.join(timeout=http_gateway.TIMEOUT + 5)
+        self._events.join(timeout=5)
         for _options, adapter in self._kept.values():
             adapter.close()
 
@@ -74,6 +77,27 @@ class SmsManager(Manager):
                     wait = IDLE
                 wake.wait(wait)
                 wake.clear()
+
+    def _run_events(self) -> None:
+        """Templates sent on events (notify.py), in a thread of their own: an event never waits for a
+        gateway, and a slow gateway never delays the next event."""
+        from contextlib import nullcontext
+
+        from ..reports.db import reports_db
+        from .notify import EventSender
+
+        reports = reports_db.connection_context() if reports_db.obj is not None else nullcontext()
+        with db.connection_context(), reports:
+            sender = EventSender(self.box.events)
+            try:
+                while not self._stop.is_set():
+                    try:
+                        sender.poll(1.0)
+                    except Exception:  # noqa: BLE001 - the next poll tries again
+                        log.exception("sms events failed")
+                        self._stop.wait(5)
+            finally:
+                sender.close()
 
     def adapter(self, gateway):
         """The adapter for `gateway`: made afresh for HTTP (a changed URL or password applies at once);

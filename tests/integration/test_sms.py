@@ -108,6 +108,42 @@ def test_a_reply_through_the_webhook_shows_on_the_customers_page(api, provider):
     assert len(api.get(f"/customers/{c['id']}/sms").json["items"]) == 2
 
 
+
+@pytest.fixture(scope="module")
+def provider_ip(box):
+    """A SIP provider's address on the host end of the box's link (as test_routing does)."""
+    ip = box.host_ip.rsplit(".", 1)[0] + ".3"
+    dev = box.state()["host_if"]
+    subprocess.run(["ip", "addr", "add", f"{ip}/24", "dev", dev], check=True)
+    try:
+        yield ip
+    finally:
+        subprocess.run(["ip", "addr", "del", f"{ip}/24", "dev", dev], check=False)
+
+
+def test_a_missed_call_sends_the_missed_call_template_to_the_caller(api, sip, box, gateway, provider, provider_ip):
+    r = api.post("/sms/templates", {"name": "未接来电", "events": ["missed_call"],
+                                    "text": "{name}您好，我们未能接听您{time}打给{extension}的电话，稍后给您回电。"})
+    assert r.status == 201, r.json
+    api.post("/customers", {"name": "刘洋", "numbers": ["13500135000"]})
+    desk = api.post("/extensions", {"number": "8201", "name": "Front desk"}).json
+    phone = sip.phone("8201", desk["secret"], box.sip).register()
+    trunk = api.post("/trunks", {"name": "Carrier", "host": provider_ip, "port": 5090}).json
+    assert api.post("/inbound-routes", {"name": "Main", "did": "075512340000",
+                                        "destination": {"kind": "extension", "target": "8201"}}).status == 201
+    caller = sip.provider(provider_ip, 5090, user="13500135000")
+    gateway.clear()
+    call = caller.call_uri(f"sip:075512340000@{box.box_ip}:5060")
+    phone.wait_incoming(timeout=10)
+    call.hangup_call()  # rang, nobody answered: a missed call
+    call.wait_disconnected(timeout=10)
+    (req,) = gateway.wait(1, timeout=30)
+    assert req["body"]["mobile"] == "13500135000", req
+    text = req["body"]["content"]
+    assert text.startswith("刘洋您好，我们未能接听您") and text.endswith("打给8201的电话，稍后给您回电。"), text
+    assert api.delete(f"/trunks/{trunk['id']}").status in (204, 409)
+
+
 # -- the GSM modem: a simulated one (tests/modemsim.py) runs inside the box on a pseudo-terminal of
 # the box's own devpts; the supervisor opens it as it would /dev/ttyUSB0. The test drives the
 # simulation through a Unix socket in the box's data directory.

@@ -221,3 +221,43 @@ def test_the_api(admin, tmp_path):
         report = admin.get(f"/sms/broadcasts/{r.json['broadcast']}").json
         assert report["template"] == t["id"] and report["states"]["queued"] == 1
         assert admin.get("/sms?direction=out&state=queued").json["items"][0]["text"] == "Li Lei，双十二优惠"
+
+
+def test_events_send_their_templates_to_the_caller(admin, tmp_path):
+    """A missed call and a message left (call records), a callback asked for and a ticket's new status
+    each queue the templates that name the event, to the caller, once; opted-out customers get none."""
+    from appliance.reports.db import Callback, CallRecord, reports_db
+    from appliance.sms.notify import EventSender
+
+    assert admin.patch("/settings", {"country_code": "86"}).status == 200
+    assert admin.post("/sms/gateways", {"name": "P", "kind": "http", "options": {"url": "http://127.0.0.1:9/"}}) \
+        .status == 201
+    for name, text, events in (("missed", "{name}您好，我们错过了您{time}打给{extension}的电话", ["missed_call"]),
+                               ("ticket", "工单{ticket}：{status}", ["ticket_status"]),
+                               ("cb", "已为您预约回电（{queue}）", ["callback", "voicemail"])):
+        assert admin.post("/sms/templates", {"name": name, "text": text, "events": events}).status == 201
+    admin.post("/customers", {"name": "王芳", "numbers": ["13800138000"]})
+    opted = admin.post("/customers", {"name": "Out", "numbers": ["13900139000"]}).json
+    admin.put(f"/customers/{opted['id']}/sms", {"opt_out": True})
+    with reports_db.connection_context():
+        sender = EventSender(admin.box.events)
+        for call_id, number, outcome in (("1.1", "+8613800138000", "missed"), ("1.2", "13900139000", "missed"),
+                                         ("1.3", "8002", "missed"), ("1.4", "13700137000", "voicemail")):
+            CallRecord.create(id=call_id, started=1765000000.0, ended=1765000009.0, direction="inbound", path="[]",
+                              wait=9.0, talk=0.0, hold=0.0, transfers="[]", outcome=outcome, from_number=number,
+                              to_number="8001")
+            admin.box.events.publish("call_recorded", id=call_id, outcome=outcome, direction="inbound")
+        admin.box.events.publish("call_recorded", id="1.1", outcome="missed", direction="inbound")  # again
+        assert sender.poll(0.1) == 2
+        assert sender.poll(0.1) == 0  # the callbacks table is read from now on
+        Callback.create(queue="500", number="13600136000", callid="2.1", position=1, requested_at=1765000000.0,
+                        placed=0)
+        t = admin.post("/tickets", {"kind": "complaint", "summary": "No water", "caller": "13800138000"}).json
+        assert admin.patch(f"/tickets/{t['number']}", {"status": "in_progress"}).status == 200
+        assert sender.poll(0.1) == 2
+        sender.close()
+    texts = {(m.number, m.text, m.created_by) for m in SmsMessage.select()}
+    assert texts == {("8613800138000", "王芳您好，我们错过了您2025-12-06 05:46打给8001的电话", "missed_call"),
+                     ("13700137000", "已为您预约回电（）", "voicemail"),
+                     ("13600136000", "已为您预约回电（500）", "callback"),
+                     ("13800138000", f"工单{t['number']}：in_progress", "ticket_status")}, texts
