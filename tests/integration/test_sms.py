@@ -20,6 +20,7 @@ import pytest
 
 from tests import modemsim
 from tests.integration.conftest import BOX
+from tests.integration.test_routing import provider_ip  # noqa: F401 - the SIP provider's address
 from tests.smsgateway import SmsGateway
 
 
@@ -107,18 +108,6 @@ def test_a_reply_through_the_webhook_shows_on_the_customers_page(api, provider):
     assert api.post("/sms/inbound/not-the-token", {"from": "13700137000", "text": "x"}, token="").status == 404
     assert len(api.get(f"/customers/{c['id']}/sms").json["items"]) == 2
 
-
-
-@pytest.fixture(scope="module")
-def provider_ip(box):
-    """A SIP provider's address on the host end of the box's link (as test_routing does)."""
-    ip = box.host_ip.rsplit(".", 1)[0] + ".3"
-    dev = box.state()["host_if"]
-    subprocess.run(["ip", "addr", "add", f"{ip}/24", "dev", dev], check=True)
-    try:
-        yield ip
-    finally:
-        subprocess.run(["ip", "addr", "del", f"{ip}/24", "dev", dev], check=False)
 
 
 def test_a_missed_call_sends_the_missed_call_template_to_the_caller(api, sip, box, gateway, provider, provider_ip):
