@@ -40,6 +40,7 @@ MENU = (
         Page("music", "/music", STAFF),
         Page("cc_settings", "/callcenter-settings", ADMIN),
         Page("webcall_settings", "/webcall-settings", ADMIN),
+        Page("sms", "/sms", STAFF),
     )),
     Group("tickets", (Page("tickets", "/tickets", TICKETS), Page("ticket_setup", "/ticket-setup", STAFF))),
     Group("phones", (Page("extensions", "/extensions", STAFF), Page("voicemail", "/voicemail", ANYONE),
