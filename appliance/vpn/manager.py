@@ -5,6 +5,10 @@ and reaches `wg` only as that file's path), and reconciles the interface after e
 change and every few seconds, so an interface that vanished or a wireguard-go that died
 comes back by itself. Reading and changing the interface is the adapter's (wg.py); what to
 change is the planner's (plan.py).
+
+Only a box that owns its network does this: a real box, or a dev box in a namespace of its
+own. A dev box on its host's network (`make run`) keeps the settings and touches no interface:
+the host's own wg0, if it has one, is not the box's.
 """
 
 from __future__ import annotations
@@ -32,9 +36,10 @@ class VpnManager(Manager):
     name = "vpn"
     needs = ("settings", "database")
 
-    def __init__(self, box, tools=wg):
+    def __init__(self, box, tools=wg, managed: bool | None = None):
         super().__init__(box)
         self.tools = tools  # genkey, pubkey and WireGuard: wg.py, or a stand-in in unit tests
+        self._managed = managed  # None: as the box's runtime says
 
     def load(self) -> None:
         directory = self.box.runtime.paths.secrets
@@ -51,13 +56,26 @@ class VpnManager(Manager):
         self._lock = threading.Lock()
         journal.on_commit(lambda _revision: self._wake.set())
 
+    @property
+    def managed(self) -> bool:
+        if self._managed is not None:
+            return self._managed
+        runtime = self.box.runtime
+        return runtime.manage_host or runtime.firewall
+
     def start(self) -> None:
+        self._thread = None
+        if not self.managed:
+            log.info("WireGuard not managed: a dev box on its host's network")
+            return
         self._thread = threading.Thread(target=self._loop, name="vpn", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        if self._thread is None:
+            return
         self._thread.join(timeout=10)
         try:
             self.adapter.destroy()
@@ -115,6 +133,9 @@ class VpnManager(Manager):
         return out
 
     def status(self) -> dict:
+        if not self.managed:
+            return {"interface": INTERFACE, "public_key": self.public_key, "running": False,
+                    "error": "a dev box on its host's network: the tunnel is not set up here"}
         return {"interface": INTERFACE, "public_key": self.public_key, "running": self.adapter.exists(),
                 "error": self.last_error}
 

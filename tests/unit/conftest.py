@@ -171,7 +171,7 @@ def _vpn(box):
     from appliance.vpn.manager import VpnManager
     from tests.fakes import wireguard
 
-    manager = VpnManager(box, tools=wireguard)
+    manager = VpnManager(box, tools=wireguard, managed=True)
     manager.load()
     return manager
 

@@ -146,3 +146,20 @@ def test_api_and_manager_on_the_stand_in(admin):
     assert kinds(vpn.reconcile()) == ["remove_peer", "route_del"]
     assert admin.put("/vpn", {"address": None}).status == 200
     assert kinds(vpn.reconcile()) == ["destroy"]
+
+
+def test_a_dev_box_on_its_hosts_network_touches_no_interface(tmp_path):
+    """`make run` shares the host's network: the host's own wg0 is not the box's to make or remove."""
+    from appliance.settings import Runtime
+    from appliance.vpn.manager import VpnManager
+    from tests.fakes import wireguard
+
+    class HostBox:
+        runtime = Runtime.from_environ({"BOX_DATA": str(tmp_path / "data"), "BOX_RUN": str(tmp_path / "run")})
+
+    (tmp_path / "data" / "secrets").mkdir(parents=True)
+    manager = VpnManager(HostBox(), tools=wireguard)
+    manager.load()
+    manager.start()
+    manager.stop()
+    assert manager.adapter.steps == [] and manager.status()["running"] is False
