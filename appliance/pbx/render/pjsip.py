@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..conf import ConfFile, check_value
 from ..snapshot import Snapshot
 from . import webrtc
+from .phones import extension_common
 
 PHONE_CONTEXT = "callbox-phones"
 #: Where calls from an extension set to TLS enter: refused unless they came over TLS (dialplan.py).
@@ -78,20 +79,7 @@ def render(snap: Snapshot) -> dict[str, str]:
         e.set("rtp_symmetric", True)
         e.set("force_rport", True)
         e.set("rewrite_contact", True)
-        e.set("dtmf_mode", "rfc4733")
-        e.set("language", snap.language("extension", n))
-        # Marks the box's own phones in the dial plan (a trunk's caller may not transfer), and
-        # where ## and *2 and a phone's REFER dial the transfer target.
-        if ext.pickup_groups:  # rung, it may be picked up in its groups; its *8 picks up in them
-            e.set("named_call_group", ext.pickup_groups)
-            e.set("named_pickup_group", ext.pickup_groups)
-        e.set("set_var", "CALLBOX_PHONE=1")
-        e.set("set_var", f"TRANSFER_CONTEXT={PHONE_CONTEXT}")
-        a = conf.section(n)
-        a.set("type", "auth")
-        a.set("auth_type", "userpass")
-        a.set("username", n)
-        a.set("password", ext.secret)
+        extension_common(conf, e, n, ext, snap.language("extension", n), PHONE_CONTEXT, ext.secret)
         r = conf.section(n)
         r.set("type", "aor")
         r.set("max_contacts", "1")

@@ -15,6 +15,7 @@ import hmac
 
 from ..conf import ConfFile
 from ..snapshot import ExtensionView, Snapshot
+from .phones import extension_common
 
 SUFFIX = "-web"
 WS_PATH = "/ws"
@@ -96,18 +97,7 @@ def browser_endpoint(conf: ConfFile, ext: ExtensionView, snap: Snapshot, phone_c
     else:
         e.set("dtls_auto_generate_cert", True)
     e.set("direct_media", False)
-    e.set("dtmf_mode", "rfc4733")
-    e.set("language", snap.language("extension", ext.number))
-    if ext.pickup_groups:
-        e.set("named_call_group", ext.pickup_groups)
-        e.set("named_pickup_group", ext.pickup_groups)
-    e.set("set_var", "CALLBOX_PHONE=1")
-    e.set("set_var", f"TRANSFER_CONTEXT={phone_context}")
-    a = conf.section(name)
-    a.set("type", "auth")
-    a.set("auth_type", "userpass")
-    a.set("username", name)
-    a.set("password", password(ext.secret))
+    extension_common(conf, e, name, ext, snap.language("extension", ext.number), phone_context, password(ext.secret))
     r = conf.section(name)
     r.set("type", "aor")
     # One browser at a time: a second tab (or a reload) takes over from the first.

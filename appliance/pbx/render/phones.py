@@ -1,0 +1,25 @@
+"""What every endpoint of an extension carries, the desk phone's and the browser's alike: its
+keypad, its language, its pickup groups, the marks the dial plan reads, and its auth section."""
+
+from __future__ import annotations
+
+from ..conf import ConfFile, Section
+from ..snapshot import ExtensionView
+
+
+def extension_common(conf: ConfFile, e: Section, name: str, ext: ExtensionView, language: str,
+                     transfer_context: str, password: str) -> None:
+    e.set("dtmf_mode", "rfc4733")
+    e.set("language", language)
+    # Marks the box's own phones in the dial plan (a trunk's caller may not transfer), and
+    # where ## and *2 and a phone's REFER dial the transfer target.
+    if ext.pickup_groups:  # rung, it may be picked up in its groups; its *8 picks up in them
+        e.set("named_call_group", ext.pickup_groups)
+        e.set("named_pickup_group", ext.pickup_groups)
+    e.set("set_var", "CALLBOX_PHONE=1")
+    e.set("set_var", f"TRANSFER_CONTEXT={transfer_context}")
+    a = conf.section(name)
+    a.set("type", "auth")
+    a.set("auth_type", "userpass")
+    a.set("username", name)
+    a.set("password", password)
