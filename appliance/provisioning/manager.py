@@ -40,6 +40,14 @@ class ProvisioningManager(Manager):
     def start(self) -> None:
         if self.checksync is not None:
             threading.Thread(target=self.checksync.run, name="check-sync", daemon=True).start()
+        sip = self.box.runtime.sip
+        if unspecified(sip.host) and sip.port == pnp.PORT:
+            # Asterisk binds the wildcard without SO_REUSEADDR: a socket on the group's port
+            # bound first would take port 5060 from Asterisk, and its phones could not register.
+            self.pnp_error = (f"SIP PnP is off: Asterisk listens on port {pnp.PORT} of every address "
+                              "(BOX_SIP), which the PnP listener would need as well")
+            log.warning("SIP PnP is off", extra=kv(error=self.pnp_error))
+            return
         interfaces = self._pnp_interfaces()
         if not interfaces:
             self.pnp_error = "the box's SIP address is loopback: no LAN to answer on"

@@ -9,13 +9,14 @@ unclaimed phone is recorded as asking as well.
 Port 5060 belongs to Asterisk. Its PJSIP UDP transport binds the box's SIP address
 (BOX_SIP, e.g. 198.18.1.2:5060), so this listener binds the group address itself,
 224.0.1.75:5060, with SO_REUSEADDR, and joins the group on the SIP address's interface
-(on every IPv4 interface where Asterisk binds 0.0.0.0). The kernel hands a datagram to
-the sockets whose bound address matches its destination: multicast SUBSCRIBEs reach this
-socket only, everything unicast reaches Asterisk as before, and neither process sees the
-other's traffic. Where Asterisk binds the wildcard without SO_REUSEADDR the bind fails
-with "address in use": PnP then stays off and health says why (phones still find the box
-through DHCP option 66). Answers leave from this socket, so they come from port 5060 with
-the box's own address as the kernel picks it.
+(on every IPv4 interface where Asterisk binds 0.0.0.0 on another port). The kernel hands
+a datagram to the sockets whose bound address matches its destination: multicast
+SUBSCRIBEs reach this socket only, everything unicast reaches Asterisk as before, and
+neither process sees the other's traffic. Asterisk binds without SO_REUSEADDR, so where it
+binds the wildcard on port 5060 the two sockets exclude each other, and whichever binds
+first wins: the manager then leaves PnP off rather than risk Asterisk's port, and health
+says why (phones still find the box through DHCP option 66). Answers leave from this
+socket, so they come from port 5060 with the box's own address as the kernel picks it.
 
 Parsing and message building are pure functions here; `Listener` is the thin socket part.
 """

@@ -300,3 +300,41 @@ def test_phones_fetch_over_http_where_http_redirects_browsers_to_https():
     assert app({"PATH_INFO": "/provision/001565aabbcc.cfg"}, None) == ["app"]
     assert app({"PATH_INFO": "/extensions"}, None) == ["redirect"]
     assert app({"PATH_INFO": "/api/v1/phones"}, None) == ["redirect"]
+
+
+class _Listener:
+    """Stands in for the PnP socket: records whether the manager opened one."""
+    opened: list = []
+
+    def __init__(self, interfaces, answer, local_address):
+        self.interfaces = interfaces
+
+    def open(self):
+        _Listener.opened.append(self.interfaces)
+
+    def run(self):
+        pass
+
+
+@pytest.mark.parametrize("sip, opens", [("0.0.0.0:5060", False), ("0.0.0.0:5070", True),
+                                        ("198.18.1.2:5060", True)])
+def test_pnp_never_takes_asterisks_port(monkeypatch, sip, opens):
+    """Asterisk binds without SO_REUSEADDR: a PnP socket on 5060 beside a wildcard 5060 would
+    take the port from Asterisk when it binds first (phones could then not register)."""
+    from types import SimpleNamespace
+
+    from appliance.provisioning import manager, pnp
+    from appliance.settings import Address
+
+    monkeypatch.setattr(pnp, "Listener", _Listener)
+    monkeypatch.setattr(manager.ProvisioningManager, "_pnp_interfaces", lambda self: ["198.18.1.2"])
+    _Listener.opened = []
+    m = manager.ProvisioningManager(SimpleNamespace(runtime=SimpleNamespace(sip=Address.parse(sip, "BOX_SIP"))))
+    m.checksync = None
+    m.pnp_error = None
+    m.pnp = None
+    m.start()
+    assert bool(_Listener.opened) is opens
+    assert (m.pnp_error is None) is opens
+    if not opens:
+        assert "5060" in m.pnp_error
