@@ -1,11 +1,16 @@
-"""Click-to-call (POST /api/v1/calls): ring the caller's own desk phone; once it is answered,
-dial the number through the same way in as conference invites and moved calls
+"""Click-to-call (POST /api/v1/calls): ring the caller's own phone; once it is answered, dial
+the number through the same way in as conference invites and moved calls
 (callbox-dial-for -> callbox-on-behalf), within the user's permission class.
 
 The number is checked here before any phone rings (nobody answers a call the dial plan would
 refuse) and again by the dial plan, which trusts only what the supervisor set on the channel.
-The desk phone's channel is the call's first, so the call records show one outbound call from
-that extension; its unique id is the call's id, which the API answers with.
+The phone's channel is the call's first, so the call records show one outbound call from that
+extension; its unique id is the call's id, which the API answers with.
+
+Which phone: the browser phone when it is registered, else the desk phone. The user asked from
+a page, and a browser phone that is on is where they are (the page answers it by itself); a
+desk phone takes the call only when nobody is at the page's phone. One phone, not both: an
+Originate has one first channel, and the call records count the call from it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from ..db.models import Extension
 from ..errors import Forbidden, Invalid
 from ..fields import Number, PhoneNumber, StrictSchema, validate
 from ..pbx.control import send
+from ..pbx.render import webrtc
 from ..pbx.render.dialplan import CLICK_TO_CALL_CONTEXT
 from ..permissions import service as permissions
 
@@ -48,8 +54,16 @@ def check_number(permission_class: str, number: str) -> None:
         raise Invalid(f"to: {number}: {reason}", "to")
 
 
-def place(ami, data, user) -> str:
-    """Ring the extension's phone; the call id (the desk phone channel's unique id) is returned."""
+def device(ext: Extension, registration) -> str:
+    """The endpoint to ring: the browser phone when it is on and registered, else the desk phone.
+    `registration(endpoint)` is the box's live registration of an endpoint (None: none)."""
+    browser = webrtc.endpoint(ext.number)
+    return browser if ext.browser_phone and registration(browser) else ext.number
+
+
+def place(ami, data, user, registration=lambda endpoint: None) -> tuple[str, str]:
+    """Ring the extension's phone; the call id (the phone channel's unique id) and which phone
+    rings ("browser" or "desk") are returned."""
     values = validate(CallSchema(), data)
     ext = caller_extension(user, values["from_"])
     number = values["to"]
@@ -60,8 +74,9 @@ def place(ami, data, user) -> str:
     if ext.permission_class != permission_class:  # someone else's phone: its own class binds too
         check_number(ext.permission_class, number)
     call_id = f"c2c-{secrets.token_hex(8)}"
+    endpoint = device(ext, registration)
     send(ami, "Originate",
          [("Variable", f"CALLBOX_FOR_CLASS={permission_class}"), ("Variable", f"CALLBOX_FOR={ext.number}")],
-         Channel=f"PJSIP/{ext.number}", Context=CLICK_TO_CALL_CONTEXT, Exten=number, Priority=1,
+         Channel=f"PJSIP/{endpoint}", Context=CLICK_TO_CALL_CONTEXT, Exten=number, Priority=1,
          CallerID=f'"{number}" <{number}>', ChannelId=call_id, Async="true", Timeout=RING_SECONDS * 1000)
-    return call_id
+    return call_id, "desk" if endpoint == ext.number else "browser"

@@ -189,3 +189,58 @@ def test_browser_phone_takes_a_queue_call(media_browser, api, box, floor, tmp_pa
     assert row["agent"] == AGENT
     assert not errors, errors
     context.close()
+
+
+def test_browser_phone_calls_out_through_click_to_call(media_browser, api, box, floor, tmp_path):
+    """The dial field asks the box to call (POST /calls): the box rings the browser phone, which
+    answers by itself, then the number; a number the extension's class may not dial is refused on
+    the page and nothing rings."""
+    from tests.phones import SipStack
+
+    context = media_browser.new_context(base_url=box.url, viewport={"width": 1440, "height": 900}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, "alice", AGENT_PASSWORD)
+    expect(page.locator("#phone-card")).to_be_visible()
+    if not page.locator("#phone-toggle").is_checked():
+        page.check("#phone-toggle")
+    expect(page.locator("#phone-state")).to_have_text("Ready for calls")
+    expect(page.locator("#phone-dial-form")).to_be_visible()
+
+    stack = SipStack(box.host_ip, tmp_path)
+    try:
+        # Alice's desk phone is registered too: the browser is still the one rung, being where she is.
+        phones = {n: stack.phone(n, api.get(f"/extensions/{n}").json["secret"], box.sip).register()
+                  for n in (AGENT, COLLEAGUE)}
+        page.fill("#phone-dial-to", COLLEAGUE)
+        page.click("#phone-dial")
+        bob = phones[COLLEAGUE].wait_incoming(timeout=15)
+        seen(phones, page, "window.Callbox.webphone.call === 'connected'", "the browser to answer by itself")
+        assert not phones[AGENT].incoming, "the desk phone rang as well"
+        assert bob.remote_uri and AGENT in bob.remote_uri, bob.remote_uri  # the call comes from Alice's extension
+        bob.answer_call()
+        bob.wait_confirmed()
+        stack.wait(lambda: bob.listener.heard_tone(BROWSER_HZ, min_ms=400), 10, "Bob to hear the browser")
+        assert browser_rx(box) > 0
+        bob.hangup_call()
+        seen(phones, page, "window.Callbox.webphone.call === null", "the browser call to end")
+
+        # No outbound route dials it: refused before anything rings, said on the page.
+        page.fill("#phone-dial-to", "013800138000")
+        page.click("#phone-dial")
+        expect(page.locator("#phone-dial-error")).to_contain_text("no outbound route dials it")
+        # Refused in the request itself (no Originate): a second for a stray INVITE to show.
+        end = time.monotonic() + 1
+        while time.monotonic() < end:
+            stack.ep.libHandleEvents(50)
+        assert page.evaluate("window.Callbox.webphone.call") is None
+        assert not phones[AGENT].incoming
+        page.fill("#phone-dial-to", "12ab")
+        page.click("#phone-dial")
+        expect(page.locator("#phone-dial-error")).to_have_text("Enter the number to call: digits, * and # only.")
+    finally:
+        stack.close()
+    assert not errors, errors
+    context.close()

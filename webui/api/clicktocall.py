@@ -15,12 +15,13 @@ ANYONE = ("admin", "supervisor", "agent")
 def install(api, box) -> None:
     @api.post("/calls", roles=ANYONE, success="202", schema=service.CallSchema)
     def place_call():
-        """Ring the desk phone of extension `from`; once it is answered, dial `to` for the signed-in
-        user (within their permission class, as if dialled from that phone). Agents call from their
-        own extension only. Answers with the call's id (its id in the call log)."""
+        """Ring the phone of extension `from` (its browser phone where that is on and registered,
+        else its desk phone); once it is answered, dial `to` for the signed-in user (within their
+        permission class, as if dialled from that phone). Agents call from their own extension
+        only. Answers with the call's id (its id in the call log) and `rings`: "browser" or "desk"."""
         pbx = getattr(box, "pbx", None)
         if pbx is None or pbx.ami is None:
             raise Unavailable("telephony is not running")
-        call_id = service.place(pbx.ami, json_body(), current_user())
+        call_id, rings = service.place(pbx.ami, json_body(), current_user(), pbx.registration)
         response.status = 202
-        return {"id": call_id}
+        return {"id": call_id, "rings": rings}

@@ -45,6 +45,12 @@
     </div>
     <p class="muted small">{{_('phone.intro')}}</p>
     <p class="field-error" id="phone-problem" role="alert" hidden></p>
+    <form class="inline-form" id="phone-dial-form" novalidate hidden>
+      <input id="phone-dial-to" class="mono" inputmode="tel" autocomplete="off" maxlength="32"
+             placeholder="{{_('phone.dial_to')}}" aria-label="{{_('phone.dial_to')}}">
+      <button class="btn btn-primary" type="submit" id="phone-dial">{{_('phone.dial')}}</button>
+      <span class="field-error" id="phone-dial-error" role="alert" hidden></span>
+    </form>
     <div class="phone-call stack" id="phone-call" hidden>
       <div class="card-head">
         <strong class="mono" id="phone-caller"></strong>

@@ -2,6 +2,9 @@
    endpoint, <extension>-web, which this page registers over WebSocket with JsSIP (vendored,
    webui/static/js/vendor). Calls to the extension ring it with the desk phone; the desk's screen
    pop shows who calls. Answer, hang up, hold, mute, keypad (RFC 4733 tones), blind transfer.
+   Calls out go through click-to-call (POST /calls, the dial field here and the ☎ buttons): the
+   box checks the number against the user's permission class, rings this phone first, and the
+   page answers that call by itself, then the box dials the number.
    No STUN: on the box's network the host candidates do, and the offer or answer goes out a
    moment after the first host candidate instead of waiting for ICE gathering to end. */
 (function () {
@@ -9,6 +12,7 @@
   const {t, el, api} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const HOST_CANDIDATES_MS = 50;
+  const EXPECT_MS = 30000;  // click-to-call rings the phone for 30 s (appliance/clicktocall)
   const card = $("phone-card");
   if (!card || !window.JsSIP) return;
 
@@ -17,8 +21,15 @@
   let session = null;
   let held = false;
   let muted = false;
+  let expected = null;  // {number, until}: the click-to-call this page asked for, answered by itself
   // Tests and the desk read the phone's state here.
-  const phone = window.Callbox.webphone = {state: "off", call: null, get session() { return session; }};
+  const phone = window.Callbox.webphone = {state: "off", call: null, get session() { return session; },
+    /* The box rings this phone for a call to `number` the user asked for: answer it (its INVITE
+       may come before the box's answer to the page's request, or after). */
+    expect(number) {
+      expected = {number: String(number), until: Date.now() + EXPECT_MS};
+      if (session && phone.call === "ringing") answerExpected();
+    }};
 
   function setState(state, detail) {
     phone.state = state;
@@ -30,6 +41,11 @@
     const problem = $("phone-problem");
     problem.hidden = !detail;
     problem.textContent = detail || "";
+    showDial();
+  }
+
+  function showDial() {
+    $("phone-dial-form").hidden = phone.state !== "registered" || Boolean(phone.call);
   }
 
   function setCall(phase, caller) {
@@ -47,6 +63,7 @@
     $("phone-hold").setAttribute("aria-pressed", String(held));
     $("phone-mute").textContent = t(muted ? "phone.unmute" : "phone.mute");
     $("phone-mute").setAttribute("aria-pressed", String(muted));
+    showDial();
   }
 
   /* A microphone the browser will not give is said plainly: which problem, and what to do. */
@@ -106,7 +123,7 @@
     ua.start();
   }
 
-  /* Only calls to this phone: it places none of its own (the desk's ☎ buttons ring it instead). */
+  /* Only calls to this phone: it places none of its own (click-to-call rings it instead). */
   function incoming(e) {
     if (e.originator !== "remote") return;
     if (session) { e.session.terminate({status_code: 486, reason_phrase: "Busy Here"}); return; }
@@ -137,6 +154,15 @@
     session.on("ended", over);
     session.on("failed", over);
     setCall("ringing", caller);
+    answerExpected();
+  }
+
+  /* The call this page asked for (the box shows the dialled number as the caller): no second click. */
+  function answerExpected() {
+    if (expected && expected.number === phone.caller && Date.now() < expected.until) {
+      expected = null;
+      answer();
+    }
   }
 
   function attachAudio(pc) {
@@ -147,11 +173,36 @@
     });
   }
 
-  $("phone-answer").addEventListener("click", () => {
+  function answer() {
     if (!session) return;
     session.answer({mediaConstraints: {audio: true, video: false}, pcConfig: {iceServers: []},
                     rtcOfferConstraints: {offerToReceiveAudio: true}});
     if (session.connection) attachAudio(session.connection);
+  }
+
+  $("phone-answer").addEventListener("click", answer);
+  $("phone-dial-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const to = $("phone-dial-to").value.replace(/[\s().-]/g, "");
+    const problem = $("phone-dial-error");
+    problem.hidden = true;
+    if (!/^[0-9*#]{1,32}$/.test(to)) {
+      problem.textContent = t("phone.dial_bad");
+      problem.hidden = false;
+      return;
+    }
+    $("phone-dial").disabled = true;
+    try {
+      const placed = await api("POST", "/calls", {from: account.extension, to});
+      if (placed.rings === "browser") phone.expect(to);
+      else window.Callbox.toast(t("c2c.ringing", {number: to, extension: account.extension}));
+      $("phone-dial-to").value = "";
+    } catch (err) {
+      problem.textContent = err.message;
+      problem.hidden = false;
+    } finally {
+      $("phone-dial").disabled = false;
+    }
   });
   $("phone-decline").addEventListener("click", () => {
     if (session) session.terminate({status_code: 486, reason_phrase: "Busy Here"});

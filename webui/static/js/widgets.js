@@ -187,8 +187,8 @@
     empty.hidden = items.length > 0;
   }
 
-  /* A number as staff see it, with a button that calls it (POST /calls): the signed-in user's desk
-     phone rings, then the box dials the number from it. No button without a desk phone, nor for
+  /* A number as staff see it, with a button that calls it (POST /calls): the signed-in user's phone
+     rings (the browser phone on this page answers by itself), then the box dials the number from it. No button without a desk phone, nor for
      what is not a number (a name, a hidden caller, the user's own extension). */
   function callable(number) {
     const text = number || "—";
@@ -202,8 +202,11 @@
       e.stopPropagation();  // rows that open a record on click stay as they are
       button.disabled = true;
       try {
-        await api("POST", "/calls", {from: own, to: digits});
-        toast(t("c2c.ringing", {number: digits, extension: own}));
+        const placed = await api("POST", "/calls", {from: own, to: digits});
+        // The browser phone on this page answers by itself; a desk phone is for the user to pick up.
+        const webphone = window.Callbox.webphone;
+        if (placed.rings === "browser" && webphone) webphone.expect(digits);
+        else toast(t("c2c.ringing", {number: digits, extension: own}));
       } catch (err) {
         toast(err.message, "error");
       } finally {
