@@ -682,6 +682,59 @@ def test_security_page_shows_a_ban_lifts_it_and_the_dashboard_warns(admin, api, 
             api.put("/security/settings", {"allow": []}, **headers)
 
 
+def test_sms_sent_from_the_sms_page_and_a_customers_messages_both_ways(admin, box):
+    """A message typed on the SMS page reaches the gateway (a real HTTP server on the box's link);
+    the customer's reply through the webhook and the sent message show in the customer's messages,
+    opened from the SMS page; a message sent from there reaches the gateway; the opt-out switch
+    holds."""
+    from tests.api import Api
+    from tests.smsgateway import SmsGateway
+
+    api = Api(box.url).sign_in(PASSWORD)
+    with SmsGateway(host=box.host_ip) as gateway:
+        r = api.post("/sms/gateways", {"name": "Provider", "kind": "http", "rate": 50, "attempts": 1, "options": {
+            "url": gateway.url + "/v1/sms", "method": "POST_JSON", "body": {"mobile": "{to}", "content": "{text}"},
+            "success_field": "code", "success_value": "OK", "id_field": "msgid"}})
+        assert r.status == 201, r.json
+        hook = r.json["webhook"][len("/api/v1"):]
+        customer = api.post("/customers", {"name": "王芳", "numbers": ["13700137000"]}).json
+        try:
+            admin.goto("/sms")
+            admin.fill("#send-form [name=to]", "137 0013 7000")
+            admin.fill("#send-form [name=text]", "您好，您的订单已发货。")
+            admin.click("#send-form button[type=submit]")
+            (req,) = gateway.wait(1, timeout=15)
+            assert req["body"]["content"] == "您好，您的订单已发货。" and req["body"]["mobile"].endswith("13700137000")
+            assert api.post(hook, {"from": "13700137000", "text": "收到，谢谢"}, token="").status == 200
+
+            admin.goto("/sms")
+            link = admin.locator("#msg-rows a", has_text="王芳").first
+            expect(link).to_be_visible()
+            link.click()
+            expect(admin.locator("#sms-dialog")).to_be_visible()
+            expect(admin.locator("#sms-title")).to_have_text("Text messages with 王芳")
+            rows = admin.locator("#sms-rows tr")
+            expect(rows).to_have_count(2)
+            expect(rows.nth(0)).to_contain_text("收到，谢谢")
+            expect(rows.nth(0)).to_contain_text("Received")
+            expect(rows.nth(1)).to_contain_text("您好，您的订单已发货。")
+
+            gateway.clear()
+            admin.fill("#sms-form [name=text]", "请问还有其他问题吗？")
+            admin.click("#sms-send")
+            (req,) = gateway.wait(1, timeout=15)
+            assert req["body"]["content"] == "请问还有其他问题吗？"
+            expect(rows).to_have_count(3)
+            admin.check("#sms-opt-out")
+            deadline = time.monotonic() + 10
+            while not api.get(f"/customers/{customer['id']}/sms").json["opt_out"]:
+                assert time.monotonic() < deadline, "the opt-out was not saved"
+                time.sleep(0.1)
+            screenshot(admin, "customer-sms")
+        finally:
+            api.delete(f"/sms/gateways/{r.json['id']}")
+
+
 def test_sixth_wrong_password_gets_429(new_page):
     page = new_page()
     page.goto("/login")
@@ -695,4 +748,3 @@ def test_sixth_wrong_password_gets_429(new_page):
     assert int(answer.value.headers["retry-after"]) > 0
     expect(page.locator("#login-error")).to_contain_text("Too many failed sign-ins")
     screenshot(page, "login-rate-limited")
-

@@ -51,7 +51,7 @@ SHELLS = {
     "system_prompts": ("system_prompts",),
     "ticket_setup": ("crud", "ticket_setup"),
     "desk_phones": ("crud", "desk_phones"),
-    "sms": ("crud", "sms"),
+    "sms": ("crud", "widgets", "sms"),
 }
 
 

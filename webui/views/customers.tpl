@@ -123,4 +123,36 @@
   </div>
 </dialog>
 
+<dialog id="sms-dialog" class="dialog dialog-wide">
+  <div class="stack">
+    <h2 id="sms-title"></h2>
+    % if staff:
+    <label class="switch"><input type="checkbox" id="sms-opt-out"> <span>{{_('cust.sms.opt_out')}}</span></label>
+    % else:
+    <p class="muted" id="sms-opted-out" hidden>{{_('cust.sms.opted_out')}}</p>
+    % end
+    <form id="sms-form" class="stack" novalidate>
+      <div class="alert alert-error" data-error-for="" hidden></div>
+      <div class="row-2">
+        <label class="field"><span class="label">{{_('sms.send.to')}}</span>
+          <select name="to" id="sms-to"></select>
+          <span class="field-error" data-error-for="to" hidden></span></label>
+      </div>
+      <label class="field"><span class="label">{{_('sms.send.text')}}</span>
+        <textarea name="text" rows="3" maxlength="1000" required></textarea>
+        <span class="field-error" data-error-for="text" hidden></span></label>
+      <div><button class="btn btn-primary" type="submit" id="sms-send">{{_('sms.send.go')}}</button></div>
+    </form>
+    <div class="table-wrap">
+    <table class="table compact">
+      <thead><tr><th>{{_('sms.col.time')}}</th><th>{{_('sms.col.direction')}}</th><th>{{_('sms.col.number')}}</th>
+        <th>{{_('sms.col.text')}}</th><th>{{_('sms.col.state')}}</th></tr></thead>
+      <tbody id="sms-rows"></tbody>
+    </table>
+    </div>
+    <p class="muted" id="sms-none" hidden>{{_('cust.sms.none')}}</p>
+    <div class="dialog-actions"><button class="btn btn-primary" type="button" data-close>{{_('common.close')}}</button></div>
+  </div>
+</dialog>
+
 % include('confirm')

@@ -1,9 +1,11 @@
 /* Customers: who calls, by any of their numbers (written any way); searched by name, company
-   or number; their calls; CSV import and export. Levels give callers their queue priority.
+   or number; their calls; their text messages both ways, one sent from here, and (staff) their
+   opt-out of broadcasts; CSV import and export. Levels give callers their queue priority.
    Agents add and change records but set no level (it moves callers up the queues). */
 (function () {
   "use strict";
-  const {boot, t, el, api, crud, csvImport, pager, pageError, optional, duration, dateTime, callable} = window.Callbox;
+  const {boot, t, el, api, crud, csvImport, pager, pageError, optional, duration, dateTime, callable, smsCells,
+         clearErrors, showError, toast} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const staff = boot.user.role !== "agent";
   const PER_PAGE = 50;
@@ -44,7 +46,8 @@
       el("td", {}, c.level ? el("span", {class: "tag"}, c.level) : "—"),
       el("td", {class: "mono"}, ...c.numbers.flatMap((n, i) => (i ? [", ", callable(n.display)] : [callable(n.display)]))),
       el("td", {class: "muted clip"}, c.notes || "")],
-    actions: (c) => [el("button", {type: "button", class: "btn btn-small", onclick: () => showCalls(c)}, t("cust.calls"))],
+    actions: (c) => [el("button", {type: "button", class: "btn btn-small", onclick: () => showCalls(c)}, t("cust.calls")),
+                     el("button", {type: "button", class: "btn btn-small", onclick: () => showSms(c)}, t("cust.sms"))],
     loaded(items, doc) {
       total = doc.total;
       $("summary").textContent = t("cust.total", {n: doc.total});
@@ -92,6 +95,57 @@
     $("calls-dialog").showModal();
   }
 
+  let smsOf = null;  // the customer whose messages the dialog shows
+
+  async function loadSms() {
+    const doc = await api("GET", `/customers/${smsOf.id}/sms`);
+    $("sms-rows").replaceChildren(...doc.items.map((m) => el("tr", {dataset: {id: m.id, state: m.state}}, ...smsCells(m))));
+    $("sms-none").hidden = doc.items.length > 0;
+    if (staff) $("sms-opt-out").checked = doc.opt_out;
+    else $("sms-opted-out").hidden = !doc.opt_out;
+  }
+
+  async function showSms(c) {
+    pageError("");
+    smsOf = c;
+    try {
+      await loadSms();
+    } catch (err) {
+      pageError(err.message);
+      return;
+    }
+    $("sms-title").textContent = t("cust.sms_title", {name: c.name});
+    $("sms-to").replaceChildren(...c.numbers.map((n) => el("option", {value: n.display}, n.display)));
+    $("sms-send").disabled = c.numbers.length === 0;
+    clearErrors($("sms-form"));
+    $("sms-form").elements.text.value = "";
+    $("sms-dialog").showModal();
+  }
+
+  $("sms-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const form = e.target;
+    clearErrors(form);
+    try {
+      await api("POST", "/sms", {to: form.elements.to.value, text: form.elements.text.value});
+      form.elements.text.value = "";
+      toast(t("sms.send.queued"));
+      await loadSms();
+    } catch (err) {
+      showError(form, err);
+    }
+  });
+  if (staff) {
+    $("sms-opt-out").addEventListener("change", async (e) => {
+      try {
+        await api("PUT", `/customers/${smsOf.id}/sms`, {opt_out: e.target.checked});
+      } catch (err) {
+        e.target.checked = !e.target.checked;
+        toast(err.message, "error");
+      }
+    });
+  }
+
   $("add-number").addEventListener("click", () => addNumber("").focus());
   let searchTimer;
   $("search").value = q;
@@ -123,4 +177,9 @@
     }).load();
   }
   pages.go(1);
+  // The SMS page links a message's customer here: their messages open.
+  const asked = new URLSearchParams(location.search).get("sms");
+  if (/^[0-9]+$/.test(asked || "")) {
+    api("GET", `/customers/${asked}`).then(showSms, (err) => pageError(err.message));
+  }
 })();

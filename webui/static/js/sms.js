@@ -3,23 +3,15 @@
    that send them, and (administrators) the gateways. Every check is the API's. */
 (function () {
   "use strict";
-  const {t, el, api, toast, dateTime, clearErrors, showError, pageError, crud} = window.Callbox;
+  const {t, el, api, toast, clearErrors, showError, pageError, crud, smsCells} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const EVENTS = ["missed_call", "voicemail", "callback", "ticket_status"];
 
-  function stateCell(m) {
-    return el("td", {title: m.last_error || ""}, t("sms.state." + m.state),
-              m.last_error ? el("div", {class: "muted"}, m.last_error) : "");
-  }
-
   function messageRow(m) {
-    return el("tr", {dataset: {id: m.id, state: m.state}},
-      el("td", {}, dateTime(m.created_at)),
-      el("td", {}, t("sms.dir." + m.direction)),
-      el("td", {class: "mono"}, m.number),
-      el("td", {}, m.customer ? el("a", {href: `/customers?open=${m.customer.id}`}, m.customer.name) : "—"),
-      el("td", {class: "wrap"}, m.text),
-      stateCell(m),
+    const [when, direction, number, text, state] = smsCells(m);
+    return el("tr", {dataset: {id: m.id, state: m.state}}, when, direction, number,
+      el("td", {}, m.customer ? el("a", {href: `/customers?sms=${m.customer.id}`}, m.customer.name) : "—"),
+      text, state,
       el("td", {class: "col-actions"}, m.state === "failed"
         ? el("button", {type: "button", class: "btn btn-small", onclick: () => retry(m)}, t("sms.retry")) : ""));
   }

@@ -216,7 +216,19 @@
     return el("span", {class: "callable mono"}, text, " ", button);
   }
 
-  Object.assign(window.Callbox, {callable, loadCatalogue, catalogue, extensionChoices, describe, destinationPicker,
+  /* An SMS as a table row's cells: when, which way, the number, the text, its delivery state (with
+     the gateway's last error under it). The SMS page and a customer's messages show the same. */
+  function smsCells(m) {
+    return [
+      el("td", {class: "nowrap"}, dateTime(m.created_at)),
+      el("td", {}, t("sms.dir." + m.direction)),
+      el("td", {class: "mono"}, m.number),
+      el("td", {class: "wrap"}, m.text),
+      el("td", {title: m.last_error || ""}, t("sms.state." + m.state),
+         m.last_error ? el("div", {class: "muted"}, m.last_error) : "")];
+  }
+
+  Object.assign(window.Callbox, {smsCells, callable, loadCatalogue, catalogue, extensionChoices, describe, destinationPicker,
                                  orderedList, trunkState, applyTrunkEvent, agentBadge, reasonOptions, tick,
                                  recentCalls});
 })();
