@@ -46,6 +46,7 @@ def build_box():
     from .supervisor import Box
     from .switchboard.manager import SwitchboardManager
     from .system import SettingsManager
+    from .tickets.manager import TicketsManager
     from .tls.manager import TlsManager
     from .update.manager import UpdateManager
     from .vpn.manager import VpnManager
@@ -54,7 +55,7 @@ def build_box():
     return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, HardwareManager, NetworkManager, TlsManager,
                                            VpnManager, SitesManager, PbxManager, SecurityManager, ProvisioningManager,
                                            SwitchboardManager, ConferencesManager, ReportsManager, CallCenterManager,
-                                           MailManager, StorageManager, BackupManager, FaxManager, SmsManager,
+                                           MailManager, StorageManager, BackupManager, FaxManager, SmsManager, TicketsManager,
                                            UpdateManager, WebManager])
 
 

@@ -115,6 +115,14 @@ class BoxSettings:
     blacklist_destination: dict | None = None
     #: What a ticket may be (a ticket's kind is one of these).
     ticket_kinds: tuple = ("complaint", "report", "consultation", "suggestion")
+    #: Ticket reminders (催办, tickets/reminders.py): to the ticket's department when its deadline is
+    #: this many minutes away (each), at the deadline, again every so many minutes while it stays
+    #: open (0: once); so long past the deadline, an escalation to the supervisors' addresses
+    #: (0: never), who also get the reminders of tickets no department has yet.
+    ticket_remind_before_minutes: tuple = (60,)
+    ticket_overdue_repeat_minutes: int = 240
+    ticket_escalate_after_minutes: int = 120
+    ticket_escalation_email: tuple = ()
     #: Where each received fax is mailed, its pages as PDF (none: kept on the Fax page only).
     fax_email: tuple = ()
     #: The fingerprint of the owner's certificate once uploaded (appliance/tls/service.py), never
@@ -144,7 +152,7 @@ class BoxSettings:
 
 
 _LISTS = ("ntp_servers", "emergency_numbers", "ticket_kinds", "fax_email", "sip_local_networks",
-          "alert_email")  # tuples here, lists in JSON
+          "alert_email", "ticket_remind_before_minutes", "ticket_escalation_email")  # tuples here, lists in JSON
 
 
 class BoxSettingsSchema(StrictSchema):
@@ -173,6 +181,11 @@ class BoxSettingsSchema(StrictSchema):
         r"^[a-z][a-z0-9_]{0,31}$", error="must be lower-case letters, digits and _")),
         validate=validate.Length(min=1, max=20))
     fax_email = fields.List(Email(), validate=validate.Length(max=5))
+    ticket_remind_before_minutes = fields.List(fields.Integer(strict=True, validate=validate.Range(1, 10080)),
+                                               validate=validate.Length(max=5))
+    ticket_overdue_repeat_minutes = fields.Integer(strict=True, validate=validate.Range(0, 10080))
+    ticket_escalate_after_minutes = fields.Integer(strict=True, validate=validate.Range(0, 10080))
+    ticket_escalation_email = fields.List(Email(), validate=validate.Length(max=5))
     sip_external_address = StrictString()
     sip_local_networks = fields.List(StrictString(), validate=validate.Length(max=16))
 

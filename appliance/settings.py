@@ -142,6 +142,9 @@ class Runtime:
     #: a dev box shares its host's and shows those steps as skipped.
     manage_host: bool = False
     can_reboot: bool = False
+    #: Tests only (BOX_TEST_CLOCK=1): POST /api/v1/testing/clock moves the tickets' time
+    #: (tickets/clock.py) so that a test sees a deadline pass without waiting for it.
+    test_clock: bool = False
     #: The ban engine may change this network's firewall: a real box, or a dev box in a
     #: network namespace of its own (never one sharing its host's network).
     firewall: bool = False
@@ -205,6 +208,7 @@ class Runtime:
             asterisk_user=env.get("BOX_ASTERISK_USER", "asterisk"),
             manage_host=env.get("BOX_MANAGE_HOST", "0") == "1",
             can_reboot=env.get("BOX_CAN_REBOOT", "0") == "1",
+            test_clock=env.get("BOX_TEST_CLOCK", "0") == "1",
             firewall=env.get("BOX_FIREWALL", env.get("BOX_MANAGE_HOST", "0")) == "1",
             manage_network=env.get("BOX_NETWORK", env.get("BOX_MANAGE_HOST", "0")) == "1",
             hosts_file=Path(env.get("BOX_HOSTS_FILE", "/etc/hosts")),

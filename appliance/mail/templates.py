@@ -66,6 +66,48 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "办理时限：{deadline}\n\n"
                "{details}\n"),
     },
+    "ticket_reminder": {
+        "en": ("Reminder: ticket {number} {state}",
+               "Ticket {number} {state}.\n\n"
+               "Summary:    {summary}\n"
+               "Department: {department}\n"
+               "Caller:     {caller}\n"
+               "Status:     {status}\n"
+               "Deadline:   {deadline}\n\n"
+               "Please answer it before its deadline. Sent by {box}.\n"),
+        "zh": ("催办：工单 {number}{state}",
+               "工单 {number}{state}。\n\n"
+               "摘要：{summary}\n"
+               "承办部门：{department}\n"
+               "来电：{caller}\n"
+               "状态：{status}\n"
+               "办理时限：{deadline}\n\n"
+               "请在时限内办结。由 {box} 发出。\n"),
+    },
+    "ticket_escalated": {
+        "en": ("Escalated: ticket {number} is overdue ({department})",
+               "Ticket {number} is past its deadline and still not answered.\n\n"
+               "Summary:    {summary}\n"
+               "Department: {department}\n"
+               "Caller:     {caller}\n"
+               "Status:     {status}\n"
+               "Deadline:   {deadline}\n\n"
+               "The department has been reminded. Sent by {box}.\n"),
+        "zh": ("督办：工单 {number} 已超时（{department}）",
+               "工单 {number} 已超过办理时限，仍未办结。\n\n"
+               "摘要：{summary}\n"
+               "承办部门：{department}\n"
+               "来电：{caller}\n"
+               "状态：{status}\n"
+               "办理时限：{deadline}\n\n"
+               "已向承办部门催办。由 {box} 发出。\n"),
+    },
+    "ticket_reminder_sms": {
+        "en": ("", "Reminder: ticket {number} {state} (deadline {deadline}): {summary}"),
+        "zh": ("", "【催办】工单 {number}{state}（时限 {deadline}）：{summary}"),
+    },
+    "ticket_due_in": {"en": ("", "is due in {minutes} minutes"), "zh": ("", "将在 {minutes} 分钟后到期")},
+    "ticket_overdue": {"en": ("", "is past its deadline"), "zh": ("", "已超过办理时限")},
     "fax": {
         "en": ("Fax from {sender}: {pages} page(s)",
                "A fax arrived on {box}.\n\n"

@@ -1,6 +1,7 @@
 """Outgoing mail from a real box to a real SMTP server the test runs on the host side of the
-box's link: the test message with wrong and right credentials, and a voicemail left by a SIP
-phone arriving as an e-mail with its WAV after the relay first refused it (451)."""
+box's link: the test message with wrong and right credentials, a voicemail left by a SIP phone
+arriving as an e-mail with its WAV after the relay first refused it (451), a ticket's dispatch, and
+the reminder of a ticket whose deadline passed (the box's tickets' time moved by the test)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,18 @@ import wave
 import pytest
 
 from tests.audio import goertzel_ratio, write_tone
+from tests.integration.conftest import running_box
 from tests.integration.test_phones import leave_voicemail, make_extension
 from tests.smtpserver import MailServer
 
 MESSAGE_HZ = 1100
+
+
+@pytest.fixture(scope="module")
+def box():
+    # The tickets' time moves on request (BOX_TEST_CLOCK=1): a deadline passes without waiting.
+    with running_box(("BOX_TEST_CLOCK=1",)) as instance:
+        yield instance
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +120,34 @@ def test_a_ticket_dispatched_to_a_department_arrives_by_mail(api, relay, configu
     assert "Water supply" in text and "13800138000" in text and "Building 3." in text
     with relay.lock:
         relay.received.clear()
+
+
+def test_a_ticket_past_its_deadline_comes_first_and_its_department_is_reminded(api, relay, configured):
+    assert api.put("/system/mail", {"password": "Relay-Pass-1"}).json["password_set"] is True
+    assert api.patch("/settings", {"ticket_remind_before_minutes": [], "ticket_escalate_after_minutes": 0}).status == 200
+    roads = api.post("/departments", {"name": "Roads Office", "email": "roads@example.org"}).json
+    potholes = api.post("/ticket-categories", {"name": "Potholes", "time_limit_hours": 2}).json
+    parks = api.post("/ticket-categories", {"name": "Park benches", "time_limit_hours": 72}).json
+    late = api.post("/tickets", {"kind": "report", "summary": "Pothole on Main Street", "category": potholes["id"],
+                                 "department": roads["id"]}).json
+    api.post("/tickets", {"kind": "report", "summary": "Broken bench", "category": parks["id"],
+                          "department": roads["id"]})
+    relay.wait(2, timeout=30)  # the two dispatch mails
+    with relay.lock:
+        relay.received.clear()
+    assert api.post("/testing/clock", {"advance_seconds": -5}).status == 422
+    r = api.post("/testing/clock", {"advance_seconds": 2 * 3600 + 60})
+    assert r.status == 200, r.json
+    (rcpts, msg), = relay.wait(1, timeout=30)
+    assert rcpts == ["roads@example.org"]
+    assert msg["Subject"] == f"Reminder: ticket {late['number']} is past its deadline"
+    assert "Pothole on Main Street" in msg.get_body(("plain",)).get_content()
+    first = api.get("/tickets").json["items"][0]
+    assert (first["number"], first["overdue"]) == (late["number"], True)
+    history = api.get(f"/tickets/{late['number']}/history").json["items"]
+    assert [(h["actor"], h["old"], h["new"]) for h in history if h["field"] == "reminder"] == [
+        ("box", "roads@example.org", "overdue-0")]
+    deadline = time.monotonic() + 10  # counted once the round that sent it ends
+    while api.get("/health").json["tickets"]["reminders_sent"] != 1:
+        assert time.monotonic() < deadline, api.get("/health").json["tickets"]
+        time.sleep(0.1)

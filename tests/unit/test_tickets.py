@@ -436,3 +436,105 @@ def test_a_dispatch_queues_one_mail_to_the_departments_address(box):
     assert box.patch("/settings", {"language": "zh"}).status == 200
     n = ticket(box, department=water["id"])["number"]
     assert OutgoingMail.select().order_by(OutgoingMail.id.desc()).first().subject.startswith(f"工单 {n} 派至Water Bureau")
+
+
+# -- reminders and escalation ---------------------------------------------------------------
+
+def test_reminder_points_before_at_and_after_the_deadline():
+    from types import SimpleNamespace
+
+    from appliance.tickets.reminders import due_points
+
+    s = SimpleNamespace(ticket_remind_before_minutes=(240, 60), ticket_overdue_repeat_minutes=120,
+                        ticket_escalate_after_minutes=90)
+    deadline = dt.datetime(2026, 12, 6, 12, 0)
+
+    def at(h, m=0):
+        return [p.key for p in due_points(deadline, dt.datetime(2026, 12, 6, h, m), s)]
+
+    assert at(7, 59) == []
+    assert at(8) == ["due-240"]
+    assert at(11, 30) == ["due-60"]  # the nearest point passed, not all of them
+    assert at(12) == ["overdue-0"]
+    assert at(13, 29) == ["overdue-0"]
+    assert at(13, 30) == ["overdue-0", "escalated"]
+    assert at(14) == ["overdue-1", "escalated"]
+    once = SimpleNamespace(ticket_remind_before_minutes=(), ticket_overdue_repeat_minutes=0,
+                           ticket_escalate_after_minutes=0)
+    assert [p.key for p in due_points(deadline, dt.datetime(2026, 12, 9), once)] == ["overdue-0"]
+
+
+def test_reminders_go_to_the_department_once_each_then_escalate(box):
+    import json
+
+    from appliance.mail.outbox import OutgoingMail
+    from appliance.tickets import reminders
+
+    assert box.patch("/settings", {"ticket_remind_before_minutes": [60], "ticket_overdue_repeat_minutes": 120,
+                                   "ticket_escalate_after_minutes": 30,
+                                   "ticket_escalation_email": ["lead@example.org"]}).status == 200
+    water = department(box, email="water@example.org")
+    leak = category(box, "Burst pipe", time_limit_hours=4)
+    t = ticket(box, department=water["id"], category=leak["id"])
+    done = ticket(box, department=water["id"], category=leak["id"])
+    assert box.patch(f"/tickets/{done['number']}", {"status": "closed"}).status == 200
+    OutgoingMail.delete().execute()
+
+    def mails():
+        return [(json.loads(m.recipients), m.subject) for m in OutgoingMail.select().order_by(OutgoingMail.id)]
+
+    def reminded():
+        return [(h["old"], h["new"]) for h in box.get(f"/tickets/{t['number']}/history").json["items"]
+                if h["field"] == "reminder"]
+
+    assert reminders.run() == 0
+    clock.move(dt.timedelta(hours=3, minutes=1))  # an hour before the deadline
+    assert reminders.run() == 1 and reminders.run() == 0  # once
+    assert mails() == [(["water@example.org"], f"Reminder: ticket {t['number']} is due in 60 minutes")]
+    clock.move(dt.timedelta(hours=1))  # past it
+    assert reminders.run() == 1
+    assert mails()[-1][1] == f"Reminder: ticket {t['number']} is past its deadline"
+    clock.move(dt.timedelta(minutes=30))  # 31 minutes late: escalated to the supervisors
+    assert reminders.run() == 1
+    assert mails()[-1] == (["lead@example.org"], f"Escalated: ticket {t['number']} is overdue (Water Bureau)")
+    clock.move(dt.timedelta(hours=2))  # the repeat
+    assert reminders.run() == 1 and reminders.run() == 0
+    assert reminded() == [("water@example.org", "due-60"), ("water@example.org", "overdue-0"),
+                          ("lead@example.org", "escalated"), ("water@example.org", "overdue-1")]
+    # The closed ticket was never reminded; an answered one is reminded no more.
+    assert box.get(f"/tickets/{done['number']}/history").json["items"][-1]["field"] != "reminder"
+    assert box.patch(f"/tickets/{t['number']}", {"status": "answered"}).status == 200
+    clock.move(dt.timedelta(hours=5))
+    assert reminders.run() == 0
+
+
+def test_a_ticket_no_department_has_is_reminded_to_the_supervisors_and_a_new_deadline_starts_afresh(box):
+    import json
+
+    from appliance.mail.outbox import OutgoingMail
+    from appliance.tickets import reminders
+
+    assert box.patch("/settings", {"ticket_escalation_email": ["lead@example.org"],
+                                   "ticket_escalate_after_minutes": 0}).status == 200
+    short, long_ = category(box, "Noise", time_limit_hours=1), category(box, "Parks", time_limit_hours=48)
+    t = ticket(box, category=short["id"])
+    OutgoingMail.delete().execute()
+    clock.move(dt.timedelta(minutes=61))
+    assert reminders.run() == 1
+    assert json.loads(OutgoingMail.select().first().recipients) == ["lead@example.org"]
+    assert box.patch(f"/tickets/{t['number']}", {"category": long_["id"]}).status == 200  # a new deadline
+    assert reminders.run() == 0
+    clock.move(dt.timedelta(hours=46))  # 47 h 1 min after it was made: 59 minutes before the new deadline
+    assert reminders.run() == 1
+    points = [h["new"] for h in box.get(f"/tickets/{t['number']}/history").json["items"] if h["field"] == "reminder"]
+    assert points == ["overdue-0", "due-60"]
+
+
+def test_reminder_settings_are_checked(box):
+    for body, field in (({"ticket_remind_before_minutes": [0]}, "ticket_remind_before_minutes"),
+                        ({"ticket_remind_before_minutes": ["soon"]}, "ticket_remind_before_minutes"),
+                        ({"ticket_overdue_repeat_minutes": -1}, "ticket_overdue_repeat_minutes"),
+                        ({"ticket_escalation_email": ["not an address"]}, "ticket_escalation_email")):
+        r = box.patch("/settings", body)
+        assert r.status == 422 and r.json["field"].startswith(field), (body, r.json)
+    assert box.get("/settings").json["ticket_remind_before_minutes"] == [60]

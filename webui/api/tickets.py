@@ -7,10 +7,13 @@ tickets only, to work and answer them.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bottle import request, response
 
+from appliance.errors import Invalid
 from appliance.reports import calllog
-from appliance.tickets import categories, csvio, departments, service
+from appliance.tickets import categories, clock, csvio, departments, service
 from appliance.tickets.schema import (CategorySchema, CommentSchema, DepartmentSchema, DispatchSchema,
                                       TicketChangeSchema, TicketCreateSchema)
 
@@ -113,3 +116,14 @@ def install(api, box) -> None:
                  schema=DepartmentSchema, roles=STAFF, read_roles=EVERYONE)
     install_crud(api, box, "/ticket-categories", categories, categories.to_dict, lambda c: c.id,
                  schema=CategorySchema, roles=STAFF, read_roles=EVERYONE)
+
+    if box.runtime.test_clock:
+        @api.post("/testing/clock", roles=("admin",), success="200")
+        def move_clock():
+            """Tests only (BOX_TEST_CLOCK=1): the tickets' time moves `advance_seconds` ahead
+            (0 to 30 days), and reminders due then are sent at once."""
+            seconds = (json_body() or {}).get("advance_seconds")
+            if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= 30 * 86400:
+                raise Invalid("advance_seconds: must be whole seconds from 0 to 2592000", "advance_seconds")
+            clock.move(dt.timedelta(seconds=seconds))
+            return {"now": clock.now().isoformat() + "Z"}

@@ -29,6 +29,32 @@
   </div>
   <div class="empty-state compact" id="cat-empty" hidden><p class="muted">{{_('tks.cat_none')}}</p></div>
 </section>
+<section class="card">
+  <form id="remind-form" class="stack" novalidate>
+    <h2>{{_('tks.remind')}}</h2>
+    <p class="muted">{{_('tks.remind_intro')}}</p>
+    <div class="alert alert-error" data-error-for="" hidden></div>
+    <div class="row-2">
+      <label class="field"><span class="label">{{_('tks.remind_before')}}</span>
+        <input name="ticket_remind_before_minutes" class="mono" autocomplete="off" maxlength="40">
+        <span class="hint">{{_('tks.remind_before_hint')}}</span>
+        <span class="field-error" data-error-for="ticket_remind_before_minutes" hidden></span></label>
+      <label class="field"><span class="label">{{_('tks.remind_repeat')}}</span>
+        <input name="ticket_overdue_repeat_minutes" type="number" min="0" max="10080" required>
+        <span class="hint">{{_('tks.remind_repeat_hint')}}</span>
+        <span class="field-error" data-error-for="ticket_overdue_repeat_minutes" hidden></span></label>
+      <label class="field"><span class="label">{{_('tks.escalate_after')}}</span>
+        <input name="ticket_escalate_after_minutes" type="number" min="0" max="10080" required>
+        <span class="hint">{{_('tks.escalate_after_hint')}}</span>
+        <span class="field-error" data-error-for="ticket_escalate_after_minutes" hidden></span></label>
+      <label class="field"><span class="label">{{_('tks.escalate_to')}}</span>
+        <input name="ticket_escalation_email" autocomplete="off" maxlength="400">
+        <span class="hint">{{_('tks.escalate_to_hint')}}</span>
+        <span class="field-error" data-error-for="ticket_escalation_email" hidden></span></label>
+    </div>
+    <div><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
+  </form>
+</section>
 
 <dialog id="dep-edit-dialog" class="dialog">
   <form class="stack" novalidate>

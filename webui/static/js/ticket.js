@@ -7,6 +7,11 @@
   const path = `/tickets/${encodeURIComponent(boot.number)}`;
   const kind = (k) => (t("tk.kind." + k) === "tk.kind." + k ? k : t("tk.kind." + k));
   let ticket = null;
+  // A reminder's point (tickets/reminders.py): due-60, overdue-0, overdue-1 ..., escalated.
+  const point = (key) => {
+    const [what, n] = String(key || "").split("-");
+    return t("tk.point." + what, {minutes: n, n: Number(n) + 1});
+  };
 
   function fact(label, value, attrs) {
     return [el("dt", {}, label), el("dd", attrs || {}, value === null || value === undefined || value === "" ? "—" : value)];
@@ -58,7 +63,8 @@
         el("div", {class: "muted small"}, `${c.actor} · ${dateTime(c.at)}`), el("p", {class: "pre-wrap"}, c.text))));
       $("history").replaceChildren(...history.items.map((h) => el("tr", {dataset: {field: h.field}},
         el("td", {class: "nowrap"}, dateTime(h.at)), el("td", {}, h.actor),
-        el("td", {}, t("tk.field." + h.field)), el("td", {}, h.old || "—"), el("td", {}, h.new || "—"))));
+        el("td", {}, t("tk.field." + h.field)), el("td", {}, h.old || "—"),
+        el("td", {}, h.field === "reminder" ? point(h.new) : h.new || "—"))));
     } catch (err) {
       pageError(err.message);
     }

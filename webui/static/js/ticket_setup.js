@@ -1,8 +1,8 @@
-/* Where tickets go: departments (with the contacts staff reach them by) and the category
-   tree, whose time limits set a new ticket's deadline. */
+/* Where tickets go: departments (with the contacts staff reach them by), the category tree,
+   whose time limits set a new ticket's deadline, and the reminders (催办) before and after it. */
 (function () {
   "use strict";
-  const {t, el, api, crud, optional} = window.Callbox;
+  const {t, el, api, crud, optional, clearErrors, showError, toast, pageError} = window.Callbox;
   let departments = [];
   let categories = [];
 
@@ -56,6 +56,34 @@
               time_limit_hours: f.time_limit_hours.value ? Number(f.time_limit_hours.value) : null};
     },
   });
+
+  const remind = document.getElementById("remind-form");
+  const list = (input) => input.value.split(/[\s,;]+/).filter(Boolean);
+  function fillRemind(s) {
+    const f = remind.elements;
+    f.ticket_remind_before_minutes.value = s.ticket_remind_before_minutes.join(", ");
+    f.ticket_overdue_repeat_minutes.value = s.ticket_overdue_repeat_minutes;
+    f.ticket_escalate_after_minutes.value = s.ticket_escalate_after_minutes;
+    f.ticket_escalation_email.value = s.ticket_escalation_email.join(", ");
+  }
+  remind.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(remind);
+    const f = remind.elements;
+    // Not numbers as typed are sent as typed: the box names the field it refuses.
+    const minutes = list(f.ticket_remind_before_minutes).map((x) => (/^[0-9]+$/.test(x) ? Number(x) : x));
+    try {
+      fillRemind(await api("PATCH", "/settings", {
+        ticket_remind_before_minutes: minutes,
+        ticket_overdue_repeat_minutes: Number(f.ticket_overdue_repeat_minutes.value),
+        ticket_escalate_after_minutes: Number(f.ticket_escalate_after_minutes.value),
+        ticket_escalation_email: list(f.ticket_escalation_email)}));
+      toast(t("tks.remind_saved"));
+    } catch (err) {
+      showError(remind, err);
+    }
+  });
+  api("GET", "/settings").then(fillRemind, (err) => pageError(err.message));
 
   deps.load();
 })();
