@@ -22,11 +22,11 @@ import logging
 from dataclasses import dataclass
 
 from .. import box_settings
-from ..db import db
+from ..db import db, write_lock
 from ..db.models import Ticket, TicketEvent
 from ..log import kv
 from . import clock, notify, statuses
-from .service import _event, write_lock
+from .service import _event
 
 log = logging.getLogger(__name__)
 ACTOR = "box"

@@ -345,6 +345,60 @@ def test_supervisor_listens_whispers_barges(api, agents, desk, sip, box, provide
     agent.wait_disconnected()
 
 
+
+def test_a_tickets_department_joins_its_call_three_way(api, agents, desk, sip, box, provider, tmp_path):
+    """The agent on a call adds the ticket's department (its phone is extension 8003): the caller,
+    the agent and the department each hear the other two."""
+    from tests.audio import write_tone
+
+    make_queue(api, provider, strategy="ringall", members=[{"extension": "8001"}])
+    dept = api.post("/departments", {"name": "Housing Office", "phone": "8003"}).json
+    caller, agent, callid = answered_call(api, desk, agents["8001"], sip)
+    r = api.post("/tickets", {"kind": "complaint", "summary": "Leaking roof", "caller": "8101", "call_id": callid,
+                              "department": dept["id"]})
+    assert r.status == 201, r
+    number = r.json["number"]
+    caller.play(write_tone(tmp_path / "caller.wav", 600, 2.0), loop=True)
+    agent.play(write_tone(tmp_path / "agent.wav", 900, 2.0), loop=True)
+    r = api.post(f"/tickets/{number}/three-way", {})
+    assert r.status == 202, r.json
+    office = agents["8003"].wait_incoming(timeout=15)
+    assert number in office.remote_uri or "8001" in office.remote_uri, office.remote_uri
+    office.answer_call()
+    office.wait_confirmed()
+    office.play(write_tone(tmp_path / "office.wav", 1400, 2.0), loop=True)
+    sip.wait(lambda: office.listener.heard_tone(600, 300, ratio=0.3) and office.listener.heard_tone(900, 300, ratio=0.3),
+             10, "the department to hear the caller and the agent")
+    c_mark, a_mark = caller.listener.mark(), agent.listener.mark()
+    sip.wait(lambda: caller.listener.heard_tone(1400, 300, since=c_mark, ratio=0.3)
+             and agent.listener.heard_tone(1400, 300, since=a_mark, ratio=0.3), 10,
+             "the caller and the agent to hear the department")
+    sip.wait(lambda: caller.listener.heard_tone(900, 300, since=c_mark, ratio=0.3), 10, "the caller to hear the agent")
+    assert caller.connected and agent.connected
+    history = api.get(f"/tickets/{number}/history").json["items"]
+    assert [(h["field"], h["new"]) for h in history if h["field"] == "three_way"] == [("three_way", "Housing Office (8003)")]
+    # The agent leaves: the caller and the department go on talking; the caller's leaving ends it.
+    agent.hangup_call()
+    c_mark = caller.listener.mark()
+    sip.wait(lambda: caller.listener.heard_tone(1400, 300, since=c_mark, ratio=0.3), 10, "the caller and the department")
+    assert office.connected
+    caller.hangup_call()
+    office.wait_disconnected(timeout=15)
+
+
+def test_a_three_way_call_is_refused_when_nothing_can_be_joined(api, agents, desk, sip, box, provider):
+    rung = len(agents["8003"].incoming)
+    dept = api.post("/departments", {"name": "Parks Office"}).json
+    t = api.post("/tickets", {"kind": "report", "summary": "Broken bench", "department": dept["id"]}).json
+    r = api.post(f"/tickets/{t['number']}/three-way", {})
+    assert r.status == 422 and r.json["field"] == "department" and "no phone number" in r.json["error"], r.json
+    assert api.patch(f"/departments/{dept['id']}", {"phone": "8003"}).status == 200
+    r = api.post(f"/tickets/{t['number']}/three-way", {})
+    assert r.status == 409 and "not connected" in r.json["error"], r.json  # no call on this ticket now
+    sip.wait(lambda: True, 0.5, "")
+    assert len(agents["8003"].incoming) == rung  # the department's phone never rang
+
+
 def test_spy_codes_from_a_non_supervisor_get_a_tone(api, agents, desk, sip, box, provider, tmp_path):
     from tests.audio import write_tone
 

@@ -11,9 +11,9 @@ import datetime as dt
 
 from bottle import request, response
 
-from appliance.errors import Invalid
+from appliance.errors import Invalid, Unavailable
 from appliance.reports import calllog
-from appliance.tickets import categories, clock, csvio, departments, service
+from appliance.tickets import categories, clock, csvio, departments, service, threeway
 from appliance.tickets.schema import (CategorySchema, CommentSchema, DepartmentSchema, DispatchSchema,
                                       TicketChangeSchema, TicketCreateSchema)
 
@@ -95,6 +95,20 @@ def install(api, box) -> None:
     def dispatch_ticket(number):
         """Send the ticket to a department: it becomes theirs, dispatched."""
         return view(service.dispatch(number, json_body(), actor(), _department()))
+
+    @api.post("/tickets/<number>/three-way", roles=DESK, success="202")
+    def three_way_call(number):
+        """Add the ticket's department, on its phone, to the ticket's call: the caller, the agent and
+        the department talk together. The agent on the call (or a supervisor) asks; an outside
+        number is dialled within their permission class. 409 when the call is not connected now."""
+        pbx, center = getattr(box, "pbx", None), getattr(box, "callcenter", None)
+        if pbx is None or pbx.ami is None or center is None or center.error:
+            raise Unavailable("telephony is not running")
+        ticket = service.get(number, _department())
+        call = center.live.call(ticket.call_id) if ticket.call_id else None
+        room = threeway.start(pbx.ami, ticket, call, current_user())
+        response.status = 202
+        return {"room": room, "department": ticket.department.name}
 
     @api.get("/tickets/<number>/comments", roles=EVERYONE)
     def ticket_comments(number):

@@ -45,6 +45,12 @@
         <span class="field-error" data-error-for="department" hidden></span></label>
       <div class="dialog-actions"><button class="btn" type="submit">{{_('tk.dispatch')}}</button></div>
     </form>
+    <form class="stack" id="three-way-form" novalidate>
+      <p class="muted small">{{_('tk.three_way_hint')}}</p>
+      <div class="alert alert-error" data-error-for="" hidden></div>
+      <span class="field-error" data-error-for="department" hidden></span>
+      <div class="dialog-actions"><button class="btn" type="submit" id="three-way">{{_('tk.three_way')}}</button></div>
+    </form>
     % end
   </section>
 </div>

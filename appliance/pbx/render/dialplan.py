@@ -53,6 +53,7 @@ ON_BEHALF = "callbox-on-behalf"  # every outside call the box places for someone
 DIAL_FOR_CONTEXT = "callbox-dial-for"
 # Click-to-call: the supervisor rings a desk phone (Originate PJSIP/N) and sends it here once answered.
 CLICK_TO_CALL_CONTEXT = "callbox-click-to-call"
+THREEWAY_CONTEXT = "callbox-threeway"  # a ticket's three-way call (tickets/threeway.py)
 ADMIN_CLASS = "international"  # built in, never changed: what administrators' own destinations may dial
 REFUSED_PROMPT = "cannot-complete-as-dialed"  # Asterisk's core sounds: "this call cannot be completed as dialed"
 REFUSED_EVENT = "CallboxOutsideRefused"
@@ -812,6 +813,19 @@ def _permissions(body: ConfFile, snap: Snapshot) -> None:
     c2c = body.section(CLICK_TO_CALL_CONTEXT)
     c2c.exten("_X.,1,Set(CALLERID(all)=${PJSIP_ENDPOINT(${CHANNEL(endpoint)},callerid)})")
     c2c.same(f"n,Goto({DIAL_FOR_CONTEXT},${{EXTEN}},1)")
+
+    # A ticket's three-way call: the caller (0<room>) and the agent and the department's phone
+    # (<room>) meet in a room of their own, with no announcements. The call is the caller's: once
+    # they hang up the others are let go; the agent or the department leaving ends nothing.
+    three = body.section(THREEWAY_CONTEXT)
+    three.exten("_0X.,1,Set(CONFBRIDGE(user,quiet)=yes)")
+    three.same("n,Set(CONFBRIDGE(user,marked)=yes)")
+    three.same("n,ConfBridge(threeway-${EXTEN:1})")
+    three.same("n,Hangup()")
+    three.exten("_NX.,1,Set(CONFBRIDGE(user,quiet)=yes)")
+    three.same("n,Set(CONFBRIDGE(user,end_marked)=yes)")
+    three.same("n,ConfBridge(threeway-${EXTEN})")
+    three.same("n,Hangup()")
 
     # ARG1: for whom; ARG2: their class; ARG3: the reach asked for (none: no route dials it);
     # ARG4: the number. Said to the caller, told to the supervisor (AMI) and logged; never returns.

@@ -103,6 +103,10 @@
   if ($("dispatch-form")) {
     submitter($("dispatch-form"), (f) => api("POST", path + "/dispatch", {department: Number(f.department.value)}));
   }
+  if ($("three-way-form")) {
+    // The caller and the agent on the ticket's call, and the department on its phone, together.
+    submitter($("three-way-form"), () => api("POST", path + "/three-way", {}));
+  }
   submitter($("comment-form"), async (f) => {
     await api("POST", path + "/comments", {text: f.text.value});
     f.text.value = "";
