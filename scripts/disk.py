@@ -193,9 +193,7 @@ def build(version: str | None, overlays: list[Path]) -> dict:
     CACHE.mkdir(parents=True, exist_ok=True)
     base = rootfs.build_layer("imagebase", base_key(), fill_base)
     h = hashlib.sha256(base.name.encode())
-    for name in ("rootfs", *rootfs.CODE, "hwprofiles"):
-        if (REPO / name).exists():
-            rootfs.digest_tree(h, REPO / name, name)
+    rootfs.digest_app(h)
     app = h.hexdigest()[:16]
     version = version or default_version(app)
     h.update(version.encode())

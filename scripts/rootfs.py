@@ -4,7 +4,8 @@
 base: Debian sid with the packages in rootfs-packages.txt (mmdebstrap), keyed
       by the package list and build options. Rebuilt only when those change.
 app:  the rootfs/ overlay and this repository's code, installed where the box
-      has it, keyed by the content of those trees. Cheap to rebuild. It takes
+      has it, and the pinned wheels of rootfs-wheels.txt (what Debian lacks), keyed by
+      the content of those. Cheap to rebuild. It takes
       the prompts from a third cached layer, sounds (scripts/make-sounds.py),
       remade only when their texts change.
 
@@ -32,6 +33,7 @@ CACHE = Path(os.environ.get("CALLBOX_CACHE", "/var/cache/callbox-dev"))
 MIRROR = os.environ.get("CALLBOX_MIRROR", "http://deb.debian.org/debian")
 SUITE = "sid"
 PACKAGES = REPO / "scripts" / "rootfs-packages.txt"
+WHEELS = REPO / "scripts" / "rootfs-wheels.txt"
 SOUNDS_TOOL = REPO / "scripts" / "make-sounds.py"
 SITE = "usr/lib/python3/dist-packages"
 CODE = ("appliance", "webui")
@@ -86,13 +88,51 @@ def base_key() -> str:
     return digest_strings(PACKAGES.read_text(), " ".join(mmdebstrap_args(Path("/x"))[:-2]), SUITE)
 
 
-def app_key(base: str) -> str:
-    h = hashlib.sha256(base.encode())
+def digest_app(h) -> None:
+    """What the app layer is made of: the overlay, the code, the card profiles, the wheels."""
     for name in ("rootfs", *CODE, "hwprofiles"):
         if (REPO / name).exists():
             digest_tree(h, REPO / name, name)
+    h.update(WHEELS.read_bytes())
+
+
+def app_key(base: str) -> str:
+    h = hashlib.sha256(base.encode())
+    digest_app(h)
     h.update(sounds_key().encode())
     return h.hexdigest()[:16]
+
+
+def wheels() -> list[tuple[str, str]]:
+    return [tuple(line.split()) for line in WHEELS.read_text().splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def wheel_file(url: str, sha256: str) -> Path:
+    """The wheel at `url`, downloaded once into the cache and checked against its pinned digest."""
+    import urllib.request
+
+    path = CACHE / "wheels" / url.rsplit("/", 1)[1]
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        print(f"rootfs: fetching {path.name}", file=sys.stderr)
+        with urllib.request.urlopen(url, timeout=120) as answer:
+            data = answer.read()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise SystemExit(f"rootfs: {path.name} does not have its pinned SHA-256")
+        tmp = path.with_suffix(".part")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return path
+
+
+def install_wheels(site: Path) -> None:
+    """Unpack the pure-Python wheels (a wheel is a zip of the installed files and their metadata)."""
+    import zipfile
+
+    for url, sha256 in wheels():
+        with zipfile.ZipFile(wheel_file(url, sha256)) as wheel:
+            wheel.extractall(site, [n for n in wheel.namelist() if "/tests/" not in n])
 
 
 def build_layer(kind: str, key: str, fill) -> Path:
@@ -139,6 +179,7 @@ def fill_app(tmp: Path) -> None:
     shutil.copytree(build_layer("sounds", sounds_key(), fill_sounds), tmp, dirs_exist_ok=True)
     site = tmp / SITE
     site.mkdir(parents=True, exist_ok=True)
+    install_wheels(site)
     for name in CODE:
         shutil.copytree(REPO / name, site / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     if (REPO / "hwprofiles").is_dir():

@@ -101,20 +101,28 @@ class SmsManager(Manager):
 
     def adapter(self, gateway):
         """The adapter for `gateway`: made afresh for HTTP (a changed URL or password applies at once);
-        kept open for a modem (it must listen for messages coming in), reopened when its settings change."""
+        kept open for a modem or an SMPP session (they listen for messages coming in), reopened when
+        the gateway's settings (or its password) change."""
         for gateway_id in [g for g in self._kept if g != gateway.id]:  # switched off or replaced
             self._kept.pop(gateway_id)[1].close()
         if gateway.kind == "http":
             return HttpAdapter(gateway, self.box.runtime.paths.secrets)
+        password = gateways.password(self.box.runtime.paths.secrets, gateway.id) if gateway.kind == "smpp" else ""
+        settings = (gateway.kind, gateway.options, password)
         kept = self._kept.get(gateway.id)
-        if kept is not None and kept[0] == gateway.options:
+        if kept is not None and kept[0] == settings:
             return kept[1]
         if kept is not None:
             kept[1].close()
-        from .modem import ModemAdapter
+        if gateway.kind == "smpp":
+            from .smpp_gateway import SmppAdapter
 
-        adapter = ModemAdapter(gateway.id, gateways.options_of(gateway))
-        self._kept[gateway.id] = (gateway.options, adapter)
+            adapter = SmppAdapter(gateway.id, gateways.options_of(gateway), password)
+        else:
+            from .modem import ModemAdapter
+
+            adapter = ModemAdapter(gateway.id, gateways.options_of(gateway))
+        self._kept[gateway.id] = (settings, adapter)
         return adapter
 
     def round(self) -> float:

@@ -225,18 +225,7 @@ def decode(pdu_hex: str) -> Deliver | StatusReport:
         alphabet = 1 if dcs & 0x04 else 0
     else:
         alphabet = 2 if dcs & 0xF0 == 0xE0 else 0
-    reference, parts, part, udh_len = None, 1, 1, 0
-    if first & 0x40:
-        udh_len = ud[0] + 1
-        i = 1
-        while i < udh_len:
-            iei, length = ud[i], ud[i + 1]
-            value = ud[i + 2:i + 2 + length]
-            if iei == 0x00 and length == 3:
-                reference, parts, part = value[0], value[1], value[2]
-            elif iei == 0x08 and length == 4:
-                reference, parts, part = int.from_bytes(value[:2], "big"), value[2], value[3]
-            i += 2 + length
+    reference, parts, part, udh_len = concatenation(ud) if first & 0x40 else (None, 1, 1, 0)
     if alphabet == 0:
         fill = (7 - (udh_len * 8) % 7) % 7 if udh_len else 0
         skip = (udh_len * 8 + fill) // 7
@@ -246,6 +235,23 @@ def decode(pdu_hex: str) -> Deliver | StatusReport:
     else:
         text = ud[udh_len:udl].decode("latin-1")
     return Deliver(sender=sender, text=text, sent_at=sent_at, reference=reference, parts=parts, part=part)
+
+
+def concatenation(ud: bytes) -> tuple[int | None, int, int, int]:
+    """A user data header's concatenation: (reference, parts, part, the header's length in bytes);
+    (None, 1, 1, length) where it names none. SMPP's short_message carries the same header."""
+    udh_len = ud[0] + 1
+    reference, parts, part = None, 1, 1
+    i = 1
+    while i < udh_len:
+        iei, length = ud[i], ud[i + 1]
+        value = ud[i + 2:i + 2 + length]
+        if iei == 0x00 and length == 3:
+            reference, parts, part = value[0], value[1], value[2]
+        elif iei == 0x08 and length == 4:
+            reference, parts, part = int.from_bytes(value[:2], "big"), value[2], value[3]
+        i += 2 + length
+    return reference, parts, part, udh_len
 
 
 class Reassembly:

@@ -6,11 +6,11 @@ import re
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from ..fields import Bool, Name, StrictSchema, StrictString, Text
+from ..fields import Bool, Host, Name, StrictSchema, StrictString, Text
 from ..mail import config as mail_config
 from . import templates
 
-KINDS = ("http", "modem")
+KINDS = ("http", "modem", "smpp")
 METHODS = ("GET", "POST_FORM", "POST_JSON")
 #: What the HTTP gateway's URL and body may use.
 REQUEST_FIELDS = ("to", "text", "from", "username", "password", "id")
@@ -123,7 +123,28 @@ class ModemOptionsSchema(StrictSchema):
             raise ValidationError("must be a serial device such as /dev/ttyUSB0", "device")
 
 
-OPTIONS = {"http": HttpOptionsSchema, "modem": ModemOptionsSchema}
+class SmppOptionsSchema(StrictSchema):
+    host = Host(required=True, metadata={"description": "the SMSC's address"})
+    port = fields.Integer(strict=True, load_default=2775, validate=validate.Range(1, 65535))
+    system_id = StrictString(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9_.-]{1,15}$", error="must be 1 to 15 letters, digits, '_', '.' or '-' (SMPP's system_id)"))
+    #: Write-only: absent keeps the stored one, "" removes it.
+    password = mail_config.Password(load_only=True, validate=validate.Length(max=8),
+                                    metadata={"description": "SMPP passwords are at most 8 characters"})
+    system_type = StrictString(load_default="", validate=validate.Regexp(
+        r"^[A-Za-z0-9]{0,12}$", error="must be up to 12 letters or digits"))
+    sender = StrictString(load_default="", validate=validate.Regexp(
+        r"^(?:[0-9]{1,20}|[A-Za-z0-9 ]{1,11})?$", error="must be a number (up to 20 digits) or up to 11 "
+        "letters, digits and spaces"), metadata={"description": "source address: a number or a name"})
+    number_format = StrictString(load_default="international", validate=validate.OneOf(
+        ("international", "national")), metadata={"description": "the destination as 8613800138000 (TON 1) "
+                                                  "or 13800138000 (TON 2)"})
+    delivery_reports = Bool(load_default=True, metadata={"description": "ask the SMSC for delivery receipts"})
+    timeout = fields.Float(load_default=10.0, validate=validate.Range(1, 60),
+                           metadata={"description": "seconds to wait for the SMSC's answer"})
+
+
+OPTIONS = {"http": HttpOptionsSchema, "modem": ModemOptionsSchema, "smpp": SmppOptionsSchema}
 
 
 class GatewaySchema(StrictSchema):

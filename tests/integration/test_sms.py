@@ -243,3 +243,51 @@ def test_a_modem_that_stops_answering_fails_its_message_and_nothing_else(api, bo
     modem.ask(op="silent", value=False)
     assert api.post(f"/sms/{r.json['id']}/retry").status == 200
     assert wait_state(api, r.json["id"], {"sent", "failed"}, timeout=30)["state"] == "sent"
+
+
+def test_smpp_gateway_sends_in_parts_takes_receipts_and_messages_and_refusals(api, box, provider):
+    """The box bound to an SMSC (tests/smsc.py on the host side of the box's link): a long Chinese
+    message leaves as UCS2 parts with a concatenation header, its delivery receipt marks it
+    delivered, a two-part reply from a customer's phone is stored whole on the customer, and a
+    destination the SMSC refuses fails at once."""
+    from tests.smsc import Smsc, reassembled
+
+    with Smsc(box.host_ip, "callbox", "Smpp-123") as smsc:
+        r = api.post("/sms/gateways", {"name": "SMSC", "kind": "smpp", "rate": 50, "attempts": 3, "options": {
+            "host": smsc.host, "port": smsc.port, "system_id": "callbox", "password": "Smpp-123",
+            "sender": "Callbox"}})
+        assert r.status == 201, r.json
+        smpp = r.json["id"]
+        # The first enabled gateway sends: the HTTP provider of the other tests steps aside meanwhile.
+        assert api.patch(f"/sms/gateways/{provider['id']}", {"enabled": False}).status == 200
+        try:
+            text = "您好，您的订单已发货，请注意查收。" * 6
+            m = api.post("/sms", {"to": "+86 138 0013 8000", "text": text}).json
+            parts = smsc.wait_submits(2)  # 102 characters in UCS2: 204 bytes, 134 in a part
+            assert smsc.binds == [("callbox", "Smpp-123")]
+            assert all(int(p.data_coding) == 0x08 and int(p.esm_class) & 0x40 for p in parts)
+            assert {p.destination_addr.decode() for p in parts} == {"8613800138000"}
+            assert parts[0].source_addr.decode() == "Callbox" and int(parts[0].source_addr_ton) == 5
+            assert reassembled(parts) == text
+            assert len(smsc.wait_submits(2)) == len(smsc.submits) == 2
+            assert wait_state(api, m["id"], {"sent"})["attempts"] == 1
+            smsc.receipt("m1")
+            assert wait_state(api, m["id"], {"delivered"})["delivered_at"]
+
+            c = api.post("/customers", {"name": "李娜", "numbers": ["13600136000"]}).json
+            reply = "收到，谢谢！请问周末可以送货上门吗？我下午三点以后都在家，麻烦送货前先打电话。" * 2
+            assert smsc.mobile_message("8613600136000", reply) == 2
+            smsc.wait_delivered(3)  # the receipt and both parts answered
+            deadline = time.monotonic() + 10
+            while not (items := api.get(f"/customers/{c['id']}/sms").json["items"]):
+                assert time.monotonic() < deadline, "the reply never reached the customer"
+                time.sleep(0.1)
+            assert [(i["direction"], i["text"]) for i in items] == [("in", reply)]
+
+            smsc.answers.append(0x0B)  # invalid destination: trying again cannot help
+            bad = api.post("/sms", {"to": "13900139000", "text": "x"}).json
+            failed = wait_state(api, bad["id"], {"failed"})
+            assert failed["attempts"] == 1 and "0x0B" in failed["last_error"], failed
+        finally:
+            api.patch(f"/sms/gateways/{provider['id']}", {"enabled": True})
+            api.delete(f"/sms/gateways/{smpp}")

@@ -261,3 +261,44 @@ def test_events_send_their_templates_to_the_caller(admin, tmp_path):
                      ("13700137000", "已为您预约回电（）", "voicemail"),
                      ("13600136000", "已为您预约回电（500）", "callback"),
                      ("13800138000", f"工单{t['number']}：in_progress", "ticket_status")}, texts
+
+
+# -- SMPP ---------------------------------------------------------------------------------------
+
+def test_smpp_delivery_receipts_are_read_from_the_text_or_the_optional_fields():
+    from appliance.sms.smpp_gateway import receipt
+
+    text = b"id:8f2a01 sub:001 dlvrd:001 submit date:2612061200 done date:2612061201 stat:DELIVRD err:000 text:"
+    assert receipt(text) == ("8f2a01", "DELIVRD")
+    assert receipt(b"id:77 stat:UNDELIV err:001") == ("77", "UNDELIV")
+    assert receipt(b"", receipted_id=b"abc", state=2) == ("abc", "DELIVRD")  # message_state 2: delivered
+    assert receipt(b"no receipt here") is None
+
+
+def test_smpp_addresses_name_their_type_of_number():
+    from appliance.sms.smpp_gateway import addresses
+
+    intl = addresses("8613800138000", "international", "Callbox")
+    assert (intl["dest_addr_ton"], intl["destination_addr"], intl["source_addr_ton"], intl["source_addr"]) == \
+        (1, "8613800138000", 5, "Callbox")
+    national = addresses("13800138000", "national", "10690000")
+    assert (national["dest_addr_ton"], national["source_addr_ton"], national["source_addr"]) == (2, 1, "10690000")
+    assert addresses("+8613800138000", "international", "")["destination_addr"] == "8613800138000"
+
+
+def test_smpp_gateways_are_checked(admin):
+    good = {"host": "198.51.100.20", "system_id": "callbox", "password": "Pw-12345"}
+    for options, field in (({**good, "host": "not a host!"}, "options.host"),
+                           ({**good, "system_id": "a" * 16}, "options.system_id"),
+                           ({**good, "password": "longer-than-8"}, "options.password"),
+                           ({**good, "port": 0}, "options.port"),
+                           ({**good, "sender": "A name far too long"}, "options.sender"),
+                           ({k: v for k, v in good.items() if k != "system_id"}, "options.system_id")):
+        r = admin.post("/sms/gateways", {"name": "SMSC", "kind": "smpp", "options": options})
+        assert r.status == 422 and r.json["field"] == field, (options, r.json)
+    assert admin.get("/sms/gateways").json["items"] == []
+    r = admin.post("/sms/gateways", {"name": "SMSC", "kind": "smpp", "options": good})
+    assert r.status == 201, r.json
+    assert r.json["options"] == {"host": "198.51.100.20", "port": 2775, "system_id": "callbox", "system_type": "",
+                                 "sender": "", "number_format": "international", "delivery_reports": True,
+                                 "timeout": 10.0} and r.json["password_set"] is True

@@ -119,7 +119,8 @@
       <span class="field-error" data-error-for="name" hidden></span></label>
     <label class="field"><span class="label">{{_('sms.g.kind')}}</span>
       <select name="kind"><option value="http">{{_('sms.kind.http')}}</option>
-        <option value="modem">{{_('sms.kind.modem')}}</option></select></label>
+        <option value="modem">{{_('sms.kind.modem')}}</option>
+        <option value="smpp">{{_('sms.kind.smpp')}}</option></select></label>
     <label class="check"><input type="checkbox" name="enabled"> {{_('sms.g.enabled')}}</label>
     <label class="field"><span class="label">{{_('sms.g.rate')}}</span>
       <input name="rate" type="number" min="0.1" max="1000" step="0.1">
@@ -181,6 +182,36 @@
       <label class="field"><span class="label">{{_('sms.g.timeout')}}</span>
         <input name="timeout" type="number" min="1" max="60">
         <span class="field-error" data-error-for="options.timeout" hidden></span></label>
+    </div>
+    <div class="stack" data-kind="smpp">
+      <div class="row-2">
+        <label class="field"><span class="label">{{_('sms.g.smpp_host')}}</span>
+          <input name="smpp_host" autocomplete="off" maxlength="255" placeholder="smsc.example.com">
+          <span class="field-error" data-error-for="options.host" hidden></span></label>
+        <label class="field"><span class="label">{{_('sms.g.smpp_port')}}</span>
+          <input name="smpp_port" type="number" min="1" max="65535" placeholder="2775">
+          <span class="field-error" data-error-for="options.port" hidden></span></label>
+        <label class="field"><span class="label">{{_('sms.g.smpp_system_id')}}</span>
+          <input name="smpp_system_id" autocomplete="off" maxlength="15">
+          <span class="field-error" data-error-for="options.system_id" hidden></span></label>
+        <label class="field"><span class="label">{{_('sms.g.password')}}</span>
+          <input name="smpp_password" type="password" autocomplete="new-password" maxlength="8">
+          <span class="hint">{{_('sms.g.password_hint')}}</span>
+          <span class="field-error" data-error-for="options.password" hidden></span></label>
+        <label class="field"><span class="label">{{_('sms.g.smpp_system_type')}}</span>
+          <input name="smpp_system_type" autocomplete="off" maxlength="12">
+          <span class="field-error" data-error-for="options.system_type" hidden></span></label>
+        <label class="field"><span class="label">{{_('sms.g.sender')}}</span>
+          <input name="smpp_sender" autocomplete="off" maxlength="20">
+          <span class="field-error" data-error-for="options.sender" hidden></span></label>
+        <label class="field"><span class="label">{{_('sms.g.number_format')}}</span>
+          <select name="smpp_number_format"><option value="international">8613800138000</option>
+            <option value="national">13800138000</option></select></label>
+        <label class="field"><span class="label">{{_('sms.g.smpp_timeout')}}</span>
+          <input name="smpp_timeout" type="number" min="1" max="60">
+          <span class="field-error" data-error-for="options.timeout" hidden></span></label>
+      </div>
+      <label class="check"><input type="checkbox" name="smpp_delivery_reports"> {{_('sms.g.delivery_reports')}}</label>
     </div>
     <div class="dialog-actions">
       <button class="btn" type="button" data-close>{{_('common.cancel')}}</button>

@@ -129,6 +129,14 @@
         f.elements.baud.value = String(o.baud || 115200);
         f.elements.delivery_reports.checked = !!o.delivery_reports;
         f.elements.timeout.value = o.timeout || 10;
+        const smpp = g && g.kind === "smpp" ? o : {};
+        for (const name of ["host", "port", "system_id", "system_type", "sender"]) {
+          f.elements["smpp_" + name].value = smpp[name] || "";
+        }
+        f.elements.smpp_password.value = "";
+        f.elements.smpp_number_format.value = smpp.number_format || "international";
+        f.elements.smpp_timeout.value = smpp.timeout || 10;
+        f.elements.smpp_delivery_reports.checked = smpp.delivery_reports !== false;
         showKind();
       },
       body(f) {
@@ -147,6 +155,13 @@
                      success_field: orNull("success_field"), success_value: orNull("success_value"),
                      id_field: orNull("id_field")};
           if (f.elements.password.value) options.password = f.elements.password.value;
+        } else if (kind === "smpp") {
+          options = {host: text("smpp_host"), port: Number(text("smpp_port") || 2775), system_id: text("smpp_system_id"),
+                     system_type: text("smpp_system_type"), sender: text("smpp_sender"),
+                     number_format: f.elements.smpp_number_format.value,
+                     delivery_reports: f.elements.smpp_delivery_reports.checked,
+                     timeout: Number(text("smpp_timeout") || 10)};
+          if (f.elements.smpp_password.value) options.password = f.elements.smpp_password.value;
         } else {
           options = {device: text("device"), baud: Number(f.elements.baud.value),
                      delivery_reports: f.elements.delivery_reports.checked, timeout: Number(text("timeout") || 10)};
