@@ -10,8 +10,8 @@ references taken in the same run on the same box where one exists:
   that imports the same libraries;
 then the call-center floor (bench_floor.py), the switchboard (bench_switchboard.py:
 a 64-party conference against bare ConfBridge, feature-code call setup against a
-plain call), the disk image (bench_image.py), the reports store (bench_reports.py) and an SMS
-broadcast of 10,000 messages (bench_sms.py).
+plain call), the disk image (bench_image.py), the reports store (bench_reports.py), an SMS
+broadcast of 10,000 messages (bench_sms.py) and 100,000 tickets (bench_tickets.py).
 Benchmarks are not tests: nothing here fails on a slow machine; the targets
 are printed beside the figures.
 """
@@ -41,6 +41,7 @@ import bench_image  # noqa: E402
 import bench_reports  # noqa: E402
 import bench_sms  # noqa: E402
 import bench_switchboard  # noqa: E402
+import bench_tickets  # noqa: E402
 import bench_webphone  # noqa: E402
 
 N = 800
@@ -249,6 +250,7 @@ Notes
     doc += bench_image.markdown()
     doc += bench_reports.markdown(bench_reports.measure())
     doc += bench_sms.markdown(sms)
+    doc += bench_tickets.markdown(bench_tickets.measure())
     (REPO / "BENCHMARKS.md").write_text(doc)
     print(doc)
     return 0

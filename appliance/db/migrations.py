@@ -692,6 +692,15 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE customer ADD COLUMN sms_opt_out INTEGER NOT NULL DEFAULT 0",
         ],
     ),
+    (
+        26,
+        "a ticket's first answer: when its status first became answered or closed (the tickets report)",
+        [
+            "ALTER TABLE ticket ADD COLUMN answered_at DATETIME",
+            "UPDATE ticket SET answered_at = (SELECT MIN(e.at) FROM ticket_event e WHERE e.ticket_id = ticket.id"
+            " AND e.field = 'status' AND e.new IN ('answered', 'closed'))",
+        ],
+    ),
 ]
 
 

@@ -449,6 +449,7 @@ class Ticket(BaseModel):
     priority = CharField()
     deadline = DateTimeField(null=True)  # UTC
     status = CharField()
+    answered_at = DateTimeField(null=True)  # UTC: when its status first became answered or closed
     created_by = CharField()
     created_at = DateTimeField()
     updated_at = DateTimeField()

@@ -171,6 +171,8 @@ def _apply(ticket: Ticket, changes: dict, actor: str) -> Ticket:
             if _shown(field, old) == _shown(field, new):
                 continue
             setattr(ticket, field, new)
+            if field == "status" and new in (statuses.ANSWERED, statuses.CLOSED) and ticket.answered_at is None:
+                ticket.answered_at = now  # the first answer: what the report judges against the deadline
             event = _event(ticket, now, actor, field, _shown(field, old), _shown(field, new))
             if field == "department" and new is not None:
                 dispatched = (new, event)

@@ -735,6 +735,27 @@ def test_sms_sent_from_the_sms_page_and_a_customers_messages_both_ways(admin, bo
             api.delete(f"/sms/gateways/{r.json['id']}")
 
 
+def test_tickets_report_on_the_tickets_page(admin, box):
+    """The report card counts this month's tickets by kind, and its CSV link downloads the same."""
+    from tests.api import Api
+
+    api = Api(box.url).sign_in(PASSWORD)
+    before = api.get("/tickets?per_page=1").json["total"]
+    for kind in ("complaint", "complaint", "suggestion"):
+        assert api.post("/tickets", {"kind": kind, "summary": f"Report test {kind}"}).status == 201
+    admin.goto("/tickets")
+    total = admin.locator("#report-rows tr.total")
+    expect(total.locator("td").first).to_have_text(str(before + 3))
+    expect(admin.locator("#report-rows tr[data-key='suggestion'] td").nth(1)).to_have_text("1")
+    admin.select_option("#report-form select[name=by]", "status")
+    admin.click("#report-form button[type=submit]")
+    expect(admin.locator("#report-rows tr[data-key='new']")).to_be_visible()
+    with admin.expect_download() as download:
+        admin.click("#report-csv")
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    assert text.splitlines()[0].startswith("key,name,tickets") and "new" in text
+
+
 def test_sixth_wrong_password_gets_429(new_page):
     page = new_page()
     page.goto("/login")

@@ -538,3 +538,52 @@ def test_reminder_settings_are_checked(box):
         r = box.patch("/settings", body)
         assert r.status == 422 and r.json["field"].startswith(field), (body, r.json)
     assert box.get("/settings").json["ticket_remind_before_minutes"] == [60]
+
+
+# -- the report ------------------------------------------------------------------------------
+
+def test_the_report_counts_answers_on_time_late_and_overdue_by_kind_category_and_department(box):
+    water = department(box, "Water Bureau")
+    roads = department(box, "Roads Office")
+    leak = category(box, "Burst pipe", time_limit_hours=2, department=water["id"])
+    hole = category(box, "Pothole", time_limit_hours=24, department=roads["id"])
+    on_time = ticket(box, category=leak["id"])
+    late = ticket(box, category=leak["id"])
+    still_open = ticket(box, category=leak["id"], kind="report")
+    ticket(box, category=hole["id"], kind="report")
+    untimed = ticket(box, kind="consultation")
+    assert box.patch(f"/tickets/{on_time['number']}", {"status": "answered"}).status == 200
+    assert box.patch(f"/tickets/{untimed['number']}", {"status": "closed"}).status == 200
+    clock.move(dt.timedelta(hours=3))  # the burst pipes are past their 2 hours now
+    assert box.patch(f"/tickets/{late['number']}", {"status": "answered"}).status == 200
+    assert box.patch(f"/tickets/{late['number']}", {"status": "closed"}).status == 200  # answered once, first
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+
+    doc = box.get(q("/tickets/report", {"from": today, "to": today, "by": "department"})).json
+    rows = {r["name"]: r for r in doc["rows"]}
+    assert {k: rows["Water Bureau"][k] for k in ("tickets", "open", "answered", "on_time", "late", "overdue",
+                                                  "timeliness")} == \
+        {"tickets": 3, "open": 1, "answered": 2, "on_time": 1, "late": 1, "overdue": 1, "timeliness": 50.0}
+    assert rows["Water Bureau"]["avg_hours_to_answer"] == 1.5  # one at once, one after 3 hours
+    assert rows["Roads Office"]["open"] == 1 and rows["Roads Office"]["overdue"] == 0
+    assert rows[None]["answered"] == 1 and rows[None]["timeliness"] is None  # no deadline: not judged
+    assert doc["totals"]["tickets"] == 5 and doc["totals"]["answered"] == 3 and doc["totals"]["timeliness"] == 50.0
+    by_kind = {r["key"]: r["tickets"] for r in box.get(q("/tickets/report", {"from": today, "to": today})).json["rows"]}
+    assert by_kind == {"complaint": 2, "report": 2, "consultation": 1}
+    by_cat = {r["name"]: r["tickets"] for r in box.get(q("/tickets/report", {"from": today, "to": today,
+                                                                             "by": "category"})).json["rows"]}
+    assert by_cat == {"Burst pipe": 3, "Pothole": 1, None: 1}
+    # Another day has none of them; a department user counts their department's only.
+    assert box.get(q("/tickets/report", {"from": "2020-01-01", "to": "2020-01-31"})).json["rows"] == []
+    roads_user = department_user(box, "roads1", roads["id"])
+    assert [r["tickets"] for r in roads_user.get(q("/tickets/report", {"from": today, "to": today})).json["rows"]] == [1]
+    # As a spreadsheet, with the totals last.
+    r = box.request("GET", q("/tickets/report", {"from": today, "to": today, "by": "status", "format": "csv"}))
+    lines = r.body.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("key,name,tickets,open") and lines[-1].startswith("total,,5,")
+    assert box.request("GET", q("/tickets/report", {"from": today, "to": today, "format": "xlsx"})).body[:2] == b"PK"
+    for params, field in (({"from": today, "to": today, "by": "colour"}, "by"), ({"from": "yesterday", "to": today}, "from"),
+                          ({"from": today, "to": "2020-01-01"}, "from"), ({"from": today, "to": today, "x": "1"}, "x")):
+        r = box.get(q("/tickets/report", params))
+        assert r.status == 422 and r.json["field"] == field, (params, r.json)
+    assert box.get(f"/tickets/{still_open['number']}").json["overdue"] is True

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bottle import request, response
+from bottle import HTTPResponse, request, response
 
 from appliance.errors import Invalid, Unavailable
-from appliance.reports import calllog
-from appliance.tickets import categories, clock, csvio, departments, service, threeway
+from appliance import box_settings
+from appliance.reports import calllog, export
+from appliance.tickets import categories, clock, csvio, departments, report, service, threeway
 from appliance.tickets.schema import (CategorySchema, CommentSchema, DepartmentSchema, DispatchSchema,
                                       TicketChangeSchema, TicketCreateSchema)
 
@@ -72,6 +73,22 @@ def install(api, box) -> None:
         """The status of ticket `number` for a caller who gives it: answered only when `caller` (their phone
         number, any form) is the ticket's caller's; 404 otherwise, whether or not the ticket exists."""
         return service.lookup(request.query.getunicode("number"), request.query.getunicode("caller"))
+
+    @api.get("/tickets/report", roles=STAFF + ("department",))
+    def tickets_report():
+        """Tickets made from `from` to `to` (YYYY-MM-DD in the box's time zone, both included), by kind,
+        category, department or status (`by`, kind if not given): open, answered, answered on time and
+        late, overdue now, timeliness (%) and average hours to the answer, with totals. format=csv or
+        format=xlsx: the rows and a last row of totals as a download. Department users: theirs only."""
+        params = _params()
+        kind = export.format_of(params)
+        doc = report.report(params, box_settings.load().timezone, _department())
+        if kind is None:
+            return doc
+        columns = ["key", "name", *report.COLUMNS]
+        rows = [*doc["rows"], {"key": "total", **doc["totals"]}]
+        headers, body = export.stream(kind, f"tickets-{doc['from']}-{doc['to']}-{doc['by']}", columns, rows)
+        return HTTPResponse(body, headers=headers)
 
     @api.get("/tickets/export", produces="text/csv", roles=STAFF + ("department",))
     def export_tickets():

@@ -54,6 +54,40 @@
   </div>
 </section>
 
+% if user.role != 'agent':
+<section class="card table-card" id="report">
+  <div class="card-head"><h2>{{_('tk.report')}}</h2></div>
+  <form class="table-tools filters" id="report-form" novalidate>
+    <label class="field"><span class="label">{{_('tk.report_from')}}</span>
+      <input type="date" name="from" required><span class="field-error" data-error-for="from" hidden></span></label>
+    <label class="field"><span class="label">{{_('tk.report_to')}}</span>
+      <input type="date" name="to" required><span class="field-error" data-error-for="to" hidden></span></label>
+    <label class="field"><span class="label">{{_('tk.report_by')}}</span>
+      <select name="by">
+        % for by in ("kind", "category", "department", "status"):
+        <option value="{{by}}">{{_('tk.report_by.' + by)}}</option>
+        % end
+      </select></label>
+    <div class="filter-actions">
+      <button class="btn btn-primary" type="submit">{{_('tk.report_show')}}</button>
+      <a class="btn" id="report-csv" download>CSV</a>
+      <a class="btn" id="report-xlsx" download>XLSX</a>
+    </div>
+    <div class="alert alert-error" data-error-for="" hidden></div>
+  </form>
+  <div class="table-wrap">
+  <table class="table compact">
+    <thead><tr><th></th>
+      % for col in ("tickets", "open", "answered", "on_time", "late", "overdue", "timeliness", "avg_hours_to_answer"):
+      <th title="{{_('tk.report_def.' + col)}}">{{_('tk.report_col.' + col)}}</th>
+      % end
+    </tr></thead>
+    <tbody id="report-rows"></tbody>
+  </table>
+  </div>
+</section>
+% end
+
 % if desk:
 % include('ticket_form')
 % end

@@ -68,4 +68,40 @@
   }
   if (new URLSearchParams(location.search).get("overdue") === "1") filter.elements.overdue.checked = true;
   pages.go(1);
+
+  /* The report: tickets of a period by kind, category, department or status, and their timeliness. */
+  const report = $("report-form");
+  if (report) {
+    const {clearErrors, showError} = window.Callbox;
+    const COLUMNS = ["tickets", "open", "answered", "on_time", "late", "overdue", "timeliness", "avg_hours_to_answer"];
+    const name = (by, r) => {
+      if (r.key === null) return t("tk.report_none." + by);
+      if (by === "kind" || by === "status") {
+        const key = (by === "kind" ? "tk.kind." : "tk.status.") + r.key;
+        return t(key) === key ? r.key : t(key);
+      }
+      return r.name || String(r.key);
+    };
+    const cells = (r) => COLUMNS.map((c) => el("td", {class: "num"}, r[c] === null || r[c] === undefined ? "—" : String(r[c])));
+    const show = async () => {
+      clearErrors(report);
+      const f = report.elements;
+      const query = new URLSearchParams({from: f.from.value, to: f.to.value, by: f.by.value});
+      for (const kind of ["csv", "xlsx"]) $("report-" + kind).href = `/api/v1/tickets/report?${query}&format=${kind}`;
+      try {
+        const doc = await api("GET", "/tickets/report?" + query);
+        $("report-rows").replaceChildren(...doc.rows.map((r) => el("tr", {dataset: {key: String(r.key)}},
+          el("td", {}, name(doc.by, r)), ...cells(r))),
+          el("tr", {class: "total"}, el("th", {}, t("tk.report_total")), ...cells(doc.totals)));
+      } catch (err) {
+        showError(report, err);
+      }
+    };
+    const today = new Date();
+    const iso = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    report.elements.to.value = iso(today);
+    report.elements.from.value = iso(new Date(today.getFullYear(), today.getMonth(), 1));
+    report.addEventListener("submit", (e) => { e.preventDefault(); show(); });
+    show();
+  }
 })();
