@@ -21,7 +21,7 @@ from ..db.journal import Journal
 from ..log import kv
 from .conf import UnsafeValue
 from .generations import ConfigStore
-from .render import render_all, webrtc
+from .render import render_all, sites, webrtc
 from .render.dialplan import dialplan_marker_of
 from .snapshot import Snapshot
 
@@ -88,7 +88,8 @@ def plan_for(changed: set[str], dahdi: bool = False) -> Plan:
 def verify(control: Control, snap: Snapshot, files: dict[str, str], checks: set[str]) -> None:
     if "pjsip.conf" in checks:
         want = ({e.number for e in snap.extensions} | {t.endpoint for t in snap.trunks}
-                | {webrtc.endpoint(n) for n in webrtc.browser_numbers(snap)})
+                | {webrtc.endpoint(n) for n in webrtc.browser_numbers(snap)}
+                | {sites.endpoint(t.number) for t in snap.sites.trunks})
         got = control.endpoints()
         if got != want:
             raise PbxError(_difference("SIP endpoints", want, got))

@@ -13,6 +13,7 @@ from ..box_settings import BoxSettings
 from peewee import JOIN
 
 from ..db import db
+from ..sites import peering
 from ..db.journal import Journal
 from ..db.models import (
     BlacklistEntry,
@@ -255,6 +256,30 @@ class System:
 
 
 @dataclass(frozen=True)
+class SiteTrunkView:
+    """The inter-site trunk to one other site (appliance/sites/peering.py): PJSIP endpoint site<number>
+    at its tunnel address, both ends authenticating with the one username and secret."""
+
+    number: int
+    address: str
+    username: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class SitesView:
+    """What this box dials at other sites. `ranges` and `breakouts`: (pattern, site number whose
+    trunk takes it); `local_breakout`: this box's own breakout patterns, which calls from the
+    other sites may leave by; `network`: the tunnels' network (never NATed)."""
+
+    trunks: tuple[SiteTrunkView, ...] = ()
+    ranges: tuple[tuple[str, int], ...] = ()
+    breakouts: tuple[tuple[str, int], ...] = ()
+    local_breakout: tuple[str, ...] = ()
+    network: str | None = None
+
+
+@dataclass(frozen=True)
 class Snapshot:
     revision: int
     pending: tuple[int, ...]
@@ -285,6 +310,7 @@ class Snapshot:
     languages: dict = field(default_factory=dict)
     dahdi_spans: tuple[DahdiSpanView, ...] = ()
     dahdi_ports: tuple[DahdiPortView, ...] = ()
+    sites: SitesView = SitesView()
 
     def language(self, kind: str, key) -> str:
         """What callers hear at this resource: its own language or the box's."""
@@ -330,6 +356,7 @@ def load_snapshot(system: System) -> Snapshot:
             music_classes=_music(system),
             dahdi_spans=_dahdi_spans(),
             dahdi_ports=_dahdi_ports(),
+            sites=peering.view(),
             languages=_languages(),
             recording={e.number: e.recording for e in Extension.select(Extension.number, Extension.recording)
                        .where(Extension.recording != "never")},

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 
 from marshmallow import fields
 
@@ -21,9 +22,13 @@ from ..errors import Conflict, Invalid, Unavailable
 from ..fields import StrictSchema, validate
 from ..vpn import service as vpn
 from . import code as codes
+from .dialing import check_breakout
+from .service import parse_range
 from .pinned import WrongCertificate, post
 
 SETTING = "site"
+DIRECTORY = "site.directory"  # the other sites' ranges and breakout patterns, as headquarters last listed them
+SECRET = re.compile(r"[A-Za-z0-9]{16,64}")
 JOIN_PATH = "/api/v1/sites/join"
 
 
@@ -57,10 +62,63 @@ def _check_answer(doc) -> dict:
         ipaddress.ip_address(tunnel["headquarters"])
         vpn.check_key(tunnel["headquarters_key"])
         vpn.check_endpoint(tunnel["headquarters_endpoint"])
-        int(doc["site"]["number"])
+        _check_site(doc["site"])
+        if not isinstance(doc["trunk"]["username"], str) or doc["trunk"]["username"] != f"site{doc['site']['number']}" \
+                or not SECRET.fullmatch(doc["trunk"]["secret"]):
+            raise ValueError("trunk credentials")
         return doc
     except Exception as exc:  # noqa: BLE001 - any malformed answer is the same refusal
         raise Unavailable(f"headquarters' answer is not usable ({exc})") from None
+
+
+def _check_site(site: dict) -> None:
+    """A site as headquarters describes it; its range and patterns reach this box's dial plan."""
+    number = site["number"]
+    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 100000:
+        raise ValueError("site number")
+    parse_range(site["extensions"])
+    patterns = site.get("breakout_patterns", [])
+    if not isinstance(patterns, list) or len(patterns) > 20:
+        raise ValueError("breakout patterns")
+    for p in patterns:
+        check_breakout(p)
+
+
+def check_directory(doc) -> dict:
+    """Headquarters' site list, as strictly as its enrolment answer: only what the dial plan needs."""
+    try:
+        sites = []
+        for site in doc["sites"]:
+            _check_site(site)
+            sites.append({"number": site["number"], "name": str(site.get("name", ""))[:64],
+                          "extensions": site["extensions"],
+                          "breakout_patterns": [check_breakout(p) for p in site.get("breakout_patterns", [])]})
+        hq = []
+        for r in doc["headquarters"]["extensions"]:
+            parse_range(r)
+            hq.append(r)
+        return {"sites": sites, "headquarters": {"number": 1, "extensions": hq}}
+    except Exception as exc:  # noqa: BLE001 - any malformed list is the same refusal
+        raise ValueError(f"headquarters' site list is not usable ({exc})") from None
+
+
+def directory() -> dict:
+    row = Setting.get_or_none(Setting.key == DIRECTORY)
+    return json.loads(row.value) if row else {"sites": [], "headquarters": {"number": 1, "extensions": []}}
+
+
+def remember(doc: dict) -> int | None:
+    """Keep headquarters' site list (checked) when it changed: the dial plan is rendered from it."""
+    doc = check_directory(doc)
+    if state()["state"] != "enrolled" or directory() == doc:
+        return None
+    with change("headquarters", "site.directory", state()["headquarters"]) as cs:
+        row = Setting.get_or_none(Setting.key == DIRECTORY)
+        if row is None:
+            cs.create(Setting, key=DIRECTORY, value=json.dumps(doc))
+        else:
+            cs.update(row, value=json.dumps(doc))
+    return cs.revision
 
 
 def enrol(data, actor: str, public_key: str, version: str) -> tuple[dict, int]:
@@ -123,4 +181,7 @@ def leave(actor: str) -> int | None:
         if row is not None:
             cs.update(row, value=json.dumps({**vpn.interface(), "address": None}))
         cs.delete(Setting.get(Setting.key == SETTING))
+        listed = Setting.get_or_none(Setting.key == DIRECTORY)
+        if listed is not None:
+            cs.delete(listed)
     return cs.revision

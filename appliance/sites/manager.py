@@ -1,7 +1,8 @@
 """The sites manager: a branch reports to headquarters every few seconds over pinned HTTPS.
 
 The report carries the branch's version and registered phones (the Sites page shows them) and
-brings back the current site list. A branch that headquarters no longer knows (revoked) takes
+brings back the current site list, kept in the database when it changed: the dial plan reaches
+the other sites' ranges and breakout patterns by it. A branch that headquarters no longer knows (revoked) takes
 its own side down: its headquarters peer, its tunnel address and its site record, in one change.
 """
 
@@ -82,6 +83,12 @@ class SitesManager(Manager):
                 vpn.kick()
             return
         if status == 200 and isinstance(doc, dict):
+            try:
+                with db.connection_context():
+                    enrol.remember(doc)  # the dial plan reaches the other sites by it
+            except ValueError as exc:
+                self.last_error = str(exc)
+                return
             self.sites = list(doc.get("sites") or [])
             self.last_error = None
         else:

@@ -20,9 +20,10 @@ from ..db import change, write_lock
 from ..db.journal import utcnow
 from ..db.models import Extension, Site, VpnPeer
 from ..errors import Conflict, Invalid, NotFound
-from ..fields import DialPattern, Name, StrictSchema, StrictString, validate
+from ..fields import Name, StrictSchema, StrictString, validate
 from ..vpn import service as vpn
 from . import code as codes
+from .dialing import BreakoutPattern, runs
 
 CODE_HOURS = 24
 KEEPALIVE = 25  # seconds: branches sit behind NAT routers
@@ -42,7 +43,7 @@ def parse_range(text: str) -> tuple[str, str]:
 class SiteSchema(StrictSchema):
     name = Name(required=True)
     extensions = StrictString(required=True)
-    breakout_patterns = fields.List(DialPattern(), validate=v.Length(max=20))
+    breakout_patterns = fields.List(BreakoutPattern(), validate=v.Length(max=20))
 
     @validates("extensions")
     def _extensions(self, value, **kwargs):
@@ -186,8 +187,17 @@ def report(data) -> dict:
     with write_lock:
         Site.update(version=values.get("version"), phones_registered=values.get("phones_registered")) \
             .where(Site.id == site.id).execute()
+    return directory()
+
+
+def directory() -> dict:
+    """What every branch needs to dial the others: each enrolled site's range and breakout patterns,
+    and headquarters' own extensions as ranges (a branch sends all of them to headquarters)."""
     return {"sites": [{"number": s.number, "name": s.name, "extensions": f"{s.extensions_from}-{s.extensions_to}",
-                       "tunnel_address": s.tunnel_address} for s in listing() if s.enrolled_at is not None]}
+                       "tunnel_address": s.tunnel_address,
+                       "breakout_patterns": [p for p in s.breakout_patterns.split(",") if p]}
+                      for s in listing() if s.enrolled_at is not None],
+            "headquarters": {"number": 1, "extensions": runs(e.number for e in Extension.select(Extension.number))}}
 
 
 def delete(key, actor: str) -> int:

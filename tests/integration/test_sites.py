@@ -1,6 +1,13 @@
 """Sites: headquarters and a branch, each a box in its own network namespace, joined through an
 "internet" namespace of the test's own (a bridge on 203.0.113.0/24). The branch enrols with its
-code over HTTPS, the tunnel comes up between the two boxes, and bad codes change nothing."""
+code over HTTPS, the tunnel comes up between the two boxes, and bad codes change nothing. Then
+calls between the sites: short numbers both ways with audio through the tunnel, a call to the
+branch's area leaving through the branch's own trunk, and headquarters' own trunk while the
+tunnel is cut.
+
+The boxes listen for SIP on every address, as the image does (its BOX_SIP is 0.0.0.0:5060): the
+other site calls on the tunnel address. Phones and each box's provider sit on the host's end of
+that box's own link."""
 
 from __future__ import annotations
 
@@ -9,11 +16,13 @@ import json
 import secrets
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.api import Api
+from tests.audio import write_tone
 from tests.integration.conftest import ADMIN_PASSWORD, start_box, stop_box
 from tests.wgpeer import sh, wait_for
 
@@ -77,7 +86,7 @@ def boxes():
 
 def _try_start(name):
     try:
-        return start_box(name)
+        return start_box(name, env=("BOX_SIP=0.0.0.0:5060",))
     except Exception as exc:  # noqa: BLE001 - reported by the fixture, after the other box is down
         return exc
 
@@ -180,3 +189,164 @@ def test_branch_enrols_and_the_tunnel_comes_up(hq, branch, boxes):
     wait_for(lambda: branch.get("/enrol").json["state"] == "none", 30, "the branch leaving")
     wait_for(lambda: not branch.get("/vpn").json["running"], 15, "the branch's tunnel down")
     assert branch.get("/vpn/peers").json["items"] == []
+
+
+SITE_AREA = "075512345678"  # a number in the branch's city, as it leaves for a trunk
+HQ_TONE, BRANCH_TONE = 700, 1300
+
+
+@pytest.fixture(scope="module")
+def phones(boxes, tmp_path_factory):
+    """A SIP stack on each box's link (its phones and its provider), and the tones they play."""
+    from tests.phones import SipStack
+
+    hq_box, branch_box, _net = boxes
+    stacks = [SipStack(b.host_ip, tmp_path_factory.mktemp(f"sip-{i}")) for i, b in enumerate((hq_box, branch_box))]
+    providers = []
+    try:
+        for b in (hq_box, branch_box):
+            ip = b.host_ip.rsplit(".", 1)[0] + ".3"
+            subprocess.run(["ip", "addr", "add", f"{ip}/24", "dev", b.state()["host_if"]], check=True)
+            providers.append((ip, b.state()["host_if"]))
+        d = tmp_path_factory.mktemp("tones")
+        yield {"hq": stacks[0], "branch": stacks[1], "providers": [ip for ip, _ in providers],
+               "tones": {"hq": write_tone(d / "hq.wav", HQ_TONE, 4.0), "branch": write_tone(d / "br.wav", BRANCH_TONE, 4.0)}}
+    finally:
+        for s in stacks:
+            s.close()
+        for ip, dev in providers:
+            subprocess.run(["ip", "addr", "del", f"{ip}/24", "dev", dev], check=False)
+
+
+def _own_trunk(api, provider_ip: str, name: str) -> None:
+    """The box's own provider and an outbound route 0 + number through it."""
+    r = api.post("/trunks", {"name": name, "host": provider_ip, "port": 5090})
+    assert r.status == 201, r
+    r = api.post("/outbound-routes", {"name": name, "patterns": [{"pattern": "_0X.", "strip": 1}],
+                                      "trunks": [r.json["id"]]})
+    assert r.status == 201, r
+
+
+def _settled(api) -> bool:
+    return api.get("/health").json["config"]["pending"] == 0
+
+
+def _trunk_reachable(hq, site_id):
+    return next(s for s in hq.get("/sites").json["items"] if s["id"] == site_id)["trunk_reachable"]
+
+
+def _leaves_by(desk, provider) -> None:
+    """The desk dials 0 and a number in the branch's area; `provider` takes it, as dialled."""
+    call = desk.call("0" + SITE_AREA)
+    leg = _answer(provider)
+    assert f"sip:{SITE_AREA}@" in leg.getInfo().localUri, leg.getInfo().localUri
+    call.wait_confirmed()
+    call.hangup_call()
+    leg.wait_disconnected()
+
+
+def _answer(phone, timeout=15):
+    call = phone.wait_incoming(timeout=timeout)
+    call.answer_call()
+    call.wait_confirmed()
+    return call
+
+
+def test_calls_between_sites_and_through_the_branch(hq, branch, boxes, phones):
+    hq_box, branch_box, net = boxes
+    hq_sip, br_sip = phones["hq"], phones["branch"]
+    hq_provider_ip, br_provider_ip = phones["providers"]
+    assert branch.get("/enrol").json["state"] == "none", "the branch is enrolled already"
+
+    # Each site: a desk phone and its own provider; headquarters' extension is there before the
+    # branch enrols, so the first site list the branch gets names it.
+    r = hq.post("/extensions", {"number": "8001", "name": "HQ desk"})
+    assert r.status == 201, r
+    hq_desk = hq_sip.phone("8001", r.json["secret"], f"{hq_box.box_ip}:5060").register()
+    _own_trunk(hq, hq_provider_ip, "HQ provider")
+    hq_provider = hq_sip.provider(hq_provider_ip, 5090)
+    r = hq.post("/sites", {"name": "Shenzhen", "extensions": "4000-4099", "breakout_patterns": ["_0755XXXXXXXX"]})
+    assert r.status == 201, r
+    site_id, code = r.json["id"], r.json["code"]
+
+    r = branch.post("/enrol", {"code": code}, timeout=30)
+    assert r.status == 200, r
+    r = branch.post("/extensions", {"number": "4001", "name": "Shenzhen desk"})
+    assert r.status == 201, r
+    br_desk = br_sip.phone("4001", r.json["secret"], f"{branch_box.box_ip}:5060").register()
+    _own_trunk(branch, br_provider_ip, "Shenzhen provider")
+    br_provider = br_sip.provider(br_provider_ip, 5090)
+
+    # The inter-site trunk answers its qualify at both ends, and the branch has the site list.
+    hq_sip.wait(lambda: _trunk_reachable(hq, site_id), 40, "headquarters' trunk to the branch")
+    hq_sip.wait(lambda: branch.get("/enrol").json.get("trunk_reachable"), 20, "the branch's trunk to headquarters")
+    hq_sip.wait(lambda: branch.get("/enrol").json.get("sites"), 25, "the site list at the branch")
+    hq_sip.wait(lambda: _settled(branch) and _settled(hq), 20, "both dial plans applied")
+
+    # A branch phone dials headquarters' extension by its number; audio both ways through the tunnel.
+    call = br_desk.call("8001")
+    at_hq = _answer(hq_desk)
+    call.wait_confirmed()
+    call.play(phones["tones"]["branch"], loop=True)
+    at_hq.play(phones["tones"]["hq"], loop=True)
+    hq_sip.wait(lambda: at_hq.listener.heard_tone(BRANCH_TONE, min_ms=500), 10, "the branch's voice at headquarters")
+    hq_sip.wait(lambda: call.listener.heard_tone(HQ_TONE, min_ms=500), 10, "headquarters' voice at the branch")
+    assert "4001" in at_hq.getInfo().remoteUri, at_hq.getInfo().remoteUri  # who called, by its own number
+    call.hangup_call()
+    at_hq.wait_disconnected()
+
+    # And back: headquarters dials the branch's range.
+    call = hq_desk.call("4001")
+    at_branch = _answer(br_desk)
+    call.wait_confirmed()
+    call.hangup_call()
+    at_branch.wait_disconnected()
+
+    # A number in the branch's area leaves through the branch's own provider, as it was dialled.
+    _leaves_by(hq_desk, br_provider)
+    assert not hq_provider.incoming
+
+    # The tunnel cut: headquarters sees the trunk down within 10 s and uses its own provider.
+    cut = time.monotonic()
+    net.cut(net.branch_link, up=False)
+    try:
+        hq_sip.wait(lambda: _trunk_reachable(hq, site_id) is False, 15, "the trunk to the branch down")
+        noticed = time.monotonic() - cut
+        print(f"the tunnel's loss noticed after {noticed:.1f} s")
+        assert noticed <= 10, f"the tunnel's loss was noticed after {noticed:.1f} s"
+        _leaves_by(hq_desk, hq_provider)
+    finally:
+        net.cut(net.branch_link, up=True)
+    # The tunnel back: the branch's line again.
+    hq_sip.wait(lambda: _trunk_reachable(hq, site_id), 30, "the trunk to the branch back")
+    before = len(br_provider.incoming)
+    _leaves_by(hq_desk, br_provider)
+    assert len(br_provider.incoming) == before + 1
+
+    # The caller's permission class holds at both ends: headquarters refuses an extension that may
+    # not call outside, and the branch refuses a class it does not have (classes are each box's own;
+    # the built-in ones are everywhere).
+    log = lambda: branch_box.exec("cat", "/data/log/asterisk/messages.log", check=False)  # noqa: E731
+    assert hq.patch("/extensions/8001", {"permission_class": "internal"}).status == 200
+    call = hq_desk.call("0" + SITE_AREA)
+    call.wait_disconnected(timeout=15)
+    r = hq.post("/permission-classes", {"name": "roaming", "reach": ["international"]})
+    assert r.status == 201, r
+    assert hq.patch("/extensions/8001", {"permission_class": "roaming"}).status == 200
+    call = hq_desk.call("0" + SITE_AREA)
+    br_sip.wait(lambda: f"outside call to {SITE_AREA} refused: local for site1 of class roaming" in log(), 15,
+                "the branch refusing a class it does not have")
+    call.hangup_call()
+    assert len(br_provider.incoming) == before + 1 and len(hq_provider.incoming) == 1
+    assert hq.patch("/extensions/8001", {"permission_class": "international"}).status == 200
+
+    # The inter-site trunk reaches nothing else at the branch: headquarters' Asterisk itself (the
+    # site's credentials, from its tunnel address) asking the branch for another outside number
+    # is refused there, and the branch's provider never sees it.
+    number = branch.get("/enrol").json["site"]["number"]
+    hq_box.asterisk(f"channel originate PJSIP/0123456789@site{number} application Wait 3")
+    br_sip.wait(lambda: "call from site1 to 0123456789 refused" in log(), 15, "the branch refusing the call")
+    assert len(br_provider.incoming) == before + 1
+
+    hq.delete(f"/sites/{site_id}")
+    wait_for(lambda: branch.get("/enrol").json["state"] == "none", 30, "the branch leaving")

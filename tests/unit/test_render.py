@@ -261,3 +261,54 @@ def test_dahdi_system_conf_refuses_what_would_change_its_meaning():
     for hostile in ("cn\nspan=9,1,0,ccs,hdb3", "cn # x", "cn;x", " cn"):
         with pytest.raises(UnsafeValue):
             FlatFile("t").set("loadzone", hostile).render()
+
+
+def _sites(branch: bool) -> Snapshot:
+    """Headquarters with branches 2 (2000-2149, breakout to 0755 numbers) and 3; or branch 2, which
+    reaches headquarters' 8001-8004 and branch 3 through headquarters and breaks out to 0755 itself."""
+    from appliance.pbx.snapshot import SitesView, SiteTrunkView
+
+    if branch:
+        sites = SitesView(trunks=(SiteTrunkView(1, "10.99.0.1", "site2", "Br4nchS3cretXyz0123"),),
+                          ranges=(("_800X", 1), ("_30XX", 1)), breakouts=(("_0571XXXXXXXX", 1),),
+                          local_breakout=("_0755XXXXXXXX", "_0756."), network="10.99.0.0/24")
+    else:
+        sites = SitesView(trunks=(SiteTrunkView(2, "10.99.0.2", "site2", "Br4nchS3cretXyz0123"),
+                                  SiteTrunkView(3, "10.99.0.3", "site3", "Th1rdS3cretAbc98765")),
+                          ranges=(("_20XX", 2), ("_210X", 2), ("_211X", 2), ("_212X", 2), ("_213X", 2), ("_214X", 2),
+                                  ("_30XX", 3)),
+                          breakouts=(("_0755XXXXXXXX", 2), ("_0756.", 2), ("_0571XXXXXXXX", 3)),
+                          network="10.99.0.0/24")
+    return dataclasses.replace(SNAPSHOT, sites=sites)
+
+
+@pytest.mark.parametrize("role", ["sites-hq", "sites-branch"])
+def test_sites_trunks_and_dial_plan_match_golden(role):
+    files = render_all(_sites(role == "sites-branch"))
+    folder = GOLDEN / role
+    if os.environ.get("UPDATE_GOLDEN"):
+        folder.mkdir(exist_ok=True)
+        for name in ("pjsip.conf", "extensions.conf", "pjsip_transports.conf"):
+            (folder / name).write_text(files[name], encoding="utf-8")
+    for name in ("pjsip.conf", "extensions.conf", "pjsip_transports.conf"):
+        assert files[name] == (folder / name).read_text(encoding="utf-8"), f"{role}/{name} differs from its golden file"
+    dialplan = files["extensions.conf"]
+    # Ranges before the outbound routes; every route tries another site's area first.
+    phones = dialplan.split("[callbox-phones]")[1].split("\n\n")[0]
+    assert phones.index("callbox-sites") < phones.index("callbox-outbound")
+    assert dialplan.count("n,Gosub(callbox-site-breakout,s,1)") == len(SNAPSHOT.outbound)
+    # Calls from a site reach extensions, ranges and breakout only: never callbox-outbound.
+    from_sites = dialplan.split("[callbox-from-sites]")[1].split("\n\n")[0]
+    assert "callbox-outbound" not in from_sites and "include" not in from_sites
+    pjsip = files["pjsip.conf"]
+    assert "qualify_frequency = 3" in pjsip and "match = 10.99.0." in pjsip
+    # Behind NAT, the tunnels stay local: the public address is never named to the other sites.
+    assert "local_net = 10.99.0.0/24" in files["pjsip_transports.conf"]
+
+
+def test_a_site_secret_cannot_change_pjsip_conf():
+    from appliance.pbx.snapshot import SitesView, SiteTrunkView
+
+    snap = dataclasses.replace(SNAPSHOT, sites=SitesView(trunks=(SiteTrunkView(2, "10.99.0.2", "site2", "x\n[evil]"),)))
+    with pytest.raises(UnsafeValue):
+        render_all(snap)

@@ -103,7 +103,9 @@ def test_reports_need_the_site_secret(hq):
     doc, _ = service.join({"token": token_of(code), "public_key": KEY_A}, HQ_KEY)
     secret = doc["trunk"]["secret"]
     answer = service.report({"number": 2, "secret": secret, "version": "0.1.0", "phones_registered": 3})
-    assert answer["sites"] == [{"number": 2, "name": "A", "extensions": "2000-2099", "tunnel_address": "10.99.0.2"}]
+    assert answer["sites"] == [{"number": 2, "name": "A", "extensions": "2000-2099", "tunnel_address": "10.99.0.2",
+                                "breakout_patterns": []}]
+    assert answer["headquarters"] == {"number": 1, "extensions": []}
     assert (Site.get().version, Site.get().phones_registered) == ("0.1.0", 3)
     from appliance.errors import NotFound
     for bad in ({"number": 2, "secret": "wrong"}, {"number": 3, "secret": secret}):

@@ -26,12 +26,23 @@ def install(api, box) -> None:
     def changed(revision) -> None:
         settle_and_kick(box, revision)
 
+    def trunk_reachable(number: int):
+        """Whether the inter-site trunk to site `number` answers its qualify (null: not known yet)."""
+        pbx = getattr(box, "pbx", None)
+        if pbx is None or pbx.error or not hasattr(pbx, "live"):
+            return None
+        return pbx.live.trunk(f"site{number}")["reachable"]
+
     @api.get("/sites", roles=ADMIN)
     def list_sites():
         """Every branch: number, state (pending until it enrols; up or down by its tunnel), when it was
-        last seen, its version and phones registered (null until it reports them)."""
+        last seen, its version and phones registered (null until it reports them), and whether its
+        inter-site trunk answers (`trunk_reachable`; calls to its area leave through this box's own
+        routes while it does not)."""
         live = vpn().live()
-        return {"items": [service.to_dict(s, live.get(s.public_key)) for s in service.listing()]}
+        return {"items": [{**service.to_dict(s, live.get(s.public_key)),
+                           "trunk_reachable": trunk_reachable(s.number) if s.enrolled_at else None}
+                          for s in service.listing()]}
 
     @api.post("/sites", roles=ADMIN, schema=service.SiteSchema, success="201")
     def create_site():
@@ -83,12 +94,14 @@ def install(api, box) -> None:
 
     @api.get("/enrol", roles=ADMIN)
     def get_enrolment():
-        """Whether this box is a branch (state none or enrolled), its headquarters, and the sites
-        headquarters last listed."""
+        """Whether this box is a branch (state none or enrolled), its headquarters, the sites
+        headquarters last listed, and whether the inter-site trunk to headquarters answers."""
         doc = enrol.public_state()
         manager = getattr(box, "sites", None)
         if doc["state"] == "enrolled" and manager is not None and not manager.error:
             doc["sites"] = manager.sites
+        if doc["state"] == "enrolled":
+            doc["trunk_reachable"] = trunk_reachable(1)  # to headquarters
         return doc
 
     @api.post("/enrol", roles=ADMIN, schema=enrol.EnrolSchema)

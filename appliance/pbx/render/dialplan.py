@@ -20,7 +20,7 @@ import re
 from ..conf import ConfFile
 from ..snapshot import Snapshot
 from ...blacklist.service import forms_of
-from . import fax, paging, webrtc
+from . import fax, paging, sites, webrtc
 from .confbridge import HOST_MENU, USER_MENU, bridge_profile, user_profile
 from .core import PARK_CONTEXT
 from .pjsip import PHONE_CONTEXT, TLS_ONLY_CONTEXT, TRUNK_CONTEXT
@@ -129,7 +129,7 @@ def render(snap: Snapshot) -> dict[str, str]:
     for included in ("callbox-features", "callbox-time-codes", "callbox-blacklist-codes", paging.INTERCOM_CONTEXT,
                      paging.SPEED_DIAL_CONTEXT, paging.PAGING_CONTEXT, "callbox-extensions", "callbox-hints",
                      PARK_CONTEXT, "callbox-ringgroups", "callbox-ivr-numbers", "callbox-queues", "callbox-conferences",
-                     "callbox-outbound"):
+                     *(("callbox-sites",) if snap.sites.trunks else ()), "callbox-outbound"):
         phones.set("include", included, arrow=True)
 
     _tls_only(body)
@@ -150,6 +150,7 @@ def render(snap: Snapshot) -> dict[str, str]:
     _inbound(body, snap)
     _outbound(body, snap)
     _permissions(body, snap)
+    sites.dialplan(body, snap, _first_route(snap))
 
     text = body.body()
     # A fingerprint of the dial plan, read back over AMI after a reload to
@@ -692,6 +693,8 @@ def _outbound(body: ConfFile, snap: Snapshot) -> None:
         r = body.section(f"callbox-route-{route.id}")
         r.exten(f"s,1,{path_step('external', '${CALLBOX_DIAL}')}")
         r.same("n,Gosub(callbox-record-out,s,1)")
+        if snap.sites.trunks and snap.sites.breakouts:  # another site's area leaves through that site
+            r.same("n,Gosub(callbox-site-breakout,s,1)")
         for trunk_id in route.trunks:
             t = available.get(trunk_id)
             if t is not None:  # a disabled trunk is skipped
@@ -702,12 +705,12 @@ def _outbound(body: ConfFile, snap: Snapshot) -> None:
         r.same("n,Congestion(5)")
     # An emergency number dialled without the outside-line prefix still goes out, as it is,
     # through the first route that has a trunk.
-    first = next((r for r in snap.outbound if any(t in available for t in r.trunks)), None)
+    first = _first_route(snap)
     for number in snap.settings.emergency_numbers if first is not None else ():
         if number not in literal:
             out.exten(f"{number},1,Set(CALLBOX_DIAL={number})")
             out.same("n,Gosub(callbox-permit,s,1(local,${EXTEN}))")
-            out.same(f"n,Goto(callbox-route-{first.id},s,1)")
+            out.same(f"n,Goto(callbox-route-{first},s,1)")
 
     # An extension's recording policy covers the calls its own phone places outside as well as
     # the calls to it. Only the phone's own channel counts: a forward or a follow-me leg belongs
@@ -743,6 +746,13 @@ def _outbound(body: ConfFile, snap: Snapshot) -> None:
     d.same("n(next),Return()")
 
 
+def _first_route(snap: Snapshot) -> int | None:
+    """The first outbound route with a trunk: numbers dialled as they are (emergency numbers, another
+    site's calls to this site's area) leave by it."""
+    available = {t.id for t in snap.trunks}
+    return next((r.id for r in snap.outbound if any(t in available for t in r.trunks)), None)
+
+
 def _permissions(body: ConfFile, snap: Snapshot) -> None:
     """Outbound permission classes. A call to an outside number is checked where it enters an
     outbound route (callbox-permit), against the class of whoever the call is for:
@@ -773,7 +783,9 @@ def _permissions(body: ConfFile, snap: Snapshot) -> None:
     p.same("n(check),GotoIf(${DIALPLAN_EXISTS(callbox-class-${LOCAL(class)},${ARG1},1)}?allowed)")
     p.same("n,Gosub(callbox-refused,s,1(${CALLBOX_BY},${LOCAL(class)},${ARG1},${CALLBOX_DIAL}))")
     p.same("n(emergency),Log(NOTICE,emergency call to ${CALLBOX_DIAL})")
-    p.same("n(allowed),Return()")
+    # The class that allowed it: a call that leaves through another site carries it there.
+    p.same("n(allowed),Set(CALLBOX_PERMITTED=${LOCAL(class)})")
+    p.same("n,Return()")
 
     of = body.section("callbox-class-of")
     for ext in snap.extensions:

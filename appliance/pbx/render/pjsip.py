@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..conf import ConfFile, check_value
 from ..snapshot import Snapshot
-from . import webrtc
+from . import sites, webrtc
 from .phones import extension_common
 
 PHONE_CONTEXT = "callbox-phones"
@@ -31,7 +31,7 @@ def render(snap: Snapshot) -> dict[str, str]:
         t.set("type", "transport")
         t.set("protocol", proto)
         t.set("bind", bind)
-        _nat(t, snap.settings)
+        _nat(t, snap)
     if s.tls_cert:
         t = transports.section("transport-tls")
         t.set("type", "transport")
@@ -40,7 +40,7 @@ def render(snap: Snapshot) -> dict[str, str]:
         t.set("cert_file", s.tls_cert)
         t.set("priv_key_file", s.tls_key)
         t.set("method", TLS_METHOD)
-        _nat(t, snap.settings)
+        _nat(t, snap)
     webrtc.transport(transports, snap)
 
     # An owner's new certificate changes this file, and its reload has Asterisk restart the TLS
@@ -89,17 +89,22 @@ def render(snap: Snapshot) -> dict[str, str]:
             webrtc.browser_endpoint(conf, ext, snap, PHONE_CONTEXT)
     for trunk in (t for t in snap.trunks if t.kind == "sip"):
         _trunk(conf, trunk, snap.language("trunk", trunk.id))
+    sites.trunks(conf, snap)
     return {"pjsip_transports.conf": transports.render(), "pjsip.conf": conf.render()}
 
 
-def _nat(t, settings) -> None:
+def _nat(t, snap: Snapshot) -> None:
     """A phone behind a home router works without NAT tricks of its own: the box names its
-    public address in SIP and SDP to addresses outside its own networks."""
+    public address in SIP and SDP to addresses outside its own networks. The other sites are
+    reached through the tunnel, never through the public address."""
     import ipaddress
 
+    settings = snap.settings
     if settings.sip_external_address:
         t.set("external_media_address", settings.sip_external_address)
         t.set("external_signaling_address", settings.sip_external_address)
+        if snap.sites.trunks and snap.sites.network:
+            t.set("local_net", snap.sites.network)
     for net in settings.sip_local_networks:
         t.set("local_net", str(ipaddress.ip_network(net, strict=False)))
 

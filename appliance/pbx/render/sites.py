@@ -1,0 +1,133 @@
+"""The inter-site trunks (pjsip.conf) and how calls cross between sites (extensions.conf).
+
+Each end renders its own side from its own database (appliance/sites/peering.py). A trunk to a
+site is identified by the site's tunnel address and still authenticates (both ends share the
+site's username and secret); it is qualified every few seconds, so a dead tunnel is noticed
+within 10 s and calls to the site's area leave through this box's own routes instead.
+
+Calls from a site enter callbox-from-sites: they reach this box's extensions, another site by
+its range (headquarters forwards between branches), or this box's own breakout patterns, which
+leave through its first outbound route within the caller's permission class as the caller's
+box checked it (the X-Callbox-Class header; a call without one has no class and is refused).
+Never the outbound routes for anything else.
+"""
+
+from __future__ import annotations
+
+from ..conf import ConfFile
+from ..snapshot import Snapshot
+
+FROM_SITES = "callbox-from-sites"
+CLASS_HEADER = "X-Callbox-Class"
+QUALIFY_EVERY = 3  # seconds; with the timeout below a dead tunnel is seen within 5 s
+QUALIFY_TIMEOUT = 2
+CODECS = "ulaw,alaw,g722"
+
+
+def endpoint(number: int) -> str:
+    return f"site{number}"
+
+
+def trunks(conf: ConfFile, snap: Snapshot) -> None:
+    for t in snap.sites.trunks:
+        name = endpoint(t.number)
+        a = conf.section(name)
+        a.set("type", "auth")
+        a.set("auth_type", "userpass")
+        a.set("username", t.username)
+        a.set("password", t.secret)
+        r = conf.section(name)
+        r.set("type", "aor")
+        # Before the contact: Asterisk qualifies a static contact only if told so first.
+        r.set("qualify_frequency", QUALIFY_EVERY)
+        r.set("qualify_timeout", QUALIFY_TIMEOUT)
+        r.set("contact", f"sip:{t.address}:{snap.system.sip_port}")
+        e = conf.section(name)
+        e.set("type", "endpoint")
+        e.set("transport", "transport-udp")
+        e.set("context", FROM_SITES)
+        e.set("disallow", "all")
+        e.set("allow", CODECS)
+        e.set("aors", name)
+        e.set("auth", name)  # identified by address, and still asked for the site's secret
+        e.set("outbound_auth", name)
+        e.set("direct_media", False)
+        e.set("dtmf_mode", "rfc4733")
+        e.set("trust_id_inbound", True)
+        e.set("send_pai", True)
+        e.set("language", snap.settings.language)
+        i = conf.section(name)
+        i.set("type", "identify")
+        i.set("endpoint", name)
+        i.set("match", t.address)
+
+
+def dialplan(body: ConfFile, snap: Snapshot, first_route: int | None) -> None:
+    """`first_route`: the outbound route with a trunk that local breakout leaves by (None: none)."""
+    sites = snap.sites
+    if not sites.trunks:
+        return
+    # Included in callbox-phones before the outbound routes: a site's range is never an outside call.
+    ranges = body.section("callbox-sites")
+    for pattern, number in sites.ranges:
+        ranges.exten(f"{pattern},1,Gosub(callbox-site-dial,s,1({number},${{EXTEN}}))")
+        ranges.same("n,Hangup()")
+
+    # ARG1: the site; ARG2: the number. Never back to the site the call came from (a loop).
+    d = body.section("callbox-site-dial")
+    d.exten('s,1,GotoIf(${REGEX("^site${ARG1}$" ${CHANNEL(endpoint)})}?loop)')
+    d.same("n,Dial(PJSIP/${ARG2}@site${ARG1},${CALLBOX_RING_TIMEOUT})")
+    d.same('n,GotoIf(${REGEX("^(CHANUNAVAIL|CONGESTION)$" ${DIALSTATUS})}?:done)')
+    d.same("n(loop),Playback(all-circuits-busy-now)")
+    d.same("n(done),Return()")
+
+    f = body.section(FROM_SITES)
+    f.exten("_X!,1,Set(CALLBOX_FROM_SITE=${CHANNEL(endpoint)})")
+    f.same("n,GotoIf(${DIALPLAN_EXISTS(callbox-extensions,${EXTEN},1)}?callbox-extensions,${EXTEN},1)")
+    f.same("n,GotoIf(${DIALPLAN_EXISTS(callbox-sites,${EXTEN},1)}?callbox-sites,${EXTEN},1)")
+    # The caller's class, as its own box checked it; only characters a class name has ('-' first:
+    # FILTER reads a dash between two characters as a range).
+    f.same(f"n,Set(CALLBOX_PERMITTED=${{FILTER(-a-z0-9_,${{PJSIP_HEADER(read,{CLASS_HEADER})}})}})")
+    f.same("n,Set(CALLBOX_DIAL=${EXTEN})")
+    f.same("n,GotoIf(${DIALPLAN_EXISTS(callbox-site-local-breakout,${EXTEN},1)}?local)")
+    # Another branch's area: headquarters passes the call on (the caller's box falls back when it fails).
+    f.same("n,GotoIf(${DIALPLAN_EXISTS(callbox-site-breakouts,${EXTEN},1)}?:none)")
+    f.same("n,Gosub(callbox-site-breakout,try,1)")
+    f.same("n,Congestion(5)")
+    f.same("n(none),Log(NOTICE,callbox: call from ${CALLBOX_FROM_SITE} to ${EXTEN} refused: not a number here)")
+    f.same("n,Hangup(1)")  # unallocated number
+    if first_route is not None and sites.local_breakout:
+        f.same("n(local),Set(CALLBOX_CLASS=${CALLBOX_PERMITTED})")
+        f.same("n,Set(CALLBOX_BY=${CALLBOX_FROM_SITE})")
+        # A number of this site's own area is a local call here.
+        f.same("n,Gosub(callbox-permit,s,1(local,${EXTEN}))")
+        f.same(f"n,Goto(callbox-route-{first_route},s,1)")
+    else:
+        f.same("n(local),Congestion(5)")
+    own = body.section("callbox-site-local-breakout")
+    for pattern in sites.local_breakout:
+        own.exten(f"{pattern},1,NoOp(this site's area)")
+
+    # Gosub'd by every outbound route: a number in another site's area leaves through that site
+    # while its trunk answers its qualify; otherwise (or when the site cannot take it) it returns
+    # and the route's own trunks take it. Calls that came from a site are not sent on again.
+    out = body.section("callbox-site-breakouts")
+    for pattern, number in sites.breakouts:
+        out.exten(f"{pattern},1,Return({number})")
+    b = body.section("callbox-site-breakout")
+    b.exten("s,1,GotoIf(${LEN(${CALLBOX_FROM_SITE})}?done)")
+    b.same("n,Goto(try,1)")
+    b.same("n(done),Return()")
+    b.exten("try,1,GotoIf(${DIALPLAN_EXISTS(callbox-site-breakouts,${CALLBOX_DIAL},1)}?:done)")
+    b.same("n,Gosub(callbox-site-breakouts,${CALLBOX_DIAL},1)")
+    b.same("n,Set(LOCAL(site)=site${GOSUB_RETVAL})")
+    b.same('n,GotoIf(${REGEX("^${LOCAL(site)}$" ${CHANNEL(endpoint)})}?done)')
+    b.same('n,GotoIf(${REGEX("^(UNAVAILABLE|INVALID)$" ${DEVICE_STATE(PJSIP/${LOCAL(site)})})}?done)')
+    b.same("n,Dial(PJSIP/${CALLBOX_DIAL}@${LOCAL(site)},,b(callbox-site-class^s^1(${CALLBOX_PERMITTED}))"
+           "${CALLBOX_TRUNKOPTS})")
+    b.same('n,GotoIf(${REGEX("^(CHANUNAVAIL|CONGESTION)$" ${DIALSTATUS})}?done)')
+    b.same("n,Hangup()")
+    b.same("n(done),Return()")
+    c = body.section("callbox-site-class")
+    c.exten(f"s,1,Set(PJSIP_HEADER(add,{CLASS_HEADER})=${{ARG1}})")
+    c.same("n,Return()")

@@ -1,0 +1,60 @@
+"""What this box's dial plan and PJSIP need about the other sites, from its own database.
+
+Headquarters has a trunk to every enrolled branch and sends each branch's range and breakout
+patterns to it. A branch has one trunk, to headquarters (site 1), and sends everything it
+does not have itself there: headquarters' extensions, the other branches' ranges and their
+breakout patterns (headquarters forwards them). Its own breakout patterns are what calls
+from headquarters may leave by through its lines.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ..db.models import Site
+from ..vpn import service as vpn
+from . import enrol
+from .dialing import range_patterns
+
+HEADQUARTERS = 1
+
+
+def view():
+    from ..pbx.snapshot import SitesView, SiteTrunkView
+
+    state = enrol.state()
+    if state["state"] == "enrolled":
+        own = state["site"]["number"]
+        listed = enrol.directory()
+        ranges = [r for r in listed["headquarters"]["extensions"]]
+        ranges += [s["extensions"] for s in listed["sites"] if s["number"] != own]
+        breakouts = [p for s in listed["sites"] if s["number"] != own for p in s["breakout_patterns"]]
+        trunk = SiteTrunkView(HEADQUARTERS, state["tunnel"]["headquarters"], state["trunk"]["username"],
+                              state["trunk"]["secret"])
+        return SitesView(trunks=(trunk,), ranges=_ranges(ranges, HEADQUARTERS),
+                         breakouts=_unique((p, HEADQUARTERS) for p in breakouts),
+                         local_breakout=tuple(state["site"].get("breakout_patterns", [])),
+                         network=state["tunnel"]["network"])
+    sites = [s for s in Site.select().order_by(Site.number) if s.enrolled_at is not None]
+    if not sites:
+        return SitesView()
+    address = vpn.interface()["address"]
+    return SitesView(
+        trunks=tuple(SiteTrunkView(s.number, s.tunnel_address, f"site{s.number}", s.trunk_secret) for s in sites),
+        ranges=tuple(r for s in sites for r in _ranges([f"{s.extensions_from}-{s.extensions_to}"], s.number)),
+        breakouts=_unique((p, s.number) for s in sites for p in s.breakout_patterns.split(",") if p),
+        network=str(ipaddress.ip_interface(address).network) if address else None)
+
+
+def _ranges(ranges, number: int) -> tuple[tuple[str, int], ...]:
+    return _unique((p, number) for r in ranges for p in range_patterns(*r.split("-")))
+
+
+def _unique(pairs) -> tuple[tuple[str, int], ...]:
+    """A pattern two sites both name goes to the first (the dial plan takes one per pattern)."""
+    seen, out = set(), []
+    for pattern, number in pairs:
+        if pattern not in seen:
+            seen.add(pattern)
+            out.append((pattern, number))
+    return tuple(out)

@@ -1,0 +1,131 @@
+"""Calls between sites: ranges as patterns, breakout patterns refused where they could change the
+dial plan, and what each end's dial plan is rendered from (headquarters' sites; a branch's record
+and the site list headquarters gave it)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from appliance.db.models import Setting
+from appliance.errors import Invalid
+from appliance.sites import enrol, peering, service
+from appliance.sites.dialing import check_breakout, range_patterns, runs
+from tests.unit.test_sites import HQ_KEY, KEY_A, URL, FP, hq, token_of  # noqa: F401 - hq is a fixture
+
+
+def _matches(pattern: str, number: str) -> bool:
+    if not pattern.startswith("_"):
+        return pattern == number
+    return len(pattern) - 1 == len(number) and all(p == "X" or p == d for p, d in zip(pattern[1:], number))
+
+
+@pytest.mark.parametrize("first,last", [("2000", "2099"), ("2000", "2149"), ("2005", "2013"), ("8001", "8020"),
+                                        ("10", "99"), ("123456", "129999"), ("3000", "3000")])
+def test_range_patterns_cover_exactly_the_range(first, last):
+    patterns = range_patterns(first, last)
+    width = len(first)
+    low, high = max(10 ** (width - 1), int(first) - 300), min(10 ** width - 1, int(last) + 300)
+    for n in range(low, high + 1):
+        number = str(n)
+        hits = [p for p in patterns if _matches(p, number)]
+        assert len(hits) == (1 if int(first) <= n <= int(last) else 0), (number, hits)
+    assert range_patterns("2000", "2099") == ["_20XX"]
+    assert range_patterns("2000", "2149") == ["_20XX", "_210X", "_211X", "_212X", "_213X", "_214X"]
+
+
+def test_range_patterns_refuse_what_is_not_a_range():
+    for first, last in (("2000", "199"), ("2100", "2000"), ("2x00", "2099")):
+        with pytest.raises(ValueError):
+            range_patterns(first, last)
+
+
+def test_runs_compress_extension_numbers():
+    assert runs(["8003", "8001", "8002", "8010", "600", "601"]) == ["600-601", "8001-8003", "8010-8010"]
+    assert runs([]) == []
+
+
+@pytest.mark.parametrize("good,stored", [("_0755XXXXXXXX", "_0755XXXXXXXX"), ("_0755x.", "_0755X."),
+                                         ("_021NXXXXXXX", "_021NXXXXXXX"), ("075512345678", "075512345678")])
+def test_breakout_patterns_taken(good, stored):
+    assert check_breakout(good) == stored
+
+
+@pytest.mark.parametrize("bad", ["0755;x", "_X.", "_N.", "_0755X!", "_0[1-2]X", "_07,55", "_0755\nX", "*97", "#8",
+                                 "_0755X.X", "_+86755X.", "", "_", "0", 7551234, None, "_0755XXXXXXXX)", "_0755$X"])
+def test_breakout_patterns_refused(bad):
+    with pytest.raises(ValueError):
+        check_breakout(bad)
+
+
+def test_a_site_with_a_bad_breakout_pattern_is_refused_by_its_field(hq):
+    with pytest.raises(Invalid) as err:
+        service.create({"name": "A", "extensions": "2000-2099", "breakout_patterns": ["_X."]}, "admin", URL, FP)
+    assert err.value.field == "breakout_patterns"
+
+
+def test_headquarters_renders_a_trunk_and_routes_per_enrolled_branch(hq):
+    service.create({"name": "Pending", "extensions": "4000-4099"}, "admin", URL, FP)
+    site, code, _ = service.create({"name": "A", "extensions": "2000-2149", "breakout_patterns": ["_0755X."]},
+                                   "admin", URL, FP)
+    assert peering.view().trunks == ()  # nothing until a branch enrols
+    service.join({"token": token_of(code), "public_key": KEY_A}, HQ_KEY)
+    view = peering.view()
+    assert [(t.number, t.address, t.username) for t in view.trunks] == [(3, "10.99.0.3", "site3")]
+    assert view.trunks[0].secret == site.trunk_secret
+    assert view.ranges[0] == ("_20XX", 3) and len(view.ranges) == 6
+    assert view.breakouts == (("_0755X.", 3),) and view.local_breakout == ()
+    assert view.network == "10.99.0.0/24"
+
+
+def _enrolled_branch(number=2, patterns=("_0755XXXXXXXX",)):
+    record = {"state": "enrolled", "headquarters": URL, "fingerprint": FP,
+              "site": {"number": number, "name": "A", "extensions": "2000-2099", "breakout_patterns": list(patterns)},
+              "tunnel": {"address": "10.99.0.2/24", "network": "10.99.0.0/24", "headquarters": "10.99.0.1",
+                         "headquarters_key": HQ_KEY, "headquarters_endpoint": "203.0.113.1:51820", "keepalive": 25},
+              "trunk": {"username": f"site{number}", "secret": "Abcdefghijklmnop1234"}, "enrolled_at": "x"}
+    Setting.create(key=enrol.SETTING, value=json.dumps(record))
+
+
+def test_a_branch_sends_headquarters_and_the_other_branches_through_headquarters(config_db):
+    _enrolled_branch()
+    view = peering.view()
+    assert [(t.number, t.address, t.username) for t in view.trunks] == [(1, "10.99.0.1", "site2")]
+    assert view.ranges == () and view.local_breakout == ("_0755XXXXXXXX",)
+    listed = {"sites": [{"number": 2, "name": "A", "extensions": "2000-2099", "tunnel_address": "10.99.0.2",
+                         "breakout_patterns": ["_0755XXXXXXXX"]},
+                        {"number": 3, "name": "B", "extensions": "3000-3099", "tunnel_address": "10.99.0.3",
+                         "breakout_patterns": ["_0571XXXXXXXX"]}],
+              "headquarters": {"number": 1, "extensions": ["8001-8004", "600-600"]}}
+    assert enrol.remember(listed) is not None
+    assert enrol.remember(listed) is None  # unchanged: no change, no apply
+    view = peering.view()
+    assert view.ranges == (("8001", 1), ("8002", 1), ("8003", 1), ("8004", 1), ("600", 1), ("_30XX", 1))  # not its own
+    assert view.breakouts == (("_0571XXXXXXXX", 1),)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d["sites"][0].update(extensions="3000-2000"),
+    lambda d: d["sites"][0].update(breakout_patterns=["_X."]),
+    lambda d: d["sites"][0].update(breakout_patterns=["0571;x"]),
+    lambda d: d["sites"][0].update(number="3"),
+    lambda d: d["headquarters"].update(extensions=["8001-80a4"]),
+    lambda d: d.pop("headquarters"),
+])
+def test_a_damaged_site_list_changes_nothing(config_db, damage):
+    _enrolled_branch()
+    listed = {"sites": [{"number": 3, "name": "B", "extensions": "3000-3099", "breakout_patterns": ["_0571X."]}],
+              "headquarters": {"number": 1, "extensions": ["8001-8004"]}}
+    damage(listed)
+    with pytest.raises(ValueError):
+        enrol.remember(listed)
+    assert Setting.get_or_none(Setting.key == enrol.DIRECTORY) is None
+
+
+def test_headquarters_lists_its_extensions_as_ranges(hq):
+    from appliance.extensions import service as extensions
+
+    for n in ("8001", "8002", "8003", "8010"):
+        extensions.create({"number": n, "name": f"Desk {n}"}, "admin")
+    assert service.directory()["headquarters"]["extensions"] == ["8001-8003", "8010-8010"]
