@@ -33,6 +33,7 @@ def build_box():
     from .db.manager import DatabaseManager
     from .fax.manager import FaxManager
     from .hardware.manager import HardwareManager
+    from .ivrs.manager import SelfServiceManager
     from .mail.manager import MailManager
     from .network.manager import NetworkManager
     from .pbx.manager import PbxManager
@@ -54,9 +55,9 @@ def build_box():
 
     return Box(Runtime.from_environ(), [SettingsManager, DatabaseManager, HardwareManager, NetworkManager, TlsManager,
                                            VpnManager, SitesManager, PbxManager, SecurityManager, ProvisioningManager,
-                                           SwitchboardManager, ConferencesManager, ReportsManager, CallCenterManager,
-                                           MailManager, StorageManager, BackupManager, FaxManager, SmsManager, TicketsManager,
-                                           UpdateManager, WebManager])
+                                           SwitchboardManager, SelfServiceManager, ConferencesManager, ReportsManager,
+                                           CallCenterManager, MailManager, StorageManager, BackupManager, FaxManager, SmsManager,
+                                           TicketsManager, UpdateManager, WebManager])
 
 
 def run() -> int:

@@ -216,9 +216,9 @@ class BoxSettingsSchema(StrictSchema):
 
     @validates("customer_lookup_url")
     def _lookup_url(self, value, **kwargs):
-        from urllib.parse import urlsplit
+        from .httpjson import valid_url
 
-        if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname):
+        if value and not valid_url(value):
             raise ValidationError("must be an http:// or https:// address, or empty for none")
 
     @validates("timezone")

@@ -9,6 +9,7 @@ cannot be deleted (the error names what refers to it).
 
 from __future__ import annotations
 
+import json
 import re
 
 from marshmallow import ValidationError, fields, validates_schema
@@ -108,6 +109,10 @@ def referrers(kind: str, target: str) -> list[str]:
     for opt in IvrOption.select(IvrOption, Ivr).join(Ivr).where(
             IvrOption.dest_kind == kind, IvrOption.dest_target == target):
         out.append(f"IVR {opt.ivr.name!r} (key {opt.digit})")
+    for ivr in Ivr.select().where(Ivr.steps.contains('"fallback"')):
+        if any((s.get("fallback") or {}).get("kind") == kind and s["fallback"].get("target") == target
+               for s in json.loads(ivr.steps)):
+            out.append(f"IVR {ivr.name!r} (a lookup's fallback)")
     for q in Queue.select().where(Queue.overflow_kind == kind, Queue.overflow_target == target):
         out.append(f"queue {q.number}")
     for tc in TimeCondition.select().where(

@@ -113,6 +113,11 @@ class Paths:
         return self.data / "recordings"
 
     @property
+    def ticket_audio(self) -> Path:
+        """Audio kept with tickets (a complaint recorded by phone): <ticket number>.wav."""
+        return self.data / "ticket-audio"
+
+    @property
     def faxes(self) -> Path:
         """Received faxes: the TIFF Asterisk writes, then its PDF."""
         return self.data / "fax"

@@ -6,33 +6,25 @@ never an exception, and never takes longer than the box's
 customer_lookup_timeout_ms. Answers are cached per number for five minutes,
 failures for thirty seconds so that a dead CRM is not asked at every call.
 
-Standard library only, on purpose. The time limit must hold for the whole
-request: name resolution, connect, and a server that trickles its answer a
-byte at a time. urllib's and requests' timeouts bound each socket operation
-instead, so either can run far past them. Here the request runs in a worker
-that the caller waits for no longer than the limit; with threading patched by
-gevent (the box) that worker is a greenlet, under plain threads (the tests) a
-thread, so one code path serves both, and the worker stops reading at the same
-deadline. requests is not on the box either, and this needs nothing from it.
+The request itself, with its hard time limit, is appliance/httpjson.py.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import threading
 import time
 from collections import OrderedDict
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from .. import box_settings
+from .. import box_settings, httpjson
 from ..log import kv
 from . import numbers
 
 log = logging.getLogger(__name__)
 
-MAX_BYTES = 64 * 1024
+MAX_BYTES = httpjson.MAX_BYTES
 FRESH_SECONDS = 300.0
 FAILED_SECONDS = 30.0
 MAX_ENTRIES = 1000
@@ -73,10 +65,6 @@ class Cache:
 cache = Cache()
 
 
-class Failed(Exception):
-    """The CRM answered, but not with what we can show."""
-
-
 def lookup(number) -> dict | None:
     """The CRM's JSON object about a caller's number (in any form), or None when no hook
     is set, the number is not one, or the hook gave no usable answer in time.
@@ -100,71 +88,9 @@ def lookup(number) -> dict | None:
 
 def _ask(url: str, number: str, timeout: float) -> bytes | None:
     """The body of a good answer, waited for no longer than `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    outcome: dict = {}
-    done = threading.Event()
-
-    def work():
-        try:
-            outcome["body"] = _get(url, number, deadline)
-        except Exception as exc:  # noqa: BLE001  (whatever went wrong, there is no answer)
-            outcome["error"] = f"{type(exc).__name__}: {exc}"
-        finally:
-            done.set()
-
-    threading.Thread(target=work, name="customer-lookup", daemon=True).start()
-    if not done.wait(max(deadline - time.monotonic(), 0)):
-        reason = f"no answer within {timeout * 1000:.0f} ms"
-    elif "error" in outcome:
-        reason = outcome["error"]
-    else:
-        return outcome["body"]
-    # The host only: the URL's query may carry the CRM's access key.
-    log.warning("customer lookup failed", extra=kv(host=urlsplit(url).hostname, number=number, reason=reason))
-    return None
-
-
-def _left(deadline: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise TimeoutError("out of time")
-    return left
-
-
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not JSON")  # Python would take NaN and Infinity; browsers would not
-
-
-def _get(url: str, number: str, deadline: float) -> bytes:
-    parts = urlsplit(url)
-    query = "&".join(q for q in (parts.query, urlencode({"number": number})) if q)
-    connection = (http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection)(
-        parts.hostname, parts.port, timeout=_left(deadline))
-    response = None
     try:
-        connection.request("GET", f"{parts.path or '/'}?{query}", headers={"Accept": "application/json"})
-        sock = connection.sock  # the connection lets go of it when the answer ends with the connection
-        sock.settimeout(_left(deadline))
-        response = connection.getresponse()
-        if not 200 <= response.status < 300:
-            raise Failed(f"HTTP status {response.status}")
-        body = b""
-        while len(body) <= MAX_BYTES:
-            sock.settimeout(_left(deadline))
-            chunk = response.read1(MAX_BYTES + 1 - len(body))  # one receive at most: the deadline holds
-            if not chunk:
-                break
-            body += chunk
-        if len(body) > MAX_BYTES:
-            raise Failed(f"the answer is larger than {MAX_BYTES // 1024} KB")
-    finally:
-        if response is not None:
-            response.close()
-        connection.close()
-    try:
-        doc = json.loads(body, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError):  # RecursionError: a 64 KB answer can nest that deep
-        raise Failed("the answer is not JSON") from None
-    if not isinstance(doc, dict):
-        raise Failed("the answer is not a JSON object")
-    return body
+        return httpjson.fetch(url, {"number": number}, timeout)
+    except httpjson.Failed as exc:
+        # The host only: the URL's query may carry the CRM's access key.
+        log.warning("customer lookup failed", extra=kv(host=urlsplit(url).hostname, number=number, reason=str(exc)))
+        return None

@@ -701,6 +701,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             " AND e.field = 'status' AND e.new IN ('answered', 'closed'))",
         ],
     ),
+    (
+        27,
+        "self-service steps of IVRs",
+        ["ALTER TABLE ivr ADD COLUMN steps TEXT NOT NULL DEFAULT '[]'"],
+    ),
 ]
 
 

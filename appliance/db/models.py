@@ -192,6 +192,7 @@ class Ivr(BaseModel):
     invalid_kind = CharField()
     invalid_target = CharField(null=True)
     language = CharField(null=True)  # what callers hear; None: the box's language
+    steps = TextField(default="[]")  # self-service steps as JSON (appliance/ivrs/schema.py StepSchema)
     created_at = DateTimeField()
     updated_at = DateTimeField()
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from .. import destinations, numbers
 from ..db import change
 from ..db.journal import utcnow
 from ..db.models import Ivr, IvrOption, Prompt
 from ..errors import Conflict, Invalid, NotFound
 from ..fields import validate
-from .schema import DEFAULTS, IvrSchema
+from .schema import DEFAULTS, IvrSchema, step_values
 
 
 def options_of(ivr: Ivr) -> list[dict]:
@@ -24,7 +26,32 @@ def to_dict(ivr: Ivr) -> dict:
         "options": options_of(ivr),
         "on_timeout": destinations.as_dict(ivr.timeout_kind, ivr.timeout_target),
         "on_invalid": destinations.as_dict(ivr.invalid_kind, ivr.invalid_target),
+        "steps": steps_of(ivr),
     }
+
+
+def steps_of(ivr: Ivr) -> list[dict]:
+    return json.loads(ivr.steps or "[]")
+
+
+def prompts_of(step: dict) -> list[int]:
+    """The prompts a step plays."""
+    return [p for p in [step.get("prompt"), *(c["prompt"] for c in step.get("choices", []))] if p is not None]
+
+
+def _steps(steps: list[dict], own_id: int | None) -> str:
+    """Checked steps (their prompts and fallbacks exist) as stored."""
+    out = []
+    for i, raw in enumerate(steps):
+        step = step_values(raw)
+        for prompt in prompts_of(step):
+            if not Prompt.select().where(Prompt.id == prompt).exists():
+                raise Invalid(f"steps: step {i + 1} plays prompt {prompt}, which does not exist", "steps")
+        if "fallback" in step:
+            kind, target = _target(step["fallback"], "steps", own_id)
+            step["fallback"] = destinations.as_dict(kind, target)
+        out.append(step)
+    return json.dumps(out, ensure_ascii=False)
 
 
 def get(ivr_id) -> Ivr:
@@ -54,6 +81,8 @@ def _fields(values: dict, own_id: int | None) -> dict:
         if values["prompt"] is not None and not Prompt.select().where(Prompt.id == values["prompt"]).exists():
             raise Invalid(f"prompt: there is no prompt {values['prompt']}", "prompt")
         out["prompt"] = values["prompt"]
+    if "steps" in values:
+        out["steps"] = _steps(values["steps"], own_id)
     for key, kind_col, target_col in (("on_timeout", "timeout_kind", "timeout_target"),
                                       ("on_invalid", "invalid_kind", "invalid_target")):
         if key in values:
@@ -103,7 +132,7 @@ def add(cs, values: dict) -> Ivr:
     ivr = cs.create(Ivr, name=values["name"], number=None, prompt=None, timeout=values["timeout"],
                     max_tries=values["max_tries"], direct_dial=values["direct_dial"],
                     timeout_kind="hangup", timeout_target=None, invalid_kind="hangup", invalid_target=None,
-                    created_at=now, updated_at=now)
+                    steps="[]", created_at=now, updated_at=now)
     cs.update(ivr, **_fields(values, ivr.id))
     _number(cs, ivr, values["number"])
     _set_options(cs, ivr, values["options"])
@@ -131,7 +160,7 @@ def delete(ivr_id, actor: str) -> int:
     with change(actor, "ivr.delete", str(ivr_id)) as cs:
         ivr = get(ivr_id)
         users = [u for u in destinations.referrers("ivr", str(ivr.id)) if u != f"IVR {ivr.name!r}"
-                 and not u.startswith(f"IVR {ivr.name!r} (key")]
+                 and not u.startswith(f"IVR {ivr.name!r} (")]
         if users:
             raise Conflict(f"IVR {ivr.name!r} is in use by {', '.join(users[:5])}")
         for opt in IvrOption.select().where(IvrOption.ivr == ivr):

@@ -150,6 +150,9 @@ class IvrView:
     options: tuple[tuple[str, str, str | None], ...]  # (digit, kind, target)
     on_timeout: Dest
     on_invalid: Dest
+    #: Self-service steps as stored (appliance/ivrs/schema.py), a digits step's prompt as its
+    #: audio file without extension ("prompt_file", None when it has none yet).
+    steps: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -449,7 +452,17 @@ def _ivrs() -> tuple[IvrView, ...]:
         prompt = p.filename.rsplit(".", 1)[0] if p is not None and p.duration > 0 else None
         out.append(IvrView(i.id, i.number, prompt, i.timeout, i.max_tries, i.direct_dial,
                            tuple(options.get(i.id, ())), (i.timeout_kind, i.timeout_target),
-                           (i.invalid_kind, i.invalid_target)))
+                           (i.invalid_kind, i.invalid_target), _steps(i, prompts)))
+    return tuple(out)
+
+
+def _steps(ivr: Ivr, prompts: dict) -> tuple:
+    out = []
+    for step in json.loads(ivr.steps or "[]"):
+        if step["kind"] == "digits":
+            p = prompts.get(step.get("prompt"))
+            step["prompt_file"] = p.filename.rsplit(".", 1)[0] if p is not None and p.duration > 0 else None
+        out.append(step)
     return tuple(out)
 
 

@@ -17,6 +17,7 @@ from ..db.journal import utcnow
 from ..db.models import Ivr, Prompt
 from ..errors import Conflict, Invalid, NotFound
 from ..fields import Name, StrictSchema, validate
+from ..ivrs import service as ivrs
 
 RECORD_CODE = "*77"
 
@@ -102,6 +103,8 @@ def delete(prompt_id, root: Path, actor: str) -> int:
     with change(actor, "prompt.delete", str(prompt_id)) as cs:
         prompt = get(prompt_id)
         users = [i.name for i in Ivr.select().where(Ivr.prompt == prompt)]
+        users += [i.name for i in Ivr.select().where(Ivr.steps != "[]")
+                  if i.name not in users and any(prompt.id in ivrs.prompts_of(s) for s in ivrs.steps_of(i))]
         if users:
             raise Conflict(f"prompt {prompt.name!r} is played by IVR {', '.join(map(repr, users))}")
         filename = prompt.filename

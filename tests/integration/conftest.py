@@ -95,6 +95,13 @@ def start_box(name: str, env: tuple[str, ...] = ()) -> BoxInstance:
     return BoxInstance(name, json.loads(r.stdout.strip().splitlines()[-1]))
 
 
+def box_sound(relative: str) -> Path:
+    """A prompt file as the box has it (made at build time, in the rootfs's app layer)."""
+    layers = json.loads(subprocess.run(["python3", str(REPO / "scripts" / "rootfs.py"), "path"],
+                                       check=True, capture_output=True, text=True).stdout)
+    return Path(layers["app"]) / relative
+
+
 ARTIFACTS = REPO / "tests" / "artifacts"
 
 

@@ -10,7 +10,6 @@ on what the agents' phones saw.
 from __future__ import annotations
 
 import collections
-import json
 import os
 import signal
 import subprocess
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import pjsua2 as pj
 import pytest
+
+from tests.integration.conftest import box_sound
 
 HERE = Path(__file__).resolve().parent
 AGENTS = ("8001", "8002", "8003")
@@ -453,13 +454,6 @@ def test_recording_and_survey(api, agents, desk, sip, box, provider, tmp_path):
     window = samples[rate:rate + 160]
     assert goertzel_ratio(window, 700) > 0.3, "the recording does not carry the caller's voice"
     assert 3.0 <= row["talk"] <= 7.0
-
-
-def box_sound(relative: str) -> Path:
-    """A prompt file as the box has it (made at build time, in the rootfs's app layer)."""
-    layers = json.loads(subprocess.run(["python3", str(HERE.parents[1] / "scripts" / "rootfs.py"), "path"],
-                                       check=True, capture_output=True, text=True).stdout)
-    return Path(layers["app"]) / relative
 
 
 def test_a_chinese_queue_speaks_chinese_to_its_callers(api, agents, desk, sip, box, provider):

@@ -72,6 +72,19 @@ SNAPSHOT = Snapshot(
                 ("extension", "8001"), ("hangup", None)),
         IvrView(2, None, None, 4, 2, False, (("1", "ivr", "1"), ("2", "extension", "8002"), ("3", "conference", "8501")),
                 ("ivr", "1"), ("ivr", "1")),
+        # Self-service: a ticket's status by its number, an order's by a web service, a complaint.
+        IvrView(3, "701", None, 5, 2, False, (), ("ivr", "1"), ("hangup", None), (
+            {"kind": "digits", "prompt": 4, "prompt_file": "prompt-4", "min_digits": 10, "max_digits": 11,
+             "timeout": 6},
+            {"kind": "say", "say_as": "digits", "value": "entered"},
+            {"kind": "ticket_status"},
+            {"kind": "http_lookup", "url": "http://shop.example.com/order", "timeout_ms": 2000,
+             "choices": [{"name": "shipped", "prompt": 5}], "fallback": {"kind": "queue", "target": "500"}},
+            {"kind": "say", "say_as": "number", "value": "points"},
+            {"kind": "say", "say_as": "date", "value": "due"},
+            {"kind": "say", "say_as": "digits", "value": "caller"},
+            {"kind": "complaint", "max_seconds": 90, "silence_seconds": 4},
+        )),
     ),
     inbound=(
         InboundView(1, "075512345678", None, ("ivr", "1")),

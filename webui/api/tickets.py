@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bottle import HTTPResponse, request, response
+from bottle import HTTPResponse, request, response, static_file
 
-from appliance.errors import Invalid, Unavailable
+from appliance.errors import Invalid, NotFound, Unavailable
 from appliance import box_settings
 from appliance.reports import calllog, export
-from appliance.tickets import categories, clock, csvio, departments, report, service, threeway
+from appliance.tickets import audio, categories, clock, csvio, departments, report, service, threeway
 from appliance.tickets.schema import (CategorySchema, CommentSchema, DepartmentSchema, DispatchSchema,
                                       TicketChangeSchema, TicketCreateSchema)
 
@@ -50,6 +50,7 @@ def install(api, box) -> None:
     def view(ticket) -> dict:
         doc = service.to_dict(ticket)
         doc["recording"] = calllog.recording_of(ticket.call_id) if ticket.call_id else None
+        doc["audio"] = audio.path_of(box.runtime.paths.ticket_audio, ticket.number) is not None
         return doc
 
     @api.get("/tickets", roles=EVERYONE)
@@ -99,8 +100,20 @@ def install(api, box) -> None:
 
     @api.get("/tickets/<number>", roles=EVERYONE)
     def get_ticket(number):
-        """One ticket, with its call's recording (an id for /recordings) where the call was recorded."""
+        """One ticket, with its call's recording (an id for /recordings) where the call was recorded, and
+        `audio`: whether audio is kept with it (/tickets/{number}/audio)."""
         return view(service.get(number, _department()))
+
+    @api.get("/tickets/<number>/audio", roles=EVERYONE, produces="audio/wav")
+    def ticket_audio(number):
+        """The audio kept with the ticket (a complaint the caller recorded through an IVR), as WAV;
+        404 when it has none. Whoever may see the ticket may listen."""
+        ticket = service.get(number, _department())
+        path = audio.path_of(box.runtime.paths.ticket_audio, ticket.number)
+        if path is None:
+            raise NotFound(f"ticket {ticket.number} has no audio")
+        return static_file(path.name, root=str(path.parent), mimetype="audio/wav",
+                           download=f"ticket-{ticket.number}.wav" if request.query.get("download") else False)
 
     @api.patch("/tickets/<number>", schema=TicketChangeSchema, roles=EVERYONE)
     def change_ticket(number):

@@ -20,7 +20,7 @@ import re
 from ..conf import ConfFile
 from ..snapshot import Snapshot
 from ...blacklist.service import forms_of
-from . import fax, paging, sites, webrtc
+from . import fax, paging, selfservice, sites, webrtc
 from .confbridge import HOST_MENU, USER_MENU, bridge_profile, user_profile
 from .core import PARK_CONTEXT
 from .pjsip import PHONE_CONTEXT, TLS_ONLY_CONTEXT, TRUNK_CONTEXT
@@ -466,6 +466,7 @@ def _ivrs(body: ConfFile, snap: Snapshot) -> None:
         if ivr.id in snap.languages.get("ivr", {}):
             menu.same(f"n,Set(CHANNEL(language)={snap.language('ivr', ivr.id)})")
         menu.same(f"n,Set(CALLBOX_TRIES={ivr.max_tries})")
+        selfservice.steps(menu, ivr, snap, goto)
         menu.same("n(menu),Set(TIMEOUT(digit)=3)")
         menu.same(f"n,Background({prompt})")
         menu.same(f"n,WaitExten({ivr.timeout})")
@@ -478,6 +479,7 @@ def _ivrs(body: ConfFile, snap: Snapshot) -> None:
             menu.same(f"n,{goto(dest)}")
             menu.same(f"n(again),{'Playback(' + sound + ')' if sound else 'NoOp(no key pressed)'}")
             menu.same("n,Goto(s,menu)")
+        selfservice.step_extensions(menu, ivr, snap, goto)
 
 
 def _queues(body: ConfFile, snap: Snapshot) -> None:

@@ -1,0 +1,232 @@
+"""Self-service by phone, with a real caller: a ticket's status by its number, an HTTP lookup
+against a web service this test runs on the host side of the box's link, a complaint recorded
+into a ticket.
+
+The menus' own prompts are tones, told apart by their pitch; what the box says itself (a ticket's
+status, "not valid", "your complaint has been recorded") is found in what the caller heard by
+matching the box's own prompt files (tests/audio.py heard_file).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import wave
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.audio import goertzel_ratio, heard_file, write_tone
+from tests.integration.conftest import box_sound
+
+ASK_HZ, GOLD_HZ, FALLBACK_HZ, MENU_HZ, VOICE_HZ = 500, 1200, 1700, 800, 700
+
+
+def own(language: str, name: str):
+    return box_sound(f"usr/share/callbox/sounds/{language}/{name}.wav")
+
+
+@pytest.fixture(scope="module")
+def caller(api, sip, box):
+    r = api.post("/extensions", {"number": "8001", "name": "Citizen"})
+    assert r.status == 201, r
+    return sip.phone("8001", r.json["secret"], box.sip).register()
+
+
+@pytest.fixture(scope="module")
+def prompts(api, tmp_path_factory):
+    d = tmp_path_factory.mktemp("prompts")
+    out = {}
+    for name, hz in (("ask", ASK_HZ), ("gold", GOLD_HZ), ("fallback", FALLBACK_HZ), ("menu", MENU_HZ)):
+        wav = write_tone(d / f"{name}.wav", hz, 1.5)
+        r = api.upload("/prompts", {"name": name}, "file", wav.name, wav.read_bytes())
+        assert r.status == 201, r
+        out[name] = r.json["id"]
+    return out
+
+
+def menu(api, name: str, **body) -> dict:
+    for old in api.get("/ivrs").json["items"]:
+        if old["name"] == name:
+            api.delete(f"/ivrs/{old['id']}")
+    r = api.post("/ivrs", {"name": name, "max_tries": 2, **body})
+    assert r.status == 201, r
+    return r.json
+
+
+def ticket_menu(api, prompts, language=None) -> dict:
+    return menu(api, "Ticket status", number="701", language=language, steps=[
+        {"kind": "digits", "prompt": prompts["ask"], "min_digits": 10, "max_digits": 11, "timeout": 3},
+        {"kind": "ticket_status"}])
+
+
+def enter(sip, call, digits: str, since: int = 0) -> int:
+    """Wait for the digits prompt (the ASK tone), then key the digits and #; the mark after them."""
+    sip.wait(lambda: call.listener.heard_tone(ASK_HZ, min_ms=300, since=since), 10, "the prompt for digits")
+    call.send_dtmf(digits + "#")
+    return call.listener.mark()
+
+
+def test_a_caller_hears_the_status_of_their_ticket_in_their_language(api, sip, caller, prompts):
+    made = api.post("/tickets", {"kind": "report", "summary": "Street light out", "caller": "8001"}).json
+    assert api.patch(f"/tickets/{made['number']}", {"status": "in_progress"}).status == 200
+    digits = made["number"].replace("-", "")
+    ticket_menu(api, prompts)
+    call = caller.call("701")
+    call.wait_confirmed()
+    enter(sip, call, digits)
+    call.wait_disconnected(timeout=20)  # the menu has no keys: it hangs up once it has answered
+    heard = {s: heard_file(call.listener, own("en", f"ticket-status-{s}")) for s in ("in_progress", "answered")}
+    assert heard["in_progress"] > 0.8 and heard["answered"] < 0.5, heard
+
+    ticket_menu(api, prompts, language="zh")
+    call = caller.call("701")
+    call.wait_confirmed()
+    enter(sip, call, digits)
+    call.wait_disconnected(timeout=20)
+    heard = {lang: heard_file(call.listener, own(lang, "ticket-status-in_progress")) for lang in ("zh", "en")}
+    assert heard["zh"] > 0.8 and heard["en"] < 0.5, heard
+
+
+def test_a_wrong_number_or_too_many_digits_is_told_and_nothing_sticks(api, sip, caller, prompts):
+    made = api.post("/tickets", {"kind": "report", "summary": "Pothole", "caller": "8001"}).json
+    other = api.post("/tickets", {"kind": "report", "summary": "Not theirs", "caller": "013900139000"}).json
+    ticket_menu(api, prompts)
+    call = caller.call("701")
+    call.wait_confirmed()
+    # Twelve digits: more than the step takes. The caller hears so, and is asked again.
+    after = enter(sip, call, "2" * 12)
+    sip.wait(lambda: call.listener.heard_tone(ASK_HZ, min_ms=300, since=after), 15, "the prompt again")
+    assert heard_file(call.listener, own("en", "entry-invalid"), since=after) > 0.8
+    # Another caller's ticket answers as no ticket at all.
+    enter(sip, call, other["number"].replace("-", ""), since=call.listener.mark())
+    call.wait_disconnected(timeout=20)
+    assert heard_file(call.listener, own("en", "ticket-not-found"), since=after) > 0.8
+    # The box is none the worse: the next call is answered as the first.
+    call = caller.call("701")
+    call.wait_confirmed()
+    enter(sip, call, made["number"].replace("-", ""))
+    call.wait_disconnected(timeout=20)
+    assert heard_file(call.listener, own("en", "ticket-status-new")) > 0.8
+
+
+class Shop:
+    """The business's web service, on the host side of the box's link: answers what the test sets,
+    after `delay` seconds."""
+
+    def __init__(self, ip: str):
+        self.answer, self.delay, self.asked = b"{}", 0.0, []
+        shop = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                shop.asked.append(parse_qs(urlsplit(self.path).query))
+                time.sleep(shop.delay)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                try:
+                    self.wfile.write(shop.answer)
+                except OSError:
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer((ip, 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://{ip}:{self.server.server_port}/points"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="module")
+def shop(box):
+    s = Shop(box.host_ip)
+    yield s
+    s.server.shutdown()
+    s.server.server_close()
+
+
+def test_the_http_lookup_plays_the_chosen_prompt_or_falls_back(api, sip, caller, prompts, shop):
+    fallback = menu(api, "Lookup fallback", prompt=prompts["fallback"], timeout=1, max_tries=1)
+    menu(api, "Points", number="702", steps=[
+        {"kind": "digits", "prompt": prompts["ask"], "min_digits": 4, "max_digits": 8, "timeout": 3},
+        {"kind": "http_lookup", "url": shop.url, "timeout_ms": 1500,
+         "choices": [{"name": "gold", "prompt": prompts["gold"]}],
+         "fallback": {"kind": "ivr", "target": str(fallback["id"])}},
+        {"kind": "say", "say_as": "number", "value": "points"}])
+
+    def lookup() -> tuple:
+        call = caller.call("702")
+        call.wait_confirmed()
+        after = enter(sip, call, "1234")
+        keyed = time.monotonic()
+        which = sip.wait(lambda: ("gold" if call.listener.heard_tone(GOLD_HZ, min_ms=300, since=after) else
+                                  "fallback" if call.listener.heard_tone(FALLBACK_HZ, min_ms=300, since=after)
+                                  else None), 15, "the lookup's answer")
+        return call, which, time.monotonic() - keyed
+
+    shop.answer, shop.delay = json.dumps({"prompt": "gold", "variables": {"points": "1200"}}).encode(), 0.0
+    call, which, _ = lookup()
+    assert which == "gold"
+    assert shop.asked[-1] == {"digits": ["1234"], "caller": ["8001"]}
+    # Then the points are said, and the menu (no keys) hangs up.
+    mark = call.listener.mark()
+    sip.wait(lambda: call.listener.heard_sound(since=mark, min_ms=300), 10, "the points said")
+    call.wait_disconnected(timeout=20)
+
+    shop.delay = 5.0  # slower than the step's 1.5 s
+    call, which, waited = lookup()
+    assert which == "fallback" and waited < 4.5, waited
+    call.hangup_call()
+    call.wait_disconnected(timeout=10)
+
+    shop.delay, shop.answer = 0.0, b"<html>maintenance</html>"
+    call, which, _ = lookup()
+    assert which == "fallback"
+    call.hangup_call()
+    call.wait_disconnected(timeout=10)
+    shop.answer = json.dumps({"prompt": "platinum"}).encode()  # a choice the step does not have
+    call, which, _ = lookup()
+    assert which == "fallback"
+    call.hangup_call()
+    call.wait_disconnected(timeout=10)
+
+
+def test_a_complaint_recorded_through_a_menu_key_becomes_a_ticket_with_the_audio(api, sip, caller, prompts,
+                                                                                tmp_path):
+    complaints = menu(api, "Complaints", steps=[{"kind": "complaint", "max_seconds": 30, "silence_seconds": 5}])
+    menu(api, "Hotline", number="703", prompt=prompts["menu"],
+         options=[{"digit": "3", "kind": "ivr", "target": str(complaints["id"])}])
+    before = {t["number"] for t in api.get("/tickets?per_page=500").json["items"]}
+    voice = write_tone(tmp_path / "voice.wav", VOICE_HZ, 3.0)
+    call = caller.call("703")
+    call.wait_confirmed()
+    call.through_menus([(MENU_HZ, "3")])
+    mark = call.listener.mark()
+    # The invitation to speak, then the beep, then the box listens (silence on the line).
+    sip.wait(lambda: call.listener.silent_after_sound(since=mark, silence_ms=1500), 30, "the beep")
+    assert heard_file(call.listener, own("en", "complaint-intro"), since=mark) > 0.8
+    call.play(voice)
+    sip.wait(call.played, 10, "the complaint spoken")
+    call.send_dtmf("#")
+    after = call.listener.mark()
+    call.wait_disconnected(timeout=30)
+    assert heard_file(call.listener, own("en", "complaint-recorded"), since=after) > 0.8
+
+    new = [t for t in api.get("/tickets?per_page=500").json["items"] if t["number"] not in before]
+    assert len(new) == 1, new
+    made = api.get(f"/tickets/{new[0]['number']}").json
+    assert (made["kind"], made["caller"], made["channel"], made["audio"]) == ("complaint", "8001", "phone", True)
+    assert made["call_id"]
+    audio = api.get(f"/tickets/{made['number']}/audio")
+    assert audio.status == 200 and audio.headers["Content-Type"].startswith("audio/wav")
+    with wave.open(io.BytesIO(audio.body)) as w:
+        rate, frames = w.getframerate(), w.readframes(w.getnframes())
+    samples = [int.from_bytes(frames[i:i + 2], "little", signed=True) for i in range(0, len(frames), 2)]
+    windows = [samples[i:i + rate // 50] for i in range(0, len(samples) - rate // 50, rate // 50)]
+    voiced = sum(1 for w in windows if goertzel_ratio(w, VOICE_HZ) > 0.5) * 0.02
+    assert 2.0 <= voiced <= 3.5, f"{voiced} s of the caller's voice in the ticket's audio"
