@@ -7,6 +7,7 @@ audit log and the system page; a screenshot of every main page.
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -321,6 +322,56 @@ def test_system_page_restarts_telephony_and_says_a_dev_box_cannot_reboot(admin, 
     page.click("#confirm-ok")
     expect(page.locator("#toast")).to_contain_text("Telephony is restarting")
     box.wait_health(lambda h: h["asterisk"] == "up" and h["asterisk_pid"] != before, 60, "Asterisk to restart")
+
+
+def test_self_service_steps_built_in_the_page(admin, api, tmp_path):
+    """Steps added, filled, moved and saved in the IVR page; a bad address is shown at the steps;
+    the same editor in Chinese."""
+    wav = write_tone(tmp_path / "gold.wav", 1200, 1.0)
+    r = api.upload("/prompts", {"name": "Gold member"}, "file", wav.name, wav.read_bytes())
+    assert r.status == 201, r
+    menu = api.post("/ivrs", {"name": "Self-service"}).json
+    page = admin
+    page.goto(f"/ivr?id={menu['id']}")
+    for kind in ("ticket_status", "digits", "http_lookup", "complaint"):
+        page.select_option("#new-step-kind", kind)
+        page.click("#add-step")
+    steps = page.locator("#steps > li")
+    expect(steps).to_have_count(4)
+    steps.nth(1).get_by_role("button", name="Move up").click()  # digits before the ticket's status
+    digits = steps.nth(0)
+    digits.get_by_label("Fewest digits").fill("10")
+    digits.get_by_label("Most digits").fill("11")
+    lookup = steps.nth(2)
+    lookup.get_by_label("Address asked").fill("ftp://shop.example.com/points")
+    lookup.get_by_label("Time limit (ms)").fill("1500")
+    lookup.get_by_role("button", name="Add answer").click()
+    lookup.get_by_placeholder("answer's name").fill("gold")
+    lookup.get_by_label("Prompt played").select_option(label="Gold member")
+    steps.nth(3).get_by_label("Longest recording (seconds)").fill("90")
+    page.click("#ivr-form button[type=submit]")
+    expect(page.locator("[data-error-for=steps]")).to_contain_text("url must be an http:// or https:// address")
+    assert api.get(f"/ivrs/{menu['id']}").json["steps"] == []  # refused: nothing changed
+    lookup.get_by_label("Address asked").fill("https://shop.example.com/points")
+    page.click("#ivr-form button[type=submit]")
+    expect(page.locator("[data-error-for=steps]")).to_be_hidden()
+    deadline = time.monotonic() + 10
+    while not (saved := api.get(f"/ivrs/{menu['id']}").json["steps"]):
+        assert time.monotonic() < deadline, "the steps were not saved"
+        time.sleep(0.2)
+    assert [s["kind"] for s in saved] == ["digits", "ticket_status", "http_lookup", "complaint"], saved
+    assert (saved[0]["min_digits"], saved[0]["max_digits"]) == (10, 11)
+    assert saved[2]["url"] == "https://shop.example.com/points" and saved[2]["timeout_ms"] == 1500
+    assert saved[2]["choices"] == [{"name": "gold", "prompt": r.json["id"]}]
+    assert saved[3]["max_seconds"] == 90
+    screenshot(page, "ivr-self-service")
+    page.click(".topbar button[value=zh]")
+    expect(page.locator("#steps > li")).to_have_count(4)
+    expect(page.locator("#steps > li").nth(2)).to_contain_text("HTTP 查询")
+    expect(page.get_by_text("自助服务步骤")).to_be_visible()
+    screenshot(page, "zh-ivr-self-service")
+    page.click(".topbar button[value=en]")
+    assert api.delete(f"/ivrs/{menu['id']}").status == 204
 
 
 def test_every_menu_page(admin):

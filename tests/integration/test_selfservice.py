@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import time
 import wave
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests.audio import goertzel_ratio, heard_file, level, write_tone
 from tests.integration.conftest import box_sound
+from tests.webservice import WebService
 
 ASK_HZ, GOLD_HZ, FALLBACK_HZ, MENU_HZ, VOICE_HZ = 500, 1200, 1700, 800, 700
 
@@ -130,41 +128,12 @@ def test_a_wrong_number_or_too_many_digits_is_told_and_nothing_sticks(api, sip, 
     assert heard_file(call.listener, own("en", "ticket-status-new")) > 0.8
 
 
-class Shop:
-    """The business's web service, on the host side of the box's link: answers what the test sets,
-    after `delay` seconds."""
-
-    def __init__(self, ip: str):
-        self.answer, self.delay, self.asked = b"{}", 0.0, []
-        shop = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                shop.asked.append(parse_qs(urlsplit(self.path).query))
-                time.sleep(shop.delay)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                try:
-                    self.wfile.write(shop.answer)
-                except OSError:
-                    pass
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer((ip, 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://{ip}:{self.server.server_port}/points"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture(scope="module")
 def shop(box):
-    s = Shop(box.host_ip)
+    """The business's web service, on the host side of the box's link."""
+    s = WebService(box.host_ip)
     yield s
-    s.server.shutdown()
-    s.server.server_close()
+    s.close()
 
 
 def test_the_http_lookup_plays_the_chosen_prompt_or_falls_back(api, sip, caller, prompts, shop):

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -17,6 +14,7 @@ from appliance.db.models import Ticket
 from appliance.ivrs import lookup
 from appliance.ivrs.selfservice import SelfService
 from tests.unit.test_callcenter import FakeSession
+from tests.webservice import WebService
 from tests.unit.test_resources import files, ivr
 from tests.unit.test_tickets import department, department_user, ticket
 
@@ -129,43 +127,10 @@ def test_a_good_lookup_answer():
         "gold", {"points": "1200", "due": "2026-12-24", "order_no": "0042"})
 
 
-class Shop:
-    """A web service on loopback: answers what the test sets, after `delay` seconds."""
-
-    def __init__(self):
-        self.answer: bytes = b"{}"
-        self.delay = 0.0
-        self.asked: list[dict] = []
-        shop = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                shop.asked.append(parse_qs(urlsplit(self.path).query))
-                time.sleep(shop.delay)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                try:
-                    self.wfile.write(shop.answer)
-                except OSError:
-                    pass
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/points?key=s3cret"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def shop():
-    s = Shop()
+    s = WebService()
+    s.url += "?key=s3cret"  # an access key in the address: never logged
     yield s
     s.close()
 

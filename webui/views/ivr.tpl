@@ -80,6 +80,21 @@
           <span class="field-error" data-error-for="on_invalid" hidden></span></div>
       </div>
     </section>
+    <section class="card stack">
+      <h2>{{_('ivr.steps')}}</h2>
+      <p class="muted">{{_('ivr.steps_intro')}}</p>
+      <ol class="stack steps" id="steps"></ol>
+      <div class="row-2">
+        <label class="field"><span class="label sr-only">{{_('ivr.step_kind')}}</span>
+          <select id="new-step-kind">
+            % for kind in ('digits', 'say', 'ticket_status', 'http_lookup', 'complaint'):
+            <option value="{{kind}}">{{_('ivr.step.' + kind)}}</option>
+            % end
+          </select></label>
+        <div><button class="btn btn-small" type="button" id="add-step">{{_('ivr.add_step')}}</button></div>
+      </div>
+      <span class="field-error" data-error-for="steps" hidden></span>
+    </section>
     <div class="form-actions">
       <button class="btn" type="button" id="back">{{_('ivr.back')}}</button>
       <button class="btn btn-primary" type="submit">{{_('common.save')}}</button>

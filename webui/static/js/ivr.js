@@ -1,7 +1,9 @@
 /* IVR: voice menus. A menu plays its greeting, then a key takes the caller on: to an
    extension, a ring group, voicemail, another menu (menus of several levels; a menu may
    loop back to itself) or hang up. The list is /ivr, one menu's editor /ivr?id=N; a key's
-   "New submenu…" creates the next level, "Open" goes down into it. */
+   "New submenu…" creates the next level, "Open" goes down into it. Self-service steps
+   (enter digits, say, a ticket's status, an HTTP lookup, record a complaint) run in order
+   before the keys. */
 (function () {
   "use strict";
   const {t, el, api, crud, toast, clearErrors, showError, pageError, optional, describe, destinationPicker,
@@ -131,6 +133,115 @@
     $("keys").append(keyRow({digit, kind: "extension", target: null}));
   });
 
+  /* -- self-service steps ------------------------------------------------------------- */
+
+  const STEP_DEFAULTS = {
+    digits: {prompt: null, min_digits: 1, max_digits: 20, timeout: 5},
+    say: {say_as: "digits", value: "entered"},
+    ticket_status: {},
+    http_lookup: {url: "", timeout_ms: 3000, choices: [], fallback: {kind: "hangup", target: null}},
+    complaint: {max_seconds: 120, silence_seconds: 5},
+  };
+
+  function promptSelect(value, none) {
+    const select = el("select", {class: "step-prompt"}, el("option", {value: ""}, none),
+      ...prompts.map((p) => el("option", {value: p.id}, p.recorded ? p.name : t("ivr.not_recorded", {name: p.name}))));
+    select.value = value ? String(value) : "";
+    return select;
+  }
+
+  function field(label, control) {
+    return el("label", {class: "field"}, el("span", {class: "label"}, t(label)), control);
+  }
+
+  function number(value, min, max) {
+    return el("input", {type: "number", min, max, value: String(value)});
+  }
+
+  function choiceRow(choice) {
+    const name = el("input", {class: "choice-name mono", value: choice.name || "", autocomplete: "off",
+                              "aria-label": t("ivr.step.choice_name"), placeholder: t("ivr.step.choice_name")});
+    const prompt = promptSelect(choice.prompt, "—");
+    prompt.setAttribute("aria-label", t("ivr.step.choice_prompt"));
+    const row = el("li", {class: "choice-row"}, name, " → ", prompt,
+      el("button", {type: "button", class: "btn btn-small btn-danger-ghost", onclick: () => row.remove()}, t("common.delete")));
+    row.collect = () => ({name: name.value.trim(), prompt: prompt.value ? Number(prompt.value) : null});
+    return row;
+  }
+
+  /* The form of one step, and a function that reads it back as the API takes it. */
+  function stepBody(step) {
+    const s = {...STEP_DEFAULTS[step.kind], ...step};
+    if (s.kind === "digits") {
+      const prompt = promptSelect(s.prompt, t("ivr.step.beep"));
+      const min = number(s.min_digits, 1, 20), max = number(s.max_digits, 1, 20), wait = number(s.timeout, 1, 30);
+      return [el("div", {class: "row-2"}, field("ivr.step.prompt", prompt),
+                 el("div", {class: "row-3"}, field("ivr.step.min_digits", min), field("ivr.step.max_digits", max),
+                    field("ivr.step.timeout", wait))),
+              () => ({prompt: prompt.value ? Number(prompt.value) : null, min_digits: Number(min.value),
+                      max_digits: Number(max.value), timeout: Number(wait.value)})];
+    }
+    if (s.kind === "say") {
+      const as = el("select", {}, ...["digits", "number", "date"].map((k) => el("option", {value: k}, t("ivr.step.as." + k))));
+      as.value = s.say_as;
+      const source = el("select", {}, ...["entered", "caller", "variable"].map((k) =>
+        el("option", {value: k}, t("ivr.step.value." + k))));
+      const variable = el("input", {class: "mono", autocomplete: "off", placeholder: t("ivr.step.variable")});
+      const known = ["entered", "caller"].includes(s.value);
+      source.value = known ? s.value : "variable";
+      variable.value = known ? "" : s.value;
+      const sync = () => { variable.hidden = source.value !== "variable"; };
+      source.addEventListener("change", sync);
+      sync();
+      return [el("div", {class: "row-2"}, field("ivr.step.say_as", as),
+                 field("ivr.step.value", el("span", {class: "key-dest"}, source, variable))),
+              () => ({say_as: as.value, value: source.value === "variable" ? variable.value.trim() : source.value})];
+    }
+    if (s.kind === "http_lookup") {
+      const url = el("input", {type: "url", class: "mono", value: s.url, autocomplete: "off", placeholder: "https://"});
+      const limit = number(s.timeout_ms, 200, 10000);
+      const choices = el("ul", {class: "stack choices"}, ...s.choices.map(choiceRow));
+      const fallback = picker("fallback", s.fallback);
+      return [el("div", {class: "stack"},
+                 el("div", {class: "row-2"}, field("ivr.step.url", url), field("ivr.step.timeout_ms", limit)),
+                 el("p", {class: "hint"}, t("ivr.step.lookup_hint")),
+                 el("div", {class: "field"}, el("span", {class: "label"}, t("ivr.step.choices")), choices,
+                    el("div", {}, el("button", {type: "button", class: "btn btn-small",
+                                                onclick: () => choices.append(choiceRow({}))}, t("ivr.step.add_choice")))),
+                 el("div", {class: "field"}, el("span", {class: "label"}, t("ivr.step.fallback")), fallback)),
+              () => ({url: url.value.trim(), timeout_ms: Number(limit.value),
+                      choices: [...choices.children].map((row) => row.collect()), fallback: fallback.value})];
+    }
+    if (s.kind === "complaint") {
+      const longest = number(s.max_seconds, 5, 600), silence = number(s.silence_seconds, 1, 30);
+      return [el("div", {class: "stack"}, el("p", {class: "hint"}, t("ivr.step.complaint_hint")),
+                 el("div", {class: "row-2"}, field("ivr.step.max_seconds", longest),
+                    field("ivr.step.silence_seconds", silence))),
+              () => ({max_seconds: Number(longest.value), silence_seconds: Number(silence.value)})];
+    }
+    return [el("p", {class: "hint"}, t("ivr.step.ticket_status_hint")), () => ({})];
+  }
+
+  function stepRow(step) {
+    const [node, value] = stepBody(step);
+    const move = (delta) => () => {
+      const sibling = delta < 0 ? row.previousElementSibling : row.nextElementSibling;
+      if (sibling) (delta < 0 ? sibling.before(row) : sibling.after(row));
+    };
+    const row = el("li", {class: "card step-row", dataset: {kind: step.kind}},
+      el("div", {class: "page-head"}, el("strong", {}, t("ivr.step." + step.kind)),
+        el("div", {class: "actions"},
+          el("button", {type: "button", class: "btn btn-small", "aria-label": t("ivr.step.up"), onclick: move(-1)}, "↑"),
+          el("button", {type: "button", class: "btn btn-small", "aria-label": t("ivr.step.down"), onclick: move(1)}, "↓"),
+          el("button", {type: "button", class: "btn btn-small btn-danger-ghost", onclick: () => row.remove()},
+             t("common.delete")))),
+      node);
+    row.collect = () => ({kind: step.kind, ...value()});
+    return row;
+  }
+
+  $("add-step").addEventListener("click", () => $("steps").append(stepRow({kind: $("new-step-kind").value})));
+
   function fillEditor() {
     const f = form.elements;
     clearErrors(form);
@@ -142,6 +253,7 @@
     f.language.value = menu.language || "";
     fillPrompts(menu.prompt);
     $("keys").replaceChildren(...menu.options.map(keyRow));
+    $("steps").replaceChildren(...menu.steps.map(stepRow));
     timeoutPicker = picker("on_timeout", menu.on_timeout);
     $("on-timeout").replaceChildren(timeoutPicker);
     invalidPicker = picker("on_invalid", menu.on_invalid);
@@ -157,6 +269,7 @@
       options: [...$("keys").querySelectorAll("tr")].map((tr) => ({
         digit: tr.querySelector("[name=digit]").value, ...tr.querySelector(".dest").value})),
       on_timeout: timeoutPicker.value, on_invalid: invalidPicker.value, language: f.language.value || null,
+      steps: [...$("steps").children].map((row) => row.collect()),
     };
   }
 

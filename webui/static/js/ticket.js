@@ -28,6 +28,13 @@
     return parts;
   }
 
+  /* Audio kept with the ticket itself: the caller's complaint, recorded through a menu. */
+  function audioPart(x) {
+    if (!x.audio) return [];
+    const src = `/api/v1/tickets/${encodeURIComponent(x.number)}/audio`;
+    return [el("h3", {}, t("tk.audio")), el("audio", {controls: true, preload: "none", src, id: "ticket-audio"})];
+  }
+
   function show(x) {
     ticket = x;
     $("summary-head").textContent = x.summary;
@@ -43,7 +50,7 @@
       ...fact(t("tk.col.deadline"), x.deadline ? dateTime(x.deadline) + (x.overdue ? " · " + t("tk.overdue") : "") : null),
       ...fact(t("tk.created_by"), `${x.created_by} · ${dateTime(x.created_at)}`));
     $("details").textContent = x.details || "";
-    $("call").replaceChildren(...callPart(x));
+    $("call").replaceChildren(...callPart(x), ...audioPart(x));
     const f = $("change-form").elements;
     f.status.replaceChildren(...[x.status, ...x.next_statuses.filter((s) => s !== x.status)].map((s) =>
       el("option", {value: s}, t("tk.status." + s))));
