@@ -61,3 +61,30 @@ def test_links_live_a_refused_change_and_a_change_kept_from_the_page(new_page, a
     assert api.get("/network").json["pending"] is None
     page.reload()
     expect(page.locator("#interface-rows input[name=addresses]")).to_have_value(f"198.18.{n}.2/24, 198.18.{n}.9/24")
+
+
+def test_sites_page_refuses_a_breakout_pattern_at_its_field_and_issues_a_code(new_page, api):
+    assert api.put("/vpn", {"address": "10.98.0.1/24", "public_address": "203.0.113.9"}).status == 200
+    page = sign_in(new_page(), "admin", PASSWORD)
+    page.goto("/sites")
+    page.click("#add")
+    form = page.locator("#edit-dialog form")
+    form.locator("input[name=name]").fill("Shenzhen")
+    form.locator("input[name=extensions]").fill("4000-4099")
+    form.locator("textarea[name=breakout_patterns]").fill("_X.")  # every outside call: refused
+    form.locator("button[type=submit]").click()
+    error = form.locator("[data-error-for='breakout_patterns']")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("_0755XXXXXXXX")
+    assert api.get("/sites").json["items"] == []
+    form.locator("textarea[name=breakout_patterns]").fill("_0755XXXXXXXX")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#code-text")).to_have_value(re.compile(r"^CBX1-"))
+    page.locator("#code-dialog button").click()
+    row = page.locator("#rows tr").first
+    expect(row).to_contain_text("4000-4099")
+    expect(row.locator("td").nth(6)).to_have_text("—")  # the trunk: none until the branch enrols
+    screenshot(page, "sites")
+    site = api.get("/sites").json["items"][0]
+    assert site["breakout_patterns"] == ["_0755XXXXXXXX"] and site["trunk_reachable"] is None
+    assert api.delete(f"/sites/{site['id']}").status == 204

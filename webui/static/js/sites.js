@@ -1,5 +1,6 @@
-/* Sites: at headquarters every branch (state by its tunnel, last seen, version, phones), a new
-   branch's one-time code, revoking; at a branch, enrolling with headquarters' code. */
+/* Sites: at headquarters every branch (state by its tunnel, last seen, whether its trunk answers,
+   version, phones), a new branch's one-time code, revoking; at a branch, enrolling with
+   headquarters' code. */
 (function () {
   "use strict";
   const {t, el, api, toast, clearErrors, showError, pageError, confirmDialog, dateTime, splitList} = window.Callbox;
@@ -18,9 +19,17 @@
         "degraded" : ""}}, t("sites.state." + s.state))),
       el("td", {class: "mono"}, s.tunnel_address),
       el("td", {class: "muted"}, s.last_seen ? dateTime(s.last_seen) : "—"),
+      el("td", {}, trunk(s.trunk_reachable)),
       el("td", {}, s.version || "—"),
       el("td", {}, s.phones_registered === null ? "—" : String(s.phones_registered)),
       el("td", {class: "col-actions"}, revoke));
+  }
+
+  // Whether the inter-site trunk answers its qualify (null: not enrolled, or not known yet).
+  function trunk(reachable) {
+    if (reachable === null || reachable === undefined) return "—";
+    return el("span", {class: "status-pill", dataset: {state: reachable ? "ok" : "degraded"}},
+              t(reachable ? "sites.trunk.up" : "sites.trunk.down"));
   }
 
   async function load() {
@@ -69,7 +78,9 @@
     try {
       const s = await api("GET", "/enrol");
       $("enrol-state").textContent = s.state === "enrolled" ?
-        t("sites.enrolled", {hq: s.headquarters, number: s.site.number, extensions: s.site.extensions}) :
+        t("sites.enrolled", {hq: s.headquarters, number: s.site.number, extensions: s.site.extensions}) +
+          (typeof s.trunk_reachable === "boolean" ? " " + t("sites.enrolled_trunk",
+            {state: t(s.trunk_reachable ? "sites.trunk.up" : "sites.trunk.down")}) : "") :
         t("sites.not_enrolled");
       enrolForm.querySelector("label").hidden = s.state === "enrolled";
       enrolForm.querySelector('[type="submit"]').hidden = s.state === "enrolled";
