@@ -45,6 +45,7 @@ def build_box():
     from .sites.manager import SitesManager
     from .storage.manager import StorageManager
     from .supervisor import Box
+    from .surveys.manager import SurveysManager
     from .switchboard.manager import SwitchboardManager
     from .system import SettingsManager
     from .tickets.manager import TicketsManager
@@ -57,7 +58,7 @@ def build_box():
                                            VpnManager, SitesManager, PbxManager, SecurityManager, ProvisioningManager,
                                            SwitchboardManager, SelfServiceManager, ConferencesManager, ReportsManager,
                                            CallCenterManager, MailManager, StorageManager, BackupManager, FaxManager, SmsManager,
-                                           TicketsManager, UpdateManager, WebManager])
+                                           TicketsManager, SurveysManager, UpdateManager, WebManager])
 
 
 def run() -> int:

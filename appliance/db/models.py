@@ -264,6 +264,7 @@ class Queue(BaseModel):
     ring_timeout = IntegerField()
     announce_agent = BooleanField()
     survey = BooleanField()
+    survey_after_id = IntegerField(null=True)  # a Survey asked after the call (in place of `survey`)
     recording = CharField()  # never | always | on_demand
     callback = BooleanField()
     service_level = IntegerField()  # answered within this many seconds counts as served in time
@@ -650,3 +651,74 @@ class SmsMessage(BaseModel):
 # SMS gateways and templates are config (journaled); broadcasts and messages are traffic.
 CONFIG_MODELS += [SmsGateway, SmsTemplate]
 ALL_MODELS += [SmsGateway, SmsTemplate, SmsBroadcast, SmsMessage]
+
+
+class Survey(BaseModel):
+    """Questions a caller answers with keys (after a queue's call, or called by a campaign):
+    config, rendered into a dial plan context of its own."""
+
+    id = AutoField()
+    name = CharField(unique=True)
+    #: JSON: [{"prompt": library prompt id or null, "sound": the box's own prompt or null,
+    #: "keys": "12345", "timeout": seconds}], in the order they are asked.
+    questions = TextField()
+    language = CharField(null=True)  # what the callers hear; None: the box's (or the queue's)
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class Campaign(BaseModel):
+    """An outbound survey campaign: the box's work, not config (written directly)."""
+
+    id = AutoField()
+    name = CharField(unique=True)
+    survey = ForeignKeyField(Survey, backref="campaigns", on_delete="RESTRICT")
+    permission_class = CharField()  # the class the calls leave under
+    calls_at_once = IntegerField()
+    calls_per_minute = IntegerField()
+    hours_from = CharField()  # HH:MM in the box's time zone
+    hours_to = CharField()  # HH:MM (24:00: to midnight); before hours_from: overnight
+    retries = IntegerField()  # more tries on busy or no answer
+    retry_minutes = IntegerField()
+    ring_seconds = IntegerField()
+    status = CharField()  # draft | running | paused | stopped | finished
+    created_by = CharField()
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+
+
+class CampaignNumber(BaseModel):
+    """One number of a campaign and what became of it."""
+
+    id = AutoField()
+    campaign = ForeignKeyField(Campaign, backref="numbers", on_delete="CASCADE")
+    position = IntegerField()
+    number = CharField()  # digits, as the box dials them
+    state = CharField()  # pending | calling | done
+    outcome = CharField(null=True)  # completed | partial | no_answer | busy | refused | blacklisted | opted_out
+    attempts = IntegerField(default=0)
+    next_try = DateTimeField(null=True)
+    call_id = CharField(null=True)  # the last attempt's channel id
+    updated_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("campaign", "number"), True),)
+
+
+class SurveyAnswer(BaseModel):
+    """A key a caller pressed for a question: traffic, kept per call."""
+
+    id = AutoField()
+    survey_id = IntegerField()
+    campaign_id = IntegerField(null=True)
+    entry_id = IntegerField(null=True)  # the campaign's number
+    call_id = CharField()  # the answering channel's unique id
+    number = CharField()
+    question = IntegerField()  # 1-based
+    key = CharField()
+    at = DateTimeField()
+
+
+# Surveys are config (journaled, rendered); campaigns and answers are the box's work.
+CONFIG_MODELS += [Survey]
+ALL_MODELS += [Survey, Campaign, CampaignNumber, SurveyAnswer]

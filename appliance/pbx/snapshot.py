@@ -39,6 +39,7 @@ from ..db.models import (
     RingGroup,
     RingGroupMember,
     SpeedDial,
+    Survey,
     TimeCondition,
     Trunk,
     User,
@@ -193,6 +194,24 @@ class QueueView:
     service_level: int
     members: tuple[tuple[str, int, bool], ...]  # (extension, penalty, dynamic)
     callback_class: str = "national"
+    survey_after: int | None = None  # a survey (SurveyView.id) asked after the call
+
+
+@dataclass(frozen=True)
+class SurveyQuestionView:
+    #: The audio file without extension: a library prompt's full path, or the name of one of the
+    #: box's own prompts (played in the caller's language); None: a library prompt not recorded yet.
+    prompt: str | None
+    own: bool
+    keys: str  # the digits a caller may press
+    timeout: int
+
+
+@dataclass(frozen=True)
+class SurveyView:
+    id: int
+    language: str | None
+    questions: tuple[SurveyQuestionView, ...]
 
 
 @dataclass(frozen=True)
@@ -314,6 +333,7 @@ class Snapshot:
     dahdi_spans: tuple[DahdiSpanView, ...] = ()
     dahdi_ports: tuple[DahdiPortView, ...] = ()
     sites: SitesView = SitesView()
+    surveys: tuple[SurveyView, ...] = ()
 
     def language(self, kind: str, key) -> str:
         """What callers hear at this resource: its own language or the box's."""
@@ -360,6 +380,7 @@ def load_snapshot(system: System) -> Snapshot:
             dahdi_spans=_dahdi_spans(),
             dahdi_ports=_dahdi_ports(),
             sites=peering.view(),
+            surveys=_surveys(system),
             languages=_languages(),
             recording={e.number: e.recording for e in Extension.select(Extension.number, Extension.recording)
                        .where(Extension.recording != "never")},
@@ -407,6 +428,20 @@ def _music(system: System) -> tuple:
                  for m in MusicClass.select().order_by(MusicClass.name))
 
 
+def _surveys(system: System) -> tuple[SurveyView, ...]:
+    prompts = {p.id: p for p in Prompt.select()}
+
+    def question(q: dict) -> SurveyQuestionView:
+        if q["sound"] is not None:
+            return SurveyQuestionView(q["sound"], True, q["keys"], q["timeout"])
+        p = prompts.get(q["prompt"])
+        path = f"{system.prompts_dir}/{p.filename.rsplit('.', 1)[0]}" if p is not None and p.duration > 0 else None
+        return SurveyQuestionView(path, False, q["keys"], q["timeout"])
+
+    return tuple(SurveyView(s.id, s.language, tuple(question(q) for q in json.loads(s.questions)))
+                 for s in Survey.select().order_by(Survey.id))
+
+
 def _queues() -> tuple[QueueView, ...]:
     members: dict[int, list] = {}
     for m in (QueueMember.select(QueueMember, Extension).join(Extension)
@@ -416,7 +451,7 @@ def _queues() -> tuple[QueueView, ...]:
         QueueView(q.number, q.strategy, q.memory_seconds, q.music, q.announce_position, q.announce_interval,
                   q.join_empty, q.leave_empty, q.max_wait, q.max_callers, (q.overflow_kind, q.overflow_target),
                   q.wrapup, q.ring_timeout, q.announce_agent, q.survey, q.recording, q.callback, q.service_level,
-                  tuple(members.get(q.id, ())), q.callback_class)
+                  tuple(members.get(q.id, ())), q.callback_class, q.survey_after_id)
         for q in Queue.select().order_by(Queue.number)
     )
 

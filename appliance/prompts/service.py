@@ -7,6 +7,7 @@ prompt always has its file), removed after the row is gone.
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from .. import audio
 from ..db import change
 from ..db.journal import utcnow
-from ..db.models import Ivr, Prompt
+from ..db.models import Ivr, Prompt, Survey
 from ..errors import Conflict, Invalid, NotFound
 from ..fields import Name, StrictSchema, validate
 from ..ivrs import service as ivrs
@@ -107,6 +108,9 @@ def delete(prompt_id, root: Path, actor: str) -> int:
                   if i.name not in users and any(prompt.id in ivrs.prompts_of(s) for s in ivrs.steps_of(i))]
         if users:
             raise Conflict(f"prompt {prompt.name!r} is played by IVR {', '.join(map(repr, users))}")
+        asking = [s.name for s in Survey.select() if any(q["prompt"] == prompt.id for q in json.loads(s.questions))]
+        if asking:
+            raise Conflict(f"prompt {prompt.name!r} is a question of survey {', '.join(map(repr, asking))}")
         filename = prompt.filename
         cs.delete(prompt)
     (root / filename).unlink(missing_ok=True)

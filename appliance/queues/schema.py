@@ -33,6 +33,8 @@ class QueueSchema(StrictSchema):
     ring_timeout = fields.Integer(strict=True, validate=validate.Range(5, 120))
     announce_agent = Bool()
     survey = Bool()
+    # A survey of its own (appliance/surveys) asked after the call, in place of the one-question `survey`.
+    survey_after = fields.Integer(strict=True, allow_none=True)
     recording = StrictString(validate=validate.OneOf(RECORDING))
     callback = Bool()
     # The permission class a callback is dialled within: the caller's number can be forged.
@@ -51,6 +53,6 @@ DEFAULTS = {
     "strategy": "rrmemory", "memory_seconds": 0, "music": "default", "announce_position": False,
     "announce_interval": 60, "join_empty": True, "leave_empty": False, "max_wait": 0, "max_callers": 0,
     "overflow": {"kind": "hangup", "target": None}, "wrapup": 0, "ring_timeout": 15, "announce_agent": False,
-    "survey": False, "recording": "never", "callback": False, "callback_class": "national", "service_level": 20, "language": None,
+    "survey": False, "survey_after": None, "recording": "never", "callback": False, "callback_class": "national", "service_level": 20, "language": None,
     "members": [],
 }

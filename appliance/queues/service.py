@@ -9,6 +9,7 @@ from ..db.models import Extension, MusicClass, Queue, QueueMember
 from ..errors import Conflict, Invalid, NotFound
 from ..fields import validate
 from ..permissions import service as permissions
+from ..surveys import service as surveys
 from .schema import DEFAULTS, QueueSchema
 
 COLUMNS = ("name", "strategy", "memory_seconds", "music", "announce_position", "announce_interval", "join_empty",
@@ -24,6 +25,7 @@ def members_of(queue: Queue) -> list[dict]:
 
 def to_dict(q: Queue) -> dict:
     return {"number": q.number, **{c: getattr(q, c) for c in COLUMNS},
+            "survey_after": q.survey_after_id,
             "overflow": destinations.as_dict(q.overflow_kind, q.overflow_target), "members": members_of(q)}
 
 
@@ -49,6 +51,13 @@ def _columns(values: dict, own: Queue | None) -> dict:
     if "music" in values and values["music"] != "default" and \
             not MusicClass.select().where(MusicClass.name == values["music"]).exists():
         raise Invalid(f"music: there is no music class {values['music']!r}", "music")
+    if "survey_after" in values:
+        surveys.ensure_exists(values["survey_after"], "survey_after")
+        cols["survey_after_id"] = values["survey_after"]
+    # One survey after a call: a caller is never asked twice.
+    if values.get("survey", own.survey if own else False) and \
+            values.get("survey_after", own.survey_after_id if own else None) is not None:
+        raise Invalid("survey_after: a queue asks either its one-question survey or a survey of its own", "survey_after")
     if "callback_class" in values:
         permissions.ensure_exists(values["callback_class"], "callback_class")
     if "overflow" in values:

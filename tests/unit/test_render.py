@@ -27,6 +27,8 @@ from appliance.pbx.snapshot import (
     OutboundView,
     PagingGroupView,
     QueueView,
+    SurveyQuestionView,
+    SurveyView,
     RingGroupView,
     Snapshot,
     TimeConditionView,
@@ -105,7 +107,16 @@ SNAPSHOT = Snapshot(
         QueueView("500", "rrmemory", 8, "default", True, 45, False, True, 300, 20, ("voicemail", "8001"), 10, 15,
                   True, True, "always", True, 20, (("8001", 0, False), ("8002", 5, False), ("8003", 0, True))),
         QueueView("501", "linear", 0, "jazz", False, 60, True, False, 0, 0, ("queue", "500"), 0, 20,
-                  False, False, "on_demand", False, 30, (("8002", 0, False),), callback_class="sales"),
+                  False, False, "on_demand", False, 30, (("8002", 0, False),), callback_class="sales",
+                  survey_after=3),
+    ),
+    surveys=(
+        # Queue 501 asks survey 3 after its calls; the box's own prompt, then a recorded one, then
+        # a prompt of the library not recorded yet (nothing is played: the keys are still read).
+        SurveyView(3, None, (SurveyQuestionView("survey", True, "12345", 6),
+                             SurveyQuestionView("/data/prompts/prompt-4", False, "12", 8),
+                             SurveyQuestionView(None, False, "0123456789", 5))),
+        SurveyView(4, "zh", (SurveyQuestionView("survey-yes-no", True, "12", 10),)),
     ),
     music_classes=(("jazz", ("/data/moh/jazz/track-1", "/data/moh/jazz/track-2")), ("empty", ())),
     recording={"8002": "always", "8003": "on_demand"},

@@ -15,6 +15,7 @@ from . import (backup, callcenter, cdr, certificate, clicktocall, conferences, c
 from . import phones  # desk phone provisioning
 from . import network
 from . import sms  # SMS gateways, sending, the inbound webhook
+from . import surveys  # surveys and outbound survey campaigns
 
 
 def make_api(box, login_limiter: LoginLimiter) -> Bottle:
@@ -44,4 +45,5 @@ def make_api(box, login_limiter: LoginLimiter) -> Bottle:
     phones.install(api, box)
     network.install(api, box)
     sms.install(api, box)
+    surveys.install(api, box)
     return api

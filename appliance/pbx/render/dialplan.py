@@ -20,7 +20,7 @@ import re
 from ..conf import ConfFile
 from ..snapshot import Snapshot
 from ...blacklist.service import forms_of
-from . import fax, paging, selfservice, sites, webrtc
+from . import fax, paging, selfservice, sites, surveys, webrtc
 from .confbridge import HOST_MENU, USER_MENU, bridge_profile, user_profile
 from .core import PARK_CONTEXT
 from .pjsip import PHONE_CONTEXT, TLS_ONLY_CONTEXT, TRUNK_CONTEXT
@@ -146,6 +146,7 @@ def render(snap: Snapshot) -> dict[str, str]:
     paging.page_groups(body, snap)
     paging.speed_dials(body, snap)
     _conferences(body, snap)
+    surveys.render(body, snap)
     fax.receiver(body, snap)
     _inbound(body, snap)
     _outbound(body, snap)
@@ -517,6 +518,9 @@ def _queues(body: ConfFile, snap: Snapshot) -> None:
             ctx.same(f"n(rated),QueueLog({q.number},${{UNIQUEID}},${{MEMBERNAME}},SURVEY,${{CALLBOX_RATING}})")
             ctx.same(f"n,Playback({snap.system.sounds_dir}/${{CHANNEL(language)}}/survey-thanks)")
             ctx.same("n,Hangup()")
+        elif q.survey_after is not None and any(s.id == q.survey_after for s in snap.surveys):
+            # The caller's channel: its unique id is the queue call's, which the answers are kept by.
+            ctx.exten(f"q-CONTINUE,1,Goto({surveys.context(q.survey_after)},s,1)")
         else:
             ctx.exten("q-CONTINUE,1,Hangup()")
         for status in ("FULL", "JOINEMPTY", "JOINUNAVAIL"):
