@@ -74,3 +74,13 @@ def results(survey: Survey, campaign_id: int | None = None, after_calls: bool = 
         out.append({"question": n, "keys": {k: c[k] for k in question["keys"]}, "answers": total,
                     "average": None if average is None else round(average, 2)})
     return out
+
+
+def to_dict(a: SurveyAnswer) -> dict:
+    return {"id": a.id, "survey": a.survey_id, "campaign": a.campaign_id, "call_id": a.call_id, "number": a.number,
+            "question": a.question, "key": a.key, "at": a.at.isoformat() + "Z"}
+
+
+def listing(survey: Survey, limit: int) -> list[dict]:
+    return [to_dict(a) for a in SurveyAnswer.select().where(SurveyAnswer.survey_id == survey.id)
+            .order_by(SurveyAnswer.id.desc()).limit(limit)]

@@ -195,16 +195,20 @@ def act(key, action: str) -> Campaign:
     return c
 
 
-def number_dict(n: CampaignNumber) -> dict:
+def number_dict(n: CampaignNumber, live: dict | None = None) -> dict:
+    """`live`: the runner's view of the number's call in progress (answered, the question asked)."""
+    live = live or {}
     return {"id": n.id, "number": n.number, "state": n.state, "outcome": n.outcome, "attempts": n.attempts,
+            "answered": live.get("answered", False), "asking": live.get("asking"),
             "next_try": n.next_try.isoformat() + "Z" if n.next_try else None,
             "updated_at": n.updated_at.isoformat() + "Z"}
 
 
-def numbers_of(key) -> list[dict]:
+def numbers_of(key, live: dict[int, dict] | None = None) -> list[dict]:
     c = get(key)
-    return [number_dict(n) for n in CampaignNumber.select().where(CampaignNumber.campaign == c)
-            .order_by(CampaignNumber.position)]
+    live = live or {}
+    return [number_dict(n, live.get(n.id) if n.state == "calling" else None)
+            for n in CampaignNumber.select().where(CampaignNumber.campaign == c).order_by(CampaignNumber.position)]
 
 
 EXPORT_COLUMNS = ("number", "state", "outcome", "attempts")

@@ -54,6 +54,7 @@ class Attempt:
     ring_seconds: int
     action_id: str | None = None
     answered: bool = False
+    asking: int | None = None  # the question the caller hears now
 
 
 @dataclass
@@ -116,8 +117,16 @@ class CampaignRunner:
                              if attempt.answered else decisions.NO_ANSWER)
 
     def _survey_event(self, ev) -> None:
+        attempt = self.calls.get(ev.get("Uniqueid", ""))
         if ev.get("Step") == "answer":
             answers.record(ev)
+        elif ev.get("Step") == "ask" and attempt is not None:
+            question = ev.get("Question", "")
+            attempt.asking = int(question) if question.isascii() and question.isdigit() and len(question) < 4 else None
+
+    def live(self) -> dict[int, dict]:
+        """The calls in progress by number entry: answered yet, the question being asked."""
+        return {a.entry_id: {"answered": a.answered, "asking": a.asking} for a in list(self.calls.values())}
 
     def _response(self, ev) -> None:
         call_id = ev.get("Uniqueid", "")

@@ -39,10 +39,23 @@ def install(api, box) -> None:
     action("pause", "No new calls until started again; calls in progress go on.")
     action("stop", "End the campaign: numbers not called yet are never called.")
 
+    def live() -> dict:
+        manager = getattr(box, "surveys", None)
+        return manager.runner.live() if manager is not None and not manager.error else {}
+
     @api.get("/campaigns/<key>/numbers", roles=STAFF)
     def numbers(key):
-        """Each number, its state, outcome and attempts."""
-        return {"items": campaigns.numbers_of(key)}
+        """Each number, its state, outcome and attempts; for a call in progress, whether it was
+        answered and the question being asked."""
+        return {"items": campaigns.numbers_of(key, live())}
+
+    @api.get("/surveys/<key>/answers", roles=STAFF)
+    def survey_answers(key):
+        """The keys pressed, newest first (at most `limit`, 500 by default): each with its call,
+        number, campaign (null after a queue call), question and time."""
+        limit = request.query.get("limit", "500")
+        limit = int(limit) if limit.isascii() and limit.isdigit() and 0 < int(limit) <= 5000 else 500
+        return {"items": answers.listing(service.get(key), limit)}
 
     @api.post("/campaigns/<key>/numbers", body="text/csv", roles=STAFF)
     def add_numbers(key):
