@@ -54,13 +54,26 @@ def parse_numbers(value) -> list[str]:
     return out
 
 
-def numbers_from_csv(data: bytes) -> list[str]:
-    """A spreadsheet's "number" column."""
+def numbers_from_csv(data: bytes, field: str = "file") -> list[str]:
+    """A spreadsheet's "number" column; a problem is named as `field`'s."""
     try:
         rows = csvfile.parse(data, ("number", "name", "note"), ("number",))
+        return parse_numbers([csvfile.unguard(row["number"]) for _, row in rows])
     except csvfile.CsvError as exc:
-        raise Invalid(f"file: {exc}", "file") from None
-    return parse_numbers([csvfile.unguard(row["number"]) for _, row in rows])
+        raise Invalid(f"{field}: {exc}", field) from None
+    except Invalid as exc:
+        raise Invalid(exc.message.replace("numbers:", f"{field}:", 1), field) from None
+
+
+def _numbers(values: dict) -> list[str] | None:
+    """The numbers a body gives, pasted and from a CSV file, each once; None when it gives none."""
+    if "numbers" not in values and "numbers_csv" not in values:
+        return None
+    found = parse_numbers(values.get("numbers", []))
+    if "numbers_csv" in values:
+        seen = set(found)
+        found += [n for n in numbers_from_csv(values["numbers_csv"].encode(), "numbers_csv") if n not in seen]
+    return found
 
 
 def summary(c: Campaign) -> dict:
@@ -125,7 +138,7 @@ def _add_numbers(c: Campaign, numbers: list[str]) -> int:
 
 def create(data, actor: str) -> tuple[Campaign, None]:
     values = {**CAMPAIGN_DEFAULTS, **validate(CampaignSchema(), data)}
-    numbers = parse_numbers(values.get("numbers", []))
+    numbers = _numbers(values) or []
     with write_lock, db.atomic():
         _check(values, None)
         now = utcnow()
@@ -140,6 +153,7 @@ def update(key, data, actor: str, *, partial: bool) -> tuple[Campaign, None]:
     values = validate(CampaignSchema(), data, partial=partial)
     if not partial:
         values = {**CAMPAIGN_DEFAULTS, **values}
+    numbers = _numbers(values)
     with write_lock, db.atomic():
         c = get(key)
         if c.status == "running":
@@ -154,8 +168,8 @@ def update(key, data, actor: str, *, partial: bool) -> tuple[Campaign, None]:
             fields["survey"] = values["survey"]
         if fields:
             Campaign.update(updated_at=utcnow(), **fields).where(Campaign.id == c.id).execute()
-        if "numbers" in values:
-            _add_numbers(c, parse_numbers(values["numbers"]))
+        if numbers:
+            _add_numbers(c, numbers)
     return get(key), None
 
 

@@ -71,6 +71,8 @@ class CampaignSchema(StrictSchema):
     survey = fields.Integer(strict=True, required=True)
     # A list of numbers, or the text of a pasted list (one a line, or separated by commas or spaces).
     numbers = fields.Raw()
+    # The text of a CSV file (a spreadsheet's "number" column), added to `numbers`.
+    numbers_csv = fields.String(validate=validate.Length(max=2 * 1024 * 1024))
     permission_class = StrictString(validate=validate.Length(1, 30))
     calls_at_once = fields.Integer(strict=True, validate=validate.Range(1, 30))
     calls_per_minute = fields.Integer(strict=True, validate=validate.Range(1, 120))

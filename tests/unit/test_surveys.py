@@ -103,6 +103,11 @@ def test_a_campaign_through_the_api_starts_pauses_stops_and_exports(admin):
     up = admin.post(f"/campaigns/{cid}/numbers", raw=b"number\n203\n201\n", content_type="text/csv")
     assert up.status == 200 and up.json == {"added": 1}, up
     assert [n["number"] for n in admin.get(f"/campaigns/{cid}/numbers").json["items"]] == ["201", "202", "203"]
+    # A CSV file's text with the form: its "number" column, a bad cell named as the file's.
+    bad = admin.patch(f"/campaigns/{cid}", {"numbers_csv": "number\n204\nx\n"})
+    assert bad.status == 422 and bad.json["field"] == "numbers_csv", bad
+    assert admin.patch(f"/campaigns/{cid}", {"numbers_csv": "name,number\nAnn,204\n", "numbers": "205"}).json[
+        "summary"]["numbers"] == 5
     assert admin.post(f"/campaigns/{cid}/pause").status == 409
     assert admin.post(f"/campaigns/{cid}/start").json["status"] == "running"
     assert admin.patch(f"/campaigns/{cid}", {"calls_per_minute": 5}).status == 409

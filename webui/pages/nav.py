@@ -41,6 +41,7 @@ MENU = (
         Page("cc_settings", "/callcenter-settings", ADMIN),
         Page("webcall_settings", "/webcall-settings", ADMIN),
         Page("sms", "/sms", STAFF),
+        Page("surveys", "/surveys", STAFF),
     )),
     Group("tickets", (Page("tickets", "/tickets", TICKETS), Page("ticket_setup", "/ticket-setup", STAFF))),
     Group("phones", (Page("extensions", "/extensions", STAFF), Page("voicemail", "/voicemail", ANYONE),

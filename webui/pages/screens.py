@@ -52,6 +52,7 @@ SHELLS = {
     "ticket_setup": ("crud", "ticket_setup"),
     "desk_phones": ("crud", "desk_phones"),
     "sms": ("crud", "widgets", "sms"),
+    "surveys": ("crud", "surveys"),
 }
 
 

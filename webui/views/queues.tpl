@@ -85,6 +85,10 @@
         <span class="hint">{{_('q.f.callback_class_hint')}}</span>
         <span class="field-error" data-error-for="callback_class" hidden></span></label>
       <label class="check"><input type="checkbox" name="survey"> {{_('q.f.survey')}}</label>
+      <label class="field"><span class="label">{{_('q.f.survey_after')}}</span>
+        <select name="survey_after"></select>
+        <span class="hint">{{_('q.f.survey_after_hint')}}</span>
+        <span class="field-error" data-error-for="survey_after" hidden></span></label>
     </fieldset>
 
     <fieldset class="form-section">

@@ -12,17 +12,19 @@
   const DEFAULTS = {strategy: "rrmemory", memory_seconds: 0, music: "default", announce_position: false,
                     announce_interval: 60, join_empty: true, leave_empty: false, max_wait: 0, max_callers: 0,
                     overflow: {kind: "hangup", target: null}, wrapup: 0, ring_timeout: 15, announce_agent: false,
-                    survey: false, recording: "never", callback: false, callback_class: "national",
+                    survey: false, survey_after: null, recording: "never", callback: false, callback_class: "national",
                     service_level: 20, language: null, members: []};
   let music = [];
   let classes = [];
+  let surveys = [];
   let overflow;
 
   async function loadChoices() {
-    const [, doc, perms] = await Promise.all([loadCatalogue(), api("GET", "/music"),
-                                              api("GET", "/permission-classes")]);
+    const [, doc, perms, asked] = await Promise.all([loadCatalogue(), api("GET", "/music"),
+                                                     api("GET", "/permission-classes"), api("GET", "/surveys")]);
     music = doc.items;
     classes = perms.items.map((c) => c.name);
+    surveys = asked.items;
   }
 
   function memberRow(m) {
@@ -77,6 +79,9 @@
       const names = classes.includes(v.callback_class) ? classes : classes.concat([v.callback_class]);
       f.callback_class.replaceChildren(...names.map((n) => el("option", {value: n}, n)));
       f.callback_class.value = v.callback_class;
+      f.survey_after.replaceChildren(el("option", {value: ""}, t("q.f.survey_after_none")),
+        ...surveys.map((s) => el("option", {value: s.id}, s.name)));
+      f.survey_after.value = v.survey_after === null || v.survey_after === undefined ? "" : String(v.survey_after);
       $("members").replaceChildren(...v.members.map(memberRow));
       overflow = destinationPicker("overflow", v.overflow);
       $("overflow").replaceChildren(overflow);
@@ -86,7 +91,8 @@
       const f = form.elements;
       const body = {name: f.name.value.trim(), strategy: f.strategy.value, music: f.music.value,
                     recording: f.recording.value, overflow: overflow.value, callback_class: f.callback_class.value,
-                    language: f.language.value || null};
+                    language: f.language.value || null,
+                    survey_after: f.survey_after.value ? Number(f.survey_after.value) : null};
       for (const name of NUMBERS) body[name] = Number(f[name].value || 0);
       for (const name of CHECKS) body[name] = f[name].checked;
       body.members = [...$("members").querySelectorAll(".member-row")].map((row) => ({
