@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from .destinations import Destination
-from .errors import Conflict
+from .errors import Conflict, Invalid
 from .db.models import Setting
 from .fields import Email, Host, Language, StrictSchema, StrictString
 from .network.schema import DEFAULT_NETWORK
@@ -123,6 +123,10 @@ class BoxSettings:
     ticket_overdue_repeat_minutes: int = 240
     ticket_escalate_after_minutes: int = 120
     ticket_escalation_email: tuple = ()
+    #: Mailboxes whose messages become tickets (a mayor's mailbox), of this kind
+    #: (appliance/ivrs/mailbox_tickets.py).
+    ticket_mailboxes: tuple = ()
+    ticket_mailbox_kind: str = "suggestion"
     #: Where each received fax is mailed, its pages as PDF (none: kept on the Fax page only).
     fax_email: tuple = ()
     #: The fingerprint of the owner's certificate once uploaded (appliance/tls/service.py), never
@@ -152,7 +156,7 @@ class BoxSettings:
 
 
 _LISTS = ("ntp_servers", "emergency_numbers", "ticket_kinds", "fax_email", "sip_local_networks",
-          "alert_email", "ticket_remind_before_minutes", "ticket_escalation_email")  # tuples here, lists in JSON
+          "alert_email", "ticket_remind_before_minutes", "ticket_escalation_email", "ticket_mailboxes")  # tuples here, lists in JSON
 
 
 class BoxSettingsSchema(StrictSchema):
@@ -186,6 +190,9 @@ class BoxSettingsSchema(StrictSchema):
     ticket_overdue_repeat_minutes = fields.Integer(strict=True, validate=validate.Range(0, 10080))
     ticket_escalate_after_minutes = fields.Integer(strict=True, validate=validate.Range(0, 10080))
     ticket_escalation_email = fields.List(Email(), validate=validate.Length(max=5))
+    ticket_mailboxes = fields.List(StrictString(validate=validate.Regexp(
+        r"^[0-9]{2,8}$", error="must be a mailbox's number")), validate=validate.Length(max=10))
+    ticket_mailbox_kind = StrictString(metadata={"description": "one of the ticket_kinds setting"})
     sip_external_address = StrictString()
     sip_local_networks = fields.List(StrictString(), validate=validate.Length(max=16))
 
@@ -278,6 +285,17 @@ def save(cs, values: dict) -> BoxSettings:
 
         kind, target = destinations.check_exists(values["blacklist_destination"], "blacklist_destination")
         values = {**values, "blacklist_destination": {"kind": kind, "target": target}}
+    for number in values.get("ticket_mailboxes", ()):
+        from .db.models import Mailbox
+
+        if not Mailbox.select().where(Mailbox.number == number).exists():
+            raise Invalid(f"ticket_mailboxes: there is no mailbox {number}", "ticket_mailboxes")
+    current = load()
+    if values.get("ticket_mailboxes", current.ticket_mailboxes) or "ticket_mailbox_kind" in values:
+        kinds = values.get("ticket_kinds") or current.ticket_kinds
+        kind = values.get("ticket_mailbox_kind") or current.ticket_mailbox_kind
+        if kind not in kinds:
+            raise Invalid(f"ticket_mailbox_kind: must be one of {', '.join(kinds)}", "ticket_mailbox_kind")
     defaults = BoxSettings()
     for key, value in values.items():
         if key in _LISTS:

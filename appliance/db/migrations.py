@@ -762,6 +762,19 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE queue ADD COLUMN survey_after_id INTEGER",
         ],
     ),
+    (
+        29,
+        "messages of ticket mailboxes and the tickets they became",
+        [
+            """CREATE TABLE voicemail_ticket (
+                id INTEGER NOT NULL PRIMARY KEY,
+                mailbox VARCHAR(255) NOT NULL,
+                message VARCHAR(255) NOT NULL,
+                ticket_id INTEGER NOT NULL REFERENCES ticket (id) ON DELETE CASCADE)""",
+            "CREATE UNIQUE INDEX voicemail_ticket_mailbox_message ON voicemail_ticket (mailbox, message)",
+            "CREATE INDEX voicemail_ticket_ticket_id ON voicemail_ticket (ticket_id)",
+        ],
+    ),
 ]
 
 

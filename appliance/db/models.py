@@ -457,6 +457,18 @@ class Ticket(BaseModel):
     updated_at = DateTimeField()
 
 
+class VoicemailTicket(BaseModel):
+    """A message of a ticket mailbox (appliance/ivrs/mailbox_tickets.py) and the ticket it became."""
+
+    id = AutoField()
+    mailbox = CharField()
+    message = CharField()  # the message's msg_id
+    ticket = ForeignKeyField(Ticket, backref="voicemail", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("mailbox", "message"), True),)
+
+
 class TicketEvent(BaseModel):
     """One change of a ticket: who, when, which field, from what to what."""
 

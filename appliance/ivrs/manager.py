@@ -1,5 +1,6 @@
 """The self-service manager: answers the IVR steps' FastAGI questions, keeps the folder complaints
-are recorded to (Asterisk writes there) and the one their audio is kept in."""
+are recorded to (Asterisk writes there) and the one their audio is kept in, and turns the messages
+of ticket mailboxes into tickets."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pwd
 
 from ..supervisor import Manager
 from ..pbx.render.selfservice import COMPLAINT_DIR
+from .mailbox_tickets import MailboxTickets
 from .selfservice import SelfService
 
 
@@ -30,3 +32,11 @@ class SelfServiceManager(Manager):
         self.service = SelfService(pbx.system.sounds_dir, pbx.system.prompts_dir, rt.paths.spool,
                                    rt.paths.ticket_audio)
         pbx.agi_handlers.update(self.service.handlers())
+        self.mailboxes = MailboxTickets(rt.paths.voicemail, rt.paths.ticket_audio)
+        pbx.ami.subscribe(self.mailboxes.on_event)
+
+    def start(self) -> None:
+        self.mailboxes.start()
+
+    def stop(self) -> None:
+        self.mailboxes.stop()

@@ -18,12 +18,16 @@ def path_of(root: Path, number: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def keep(root: Path, number: str, source: Path) -> Path:
-    """Move a recording made for the ticket `number` to its place beside the ticket."""
+def keep(root: Path, number: str, source: Path, move: bool = True) -> Path:
+    """Move (or copy: a voicemail message stays in its mailbox) a recording made for the ticket
+    `number` to its place beside the ticket."""
     if not _NUMBER.fullmatch(number):
         raise ValueError(f"not a ticket number: {number!r}")
     root.mkdir(parents=True, exist_ok=True)
     target = root / f"{number}.wav"
-    shutil.move(str(source), target)
+    if move:
+        shutil.move(str(source), target)
+    else:
+        shutil.copyfile(source, target)
     target.chmod(0o640)
     return target

@@ -1,6 +1,6 @@
 """Self-service by phone, with a real caller: a ticket's status by its number, an HTTP lookup
 against a web service this test runs on the host side of the box's link, a complaint recorded
-into a ticket.
+into a ticket, a message in the mayor's mailbox that becomes a ticket.
 
 The menus' own prompts are tones, told apart by their pitch; what the box says itself (a ticket's
 status, "not valid", "your complaint has been recorded") is found in what the caller heard by
@@ -128,6 +128,15 @@ def test_a_wrong_number_or_too_many_digits_is_told_and_nothing_sticks(api, sip, 
     assert heard_file(call.listener, own("en", "ticket-status-new")) > 0.8
 
 
+def voiced(wav: bytes) -> float:
+    """Seconds of the caller's voice (the VOICE tone) in a WAV file."""
+    with wave.open(io.BytesIO(wav)) as w:
+        rate, frames = w.getframerate(), w.readframes(w.getnframes())
+    samples = [int.from_bytes(frames[i:i + 2], "little", signed=True) for i in range(0, len(frames), 2)]
+    windows = [samples[i:i + rate // 50] for i in range(0, len(samples) - rate // 50, rate // 50)]
+    return sum(1 for w in windows if goertzel_ratio(w, VOICE_HZ) > 0.5) * 0.02
+
+
 @pytest.fixture(scope="module")
 def shop(box):
     """The business's web service, on the host side of the box's link."""
@@ -207,9 +216,33 @@ def test_a_complaint_recorded_through_a_menu_key_becomes_a_ticket_with_the_audio
     assert made["call_id"]
     audio = api.get(f"/tickets/{made['number']}/audio")
     assert audio.status == 200 and audio.headers["Content-Type"].startswith("audio/wav")
-    with wave.open(io.BytesIO(audio.body)) as w:
-        rate, frames = w.getframerate(), w.readframes(w.getnframes())
-    samples = [int.from_bytes(frames[i:i + 2], "little", signed=True) for i in range(0, len(frames), 2)]
-    windows = [samples[i:i + rate // 50] for i in range(0, len(samples) - rate // 50, rate // 50)]
-    voiced = sum(1 for w in windows if goertzel_ratio(w, VOICE_HZ) > 0.5) * 0.02
-    assert 2.0 <= voiced <= 3.5, f"{voiced} s of the caller's voice in the ticket's audio"
+    assert 2.0 <= voiced(audio.body) <= 3.5, f"{voiced(audio.body)} s of the caller's voice in the ticket's audio"
+
+
+def test_a_message_left_in_the_mayors_mailbox_becomes_a_ticket_with_its_audio(api, sip, caller, prompts, tmp_path):
+    r = api.post("/extensions", {"number": "8002", "name": "Mayor's mailbox"})
+    assert r.status == 201, r
+    r = api.patch("/settings", {"ticket_mailboxes": ["8002"], "ticket_mailbox_kind": "suggestion"})
+    assert r.status == 200, r
+    menu(api, "Mayor", number="704", prompt=prompts["menu"],
+         options=[{"digit": "1", "kind": "voicemail", "target": "8002"}])
+    before = {t["number"] for t in api.get("/tickets?per_page=500").json["items"]}
+    call = caller.call("704")
+    call.wait_confirmed()
+    call.through_menus([(MENU_HZ, "1")])
+    mark = call.listener.mark()
+    # "The person at extension 8002 is unavailable ... after the tone", the tone, then silence.
+    sip.wait(lambda: call.listener.silent_after_sound(since=mark, silence_ms=1500), 40, "the voicemail beep")
+    call.play(write_tone(tmp_path / "letter.wav", VOICE_HZ, 3.0))
+    sip.wait(call.played, 10, "the message spoken")
+    call.hangup_call()
+    call.wait_disconnected(timeout=10)
+    deadline = time.monotonic() + 20
+    while not (new := [t for t in api.get("/tickets?per_page=500").json["items"] if t["number"] not in before]):
+        assert time.monotonic() < deadline, "the message did not become a ticket"
+        time.sleep(0.3)
+    made = api.get(f"/tickets/{new[0]['number']}").json
+    assert (made["kind"], made["channel"], made["caller"], made["audio"]) == ("suggestion", "voicemail", "8001", True)
+    audio = api.get(f"/tickets/{made['number']}/audio")
+    assert audio.status == 200
+    assert 2.0 <= voiced(audio.body) <= 3.5

@@ -228,3 +228,49 @@ def test_a_tickets_audio_is_served_to_who_may_see_the_ticket(box):
     assert box.post(f"/tickets/{made['number']}/dispatch", {"department": water["id"]}).status == 200
     assert department_user(box, "water", water["id"]).get(f"/tickets/{made['number']}/audio").status == 200
     assert department_user(box, "roads", roads["id"]).get(f"/tickets/{made['number']}/audio").status == 404
+
+
+# -- a mailbox whose messages become tickets ----------------------------------------------
+
+def leave_message(root, mailbox: str, msg_id: str, caller: str, audio: bytes = b"RIFF-a-message") -> None:
+    """A message as Asterisk leaves it in the spool."""
+    inbox = root / "default" / mailbox / "INBOX"
+    inbox.mkdir(parents=True, exist_ok=True)
+    n = len(list(inbox.glob("*.txt")))
+    (inbox / f"msg{n:04d}.txt").write_text(
+        f"[message]\ncallerid=\"Citizen\" <{caller}>\norigtime={int(time.time())}\nduration=7\nmsg_id={msg_id}\n")
+    (inbox / f"msg{n:04d}.wav").write_bytes(audio)
+
+
+def test_messages_of_a_ticket_mailbox_become_tickets_once_with_their_audio(box, tmp_path):
+    import datetime as dt
+
+    from appliance.ivrs.mailbox_tickets import MailboxTickets
+
+    r = box.patch("/settings", {"ticket_mailboxes": ["8002"], "ticket_mailbox_kind": "suggestion"})
+    assert r.status == 200 and r.json["ticket_mailboxes"] == ["8002"], r
+    spool_root, audio_root = tmp_path / "voicemail", tmp_path / "audio"
+    leave_message(spool_root, "8002", "1733-1", "013800138000", b"RIFF-more-buses")
+    leave_message(spool_root, "8001", "1733-2", "013900139000")  # not a ticket mailbox
+    watcher = MailboxTickets(spool_root, audio_root)
+    assert watcher.scan(dt.datetime.utcnow()) == 1
+    made = Ticket.select().order_by(Ticket.id.desc()).first()
+    assert (made.kind, made.channel, made.caller, made.created_by) == ("suggestion", "voicemail", "013800138000",
+                                                                       "mailbox 8002")
+    assert "8002" in made.summary and "7 s" in made.details
+    assert (audio_root / f"{made.number}.wav").read_bytes() == b"RIFF-more-buses"
+    assert (spool_root / "default/8002/INBOX/msg0000.wav").exists()  # the message stays in the mailbox
+    assert watcher.scan(dt.datetime.utcnow()) == 0 and Ticket.select().count() == 1
+    leave_message(spool_root, "8002", "1733-3", "013800138000")
+    assert watcher.scan(dt.datetime.utcnow()) == 1 and Ticket.select().count() == 2
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"ticket_mailboxes": ["9999"]}, "ticket_mailboxes"),
+    ({"ticket_mailboxes": ["80a"]}, "ticket_mailboxes"),
+    ({"ticket_mailbox_kind": "praise"}, "ticket_mailbox_kind"),
+])
+def test_ticket_mailbox_settings_are_checked(box, body, field):
+    r = box.patch("/settings", body)
+    assert r.status == 422 and r.json["field"] == field, r
+    assert box.get("/settings").json["ticket_mailboxes"] == []

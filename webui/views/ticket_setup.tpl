@@ -55,6 +55,23 @@
     <div><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
   </form>
 </section>
+<section class="card">
+  <form id="mailbox-form" class="stack" novalidate>
+    <h2>{{_('tks.mailboxes')}}</h2>
+    <p class="muted">{{_('tks.mailboxes_intro')}}</p>
+    <div class="alert alert-error" data-error-for="" hidden></div>
+    <div class="row-2">
+      <label class="field"><span class="label">{{_('tks.mailboxes_numbers')}}</span>
+        <input name="ticket_mailboxes" class="mono" autocomplete="off" maxlength="100">
+        <span class="hint">{{_('tks.mailboxes_hint')}}</span>
+        <span class="field-error" data-error-for="ticket_mailboxes" hidden></span></label>
+      <label class="field"><span class="label">{{_('tks.mailboxes_kind')}}</span>
+        <select name="ticket_mailbox_kind"></select>
+        <span class="field-error" data-error-for="ticket_mailbox_kind" hidden></span></label>
+    </div>
+    <div><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
+  </form>
+</section>
 
 <dialog id="dep-edit-dialog" class="dialog">
   <form class="stack" novalidate>

@@ -1,5 +1,6 @@
 /* Where tickets go: departments (with the contacts staff reach them by), the category tree,
-   whose time limits set a new ticket's deadline, and the reminders (催办) before and after it. */
+   whose time limits set a new ticket's deadline, the reminders (催办) before and after it, and the
+   mailboxes whose messages become tickets. */
 (function () {
   "use strict";
   const {t, el, api, crud, optional, clearErrors, showError, toast, pageError} = window.Callbox;
@@ -83,7 +84,28 @@
       showError(remind, err);
     }
   });
-  api("GET", "/settings").then(fillRemind, (err) => pageError(err.message));
+  /* A mayor's mailbox: the mailboxes whose messages become tickets, and the tickets' kind. */
+  const mailboxes = document.getElementById("mailbox-form");
+  function fillMailboxes(s) {
+    const f = mailboxes.elements;
+    f.ticket_mailboxes.value = s.ticket_mailboxes.join(", ");
+    const kind = (k) => (t("tk.kind." + k) === "tk.kind." + k ? k : t("tk.kind." + k));
+    f.ticket_mailbox_kind.replaceChildren(...s.ticket_kinds.map((k) => el("option", {value: k}, kind(k))));
+    f.ticket_mailbox_kind.value = s.ticket_mailbox_kind;
+  }
+  mailboxes.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(mailboxes);
+    const f = mailboxes.elements;
+    try {
+      fillMailboxes(await api("PATCH", "/settings", {ticket_mailboxes: list(f.ticket_mailboxes),
+                                                     ticket_mailbox_kind: f.ticket_mailbox_kind.value}));
+      toast(t("tks.mailboxes_saved"));
+    } catch (err) {
+      showError(mailboxes, err);
+    }
+  });
+  api("GET", "/settings").then((s) => { fillRemind(s); fillMailboxes(s); }, (err) => pageError(err.message));
 
   deps.load();
 })();
