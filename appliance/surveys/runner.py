@@ -95,10 +95,15 @@ class CampaignRunner:
                     log.exception("campaign round failed")
 
     def recover(self) -> None:
-        """After a restart no call of ours is in progress: those marked calling are due again."""
-        with write_lock:
-            CampaignNumber.update(state="pending", next_try=None, updated_at=utcnow()) \
-                .where(CampaignNumber.state == "calling").execute()
+        """After a restart no call of ours is in progress: one marked calling counts as not
+        answered, and is due again only while it has tries left (never one more than that)."""
+        with write_lock, db.atomic():
+            for entry in (CampaignNumber.select(CampaignNumber, Campaign).join(Campaign)
+                          .where(CampaignNumber.state == "calling")):
+                again = decisions.after_attempt(decisions.NO_ANSWER, entry.attempts, entry.campaign.retries)
+                entry.state, entry.outcome = ("pending" if again else "done"), decisions.NO_ANSWER
+                entry.next_try, entry.updated_at = None, utcnow()
+                entry.save()
 
     def handle(self, ev) -> None:
         if ev.name == "UserEvent":

@@ -301,3 +301,15 @@ def test_answers_after_a_queue_call_are_kept_by_the_call(config_db):
     a = SurveyAnswer.get()
     assert (a.campaign_id, a.call_id, a.number, a.key) == (None, "1733.7", "13800138000", "3")
     assert answers.results(s, after_calls=True)[0]["answers"] == 1
+
+
+def test_calls_cut_by_a_restart_are_tried_again_only_while_tries_are_left(desks):
+    campaign(["201", "202"], calls_at_once=2, retries=1)
+    r, ami, _ = runner()
+    r.tick()
+    CampaignNumber.update(attempts=2).where(CampaignNumber.number == "202").execute()  # its last try
+    again, _, _ = runner()
+    again.recover()
+    first, last = (CampaignNumber.get(CampaignNumber.number == n) for n in ("201", "202"))
+    assert (first.state, first.outcome, first.attempts) == ("pending", "no_answer", 1)
+    assert (last.state, last.outcome) == ("done", "no_answer")
