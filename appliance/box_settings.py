@@ -18,7 +18,7 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 from .destinations import Destination
 from .errors import Conflict, Invalid
 from .db.models import Setting
-from .fields import Email, Host, Language, StrictSchema, StrictString
+from .fields import Bool, Email, Host, Language, StrictSchema, StrictString
 from .network.schema import DEFAULT_NETWORK
 
 
@@ -150,6 +150,9 @@ class BoxSettings:
     voicemail_quota_mb: int = 5000
     #: Where the box mails its alerts (storage near or over its quota); none: the dashboard only.
     alert_email: tuple = ()
+    #: Two DAHDI software spans looped to each other (dahdi_dynamic_loc), shown as a card with two
+    #: E1 spans: an E1 cable between two ports without a card, for tests and demonstrations.
+    software_spans: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -218,6 +221,7 @@ class BoxSettingsSchema(StrictSchema):
     log_rotate_days = fields.Integer(strict=True, validate=validate.Range(1, 365))
     log_keep = fields.Integer(strict=True, validate=validate.Range(1, 50))
     log_quota_mb = fields.Integer(strict=True, validate=validate.Range(5, 100_000))
+    software_spans = Bool()
     voicemail_quota_mb = fields.Integer(strict=True, validate=validate.Range(10, 10_000_000))
     alert_email = fields.List(Email(), validate=validate.Length(max=5))
 

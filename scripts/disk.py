@@ -91,6 +91,41 @@ def base_hook() -> str:
     )
 
 
+# Built by dkms in the image's chroot and then removed, so that neither a compiler nor the kernel's
+# headers ship: the compiler and its libraries, dkms, the headers and the tools that built them.
+DAHDI_BUILD_ONLY = (
+    r"dahdi-dkms|dkms|linux-headers-.*|linux-kbuild-.*|pahole|libdwarves[0-9]*|dwz|make|patch"
+    r"|gcc(-[0-9]+)?(-for-host|-x86-64-linux-gnu)?|cpp(-[0-9]+)?(-for-host|-x86-64-linux-gnu)?"
+    r"|binutils.*|libbinutils|libc6-dev|libc-dev-bin|linux-libc-dev|libgcc-[0-9]+-dev"
+    r"|lib(asan|hwasan|lsan|tsan|ubsan|itm|quadmath|cc1-|isl|mpc|mpfr|ctf|ctf-nobfd|sframe|gprofng)[0-9]*"
+)
+
+
+def dahdi_hook() -> str:
+    """DAHDI's kernel modules for the image's own kernel (not the build host's): Debian's dahdi-dkms
+    builds them against the headers of the kernel the image ships; the modules are kept under
+    updates/dahdi and what built them is purged. dpkg is told to forget dahdi-dkms although the
+    `dahdi-linux` package names it: the image's system is read-only and never runs apt."""
+    return (
+        'set -e; R="$1"; V=$(ls "$R/usr/lib/modules"); '
+        'test "$(echo "$V" | wc -l)" = 1; '
+        'chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends '
+        '"linux-headers-$V" dahdi-dkms >&2; '
+        'chroot "$R" dkms autoinstall -k "$V" >&2; '
+        'built="$R/usr/lib/modules/$V/updates/dkms"; '
+        'for m in dahdi dahdi_dynamic dahdi_dynamic_loc wct4xxp wctdm24xxp; do '
+        'ls "$built/$m.ko"* >/dev/null; done; '
+        'keep=$(mktemp -d); cp -a "$built/." "$keep/"; '
+        'chroot "$R" dpkg --purge --force-depends dahdi-dkms >&2; '
+        'drop=$(chroot "$R" dpkg-query -W -f \'${Package}\\n\' '
+        f'| grep -E \'^({DAHDI_BUILD_ONLY})$\' || true); '
+        'chroot "$R" dpkg --purge --force-depends $drop >&2; '
+        'mkdir -p "$R/usr/lib/modules/$V/updates/dahdi"; cp -a "$keep/." "$R/usr/lib/modules/$V/updates/dahdi/"; '
+        'rm -rf "$keep" "$R/var/lib/dkms" "$R/usr/src/"*; '
+        'chroot "$R" apt-get clean'
+    )
+
+
 def base_args(target: Path) -> list[str]:
     args = rootfs.mmdebstrap_args(target)
     include = next(i for i, a in enumerate(args) if a.startswith("--include="))
@@ -98,6 +133,7 @@ def base_args(target: Path) -> list[str]:
     # The dev rootfs's own hook (mkdir /data) is part of ours.
     args = [a for a in args if not a.startswith("--customize-hook=")]
     args.insert(include + 1, "--customize-hook=" + base_hook())
+    args.insert(include + 1, "--customize-hook=" + dahdi_hook())
     return args
 
 

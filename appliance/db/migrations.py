@@ -775,6 +775,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX voicemail_ticket_ticket_id ON voicemail_ticket (ticket_id)",
         ],
     ),
+    (
+        30,
+        "DAHDI spans: the box's looped software spans",
+        ["ALTER TABLE dahdi_span ADD COLUMN software INTEGER NOT NULL DEFAULT 0"],
+    ),
 ]
 
 

@@ -526,6 +526,7 @@ class DahdiSpan(BaseModel):
     dahdi_span = IntegerField()  # DAHDI's own number: analog cards count too
     first_channel = IntegerField()
     hw_echocan = BooleanField(default=False)
+    software = BooleanField(default=False)  # one of the box's looped software spans (no card)
     signalling = CharField()  # pri_net | pri_cpe | mfcr2 | unused
     framing = CharField()  # ccs | cas
     coding = CharField()  # hdb3 | ami

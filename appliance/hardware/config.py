@@ -123,7 +123,7 @@ def put_span(found: dict, value, data, actor: str) -> int | None:
                 raise Invalid(f"timing: span {other.number} is already clock source {values['timing']}", "timing")
         stored = {**{k: v for k, v in values.items() if k != "trunk"}, "trunk": values["trunk"],
                   "first_channel": found_span["first_channel"], "dahdi_span": found_span["dahdi_span"],
-                  "hw_echocan": bool(card.get("hw_echocan"))}
+                  "hw_echocan": bool(card.get("hw_echocan")), "software": bool(found_span.get("software"))}
         if row is None:
             cs.create(DahdiSpan, number=n, **stored)
         else:

@@ -36,7 +36,14 @@ def _unsupported(dev: Device) -> dict | None:
     return doc
 
 
-def scan(devices: list[Device], cards: dict[str, Profile]) -> dict:
+# The box's looped software spans (box setting software_spans) as the Hardware page shows them:
+# a card without a slot, whose two E1 spans DAHDI registers after every real card's.
+SOFTWARE_CARD = {"profile": "software-loop", "name": "DAHDI software spans (looped)", "vendor": "DAHDI",
+                 "pci": None, "usb": None, "slot": None, "driver": "dahdi_dynamic_loc", "hw_echocan": None}
+SOFTWARE_SPANS = 2
+
+
+def scan(devices: list[Device], cards: dict[str, Profile], software_spans: bool = False) -> dict:
     found, unsupported = [], []
     span = port = channel = dahdi_span = 0
     for dev in devices:
@@ -63,4 +70,9 @@ def scan(devices: list[Device], cards: dict[str, Profile]) -> dict:
             "slot": dev.slot, "driver": profile.driver, "driver_loaded": dev.driver == profile.driver,
             "hw_echocan": profile.hw_echocan or None, "spans": spans, "ports": ports,
         })
+    if software_spans:
+        spans = [{"span": span + i + 1, "dahdi_span": dahdi_span + i + 1,
+                  "first_channel": channel + i * SLOTS["e1"] + 1, "kinds": ["e1"], "software": True}
+                 for i in range(SOFTWARE_SPANS)]
+        found.append({**SOFTWARE_CARD, "driver_loaded": None, "spans": spans, "ports": []})
     return {"cards": found, "unsupported": unsupported}

@@ -43,7 +43,10 @@ def parse_span(text: str) -> tuple[list[str], dict[int, str]]:
     return alarms, channels
 
 
-def read(root: Path = PROC) -> Status:
+def read(root: Path = PROC, calls: dict[int, bool] | None = None) -> Status:
+    """`calls`: chan_dahdi's channels and whether a call is on each (AMI DAHDIShowChannels). DAHDI
+    itself says "In use" of every channel a program holds open, and chan_dahdi holds all of its
+    channels open: with `calls`, such a channel is "in use" only while a call is on it."""
     if not root.is_dir():
         return Status(dahdi=False)
     status = Status(dahdi=True)
@@ -55,4 +58,8 @@ def read(root: Path = PROC) -> Status:
                 continue
             status.spans[int(path.name)] = alarms
             status.channels.update(channels)
+    if calls is not None:
+        for channel, state in status.channels.items():
+            if state == "in use" and not calls.get(channel):
+                status.channels[channel] = "idle"
     return status

@@ -19,6 +19,7 @@ from typing import Callable, Protocol
 from ..db import write_lock
 from ..db.journal import Journal
 from ..log import kv
+from . import dahdi
 from .conf import UnsafeValue
 from .generations import ConfigStore
 from .render import render_all, sites, webrtc
@@ -62,6 +63,17 @@ class Control(Protocol):
     def queues(self) -> set[str]: ...
     def getvar(self, name: str) -> str | None: ...
     def restart(self, reason: str) -> None: ...
+    # chan_dahdi (dahdi.DahdiControl), asked only where the box has DAHDI
+    def dahdi_restart(self) -> None: ...
+    def dahdi_channels(self) -> set[int]: ...
+    def pri_spans(self) -> set[int]: ...
+    def dahdi_spans(self) -> set[int]: ...
+
+
+class DahdiTool(Protocol):
+    """dahdi_cfg (appliance/hardware/dahdi_cfg.py)."""
+
+    def configure(self, path, channels: str | None = None) -> None: ...
 
 
 @dataclass
@@ -70,24 +82,21 @@ class Plan:
     restart: bool = False
 
 
-# Not read by Asterisk: DAHDI's system.conf is dahdi_cfg's.
-NOT_READ = {"dahdi-system.conf"}
-DAHDI_FILES = {"chan_dahdi.conf"}
+# DAHDI's system.conf (dahdi_cfg's) and chan_dahdi.conf: applied by their own plan (dahdi.py),
+# and not at all without DAHDI (chan_dahdi is then not loaded).
+DAHDI_FILES = {dahdi.SYSTEM_CONF, dahdi.CHAN_CONF}
 
 
-def plan_for(changed: set[str], dahdi: bool = False) -> Plan:
-    # Without DAHDI chan_dahdi is not loaded (modules.conf); with it, it reads its channels'
-    # signalling only when it starts.
-    changed = changed - NOT_READ - (set() if dahdi else DAHDI_FILES)
-    restart = RESTART | (DAHDI_FILES if dahdi else set())
-    if changed & restart or changed - restart - set(RELOADS):
+def plan_for(changed: set[str]) -> Plan:
+    changed = changed - DAHDI_FILES
+    if changed & RESTART or changed - RESTART - set(RELOADS):
         return Plan(restart=True)
     return Plan(reloads=[module for name, module in RELOADS.items() if name in changed])
 
 
 def verify(control: Control, snap: Snapshot, files: dict[str, str], checks: set[str]) -> None:
     if "pjsip.conf" in checks:
-        want = ({e.number for e in snap.extensions} | {t.endpoint for t in snap.trunks}
+        want = ({e.number for e in snap.extensions} | {t.endpoint for t in snap.trunks if t.kind == "sip"}
                 | {webrtc.endpoint(n) for n in webrtc.browser_numbers(snap)}
                 | {sites.endpoint(t.number) for t in snap.sites.trunks})
         got = control.endpoints()
@@ -110,6 +119,12 @@ def verify(control: Control, snap: Snapshot, files: dict[str, str], checks: set[
             raise PbxError(f"dial plan not loaded (Asterisk has {got!r}, rendered {want!r})")
 
 
+def _dahdi_expected(snap: Snapshot) -> tuple[set[int], set[int]]:
+    """DAHDI's numbers of the PRI spans, and of every span that carries calls."""
+    live = [s for s in snap.dahdi_spans if s.signalling != "unused" and (snap.settings.software_spans or not s.software)]
+    return {s.dahdi_span for s in live if s.signalling in ("pri_net", "pri_cpe")}, {s.dahdi_span for s in live}
+
+
 def _difference(what: str, want: set[str], got: set[str]) -> str:
     missing = sorted(want - got)[:5]
     extra = sorted(got - want)[:5]
@@ -130,9 +145,11 @@ class Applier:
         journal: Journal,
         *,
         debounce: float = 0.03,
+        dahdi_cfg: DahdiTool | None = None,
     ):
         self.store = store
         self.control = control
+        self.dahdi_cfg = dahdi_cfg
         self.snapshot = snapshot
         self.journal = journal
         self.debounce = debounce
@@ -151,15 +168,22 @@ class Applier:
     # -- called by the Asterisk process manager -------------------------------
 
     def prepare_start(self) -> None:
-        """Write config from the database before Asterisk (re)starts."""
+        """Write config from the database before Asterisk (re)starts; DAHDI gets its spans and
+        channels first (in full: chan_dahdi holds none now), so that chan_dahdi finds them."""
         with write_lock:
-            files = self._render(self.snapshot())
+            snap = self.snapshot()
+            files = self._render(snap)
             if files is None:
                 # Nothing renderable: start from what was last written.
                 files = self.store.read()
             else:
                 self.store.commit(files)
             self._starting = files
+            if snap.system.dahdi and self.dahdi_cfg is not None and dahdi.SYSTEM_CONF in files:
+                try:
+                    self.dahdi_cfg.configure(self.store.live / dahdi.SYSTEM_CONF)
+                except Exception as exc:  # noqa: BLE001 - Asterisk starts anyway; the verify says it
+                    log.error("DAHDI configuration failed", extra=kv(error=str(exc)))
 
     def asterisk_ready(self) -> None:
         self._loaded = self._starting
@@ -210,9 +234,10 @@ class Applier:
             changed = {n for n in files.keys() | loaded.keys() if files.get(n) != loaded.get(n)}
             if not changed and not snap.pending and not self._verify_all:
                 return "idle"
-            plan = plan_for(changed, snap.system.dahdi)
-            if plan.restart:
-                log.info("config needs an Asterisk restart", extra=kv(files=sorted(changed & RESTART)))
+            plan = plan_for(changed)
+            dplan = dahdi.plan(loaded, files) if snap.system.dahdi else dahdi.DahdiPlan()
+            if plan.restart or dplan.asterisk_restart:
+                log.info("config needs an Asterisk restart", extra=kv(files=sorted(changed & (RESTART | DAHDI_FILES))))
                 self._loaded = None
                 self.control.restart("config change: " + ", ".join(sorted(changed)))
                 return "restart"
@@ -223,7 +248,10 @@ class Applier:
             try:
                 for module in plan.reloads:
                     self.control.reload(module)
+                self._apply_dahdi(dplan)
                 verify(self.control, snap, files, checks)
+                if snap.system.dahdi and (not dplan.empty or self._verify_all):
+                    dahdi.verify(self.control, files, *_dahdi_expected(snap))
             except Exception as exc:  # noqa: BLE001 - any failure here means roll back
                 error = str(exc) or exc.__class__.__name__
                 log.error("Asterisk rejected the config; rolling back", extra=kv(error=error, files=sorted(changed)))
@@ -234,6 +262,10 @@ class Applier:
                             self.control.reload(module)
                         except Exception:  # noqa: BLE001
                             log.exception("reload of the last good config failed", extra=kv(module=module))
+                    try:
+                        self._apply_dahdi(dplan)  # the same steps, with the last good files
+                    except Exception:  # noqa: BLE001
+                        log.exception("DAHDI did not take the last good config back")
                 self._reject(snap, error)
                 return "rejected"
             self._loaded = files
@@ -258,6 +290,15 @@ class Applier:
             if changed or snap.pending:
                 log.info("config applied", extra=kv(**self.last_round))
             return "applied"
+
+    def _apply_dahdi(self, dplan: dahdi.DahdiPlan) -> None:
+        """dahdi_cfg with the live system.conf, then chan_dahdi restarted or reloaded."""
+        if dplan.configure and self.dahdi_cfg is not None:
+            self.dahdi_cfg.configure(self.store.live / dahdi.SYSTEM_CONF, dplan.channels)
+        if dplan.restart:
+            self.control.dahdi_restart()
+        elif dplan.reload:
+            self.control.reload("chan_dahdi.so")
 
     def _render(self, snap: Snapshot) -> dict[str, str] | None:
         try:

@@ -53,6 +53,33 @@ class AsteriskControl:
     def queues(self) -> set[str]:
         return {ev.get("Queue") for ev in self._list("QueueSummary", "QueueSummary", "Queue", "No queues")}
 
+    # -- chan_dahdi ----------------------------------------------------------------
+
+    def dahdi_restart(self) -> None:
+        """chan_dahdi closes and opens every DAHDI channel with its file as it is now (calls on
+        them end); Asterisk itself runs on."""
+        try:
+            self.ami.action("DAHDIRestart", timeout=60)
+        except AMIError as exc:
+            raise AMIError(f"chan_dahdi restart failed: {exc}") from exc
+
+    def dahdi_channels(self) -> set[int]:
+        return set(self.dahdi_calls())
+
+    def dahdi_calls(self) -> dict[int, bool]:
+        """Each DAHDI channel chan_dahdi runs, and whether a call is on it (it names an Asterisk channel)."""
+        events = self._list("DAHDIShowChannels", "DAHDIShowChannels", "DAHDIChannel", "No channels")
+        return {int(ev.get("DAHDIChannel")): bool(ev.get("Channel") or ev.get("Uniqueid")) for ev in events
+                if (ev.get("DAHDIChannel") or "").isdigit() and int(ev.get("DAHDIChannel")) > 0}
+
+    def pri_spans(self) -> set[int]:
+        events = self._list("PRIShowSpans", "PRIShowSpans", "Span", "No PRI")
+        return {int(ev.get("Span")) for ev in events if (ev.get("Span") or "").isdigit()}
+
+    def dahdi_spans(self) -> set[int]:
+        events = self._list("DAHDIShowStatus", "DAHDIShowStatus", "Span", "No spans")
+        return {int(ev.get("Span")) for ev in events if (ev.get("Span") or "").isdigit()}
+
     def getvar(self, name: str) -> str | None:
         return self.ami.action("Getvar", Variable=name).get("Value")
 

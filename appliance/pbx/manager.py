@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import pwd
@@ -13,6 +14,7 @@ from ..agi.server import AgiServer
 from ..ami import AMIClient
 from ..db import db
 from ..db.journal import journal
+from ..hardware.dahdi_cfg import DahdiCfg
 from ..log import kv
 from ..prompts import replacements, service as prompts
 from ..supervisor import Manager
@@ -117,7 +119,7 @@ class PbxManager(Manager):
             after_exit=self._after_exit,
         )
         self.control = AsteriskControl(self.ami, self.process.request_restart)
-        self.applier = Applier(self.store, self.control, self._snapshot, journal)
+        self.applier = Applier(self.store, self.control, self._snapshot, journal, dahdi_cfg=DahdiCfg())
         self.applier.after_apply.append(self._prune_voicemail)
         self.applier.after_apply.append(self._trunks_changed)
         self._booted = threading.Event()
@@ -153,6 +155,10 @@ class PbxManager(Manager):
             target()
 
     def _snapshot(self) -> Snapshot:
+        # DAHDI comes when the hardware manager loads its first driver (a card's, or the software
+        # spans'): from then on chan_dahdi loads and DAHDI's files are applied.
+        if self.system.dahdi != has_dahdi():
+            self.system = dataclasses.replace(self.system, dahdi=has_dahdi())
         return load_snapshot(self.system)
 
     # -- Asterisk lifecycle -----------------------------------------------------

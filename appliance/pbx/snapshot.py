@@ -116,6 +116,7 @@ class DahdiSpanView:
     r2_double_answer: bool = False
     trunk: int | None = None
     hw_echocan: bool = False
+    software: bool = False  # a looped software span (DAHDI's dahdi_dynamic_loc), not a card's
 
 
 @dataclass(frozen=True)
@@ -517,7 +518,7 @@ def _outbound() -> tuple[OutboundView, ...]:
 def _dahdi_spans() -> tuple[DahdiSpanView, ...]:
     return tuple(DahdiSpanView(s.number, s.dahdi_span, s.first_channel, s.signalling, s.framing, s.coding, s.crc4,
                                s.timing, s.switchtype, s.overlap, s.r2_variant, s.r2_max_ani, s.r2_max_dnis,
-                               s.r2_category, s.r2_double_answer, s.trunk_id, s.hw_echocan)
+                               s.r2_category, s.r2_double_answer, s.trunk_id, s.hw_echocan, s.software)
                  for s in DahdiSpan.select().order_by(DahdiSpan.number))
 
 

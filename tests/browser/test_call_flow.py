@@ -393,6 +393,11 @@ def test_hardware_page_on_a_box_without_cards_and_a_dahdi_trunk_made_on_the_trun
     with page.expect_response(lambda r: r.url.endswith("/api/v1/hardware/scan") and r.status == 200):
         page.click("#refresh")
     expect(page.locator("#cards-empty")).to_be_visible()
+    # A dev box has no DAHDI: the software spans are refused, said on the page, and stay off.
+    expect(page.locator("#software-spans")).not_to_be_checked()
+    page.click("#software-spans")
+    expect(page.locator("#page-error")).to_contain_text("cannot make DAHDI software spans")
+    expect(page.locator("#software-spans")).not_to_be_checked()
     screenshot(page, "hardware")
     page.goto("/trunks")
     page.click("#add")

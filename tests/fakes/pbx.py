@@ -41,6 +41,10 @@ class FakeAsterisk:
         self._mailboxes: set[str] = set()
         self._globals: dict[str, str] = {}
         self._queues: set[str] = set()
+        # chan_dahdi: the channels it opened at its last restart, and DAHDI's spans (the kernel's).
+        self._dahdi_channels: set[int] = set()
+        self.spans: set[int] = set()
+        self.lose_dahdi_channel: int | None = None
 
     def _read(self, name: str) -> str:
         path = self.live / name
@@ -93,6 +97,35 @@ class FakeAsterisk:
     def remove_message(self, mailbox: str, folder: str, msg_id: str) -> None:
         self.calls.append(("remove_message", mailbox, folder, msg_id))
         self.removed.append((mailbox, folder, msg_id))
+
+    def dahdi_restart(self) -> None:
+        self.calls.append(("dahdi_restart",))
+        if "dahdi_restart" in self.refuse:
+            raise AMIError(f"DAHDIRestart: {self.refuse['dahdi_restart']}")
+        from appliance.pbx.dahdi import chan_dahdi_channels
+
+        self._dahdi_channels = chan_dahdi_channels(self._read("chan_dahdi.conf")) - {self.lose_dahdi_channel}
+
+    def dahdi_channels(self) -> set[int]:
+        self.calls.append(("dahdi_channels",))
+        return set(self._dahdi_channels)
+
+    def pri_spans(self) -> set[int]:
+        """Spans with a PRI, as chan_dahdi groups its channels: 31 to an E1 span."""
+        self.calls.append(("pri_spans",))
+        spans, signalling = set(), None
+        for line in self._read("chan_dahdi.conf").splitlines():
+            key, _, value = (part.strip() for part in line.partition("="))
+            if key == "signalling":
+                signalling = value
+            elif key == "channel" and signalling in ("pri_net", "pri_cpe"):
+                first = int(value.lstrip(">").strip().split("-")[0].split(",")[0])
+                spans.add((first - 1) // 31 + 1)
+        return spans
+
+    def dahdi_spans(self) -> set[int]:
+        self.calls.append(("dahdi_spans",))
+        return set(self.spans)
 
     def reloads(self) -> list[str]:
         return [c[1] for c in self.calls if c[0] == "reload"]

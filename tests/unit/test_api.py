@@ -743,7 +743,7 @@ HOST_DEFAULTS = {"role": "headquarters", "timezone": "UTC", "ntp_servers": ["poo
                  "ticket_mailbox_kind": "suggestion", "fax_email": [],
                  "tls_certificate": "", "sip_external_address": "", "sip_local_networks": [],
                  "log_rotate_mb": 20, "log_rotate_days": 7, "log_keep": 5, "log_quota_mb": 500,
-                 "voicemail_quota_mb": 5000, "alert_email": [],
+                 "voicemail_quota_mb": 5000, "alert_email": [], "software_spans": False,
                  "network": {"interfaces": [], "vlans": [], "routes": [], "dns": [], "confirm_seconds": 60}}
 
 

@@ -145,3 +145,60 @@ def test_scan_again_looks_at_the_devices_now(box):
     r = box.post("/hardware/scan", {})
     assert r.status == 200 and r.json["cards"] == [] and r.json["dahdi"] is False, r
     assert box.get("/hardware").json["cards"] == []
+
+
+def test_software_spans_are_refused_where_dahdi_cannot_make_them(box, monkeypatch):
+    from appliance.hardware import kmod, manager
+
+    monkeypatch.setattr(manager, "module_loaded", lambda name: False)
+    monkeypatch.setattr(kmod, "load", lambda driver: f"modprobe {driver}: module not found")
+    before = files(box)
+    r = box.patch("/settings", {"software_spans": True})
+    assert (r.status, r.json["field"]) == (422, "software_spans"), r
+    assert "module not found" in r.json["error"]
+    assert box.get("/settings").json["software_spans"] is False and files(box) == before
+
+
+def test_software_spans_are_two_e1_spans_after_the_cards_without_span_lines(box, monkeypatch):
+    from appliance.hardware import kmod, manager
+
+    loaded = []
+    monkeypatch.setattr(manager, "module_loaded", lambda name: name in loaded)
+    monkeypatch.setattr(kmod, "load", lambda driver: loaded.append(driver))
+    monkeypatch.setattr(manager.udev, "devices", lambda: [te820(n) for n in (3, 4, 5, 6)])
+    r = box.patch("/settings", {"software_spans": True})
+    assert r.status == 200 and loaded == ["dahdi_dynamic_loc"], r
+    card = box.get("/hardware").json["cards"][-1]
+    assert (card["profile"], card["driver_loaded"]) == ("software-loop", True)
+    assert [(s["span"], s["first_channel"]) for s in card["spans"]] == [(33, 32 * 31 + 1), (34, 33 * 31 + 1)]
+    assert box.put("/hardware/spans/1", {"signalling": "pri_cpe"}).status == 200
+    assert box.put("/hardware/spans/33", {"signalling": "pri_net"}).status == 200
+    system = files(box)["dahdi-system.conf"]
+    # The dynamic spans come first (dahdi_cfg makes them), the card's span has its line, theirs none.
+    assert system.index("dynamic=loc,1:0,31,0\ndynamic=loc,1:1,31,0\n") < system.index("span=1,0,0,ccs,hdb3,crc4")
+    assert "span=33" not in system and "bchan=993-1007,1009-1023\ndchan=1008\n" in system
+    assert "channel => 993-1007,1009-1023" in files(box)["chan_dahdi.conf"]
+
+
+def test_span_alarms_are_published_when_dahdi_reports_a_change(box, tmp_path):
+    """DAHDI's /proc/dahdi as a directory of span files: a span going red is published once,
+    with the API's span number, and shows in the box's health for the dashboard."""
+    published = []
+    hardware = box.box.hardware
+    hardware.box.events.publish = lambda topic, **data: published.append((topic, data))
+    proc = tmp_path / "proc-dahdi"
+    proc.mkdir()
+
+    def span_file(n, alarm=""):
+        (proc / str(n)).write_text(f'Span {n}: TE8/0/{n} "T8XXP (PCI) Card 0 Span {n}" HDB3/CCS/CRC4 {alarm}\n\n'
+                                   f"{(n - 1) * 31 + 1} TE8/0/{n}/1 Clear (In use)\n")
+
+    span_file(1)
+    span_file(2)
+    assert hardware.poll_alarms(proc) == {1: [], 2: []}
+    assert published == [("span_alarms", {"spans": [{"span": 1, "alarms": []}, {"span": 2, "alarms": []}]})]
+    assert hardware.poll_alarms(proc) and len(published) == 1  # nothing changed: nothing sent
+    span_file(2, "RED")
+    hardware.poll_alarms(proc)
+    assert published[-1][1]["spans"][1] == {"span": 2, "alarms": ["RED"]}
+    assert hardware.health()["hardware"]["span_alarms"] == {"2": ["RED"]}

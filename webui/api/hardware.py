@@ -19,12 +19,22 @@ def install(api, box) -> None:
             return {"cards": [], "unsupported": []}
         return manager.found
 
+    def _calls() -> dict[int, bool] | None:
+        """chan_dahdi's channels and which carry a call, where Asterisk runs with DAHDI."""
+        pbx = getattr(box, "pbx", None)
+        if pbx is None or pbx.error or not getattr(pbx, "ready", False) or not live.PROC.is_dir():
+            return None
+        try:
+            return pbx.control.dahdi_calls()
+        except Exception:  # noqa: BLE001 - the page shows DAHDI's own states without them
+            return None
+
     @api.get("/hardware", roles=("admin",))
     def hardware():
         """The cards found (with the profile each matched), their spans with alarms and settings,
         their ports with channel states and what each serves, and devices no profile fits."""
         scan = found()
-        status = live.read()
+        status = live.read(calls=_calls())
         cards = []
         for card in scan["cards"]:
             spans = [{**config.span_doc(s["span"], card, s), "alarms": status.span_alarms(s["dahdi_span"])}

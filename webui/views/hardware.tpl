@@ -6,6 +6,12 @@
 <p class="muted intro">{{_('hw.intro')}}</p>
 <div class="alert alert-warn" id="no-dahdi" hidden>{{_('hw.no_dahdi')}}</div>
 
+<section class="card">
+  <div class="card-head"><h2>{{_('hw.software')}}</h2></div>
+  <label class="check"><input type="checkbox" id="software-spans"> {{_('hw.software_spans')}}</label>
+  <p class="muted" id="software-help">{{_('hw.software_help')}}</p>
+</section>
+
 <section class="card table-card">
   <div class="card-head"><h2>{{_('hw.cards')}}</h2></div>
   <div class="table-wrap">

@@ -16,6 +16,10 @@ SOFTWARE_ECHOCAN = "mg2"  # where the card has no echo canceller of its own
 R2_CAS_IDLE = "1101"  # the ABCD bits of an idle R2 line
 E1_SLOTS = 31
 E1_DCHAN = 16
+# The looped software spans (box setting software_spans): dahdi_dynamic_loc addresses <key>:<id>,
+# the two ids of one key being each other's far end. DAHDI numbers them in this order, after
+# the cards' spans (they are made when dahdi_cfg reads these lines).
+SOFTWARE_SPANS = ("loc,1:0", "loc,1:1")
 
 
 def e1_channels(first: int) -> tuple[list[int], int]:
@@ -47,11 +51,21 @@ def render(snap: Snapshot) -> dict[str, str]:
 
 def _system(snap: Snapshot) -> FlatFile:
     f = FlatFile("DAHDI system.conf: spans, channels, echo cancellers, tone zone (read by dahdi_cfg)")
+    software = snap.settings.software_spans
+    if software:
+        # Timing 0: the looped pair is no clock source; DAHDI's core timer drives it.
+        for address in SOFTWARE_SPANS:
+            f.set("dynamic", f"{address},{E1_SLOTS},0")
     soft_echo: list[int] = []
     for span in snap.dahdi_spans:
-        framing = "cas" if span.signalling == "mfcr2" else span.framing
-        line = f"{span.dahdi_span},{span.timing},0,{framing},{span.coding}" + (",crc4" if span.crc4 else "")
-        f.set("span", line)
+        if span.software and not software:
+            continue  # the setting is off: those spans are gone
+        if not span.software:
+            # A software span has no line code nor framing, and no span= line: dahdi_cfg sets the
+            # spans before it makes the dynamic ones, so the line would name a span not there yet.
+            framing = "cas" if span.signalling == "mfcr2" else span.framing
+            line = f"{span.dahdi_span},{span.timing},0,{framing},{span.coding}" + (",crc4" if span.crc4 else "")
+            f.set("span", line)
         bearers, dchan = e1_channels(span.first_channel)
         if span.signalling in ("pri_net", "pri_cpe"):
             f.set("bchan", ranges(bearers))
@@ -60,7 +74,7 @@ def _system(snap: Snapshot) -> FlatFile:
             f.set("cas", f"{ranges(bearers)}:{R2_CAS_IDLE}")
         else:
             continue
-        if not span.hw_echocan:
+        if not span.hw_echocan and not span.software:  # a loop has no line hybrid: no echo to cancel
             soft_echo += bearers
     for port in snap.dahdi_ports:
         # A port is named by what it talks to: an FXS port drives a phone with FXO signalling.
@@ -88,7 +102,7 @@ def _chan_dahdi(snap: Snapshot) -> ConfFile:
     ch.set("rxgain", "0.0")
     ch.set("txgain", "0.0")
     for span in snap.dahdi_spans:
-        if span.signalling == "unused":
+        if span.signalling == "unused" or (span.software and not snap.settings.software_spans):
             continue
         bearers, _ = e1_channels(span.first_channel)
         ch.set("context", TRUNK_CONTEXT)

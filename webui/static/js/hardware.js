@@ -3,7 +3,7 @@
    Every check is the API's: a refusal is shown at the field it names. */
 (function () {
   "use strict";
-  const {t, el, api, toast, clearErrors, showError, pageError} = window.Callbox;
+  const {t, el, api, live, toast, clearErrors, showError, pageError} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const R2_VARIANTS = ["cn", "itu", "ar", "br", "co", "cz", "ec", "id", "mx", "ph", "ve"];
   const R2_CATEGORIES = ["national_subscriber", "national_priority_subscriber", "international_subscriber",
@@ -33,7 +33,7 @@
       el("td", {class: "mono"}, String(span.span)), el("td", {}, span.card),
       el("td", {}, t(`hw.sig.${span.signalling}`)), el("td", {class: "mono"}, line),
       el("td", {}, span.timing ? String(span.timing) : t("hw.timing.never")),
-      el("td", {}, span.trunk ? trunkName(span.trunk) : "—"), el("td", {}, alarms(span, dahdi)),
+      el("td", {}, span.trunk ? trunkName(span.trunk) : "—"), el("td", {class: "span-alarms"}, alarms(span, dahdi)),
       el("td", {class: "col-actions"},
         el("button", {type: "button", class: "btn btn-small", onclick: () => openSpan(span)}, t("common.edit"))));
   }
@@ -155,6 +155,29 @@
   submit(portForm, portDialog, () => `/hardware/ports/${editing.port}`, (f) => (f.kind.value === "fxs"
     ? {kind: "fxs", extension: f.extension.value.trim() || null}
     : {kind: "fxo", trunk: f.trunk.value ? Number(f.trunk.value) : null}));
+
+  /* DAHDI's alarms as they change (the box looks every second): red, yellow, blue, loss of signal. */
+  live({span_alarms: (doc) => {
+    for (const span of doc.spans) {
+      const cell = document.querySelector(`#span-rows tr[data-span="${span.span}"] .span-alarms`);
+      if (cell) cell.replaceChildren(alarms(span, true));
+    }
+  }});
+
+  /* The looped software spans (a box setting): the box refuses them where it has no DAHDI. */
+  const software = $("software-spans");
+  api("GET", "/settings").then((s) => { software.checked = s.software_spans; }).catch(() => {});
+  software.addEventListener("change", async () => {
+    pageError("");
+    try {
+      await api("PATCH", "/settings", {software_spans: software.checked});
+      toast(t(software.checked ? "hw.software_on" : "hw.software_off"));
+      load();
+    } catch (err) {
+      software.checked = !software.checked;
+      pageError(err.message);
+    }
+  });
 
   $("refresh").addEventListener("click", () => load(true));
   load();
