@@ -94,7 +94,8 @@ class Vm:
 
     def __init__(self, disk: Path, workdir: Path, *, kernel: Path | None = None, overlay: bool = True,
                  accel: str = "auto", memory: int = 1536, cpus: int | None = None, http: str | None = None,
-                 sip: str | None = None, size: str | None = None):
+                 https: str | None = None, sip: str | None = None, sip_tls: str | None = None,
+                 size: str | None = None):
         self.disk = Path(disk)
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -102,7 +103,9 @@ class Vm:
         self.overlay = overlay
         self.memory = memory
         self.http = http or f"127.0.0.1:{free_port()}"
+        self.https = https or f"127.0.0.1:{free_port()}"
         self.sip = sip or f"127.0.0.1:{free_port(socket.SOCK_DGRAM)}"
+        self.sip_tls = sip_tls or f"127.0.0.1:{free_port()}"  # SIP over TLS: the box's SIP port + 1
         if accel == "auto":
             accel = "kvm" if kvm_works(self.kernel) else "tcg"
         self.accel = accel
@@ -123,6 +126,10 @@ class Vm:
         return f"http://{self.http}"
 
     @property
+    def https_url(self) -> str:
+        return f"https://{self.https}"
+
+    @property
     def sip_host(self) -> str:
         return self.sip.rpartition(":")[0]
 
@@ -133,8 +140,11 @@ class Vm:
     def command(self) -> list[str]:
         hhost, _, hport = self.http.rpartition(":")
         shost, _, sport = self.sip.rpartition(":")
-        net = (f"user,id=net0,hostfwd=tcp:{hhost}:{hport}-:80,"
-               f"hostfwd=udp:{shost}:{sport}-:5060,hostfwd=tcp:{shost}:{sport}-:5060")
+        thost, _, tport = self.https.rpartition(":")
+        lhost, _, lport = self.sip_tls.rpartition(":")
+        net = (f"user,id=net0,hostfwd=tcp:{hhost}:{hport}-:80,hostfwd=tcp:{thost}:{tport}-:443,"
+               f"hostfwd=udp:{shost}:{sport}-:5060,hostfwd=tcp:{shost}:{sport}-:5060,"
+               f"hostfwd=tcp:{lhost}:{lport}-:5061")
         accel = ["-accel", "kvm", "-cpu", "host"] if self.accel == "kvm" else ["-accel", "tcg,thread=multi"]
         fmt = "qcow2" if self.overlay else "raw"
         return [QEMU, *accel, "-m", str(self.memory), "-smp", str(self.cpus), "-nodefaults",
@@ -237,8 +247,11 @@ class Vm:
 BANNER = """
 Callbox is booting in qemu ({accel}{kvm_note}).
 
-  Web and API:  http://{http}/        (forwarded to the box's port 80)
+  Web and API:  https://{https}/       (forwarded to the box's port 443; the box's own
+                certificate, made at first boot: the browser asks to trust it once)
+                http://{http}/        (port 80: sends browsers to HTTPS)
   SIP server:   {sip}     (UDP and TCP, forwarded to the box's port 5060)
+  SIP over TLS: {sip_tls}     (forwarded to the box's port 5061)
   Console:      {console}
   Disk:         {disk}  (kept between runs; `make boot FRESH=1` starts over)
 
@@ -262,12 +275,14 @@ def boot(fresh: bool, accel: str) -> int:
         subprocess.run(["cp", "--sparse=always", built["disk"], str(disk) + ".tmp"], check=True)
         os.replace(str(disk) + ".tmp", disk)
     vm = Vm(disk, STATE, kernel=Path(built["dir"]) / "vmlinuz", overlay=False, accel=accel,
-            http=os.environ.get("BOX_HTTP", "127.0.0.1:8080"), sip=os.environ.get("BOX_SIP", "127.0.0.1:5060"))
+            http=os.environ.get("BOX_HTTP", "127.0.0.1:8080"), https=os.environ.get("BOX_HTTPS", "127.0.0.1:8443"),
+            sip=os.environ.get("BOX_SIP", "127.0.0.1:5060"), sip_tls=os.environ.get("BOX_SIP_TLS", "127.0.0.1:5061"))
     vm.console.unlink(missing_ok=True)
     vm.start()
     print(BANNER.format(accel="KVM" if vm.accel == "kvm" else "software emulation",
                         kvm_note="" if vm.accel == "kvm" else "; KVM is not usable here, so allow a minute or two",
-                        http=vm.http, sip=vm.sip, console=vm.console, disk=disk), file=sys.stderr, flush=True)
+                        http=vm.http, https=vm.https, sip=vm.sip, sip_tls=vm.sip_tls, console=vm.console, disk=disk),
+          file=sys.stderr, flush=True)
     stop = []
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))

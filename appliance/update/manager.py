@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import ssl
 import threading
 import time
 import urllib.request
@@ -27,6 +28,12 @@ MAX_BUNDLE = 1024 * 1024 * 1024
 CHUNK = 1024 * 1024
 CHECK_EVERY = 1.0
 _HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+# The box asking its own HTTPS listener on loopback whether it answers: the certificate is the
+# box's own and names its addresses, not 127.0.0.1, and there is nobody in between to check for.
+_OWN_TLS = ssl.create_default_context()
+_OWN_TLS.check_hostname = False
+_OWN_TLS.verify_mode = ssl.CERT_NONE
+_HTTPS = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=_OWN_TLS))
 
 
 class UpdateError(Exception):
@@ -113,14 +120,20 @@ class UpdateManager(Manager):
                 return False
         except Exception:  # noqa: BLE001 - not healthy yet
             return False
-        address = self.box.runtime.http
+        scheme, address = self.web()
         host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(address.host, address.host)
-        url = f"http://{f'[{host}]' if ':' in host else host}:{address.port}/api/v1/health"
+        url = f"{scheme}://{f'[{host}]' if ':' in host else host}:{address.port}/api/v1/health"
         try:
-            with _HTTP.open(url, timeout=5) as r:
+            with (_HTTPS if scheme == "https" else _HTTP).open(url, timeout=5) as r:
                 return r.status == 200
         except OSError:
             return False
+
+    def web(self):
+        """How browsers reach the web UI: HTTPS where the box serves it (its port 80 then only
+        sends them there), else HTTP."""
+        rt = self.box.runtime
+        return ("https", rt.https) if rt.https is not None else ("http", rt.http)
 
     def _confirm_when_healthy(self) -> None:
         while not self._stop.is_set():
@@ -170,15 +183,15 @@ class UpdateManager(Manager):
 
         import psutil
 
-        address = self.box.runtime.http
-        port = "" if address.port == 80 else f":{address.port}"
+        scheme, address = self.web()
+        port = "" if address.port == {"http": 80, "https": 443}[scheme] else f":{address.port}"
         if address.host not in ("0.0.0.0", "::"):
-            return [f"http://{address}/"]
+            return [f"{scheme}://{address}/"]
         found = []
         for addrs in psutil.net_if_addrs().values():
             for a in addrs:
                 if a.family == socket.AF_INET and not ipaddress.ip_address(a.address).is_loopback:
-                    found.append(f"http://{a.address}{port}/")
+                    found.append(f"{scheme}://{a.address}{port}/")
         return found
 
     def refresh_other(self) -> None:

@@ -10,9 +10,11 @@ the PID this run started, and the console logs go to tests/artifacts.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -96,7 +98,8 @@ def admin_page(chromium, url: str):
     """A page in a fresh browser context on the box, signed in as its administrator."""
     from tests.browser.conftest import sign_in
 
-    context = chromium.new_context(base_url=url, locale="en-GB")
+    # The box's own certificate, made at first boot: the test trusts it as an owner would once.
+    context = chromium.new_context(base_url=url, locale="en-GB", ignore_https_errors=True)
     try:
         page = context.new_page()
         page.set_default_timeout(30_000)
@@ -109,7 +112,25 @@ def admin_page(chromium, url: str):
 
 
 class BootedVm(Vm):
-    """A Vm that also knows how to wait for the system's 'is good' line."""
+    """A Vm that also knows how to wait for the system's 'is good' line, and talks to its API over
+    HTTPS (port 80 only sends browsers there)."""
+
+    def served_certificate(self) -> str:
+        """The PEM certificate the box's HTTPS port serves now."""
+        host, _, port = self.https.rpartition(":")
+        return ssl.get_server_certificate((host, int(port)), timeout=30)
+
+    def fingerprint(self) -> str:
+        return "sha256:" + hashlib.sha256(ssl.PEM_cert_to_DER_cert(self.served_certificate())).hexdigest()
+
+    def api(self):
+        """An API client that trusts the certificate the box serves (its names are the box's own,
+        10.0.2.15 and its host name, not the forwarded 127.0.0.1: they are not checked)."""
+        from tests.api import Api
+
+        context = ssl.create_default_context(cadata=self.served_certificate())
+        context.check_hostname = False
+        return Api(self.https_url, context=context)
 
     def wait_good(self, slot: str, timeout: float, since: int = 0) -> str:
         return self.wait_console(rf"callbox: system {slot} \(version ([^)]*)\) is good[^\n]*", timeout,

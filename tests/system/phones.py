@@ -38,7 +38,7 @@ class NatPhone(Phone):
 
     def account_config(self) -> pj.AccountConfig:
         cfg = super().account_config()
-        cfg.sipConfig.proxies.append(f"sip:{self.relay.address if self.relay else self.server};lr")
+        cfg.sipConfig.proxies.append(f"sip:{self.relay.address if self.relay else self.server}{self.uri_params};lr")
         cfg.mediaConfig.transportConfig.publicAddress = QEMU_HOST_ALIAS
         cfg.natConfig.contactRewriteUse = 0
         cfg.natConfig.viaRewriteUse = 0

@@ -22,7 +22,7 @@ BOOT = 240
 
 
 def update_status(vm) -> dict:
-    return Api(vm.url).sign_in(ADMIN_PASSWORD).get("/system/update").json
+    return vm.api().sign_in(ADMIN_PASSWORD).get("/system/update").json
 
 
 def wait_job(api: Api, states: set[str], timeout: float) -> dict:
@@ -44,7 +44,7 @@ def test_first_boot_answers_on_the_forwarded_web_port(vm):
     assert "first boot: making the data file system" in text
     assert "making the web UI's TLS certificate" in text
     assert "growing the data partition to the end of the disk" in text
-    api = Api(vm.url)
+    api = vm.api()
     health = api.get("/health").json
     assert health["status"] == "ok" and health["asterisk"] == "up", health
     # 4 GiB disk: 1 GiB data partition in the image, grown by the 1 GiB the image does not use.
@@ -56,12 +56,36 @@ def test_first_boot_answers_on_the_forwarded_web_port(vm):
     assert status["other"]["slot"] == "B"
 
 
+def test_the_web_ui_is_served_over_https_with_the_first_boot_certificate(vm):
+    """HTTPS by default: the certificate the box made at first boot is the one served, with HSTS;
+    port 80 sends browsers to HTTPS (the path kept, the Host header not reflected), all but a desk
+    phone's provisioning, which stays on HTTP."""
+    import http.client
+
+    vm.wait_good("A", BOOT)
+    api = vm.api()
+    shown = api.sign_in(ADMIN_PASSWORD).get("/system/certificate").json
+    assert shown["fingerprint"] == vm.fingerprint() and shown["self_signed"], shown
+    assert "max-age=" in api.get("/login").headers["Strict-Transport-Security"]
+    host, _, port = vm.http.rpartition(":")
+    plain = http.client.HTTPConnection(host, int(port), timeout=30)
+    plain.request("GET", "/cdr?page=2", headers={"Host": "evil.example"})
+    answer = plain.getresponse()
+    answer.read()
+    assert answer.status == 301, answer.status
+    assert answer.getheader("Location") == "https://10.0.2.15/cdr?page=2", answer.getheader("Location")
+    plain.request("GET", "/provision/")
+    answer = plain.getresponse()
+    answer.read()
+    assert answer.status != 301 and not answer.getheader("Location")
+
+
 def test_phone_registers_through_the_forwarded_sip_port_and_reaches_voicemail(vm, tmp_path):
     from tests.phones import SipStack
 
     from .phones import NatPhone
 
-    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    api = vm.api().sign_in(ADMIN_PASSWORD)
     r = api.post("/extensions", {"number": "8001", "name": "Front desk"})
     assert r.status == 201, r
     stack = SipStack("127.0.0.1", tmp_path)
@@ -96,7 +120,7 @@ def box_logs(vm, request):
     from .conftest import ARTIFACTS
 
     try:
-        r = Api(vm.url).sign_in(ADMIN_PASSWORD).request("GET", "/system/logs", timeout=60)
+        r = vm.api().sign_in(ADMIN_PASSWORD).request("GET", "/system/logs", timeout=60)
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / f"{request.node.name}-logs.tar.gz").write_bytes(r.body)
     except Exception:  # noqa: BLE001 - the box may be gone; the console log is kept anyway
@@ -142,7 +166,7 @@ def test_calls_cross_the_looped_software_spans_as_pri_then_mfcr2(vm, tmp_path, b
 
     from .phones import NatPhone
 
-    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    api = vm.api().sign_in(ADMIN_PASSWORD)
     r = api.patch("/settings", {"software_spans": True})
     assert r.status == 200 and r.json["software_spans"] is True, r
     hardware = api.get("/hardware").json
@@ -203,13 +227,37 @@ def test_calls_cross_the_looped_software_spans_as_pri_then_mfcr2(vm, tmp_path, b
     assert set(_span_channels(api)[2].values()) == {"idle"}, _span_channels(api)
 
 
+def test_remote_phone_registers_over_tls_and_its_media_is_srtp(vm, tmp_path):
+    """A phone on SIP over TLS (the box's port 5061, forwarded) with SRTP required at both ends:
+    it registers, and the voicemail prompt reaches it through the encrypted media."""
+    from tests.phones import SipStack
+
+    from .phones import NatPhone
+
+    api = vm.api().sign_in(ADMIN_PASSWORD)
+    r = api.post("/extensions", {"number": "8010", "name": "Home office", "transport": "tls", "srtp": "required"})
+    assert r.status == 201, r
+    stack = SipStack("127.0.0.1", tmp_path)
+    try:
+        phone = NatPhone(stack, "8010", r.json["secret"], vm.sip_tls, transport="tls", srtp="required")
+        stack.phones.append(phone)
+        phone.register(timeout=20)
+        call = phone.call("*97")
+        call.wait_confirmed(timeout=20)  # the phone takes no call without SRTP
+        stack.wait(lambda: call.rx_packets() > 50, 20, "the voicemail prompt's audio over SRTP")
+        call.hangup_call()
+        call.wait_disconnected(timeout=10)
+    finally:
+        stack.close()
+
+
 @pytest.mark.parametrize("kind, says", [
     ("bad_signature", "signature is not valid"),
     ("foreign", "is for 'someone-elses-router'"),
     ("truncated", "not a complete update bundle"),
 ])
 def test_bundle_that_does_not_fit_is_refused_and_nothing_changes(vm, images, kind, says):
-    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    api = vm.api().sign_in(ADMIN_PASSWORD)
     before = api.get("/system/update").json
     data = images[kind].read_bytes()
     r = api.request("POST", "/system/update", raw=data, content_type="application/octet-stream", timeout=120)
@@ -226,7 +274,7 @@ def test_bundle_that_does_not_fit_is_refused_and_nothing_changes(vm, images, kin
 def test_update_installs_from_the_web_ui_reboots_into_the_other_slot_and_keeps_data(vm, images, chromium, tmp_path):
     from playwright.sync_api import expect
 
-    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    api = vm.api().sign_in(ADMIN_PASSWORD)
     # Configuration and voicemail made before the update.
     assert api.post("/extensions", {"number": "8002", "name": "Back office 张"}).status == 201
     assert api.patch("/settings", {"ring_timeout": 33}).status == 200
@@ -237,7 +285,7 @@ def test_update_installs_from_the_web_ui_reboots_into_the_other_slot_and_keeps_d
     new = images["v2"]["version"]
 
     mark = vm.console_mark()
-    with admin_page(chromium, vm.url) as page:
+    with admin_page(chromium, vm.https_url) as page:
         page.goto("/update")
         expect(page.locator("#run-version")).to_have_text(old)
         expect(page.locator("#run-slot")).to_have_text("A")
@@ -263,7 +311,7 @@ def test_update_installs_from_the_web_ui_reboots_into_the_other_slot_and_keeps_d
         assert any(text.startswith("Restarting into the new system") for text in shown), shown
         assert page.locator("#job-progress").evaluate("bar => bar.value") == 100
 
-    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    api = vm.api().sign_in(ADMIN_PASSWORD)
     status = api.get("/system/update").json
     assert status["running"] == {"slot": "B", "version": images["v2"]["version"], "confirmed": True}
     assert status["last_update"]["result"] == "updated"
@@ -280,7 +328,7 @@ def test_update_installs_from_the_web_ui_reboots_into_the_other_slot_and_keeps_d
 
 
 def test_power_lost_while_the_other_slot_is_written_boots_the_old_slot(vm, images):
-    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    api = vm.api().sign_in(ADMIN_PASSWORD)
     running = api.get("/system/update").json["running"]
     r = api.request("POST", "/system/update", raw=open(images["broken"]["bundle"], "rb").read(),
                     content_type="application/octet-stream", timeout=300)
@@ -297,7 +345,7 @@ def test_power_lost_while_the_other_slot_is_written_boots_the_old_slot(vm, image
     vm.start()
     line = vm.wait_good(running["slot"], BOOT, since=mark)
     assert running["version"] in line
-    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    api = vm.api().sign_in(ADMIN_PASSWORD)
     status = api.get("/system/update").json
     assert status["running"]["slot"] == running["slot"] and status["running"]["version"] == running["version"]
     assert api.get("/extensions/8002").json["name"] == "Back office 张"
@@ -305,7 +353,7 @@ def test_power_lost_while_the_other_slot_is_written_boots_the_old_slot(vm, image
 
 
 def test_update_that_never_becomes_healthy_is_rolled_back(vm, images):
-    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    api = vm.api().sign_in(ADMIN_PASSWORD)
     running = api.get("/system/update").json["running"]
     target = "A" if running["slot"] == "B" else "B"
     mark = vm.console_mark()
@@ -319,7 +367,7 @@ def test_update_that_never_becomes_healthy_is_rolled_back(vm, images):
     for n in (1, 2, 3):
         assert f"booting slot {target} (try {n} of 3)" in text
     assert "did not become healthy on trial; rebooting" in text
-    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    api = vm.api().sign_in(ADMIN_PASSWORD)
     status = api.get("/system/update").json
     assert status["running"]["slot"] == running["slot"] and status["running"]["version"] == running["version"]
     assert status["last_update"]["result"] == "rolled_back"
@@ -334,14 +382,14 @@ def _wav(tmp_path) -> bytes:
 
 
 def test_factory_reset_from_the_web_ui_brings_back_a_new_box(vm):
-    api = Api(vm.url).sign_in(ADMIN_PASSWORD)
+    api = vm.api().sign_in(ADMIN_PASSWORD)
     running = api.get("/system/update").json["running"]
     mark = vm.console_mark()
     r = api.post("/system/factory-reset", {"confirm": "erase"})
     assert r.status == 202, r
     vm.wait_console(r"factory reset \(web UI\): erasing the data partition", BOOT, since=mark)
     vm.wait_good(running["slot"], BOOT, since=mark)
-    api = Api(vm.url)
+    api = vm.api()
     assert api.get("/setup").json == {"configured": False}
     text = vm.console_text()[mark:]
     assert "making the SSH ed25519 host key" in text and "making the web UI's TLS certificate" in text

@@ -124,8 +124,8 @@ class FakeSystem:
 
 
 class Box:
-    def __init__(self, tmp_path, can_reboot=True):
-        env = {"BOX_DATA": str(tmp_path / "data"), "BOX_RUN": str(tmp_path / "run")}
+    def __init__(self, tmp_path, can_reboot=True, **more):
+        env = {"BOX_DATA": str(tmp_path / "data"), "BOX_RUN": str(tmp_path / "run"), **more}
         if can_reboot:
             env["BOX_CAN_REBOOT"] = "1"
         self.runtime = Runtime.from_environ(env)
@@ -161,6 +161,44 @@ def test_confirm_on_a_normal_boot(tmp_path):
     assert m.good_marker.read_text() == "A\n"
     assert m.health()["system"] == {"slot": "A", "version": "1.0", "confirmed": True, "other_slot": "B",
                                     "other_version": None}
+
+
+def test_a_box_on_https_is_checked_and_announced_there(tmp_path):
+    """Port 80 only sends browsers to HTTPS there: the box asks its own HTTPS listener whether the
+    web UI answers (port 80's redirect is no answer), and shows the https:// addresses."""
+    import http.server
+    import ssl
+    import subprocess
+
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=callbox",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+                   check=True, capture_output=True)
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200 if self.path == "/api/v1/health" else 404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Health)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        system = FakeSystem()
+        m = UpdateManager(Box(tmp_path, BOX_HTTP="127.0.0.1:9", BOX_HTTPS=f"127.0.0.1:{port}"), system=system)
+        m.load()
+        assert m.healthy()  # over HTTPS; nothing listens on the HTTP port
+        assert m.web_addresses() == [f"https://127.0.0.1:{port}/"]
+        m.box.runtime = Runtime.from_environ({"BOX_DATA": str(tmp_path / "data"), "BOX_RUN": str(tmp_path / "run"),
+                                              "BOX_HTTP": "127.0.0.1:9"})
+        assert not m.healthy()
+    finally:
+        server.shutdown()
 
 
 def test_confirm_after_an_update_keeps_it(tmp_path):
