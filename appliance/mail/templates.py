@@ -106,6 +106,10 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("", "Reminder: ticket {number} {state} (deadline {deadline}): {summary}"),
         "zh": ("", "【催办】工单 {number}{state}（时限 {deadline}）：{summary}"),
     },
+    "ticket_dispatched_sms": {
+        "en": ("", "Ticket {number} for {department} (deadline {deadline}): {summary}"),
+        "zh": ("", "【派单】工单 {number} 派至{department}（时限 {deadline}）：{summary}"),
+    },
     "ticket_due_in": {"en": ("", "is due in {minutes} minutes"), "zh": ("", "将在 {minutes} 分钟后到期")},
     "ticket_overdue": {"en": ("", "is past its deadline"), "zh": ("", "已超过办理时限")},
     "fax": {

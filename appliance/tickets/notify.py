@@ -23,16 +23,18 @@ def local(t, settings) -> str:
 
 
 def dispatched(ticket: Ticket, department: Department, event_id: int) -> None:
-    """Queue the dispatch mail to the department's address, if it has one; once per dispatch (`event_id`)."""
-    if not department.email:
-        return
+    """Tell the department a ticket was dispatched to it: by e-mail to its address, and by SMS to its
+    phone where an SMS gateway is on; once per dispatch (`event_id`)."""
     settings = box_settings.load()
-    mail.queue_template([department.email], "ticket_dispatched", {
-        "number": ticket.number, "summary": ticket.summary, "department": department.name,
-        "category": categories.path(ticket.category) if ticket.category_id else "—",
-        "caller": ticket.caller or "—", "priority": ticket.priority, "deadline": local(ticket.deadline, settings),
-        "created": local(ticket.created_at, settings), "details": ticket.details or "", "box": settings.hostname,
-    }, key=f"ticket-dispatch-{event_id}")
+    values = {"number": ticket.number, "summary": ticket.summary, "department": department.name,
+              "category": categories.path(ticket.category) if ticket.category_id else "—",
+              "caller": ticket.caller or "—", "priority": ticket.priority, "deadline": local(ticket.deadline, settings),
+              "created": local(ticket.created_at, settings), "details": ticket.details or "", "box": settings.hostname}
+    if department.email:
+        mail.queue_template([department.email], "ticket_dispatched", values, key=f"ticket-dispatch-{event_id}")
+    if department.phone:
+        _text(ticket, department.phone, templates.render("ticket_dispatched_sms", settings.language, **values)[1],
+              f"ticket-dispatch-{event_id}")
 
 
 def _state(point: str, lang: str) -> str:
@@ -59,16 +61,20 @@ def reminded(ticket: Ticket, point: str, to: list[str], settings) -> None:
 
 def texted(ticket: Ticket, point: str, phone: str, settings) -> bool:
     """Queue the reminder as an SMS to `phone` where an SMS gateway is on; whether it was queued."""
+    text = templates.render("ticket_reminder_sms", settings.language, **_values(ticket, point, settings))[1]
+    return _text(ticket, phone, text, f"ticket-{point}-{ticket.id}-{ticket.deadline.isoformat()}")
+
+
+def _text(ticket: Ticket, phone: str, text: str, key: str) -> bool:
+    """Queue `text` to a department's `phone` where an SMS gateway is on (once per `key`)."""
     from .. import sms
     from ..customers.service import normalize
 
     number = normalize(phone)
     if number is None:  # a department's phone written as no number the box can text
-        log.warning("ticket reminder not texted", extra=kv(ticket=ticket.number, phone=phone))
+        log.warning("ticket not texted", extra=kv(ticket=ticket.number, phone=phone))
         return False
-    text = templates.render("ticket_reminder_sms", settings.language, **_values(ticket, point, settings))[1]
     try:
-        return sms.queue(number, text, key=f"ticket-{point}-{ticket.id}-{ticket.deadline.isoformat()}",
-                         created_by="box") is not None
+        return sms.queue(number, text, key=key, created_by="box") is not None
     except sms.NoGateway:
         return False

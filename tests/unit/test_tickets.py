@@ -587,3 +587,18 @@ def test_the_report_counts_answers_on_time_late_and_overdue_by_kind_category_and
         r = box.get(q("/tickets/report", params))
         assert r.status == 422 and r.json["field"] == field, (params, r.json)
     assert box.get(f"/tickets/{still_open['number']}").json["overdue"] is True
+
+
+def test_a_dispatch_texts_the_departments_phone_where_an_sms_gateway_is_on(box):
+    from appliance.db.models import SmsMessage
+
+    water = department(box, "Water Bureau", phone="138 0013 8000")
+    no_phone = department(box, "Roads Office")
+    ticket(box, department=water["id"])  # no gateway yet: nothing to send it through
+    assert SmsMessage.select().count() == 0
+    assert box.post("/sms/gateways", {"name": "P", "kind": "http", "options": {"url": "http://127.0.0.1:9/"}}).status == 201
+    t = ticket(box, department=water["id"])
+    (sms,) = SmsMessage.select()
+    assert sms.number == "13800138000" and t["number"] in sms.text and "Water Bureau" in sms.text
+    assert box.post(f"/tickets/{t['number']}/dispatch", {"department": no_phone["id"]}).status == 200
+    assert SmsMessage.select().count() == 1  # no phone: nobody to text
