@@ -175,13 +175,9 @@ def main() -> int:
         box_cli("down", name, "--purge", check=False)
     print(section)
     if "--write" in sys.argv:
-        path = REPO / "BENCHMARKS.md"
-        text = path.read_text()
-        start = text.find("\n" + SECTION)
-        if start >= 0:
-            end = text.find("\n## ", start + 1)
-            text = text[:start] + (text[end:] if end >= 0 else "")
-        path.write_text(text.rstrip("\n") + "\n" + section)
+        from benchdoc import replace_section
+
+        replace_section(SECTION.removeprefix("## "), section)
     return 0
 
 
