@@ -274,9 +274,11 @@ def test_smpp_gateway_sends_in_parts_takes_receipts_and_messages_and_refusals(ap
             smsc.receipt("m1")
             assert wait_state(api, m["id"], {"delivered"})["delivered_at"]
 
-            c = api.post("/customers", {"name": "李娜", "numbers": ["13600136000"]}).json
+            r = api.post("/customers", {"name": "李娜", "numbers": ["13300133000"]})
+            assert r.status == 201, r.json
+            c = r.json
             reply = "收到，谢谢！请问周末可以送货上门吗？我下午三点以后都在家，麻烦送货前先打电话。" * 2
-            assert smsc.mobile_message("8613600136000", reply) == 2
+            assert smsc.mobile_message("8613300133000", reply) == 2
             smsc.wait_delivered(3)  # the receipt and both parts answered
             deadline = time.monotonic() + 10
             while not (items := api.get(f"/customers/{c['id']}/sms").json["items"]):
