@@ -40,7 +40,10 @@ class Options:
 
 def trees(paths, options: Options) -> dict[str, Path]:
     """Archive folder -> the box's folder, for what these options include."""
-    out = {"prompts": paths.prompts, "sounds": paths.sounds, "moh": paths.music, "secrets": paths.secrets}
+    # Tickets are in the config database: the audio kept with them (complaints, the mayor's
+    # mailbox) comes along whatever the options say.
+    out = {"prompts": paths.prompts, "sounds": paths.sounds, "moh": paths.music, "secrets": paths.secrets,
+           "ticket-audio": paths.ticket_audio}
     if options.voicemail:
         out["voicemail"] = paths.voicemail
     if options.recordings:

@@ -29,7 +29,7 @@ from . import archive
 from .crypto import DamagedArchive, Decryptor, direct
 
 STAGING = ".restore-staging"
-TREES = ("prompts", "sounds", "moh", "secrets", "voicemail", "recordings", "fax")
+TREES = ("prompts", "sounds", "moh", "secrets", "ticket-audio", "voicemail", "recordings", "fax")
 
 
 class BadArchive(ValueError):

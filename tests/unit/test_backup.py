@@ -181,6 +181,8 @@ def test_backup_and_restore_through_the_api(admin):
     (mailbox / "msg0000.wav").write_bytes(b"RIFF" + os.urandom(2000))
     paths.prompts.mkdir(parents=True, exist_ok=True)
     (paths.prompts / "welcome.wav").write_bytes(b"RIFF-welcome")
+    paths.ticket_audio.mkdir(parents=True, exist_ok=True)
+    (paths.ticket_audio / "2026-000001.wav").write_bytes(b"RIFF-complaint")
     blob = _download(admin)
     assert b"8001" not in blob and b"RIFF" not in blob  # encrypted, not merely packed
 
@@ -189,6 +191,7 @@ def test_backup_and_restore_through_the_api(admin):
     (mailbox / "msg0000.wav").unlink()
     (paths.prompts / "welcome.wav").write_bytes(b"RIFF-changed")
     (paths.prompts / "later.wav").write_bytes(b"RIFF-later")
+    (paths.ticket_audio / "2026-000001.wav").unlink()
 
     def state():
         files = sorted(str(p.relative_to(paths.data)) for p in paths.data.rglob("*") if p.is_file()
@@ -219,6 +222,7 @@ def test_backup_and_restore_through_the_api(admin):
     assert (mailbox / "msg0000.wav").exists()
     assert (paths.prompts / "welcome.wav").read_bytes() == b"RIFF-welcome"
     assert not (paths.prompts / "later.wav").exists()
+    assert (paths.ticket_audio / "2026-000001.wav").read_bytes() == b"RIFF-complaint"  # with the tickets
     # The PBX runs it: the restored endpoint is in the config Asterisk has loaded.
     assert "8001" in admin.box.pbx.asterisk.endpoints()
     audit = admin.get("/audit").json["items"][0]
