@@ -16,7 +16,6 @@ from pathlib import Path
 
 from .. import destinations
 from ..ami import AMIError
-from ..pbx.render.dialplan import DIAL_FOR_CONTEXT
 from ..permissions import service as permissions
 from ..db.models import Extension
 from ..errors import Conflict, Invalid, NotFound
@@ -94,20 +93,14 @@ class ConferenceActions:
         """An outside number is dialled for the one who invites, within their permission class."""
         room = service.get(number)
         target = validate(InviteSchema(), data)["number"]
-        variables = []
-        if Extension.select().where(Extension.number == target).exists():
-            channel = f"PJSIP/{target}"
-        elif destinations.dialable(target):
+        if not Extension.select().where(Extension.number == target).exists():
+            if not destinations.dialable(target):
+                raise Invalid(f"number: {target} is neither an extension nor a number an outbound route dials",
+                              "number")
             reason = permissions.check(permission_class, target)
             if reason is not None:
                 raise Invalid(f"number: {target}: {reason}", "number")
-            # Through the outbound routes, as a phone's call would leave, checked again there.
-            channel = f"Local/{target}@{DIAL_FOR_CONTEXT}"
-            variables = [("Variable", f"__CALLBOX_FOR_CLASS={permission_class}"),
-                         ("Variable", f"__CALLBOX_FOR={by or 'conference-' + room.number}")]
-        else:
-            raise Invalid(f"number: {target} is neither an extension nor a number an outbound route dials",
-                          "number")
+        channel, variables = permissions.on_behalf(target, permission_class, by or "conference-" + room.number)
         variables.append(("Variable", f"CALLBOX_INVITED={target}"))
         send(self.ami, "Originate", variables, Channel=channel, Context="callbox-conf-join", Exten=room.number,
              Priority=1, CallerID=f'"{room.name}" <{room.number}>', Async="true",

@@ -128,6 +128,19 @@ def _reach(values: list[str]) -> str:
     return ",".join(r for r in REACHES if r in values)
 
 
+def on_behalf(number: str, permission_class: str, by: str) -> tuple[str, list]:
+    """The channel that reaches `number` for someone, and the variables its call carries: an
+    extension on its own endpoint (its forwards and voicemail stay out of it); any other number
+    through callbox-dial-for -> callbox-on-behalf and the outbound routes, as a phone's call would
+    leave, within `permission_class` (checked again there) and logged as placed for `by`."""
+    from ..pbx.render.dialplan import DIAL_FOR_CONTEXT
+
+    if Extension.select().where(Extension.number == number).exists():
+        return f"PJSIP/{number}", []
+    return f"Local/{number}@{DIAL_FOR_CONTEXT}", [("Variable", f"__CALLBOX_FOR_CLASS={permission_class}"),
+                                                   ("Variable", f"__CALLBOX_FOR={by}")]
+
+
 def class_of_user(user) -> str:
     """What a person signed in to the web UI may dial through the box (a supervisor moving a call
     outside): their extension's class; without one, administrators anything, others national."""

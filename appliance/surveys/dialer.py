@@ -9,8 +9,7 @@ set on it by the supervisor. The channel's id (ChannelId) names the attempt: sur
 
 from __future__ import annotations
 
-from ..db.models import Extension
-from ..pbx.render.dialplan import DIAL_FOR_CONTEXT
+from ..permissions import service as permissions
 from ..pbx.render.surveys import context
 
 
@@ -27,12 +26,8 @@ class AmiDialer:
         """Place the call; the Originate's ActionID (its OriginateResponse carries it)."""
         variables = [("Variable", f"CALLBOX_CAMPAIGN={int(campaign_id)}"),
                      ("Variable", f"CALLBOX_CAMPAIGN_ENTRY={int(entry_id)}")]
-        if Extension.select().where(Extension.number == number).exists():
-            channel = f"PJSIP/{number}"
-        else:
-            channel = f"Local/{number}@{DIAL_FOR_CONTEXT}"
-            variables += [("Variable", f"__CALLBOX_FOR_CLASS={permission_class}"),
-                          ("Variable", f"__CALLBOX_FOR=campaign-{int(campaign_id)}")]
+        channel, leg = permissions.on_behalf(number, permission_class, f"campaign-{int(campaign_id)}")
+        variables += leg
         response = self.ami.action("Originate", variables, Channel=channel, Context=context(survey_id), Exten="s",
                                    Priority=1, CallerID=f'"Survey" <{number}>', ChannelId=call_id, Async="true",
                                    Timeout=int(ring_seconds) * 1000)

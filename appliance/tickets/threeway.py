@@ -18,7 +18,7 @@ from ..db import db, write_lock
 from ..db.models import Extension, Ticket
 from ..errors import Conflict, Forbidden, Invalid
 from ..pbx.control import send
-from ..pbx.render.dialplan import DIAL_FOR_CONTEXT, THREEWAY_CONTEXT
+from ..pbx.render.dialplan import THREEWAY_CONTEXT
 from ..permissions import service as permissions
 from . import clock
 from .service import _event
@@ -42,14 +42,12 @@ def department_number(ticket: Ticket) -> str:
 
 def _leg(number: str, permission_class: str, by: str) -> tuple[str, list]:
     """The channel that rings the department, and the variables its call carries."""
-    if Extension.select().where(Extension.number == number).exists():
-        return f"PJSIP/{number}", []
-    reason = permissions.check(permission_class, number) if destinations.dialable(number) else \
-        "no outbound route dials it"
-    if reason is not None:
-        raise Invalid(f"department: {number}: {reason}", "department")
-    return f"Local/{number}@{DIAL_FOR_CONTEXT}", [("Variable", f"__CALLBOX_FOR_CLASS={permission_class}"),
-                                                   ("Variable", f"__CALLBOX_FOR={by}")]
+    if not Extension.select().where(Extension.number == number).exists():
+        reason = permissions.check(permission_class, number) if destinations.dialable(number) else \
+            "no outbound route dials it"
+        if reason is not None:
+            raise Invalid(f"department: {number}: {reason}", "department")
+    return permissions.on_behalf(number, permission_class, by)
 
 
 def start(ami, ticket: Ticket, call, user) -> str:
