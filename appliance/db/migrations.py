@@ -780,6 +780,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "DAHDI spans: the box's looped software spans",
         ["ALTER TABLE dahdi_span ADD COLUMN software INTEGER NOT NULL DEFAULT 0"],
     ),
+    (
+        31,
+        "sites: the extensions a branch reports having, for headquarters' busy lamps",
+        ["ALTER TABLE site ADD COLUMN extensions_listed TEXT NOT NULL DEFAULT ''"],
+    ),
 ]
 
 

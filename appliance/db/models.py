@@ -586,6 +586,9 @@ class Site(BaseModel):
     version = CharField(null=True)
     phones_registered = IntegerField(null=True)
     created_at = DateTimeField()
+    # The branch's own extensions as it last reported them (FROM-TO runs, comma-separated): their
+    # busy lamps are watched here. Only numbers inside its range are kept.
+    extensions_listed = TextField(default="")
 
 CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, RingGroupMember, Prompt, Ivr,
                  IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk, Queue, QueueMember,

@@ -87,6 +87,16 @@ class Plan:
 DAHDI_FILES = {dahdi.SYSTEM_CONF, dahdi.CHAN_CONF}
 
 
+# Publications of device states (the busy lamps between sites) start and stop only when their own
+# modules reload, not with res_pjsip: reloaded after it where either side of a pjsip.conf change
+# has one (and by the PBX manager when another site's trunk answers again).
+PUBLISH_MODULES = ("res_pjsip_publish_asterisk.so", "res_pjsip_outbound_publish.so")
+
+
+def publishes(*texts: str | None) -> bool:
+    return any(t and "type = outbound-publish" in t for t in texts)
+
+
 def plan_for(changed: set[str]) -> Plan:
     changed = changed - DAHDI_FILES
     if changed & RESTART or changed - RESTART - set(RELOADS):
@@ -235,6 +245,8 @@ class Applier:
             if not changed and not snap.pending and not self._verify_all:
                 return "idle"
             plan = plan_for(changed)
+            if RELOADS["pjsip.conf"] in plan.reloads and publishes(files.get("pjsip.conf"), loaded.get("pjsip.conf")):
+                plan.reloads.extend(PUBLISH_MODULES)
             dplan = dahdi.plan(loaded, files) if snap.system.dahdi else dahdi.DahdiPlan()
             if plan.restart or dplan.asterisk_restart:
                 log.info("config needs an Asterisk restart", extra=kv(files=sorted(changed & (RESTART | DAHDI_FILES))))

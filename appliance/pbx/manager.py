@@ -19,12 +19,13 @@ from ..log import kv
 from ..prompts import replacements, service as prompts
 from ..supervisor import Manager
 from ..voicemail import spool
-from .apply import Applier
+from .apply import PUBLISH_MODULES, Applier
 from .control import AsteriskControl
 from .generations import ConfigStore
 from .live import LiveState
 from .process import AsteriskProcess
 from .snapshot import Snapshot, System, load_snapshot
+from .render import sites
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +187,9 @@ class PbxManager(Manager):
             return
         if ev.name == "Registry":
             threading.Thread(target=self._trunk_resync, name="pbx-trunks", daemon=True).start()
+        if ev.name == "ContactStatus" and ev.get("ContactStatus") == "Reachable" \
+                and sites.is_site_trunk(ev.get("AOR") or ""):
+            threading.Thread(target=self._site_reachable, args=(ev.get("AOR"),), name="pbx-site", daemon=True).start()
         if ev.name == "UserEvent" and ev.get("UserEvent") == "CallboxPromptRecorded":
             threading.Thread(target=self._prompt_recorded, args=(ev,), name="prompt", daemon=True).start()
             return
@@ -228,6 +232,17 @@ class PbxManager(Manager):
             if "No registrations" not in str(exc) and "not found" not in str(exc).lower():
                 log.warning("cannot list trunk registrations", extra=kv(error=str(exc)))
         self.live.trunk_registrations(events)
+
+    def _site_reachable(self, aor: str) -> None:
+        """Another site's trunk answers (again): the publications start over. Made while the tunnel
+        was still down (at enrolment, or while it was cut), they send nothing, and the busy lamps of
+        the other site would stay dark until the next reload."""
+        try:
+            for module in PUBLISH_MODULES:
+                self.control.reload(module)
+            log.info("publishing device states to a site", extra=kv(site=aor))
+        except Exception as exc:  # noqa: BLE001 - tried again when the trunk next comes back
+            log.warning("cannot restart the publications to a site", extra=kv(site=aor, error=str(exc)))
 
     def _trunks_changed(self, snap: Snapshot) -> None:
         # A new or changed trunk's registration state is known at once, not at its next event.

@@ -293,10 +293,14 @@ class SiteTrunkView:
 class SitesView:
     """What this box dials at other sites. `ranges` and `breakouts`: (pattern, site number whose
     trunk takes it); `local_breakout`: this box's own breakout patterns, which calls from the
-    other sites may leave by; `network`: the tunnels' network (never NATed)."""
+    other sites may leave by; `network`: the tunnels' network (never NATed). Device states go
+    both ways over each trunk (busy lamps)."""
 
     trunks: tuple[SiteTrunkView, ...] = ()
+    own: int = 1  # this box's site number (headquarters is 1): the other end's name for it
     ranges: tuple[tuple[str, int], ...] = ()
+    #: Extensions of another site whose busy lamps this box's phones watch: (number, site number).
+    watched: tuple[tuple[str, int], ...] = ()
     breakouts: tuple[tuple[str, int], ...] = ()
     local_breakout: tuple[str, ...] = ()
     network: str | None = None

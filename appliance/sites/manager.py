@@ -1,9 +1,10 @@
 """The sites manager: a branch reports to headquarters every few seconds over pinned HTTPS.
 
 The report carries the branch's version and registered phones (the Sites page shows them) and
-brings back the current site list, kept in the database when it changed: the dial plan reaches
-the other sites' ranges and breakout patterns by it. A branch that headquarters no longer knows (revoked) takes
-its own side down: its headquarters peer, its tunnel address and its site record, in one change.
+its extensions (headquarters watches their busy lamps), and brings back the current site list,
+kept in the database when it changed: the dial plan reaches the other sites' ranges and breakout
+patterns by it. A branch that headquarters no longer knows (revoked) takes its own side down:
+its headquarters peer, its tunnel address and its site record, in one change.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from .. import __version__
 from ..db import db
 from ..log import kv
 from ..supervisor import Manager
+from ..db.models import Extension
 from . import enrol
+from .dialing import runs
 from .pinned import WrongCertificate, post
 
 log = logging.getLogger(__name__)
@@ -66,8 +69,10 @@ class SitesManager(Manager):
         if state["state"] != "enrolled":
             self.sites = []
             return
+        with db.connection_context():
+            own = runs(e.number for e in Extension.select(Extension.number))
         body = {"number": state["site"]["number"], "secret": state["trunk"]["secret"], "version": __version__,
-                "phones_registered": self._phones()}
+                "phones_registered": self._phones(), "extensions": own}
         try:
             status, doc = post(state["headquarters"], state["fingerprint"], REPORT_PATH, body, timeout=5)
         except (OSError, WrongCertificate) as exc:

@@ -4,7 +4,8 @@ Headquarters has a trunk to every enrolled branch and sends each branch's range 
 patterns to it. A branch has one trunk, to headquarters (site 1), and sends everything it
 does not have itself there: headquarters' extensions, the other branches' ranges and their
 breakout patterns (headquarters forwards them). Its own breakout patterns are what calls
-from headquarters may leave by through its lines.
+from headquarters may leave by through its lines. Busy lamps: headquarters watches the
+extensions each branch reports, a branch headquarters' extensions.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def view():
         breakouts = [p for s in listed["sites"] if s["number"] != own for p in s["breakout_patterns"]]
         trunk = SiteTrunkView(HEADQUARTERS, state["tunnel"]["headquarters"], state["trunk"]["username"],
                               state["trunk"]["secret"])
-        return SitesView(trunks=(trunk,), ranges=_ranges(ranges, HEADQUARTERS),
+        return SitesView(trunks=(trunk,), own=own, ranges=_ranges(ranges, HEADQUARTERS),
+                         watched=_numbers(listed["headquarters"]["extensions"], HEADQUARTERS),
                          breakouts=_unique((p, HEADQUARTERS) for p in breakouts),
                          local_breakout=tuple(state["site"].get("breakout_patterns", [])),
                          network=state["tunnel"]["network"])
@@ -42,12 +44,22 @@ def view():
     return SitesView(
         trunks=tuple(SiteTrunkView(s.number, s.tunnel_address, f"site{s.number}", s.trunk_secret) for s in sites),
         ranges=tuple(r for s in sites for r in _ranges([f"{s.extensions_from}-{s.extensions_to}"], s.number)),
+        watched=tuple(w for s in sites for w in _numbers([r for r in s.extensions_listed.split(",") if r], s.number)),
         breakouts=_unique((p, s.number) for s in sites for p in s.breakout_patterns.split(",") if p),
         network=str(ipaddress.ip_interface(address).network) if address else None)
 
 
 def _ranges(ranges, number: int) -> tuple[tuple[str, int], ...]:
     return _unique((p, number) for r in ranges for p in range_patterns(*r.split("-")))
+
+
+def _numbers(ranges, number: int) -> tuple[tuple[str, int], ...]:
+    """Every number of the FROM-TO runs, each with the site it is at."""
+    out = []
+    for r in ranges:
+        first, last = r.split("-")
+        out += [(str(n).zfill(len(first)), number) for n in range(int(first), int(last) + 1)]
+    return tuple(out)
 
 
 def _unique(pairs) -> tuple[tuple[str, int], ...]:

@@ -55,6 +55,13 @@ class ReportSchema(StrictSchema):
     secret = StrictString(required=True, validate=v.Length(max=128))
     version = StrictString(validate=v.Length(max=64))
     phones_registered = fields.Integer(strict=True, allow_none=True, validate=v.Range(0, 100000))
+    # The branch's own extensions as FROM-TO runs: headquarters watches their busy lamps.
+    extensions = fields.List(StrictString(validate=v.Length(max=17)), validate=v.Length(max=2000))
+
+    @validates("extensions")
+    def _extensions(self, value, **kwargs):
+        for r in value:
+            parse_range(r)
 
 
 class JoinSchema(StrictSchema):
@@ -187,7 +194,19 @@ def report(data) -> dict:
     with write_lock:
         Site.update(version=values.get("version"), phones_registered=values.get("phones_registered")) \
             .where(Site.id == site.id).execute()
+    if "extensions" in values:
+        listed = ",".join(r for r in values["extensions"] if _within(r, site))
+        if listed != site.extensions_listed:  # the dial plan's hints change: a change of its own
+            with change(f"site {site.number}", "site.extensions", site.name) as cs:
+                cs.update(Site.get_by_id(site.id), extensions_listed=listed)
     return directory()
+
+
+def _within(run: str, site: Site) -> bool:
+    """A reported run inside the site's own range (the rest is not the branch's to claim)."""
+    first, last = run.split("-")
+    return len(first) == len(site.extensions_from) \
+        and int(site.extensions_from) <= int(first) and int(last) <= int(site.extensions_to)
 
 
 def directory() -> dict:

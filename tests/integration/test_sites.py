@@ -1,7 +1,8 @@
 """Sites: headquarters and a branch, each a box in its own network namespace, joined through an
 "internet" namespace of the test's own (a bridge on 203.0.113.0/24). The branch enrols with its
 code over HTTPS, the tunnel comes up between the two boxes, and bad codes change nothing. Then
-calls between the sites: short numbers both ways with audio through the tunnel, a call to the
+calls between the sites: short numbers both ways with audio through the tunnel and busy lamps
+for the other site's extensions, a call to the
 branch's area leaving through the branch's own trunk, and headquarters' own trunk while the
 tunnel is cut.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import subprocess
 import sys
@@ -193,6 +195,7 @@ def test_branch_enrols_and_the_tunnel_comes_up(hq, branch, boxes):
 
 SITE_AREA = "075512345678"  # a number in the branch's city, as it leaves for a trunk
 HQ_TONE, BRANCH_TONE = 700, 1300
+IDLE, IN_USE = "Idle", "InUse"  # a hint's state, which Asterisk NOTIFYs to busy lamp keys
 
 
 @pytest.fixture(scope="module")
@@ -233,6 +236,12 @@ def _settled(api) -> bool:
 
 def _trunk_reachable(hq, site_id):
     return next(s for s in hq.get("/sites").json["items"] if s["id"] == site_id)["trunk_reachable"]
+
+
+def _hint(box, number: str) -> str | None:
+    """The state of the hint a busy lamp key on `number` follows at `box` (None: no such hint)."""
+    found = re.search(rf"^\s*{number}@\S+\s*:\s*\S+\s+State:(\w+)", box.asterisk(f"core show hint {number}"), re.M)
+    return found.group(1) if found else None
 
 
 def _leaves_by(desk, provider) -> None:
@@ -283,10 +292,19 @@ def test_calls_between_sites_and_through_the_branch(hq, branch, boxes, phones):
     hq_sip.wait(lambda: branch.get("/enrol").json.get("sites"), 25, "the site list at the branch")
     hq_sip.wait(lambda: _settled(branch) and _settled(hq), 20, "both dial plans applied")
 
+    # Busy lamps across the sites: the branch has a hint for headquarters' 8001, headquarters one
+    # for the branch's 4001 (once the branch has reported it); each follows the state the other
+    # site publishes for its phone.
+    lamps = {"8001 at the branch": lambda: _hint(branch_box, "8001"),
+             "4001 at headquarters": lambda: _hint(hq_box, "4001")}
+    hq_sip.wait(lambda: lamps["4001 at headquarters"](), 25, "headquarters' hint for the branch's 4001")
+
     # A branch phone dials headquarters' extension by its number; audio both ways through the tunnel.
     call = br_desk.call("8001")
     at_hq = _answer(hq_desk)
     call.wait_confirmed()
+    for what, lamp in lamps.items():
+        hq_sip.wait(lambda: lamp() == IN_USE, 10, f"the lamp of {what} in use")
     call.play(phones["tones"]["branch"], loop=True)
     at_hq.play(phones["tones"]["hq"], loop=True)
     hq_sip.wait(lambda: at_hq.listener.heard_tone(BRANCH_TONE, min_ms=500), 10, "the branch's voice at headquarters")
@@ -294,6 +312,8 @@ def test_calls_between_sites_and_through_the_branch(hq, branch, boxes, phones):
     assert "4001" in at_hq.getInfo().remoteUri, at_hq.getInfo().remoteUri  # who called, by its own number
     call.hangup_call()
     at_hq.wait_disconnected()
+    for what, lamp in lamps.items():
+        hq_sip.wait(lambda: lamp() == IDLE, 10, f"the lamp of {what} idle again")
 
     # And back: headquarters dials the branch's range.
     call = hq_desk.call("4001")

@@ -164,3 +164,12 @@ def test_failed_change_rolls_back_entirely(config_db):
             cs.create(Extension, number="8001", name="A", secret="s", created_at=utcnow(), updated_at=utcnow())
             raise RuntimeError("half-way")
     assert Extension.select().count() == 0 and Change.select().count() == 0
+
+
+def test_outbound_publications_reload_with_the_sip_config_only_where_there_are_some():
+    from appliance.pbx.apply import PUBLISH_MODULES, publishes
+
+    with_publish = "[site2-states]\ntype = outbound-publish\n"
+    assert publishes(with_publish, None) and publishes("", with_publish)
+    assert not publishes("[8001]\ntype = endpoint\n", None)
+    assert not set(PUBLISH_MODULES) & set(plan_for({"pjsip.conf"}).reloads)

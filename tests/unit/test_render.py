@@ -289,18 +289,19 @@ def test_dahdi_system_conf_refuses_what_would_change_its_meaning():
 
 def _sites(branch: bool) -> Snapshot:
     """Headquarters with branches 2 (2000-2149, breakout to 0755 numbers) and 3; or branch 2, which
-    reaches headquarters' 8001-8004 and branch 3 through headquarters and breaks out to 0755 itself."""
+    reaches headquarters' 6001-6002 and branch 3 through headquarters and breaks out to 0755 itself."""
     from appliance.pbx.snapshot import SitesView, SiteTrunkView
 
     if branch:
-        sites = SitesView(trunks=(SiteTrunkView(1, "10.99.0.1", "site2", "Br4nchS3cretXyz0123"),),
-                          ranges=(("_800X", 1), ("_30XX", 1)), breakouts=(("_0571XXXXXXXX", 1),),
+        sites = SitesView(trunks=(SiteTrunkView(1, "10.99.0.1", "site2", "Br4nchS3cretXyz0123"),), own=2,
+                          ranges=(("6001", 1), ("6002", 1), ("_30XX", 1)), watched=(("6001", 1), ("6002", 1)),
+                          breakouts=(("_0571XXXXXXXX", 1),),
                           local_breakout=("_0755XXXXXXXX", "_0756."), network="10.99.0.0/24")
     else:
         sites = SitesView(trunks=(SiteTrunkView(2, "10.99.0.2", "site2", "Br4nchS3cretXyz0123"),
                                   SiteTrunkView(3, "10.99.0.3", "site3", "Th1rdS3cretAbc98765")),
                           ranges=(("_20XX", 2), ("_210X", 2), ("_211X", 2), ("_212X", 2), ("_213X", 2), ("_214X", 2),
-                                  ("_30XX", 3)),
+                                  ("_30XX", 3)), watched=(("2001", 2), ("2002", 2), ("3000", 3)),
                           breakouts=(("_0755XXXXXXXX", 2), ("_0756.", 2), ("_0571XXXXXXXX", 3)),
                           network="10.99.0.0/24")
     return dataclasses.replace(SNAPSHOT, sites=sites)
@@ -326,6 +327,12 @@ def test_sites_trunks_and_dial_plan_match_golden(role):
     assert "callbox-outbound" not in from_sites and "include" not in from_sites
     pjsip = files["pjsip.conf"]
     assert "qualify_frequency = 3" in pjsip and "match = 10.99.0." in pjsip
+    # Busy lamps: states published to the other end under its name for this box, taken from it only.
+    own = "site2" if role == "sites-branch" else "site1"
+    assert f"server_uri = sip:{own}@10.99.0." in pjsip and "device_state_filter = ^PJSIP/" in pjsip
+    watched = "6001" if role == "sites-branch" else "2001"
+    assert f"exten => {watched},hint,PJSIP/{watched}" in dialplan
+    assert dialplan.count(f"exten => {watched},1,") == 1
     # Behind NAT, the tunnels stay local: the public address is never named to the other sites.
     assert "local_net = 10.99.0.0/24" in files["pjsip_transports.conf"]
 

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from appliance.db.journal import Journal
 from appliance.db.models import Setting
 from appliance.errors import Invalid
 from appliance.sites import enrol, peering, service
@@ -76,7 +77,16 @@ def test_headquarters_renders_a_trunk_and_routes_per_enrolled_branch(hq):
     assert view.trunks[0].secret == site.trunk_secret
     assert view.ranges[0] == ("_20XX", 3) and len(view.ranges) == 6
     assert view.breakouts == (("_0755X.", 3),) and view.local_breakout == ()
-    assert view.network == "10.99.0.0/24"
+    assert view.network == "10.99.0.0/24" and view.own == 1 and view.watched == ()
+    # The branch reports its extensions: headquarters watches those inside its range, only.
+    secret = view.trunks[0].secret
+    service.report({"number": 3, "secret": secret, "extensions": ["2001-2003", "2150-2150", "900-901"]})
+    assert peering.view().watched == (("2001", 3), ("2002", 3), ("2003", 3))
+    revision = Journal.latest()
+    service.report({"number": 3, "secret": secret, "extensions": ["2001-2003"]})
+    assert Journal.latest() == revision  # the same list again: no change, no apply
+    with pytest.raises(Invalid):
+        service.report({"number": 3, "secret": secret, "extensions": ["2001-2003;x"]})
 
 
 def _enrolled_branch(number=2, patterns=("_0755XXXXXXXX",)):
@@ -103,6 +113,7 @@ def test_a_branch_sends_headquarters_and_the_other_branches_through_headquarters
     view = peering.view()
     assert view.ranges == (("8001", 1), ("8002", 1), ("8003", 1), ("8004", 1), ("600", 1), ("_30XX", 1))  # not its own
     assert view.breakouts == (("_0571XXXXXXXX", 1),)
+    assert view.own == 2 and view.watched == (("8001", 1), ("8002", 1), ("8003", 1), ("8004", 1), ("600", 1))
 
 
 @pytest.mark.parametrize("damage", [

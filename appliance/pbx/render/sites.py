@@ -22,10 +22,15 @@ CLASS_HEADER = "X-Callbox-Class"
 QUALIFY_EVERY = 3  # seconds; with the timeout below a dead tunnel is seen within 5 s
 QUALIFY_TIMEOUT = 2
 CODECS = "ulaw,alaw,g722"
+PUBLISH_EXPIRES = 300  # seconds: a site back after a restart has the other's states again within this
 
 
 def endpoint(number: int) -> str:
     return f"site{number}"
+
+
+def is_site_trunk(name: str) -> bool:
+    return name.startswith("site") and name[4:].isdigit()
 
 
 def trunks(conf: ConfFile, snap: Snapshot) -> None:
@@ -60,6 +65,29 @@ def trunks(conf: ConfFile, snap: Snapshot) -> None:
         i.set("type", "identify")
         i.set("endpoint", name)
         i.set("match", t.address)
+        _device_states(conf, snap, t, name)
+
+
+def _device_states(conf: ConfFile, snap: Snapshot, t, name: str) -> None:
+    """Busy lamps across sites (res_pjsip_publish_asterisk): each end PUBLISHes its phones' device
+    states to the other, which takes them from this trunk only, authenticated, and only for
+    PJSIP devices. The resource published to is the other end's name for this box."""
+    p = conf.section(f"{name}-states")
+    p.set("type", "outbound-publish")
+    p.set("server_uri", f"sip:site{snap.sites.own}@{t.address}:{snap.system.sip_port}")
+    p.set("event", "asterisk-devicestate")
+    p.set("outbound_auth", name)
+    p.set("transport", "transport-udp")
+    p.set("expiration", PUBLISH_EXPIRES)
+    i = conf.section(name)
+    i.set("type", "inbound-publication")
+    i.set("endpoint", name)
+    i.set("event_asterisk-devicestate", name)
+    a = conf.section(name)
+    a.set("type", "asterisk-publication")
+    a.set("devicestate_publish", f"{name}-states")
+    a.set("device_state", True)
+    a.set("device_state_filter", "^PJSIP/")
 
 
 def dialplan(body: ConfFile, snap: Snapshot, first_route: int | None) -> None:
@@ -72,6 +100,13 @@ def dialplan(body: ConfFile, snap: Snapshot, first_route: int | None) -> None:
     for pattern, number in sites.ranges:
         ranges.exten(f"{pattern},1,Gosub(callbox-site-dial,s,1({number},${{EXTEN}}))")
         ranges.same("n,Hangup()")
+    # The other site's extensions by number, with a hint on the state that site publishes for them.
+    literal = {pattern for pattern, _ in sites.ranges if not pattern.startswith("_")}
+    for extension, number in sites.watched:
+        if extension not in literal:
+            ranges.exten(f"{extension},1,Gosub(callbox-site-dial,s,1({number},${{EXTEN}}))")
+            ranges.same("n,Hangup()")
+        ranges.exten(f"{extension},hint,PJSIP/{extension}")
 
     # ARG1: the site; ARG2: the number. Never back to the site the call came from (a loop).
     d = body.section("callbox-site-dial")
