@@ -89,6 +89,23 @@ def test_headquarters_renders_a_trunk_and_routes_per_enrolled_branch(hq):
         service.report({"number": 3, "secret": secret, "extensions": ["2001-2003;x"]})
 
 
+def test_a_site_enrolled_again_publishes_under_a_new_name(hq):
+    """Revoked and enrolled again with the same number and tunnel address: its busy lamps go out by
+    a publication of another name, never by the state Asterisk kept for the old one."""
+    from appliance.pbx.render.sites import publication
+
+    site, code, _ = service.create({"name": "A", "extensions": "2000-2099"}, "admin", URL, FP)
+    service.join({"token": token_of(code), "public_key": KEY_A}, HQ_KEY)
+    before = peering.view().trunks[0]
+    assert publication(before) == publication(peering.view().trunks[0])  # stable while enrolled
+    service.delete(site.id, "admin")
+    site, code, _ = service.create({"name": "A", "extensions": "2000-2099"}, "admin", URL, FP)
+    service.join({"token": token_of(code), "public_key": KEY_A}, HQ_KEY)
+    after = peering.view().trunks[0]
+    assert (after.number, after.address) == (before.number, before.address)
+    assert publication(after) != publication(before) and publication(after).startswith("site2-states-")
+
+
 def _enrolled_branch(number=2, patterns=("_0755XXXXXXXX",)):
     record = {"state": "enrolled", "headquarters": URL, "fingerprint": FP,
               "site": {"number": number, "name": "A", "extensions": "2000-2099", "breakout_patterns": list(patterns)},

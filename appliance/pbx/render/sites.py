@@ -14,6 +14,8 @@ Never the outbound routes for anything else.
 
 from __future__ import annotations
 
+import hashlib
+
 from ..conf import ConfFile
 from ..snapshot import Snapshot
 
@@ -68,11 +70,22 @@ def trunks(conf: ConfFile, snap: Snapshot) -> None:
         _device_states(conf, snap, t, name)
 
 
+def publication(t) -> str:
+    """The outbound publication to a site, named for this enrolment of it (its trunk secret, which
+    every enrolment makes anew). Asterisk keeps an outbound publication's state across reloads
+    while its address, event and auth names stay the same, and keeps it for good when the last
+    one leaves pjsip.conf (no new state replaces it): a revoked site's publication that was
+    challenged after its auth had gone waits for ever on that request. Under the same name, the
+    next enrolment of a site with the same number and tunnel address would take over that stuck
+    state and publish nothing; under a new name it starts afresh, and the stale one goes."""
+    return f"{endpoint(t.number)}-states-{hashlib.sha256(t.secret.encode()).hexdigest()[:8]}"
+
+
 def _device_states(conf: ConfFile, snap: Snapshot, t, name: str) -> None:
     """Busy lamps across sites (res_pjsip_publish_asterisk): each end PUBLISHes its phones' device
     states to the other, which takes them from this trunk only, authenticated, and only for
     PJSIP devices. The resource published to is the other end's name for this box."""
-    p = conf.section(f"{name}-states")
+    p = conf.section(publication(t))
     p.set("type", "outbound-publish")
     p.set("server_uri", f"sip:site{snap.sites.own}@{t.address}:{snap.system.sip_port}")
     p.set("event", "asterisk-devicestate")
@@ -85,7 +98,7 @@ def _device_states(conf: ConfFile, snap: Snapshot, t, name: str) -> None:
     i.set("event_asterisk-devicestate", name)
     a = conf.section(name)
     a.set("type", "asterisk-publication")
-    a.set("devicestate_publish", f"{name}-states")
+    a.set("devicestate_publish", publication(t))
     a.set("device_state", True)
     a.set("device_state_filter", "^PJSIP/")
 
