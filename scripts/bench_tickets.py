@@ -2,9 +2,10 @@
 
 A config database of generated tickets (a hotline's year: kinds, a category tree, departments,
 statuses with their history, deadlines, callers), at 1,000 and 100,000 tickets; the desk's list
-(its first page, open tickets nearest their deadline first), a search by number, by text and by
-caller, the overdue filter and the report by department and by category, each the p95 of several
-runs, and the ratio between the two sizes.
+(its first and last page, open tickets nearest their deadline first), a search by number, by text
+and by caller, each of the list's filters (status, department, overdue) to its last page, and the
+report by department, by category and a department user's, each the p95 of several runs, and the
+ratio between the two sizes.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ sys.path.insert(0, str(REPO))
 
 from appliance.db import db, open_database  # noqa: E402
 from appliance.db.models import Department, Ticket, TicketCategory, TicketEvent  # noqa: E402
-from appliance.tickets import report, service  # noqa: E402
+from appliance.tickets import report, rollup, service  # noqa: E402
 from bench_reports import p95  # noqa: E402
 
 SIZES = (1_000, 100_000)
 TARGET_MS = 300
 KINDS = ("complaint", "report", "consultation", "suggestion")
+ZONE = "Asia/Shanghai"
 
 
 def generate(n: int) -> None:
@@ -69,20 +71,34 @@ def generate(n: int) -> None:
         for start in range(0, len(events), 500):
             TicketEvent.insert_many(events[start:start + 500]).execute()
         db.cursor().executemany("UPDATE ticket SET answered_at = ? WHERE id = ?", [(str(a), i) for a, i in answers])
+        rollup.rebuild(ZONE)  # the service keeps it as it writes tickets; these were written around it
 
 
 def queries() -> dict:
     today = dt.date.today()
     year = {"from": (today - dt.timedelta(days=364)).isoformat(), "to": today.isoformat()}
     some = Ticket.select(Ticket.number, Ticket.caller).order_by(Ticket.id.desc()).first()
+    department = str(Department.select(Department.id).order_by(Department.id).scalar())
+
+    def last(params: dict) -> dict:
+        """`params` with the page that is the last one of what they find."""
+        return {**params, "page": str(max(1, -(-service.page(params)["total"] // 50)))}
+
     return {
         "desk list, first page": lambda: service.page({}),
+        "desk list, last page": lambda: service.page(last({})),
         "search by number": lambda: service.page({"q": some.number}),
         "search by text": lambda: service.page({"q": "noise"}),
         "search by caller": lambda: service.page({"q": some.caller}),
+        "search by caller, +86 form": lambda: service.page({"q": "+86" + some.caller}),
+        "status new": lambda: service.page({"status": "new"}),
+        "status answered or closed, last page": lambda: service.page(last({"status": "answered,closed"})),
+        "one department, its last page": lambda: service.page(last({"department": department})),
         "overdue only": lambda: service.page({"overdue": "1"}),
-        "report by department, a year": lambda: report.report({**year, "by": "department"}, "Asia/Shanghai"),
-        "report by category, a year": lambda: report.report({**year, "by": "category"}, "Asia/Shanghai"),
+        "not overdue, last page": lambda: service.page(last({"overdue": "0"})),
+        "report by department, a year": lambda: report.report({**year, "by": "department"}, ZONE),
+        "report by category, a year": lambda: report.report({**year, "by": "category"}, ZONE),
+        "report by kind, a department's, a year": lambda: report.report({**year, "by": "kind"}, ZONE, int(department)),
     }
 
 
@@ -105,7 +121,9 @@ def markdown(result: dict) -> str:
     lines = ["", "## Tickets", "",
              f"Generated config databases of {small:,} and {big:,} tickets (a year of a hotline: four kinds, "
              "50 categories, 20 departments, history rows, deadlines, callers); each query's p95 of 7 runs, "
-             f"in ms, and the ratio between the two sizes. Target: under {TARGET_MS} ms at {big:,}.", "",
+             f"in ms, and the ratio between the two sizes. Target: under {TARGET_MS} ms at {big:,}. The list walks "
+             "an index in the desk's order (a text search reads the table once); the report sums a daily rollup "
+             "the service keeps with each ticket change.", "",
              f"| query | {small:,} | {big:,} | ratio | under {TARGET_MS} ms |", "|---|---:|---:|---:|---|"]
     for name in result[small]:
         a, b = result[small][name], result[big][name]

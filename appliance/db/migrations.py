@@ -785,6 +785,33 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "sites: the extensions a branch reports having, for headquarters' busy lamps",
         ["ALTER TABLE site ADD COLUMN extensions_listed TEXT NOT NULL DEFAULT ''"],
     ),
+    (
+        32,
+        "tickets at 100,000: the desk's order as an index, the report's daily rollup",
+        [
+            # The desk's list: open tickets with a deadline first, nearest deadline first, then
+            # the newest (appliance/tickets/desk.py writes the same expressions); the columns the
+            # list's filters and the report's overdue count read are carried along.
+            """CREATE INDEX ticket_desk ON ticket (
+                (status IN ('new', 'dispatched', 'in_progress', 'reopened') AND deadline IS NOT NULL) DESC,
+                (CASE WHEN status IN ('new', 'dispatched', 'in_progress', 'reopened') THEN deadline END),
+                created_at DESC, id DESC, status, department_id, deadline, kind, category_id)""",
+            """CREATE TABLE ticket_day (
+                scope INTEGER NOT NULL,
+                dimension VARCHAR(255) NOT NULL,
+                day VARCHAR(10) NOT NULL,
+                key VARCHAR(255) NOT NULL,
+                tickets INTEGER NOT NULL,
+                open INTEGER NOT NULL,
+                open_timed INTEGER NOT NULL,
+                answered INTEGER NOT NULL,
+                on_time INTEGER NOT NULL,
+                late INTEGER NOT NULL,
+                answer_us INTEGER NOT NULL,
+                PRIMARY KEY (scope, dimension, day, key)) WITHOUT ROWID""",
+            "CREATE TABLE ticket_rollup (zone VARCHAR(255) NOT NULL)",
+        ],
+    ),
 ]
 
 

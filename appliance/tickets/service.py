@@ -12,7 +12,7 @@ import datetime as dt
 import zoneinfo
 from typing import Callable
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, fn
 
 from .. import box_settings
 from ..customers import service as customers
@@ -22,7 +22,7 @@ from ..errors import Invalid, NotFound
 from ..fields import validate
 from ..reports import calllog
 from ..reports.calllog import _whole
-from . import categories, clock, departments, notify, statuses
+from . import categories, clock, departments, desk, notify, rollup, statuses
 from .schema import CommentSchema, DispatchSchema, TicketChangeSchema, TicketCreateSchema
 
 MAX_PER_PAGE = 500
@@ -135,6 +135,7 @@ def create(data, actor: str, call_known: Callable[[str], str | None]) -> Ticket:
             priority=values.get("priority", "normal"), deadline=_deadline(category, now),
             status=statuses.DISPATCHED if department else statuses.NEW,
             created_by=actor, created_at=now, updated_at=now)
+        rollup.changed(None, ticket)
         _event(ticket, now, actor, "created", None, ticket.number)
         if department is not None:
             dispatch_event = _event(ticket, now, actor, "department", None, department.name)
@@ -161,6 +162,7 @@ def _apply(ticket: Ticket, changes: dict, actor: str) -> Ticket:
     dispatched = None
     with write_lock, db.atomic():
         ticket = Ticket.get_by_id(ticket.id)
+        before = Ticket(**ticket.__data__)  # as it was, for the report's rollup
         now = clock.now()
         changed = False
         for field in TRACKED:
@@ -182,6 +184,7 @@ def _apply(ticket: Ticket, changes: dict, actor: str) -> Ticket:
         if changed:
             ticket.updated_at = now
             ticket.save()
+            rollup.changed(before, ticket)
     if dispatched is not None:  # once the change is written, so that the sender finds the ticket as it is now
         notify.dispatched(ticket, *dispatched)
     return ticket
@@ -270,11 +273,17 @@ def lookup(number: str | None, caller: str | None) -> dict:
     return {"number": found.number, "status": found.status}
 
 
-def _filtered(params: dict, department: int | None):
-    query = (Ticket.select(Ticket, TicketCategory, Department, Customer)
-             .join(TicketCategory, JOIN.LEFT_OUTER).switch(Ticket).join(Department, JOIN.LEFT_OUTER)
-             .switch(Ticket).join(Customer, JOIN.LEFT_OUTER))
-    query = _scope(query, department)
+def _joined():
+    """Tickets with their category, department and customer, each read in the same query."""
+    return (Ticket.select(Ticket, TicketCategory, Department, Customer)
+            .join(TicketCategory, JOIN.LEFT_OUTER).switch(Ticket).join(Department, JOIN.LEFT_OUTER)
+            .switch(Ticket).join(Customer, JOIN.LEFT_OUTER))
+
+
+def _filtered(params: dict, department: int | None, query=None):
+    """`query` (tickets joined to what they name, by default) narrowed by the list's filters, which
+    read the ticket's own columns only."""
+    query = _scope(_joined() if query is None else query, department)
     q = (params.get("q") or "").strip()
     if q:
         match = (Ticket.number.contains(q) | Ticket.summary.contains(q) | Ticket.details.contains(q)
@@ -306,15 +315,25 @@ def _filtered(params: dict, department: int | None):
 
 def page(params: dict, department: int | None = None) -> dict:
     """A page of tickets: open ones with a deadline first, the nearest (or most overdue) at the top;
-    then the others, newest first."""
+    then the others, newest first. The page's ids are found on the ticket table alone, in the desk
+    index's order (desk.py); then only those tickets are read with what they name."""
     page_no, per_page = _whole(params, "page", 1, 1, 10**6), _whole(params, "per_page", 50, 1, MAX_PER_PAGE)
-    query = _filtered(params, department)
-    total = query.count()
-    timed = Case(None, [((Ticket.status.in_(statuses.OPEN) & Ticket.deadline.is_null(False)), 0)], 1)
-    rows = list(query.order_by(timed, Case(None, [(timed == 0, Ticket.deadline)], None), Ticket.created_at.desc(),
-                               Ticket.id.desc()).paginate(page_no, per_page))
+    if (params.get("q") or "").strip():
+        # A text search reads every ticket: once, counting the matches as it goes.
+        query = Ticket.select(Ticket.id, fn.COUNT(SQL("*")).over().alias("matches")).from_(desk.STRAIGHT)
+        found = list(_filtered(params, department, query).order_by(*desk.ORDER).paginate(page_no, per_page).tuples())
+        ids = [i for i, _ in found]
+        total = found[0][1] if found else None
+    else:
+        query = Ticket.select(Ticket.id).from_(desk.BY_DESK_ORDER)
+        ids = list(_filtered(params, department, query).order_by(*desk.ORDER).paginate(page_no, per_page).tuples())
+        ids, total = [i for i, in ids], None
+    if total is None:  # no search, or a page past the last match
+        total = _filtered(params, department, Ticket.select(Ticket.id)).count()
+    found = {t.id: t for t in _joined().where(Ticket.id.in_(ids))} if ids else {}
     now, tree = clock.now(), categories.tree()
-    return {"items": [to_dict(t, now, tree) for t in rows], "total": total, "page": page_no, "per_page": per_page}
+    return {"items": [to_dict(found[i], now, tree) for i in ids], "total": total, "page": page_no,
+            "per_page": per_page}
 
 
 def everything(params: dict, department: int | None = None) -> list[dict]:
