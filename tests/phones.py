@@ -71,6 +71,9 @@ class SipStack:
         self.ep = endpoint()
         self.phones: list[Phone] = []
         self.calls: list[Call] = []
+        # pjsua has room for 8 transports in the whole process, and one not closed is lost to
+        # every later module.
+        self.spare_transports: list[int] = []
 
     def transport(self, kind: str = "udp") -> int:
         """A SIP socket of its own: udp, tcp or tls (a TLS client that takes the box's certificate
@@ -122,8 +125,12 @@ class SipStack:
                     if time.monotonic() > deadline:
                         raise
                     self.ep.libHandleEvents(100)
-            if p.transport_id != 0:  # pjsua_acc_add asserts that the first transport is there
+            # pjsua_acc_add asserts that the first transport is there: slot 0 is closed with
+            # the stack's other transports, after the accounts are gone.
+            if p.transport_id != 0:
                 self.ep.transportClose(p.transport_id)
+            else:
+                self.spare_transports.append(p.transport_id)
             p.transport_id = transport
         cfg = pj.AccountConfig()
         cfg.idUri = f"sip:{user}@{ip}:{port}"
@@ -139,7 +146,7 @@ class SipStack:
             p.close()
         for _ in range(20):
             self.ep.libHandleEvents(10)
-        for t in {p.transport_id for p in self.phones}:
+        for t in {p.transport_id for p in self.phones} | set(self.spare_transports):
             try:
                 self.ep.transportClose(t)
             except pj.Error:
@@ -147,6 +154,7 @@ class SipStack:
         _ALL.extend(self.calls + self.phones)
         self.calls.clear()
         self.phones.clear()
+        self.spare_transports.clear()
 
 
 class Phone(pj.Account):

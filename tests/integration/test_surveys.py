@@ -20,7 +20,7 @@ BLACKLISTED = "7306"
 @pytest.fixture(scope="module")
 def phones(api, sip, box):
     out = {}
-    for number in (*ANSWER, *IGNORE, BLACKLISTED, "7310", "7311"):
+    for number in (*ANSWER, *IGNORE, BLACKLISTED, "7310"):
         r = api.post("/extensions", {"number": number, "name": f"Desk {number}"})
         assert r.status == 201, r
         out[number] = sip.phone(number, r.json["secret"], box.sip).register()
@@ -105,7 +105,8 @@ def test_a_queue_asks_its_survey_after_the_call(api, sip, phones):
     r = api.post("/queues", {"number": "730", "name": "Hotline", "members": [{"extension": "7310"}],
                              "survey_after": survey})
     assert r.status == 201, r
-    caller, agent = phones["7311"], phones["7310"]
+    # A phone the campaign lets ring calls in: pjsua has room for 8 phones' transports in all.
+    caller, agent = phones[IGNORE[0]], phones["7310"]
     call = caller.call("730")
     answered = agent.wait_incoming(timeout=15)
     answered.answer_call()
@@ -117,7 +118,7 @@ def test_a_queue_asks_its_survey_after_the_call(api, sip, phones):
     call.send_dtmf("3")
     call.wait_disconnected(timeout=20)
     stored = poll(api, f"/surveys/{survey}/answers", lambda d: d["items"], "the answer to be kept", timeout=10)["items"]
-    assert [(a["number"], a["question"], a["key"], a["campaign"]) for a in stored] == [("7311", 1, "3", None)]
+    assert [(a["number"], a["question"], a["key"], a["campaign"]) for a in stored] == [(IGNORE[0], 1, "3", None)]
     assert stored[0]["call_id"]
     results = api.get(f"/surveys/{survey}/results?source=calls").json["questions"]
     assert results[0]["keys"]["3"] == 1 and results[0]["answers"] == 1
