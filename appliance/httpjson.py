@@ -44,6 +44,9 @@ def fetch(url: str, params: dict, timeout: float) -> bytes:
     def work():
         try:
             outcome["body"] = _get(url, params, deadline)
+        except TimeoutError:
+            # The socket's own timeout is the same deadline, and may end the wait a moment first.
+            outcome["error"] = Failed(f"no answer within {timeout * 1000:.0f} ms")
         except Exception as exc:  # noqa: BLE001  (whatever went wrong, there is no answer)
             outcome["error"] = exc if isinstance(exc, Failed) else f"{type(exc).__name__}: {exc}"
         finally:
