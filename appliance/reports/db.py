@@ -144,6 +144,146 @@ def _queue_rollups() -> list:
                                    _dialect(_QUEUE_INBOUND_HOUR, True, "NEW", "1") + ";\n")},
     ]
 
+
+# A call leg's part in its hour's rollup row (leg_hour): counted in the hour it began (calls, by
+# its call's direction, answered, talk), and its connected time spread over each clock hour it
+# spans (load_seconds: the busy hour's Erlang). hour_step numbers the hours a leg can span: a leg
+# connected longer than that is the one the reports' LOOKBACK leaves out from the raw legs too.
+HOUR_STEPS = 26
+_LEG_FILTER = "R.party IS NOT NULL AND R.kind IN ('phone', 'trunk')"
+_LEG_COLUMNS = "kind, hour, party, calls, inbound, outbound, internal, answered, talk, load_seconds"
+_LEG_MERGE = ("ON CONFLICT (kind, hour, party) DO UPDATE SET calls = t.calls + excluded.calls, "
+              "inbound = t.inbound + excluded.inbound, outbound = t.outbound + excluded.outbound, "
+              "internal = t.internal + excluded.internal, answered = t.answered + excluded.answered, "
+              "talk = t.talk + excluded.talk, load_seconds = t.load_seconds + excluded.load_seconds")
+_LEG_HOUR = f"""INSERT INTO leg_hour AS t ({_LEG_COLUMNS})
+    SELECT R.kind, {{floor}}(R.started / 3600), R.party, {{agg}}(S * 1),
+        {", ".join(f"{{agg}}(CASE WHEN C.direction = '{d}' THEN S ELSE 0 END)" for d in ("inbound", "outbound", "internal"))},
+        {{agg}}(CASE WHEN R.answered IS NOT NULL THEN S ELSE 0 END),
+        {{agg}}(CASE WHEN R.answered IS NOT NULL THEN S * {{greatest}}(0, COALESCE(R.ended, R.answered) - R.answered)
+            ELSE 0 END), 0
+    {{rows}} WHERE C.id = R.call_id AND {_LEG_FILTER} {{group}}
+    {_LEG_MERGE}"""
+_HOUR_OF_STEP = "({floor}(R.answered / 3600) + H.n)"
+_LEG_LOAD = f"""INSERT INTO leg_hour AS t ({_LEG_COLUMNS})
+    SELECT R.kind, {_HOUR_OF_STEP}, R.party, 0, 0, 0, 0, 0, 0,
+        {{agg}}(S * ({{least}}(R.ended, {_HOUR_OF_STEP} * 3600 + 3600) - {{greatest}}(R.answered, {_HOUR_OF_STEP} * 3600)))
+    {{rows}} JOIN hour_step H ON {_HOUR_OF_STEP} * 3600 < R.ended
+    WHERE C.id = R.call_id AND {_LEG_FILTER} AND R.answered IS NOT NULL AND R.answered < R.ended {{group}}
+    {_LEG_MERGE}"""
+
+
+def _leg_sql(sql: str, postgresql: bool, row: str | None, sign: str = "1") -> str:
+    """A leg rollup statement for a trigger (`row`: NEW or OLD, one leg) or, with row None, the
+    migration's fill from every leg there is (summed per hour)."""
+    fill = row is None
+    sql = sql.replace("{agg}", "SUM" if fill else "").replace("{group}", "GROUP BY 1, 2, 3" if fill else "")
+    sql = sql.replace("{rows}", "FROM call_leg R JOIN call_record C ON C.id = R.call_id" if fill else
+                      "FROM call_record C")
+    if not fill and " JOIN hour_step H ON " in sql:  # one leg: the steps are a plain second table
+        sql = sql.replace("FROM call_record C JOIN hour_step H ON ", "FROM call_record C, hour_step H WHERE ")
+        sql = sql.replace("\n    WHERE C.id", "\n    AND C.id")
+    return _dialect(sql, postgresql, "R" if fill else row, sign)
+
+
+# Trunk occupancy: the most channels of each trunk in use at one instant of each hour, and the
+# first instant it was reached, by a running count over the legs' starts and ends (ends first at
+# the same instant; a channel up when the hour begins counts at its start). Peaks do not add up
+# over hours as counts do, but a period's peak is its hours' highest (first reached at the
+# earliest of them), so hourly rows serve any period of whole hours. They are written once an
+# hour is over and no call in progress can still add a channel to it (rollup_horizon).
+# Parameters: first hour, hour after the last, (first hour, hour after the last) in seconds.
+_OCCUPANCY = """WITH RECURSIVE hours (h) AS (SELECT {lo} WHERE {lo} < {hi} UNION ALL SELECT h + 1 FROM hours WHERE h + 1 < {hi}),
+    legs AS (SELECT L.party AS party, L.started AS s, COALESCE(L.ended, L.started) AS e FROM call_leg L
+        WHERE L.kind = 'trunk' AND L.party IS NOT NULL AND L.started >= {lo} * 3600 - {lookback}
+        AND L.started < {hi} * 3600 AND COALESCE(L.ended, L.started) >= {lo} * 3600
+        AND EXISTS (SELECT 1 FROM call_record C WHERE C.id = L.call_id)),
+    marks AS (SELECT party, s AS tm, 1 AS o, 1 AS d FROM legs
+        UNION ALL SELECT party, e, 0, -1 FROM legs
+        UNION ALL SELECT P.party, hours.h * 3600, 2, 0 FROM hours, (SELECT DISTINCT party FROM legs) P),
+    running AS (SELECT party, tm, o, SUM(d) OVER (PARTITION BY party ORDER BY tm, o) AS n FROM marks),
+    noted AS (SELECT {floor}(tm / 3600) AS hour, party, n, tm,
+            ROW_NUMBER() OVER (PARTITION BY {floor}(tm / 3600), party ORDER BY n DESC, tm) AS k FROM running
+        WHERE n > 0 AND (o = 2 OR (o = 1 AND tm >= {lo} * 3600 AND tm < {hi} * 3600)))
+    SELECT hour, party, n, tm FROM noted WHERE k = 1"""
+OCCUPANCY_LOOKBACK = 86400  # as the raw legs' (usage.LOOKBACK)
+
+
+def occupancy_sql(postgresql: bool, lo: str = "?", hi: str = "?") -> str:
+    """Per trunk and hour of [lo, hi) (hours since 1970): (hour, trunk, peak, peak_at)."""
+    sql = _OCCUPANCY.format(lo=lo, hi=hi, lookback=OCCUPANCY_LOOKBACK, floor="FLOOR" if postgresql else "CAST")
+    return sql if postgresql else re.sub(r"CAST\(([^()]*)\)", r"CAST(\1 AS INTEGER)", sql)
+
+
+def _occupancy_fill(postgresql: bool) -> list[str]:
+    """The hours of the legs there are, up to the hour of the last one's end or of the first event of a
+    call still in progress (its legs are not written yet); the recorder rolls on from there."""
+    last_end = "MAX(COALESCE(ended, started))"
+    if postgresql:
+        first_open = "(SELECT MIN(CAST(data::json->>'time' AS DOUBLE PRECISION)) FROM cel_event WHERE open = 1)"
+        upto = f"COALESCE(FLOOR(LEAST(COALESCE({first_open}, {last_end}), {last_end}) / 3600), 0)"
+        first = "COALESCE(FLOOR(MIN(started) / 3600), 0)"
+    else:
+        first_open = "(SELECT MIN(json_extract(data, '$.time')) FROM cel_event WHERE open = 1)"
+        upto = f"COALESCE(CAST(MIN(COALESCE({first_open}, {last_end}), {last_end}) / 3600 AS INTEGER), 0)"
+        first = "COALESCE(CAST(MIN(started) / 3600 AS INTEGER), 0)"
+    upto, first = (f"(SELECT {x} FROM call_leg WHERE kind = 'trunk')" for x in (upto, first))
+    return [f"INSERT INTO trunk_peak_hour (hour, trunk, peak, peak_at) {occupancy_sql(postgresql, first, upto)}",
+            f"INSERT INTO rollup_horizon (name, hour) SELECT 'trunk_peak_hour', {upto}"]
+
+
+def _leg_rollups() -> list:
+    """The rollup tables of the per extension, per trunk and trunk occupancy reports, filled from the
+    legs there are; triggers keep leg_hour (a leg is written again when its call's record is)."""
+    tables = [
+        "CREATE TABLE hour_step (n INTEGER NOT NULL PRIMARY KEY)",
+        "INSERT INTO hour_step (n) VALUES " + ", ".join(f"({i})" for i in range(HOUR_STEPS)),
+        """CREATE TABLE leg_hour (
+            kind VARCHAR(16) NOT NULL,
+            hour INTEGER NOT NULL,
+            party VARCHAR(255) NOT NULL,
+            calls INTEGER NOT NULL,
+            inbound INTEGER NOT NULL,
+            outbound INTEGER NOT NULL,
+            internal INTEGER NOT NULL,
+            answered INTEGER NOT NULL,
+            talk REAL NOT NULL,
+            load_seconds REAL NOT NULL,
+            PRIMARY KEY (kind, hour, party)) WITHOUT ROWID""",
+        """CREATE TABLE trunk_peak_hour (
+            hour INTEGER NOT NULL,
+            trunk VARCHAR(255) NOT NULL,
+            peak INTEGER NOT NULL,
+            peak_at REAL NOT NULL,
+            PRIMARY KEY (hour, trunk)) WITHOUT ROWID""",
+        """CREATE TABLE rollup_horizon (
+            name VARCHAR(255) NOT NULL PRIMARY KEY,
+            hour INTEGER NOT NULL)""",
+    ]
+    statements = (_LEG_HOUR, _LEG_LOAD)
+
+    def both(make):
+        return {"sqlite": make(False), "postgresql": make(True)}
+
+    def sqlite_trigger(when, row_signs):
+        name = f"call_leg_rollup_{when.lower()}"
+        body = "".join(_leg_sql(s, False, row, sign) + ";\n" for row, sign in row_signs for s in statements)
+        return f"CREATE TRIGGER {name} AFTER {when} ON call_leg BEGIN\n{body}END"
+
+    pg_add = "".join(_leg_sql(s, True, "NEW") + ";\n" for s in statements)
+    pg_take = "".join(_leg_sql(s, True, "OLD", "-1") + ";\n" for s in statements)
+    return [
+        *tables,
+        *(both(lambda pg, s=s: _leg_sql(s, pg, None)) for s in statements),
+        {"sqlite": _occupancy_fill(False)[0], "postgresql": _occupancy_fill(True)[0]},
+        {"sqlite": _occupancy_fill(False)[1], "postgresql": _occupancy_fill(True)[1]},
+        {"sqlite": sqlite_trigger("INSERT", [("NEW", "1")]),
+         "postgresql": _pg_trigger("call_leg_rollup", "call_leg", "INSERT OR UPDATE",
+                                   f"IF TG_OP = 'UPDATE' THEN\n{pg_take}END IF;\n{pg_add}")},
+        {"sqlite": sqlite_trigger("UPDATE", [("OLD", "-1"), ("NEW", "1")]), "postgresql": None},
+    ]
+
+
 MIGRATIONS = [
     (
         1,
@@ -330,6 +470,11 @@ MIGRATIONS = [
         "queue's service level at the time",
         ["ALTER TABLE queue_call ADD COLUMN service_level INTEGER",
          *_queue_rollups()],
+    ),
+    (
+        7,
+        "hourly rollups of the per extension, per trunk and trunk occupancy reports, never pruned",
+        _leg_rollups(),
     ),
 ]
 

@@ -22,6 +22,7 @@ import time
 from ..log import kv
 from .calls import Calls, build, event_of, parties
 from .db import CelEvent, execute, execute_many, reports_db, reports_write_lock
+from .usage import LOOKBACK, roll_occupancy
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -41,6 +42,7 @@ class CallRecorder:
         self.lost_at: float | None = None
         self.error: str | None = None
         self.recorded = 0
+        self.rolled_to: int | None = None  # trunk peaks are written for the hours before this one
         self._was_connected = False
 
     # -- AMI reader thread: never blocks --------------------------------------------------
@@ -58,6 +60,7 @@ class CallRecorder:
     def load(self) -> None:
         """Calls that were open when the supervisor stopped: their events, played again."""
         self.calls = Calls()
+        self.rolled_to = None
         for row in CelEvent.select().where(CelEvent.open == 1).order_by(CelEvent.id):
             self.calls.feed(json.loads(row.data))
 
@@ -106,6 +109,7 @@ class CallRecorder:
                              for ev in events}
                 store_events(batch, done_here)
                 self._write([(build(call, events), events) for call, events in ended], done_here)
+                self._roll(batch[-1]["time"])
         except Exception as exc:  # noqa: BLE001 - kept in memory, stored at the next try
             if self.error is None:
                 log.exception("storing call events failed")
@@ -119,6 +123,14 @@ class CallRecorder:
             log.info("call events stored again", extra=kv(events=len(batch)))
             self.error = None
             self.alert(False, None)
+
+    def _roll(self, now: float) -> None:
+        """Write the trunk peaks of the hours no call in progress can still add a channel to (a call
+        open longer than the reports look back is not waited for)."""
+        settled = min((events[0]["time"] for events in self.calls.events.values() if events
+                       and events[0]["time"] > now - LOOKBACK), default=now)
+        if self.rolled_to is None or settled // 3600 > self.rolled_to:
+            self.rolled_to = roll_occupancy(min(settled, now))
 
     def _after_login(self) -> None:
         """Close the calls Asterisk no longer has (it restarted, or died under them)."""

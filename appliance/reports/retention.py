@@ -15,6 +15,7 @@ import time
 
 from ..log import kv
 from .db import CallLeg, CallParty, CallRecord, CelEvent, QueueCall, QueueEvent, reports_db, reports_write_lock
+from .usage import roll_occupancy
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -81,6 +82,9 @@ def prune(event_days: int, record_months: int, now: float | None = None, pause: 
     done["queue_event"] = _batches(
         lambda: QueueEvent.select(QueueEvent.id).where(QueueEvent.time < events_before).limit(BATCH),
         lambda ids: QueueEvent.delete().where(QueueEvent.id.in_(ids)).execute(), pause)
+    # Trunk peaks are counted from the legs: the hours before the cutoff are written first.
+    with reports_write_lock, reports_db.atomic():
+        roll_occupancy(events_before)
     done["call_leg"] = 0
     for kind in ("phone", "trunk", "other"):  # the (kind, started) index finds them
         done["call_leg"] += _batches(

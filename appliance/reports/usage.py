@@ -4,6 +4,9 @@ A leg is one channel of a call (call_leg): a phone's leg is that extension's par
 a trunk's leg one of the trunk's channels. Load in Erlang is connected time per hour (one
 Erlang: one channel busy the whole hour); a leg's time counts in each clock hour it spans, so a
 long call loads every hour it lasts and not only the one it began in.
+
+Where the zone's hours are UTC hours the reports read hourly rollups (leg_hour, kept by triggers;
+trunk_peak_hour, written as hours are over), which outlive the legs; elsewhere the legs.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from .db import CallLeg, CallRecord
+from .db import CallLeg, CallRecord, execute, execute_many, occupancy_sql, reports_db
 from .period import Range
 
 # A leg still up when the range starts began at most this long before it (the longest call the
@@ -86,9 +89,34 @@ def _busy_hours(r: Range, load: dict) -> dict:
     return {k: (r.local_label(h), round(s / 3600, 3)) for k, (h, s) in best.items()}
 
 
-def _per_party(r: Range, kind: str, name: str, directions: tuple[str, ...], label=lambda p: {}) -> tuple:
-    rows: dict = {}
-    load: dict = defaultdict(lambda: defaultdict(float))
+def _new_row(directions: tuple[str, ...]) -> dict:
+    return {"calls": 0, **{d: 0 for d in directions}, "answered": 0, "talk_seconds": 0.0}
+
+
+def _from_rollup(r: Range, kind: str, directions: tuple[str, ...], rows: dict, load: dict) -> None:
+    """leg_hour: per hour and party, the legs that began in it (by direction, answered, talk) and
+    the connected seconds that fell in it."""
+    periods: dict = {}
+    for hour, party, calls, inbound, outbound, internal, answered, talk, seconds in execute(
+            "SELECT hour, party, calls, inbound, outbound, internal, answered, talk, load_seconds FROM leg_hour "
+            "WHERE kind = ? AND hour >= ? AND hour < ?", (kind, *r.hours())):
+        if seconds > 0:
+            load[party][hour * 3600.0] += seconds
+        if calls <= 0:
+            continue
+        period = periods.get(hour) or periods.setdefault(hour, r.period(hour * 3600))
+        row = rows.get((period, party))
+        if row is None:
+            row = rows[(period, party)] = _new_row(directions)
+        row["calls"] += calls
+        for direction, n in (("inbound", inbound), ("outbound", outbound), ("internal", internal)):
+            if direction in directions:
+                row[direction] += n
+        row["answered"] += answered
+        row["talk_seconds"] += talk
+
+
+def _from_legs(r: Range, kind: str, directions: tuple[str, ...], rows: dict, load: dict) -> None:
     for party, started, answered, ended, direction in _legs(r, kind):
         if answered is not None and ended is not None:
             _spread(r, load, party, answered, ended)
@@ -97,13 +125,19 @@ def _per_party(r: Range, kind: str, name: str, directions: tuple[str, ...], labe
         k = (r.period(started), party)
         row = rows.get(k)
         if row is None:
-            row = rows[k] = {"calls": 0, **{d: 0 for d in directions}, "answered": 0, "talk_seconds": 0.0}
+            row = rows[k] = _new_row(directions)
         row["calls"] += 1
         if direction in directions:
             row[direction] += 1
         if answered is not None:
             row["answered"] += 1
             row["talk_seconds"] += max(0.0, (ended or answered) - answered)
+
+
+def _per_party(r: Range, kind: str, name: str, directions: tuple[str, ...], label=lambda p: {}) -> tuple:
+    rows: dict = {}
+    load: dict = defaultdict(lambda: defaultdict(float))
+    (_from_rollup if r.whole_hours else _from_legs)(r, kind, directions, rows, load)
     busy = _busy_hours(r, load)
     out = []
     for (period, party), row in sorted(rows.items(), key=lambda kv: (kv[0][0], _order(kv[0][1]))):
@@ -146,7 +180,58 @@ def trunks(r: Range) -> tuple[list[dict], dict]:
     return _per_party(r, "trunk", "trunk", ("inbound", "outbound"), _trunk_label(r))
 
 
-def trunk_occupancy(r: Range) -> tuple[list[dict], dict]:
+def _postgresql() -> bool:
+    return reports_db.param != "?"
+
+
+def _hourly_peaks(lo: int, hi: int):
+    """(hour, trunk, peak, first reached) of the hours [lo, hi), counted from the legs."""
+    if lo >= hi:
+        return []
+    return execute(occupancy_sql(_postgresql(), str(int(lo)), str(int(hi)))).fetchall()
+
+
+def horizon() -> int:
+    """The first hour whose trunk peaks are not written yet."""
+    row = execute("SELECT hour FROM rollup_horizon WHERE name = 'trunk_peak_hour'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def roll_occupancy(settled: float) -> int:
+    """Write the trunk peaks of the hours over before `settled` (no channel can be added to them
+    any more) that are not written yet, in the caller's transaction; returns the new horizon."""
+    lo, hi = horizon(), int(settled // 3600)
+    if hi <= lo:
+        return lo
+    first = execute("SELECT MIN(started) FROM call_leg WHERE kind = 'trunk' AND started >= ?",
+                    (lo * 3600 - LOOKBACK,)).fetchone()[0]
+    if first is not None:
+        rows = _hourly_peaks(max(lo, int(first // 3600)), hi)
+        execute_many("INSERT INTO trunk_peak_hour (hour, trunk, peak, peak_at) VALUES (?, ?, ?, ?)", rows)
+    execute("INSERT INTO rollup_horizon (name, hour) VALUES ('trunk_peak_hour', ?) "
+            "ON CONFLICT (name) DO UPDATE SET hour = excluded.hour", (hi,))
+    return hi
+
+
+def _peaks_from_hours(r: Range) -> dict:
+    """A period's peak is its hours' highest, first reached at the earliest of them: written hours
+    from trunk_peak_hour, the rest counted from the legs."""
+    lo, hi = r.hours()
+    written = horizon()
+    hours = list(execute("SELECT hour, trunk, peak, peak_at FROM trunk_peak_hour WHERE hour >= ? AND hour < ?",
+                         (lo, min(hi, written))))
+    hours += _hourly_peaks(max(lo, written), hi)
+    peaks: dict = {}
+    periods: dict = {}
+    for hour, party, peak, at in hours:
+        k = (periods.get(hour) or periods.setdefault(hour, r.period(hour * 3600)), party)
+        best = peaks.get(k)
+        if best is None or peak > best[0] or (peak == best[0] and at < best[1]):
+            peaks[k] = (peak, at)
+    return peaks
+
+
+def _peaks_from_legs(r: Range) -> dict:
     """The peak of channels in use per trunk and period, by a sweep over the legs' starts and ends."""
     marks = []  # (time, order, party, delta): ends before starts at the same instant
     for party, started, _answered, ended, _direction in _legs(r, "trunk"):
@@ -159,7 +244,6 @@ def trunk_occupancy(r: Range) -> tuple[list[dict], dict]:
     bounds = [r.start, *r.boundaries]
     in_use: dict = defaultdict(int)
     peaks: dict = {}
-    label = _trunk_label(r)
 
     def note(t: float, party: str) -> None:
         k = (r.period(t), party)
@@ -176,6 +260,12 @@ def trunk_occupancy(r: Range) -> tuple[list[dict], dict]:
         in_use[party] += delta
         if delta > 0 and r.start <= t < r.end:
             note(t, party)
+    return peaks
+
+
+def trunk_occupancy(r: Range) -> tuple[list[dict], dict]:
+    peaks = _peaks_from_hours(r) if r.whole_hours else _peaks_from_legs(r)
+    label = _trunk_label(r)
     capacity = {p: c.get("max_channels") for p, c in r.config.get("trunks", {}).items()}
     out = []
     for (period, party), (peak, at) in sorted(peaks.items(), key=lambda kv: (kv[0][0], _order(kv[0][1]))):

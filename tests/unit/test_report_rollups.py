@@ -1,6 +1,7 @@
-"""Hourly rollups of the queue and survey reports: the same figures as from the queue calls and
-records themselves on generated data, still there after retention has pruned those rows, and
-kept up as the queue_log ingester writes a call again and again (entered, answered, scored)."""
+"""Hourly rollups of the queue, survey, extension, trunk and trunk occupancy reports: the same
+figures as from the queue calls, records and legs themselves on generated data, still there after
+retention has pruned those rows, and kept up as the queue_log ingester writes a call again and
+again (entered, answered, scored) and as legs are written again."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appliance.reports import queue_reports, reports, retention
-from appliance.reports.db import CallRecord, QueueCall, open_reports, reports_db, upsert
+from appliance.reports import queue_reports, reports, retention, usage
+from appliance.reports.db import CallLeg, CallRecord, QueueCall, open_reports, reports_db, upsert
 from appliance.reports.ingest import QueueLogReader
 from appliance.reports.period import Range
 from tests.reportstore import reports_store
@@ -19,7 +20,8 @@ from tests.reportstore import reports_store
 ZONE = "Asia/Shanghai"
 SHANGHAI = ZoneInfo(ZONE)
 QUEUES = ("600", "601", "602")
-CONFIG = {"queues": {q: {"name": f"Q{q}", "service_level": 20, "wrapup": 10} for q in QUEUES}}
+CONFIG = {"queues": {q: {"name": f"Q{q}", "service_level": 20, "wrapup": 10} for q in QUEUES},
+          "trunks": {"1": {"name": "Carrier", "max_channels": 8}, "2": {"name": "Backup", "max_channels": None}}}
 OUTCOMES = ("answered", "answered", "answered", "abandoned", "timed_out", "overflowed", "called_back", "waiting")
 FIRST = dt.datetime(2026, 11, 1, tzinfo=SHANGHAI).timestamp()
 
@@ -120,3 +122,84 @@ def test_the_ingester_counts_service_level_as_the_queue_had_it(store):
     r = Range(SHANGHAI, t - 9 * 3600, t + 15 * 3600, "day", config)
     r.__dict__["whole_hours"] = False
     assert queue_reports.queues(r)[0][0]["service_level"] == 0.0
+
+
+def generate_legs(n: int, seed: int = 9) -> None:
+    """Calls over 30 days with a phone leg each and a trunk leg unless internal: some ringing only,
+    some up for hours (their load spans hours and days), some on the second of others (ties), some
+    never ended; trunk legs overlap."""
+    rnd = random.Random(seed)
+    with reports_db.atomic():
+        for i in range(n):
+            started = FIRST + rnd.choice((rnd.uniform(0, 30 * 86400), float(rnd.randint(0, 720)) * 3600))
+            direction = rnd.choice(("inbound", "outbound", "internal"))
+            answered = started + rnd.uniform(0, 20) if rnd.random() < 0.7 else None
+            talk = rnd.choice((rnd.uniform(1, 900), rnd.uniform(3600, 5 * 3600))) if rnd.random() < 0.9 else 0.0
+            ended = None if rnd.random() < 0.02 else (answered or started) + talk
+            CallRecord.create(id=f"c{i}", started=started, ended=ended or started, direction=direction, path="[]",
+                              wait=0.0, talk=talk, hold=0.0, transfers="[]",
+                              outcome="answered" if answered else "missed")
+            CallLeg.create(uniqueid=f"c{i}.1", call_id=f"c{i}", channel="PJSIP/x", kind="phone",
+                           party=rnd.choice(("8001", "8002", "8003", "8010")), started=started, answered=answered,
+                           ended=ended)
+            if direction != "internal":
+                CallLeg.create(uniqueid=f"c{i}.2", call_id=f"c{i}", channel="PJSIP/trunk-x", kind="trunk",
+                               party=rnd.choice(("1", "1", "2")), started=started, answered=answered, ended=ended)
+
+
+@pytest.mark.parametrize("by", ["hour", "day", "week", "month"])
+def test_leg_rollups_and_legs_agree_on_generated_calls(store, by):
+    generate_legs(800)
+    first, last = ("2026-11-03", "2026-11-04") if by == "hour" else ("2026-10-30", "2026-12-02")
+    # Trunk peaks written up to the middle of the range; the hours after it counted from the legs.
+    with reports_db.atomic():
+        usage.roll_occupancy(FIRST + 15.5 * 86400)
+    assert usage.horizon() == int((FIRST + 15.5 * 86400) // 3600)
+    for name in ("extensions", "trunks", "trunk_occupancy"):
+        rolled, raw = both_ways(name, first, last, by)
+        assert rolled == raw and rolled[0], name
+
+
+def test_a_leg_written_again_counts_once(store):
+    generate_legs(50)
+    params = {"from": "2026-11-01", "to": "2026-11-30", "by": "day"}
+    before = {name: reports.report(name, params, ZONE, CONFIG) for name in ("extensions", "trunks")}
+    legs = list(CallLeg.select())
+    with reports_db.atomic():
+        for leg in legs:  # as the recorder writes one again (an upsert)
+            upsert(CallLeg, **{f.name: getattr(leg, f.name) for f in CallLeg._meta.sorted_fields})
+    assert {name: reports.report(name, params, ZONE, CONFIG) for name in before} == before
+
+
+def test_a_leg_report_over_pruned_days_still_counts_from_the_rollups(store):
+    generate_legs(400)
+    params = {"from": "2026-11-01", "to": "2026-11-30", "by": "week"}
+    names = ("extensions", "trunks", "trunk_occupancy")
+    before = {name: reports.report(name, params, ZONE, CONFIG) for name in names}
+    assert before["trunk_occupancy"]["rows"] and before["extensions"]["totals"]["calls"] > 0
+    done = retention.prune(1, 1, now=FIRST + 400 * 86400, pause=0)
+    assert done["call_leg"] > 0 and CallLeg.select().count() == 0
+    for name, doc in before.items():
+        assert reports.report(name, params, ZONE, CONFIG) == doc, name
+
+
+def test_the_migration_fills_the_leg_rollups_from_the_legs_there_are(store):
+    """A store with legs from before the rollups: the fill gives what the triggers and the recorder
+    would have written (trunk peaks up to the hour of the last leg's end)."""
+    from appliance.reports.db import MIGRATIONS, migrations_for
+
+    generate_legs(300)
+    params = {"from": "2026-10-30", "to": "2026-12-02", "by": "day"}
+    names = ("extensions", "trunks", "trunk_occupancy")
+    kept = {name: reports.report(name, params, ZONE, CONFIG) for name in names}
+    number = next(n for n, description, _ in MIGRATIONS if "per trunk and trunk occupancy" in description)
+    fill = [sql for n, _, statements in migrations_for(reports_db.obj) if n == number
+            for sql in statements if sql.startswith("INSERT INTO") and "hour_step (n)" not in sql]
+    with reports_db.atomic():
+        for table in ("leg_hour", "trunk_peak_hour", "rollup_horizon"):
+            reports_db.execute_sql(f"DELETE FROM {table}")
+        for sql in fill:
+            reports_db.execute_sql(sql)
+    assert usage.horizon() > int(FIRST // 3600) + 29 * 24
+    assert reports_db.execute_sql("SELECT COUNT(*) FROM trunk_peak_hour").fetchone()[0] > 100
+    assert {name: reports.report(name, params, ZONE, CONFIG) for name in names} == kept
