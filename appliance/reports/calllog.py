@@ -3,6 +3,12 @@
 Every filter is checked before a query runs (a clear error names the parameter), values
 reach SQL only as parameters, and the only columns one may sort by are those in SORTS, each
 backed by an index: a page of the log stays one indexed query however large the store.
+
+`total` would be a count of every matching record, which grows with the store. Filtered by days,
+direction and outcome only (the page as it opens), it is added up from the hourly traffic rollup
+(traffic_hour: every record counted as it was written) over whole hours, and counted from the
+records in the first hour that still has records only (retention deletes the oldest first);
+other filters count matching records up to COUNT_CAP and say `"total_capped": true` past it.
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ from .. import box_settings
 from ..errors import Forbidden, Invalid, NotFound
 from . import stats
 from .calls import DIRECTIONS, OUTCOMES
-from .db import CallLeg, CallParty, CallRecord, QueueCall, Recording
+from .db import CallLeg, CallParty, CallRecord, QueueCall, Recording, execute
 
 MAX_PER_PAGE = 500
+COUNT_CAP = 10_000
+ROLLUP_FILTERS = {"page", "per_page", "sort", "days", "from", "to", "direction", "outcome"}
 MAX_DAYS = 3660
 SORTS = {"start": CallRecord.started, "end": CallRecord.ended, "wait_seconds": CallRecord.wait,
          "talk_seconds": CallRecord.talk, "hold_seconds": CallRecord.hold, "direction": CallRecord.direction,
@@ -80,7 +88,7 @@ def query(params: dict, timezone: str, key, *, own: str | None = None, now: dt.d
     page = _whole(params, "page", 1, 1, 10**9)
     per_page = _whole(params, "per_page", 50, 1, MAX_PER_PAGE)
     q, order = filtered(params, timezone, key, own=own, now=now)
-    total = q.count()
+    total, capped = _total(q, params, timezone, own, now)
     offset = (page - 1) * per_page
     if offset > total // 2 and offset < total:
         # Past the middle, the page is read from the other end: SQLite walks an OFFSET row by
@@ -91,8 +99,48 @@ def query(params: dict, timezone: str, key, *, own: str | None = None, now: dt.d
     else:
         rows = list(q.order_by(*order).offset(offset).limit(per_page))
     extras = _extras([r.id for r in rows])
-    return {"items": [to_dict(r, *extras.get(r.id, (None, None))) for r in rows], "total": total, "page": page,
-            "per_page": per_page}
+    doc = {"items": [to_dict(r, *extras.get(r.id, (None, None))) for r in rows], "total": total, "page": page,
+           "per_page": per_page}
+    if capped:
+        doc["total_capped"] = True  # there are more than `total`
+    return doc
+
+
+def _total(q, params: dict, timezone: str, own: str | None, now) -> tuple[int, bool]:
+    """How many records match, and whether counting stopped at COUNT_CAP."""
+    if own is None and set(params) <= ROLLUP_FILTERS:
+        start, end = _bounds(params, timezone, now)
+        zone = box_settings.zone(timezone)
+        if all(t is None or dt.datetime.fromtimestamp(t, zone).utcoffset().total_seconds() % 3600 == 0
+               for t in (start, end)):
+            return _total_from_rollup(start, end, params.get("direction") or None, params.get("outcome") or None), False
+    found = q.select(CallRecord.id).limit(COUNT_CAP + 1).count()
+    return min(found, COUNT_CAP), found > COUNT_CAP
+
+
+def _total_from_rollup(start: float | None, end: float | None, direction: str | None, outcome: str | None) -> int:
+    """Records in [start, end) (whole hours, or open) of a direction and outcome: the first hour that
+    still has records counted from them, the hours after it from traffic_hour."""
+    oldest = execute("SELECT MIN(started) FROM call_record").fetchone()[0]
+    if oldest is None:
+        return 0
+    first = max(oldest, start) if start is not None else oldest
+    after = (int(first // 3600) + 1) * 3600
+    if end is not None and after > end:
+        after = end
+    if end is not None and first >= end:
+        return 0
+    where, args = "", []
+    for column, value in (("direction", direction), ("outcome", outcome)):
+        if value is not None:
+            where += f" AND {column} = ?"
+            args.append(value)
+    n = execute(f"SELECT COUNT(*) FROM call_record WHERE started >= ? AND started < ?{where}",
+                (first, after, *args)).fetchone()[0]
+    hours = "hour >= ?" + (" AND hour < ?" if end is not None else "")
+    bounds = [int(after // 3600)] + ([int(end // 3600)] if end is not None else [])
+    summed = execute(f"SELECT SUM(calls) FROM traffic_hour WHERE {hours}{where}", (*bounds, *args)).fetchone()[0]
+    return int(n + (summed or 0))
 
 
 def everything(params: dict, timezone: str, key, *, own: str | None = None, chunk: int = 500):
@@ -127,19 +175,11 @@ def filtered(params: dict, timezone: str, key, *, own: str | None = None, now: d
     order = (column.desc(), CallRecord.id.desc()) if sort.startswith("-") else (column.asc(), CallRecord.id.desc())
 
     q = CallRecord.select()
-    days = _whole(params, "days", 0, 1, MAX_DAYS)
-    first, last = _day(params, "from"), _day(params, "to")
-    if days and (first or last):
-        raise Invalid("days: give either days or from and to", "days")
-    if first and last and first > last:
-        raise Invalid("from: must not be after to", "from")
-    if days:
-        today = (now or dt.datetime.now(dt.timezone.utc)).astimezone(box_settings.zone(timezone)).date()
-        first = today - dt.timedelta(days=days - 1)
-    if first is not None:
-        q = q.where(CallRecord.started >= stats.date_start(timezone, first))
-    if last is not None:
-        q = q.where(CallRecord.started < stats.date_start(timezone, last + dt.timedelta(days=1)))
+    start, end = _bounds(params, timezone, now)
+    if start is not None:
+        q = q.where(CallRecord.started >= start)
+    if end is not None:
+        q = q.where(CallRecord.started < end)
     direction = _one_of(params, "direction", DIRECTIONS)
     if direction:
         q = q.where(CallRecord.direction == direction)
@@ -166,6 +206,21 @@ def filtered(params: dict, timezone: str, key, *, own: str | None = None, now: d
     if extension:
         q = q.where(CallRecord.id.in_(CallParty.select(CallParty.call_id).where(CallParty.extension == extension)))
     return q, order
+
+
+def _bounds(params: dict, timezone: str, now: dt.datetime | None) -> tuple[float | None, float | None]:
+    """The days asked for as [start, end) in Unix time (None: open)."""
+    days = _whole(params, "days", 0, 1, MAX_DAYS)
+    first, last = _day(params, "from"), _day(params, "to")
+    if days and (first or last):
+        raise Invalid("days: give either days or from and to", "days")
+    if first and last and first > last:
+        raise Invalid("from: must not be after to", "from")
+    if days:
+        today = (now or dt.datetime.now(dt.timezone.utc)).astimezone(box_settings.zone(timezone)).date()
+        first = today - dt.timedelta(days=days - 1)
+    return (stats.date_start(timezone, first) if first is not None else None,
+            stats.date_start(timezone, last + dt.timedelta(days=1)) if last is not None else None)
 
 
 def _extras(ids: list[str]) -> dict[str, tuple[str | None, int | None]]:

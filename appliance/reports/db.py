@@ -147,9 +147,10 @@ def _queue_rollups() -> list:
 
 # A call leg's part in its hour's rollup row (leg_hour): counted in the hour it began (calls, by
 # its call's direction, answered, talk), and its connected time spread over each clock hour it
-# spans (load_seconds: the busy hour's Erlang). hour_step numbers the hours a leg can span: a leg
-# connected longer than that is the one the reports' LOOKBACK leaves out from the raw legs too.
-HOUR_STEPS = 26
+# spans (load_seconds: the busy hour's Erlang). hour_step numbers hours from one: a leg's load is
+# spread over LEG_HOURS at most (a leg connected longer than that is one the reports' LOOKBACK
+# leaves out from the raw legs too).
+LEG_HOURS = 26
 _LEG_FILTER = "R.party IS NOT NULL AND R.kind IN ('phone', 'trunk')"
 _LEG_COLUMNS = "kind, hour, party, calls, inbound, outbound, internal, answered, talk, load_seconds"
 _LEG_MERGE = ("ON CONFLICT (kind, hour, party) DO UPDATE SET calls = t.calls + excluded.calls, "
@@ -168,7 +169,7 @@ _HOUR_OF_STEP = "({floor}(R.answered / 3600) + H.n)"
 _LEG_LOAD = f"""INSERT INTO leg_hour AS t ({_LEG_COLUMNS})
     SELECT R.kind, {_HOUR_OF_STEP}, R.party, 0, 0, 0, 0, 0, 0,
         {{agg}}(S * ({{least}}(R.ended, {_HOUR_OF_STEP} * 3600 + 3600) - {{greatest}}(R.answered, {_HOUR_OF_STEP} * 3600)))
-    {{rows}} JOIN hour_step H ON {_HOUR_OF_STEP} * 3600 < R.ended
+    {{rows}} JOIN hour_step H ON H.n < {LEG_HOURS} AND {_HOUR_OF_STEP} * 3600 < R.ended
     WHERE C.id = R.call_id AND {_LEG_FILTER} AND R.answered IS NOT NULL AND R.answered < R.ended {{group}}
     {_LEG_MERGE}"""
 
@@ -237,7 +238,7 @@ def _leg_rollups() -> list:
     legs there are; triggers keep leg_hour (a leg is written again when its call's record is)."""
     tables = [
         "CREATE TABLE hour_step (n INTEGER NOT NULL PRIMARY KEY)",
-        "INSERT INTO hour_step (n) VALUES " + ", ".join(f"({i})" for i in range(HOUR_STEPS)),
+        "INSERT INTO hour_step (n) VALUES " + ", ".join(f"({i})" for i in range(LEG_HOURS)),
         """CREATE TABLE leg_hour (
             kind VARCHAR(16) NOT NULL,
             hour INTEGER NOT NULL,
@@ -281,6 +282,109 @@ def _leg_rollups() -> list:
          "postgresql": _pg_trigger("call_leg_rollup", "call_leg", "INSERT OR UPDATE",
                                    f"IF TG_OP = 'UPDATE' THEN\n{pg_take}END IF;\n{pg_add}")},
         {"sqlite": sqlite_trigger("UPDATE", [("OLD", "-1"), ("NEW", "1")]), "postgresql": None},
+    ]
+
+
+# An agent's log-ins and pauses, turned into seconds per hour as queue_log's member events are
+# written: each event closes the time since the agent's previous one, in the state that held
+# over it (agent_member: the queues the agent is in, paused or not and why), spread over the
+# hours it spans (a week at most, as far as the reports look back), then changes the state.
+# Paused time counts only while logged in, under the reason of the first paused queue by number.
+AGENT_HOURS = 170
+_AGENT = "NEW.agent NOT IN ('', 'NONE')"
+_MEMBER_EVENTS = "('ADDMEMBER', 'REMOVEMEMBER', 'PAUSE', 'UNPAUSE')"
+_QUEUE_OF = "CASE WHEN NEW.queue LIKE '%-memory' THEN substr(NEW.queue, 1, length(NEW.queue) - 7) ELSE NEW.queue END"
+_STEP_HOUR = "({floor}(S.since / 3600) + H.n)"
+_STEP_SECONDS = f"({{least}}(NEW.time, {_STEP_HOUR} * 3600 + 3600) - {{greatest}}(S.since, {_STEP_HOUR} * 3600))"
+_LOGGED_IN = "EXISTS (SELECT 1 FROM agent_member M WHERE M.agent = NEW.agent AND M.member = 1)"
+_PAUSED_REASON = ("(SELECT M.reason FROM agent_member M WHERE M.agent = NEW.agent AND M.member = 1 AND M.paused = 1 "
+                  "ORDER BY M.queue LIMIT 1)")
+_SPANS = f"""FROM agent_since S, hour_step H WHERE S.agent = NEW.agent AND NEW.time > S.since AND H.n < {AGENT_HOURS}
+        AND {_STEP_HOUR} * 3600 < NEW.time AND {_AGENT} AND NEW.event IN {_MEMBER_EVENTS}"""
+_AGENT_EVENT = [
+    f"""INSERT INTO agent_hour AS t (hour, agent, logged_in, paused, missed)
+    SELECT {_STEP_HOUR}, NEW.agent, {_STEP_SECONDS},
+        CASE WHEN {_PAUSED_REASON} IS NOT NULL THEN {_STEP_SECONDS} ELSE 0 END, 0
+    {_SPANS} AND {_LOGGED_IN}
+    ON CONFLICT (hour, agent) DO UPDATE SET logged_in = t.logged_in + excluded.logged_in,
+        paused = t.paused + excluded.paused""",
+    f"""INSERT INTO agent_pause_hour AS t (hour, agent, reason, seconds)
+    SELECT {_STEP_HOUR}, NEW.agent, {_PAUSED_REASON}, {_STEP_SECONDS}
+    {_SPANS} AND {_PAUSED_REASON} IS NOT NULL
+    ON CONFLICT (hour, agent, reason) DO UPDATE SET seconds = t.seconds + excluded.seconds""",
+    f"""INSERT INTO agent_hour AS t (hour, agent, logged_in, paused, missed)
+    SELECT {{floor}}(NEW.time / 3600), NEW.agent, 0, 0, 1 WHERE NEW.event = 'RINGNOANSWER' AND {_AGENT}
+    ON CONFLICT (hour, agent) DO UPDATE SET missed = t.missed + 1""",
+    f"""INSERT INTO agent_member AS t (agent, queue, member, paused, reason)
+    SELECT NEW.agent, {_QUEUE_OF}, 1, 0, '' WHERE NEW.event = 'ADDMEMBER' AND {_AGENT}
+    ON CONFLICT (agent, queue) DO UPDATE SET member = 1""",
+    f"""INSERT INTO agent_member AS t (agent, queue, member, paused, reason)
+    SELECT NEW.agent, {_QUEUE_OF}, 0, 1, {{reason}} WHERE NEW.event = 'PAUSE' AND {_AGENT}
+    ON CONFLICT (agent, queue) DO UPDATE SET paused = 1, reason = excluded.reason""",
+    f"""UPDATE agent_member SET paused = 0 WHERE NEW.event = 'UNPAUSE' AND agent = NEW.agent AND queue = {_QUEUE_OF}""",
+    f"""DELETE FROM agent_member WHERE NEW.event = 'REMOVEMEMBER' AND agent = NEW.agent AND queue = {_QUEUE_OF}""",
+    f"""INSERT INTO agent_since AS t (agent, since) SELECT NEW.agent, NEW.time
+    WHERE {_AGENT} AND NEW.event IN {_MEMBER_EVENTS}
+    ON CONFLICT (agent) DO UPDATE SET since = excluded.since""",
+]
+
+
+def _agent_sql(sql: str, postgresql: bool) -> str:
+    words = ({"floor": "FLOOR", "least": "LEAST", "greatest": "GREATEST", "reason": "split_part(NEW.data, '|', 1)"}
+             if postgresql else
+             {"floor": "CAST", "least": "MIN", "greatest": "MAX",
+              "reason": "CASE WHEN instr(NEW.data, '|') > 0 THEN substr(NEW.data, 1, instr(NEW.data, '|') - 1) "
+                        "ELSE NEW.data END"})
+    sql = sql.format(**words)
+    if not postgresql:
+        sql = re.sub(r"\bt\.", "", sql.replace(" AS t ", " "))
+        sql = re.sub(r"CAST\(([^()]*)\)", r"CAST(\1 AS INTEGER)", sql)
+    return sql
+
+
+def _agent_rollups() -> list:
+    """The agents report's rollups: log-ins, pauses and missed calls per hour from queue events (kept
+    by a trigger, filled by playing the stored events through it in order); calls, talk and surveys
+    come from queue_agent_hour."""
+    tables = [
+        f"INSERT INTO hour_step (n) VALUES " + ", ".join(f"({i})" for i in range(LEG_HOURS, AGENT_HOURS)),
+        """CREATE TABLE agent_member (
+            agent VARCHAR(255) NOT NULL,
+            queue VARCHAR(255) NOT NULL,
+            member INTEGER NOT NULL,
+            paused INTEGER NOT NULL,
+            reason VARCHAR(255) NOT NULL,
+            PRIMARY KEY (agent, queue))""",
+        """CREATE TABLE agent_since (
+            agent VARCHAR(255) NOT NULL PRIMARY KEY,
+            since REAL NOT NULL)""",
+        """CREATE TABLE agent_hour (
+            hour INTEGER NOT NULL,
+            agent VARCHAR(255) NOT NULL,
+            logged_in REAL NOT NULL,
+            paused REAL NOT NULL,
+            missed INTEGER NOT NULL,
+            PRIMARY KEY (hour, agent)) WITHOUT ROWID""",
+        """CREATE TABLE agent_pause_hour (
+            hour INTEGER NOT NULL,
+            agent VARCHAR(255) NOT NULL,
+            reason VARCHAR(255) NOT NULL,
+            seconds REAL NOT NULL,
+            PRIMARY KEY (hour, agent, reason)) WITHOUT ROWID""",
+    ]
+    sqlite = "CREATE TRIGGER queue_event_agent_hour AFTER INSERT ON queue_event BEGIN\n" + \
+        "".join(_agent_sql(s, False) + ";\n" for s in _AGENT_EVENT) + "END"
+    pg = _pg_trigger("queue_event_agent_hour", "queue_event", "INSERT",
+                     "".join(_agent_sql(s, True) + ";\n" for s in _AGENT_EVENT))
+    columns = "id, time, callid, queue, agent, event, data"
+    return [
+        *tables,
+        {"sqlite": sqlite, "postgresql": pg},
+        # The events there are, written again in their order through the trigger.
+        f"CREATE TEMPORARY TABLE queue_event_replay AS SELECT {columns} FROM queue_event",
+        "DELETE FROM queue_event",
+        f"INSERT INTO queue_event ({columns}) SELECT {columns} FROM queue_event_replay ORDER BY time, id",
+        "DROP TABLE queue_event_replay",
     ]
 
 
@@ -475,6 +579,11 @@ MIGRATIONS = [
         7,
         "hourly rollups of the per extension, per trunk and trunk occupancy reports, never pruned",
         _leg_rollups(),
+    ),
+    (
+        8,
+        "hourly rollups of the agents report's log-ins, pauses and missed calls, never pruned",
+        _agent_rollups(),
     ),
 ]
 

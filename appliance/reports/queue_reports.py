@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .db import CallRecord, QueueCall, QueueEvent, execute
+from .db import CallRecord, QueueCall, QueueEvent, execute, reports_db
 from .period import Range
 from .usage import _order
 
@@ -199,7 +199,7 @@ class _AgentState:
                     continue
                 row = row_of(r.period(lo))
                 row["logged_in_seconds"] += hi - lo
-                paused_in = [self.paused[q] for q in self.queues if q in self.paused]
+                paused_in = [self.paused[q] for q in sorted(self.queues) if q in self.paused]
                 if paused_in:
                     row["paused_seconds"] += hi - lo
                     reason = paused_in[0]
@@ -208,6 +208,10 @@ class _AgentState:
 
 
 def agents(r: Range) -> tuple[list[dict], dict]:
+    """From the hourly rollups (agent_hour, agent_pause_hour, queue_agent_hour) where the zone's hours
+    are UTC hours, from the queue events and calls of the range otherwise. Wrap-up is counted from
+    the answered queue calls of the range either way: it depends on the queues' wrap-up setting at
+    the time of the report and on each agent's next call."""
     wrapups = {q: c.get("wrapup", 0) for q, c in r.config.get("queues", {}).items()}
     rows: dict = {}
 
@@ -218,6 +222,87 @@ def agents(r: Range) -> tuple[list[dict], dict]:
                        "talk_seconds": 0.0, "wrapup_seconds": 0.0, "missed": 0, "score_total": 0, "surveys": 0}
         return rows[k]
 
+    if r.whole_hours:
+        _agents_from_rollups(r, row)
+        _wrapups(r, row, wrapups)
+    else:
+        _agents_from_rows(r, row, wrapups)
+    out = [{"period": period, "agent": agent, **_agent_figures(a)}
+           for (period, agent), a in sorted(rows.items(), key=lambda kv: (kv[0][0], _order(kv[0][1])))]
+    total = {"logged_in_seconds": 0.0, "paused_seconds": 0.0, "paused_by_reason": {}, "calls": 0, "talk_seconds": 0.0,
+             "wrapup_seconds": 0.0, "missed": 0, "score_total": 0, "surveys": 0}
+    for a in rows.values():
+        for k, v in a.items():
+            if k == "paused_by_reason":
+                for reason, s in v.items():
+                    total[k][reason] = total[k].get(reason, 0.0) + s
+            else:
+                total[k] += v
+    return out, _agent_figures(total)
+
+
+def _agents_from_rollups(r: Range, row) -> None:
+    periods: dict = {}
+
+    def period(hour) -> str:
+        return periods.get(hour) or periods.setdefault(hour, r.period(hour * 3600))
+
+    for hour, agent, logged_in, paused, missed in execute(
+            "SELECT hour, agent, logged_in, paused, missed FROM agent_hour WHERE hour >= ? AND hour < ?", r.hours()):
+        if logged_in > 0 or missed > 0:
+            a = row(period(hour), agent)
+            a["logged_in_seconds"] += logged_in
+            a["paused_seconds"] += paused
+            a["missed"] += missed
+    for hour, agent, reason, seconds in execute(
+            "SELECT hour, agent, reason, seconds FROM agent_pause_hour WHERE hour >= ? AND hour < ?", r.hours()):
+        by_reason = row(period(hour), agent)["paused_by_reason"]
+        by_reason[reason] = by_reason.get(reason, 0.0) + seconds
+    # Since each agent's last log-in or pause event, in the state it left (the rollups have the
+    # time up to that event).
+    members: dict = defaultdict(list)
+    for agent, queue, member, paused, reason in execute(
+            "SELECT agent, queue, member, paused, reason FROM agent_member ORDER BY agent, queue"):
+        members[agent].append((queue, member, paused, reason))
+    for agent, since in execute("SELECT agent, since FROM agent_since WHERE since >= ? AND since < ?",
+                                (r.start - LOOKBACK, r.end)):
+        state = _AgentState()
+        state.queues = {q for q, member, _, _ in members.get(agent, ()) if member}
+        state.paused = {q: reason for q, _, paused, reason in members.get(agent, ()) if paused}
+        state.since = since
+        state.advance(r, lambda p, a=agent: row(p, a), r.end)
+    for hour, agent, answered, talk, *scores in execute(
+            f"SELECT hour, agent, SUM(answered), SUM(talk), {', '.join(f'SUM(score_{i})' for i in range(1, 6))} "
+            "FROM queue_agent_hour WHERE hour >= ? AND hour < ? GROUP BY hour, agent", r.hours()):
+        if answered > 0:
+            a = row(period(hour), agent)
+            a["calls"] += int(answered)
+            a["talk_seconds"] += talk
+            a["surveys"] += int(sum(scores))
+            a["score_total"] += int(sum((i + 1) * n for i, n in enumerate(scores)))
+
+
+def _wrapups(r: Range, row, wrapups: dict) -> None:
+    """Each answered call's wrap-up, cut short by the agent's next answered call of the range, summed
+    per hour the call came in (one statement over the range's answered calls)."""
+    pg = reports_db.param != "?"
+    least, greatest, floor = ("LEAST", "GREATEST", "FLOOR") if pg else ("MIN", "MAX", "CAST")
+    setting = "CASE queue " + "WHEN ? THEN ? " * len(wrapups) + "ELSE 0 END" if wrapups else "0"
+    hour = f"{floor}(entered_at / 3600{'' if pg else ' AS INTEGER'})"
+    periods: dict = {}
+    for agent, h, seconds in execute(
+            f"""SELECT agent, hour, SUM(CASE WHEN next_connected IS NOT NULL AND ended_at IS NOT NULL
+                    THEN {greatest}(0, {least}(setting, next_connected - ended_at)) ELSE setting END)
+                FROM (SELECT agent, {hour} AS hour, ended_at, {setting} AS setting,
+                        LEAD(connected_at) OVER (PARTITION BY agent ORDER BY connected_at) AS next_connected
+                    FROM queue_call WHERE entered_at >= ? AND entered_at < ? AND outcome = 'answered'
+                    AND agent IS NOT NULL) calls
+                GROUP BY agent, hour""",
+            (*[v for q, w in wrapups.items() for v in (q, float(w))], r.start, r.end)):
+        row(periods.get(h) or periods.setdefault(h, r.period(h * 3600)), agent)["wrapup_seconds"] += seconds
+
+
+def _agents_from_rows(r: Range, row, wrapups: dict) -> None:
     states: dict[str, _AgentState] = defaultdict(_AgentState)
     for t, queue, agent, event, data in _member_events(r):
         if agent in ("", "NONE"):
@@ -258,18 +343,6 @@ def agents(r: Range) -> tuple[list[dict], dict]:
         if survey is not None:
             a["score_total"] += survey
             a["surveys"] += 1
-    out = [{"period": period, "agent": agent, **_agent_figures(a)}
-           for (period, agent), a in sorted(rows.items(), key=lambda kv: (kv[0][0], _order(kv[0][1])))]
-    total = {"logged_in_seconds": 0.0, "paused_seconds": 0.0, "paused_by_reason": {}, "calls": 0, "talk_seconds": 0.0,
-             "wrapup_seconds": 0.0, "missed": 0, "score_total": 0, "surveys": 0}
-    for a in rows.values():
-        for k, v in a.items():
-            if k == "paused_by_reason":
-                for reason, s in v.items():
-                    total[k][reason] = total[k].get(reason, 0.0) + s
-            else:
-                total[k] += v
-    return out, _agent_figures(total)
 
 
 def _agent_figures(a: dict) -> dict:

@@ -29,7 +29,9 @@ def install(api, box) -> None:
         talk_seconds, hold_seconds, direction, outcome, from, to; - for descending), days (the last N
         days) or from and to (YYYY-MM-DD in the box's time zone, both included), direction, extension,
         trunk (id), queue, number (written any way), outcome. Agents get their own calls only. With
-        format=csv or format=xlsx: every call the filters find (not one page) as a download."""
+        format=csv or format=xlsx: every call the filters find (not one page) as a download. `total`
+        is exact when the filters are days, direction and outcome at most; with other filters it
+        counts up to 10,000 and "total_capped": true says there are more."""
         params = {k: request.query.getunicode(k) or "" for k in request.query.keys()}
         kind = export.format_of(params)
         timezone, own = box_settings.load().timezone, _own()
