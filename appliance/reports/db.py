@@ -293,7 +293,9 @@ def _leg_rollups() -> list:
 AGENT_HOURS = 170
 _AGENT = "NEW.agent NOT IN ('', 'NONE')"
 _MEMBER_EVENTS = "('ADDMEMBER', 'REMOVEMEMBER', 'PAUSE', 'UNPAUSE')"
-_QUEUE_OF = "CASE WHEN NEW.queue LIKE '%-memory' THEN substr(NEW.queue, 1, length(NEW.queue) - 7) ELSE NEW.queue END"
+# (no LIKE '%...': psycopg2 reads a % in a statement as a placeholder)
+_QUEUE_OF = ("CASE WHEN substr(NEW.queue, length(NEW.queue) - 6) = '-memory' "
+             "THEN substr(NEW.queue, 1, length(NEW.queue) - 7) ELSE NEW.queue END")
 _STEP_HOUR = "({floor}(S.since / 3600) + H.n)"
 _STEP_SECONDS = f"({{least}}(NEW.time, {_STEP_HOUR} * 3600 + 3600) - {{greatest}}(S.since, {_STEP_HOUR} * 3600))"
 _LOGGED_IN = "EXISTS (SELECT 1 FROM agent_member M WHERE M.agent = NEW.agent AND M.member = 1)"
