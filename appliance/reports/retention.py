@@ -9,12 +9,12 @@ transaction, with a pause between them: ingestion and reads go on between two ba
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import time
 
 from ..log import kv
 from .db import CallLeg, CallParty, CallRecord, CelEvent, QueueCall, QueueEvent, reports_db, reports_write_lock
+from .recorder import events_of
 from .usage import roll_occupancy
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def _event_boundary(cutoff: float) -> int:
     while lo <= hi:
         mid = (lo + hi) // 2
         row = CelEvent.select(CelEvent.id, CelEvent.data).where(CelEvent.id >= mid).order_by(CelEvent.id).first()
-        t = json.loads(row.data).get("time") if row is not None else None
+        t = events_of(row.data)[0].get("time") if row is not None else None
         if t is None or float(t) >= cutoff:
             hi = mid - 1
         else:

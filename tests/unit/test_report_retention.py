@@ -22,7 +22,10 @@ DAY = 86400.0
 
 def store_call(i: int, started: float, open_: int = 0) -> None:
     call = f"c{i}"
-    CelEvent.create(linkedid=call, data=json.dumps({"time": started, "event": "CHAN_START"}), open=open_)
+    start = {"time": started, "event": "CHAN_START"}
+    # A done call's events are one row (the recorder's, when the call ended within a batch).
+    CelEvent.create(linkedid=call, data=json.dumps(start if open_ else [start, {**start, "event": "CHAN_END"}]),
+                    open=open_)
     CallRecord.create(id=call, started=started, ended=started + 60, direction="internal", path="[]", wait=0.0,
                       talk=0.0, hold=0.0, transfers="[]", outcome="answered")
     CallLeg.create(uniqueid=f"{call}.1", call_id=call, channel="PJSIP/8001-1", kind="phone", party="8001",
