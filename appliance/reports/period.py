@@ -78,5 +78,17 @@ class Range:
         """The rollup hours of the range: [first, last) in hours since 1970."""
         return int(self.start // 3600), int(-(-self.end // 3600))
 
+    def bucket(self) -> tuple[str, list[int], object]:
+        """For a rollup read in whole hours: an SQL expression numbering the period of its `hour`
+        (so the database adds a period's hours up), its parameters, and the start of period n."""
+        if self.by == "hour":
+            return "hour", [], lambda n: n * 3600.0
+        starts = [self.start, *self.boundaries]
+        if len(starts) == 1:
+            return "0", [], lambda n: starts[0]
+        sql = "CASE " + "WHEN hour < ? THEN ? " * (len(starts) - 1) + "ELSE ? END"
+        params = [v for i, t in enumerate(starts[1:]) for v in (int(t // 3600), i)] + [len(starts) - 1]
+        return sql, params, lambda n: starts[int(n)]
+
     def local_label(self, t: float) -> str:
         return dt.datetime.fromtimestamp(t, self.zone).strftime("%Y-%m-%d %H:00")

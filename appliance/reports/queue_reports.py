@@ -128,11 +128,13 @@ def _queues_from_rollups(r: Range, acc: dict) -> None:
     the short-abandon threshold is the report's) the calls, their summed and longest wait, the
     calls answered within the queue's service level and the talk time."""
     short = r.options.get("short_abandon", SHORT_ABANDON)
+    bucket, params, start_of = r.bucket()
     periods: dict = {}
-    for hour, queue, outcome, waited, calls, wait_total, wait_max, in_time, talk in execute(
-            "SELECT hour, queue, outcome, waited, calls, wait_total, wait_max, in_time, talk FROM queue_hour "
-            "WHERE hour >= ? AND hour < ? AND calls > 0", r.hours()):
-        period = periods.get(hour) or periods.setdefault(hour, r.period(hour * 3600))
+    for n, queue, outcome, waited, calls, wait_total, wait_max, in_time, talk in execute(
+            f"SELECT {bucket}, queue, outcome, waited, SUM(calls), SUM(wait_total), MAX(wait_max), SUM(in_time), "
+            "SUM(talk) FROM queue_hour WHERE hour >= ? AND hour < ? AND calls > 0 GROUP BY 1, 2, 3, 4",
+            (*params, *r.hours())):
+        period = periods.get(n) or periods.setdefault(n, r.period(start_of(n)))
         a = acc[(period, queue)]
         a["entered"] += calls
         if outcome == "abandoned" and waited < short:
@@ -144,9 +146,10 @@ def _queues_from_rollups(r: Range, acc: dict) -> None:
             continue
         a[outcome] += calls
         _served(a, outcome, calls, wait_total, wait_max, talk, in_time)
-    for hour, queue, inbound, lost in execute(
-            "SELECT hour, queue, inbound, lost FROM queue_inbound_hour WHERE hour >= ? AND hour < ?", r.hours()):
-        a = acc[(periods.get(hour) or periods.setdefault(hour, r.period(hour * 3600)), queue)]
+    for n, queue, inbound, lost in execute(
+            f"SELECT {bucket}, queue, SUM(inbound), SUM(lost) FROM queue_inbound_hour WHERE hour >= ? AND hour < ? "
+            "GROUP BY 1, 2", (*params, *r.hours())):
+        a = acc[(periods.get(n) or periods.setdefault(n, r.period(start_of(n))), queue)]
         a["inbound"] += inbound
         a["lost"] += lost
 

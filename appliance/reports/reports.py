@@ -98,10 +98,10 @@ def _traffic(r: Range) -> tuple[list[dict], dict]:
     """From the hourly rollups (kept after the records are pruned, and a year of them is a few
     thousand rows), or from the records where local hours are not UTC hours."""
     if r.whole_hours:
-        rows = execute(
-            "SELECT hour * 3600, direction, outcome, talk, calls FROM traffic_hour WHERE hour >= ? AND hour < ?",
-            r.hours())
-        return traffic(rows, r.zone, r.start, r.end, r.by)
+        period, params, start_of = r.bucket()
+        rows = execute(f"SELECT {period}, direction, outcome, SUM(talk), SUM(calls) FROM traffic_hour "
+                       "WHERE hour >= ? AND hour < ? GROUP BY 1, 2, 3", (*params, *r.hours()))
+        return traffic(((start_of(n), *rest) for n, *rest in rows), r.zone, r.start, r.end, r.by)
     records = (CallRecord.select(CallRecord.started, CallRecord.direction, CallRecord.outcome, CallRecord.talk)
                .where(CallRecord.started >= r.start, CallRecord.started < r.end).tuples().iterator())
     return traffic(records, r.zone, r.start, r.end, r.by)
