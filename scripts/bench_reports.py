@@ -207,7 +207,11 @@ SIZES = (100_000, 10_000_000)
 
 
 def measure(sizes=SIZES, keep: Path | None = None) -> dict:
-    return {"ingestion": ingestion(), "queries": {n: queries(n, keep if n >= 1_000_000 else None) for n in sizes}}
+    import os
+
+    load, cores = os.getloadavg()[0], os.cpu_count()
+    return {"ingestion": ingestion(), "queries": {n: queries(n, keep if n >= 1_000_000 else None) for n in sizes},
+            "load": load, "cores": cores}
 
 
 def markdown(result: dict) -> str:
@@ -228,7 +232,7 @@ def markdown(result: dict) -> str:
 Ingestion: the recorded channel-event streams of tests/unit/data/cel (answered, busy,
 blind and attended transfers, hold, IVR to extension, ring group, outbound, queue answered
 and abandoned), copied with fresh ids into one stream of {ing['calls']:,} calls
-({ing['events']:,} events), fed to the call recorder in its batches of 500 events into a
+({ing['events']:,} events), fed to the call recorder in its batches of {BATCH:,} events into a
 new SQLite store (WAL, synchronous=NORMAL), each batch one transaction holding its events
 and the records of the calls it ends.
 
@@ -250,13 +254,30 @@ synchronous off while it is built) and may be kept between runs
 
 Notes
 - Target: every query under 300 ms at {sizes[-1]:,} records. Over it: {'; '.join(slow) or 'none'}.
-- The traffic, queue and survey reports read hourly rollups (traffic_hour, queue_hour,
-  queue_agent_hour, queue_inbound_hour, kept by triggers as rows are written, never pruned):
-  a month is a few thousand rows whatever the number of calls. The extension, trunk, trunk
-  occupancy and agent reports read the legs, queue calls and queue events of their range
-  through indexes: they grow with the calls in the range, not with the store.
-- The call log counts the matching records for `total` on every page; that count is what
-  grows with the store. Pages past the middle are read from the other end.
+- Every report reads hourly rollups where the zone's hours are UTC hours (Asia/Shanghai here),
+  never pruned and kept as rows are written: traffic_hour, queue_hour, queue_agent_hour and
+  queue_inbound_hour (triggers on records and queue calls), leg_hour (a trigger on legs:
+  calls, talk, and connected seconds spread over the hours a leg spans), trunk_peak_hour (each
+  trunk's peak of channels in an hour and when, written by the call recorder once no call in
+  progress can add to the hour; the bench writes them after generating, as the recorder
+  would have), agent_hour and agent_pause_hour (a trigger on queue events). The traffic and
+  queue reports add a period's hours up in the database. Only the agents report's wrap-up
+  still reads the range's answered queue calls (it depends on the wrap-up setting when the
+  report is read and on each agent's next call). The generated store has no queue events
+  (log-ins, pauses), so the agents report's figures here are its queue calls'.
+- Survey, a month by day: the generated agents answer every queue (800 agents x 8 queues), so
+  its rollup has about one row per answered queue call and the report itself lists some
+  190,000 rows (day x queue x agent): its time is the size of its answer, not of the store.
+- The call log's `total` is added up from traffic_hour when the filters are days, direction
+  and outcome at most (all but one extension here), and counted up to 10,000 otherwise
+  (`"total_capped": true` past it: one extension, whose calls are about 12,500).
+  Pages past the middle are read from the other end.
+- Ingestion: a call that begins and ends within a batch (up to {BATCH:,} events) has its events
+  stored as one row; per record the rest is the call recorder's Python (grouping events into
+  calls, building the record, encoding the events as JSON) and SQLite's inserts into the
+  record's 8 indexes, its legs, parties and the rollups' triggers.
+- This run: load average {result['load']:.1f} on {result['cores']} cores when it began, shared with other
+  builds and test suites; the clock's figures count their work too.
 - Not measured yet: Asterisk's CPU with ingestion on against off at 200 concurrent calls.
 """
 
