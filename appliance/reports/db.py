@@ -159,7 +159,8 @@ _LEG_MERGE = ("ON CONFLICT (kind, hour, party) DO UPDATE SET calls = t.calls + e
               "talk = t.talk + excluded.talk, load_seconds = t.load_seconds + excluded.load_seconds")
 _LEG_HOUR = f"""INSERT INTO leg_hour AS t ({_LEG_COLUMNS})
     SELECT R.kind, {{floor}}(R.started / 3600), R.party, {{agg}}(S * 1),
-        {", ".join(f"{{agg}}(CASE WHEN C.direction = '{d}' THEN S ELSE 0 END)" for d in ("inbound", "outbound", "internal"))},
+        {", ".join(f"{{agg}}(CASE WHEN C.direction = '{d}' THEN S ELSE 0 END)"
+                   for d in ("inbound", "outbound", "internal"))},
         {{agg}}(CASE WHEN R.answered IS NOT NULL THEN S ELSE 0 END),
         {{agg}}(CASE WHEN R.answered IS NOT NULL THEN S * {{greatest}}(0, COALESCE(R.ended, R.answered) - R.answered)
             ELSE 0 END), 0
@@ -168,7 +169,8 @@ _LEG_HOUR = f"""INSERT INTO leg_hour AS t ({_LEG_COLUMNS})
 _HOUR_OF_STEP = "({floor}(R.answered / 3600) + H.n)"
 _LEG_LOAD = f"""INSERT INTO leg_hour AS t ({_LEG_COLUMNS})
     SELECT R.kind, {_HOUR_OF_STEP}, R.party, 0, 0, 0, 0, 0, 0,
-        {{agg}}(S * ({{least}}(R.ended, {_HOUR_OF_STEP} * 3600 + 3600) - {{greatest}}(R.answered, {_HOUR_OF_STEP} * 3600)))
+        {{agg}}(S * ({{least}}(R.ended, {_HOUR_OF_STEP} * 3600 + 3600)
+            - {{greatest}}(R.answered, {_HOUR_OF_STEP} * 3600)))
     {{rows}} JOIN hour_step H ON H.n < {LEG_HOURS} AND {_HOUR_OF_STEP} * 3600 < R.ended
     WHERE C.id = R.call_id AND {_LEG_FILTER} AND R.answered IS NOT NULL AND R.answered < R.ended {{group}}
     {_LEG_MERGE}"""
@@ -194,7 +196,8 @@ def _leg_sql(sql: str, postgresql: bool, row: str | None, sign: str = "1") -> st
 # earliest of them), so hourly rows serve any period of whole hours. They are written once an
 # hour is over and no call in progress can still add a channel to it (rollup_horizon).
 # Parameters: first hour, hour after the last, (first hour, hour after the last) in seconds.
-_OCCUPANCY = """WITH RECURSIVE hours (h) AS (SELECT {lo} WHERE {lo} < {hi} UNION ALL SELECT h + 1 FROM hours WHERE h + 1 < {hi}),
+_OCCUPANCY = """WITH RECURSIVE hours (h) AS (
+        SELECT {lo} WHERE {lo} < {hi} UNION ALL SELECT h + 1 FROM hours WHERE h + 1 < {hi}),
     legs AS (SELECT L.party AS party, L.started AS s, COALESCE(L.ended, L.started) AS e FROM call_leg L
         WHERE L.kind = 'trunk' AND L.party IS NOT NULL AND L.started >= {lo} * 3600 - {lookback}
         AND L.started < {hi} * 3600 AND COALESCE(L.ended, L.started) >= {lo} * 3600
@@ -812,6 +815,11 @@ def upsert(model, **row) -> None:
 def execute(sql: str, params=()):
     """A statement written with ? placeholders, on whichever database the store is."""
     return reports_db.execute_sql(sql.replace("?", reports_db.param), params)
+
+
+def whole_sum(column: str) -> str:
+    """SQL: the sum of a column of whole numbers, as one (PostgreSQL's SUM of a BIGINT is a NUMERIC)."""
+    return f"CAST(SUM({column}) AS BIGINT)"
 
 
 def execute_many(sql: str, rows) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .db import CallRecord, QueueCall, QueueEvent, execute, reports_db
+from .db import CallRecord, QueueCall, QueueEvent, execute, reports_db, whole_sum
 from .period import Range
 from .usage import _order
 
@@ -131,8 +131,9 @@ def _queues_from_rollups(r: Range, acc: dict) -> None:
     bucket, params, start_of = r.bucket()
     periods: dict = {}
     for n, queue, outcome, waited, calls, wait_total, wait_max, in_time, talk in execute(
-            f"SELECT {bucket}, queue, outcome, waited, SUM(calls), SUM(wait_total), MAX(wait_max), SUM(in_time), "
-            "SUM(talk) FROM queue_hour WHERE hour >= ? AND hour < ? AND calls > 0 GROUP BY 1, 2, 3, 4",
+            f"SELECT {bucket}, queue, outcome, waited, {whole_sum('calls')}, SUM(wait_total), MAX(wait_max), "
+            f"{whole_sum('in_time')}, SUM(talk) FROM queue_hour WHERE hour >= ? AND hour < ? AND calls > 0 "
+            "GROUP BY 1, 2, 3, 4",
             (*params, *r.hours())):
         period = periods.get(n) or periods.setdefault(n, r.period(start_of(n)))
         a = acc[(period, queue)]
@@ -147,8 +148,8 @@ def _queues_from_rollups(r: Range, acc: dict) -> None:
         a[outcome] += calls
         _served(a, outcome, calls, wait_total, wait_max, talk, in_time)
     for n, queue, inbound, lost in execute(
-            f"SELECT {bucket}, queue, SUM(inbound), SUM(lost) FROM queue_inbound_hour WHERE hour >= ? AND hour < ? "
-            "GROUP BY 1, 2", (*params, *r.hours())):
+            f"SELECT {bucket}, queue, {whole_sum('inbound')}, {whole_sum('lost')} FROM queue_inbound_hour "
+            "WHERE hour >= ? AND hour < ? GROUP BY 1, 2", (*params, *r.hours())):
         a = acc[(periods.get(n) or periods.setdefault(n, r.period(start_of(n))), queue)]
         a["inbound"] += inbound
         a["lost"] += lost

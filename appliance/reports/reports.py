@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import Invalid, NotFound
 from . import queue_reports, usage
-from .db import CallRecord, execute
+from .db import CallRecord, execute, whole_sum
 from .period import BY, Range, period_of, periods
 
 MAX_DAYS = {"hour": 31, "day": 400, "week": 800, "month": 3700}
@@ -99,7 +99,7 @@ def _traffic(r: Range) -> tuple[list[dict], dict]:
     thousand rows), or from the records where local hours are not UTC hours."""
     if r.whole_hours:
         period, params, start_of = r.bucket()
-        rows = execute(f"SELECT {period}, direction, outcome, SUM(talk), SUM(calls) FROM traffic_hour "
+        rows = execute(f"SELECT {period}, direction, outcome, SUM(talk), {whole_sum('calls')} FROM traffic_hour "
                        "WHERE hour >= ? AND hour < ? GROUP BY 1, 2, 3", (*params, *r.hours()))
         return traffic(((start_of(n), *rest) for n, *rest in rows), r.zone, r.start, r.end, r.by)
     records = (CallRecord.select(CallRecord.started, CallRecord.direction, CallRecord.outcome, CallRecord.talk)

@@ -84,7 +84,8 @@ def _busy_hours(r: Range, load: dict) -> dict:
     for party, hours in load.items():
         for h, seconds in hours.items():
             k = (r.period(h), party)
-            if k not in best or seconds > best[k][1]:
+            # the earliest of hours as busy as each other (rows come in no set order)
+            if k not in best or seconds > best[k][1] or (seconds == best[k][1] and h < best[k][0]):
                 best[k] = (h, seconds)
     return {k: (r.local_label(h), round(s / 3600, 3)) for k, (h, s) in best.items()}
 

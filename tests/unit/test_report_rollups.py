@@ -194,7 +194,8 @@ def test_the_migrations_fill_the_rollups_from_the_rows_there_are(store):
     params = {"from": "2026-10-30", "to": "2026-12-02", "by": "day"}
     names = ("extensions", "trunks", "trunk_occupancy", "agents")
     kept = {name: reports.report(name, params, ZONE, CONFIG) for name in names}
-    numbers = {n for n, description, _ in MIGRATIONS if "trunk occupancy" in description or "agents report" in description}
+    numbers = {n for n, description, _ in MIGRATIONS
+               if "trunk occupancy" in description or "agents report" in description}
     fill = [sql for n, _, statements in migrations_for(reports_db.obj) if n in numbers for sql in statements
             if not sql.startswith(("CREATE TABLE", "CREATE TRIGGER", "CREATE FUNCTION")) and "hour_step (n)" not in sql]
     assert len(fill) == 8
