@@ -246,21 +246,25 @@ def agents(r: Range) -> tuple[list[dict], dict]:
 
 
 def _agents_from_rollups(r: Range, row) -> None:
+    bucket, params, start_of = r.bucket()  # the database adds a period's hours up
+    args = (*params, *r.hours())
     periods: dict = {}
 
-    def period(hour) -> str:
-        return periods.get(hour) or periods.setdefault(hour, r.period(hour * 3600))
+    def period(n) -> str:
+        return periods.get(n) or periods.setdefault(n, r.period(start_of(n)))
 
-    for hour, agent, logged_in, paused, missed in execute(
-            "SELECT hour, agent, logged_in, paused, missed FROM agent_hour WHERE hour >= ? AND hour < ?", r.hours()):
+    for n, agent, logged_in, paused, missed in execute(
+            f"SELECT {bucket}, agent, SUM(logged_in), SUM(paused), {whole_sum('missed')} FROM agent_hour "
+            "WHERE hour >= ? AND hour < ? GROUP BY 1, 2", args):
         if logged_in > 0 or missed > 0:
-            a = row(period(hour), agent)
+            a = row(period(n), agent)
             a["logged_in_seconds"] += logged_in
             a["paused_seconds"] += paused
             a["missed"] += missed
-    for hour, agent, reason, seconds in execute(
-            "SELECT hour, agent, reason, seconds FROM agent_pause_hour WHERE hour >= ? AND hour < ?", r.hours()):
-        by_reason = row(period(hour), agent)["paused_by_reason"]
+    for n, agent, reason, seconds in execute(
+            f"SELECT {bucket}, agent, reason, SUM(seconds) FROM agent_pause_hour WHERE hour >= ? AND hour < ? "
+            "GROUP BY 1, 2, 3", args):
+        by_reason = row(period(n), agent)["paused_by_reason"]
         by_reason[reason] = by_reason.get(reason, 0.0) + seconds
     # Since each agent's last log-in or pause event, in the state it left (the rollups have the
     # time up to that event).
@@ -275,35 +279,37 @@ def _agents_from_rollups(r: Range, row) -> None:
         state.paused = {q: reason for q, _, paused, reason in members.get(agent, ()) if paused}
         state.since = since
         state.advance(r, lambda p, a=agent: row(p, a), r.end)
-    for hour, agent, answered, talk, *scores in execute(
-            f"SELECT hour, agent, SUM(answered), SUM(talk), {', '.join(f'SUM(score_{i})' for i in range(1, 6))} "
-            "FROM queue_agent_hour WHERE hour >= ? AND hour < ? GROUP BY hour, agent", r.hours()):
+    scores = ", ".join(whole_sum(f"score_{i}") for i in range(1, 6))
+    for n, agent, answered, talk, *counts in execute(
+            f"SELECT {bucket}, agent, {whole_sum('answered')}, SUM(talk), {scores} FROM queue_agent_hour "
+            "WHERE hour >= ? AND hour < ? GROUP BY 1, 2", args):
         if answered > 0:
-            a = row(period(hour), agent)
-            a["calls"] += int(answered)
+            a = row(period(n), agent)
+            a["calls"] += answered
             a["talk_seconds"] += talk
-            a["surveys"] += int(sum(scores))
-            a["score_total"] += int(sum((i + 1) * n for i, n in enumerate(scores)))
+            a["surveys"] += sum(counts)
+            a["score_total"] += sum((i + 1) * c for i, c in enumerate(counts))
 
 
 def _wrapups(r: Range, row, wrapups: dict) -> None:
     """Each answered call's wrap-up, cut short by the agent's next answered call of the range, summed
-    per hour the call came in (one statement over the range's answered calls)."""
+    per period the call came in (one statement over the range's answered calls)."""
     pg = reports_db.param != "?"
     least, greatest, floor = ("LEAST", "GREATEST", "FLOOR") if pg else ("MIN", "MAX", "CAST")
     setting = "CASE queue " + "WHEN ? THEN ? " * len(wrapups) + "ELSE 0 END" if wrapups else "0"
     hour = f"{floor}(entered_at / 3600{'' if pg else ' AS INTEGER'})"
+    bucket, params, start_of = r.bucket()
     periods: dict = {}
-    for agent, h, seconds in execute(
-            f"""SELECT agent, hour, SUM(CASE WHEN next_connected IS NOT NULL AND ended_at IS NOT NULL
+    for agent, n, seconds in execute(
+            f"""SELECT agent, {bucket}, SUM(CASE WHEN next_connected IS NOT NULL AND ended_at IS NOT NULL
                     THEN {greatest}(0, {least}(setting, next_connected - ended_at)) ELSE setting END)
                 FROM (SELECT agent, {hour} AS hour, ended_at, {setting} AS setting,
                         LEAD(connected_at) OVER (PARTITION BY agent ORDER BY connected_at) AS next_connected
                     FROM queue_call WHERE entered_at >= ? AND entered_at < ? AND outcome = 'answered'
                     AND agent IS NOT NULL) calls
-                GROUP BY agent, hour""",
-            (*[v for q, w in wrapups.items() for v in (q, float(w))], r.start, r.end)):
-        row(periods.get(h) or periods.setdefault(h, r.period(h * 3600)), agent)["wrapup_seconds"] += seconds
+                GROUP BY 1, 2""",
+            (*params, *[v for q, w in wrapups.items() for v in (q, float(w))], r.start, r.end)):
+        row(periods.get(n) or periods.setdefault(n, r.period(start_of(n))), agent)["wrapup_seconds"] += seconds
 
 
 def _agents_from_rows(r: Range, row, wrapups: dict) -> None:
