@@ -817,6 +817,11 @@ def execute(sql: str, params=()):
     return reports_db.execute_sql(sql.replace("?", reports_db.param), params)
 
 
+def postgresql() -> bool:
+    """Whether the store is PostgreSQL (for the few statements written in each one's words)."""
+    return isinstance(reports_db.obj, PooledPostgresqlDatabase)
+
+
 def whole_sum(column: str) -> str:
     """SQL: the sum of a column of whole numbers, as one (PostgreSQL's SUM of a BIGINT is a NUMERIC)."""
     return f"CAST(SUM({column}) AS BIGINT)"

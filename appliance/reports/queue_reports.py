@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .db import CallRecord, QueueCall, QueueEvent, execute, reports_db, whole_sum
+from .db import CallRecord, QueueCall, QueueEvent, execute, postgresql, whole_sum
 from .period import Range
 from .usage import _order
 
@@ -294,7 +294,7 @@ def _agents_from_rollups(r: Range, row) -> None:
 def _wrapups(r: Range, row, wrapups: dict) -> None:
     """Each answered call's wrap-up, cut short by the agent's next answered call of the range, summed
     per period the call came in (one statement over the range's answered calls)."""
-    pg = reports_db.param != "?"
+    pg = postgresql()
     least, greatest, floor = ("LEAST", "GREATEST", "FLOOR") if pg else ("MIN", "MAX", "CAST")
     setting = "CASE queue " + "WHEN ? THEN ? " * len(wrapups) + "ELSE 0 END" if wrapups else "0"
     hour = f"{floor}(entered_at / 3600{'' if pg else ' AS INTEGER'})"

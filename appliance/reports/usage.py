@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from .db import CallLeg, CallRecord, execute, execute_many, occupancy_sql, reports_db
+from .db import CallLeg, CallRecord, execute, execute_many, occupancy_sql, postgresql
 from .period import Range
 
 # A leg still up when the range starts began at most this long before it (the longest call the
@@ -181,15 +181,11 @@ def trunks(r: Range) -> tuple[list[dict], dict]:
     return _per_party(r, "trunk", "trunk", ("inbound", "outbound"), _trunk_label(r))
 
 
-def _postgresql() -> bool:
-    return reports_db.param != "?"
-
-
 def _hourly_peaks(lo: int, hi: int):
     """(hour, trunk, peak, first reached) of the hours [lo, hi), counted from the legs."""
     if lo >= hi:
         return []
-    return execute(occupancy_sql(_postgresql(), str(int(lo)), str(int(hi)))).fetchall()
+    return execute(occupancy_sql(postgresql(), str(int(lo)), str(int(hi)))).fetchall()
 
 
 def horizon() -> int:
