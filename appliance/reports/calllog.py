@@ -204,7 +204,11 @@ def filtered(params: dict, timezone: str, key, *, own: str | None = None, now: d
             raise Forbidden("agents see their own calls only")
         extension = own
     if extension:
-        q = q.where(CallRecord.id.in_(CallParty.select(CallParty.call_id).where(CallParty.extension == extension)))
+        # Through the parties' (extension, started) index: a page of an extension's calls in time
+        # order without reading every one of them first (a party's start is its call's).
+        q = q.join(CallParty, on=(CallParty.call_id == CallRecord.id)).where(CallParty.extension == extension)
+        if column is CallRecord.started:
+            order = (CallParty.started.desc() if sort.startswith("-") else CallParty.started.asc(), order[1])
     return q, order
 
 
