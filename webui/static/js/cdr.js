@@ -61,7 +61,7 @@
     $("rows").replaceChildren(...doc.items.map(row));
     $("empty").hidden = doc.items.length > 0;
     // Past a count of its own the server stops counting (a filter the hourly rollup cannot add up).
-    $("summary").textContent = t(doc.total_capped ? "cdr.total_more" : "cdr.total", {n: doc.total});
+    $("summary").textContent = t("cdr.total", {n: doc.total_capped ? `${doc.total}+` : doc.total});
     return doc.total;
   }
 
