@@ -35,7 +35,7 @@ stop:
 	@$(BOX) down $(RUN_NAME)
 
 unit: venv
-	$(VPY) -m pytest -q tests/unit
+	$(VPY) -m pytest -q -n 2 tests/unit
 
 integration: venv rootfs
 	$(VPY) -m pytest -q tests/integration
@@ -46,7 +46,8 @@ system: venv rootfs
 ## Everything: unit tests, then real Asterisk with real phones, then the web UI in Chromium,
 ## then the disk image in qemu (boot, phones, updates, rollback).
 test: venv rootfs
-	$(VPY) -m pytest -q tests/unit tests/integration tests/browser tests/system
+	$(VPY) -m pytest -q -n 2 tests/unit
+	$(VPY) -m pytest -q tests/integration tests/browser tests/system
 
 ## The dev disk image (boot, system A, system B, data) and its update bundle, from Debian packages.
 disk: host-deps
