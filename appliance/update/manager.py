@@ -267,9 +267,12 @@ class UpdateManager(Manager):
                     self.job.update(received=done, progress=int(done * 100 / length))
                 f.flush()
                 os.fsync(f.fileno())
-        except BaseException:
+        except BaseException as exc:
             path.unlink(missing_ok=True)
             self.job = {"state": "failed", "message": "the upload was interrupted; nothing was changed"}
+            if isinstance(exc, OSError):  # the connection went away: the page sends the bundle again
+                log.warning("update upload interrupted", extra=kv(received=done, size=length, reason=str(exc)))
+                raise UpdateError(self.job["message"]) from None
             raise
         if done < length:
             path.unlink(missing_ok=True)

@@ -29,6 +29,8 @@ sys.path.insert(0, str(REPO / "scripts"))
 from vm import Vm  # noqa: E402
 
 ADMIN_PASSWORD = "Test-Admin-Pass-77"
+# Through TCG a boot takes about a minute; leave room for a loaded CI machine.
+BOOT = 240
 
 
 def _requirements() -> str | None:
@@ -132,6 +134,19 @@ class BootedVm(Vm):
         context.check_hostname = False
         return Api(self.https_url, context=context)
 
+    def supervisor_errors(self) -> list[str]:
+        """The error lines of the box's supervisor log (from its logs download), for a failure's message."""
+        import io
+        import tarfile
+
+        try:
+            body = self.api().sign_in(ADMIN_PASSWORD).get("/system/logs").body
+            with tarfile.open(fileobj=io.BytesIO(body)) as tar:
+                text = tar.extractfile("logs/supervisor.log").read().decode(errors="replace")
+        except Exception as exc:  # noqa: BLE001 - only ever part of another failure's message
+            return [f"(no logs: {exc})"]
+        return [line for line in text.splitlines() if '"level": "error"' in line]
+
     def wait_good(self, slot: str, timeout: float, since: int = 0) -> str:
         return self.wait_console(rf"callbox: system {slot} \(version ([^)]*)\) is good[^\n]*", timeout,
                                  since).group(0)
@@ -145,6 +160,8 @@ def vm(images, tmp_path_factory, request):
     machine = BootedVm(images["base"]["disk"], work, size="4G")
     machine.start()
     try:
+        # Every test starts from a box that has come up, whichever runs first.
+        machine.wait_good("A", BOOT)
         yield machine
     finally:
         machine.kill()

@@ -15,10 +15,9 @@ import pytest
 
 from tests.api import Api
 
-from .conftest import ADMIN_PASSWORD, admin_page
+from .conftest import ADMIN_PASSWORD, BOOT, admin_page
+from vm import VmError  # noqa: E402 - scripts/ is on the path once conftest is imported
 
-# Through TCG a boot takes about a minute; leave room for a loaded CI machine.
-BOOT = 240
 
 
 def update_status(vm) -> dict:
@@ -296,9 +295,15 @@ def test_update_installs_from_the_web_ui_reboots_into_the_other_slot_and_keeps_d
             new MutationObserver(() => window.shown.push(el.textContent))
                 .observe(el, {childList: true, characterData: true, subtree: true});
         }""")
+        failed = []
+        page.on("requestfailed", lambda r: failed.append(f"{r.method} {r.url}: {r.failure}"))
         page.set_input_files("#bundle-file", images["v2"]["bundle"])
         page.click("#upload-button")
-        line = vm.wait_good("B", BOOT + 120, since=mark)
+        try:
+            line = vm.wait_good("B", BOOT + 120, since=mark)
+        except VmError:
+            raise AssertionError(f"no reboot into B; the page says {page.locator('#job-text').text_content()!r}, "
+                                 f"failed requests: {failed}; the box's errors: {vm.supervisor_errors()}") from None
         assert "the update is complete" in line
         # The page followed the box through its restart and says what it runs now.
         expect(page.locator("#job-text")).to_have_text(f"The box now runs {new}.", timeout=60_000)

@@ -272,6 +272,21 @@ def test_upload_cut_short_is_refused(tmp_path):
     assert not list(m.workdir.glob("upload-*"))
 
 
+def test_an_upload_whose_connection_breaks_is_refused_and_a_new_one_is_taken(tmp_path):
+    class Broken(io.BytesIO):
+        def read(self, n=-1):
+            if self.tell() >= 4:
+                raise BrokenPipeError(32, "Broken pipe")
+            return super().read(min(n, 4))
+
+    m = manager(tmp_path, FakeSystem())
+    m.confirm()
+    with pytest.raises(UpdateError, match="interrupted"):
+        m.receive(Broken(b"x" * 10), 10)
+    assert m.status()["job"]["state"] == "failed" and not list(m.workdir.glob("upload-*"))
+    assert m.receive(io.BytesIO(b"y" * 10), 10).read_bytes() == b"y" * 10
+
+
 def test_no_update_before_the_running_system_is_confirmed(tmp_path):
     m = manager(tmp_path, FakeSystem())
     with pytest.raises(UpdateError, match="not confirmed"):

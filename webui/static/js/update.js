@@ -71,11 +71,11 @@
     }, 1000);
   }
 
-  $("upload-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    const file = $("bundle-file").files[0];
-    if (!file) return;
-    const oldVersion = (status.running || {}).version;
+  // A lost connection (a laptop changing networks, Wi-Fi dropping) sends the bundle again: the
+  // box keeps nothing of a cut upload, so each try starts from the beginning.
+  const UPLOAD_TRIES = 4;
+
+  function upload(file, oldVersion, attempt) {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/v1/system/update");
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
@@ -84,15 +84,34 @@
     xhr.upload.addEventListener("progress", (ev) => {
       if (ev.lengthComputable) showJob({state: "receiving", progress: Math.round(ev.loaded * 100 / ev.total)});
     });
+    const again = () => {
+      setText("job-text", t("upd.job.again", {n: attempt + 1, of: UPLOAD_TRIES}));
+      setTimeout(() => upload(file, oldVersion, attempt + 1), 3000);
+    };
     xhr.addEventListener("load", () => {
       let doc = {};
       try { doc = JSON.parse(xhr.responseText); } catch (err) { /* not JSON */ }
-      if (xhr.status === 202) { showJob(doc); follow(oldVersion); }
-      else { showJob({state: "failed", message: doc.error || t("upd.job.failed")}); toast(doc.error || t("upd.job.failed"), "bad"); }
+      if (xhr.status === 202) { showJob(doc); follow(oldVersion); return; }
+      // The box lost the connection while it read (it says "interrupted"), or has not seen the
+      // lost one end yet (it still says "receiving").
+      const lost = /interrupted/.test(doc.error || "") || (attempt > 1 && /receiving/.test(doc.error || ""));
+      if (xhr.status === 409 && lost && attempt < UPLOAD_TRIES) { again(); return; }
+      showJob({state: "failed", message: doc.error || t("upd.job.failed")});
+      toast(doc.error || t("upd.job.failed"), "bad");
     });
-    xhr.addEventListener("error", () => showJob({state: "failed", message: t("upd.job.lost")}));
+    xhr.addEventListener("error", () => {
+      if (attempt < UPLOAD_TRIES) again();
+      else showJob({state: "failed", message: t("upd.job.lost")});
+    });
     showJob({state: "receiving", progress: 0});
     xhr.send(file);
+  }
+
+  $("upload-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const file = $("bundle-file").files[0];
+    if (!file) return;
+    upload(file, (status.running || {}).version, 1);
   });
 
   $("reset-button").addEventListener("click", async () => {
