@@ -7,9 +7,10 @@ need=""
 # The test fax machine (tests/faxmachine.py): spandsp; tiff2pdf for the fax unit tests.
 # The reports store on PostgreSQL (tests/integration/test_reports_postgresql.py): its server.
 # WireGuard peers the tests run (tests/wgpeer.py), nftables for the NAT in front of test branches.
+# The SFTP server the backup test runs (tests/sftpserver.py): OpenSSH's sshd.
 for pkg in mmdebstrap espeak-ng debian-archive-keyring sip-tester iproute2 util-linux ca-certificates sox libsox-fmt-mp3 chromium fonts-noto-cjk \
         umockdev qemu-system-x86 qemu-utils genimage rauc grub-pc-bin grub-common squashfs-tools mtools dosfstools fdisk openssl \
-        libspandsp2 libtiff-tools postgresql wireguard-go wireguard-tools nftables; do
+        libspandsp2 libtiff-tools postgresql wireguard-go wireguard-tools nftables openssh-server; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need="$need $pkg"
 done
 if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then

@@ -54,10 +54,19 @@ def check_passphrase(passphrase: str | None) -> str:
     return passphrase
 
 
+def _host(hostname: str) -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "", hostname)[:40] or "callbox"
+
+
 def file_name(hostname: str, when: dt.datetime | None = None) -> str:
     when = when or dt.datetime.now(dt.timezone.utc)
-    host = re.sub(r"[^A-Za-z0-9-]", "", hostname)[:40] or "callbox"
-    return f"callbox-{host}-{when.strftime('%Y%m%d-%H%M%S')}.cbk"
+    return f"callbox-{_host(hostname)}-{when.strftime('%Y%m%d-%H%M%S')}.cbk"
+
+
+def made_here(hostname: str) -> re.Pattern:
+    """The names file_name gives on this box (a "-N" suffix for a second one in the same second), and
+    no other box's: "callbox-box-2-..." is not one of box's."""
+    return re.compile(rf"callbox-{re.escape(_host(hostname))}-\d{{8}}-\d{{6}}(-\d+)?\.cbk")
 
 
 def backup(box, passphrase: str, options: archive.Options, run=direct) -> tuple[str, dict, Iterator[bytes]]:

@@ -163,7 +163,7 @@ def test_a_scheduled_backup_is_made_at_its_hour_into_the_box_folder(api, box):
 
     hour = time.gmtime().tm_hour
     r = api.put("/system/backup/schedule", {"frequency": "daily", "hour": hour, "keep": 2, "passphrase": PASSPHRASE,
-                                            "voicemail": True})
+                                            "voicemail": True, "target": "folder"})
     assert r.status == 200 and r.json["passphrase_set"], r
     folder = box.data / "backups"
     deadline = time.monotonic() + 60
@@ -180,3 +180,103 @@ def test_a_scheduled_backup_is_made_at_its_hour_into_the_box_folder(api, box):
     doc = api.get("/system/backup/schedule").json
     assert [f["name"] for f in doc["files"]] == [made.name]
     assert api.get("/health").json["backup"]["last"]["file"] == made.name
+
+
+def _archive_names(blob_file, passphrase: str = PASSPHRASE) -> tuple[set, bytes]:
+    """What an archive holds, and its config database, opened with the passphrase."""
+    import tarfile
+
+    from appliance.backup.crypto import Decryptor
+
+    with open(blob_file, "rb") as f:
+        dec = Decryptor(f, passphrase)
+        names, config = set(), b""
+        with tarfile.open(fileobj=dec, mode="r|") as tar:
+            for member in tar:
+                names.add(member.name)
+                if member.name == "config.db":
+                    config = tar.extractfile(member).read()
+        dec.finish()
+    return names, config
+
+
+def test_scheduled_backups_to_an_sftp_server(api, box, tmp_path):
+    """A real sshd on the host's end of the box's link, signing the box in with the box's own key:
+    bad settings are refused at their field, the host key is pinned on first contact, the scheduled
+    backup arrives and opens with the passphrase, keep-last-N prunes only this box's archives, and a
+    re-keyed server is refused and shown as a failed backup."""
+    import sqlite3
+
+    from tests.sftpserver import SftpServer
+
+    assert api.put("/system/backup/schedule", {"frequency": "off", "target": "folder"}).status == 200
+    server = SftpServer(box.host_ip, tmp_path / "sshd")
+    doc = api.get("/system/backup/schedule").json
+    assert doc["public_key"].startswith("ssh-ed25519 ")
+    server.authorize(doc["public_key"])
+    folder = server.root / "backups"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("the owner's, not a backup")
+    foreign = folder / "callbox-otherbox-20260101-020000.cbk"
+    foreign.write_bytes(b"another box's backup")
+    base = {"target": "sftp", "sftp_host": box.host_ip, "sftp_user": "root", "sftp_auth": "key",
+            "sftp_directory": str(folder), "keep": 2, "passphrase": PASSPHRASE, "voicemail": False}
+    with server:
+        base["sftp_port"] = server.port
+        r = api.put("/system/backup/schedule", {**base, "sftp_port": 70000})
+        assert r.status == 422 and r.json["field"] == "sftp_port", r.json
+
+        def refused(changes: dict, field: str, words: str) -> None:
+            assert api.put("/system/backup/schedule", {**base, **changes}).status == 200
+            r = api.post("/system/backup/sftp/test", timeout=60)
+            assert r.status == 422 and r.json["field"] == field and words in r.json["error"], (changes, r.json)
+
+        refused({"sftp_directory": str(folder / "missing")}, "sftp_directory", "does not exist")
+        refused({"sftp_auth": "password", "sftp_password": "not-the-password"}, "sftp_password", "refused")
+        refused({"sftp_host": "backup-server.invalid"}, "sftp_host", "does not resolve")
+        assert api.get("/system/backup/schedule").json["sftp_host_key"] == ""  # nothing pinned on failures
+
+        r = api.put("/system/backup/schedule", base)
+        assert r.status == 200, r.json
+        r = api.post("/system/backup/sftp/test", timeout=60)
+        assert r.status == 200 and r.json["pinned_now"] and r.json["host_key"] == server.fingerprint, r.json
+        assert api.get("/system/backup/schedule").json["sftp_host_key"] == server.fingerprint
+
+        # Due from this hour (the box's time zone is UTC): the manager makes it by itself.
+        r = api.put("/system/backup/schedule", {"frequency": "daily", "hour": time.gmtime().tm_hour})
+        assert r.status == 200, r.json
+        deadline = time.monotonic() + 60
+        def ours():
+            return [p for p in folder.glob("callbox-*.cbk") if p != foreign]
+
+        while not ours():
+            assert time.monotonic() < deadline, f"no backup arrived: {box.health().get('backup')}"
+            time.sleep(0.2)
+        first, = ours()
+        last = box.wait_health(lambda h: (h.get("backup") or {}).get("last", {}).get("file") == first.name, 30,
+                               "the scheduled backup's record")["backup"]["last"]
+        assert last["ok"] and last["target"] == "sftp" and last["size"] == first.stat().st_size > 0, last
+        names, config = _archive_names(first)
+        assert {"manifest.json", "config.db", "secrets"} <= names and "voicemail" not in names, names
+        copy = tmp_path / "config.db"
+        copy.write_bytes(config)
+        with sqlite3.connect(copy) as db:
+            assert db.execute("SELECT value FROM setting WHERE key = 'backup_schedule'").fetchone()
+
+        made = [api.post("/system/backup/schedule/run", timeout=120) for _ in range(2)]
+        assert all(r.status == 200 for r in made), [r.json for r in made]
+        assert made[1].json["removed"] == [first.name], made[1].json
+        kept = sorted(p.name for p in folder.iterdir())
+        assert kept == sorted([made[0].json["file"], made[1].json["file"], "notes.txt", foreign.name]), kept
+
+        server.stop()
+        server.start(new_host_key=True)  # the same address and port, another host key
+        r = api.post("/system/backup/sftp/test", timeout=60)
+        assert r.status == 422 and r.json["field"] == "sftp_host_key" and "changed" in r.json["error"], r.json
+        r = api.post("/system/backup/schedule/run", timeout=60)
+        assert r.status == 422 and r.json["field"] == "sftp_host_key", r.json
+        assert sorted(p.name for p in folder.iterdir()) == kept
+        assert api.get("/health").json["backup"]["last"]["ok"] is False  # the dashboard's alert
+        last = api.get("/system/backup/schedule").json["last"]
+        assert not last["ok"] and last["field"] == "sftp_host_key" and "host key has changed" in last["error"], last
+    assert api.put("/system/backup/schedule", {"frequency": "off", "target": "folder"}).status == 200

@@ -281,13 +281,13 @@ def test_scheduled_backups_keep_the_newest_and_never_a_partial_file(tmp_path):
     folder = tmp_path / "backups"
     plan = schedule.Schedule(frequency="daily", hour=0)
     now = dt.datetime.now(dt.timezone.utc)
-    assert schedule.due(now, "UTC", plan, folder)
+    assert schedule.due(now, "UTC", plan, schedule.newest_in(folder))
     for i in range(3):
         final, size, removed = schedule.write(folder, "callbox-box-20261206-000000.cbk", [b"x" * 10, b"y"], keep=2)
         assert size == 11 and (i < 2) == (removed == [])
     assert sorted(p.name for p in folder.iterdir()) == ["callbox-box-20261206-000000-1.cbk",
                                                         "callbox-box-20261206-000000-2.cbk"]
-    assert not schedule.due(now, "UTC", plan, folder)
+    assert not schedule.due(now, "UTC", plan, schedule.newest_in(folder))
 
     def broken():
         yield b"start"
@@ -318,3 +318,111 @@ def test_backup_schedule_through_the_api(admin):
     assert [f["name"] for f in files] == [made[2]["file"], made[1]["file"]]
     with open(paths.data / "backups" / made[2]["file"], "rb") as f:
         assert b"config.db" in _open(f.read())
+
+
+def test_a_failed_scheduled_backup_waits_before_the_next_try():
+    import datetime as dt
+
+    from appliance.backup import schedule
+
+    plan = schedule.Schedule(frequency="daily", hour=2, target="sftp")
+    now = dt.datetime(2026, 12, 9, 3, 0, tzinfo=dt.timezone.utc)
+    made_before = (now - dt.timedelta(hours=2)).timestamp()  # at 01:00, before today's 02:00
+    assert schedule.due(now, "UTC", plan, made_before)
+    assert not schedule.due(now, "UTC", plan, (now - dt.timedelta(minutes=30)).timestamp())
+    failed = now.timestamp() - 60
+    assert not schedule.due(now, "UTC", plan, made_before, failed_at=failed)
+    later = now + dt.timedelta(seconds=schedule.RETRY_AFTER)
+    assert schedule.due(later, "UTC", plan, made_before, failed_at=failed)
+    assert not schedule.due(now, "UTC", schedule.Schedule(target="sftp"), None)  # off
+
+
+def test_only_this_boxs_archives_beyond_keep_are_pruned_on_a_target():
+    from appliance.backup import schedule
+
+    files = [("callbox-box-20261201-020000.cbk", 100.0), ("callbox-box-20261202-020000.cbk", 200.0),
+             ("callbox-box-20261203-020000.cbk", 300.0), ("callbox-box-20261203-020000-1.cbk", 300.0),
+             ("callbox-box-2-20261130-020000.cbk", 50.0),  # another box whose name starts alike
+             ("callbox-other-20261101-020000.cbk", 10.0), ("notes.txt", 1.0), ("callbox-box-latest.cbk", 0.0),
+             (".callbox-partial-0a1b2c", 5.0)]
+    assert [n for n, _ in schedule.ours(files, "box")] == [
+        "callbox-box-20261203-020000-1.cbk", "callbox-box-20261203-020000.cbk",
+        "callbox-box-20261202-020000.cbk", "callbox-box-20261201-020000.cbk"]
+    assert schedule.to_prune(files, "box", 2) == ["callbox-box-20261202-020000.cbk", "callbox-box-20261201-020000.cbk"]
+    assert schedule.to_prune(files, "box", 10) == []
+    assert schedule.to_prune(files, "box-2", 0) == ["callbox-box-2-20261130-020000.cbk"]
+
+
+def test_sftp_settings_are_checked_and_another_server_forgets_the_pinned_key(admin):
+    paths = admin.box.runtime.paths
+    base = {"target": "sftp", "sftp_host": "192.0.2.10", "sftp_user": "backup", "passphrase": PASS}
+    for body, field in (({**base, "sftp_port": 0}, "sftp_port"), ({**base, "sftp_port": 65536}, "sftp_port"),
+                        ({**base, "sftp_port": "22"}, "sftp_port"), ({**base, "sftp_host": "bad host"}, "sftp_host"),
+                        ({**base, "sftp_host": "x;rm"}, "sftp_host"), ({**base, "sftp_user": "a b"}, "sftp_user"),
+                        ({**base, "sftp_directory": "in\nside"}, "sftp_directory"),
+                        ({**base, "sftp_auth": "agent"}, "sftp_auth"),
+                        ({**base, "sftp_auth": "password"}, "sftp_password"),
+                        ({**base, "sftp_host_key": "MD5:aa"}, "sftp_host_key"),
+                        ({**base, "target": "ftp"}, "target"),
+                        ({"target": "sftp", "sftp_host": "", "passphrase": PASS}, "sftp_host"),
+                        ({"target": "sftp", "sftp_host": "192.0.2.10", "passphrase": PASS}, "sftp_user")):
+        r = admin.put("/system/backup/schedule", body)
+        assert r.status == 422 and r.json["field"] == field, (body, r.json)
+    assert admin.get("/system/backup/schedule").json["target"] == "folder"  # nothing stored
+    key = "SHA256:" + "A" * 43
+    r = admin.put("/system/backup/schedule", {**base, "sftp_host_key": key, "sftp_auth": "password",
+                                              "sftp_password": "pw 密码"})
+    doc = r.json
+    assert r.status == 200 and doc["sftp_host_key"] == key and doc["sftp_password_set"], doc
+    assert "sftp_password" not in doc and doc["public_key"].startswith("ssh-ed25519 AAAA")
+    assert (paths.secrets / "backup-sftp-password").read_text().strip() == "pw 密码"
+    assert admin.put("/system/backup/schedule", {"sftp_user": "other"}).json["sftp_host_key"] == key
+    assert admin.put("/system/backup/schedule", {"sftp_port": 2222}).json["sftp_host_key"] == ""
+    # The key pair is made once and kept.
+    assert admin.get("/system/backup/schedule").json["public_key"] == doc["public_key"]
+    r = admin.put("/system/backup/schedule", {"sftp_password": ""})
+    assert r.status == 422 and r.json["field"] == "sftp_password"  # password sign-in needs one
+    assert admin.put("/system/backup/schedule", {"sftp_auth": "key", "sftp_password": ""}).json[
+        "sftp_password_set"] is False
+
+
+def test_an_unreachable_sftp_target_is_a_422_at_its_field_and_shown_as_the_last_backup(admin):
+    import socket
+
+    with socket.socket() as s:  # a port on loopback where nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = admin.put("/system/backup/schedule", {"target": "sftp", "sftp_host": "127.0.0.1", "sftp_port": port,
+                                              "sftp_user": "backup", "passphrase": PASS})
+    assert r.status == 200, r.json
+    r = admin.post("/system/backup/sftp/test")
+    assert r.status == 422 and r.json["field"] == "sftp_port" and "refused" in r.json["error"], r.json
+    r = admin.post("/system/backup/schedule/run")
+    assert r.status == 422 and r.json["field"] == "sftp_port", r.json
+    assert not list((admin.box.runtime.paths.data / ".backup-tmp").glob("*"))  # no copy left behind
+
+
+def test_a_backup_reaches_an_sftp_server_that_signs_in_by_password(admin, tmp_path):
+    """paramiko's server side on loopback knows one user and password (sshd would check the host's
+    accounts): the password set on the page is what signs the box in, and the archive arrives whole."""
+    from tests.sftppassword import PasswordSftpServer
+
+    root = tmp_path / "sftp" / "files"
+    (root / "backups").mkdir(parents=True)
+    server = PasswordSftpServer(root, "backup", "the password 口令")
+    try:
+        base = {"target": "sftp", "sftp_host": "127.0.0.1", "sftp_port": server.port, "sftp_user": "backup",
+                "sftp_auth": "password", "sftp_directory": "backups", "passphrase": PASS, "keep": 1}
+        assert admin.put("/system/backup/schedule", {**base, "sftp_password": "wrong"}).status == 200
+        r = admin.post("/system/backup/sftp/test")
+        assert r.status == 422 and r.json["field"] == "sftp_password", r.json
+        assert admin.put("/system/backup/schedule", {"sftp_password": "the password 口令"}).status == 200
+        r = admin.post("/system/backup/sftp/test")
+        assert r.status == 200 and r.json["pinned_now"] and r.json["files"] == [], r.json
+        made = [admin.post("/system/backup/schedule/run").json for _ in range(2)]
+        assert made[1]["removed"] == [made[0]["file"]], made
+        arrived, = (root / "backups").iterdir()
+        assert arrived.name == made[1]["file"] and arrived.stat().st_size == made[1]["size"]
+        assert b"config.db" in _open(arrived.read_bytes())
+    finally:
+        server.close()

@@ -88,14 +88,18 @@ def install(api, box) -> None:
     @api.get("/system/backup/schedule")
     def get_schedule():
         """Scheduled backups: frequency (off, daily, weekly), hour and weekday in the box's time zone,
-        how many to keep, the folder, what they hold; passphrase_set, and the backups in the folder."""
+        how many to keep, what they hold, where they go (target "folder": the folder; "sftp": the server,
+        port, user, sign-in by the box's key or a password, the folder there, the pinned host key);
+        passphrase_set, sftp_password_set, the box's public key (public_key, for the server's
+        authorized_keys), the backups in the folder, and the last one made or failed (last)."""
         return {**schedule.public(schedule.load(), box.runtime.paths), "last": _last()}
 
     @api.put("/system/backup/schedule", schema=schedule.ScheduleSchema)
     def put_schedule():
-        """Set scheduled backups. Fields left out keep their value; the passphrase is write-only (a
-        schedule that is on needs one). directory: "" for the box's own backups folder, or a folder under
-        /media or /mnt (a disk the owner mounted)."""
+        """Set scheduled backups. Fields left out keep their value; the passphrase and sftp_password are
+        write-only (a schedule that is on needs a passphrase). directory: "" for the box's own backups
+        folder, or a folder under /media or /mnt (a disk the owner mounted). An SFTP server's host key is
+        pinned on first contact; another host or port forgets it, and sftp_host_key "" trusts the next."""
         values = validate(schedule.ScheduleSchema(), json_body(), partial=True)
         with change(current_user().username, "backup.schedule", ",".join(sorted(values)), settled=True) as cs:
             saved = schedule.save(cs, values, box.runtime.paths.secrets)
@@ -106,9 +110,21 @@ def install(api, box) -> None:
 
     @api.post("/system/backup/schedule/run", success="200")
     def run_schedule():
-        """Make the scheduled backup now, into its folder (the oldest beyond `keep` are deleted):
-        {"file", "size", "schema", "removed"}."""
-        return schedule.run(box, run=offload)
+        """Make the scheduled backup now, into its folder or to its SFTP target (the box's oldest beyond
+        `keep` are deleted there): {"target", "file", "size", "schema", "removed"}. A target that fails is
+        a 422 naming the setting at fault, and is shown as the last backup."""
+        manager = getattr(box, "backup", None)
+        if manager is None or manager.error:
+            return schedule.run(box, run=offload, actor=current_user().username)
+        return manager.make(run=offload, actor=current_user().username)
+
+    @api.post("/system/backup/sftp/test", success="200")
+    def test_sftp():
+        """Connect to the SFTP target as a backup would: reach it, check (or on first contact pin) its host
+        key, sign in, open the folder. {"ok", "host_key", "host_key_type", "pinned_now", "files"}; a failure
+        is a 422 at the setting at fault (sftp_host, sftp_port, sftp_auth, sftp_password, sftp_directory,
+        sftp_host_key)."""
+        return schedule.test(box.runtime.paths.secrets, current_user().username)
 
     def _last():
         manager = getattr(box, "backup", None)
