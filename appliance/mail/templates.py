@@ -149,6 +149,37 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "store_recordings": {"en": ("", "call recordings"), "zh": ("", "通话录音")},
     "quota_near": {"en": ("", "nearly at the quota"), "zh": ("", "接近配额")},
     "quota_over": {"en": ("", "over the quota"), "zh": ("", "超出配额")},
+    "security_ban": {
+        "en": ("{box}: {address} banned ({reason})",
+               "The box {box} banned the address {address}.\n\n"
+               "Reason: {reason}\n"
+               "Since:  {since}\n"
+               "Until:  {until}\n"
+               "This is ban number {count} of this address.\n\n"
+               "Its packets no longer reach the box. The Security page lists the banned addresses and\n"
+               "lifts a ban; an address of your own belongs on its allow list.\n"),
+        "zh": ("{box}：已封禁 {address}（{reason}）",
+               "设备 {box} 已封禁地址 {address}。\n\n"
+               "原因：{reason}\n"
+               "开始：{since}\n"
+               "结束：{until}\n"
+               "这是该地址第 {count} 次被封禁。\n\n"
+               "该地址的数据包已无法到达设备。“安全”页面列出被封禁的地址并可解除封禁；\n"
+               "您自己的地址请加入允许列表。\n"),
+    },
+    "security_bans": {
+        "en": ("{box}: {n} more addresses banned",
+               "Besides the messages already sent, the box {box} banned {n} more addresses\n"
+               "from {start} to {end} (each message about one ban is limited to a few an hour):\n\n"
+               "{lines}\n\n"
+               "The Security page lists every banned address.\n"),
+        "zh": ("{box}：另有 {n} 个地址被封禁",
+               "除已发送的邮件外，设备 {box} 在 {start} 至 {end} 期间又封禁了 {n} 个地址\n"
+               "（逐条通知每小时只发少数几封）：\n\n"
+               "{lines}\n\n"
+               "“安全”页面列出全部被封禁的地址。\n"),
+    },
+    "ban_permanent": {"en": ("", "permanent"), "zh": ("", "永久")},
     "daily": {"en": ("", "Daily"), "zh": ("", "每日")},
     "weekly": {"en": ("", "Weekly"), "zh": ("", "每周")},
 }

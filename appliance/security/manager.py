@@ -5,19 +5,23 @@ Decisions are taken on the AMI reader thread (they are pure and quick); the kern
 database are touched from a worker thread, so a flood of events never stalls the reader.
 On a dev box sharing its host's network the kernel is left alone (bans are recorded and
 shown, not enforced): the box must not change its host's firewall.
+
+Each ban is mailed to the addresses on the Security page through the box's outgoing mail
+(when a relay is set), a few an hour and then a summary (notify.py), from the same worker.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import socket
 import threading
 import time
 
 from ..db import db
 from ..log import kv
 from ..supervisor import Manager
-from . import service
+from . import notify, service
 from .conntrack import Flows
 from .engine import Ban, Engine, normal_address
 from .nft import Firewall
@@ -51,6 +55,8 @@ class SecurityManager(Manager):
         self._work: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self.counted = 0  # failures seen (SIP and web), for health and tests
+        self.mailer = notify.BanMail()  # used by the worker and the sweeper, under _mail_lock
+        self._mail_lock = threading.Lock()
         pbx = getattr(self.box, "pbx", None)
         if pbx is not None and not pbx.error and getattr(pbx, "ami", None) is not None:
             pbx.ami.subscribe(self.on_ami_event)
@@ -156,6 +162,15 @@ class SecurityManager(Manager):
             with db.connection_context():
                 service.store_ban(ban)
             self.box.events.publish("security.ban", **service.ban_to_dict(ban))
+            try:
+                with db.connection_context():
+                    to = self._mail_to()
+                    if to:  # only bans that are mailed count towards the hour's few
+                        with self._mail_lock:
+                            notices = self.mailer.banned(ban, time.time())
+                        self._mail(to, notices)
+            except Exception:  # noqa: BLE001 - the ban stands; a message lost is only logged
+                log.exception("ban mail not queued", extra=kv(address=ban.address))
         else:
             if self.enforced:
                 self.firewall.unban(ban.address)
@@ -168,7 +183,34 @@ class SecurityManager(Manager):
             try:
                 with self._lock:
                     gone = self.engine.forget(time.time())
+                with self._mail_lock:
+                    notices = self.mailer.due(time.time())
                 with db.connection_context():
                     service.delete_bans(gone)
+                    if notices:
+                        self._mail(self._mail_to(), notices)
             except Exception:  # noqa: BLE001
                 log.exception("security sweep failed")
+
+    @staticmethod
+    def _mail_to() -> list[str]:
+        """The Security page's addresses, where the box has a mail relay (else nobody)."""
+        from ..mail import config
+
+        to = service.load_email()
+        return to if to and config.load().configured else []
+
+    def _mail(self, to: list[str], notices: list) -> None:
+        """Queue the messages about bans (each once: the outbox key)."""
+        if not (to and notices):
+            return
+        from .. import box_settings, mail
+        from ..mail import templates
+
+        settings = box_settings.load()
+        zone, lang = box_settings.zone(settings.timezone), settings.language
+        permanent = templates.word("ban_permanent", lang)
+        for notice in notices:
+            name = "security_bans" if notice.summary else "security_ban"
+            mail.queue_template(to, name, notify.values(notice, socket.gethostname(), zone, permanent),
+                                key=notify.key(notice), lang=lang)

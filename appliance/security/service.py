@@ -1,6 +1,7 @@
 """The ban engine's settings and its ban records in the config database.
 
-Settings are one JSON row in the settings table (key "security"), validated here.
+Settings are one JSON row in the settings table (key "security"), validated here: the
+engine's policy, and the addresses bans are mailed to (`email`), which the engine never reads.
 Ban records (security_ban) keep each address's latest ban, ended or not, so that bans
 are put back in the kernel at start and repeat offenders still escalate after a restart.
 """
@@ -15,11 +16,12 @@ from marshmallow import ValidationError, fields, validate as v, validates
 
 from ..db import change
 from ..db.models import SecurityBan, Setting
-from ..fields import StrictSchema, StrictString, validate
+from ..fields import Email, StrictSchema, StrictString, validate
 from .engine import Ban, Policy
 
 KEY = "security"
 MAX_ALLOW = 200
+MAX_EMAIL = 5
 
 
 class SecuritySettingsSchema(StrictSchema):
@@ -28,6 +30,8 @@ class SecuritySettingsSchema(StrictSchema):
     ban_minutes = fields.List(fields.Integer(strict=True, allow_none=True, validate=v.Range(1, 525600)),
                               validate=v.Length(1, 5))
     allow = fields.List(StrictString(validate=v.Length(max=64)), validate=v.Length(max=MAX_ALLOW))
+    #: Who is mailed when an address is banned (through the box's outgoing mail); empty: nobody.
+    email = fields.List(Email(), validate=v.Length(max=MAX_EMAIL))
 
     @validates("allow")
     def _allow(self, value, **kwargs):
@@ -58,9 +62,23 @@ def to_dict(policy: Policy) -> dict:
             "ban_minutes": list(policy.ban_minutes), "allow": list(policy.allow)}
 
 
-def load_policy() -> Policy:
+def _stored() -> dict:
     row = Setting.get_or_none(Setting.key == KEY)
-    stored = json.loads(row.value) if row is not None else {}
+    return json.loads(row.value) if row is not None else {}
+
+
+def load_email() -> list[str]:
+    """The addresses bans are mailed to."""
+    return list(_stored().get("email") or [])
+
+
+def public(policy: Policy) -> dict:
+    """The settings as the API shows them: the policy and the ban mail's addresses."""
+    return {**to_dict(policy), "email": load_email()}
+
+
+def load_policy() -> Policy:
+    stored = _stored()
     merged = {**to_dict(Policy()), **{k: val for k, val in stored.items() if k in Policy.__dataclass_fields__}}
     return Policy(merged["max_failures"], merged["window_seconds"], tuple(merged["ban_minutes"]),
                   tuple(merged["allow"]))
@@ -71,7 +89,7 @@ def save_policy(actor: str, data) -> Policy:
     values = validate(SecuritySettingsSchema(), data, partial=True)
     if "allow" in values:
         values["allow"] = _canonical_allow(values["allow"])
-    doc = {**to_dict(load_policy()), **values}
+    doc = {**to_dict(load_policy()), "email": load_email(), **values}
     # Nothing Asterisk loads: settled at once, in the audit log all the same.
     with change(actor, "security.settings", ",".join(sorted(values)), settled=True) as cs:
         row = Setting.get_or_none(Setting.key == KEY)

@@ -199,3 +199,26 @@ def test_after_an_asterisk_restart_registered_phones_count_at_once(api, box, pho
     registration = api.get("/extensions/6002").json["registration"]
     assert registration and box.host_ip in registration["contact"], registration
     print(f"restart: phones counted {time.monotonic() - up:.2f} s after Asterisk was up")
+
+
+def test_a_ban_is_mailed_to_the_security_address_with_the_address_and_reason(api, box, address):
+    """Through the box's outgoing mail to a real SMTP server on the host's end of the link."""
+    from tests.smtpserver import MailServer
+
+    with MailServer(host=box.host_ip) as relay:
+        r = api.put("/system/mail", {"host": relay.host, "port": relay.port, "security": "none",
+                                     "from_address": "callbox@example.com"})
+        assert r.status == 200, r.json
+        assert api.put("/security/settings", {"email": ["security@example.com"]}).status == 200
+        scanner = SipClient(address(57), box.sip)
+        try:
+            paced(40, RATE, lambda i: scanner.send("REGISTER", str(700 + i)))
+            (rcpts, msg), = relay.wait(1, timeout=30)
+        finally:
+            scanner.close()
+            api.put("/security/settings", {"email": []})
+            api.delete(f"/security/bans/{scanner.bind_ip}")
+    assert rcpts == ["security@example.com"]
+    assert msg["Subject"].endswith(f"{scanner.bind_ip} banned (sip InvalidAccountID)"), msg["Subject"]
+    text = msg.get_body().get_content()
+    assert f"banned the address {scanner.bind_ip}" in text and "Reason: sip InvalidAccountID" in text, text

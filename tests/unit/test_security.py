@@ -3,6 +3,7 @@ runner that records), and the /security API on the security manager."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -214,7 +215,7 @@ def test_phones_registered_from_an_address_keep_it_from_being_banned_for_other_a
 
 def test_settings_change_what_bans_and_bad_values_change_nothing(admin):
     assert admin.get("/security/settings").json == {"max_failures": 10, "window_seconds": 60,
-                                                     "ban_minutes": [15, 1440, None], "allow": []}
+                                                     "ban_minutes": [15, 1440, None], "allow": [], "email": []}
     for bad, field in (({"max_failures": 1}, "max_failures"), ({"window_seconds": "60"}, "window_seconds"),
                        ({"ban_minutes": [None, 15]}, "ban_minutes"), ({"ban_minutes": []}, "ban_minutes"),
                        ({"allow": ["10.0.0.0/33"]}, "allow"), ({"allow": ["a\nb"]}, "allow"),
@@ -224,7 +225,7 @@ def test_settings_change_what_bans_and_bad_values_change_nothing(admin):
     r = admin.put("/security/settings", {"max_failures": 3, "ban_minutes": [2, None],
                                          "allow": ["198.51.100.0/24", "203.0.113.20/32"]})
     assert r.json == {"max_failures": 3, "window_seconds": 60, "ban_minutes": [2, None],
-                      "allow": ["198.51.100.0/24", "203.0.113.20"]}, r
+                      "allow": ["198.51.100.0/24", "203.0.113.20"], "email": []}, r
     assert admin.get("/security/settings").json == r.json
     ami = admin.box.pbx.ami
     for _ in range(20):
@@ -279,3 +280,93 @@ def test_contacts_listed_after_a_restart_count_as_registered_before_they_are_qua
     assert live.registered() == {"8001"}
     assert live.registration("8001") == {"contact": "sip:8001@10.0.0.5:5060", "status": "Unknown"}
     assert live.trunk("trunk-1")["reachable"] is True
+
+
+# -- e-mail on bans ----------------------------------------------------------------------------
+
+
+def _ban(n: int, since: float) -> Ban:
+    return Ban(f"203.0.113.{n}", "sip InvalidAccountID", since, since + 900, 1)
+
+
+def test_a_few_bans_an_hour_are_mailed_one_by_one_and_the_rest_as_one_summary():
+    from appliance.security.notify import BanMail
+
+    mailer = BanMail(cap=3, hour=3600)
+    t0 = 1_000_000.0
+    sent = [mailer.banned(_ban(n, t0 + n), t0 + n) for n in range(1000)]  # a scan: a ban a second
+    singles = [n for n, out in enumerate(sent) if out]
+    assert singles == [0, 1, 2] and all(len(sent[n]) == 1 and not sent[n][0].summary for n in singles)
+    assert mailer.due(t0 + 3599) == []
+    summary, = mailer.due(t0 + 3600)
+    assert summary.summary and len(summary.bans) == 997 and summary.bans[0].address == "203.0.113.3"
+    assert mailer.due(t0 + 3700) == []  # said once
+    # The next hour starts with single messages again.
+    out = mailer.banned(_ban(7, t0 + 4000), t0 + 4000)
+    assert len(out) == 1 and not out[0].summary
+    # A quiet hour sends no summary; a held ban's summary comes first when the next ban arrives late.
+    quiet = BanMail(cap=1)
+    quiet.banned(_ban(1, t0), t0)
+    assert quiet.due(t0 + 7200) == []
+    busy = BanMail(cap=1)
+    busy.banned(_ban(1, t0), t0)
+    busy.banned(_ban(2, t0 + 10), t0 + 10)
+    late = busy.banned(_ban(3, t0 + 5000), t0 + 5000)
+    assert [(n.summary, [b.address for b in n.bans]) for n in late] == [(True, ["203.0.113.2"]),
+                                                                       (False, ["203.0.113.3"])]
+
+
+def test_ban_messages_have_keys_once_per_ban_and_times_in_the_box_zone():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from appliance.mail import templates
+    from appliance.security import notify
+
+    t0 = dt.datetime(2026, 12, 6, 1, 0, tzinfo=dt.timezone.utc).timestamp()
+    single = notify.Notice((Ban("203.0.113.9", "sip InvalidPassword", t0, None, 3),))
+    assert notify.key(single) == f"security-ban:203.0.113.9:{int(t0)}"
+    values = notify.values(single, "callbox", ZoneInfo("Asia/Shanghai"), "永久")
+    assert values["since"] == "2026-12-06 09:00:00 CST" and values["until"] == "永久" and values["count"] == 3
+    subject, text = templates.render("security_ban", "zh-CN", **values)
+    assert subject == "callbox：已封禁 203.0.113.9（sip InvalidPassword）" and "第 3 次" in text
+    subject, text = templates.render("security_ban", "en", **values)
+    assert "203.0.113.9" in subject and "Reason: sip InvalidPassword" in text
+    many = notify.Notice(tuple(_ban(n % 250, t0 + n) for n in range(60)), summary=True, start=t0, end=t0 + 3600)
+    values = notify.values(many, "callbox", dt.timezone.utc, "permanent")
+    assert values["n"] == 60 and values["lines"].count("\n") == notify.SUMMARY_LIST and values["lines"].endswith("(+10)")
+    assert notify.key(many) == f"security-bans:{int(t0)}"
+    subject, _ = templates.render("security_bans", "en", **values)
+    assert subject == "callbox: 60 more addresses banned"
+
+
+def test_a_ban_is_mailed_to_the_security_pages_addresses_once_when_mail_is_set_up(admin):
+    from appliance.db import db
+    from appliance.mail import outbox
+
+    security = admin.box.security
+    ami = admin.box.pbx.ami
+
+    def queued():
+        with db.connection_context():
+            return [(json.loads(m.recipients), m.subject, m.body) for m in outbox.OutgoingMail.select()]
+
+    for n in range(10):
+        security_event(ami, "InvalidAccountID", "192.0.2.41", str(100 + n))
+    wait_for(lambda: security.conntrack_calls, "the first ban")
+    assert queued() == []  # no address set, no relay: nothing queued
+    r = admin.put("/security/settings", {"email": ["sec@example.com", "bad address"]})
+    assert r.status == 422 and r.json["field"] == "email", r.json
+    assert admin.put("/security/settings", {"email": ["sec@example.com"]}).json["email"] == ["sec@example.com"]
+    assert admin.put("/security/settings", {"max_failures": 10}).json["email"] == ["sec@example.com"]  # kept
+    for n in range(10):
+        security_event(ami, "InvalidAccountID", "192.0.2.42", str(100 + n))
+    wait_for(lambda: len(security.conntrack_calls) == 2, "the second ban")
+    assert queued() == []  # an address but no relay yet
+    assert admin.put("/system/mail", {"host": "127.0.0.1", "port": 2525, "security": "none",
+                                      "from_address": "box@example.com"}).status == 200
+    for n in range(10):
+        security_event(ami, "InvalidPassword", ATTACKER)
+    wait_for(queued, "the ban's message")
+    (to, subject, body), = queued()
+    assert to == ["sec@example.com"] and ATTACKER in subject and "sip InvalidPassword" in body

@@ -39,12 +39,13 @@ def install(api, box) -> None:
     @api.get("/security/settings", roles=ADMIN)
     def get_security_settings():
         """Failures that ban an address (max_failures within window_seconds), the bans' lengths in
-        minutes (ban_minutes: first, second, ...; null is permanent) and the addresses never banned."""
-        return service.to_dict(manager().engine.policy)
+        minutes (ban_minutes: first, second, ...; null is permanent), the addresses never banned, and
+        the addresses a ban is mailed to (email, through the box's outgoing mail)."""
+        return service.public(manager().engine.policy)
 
     @api.put("/security/settings", roles=ADMIN, schema=service.SecuritySettingsSchema)
     def put_security_settings():
         """Change the ban engine's settings (any of the fields; the others stay)."""
         policy = service.save_policy(current_user().username, json_body())
         manager().set_policy(policy)
-        return service.to_dict(policy)
+        return service.public(policy)
