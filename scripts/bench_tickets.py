@@ -19,6 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from appliance.customers.numbers import normalize  # noqa: E402
 from appliance.db import db, open_database  # noqa: E402
 from appliance.db.models import Department, Ticket, TicketCategory, TicketEvent  # noqa: E402
 from appliance.tickets import report, rollup, service  # noqa: E402
@@ -48,7 +49,7 @@ def generate(n: int) -> None:
         hours = rnd.choice((4, 24, 72))
         caller = f"13{rnd.randrange(10**9):09d}"
         rows.append({"number": f"{created.year}-{i + 1:06d}", "kind": rnd.choice(KINDS), "category": rnd.choice(cats),
-                     "caller": caller, "caller_key": "86" + caller, "customer": None,
+                     "caller": caller, "caller_key": normalize(caller, "86", "0"), "customer": None,
                      "summary": f"Case {i} about {rnd.choice(('water', 'roads', 'noise', 'parks', 'buses'))}",
                      "details": None, "channel": "phone", "call_id": None, "department": rnd.choice(deps),
                      "assignee": None, "priority": "normal", "deadline": created + dt.timedelta(hours=hours),

@@ -25,6 +25,34 @@ def _ascii(text: str) -> str:
                    for ch in text)
 
 
+#: The fewest digits a national number has once its country code is taken off (shorter ones are
+#: local numbers that merely start with the country code's digits).
+NATIONAL_MIN_DIGITS = 7
+
+
+def alike(number: str, country_code: str, national_prefix: str) -> list[str]:
+    """A normalised number, then the other normalised forms one line may be kept under.
+
+    A number written with neither country code nor national prefix (a Chinese mobile,
+    13800138000, needs neither at home) is kept as written, while a trunk presents the same
+    line as +8613800138000, 008613800138000 or 013800138000 (the trunk prefix), kept as
+    8613800138000: each is the other's alike. With no country code configured, the national
+    form with and without the national prefix are alike.
+    """
+    if country_code:
+        if number.startswith(country_code):
+            rest = number[len(country_code):]
+            return [number, rest] if len(rest) >= NATIONAL_MIN_DIGITS else [number]
+        longer = country_code + number
+    elif national_prefix:
+        if number.startswith(national_prefix) and len(number) - len(national_prefix) >= MIN_DIGITS:
+            return [number, number[len(national_prefix):]]
+        longer = national_prefix + number
+    else:
+        return [number]
+    return [number, longer] if len(longer) <= MAX_DIGITS else [number]
+
+
 def normalize(text, country_code: str, national_prefix: str) -> str | None:
     """Digits in international form without '+', or None when `text` is not a phone number.
 

@@ -29,6 +29,15 @@ def normalize(raw) -> str | None:
     return numbers.normalize(raw, settings.country_code, settings.national_prefix)
 
 
+def alike(raw) -> list[str]:
+    """`raw` normalised, then the other forms the same line may be kept under (numbers.alike, with
+    this box's country code and prefix); [] when it is not a phone number. Whatever compares a
+    caller's number with stored ones asks this."""
+    settings = box_settings.load()
+    number = numbers.normalize(raw, settings.country_code, settings.national_prefix)
+    return [] if number is None else numbers.alike(number, settings.country_code, settings.national_prefix)
+
+
 def to_dict(c: Customer, rows: list[CustomerNumber]) -> dict:
     return {
         "id": c.id,
@@ -112,12 +121,12 @@ def numbers_of(customer: Customer) -> list[str]:
 
 
 def find_by_number(raw) -> Customer | None:
-    """The customer a caller's number (in any form) belongs to."""
-    number = normalize(raw)
-    if number is None:
-        return None
-    return (_with_level().join_from(Customer, CustomerNumber)
-            .where(CustomerNumber.number == number).first())
+    """The customer a caller's number (in any form: alike()) belongs to; the number as written first."""
+    for number in alike(raw):
+        found = _with_level().join_from(Customer, CustomerNumber).where(CustomerNumber.number == number).first()
+        if found is not None:
+            return found
+    return None
 
 
 def priority_for(raw) -> int:

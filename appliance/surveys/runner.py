@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .. import box_settings
-from ..blacklist.service import canonical
+from ..customers import service as customers
 from ..db import db, write_lock
 from ..db.journal import utcnow
 from ..db.models import BlacklistEntry, Campaign, CampaignNumber, Customer, CustomerNumber, Extension
-from ..errors import BoxError
 from ..log import kv
 from ..permissions import service as permissions
 from ..pbx.render.surveys import EVENT
@@ -211,13 +210,10 @@ class CampaignRunner:
 
     def _screening(self, number: str, permission_class: str) -> tuple[bool, bool, str | None]:
         """(on the blacklist, a customer who opted out, the permission class's refusal)."""
-        try:
-            key = canonical(number)
-        except BoxError:
-            key = number
-        blacklisted = BlacklistEntry.select().where(BlacklistEntry.number == key).exists()
+        keys = customers.alike(number) or [number]  # 13800138000 is +8613800138000 on the blacklist
+        blacklisted = BlacklistEntry.select().where(BlacklistEntry.number.in_(keys)).exists()
         opted_out = (CustomerNumber.select().join(Customer)
-                     .where(CustomerNumber.number == key, Customer.sms_opt_out == True).exists())  # noqa: E712
+                     .where(CustomerNumber.number.in_(keys), Customer.sms_opt_out == True).exists())  # noqa: E712
         refusal = None
         if not Extension.select().where(Extension.number == number).exists():
             refusal = permissions.check(permission_class, number)

@@ -266,9 +266,9 @@ def department_holds_call(department: int | None, call_id: str) -> bool:
 def lookup(number: str | None, caller: str | None) -> dict:
     """A ticket's status for a caller who gives its number: only when the caller's number is the
     ticket's. Any mismatch answers as an unknown ticket, so that numbers cannot be probed."""
-    key = customers.normalize(caller) if caller else None
-    found = Ticket.get_or_none(Ticket.number == (number or "")) if key else None
-    if found is None or found.caller_key != key:
+    keys = customers.alike(caller) if caller else []
+    found = Ticket.get_or_none(Ticket.number == (number or "")) if keys else None
+    if found is None or found.caller_key not in keys:
         raise NotFound("no ticket of that number for that caller")
     return {"number": found.number, "status": found.status}
 
@@ -288,10 +288,14 @@ def _filtered(params: dict, department: int | None, query=None):
     if q:
         match = (Ticket.number.contains(q) | Ticket.summary.contains(q) | Ticket.details.contains(q)
                  | Ticket.caller.contains(q))
-        key = customers.normalize(q)
-        if key is not None:
+        for key in customers.alike(q):
             match |= Ticket.caller_key.contains(key)
         query = query.where(match)
+    if params.get("caller"):
+        keys = customers.alike(params["caller"])
+        if not keys:
+            raise Invalid("caller: is not a phone number", "caller")
+        query = query.where(Ticket.caller_key.in_(keys))
     status = params.get("status")
     if status:
         wanted = status.split(",")

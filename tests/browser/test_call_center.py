@@ -305,6 +305,7 @@ def test_a_ticket_made_from_the_screen_pop_holds_the_call_and_its_recording(new_
     water = api.post("/departments", {"name": "Water Bureau", "email": "water@example.org"}).json
     supply = api.post("/ticket-categories", {"name": "Water supply", "time_limit_hours": 24,
                                              "department": water["id"]}).json
+    earlier = api.post("/tickets", {"kind": "consultation", "summary": "Opening hours", "caller": CALLER}).json
     api.post(f"/agents/{AGENT}/login")
     api.post(f"/agents/{AGENT}/unpause")
     page = sign_in(new_page(), "alice", AGENT_PASSWORD)
@@ -312,6 +313,8 @@ def test_a_ticket_made_from_the_screen_pop_holds_the_call_and_its_recording(new_
     with desk_phones(box, api, tmp_path, AGENT, CALLER) as phones:
         caller, ringing = answered_with_talk(phones, tmp_path)
         seen(phones, page, f"{text_of('#pop-state')} === 'Connected'", "the desk to show the call connected")
+        seen(phones, page, "document.querySelectorAll('#pop-tickets tr').length === 1", "the caller's earlier ticket")
+        expect(page.locator("#pop-tickets")).to_contain_text(earlier["number"])
         callid = page.locator("#pop").get_attribute("data-call")
         page.click("#pop-ticket")
         seen(phones, page, "document.querySelectorAll('#ticket-form select[name=category] option').length > 1",
@@ -323,6 +326,7 @@ def test_a_ticket_made_from_the_screen_pop_holds_the_call_and_its_recording(new_
         page.fill("#ticket-form textarea[name=details]", "Building 3, all floors.")
         page.click("#ticket-form button[type=submit]")
         seen(phones, page, "!document.getElementById('pop-ticket-made').hidden", "the ticket made from the pop")
+        seen(phones, page, "document.querySelectorAll('#pop-tickets tr').length === 2", "both in the caller's tickets")
         screenshot(page, "agent-ticket-from-pop")
         phones[CALLER].stack.wait(caller.played, 10, "four seconds of talk")
         ringing.hangup_call()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume, given, strategies as st
 
-from appliance.customers.numbers import MAX_DIGITS, normalize
+from appliance.customers.numbers import MAX_DIGITS, alike, normalize
 
 CHINA = ("86", "0")
 
@@ -77,3 +77,20 @@ def test_normalised_numbers_normalise_to_themselves(text, cc):
 @given(st.from_regex(r"[1-9][0-9]{2,15}", fullmatch=True), st.data())
 def test_separators_never_change_a_number(digits, data):
     assert normalize(data.draw(spaced(digits)), *CHINA) == normalize(digits, *CHINA)
+
+
+@pytest.mark.parametrize("written", ["+8613800138000", "008613800138000", "013800138000", "+86 138 0013 8000",
+                                     "13800138000", "138-0013-8000"])
+def test_a_mobile_written_with_or_without_its_country_code_or_trunk_prefix_is_alike(written):
+    """The caller ID carries +86 (or 0086, or the trunk prefix 0) where a person writes a mobile bare."""
+    keys = alike(normalize(written, *CHINA), *CHINA)
+    assert set(keys) == {"13800138000", "8613800138000"} and keys[0] == normalize(written, *CHINA)
+
+
+def test_what_is_alike_and_what_is_not():
+    assert alike("867551234567", *CHINA) == ["867551234567", "7551234567"]
+    assert alike("8612345", *CHINA) == ["8612345"]  # a local number that starts with 86: no country code in it
+    assert alike("013800138000", "", "0") == ["013800138000", "13800138000"]  # no country code: the prefix alone
+    assert alike("13800138000", "", "0") == ["13800138000", "013800138000"]
+    assert alike("13800138000", "", "") == ["13800138000"]
+    assert alike("1" * MAX_DIGITS, *CHINA) == ["1" * MAX_DIGITS]

@@ -195,6 +195,16 @@ def test_ticket_status_by_its_number_and_the_callers_number(box, tmp_path):
         assert asked == [("stream", "/sounds/en/ticket-not-found")]
 
 
+def test_the_status_by_phone_knows_a_caller_whose_number_the_ticket_keeps_bare(box, tmp_path):
+    """A ticket typed in with the mobile bare; the trunk presents it with +86, 0086 or its prefix 0."""
+    made = ticket(box, caller="13800138000")
+    digits = made["number"].replace("-", "")
+    for caller in ("+8613800138000", "008613800138000", "013800138000", "13800138000"):
+        session = FakeSession({}, caller=caller, variables={"CALLBOX_DIGITS": digits, "language": "en"})
+        service(tmp_path).ticket_status(session)
+        assert session.commands == [("stream", "/sounds/en/ticket-status-new")], caller
+
+
 def test_a_complaint_becomes_a_ticket_with_its_audio(box, tmp_path):
     selfservice = service(tmp_path)
     recorded = tmp_path / "spool" / "callbox-complaints" / "1733.7.wav"

@@ -240,6 +240,21 @@ def test_blacklisted_opted_out_and_refused_numbers_are_never_called(desks):
     assert (outcome("203"), outcome("204"), outcome("013800138000")) == ("blacklisted", "opted_out", "refused")
 
 
+def test_the_blacklist_and_opt_outs_know_a_number_written_another_way(desks):
+    """A mobile blacklisted as the caller ID showed it (+86...) is not called when the list has it bare."""
+    from appliance import box_settings
+    with change("test", "settings.update") as cs:
+        box_settings.save(cs, {"country_code": "86"})
+    blacklist.create({"number": "+86 139 0013 9000"}, "test")
+    customers.create({"name": "No calls", "numbers": ["13700137000"]}, "test")
+    Customer.update(sms_opt_out=True).execute()
+    campaign(["13900139000", "008613700137000"], calls_at_once=5, calls_per_minute=60)
+    r, ami, _ = runner()
+    r.tick()
+    assert dialled(ami) == []
+    assert (outcome("13900139000"), outcome("008613700137000")) == ("blacklisted", "opted_out")
+
+
 def test_busy_and_unanswered_are_tried_again_up_to_the_retries(desks):
     campaign(["201"], retries=1, retry_minutes=5)
     r, ami, clock = runner()

@@ -274,6 +274,29 @@ def test_a_tickets_caller_is_matched_to_the_customer(box):
 
 # -- the caller's lookup ----------------------------------------------------------------
 
+def test_a_callers_number_written_any_way_finds_the_same_tickets_and_customer(box):
+    """A mobile kept bare (13800138000) and a call presenting +86, 0086 or the trunk prefix are one caller:
+    for the lookup, the screen pop's list (caller=), the search and the link to the customer."""
+    bare = box.post("/customers", {"name": "Wang Fang", "numbers": ["13800138000"]}).json
+    international = box.post("/customers", {"name": "Li Lei", "numbers": ["+86 139 0013 9000"]}).json
+    mine = [ticket(box, caller="13800138000")["number"], ticket(box, caller="+8613800138000")["number"]]
+    other = ticket(box, caller="13900139000")
+    assert other["customer"] == international["id"]  # kept bare, the customer's number kept with +86
+    for t in mine:
+        assert box.get(f"/tickets/{t}").json["customer"] == bare["id"]
+    for written in ("+8613800138000", "008613800138000", "013800138000", "+86 138 0013 8000", "13800138000"):
+        for t in mine:
+            r = box.get(q("/tickets/lookup", {"number": t, "caller": written}))
+            assert (r.status, r.json.get("number")) == (200, t), (written, t)
+        assert {x["number"] for x in box.get(q("/tickets", {"caller": written})).json["items"]} == set(mine), written
+        assert {x["number"] for x in box.get(q("/tickets", {"q": written})).json["items"]} == set(mine), written
+    assert box.get(q("/tickets/lookup", {"number": other["number"], "caller": "+8613800138000"})).status == 404
+    assert [x["number"] for x in box.get(q("/tickets", {"caller": "+86 139 0013 9000"})).json["items"]] == \
+        [other["number"]]
+    r = box.get(q("/tickets", {"caller": "not a number"}))
+    assert r.status == 422 and r.json["field"] == "caller"
+
+
 def test_lookup_answers_only_the_tickets_own_caller(box):
     n = ticket(box, caller="0755-1234567", details="private details")["number"]
     r = box.get(q("/tickets/lookup", {"number": n, "caller": "+86 755 1234567"}))

@@ -57,7 +57,8 @@ def install(api, box) -> None:
     def list_tickets():
         """A page of tickets: open ones nearest their deadline (or past it) first, then the newest.
         page, per_page (at most 500), q (number, summary, details or caller's number), status (one or more,
-        comma-separated), department (id), overdue (1 or 0). Department users get their department's only."""
+        comma-separated), department (id), overdue (1 or 0), caller (a phone number in any form: that caller's
+        tickets, as the screen pop lists them). Department users get their department's only."""
         return service.page(_params(), _department())
 
     @api.post("/tickets", schema=TicketCreateSchema, roles=DESK)
@@ -93,7 +94,7 @@ def install(api, box) -> None:
 
     @api.get("/tickets/export", produces="text/csv", roles=STAFF + ("department",))
     def export_tickets():
-        """The tickets the list's filters (q, status, department, overdue) find, as CSV."""
+        """The tickets the list's filters (q, status, department, overdue, caller) find, as CSV."""
         response.content_type = "text/csv; charset=utf-8"
         response.set_header("Content-Disposition", 'attachment; filename="tickets.csv"')
         return csvio.export(service.everything(_params(), _department()))

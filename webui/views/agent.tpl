@@ -118,6 +118,14 @@
           </table>
           <p class="muted small" id="pop-history-none" hidden>{{_('agent.first_call')}}</p>
         </div>
+        <div>
+          <h3>{{_('agent.caller_tickets')}}</h3>
+          <table class="table compact">
+            <thead><tr><th>{{_('tk.col.number')}}</th><th>{{_('tk.col.summary')}}</th><th>{{_('tk.col.status')}}</th></tr></thead>
+            <tbody id="pop-tickets"></tbody>
+          </table>
+          <p class="muted small" id="pop-tickets-none" hidden>{{_('agent.no_tickets')}}</p>
+        </div>
       </div>
       <div class="stack">
         <form class="stack" id="notes-form" novalidate>

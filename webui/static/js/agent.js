@@ -95,8 +95,30 @@
     window.Callbox.newTicket({id: current.call, caller: current.caller}, (ticket) => {
       current.ticket = ticket.number;
       if (pop === current) renderPop();
+      loadTickets(current);
     });
   });
+
+  /* The caller's tickets, however their number is written (the API matches the forms alike). */
+  async function loadTickets(current) {
+    let items = [];
+    if (current.caller) {
+      try {
+        items = (await api("GET", "/tickets?" + new URLSearchParams({caller: current.caller, per_page: "5"}))).items;
+      } catch (err) { /* not a phone number, or no answer: no list */ }
+    }
+    current.tickets = items;
+    if (pop === current) renderPop();
+  }
+
+  function renderTickets() {
+    const items = pop.tickets || [];
+    $("pop-tickets").replaceChildren(...items.map((x) => el("tr", {},
+      el("td", {class: "mono nowrap"}, el("a", {href: `/tickets/${encodeURIComponent(x.number)}`}, x.number)),
+      el("td", {}, x.summary),
+      el("td", {}, el("span", {class: "tag", dataset: {status: x.status}}, t("tk.status." + x.status))))));
+    $("pop-tickets-none").hidden = !pop.tickets || items.length > 0;
+  }
 
   function renderPop() {
     const box = $("pop");
@@ -118,6 +140,7 @@
       el("td", {}, el("span", {class: "tag", dataset: {outcome: c.outcome}}, t("hist.outcome." + c.outcome))),
       el("td", {}, duration(c.talk)))));
     $("pop-history-none").hidden = pop.history.length > 0;
+    renderTickets();
     const external = pop.external;
     $("pop-external").hidden = external === null || external === undefined;
     if (!$("pop-external").hidden) {
@@ -141,6 +164,7 @@
     clearErrors($("notes-form"));
     notesState("saved", "");
     renderPop();
+    loadTickets(pop);
   }
 
   /* A call already under way when the page opened: its caller's record from a lookup. */
