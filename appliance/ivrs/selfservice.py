@@ -64,13 +64,13 @@ class SelfService:
 
     def ticket_status(self, session) -> None:
         digits, caller = entered(session), caller_of(session)
-        status = None
+        status, reason = None, "not a ticket number"
         if digits and len(digits) > 4:
             try:
-                status = tickets.lookup(ticket_number(digits), caller)["status"]
-            except NotFound:
-                pass
-        log.info("ticket status asked by phone", extra=kv(digits=digits, caller=caller, status=status))
+                status, reason = tickets.lookup(ticket_number(digits), caller)["status"], None
+            except NotFound as exc:
+                reason = exc.message
+        log.info("ticket status asked by phone", extra=kv(digits=digits, caller=caller, status=status, reason=reason))
         session.stream(self._own(session, f"ticket-status-{status}" if status else "ticket-not-found"))
 
     def lookup(self, session) -> None:

@@ -80,6 +80,13 @@ def enter(sip, call, digits: str, since: int = 0, after_speech: bool = False) ->
     return call.listener.mark()
 
 
+def logged(sip, box, relative: str, *texts: str) -> None:
+    """Wait until one line of the box's log file `relative` (under its data directory) holds all `texts`."""
+    path = box.data_file(relative)
+    sip.wait(lambda: path.exists() and any(all(t in line for t in texts) for line in path.read_text().splitlines()),
+             10, f"{relative} to say {texts}")
+
+
 def told(sip, call, prompt: str, since: int, language: str = "en") -> None:
     """Wait until the caller has heard the box's own `prompt` (after the mark `since`)."""
     sip.wait(lambda: heard_file(call.listener, own(language, prompt), since=since) > 0.8, 20,
@@ -107,7 +114,7 @@ def test_a_caller_hears_the_status_of_their_ticket_in_their_language(api, sip, c
     assert heard["zh"] > 0.8 and heard["en"] < 0.5, heard
 
 
-def test_a_wrong_number_or_too_many_digits_is_told_and_nothing_sticks(api, sip, caller, prompts):
+def test_a_wrong_number_or_too_many_digits_is_told_and_nothing_sticks(api, sip, box, caller, prompts):
     made = api.post("/tickets", {"kind": "report", "summary": "Pothole", "caller": "8001"}).json
     other = api.post("/tickets", {"kind": "report", "summary": "Not theirs", "caller": "013900139000"}).json
     ticket_menu(api, prompts)
@@ -120,6 +127,10 @@ def test_a_wrong_number_or_too_many_digits_is_told_and_nothing_sticks(api, sip, 
     assert heard_file(call.listener, own("en", "entry-invalid"), since=after) > 0.8
     told(sip, call, "ticket-not-found", again)
     call.wait_disconnected(timeout=20)
+    # Each with its reason in the log: Asterisk's for the keys, the supervisor's for the ticket.
+    logged(sip, box, "log/asterisk/messages.log", "self-service entry refused", "where 10 to 11 digits are taken")
+    logged(sip, box, "log/supervisor.log", '"ticket status asked by phone"', other["number"].replace("-", ""),
+           "no ticket of that number for that caller")
     # The box is none the worse: the next call is answered as the first.
     call = caller.call("701")
     call.wait_confirmed()
@@ -145,7 +156,7 @@ def shop(box):
     s.close()
 
 
-def test_the_http_lookup_plays_the_chosen_prompt_or_falls_back(api, sip, caller, prompts, shop):
+def test_the_http_lookup_plays_the_chosen_prompt_or_falls_back(api, sip, box, caller, prompts, shop):
     fallback = menu(api, "Lookup fallback", prompt=prompts["fallback"], timeout=1, max_tries=1)
     menu(api, "Points", number="702", steps=[
         {"kind": "digits", "prompt": prompts["ask"], "min_digits": 4, "max_digits": 8, "timeout": 3},
@@ -182,6 +193,15 @@ def test_the_http_lookup_plays_the_chosen_prompt_or_falls_back(api, sip, caller,
     shop.delay, shop.answer = 0.0, b"<html>maintenance</html>"
     call, which, _ = lookup()
     assert which == "fallback"
+    call.hangup_call()
+    call.wait_disconnected(timeout=10)
+    logged(sip, box, "log/supervisor.log", '"IVR lookup failed"', "no answer within 1500 ms")
+    logged(sip, box, "log/supervisor.log", '"IVR lookup failed"', "the answer is not JSON")
+
+    # Nothing stuck: the service answers again, and so does the step.
+    shop.answer = json.dumps({"prompt": "gold", "variables": {"points": "7"}}).encode()
+    call, which, _ = lookup()
+    assert which == "gold"
     call.hangup_call()
     call.wait_disconnected(timeout=10)
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import time
 
@@ -195,14 +196,24 @@ def test_ticket_status_by_its_number_and_the_callers_number(box, tmp_path):
         assert asked == [("stream", "/sounds/en/ticket-not-found")]
 
 
-def test_the_status_by_phone_knows_a_caller_whose_number_the_ticket_keeps_bare(box, tmp_path):
-    """A ticket typed in with the mobile bare; the trunk presents it with +86, 0086 or its prefix 0."""
+def test_the_status_by_phone_knows_a_caller_whose_number_the_ticket_keeps_bare(box, tmp_path, caplog):
+    """A ticket typed in with the mobile bare; the trunk presents it with +86, 0086 or its prefix 0.
+    What is not found is logged with the reason."""
     made = ticket(box, caller="13800138000")
     digits = made["number"].replace("-", "")
-    for caller in ("+8613800138000", "008613800138000", "013800138000", "13800138000"):
+
+    def status(caller: str, digits: str = digits) -> list:
         session = FakeSession({}, caller=caller, variables={"CALLBOX_DIGITS": digits, "language": "en"})
         service(tmp_path).ticket_status(session)
-        assert session.commands == [("stream", "/sounds/en/ticket-status-new")], caller
+        return session.commands
+
+    for caller in ("+8613800138000", "008613800138000", "013800138000", "13800138000"):
+        assert status(caller) == [("stream", "/sounds/en/ticket-status-new")], caller
+    caplog.set_level(logging.INFO, logger="appliance.ivrs.selfservice")
+    caplog.clear()
+    assert status("+8613900139000") == status("+8613800138000", "2026") == [("stream", "/sounds/en/ticket-not-found")]
+    reasons = [r.fields.get("reason") for r in caplog.records if r.getMessage() == "ticket status asked by phone"]
+    assert reasons == ["no ticket of that number for that caller", "not a ticket number"]
 
 
 def test_a_complaint_becomes_a_ticket_with_its_audio(box, tmp_path):

@@ -60,7 +60,10 @@ def steps(menu: Section, ivr: IvrView, snap: Snapshot, goto: Callable[[tuple], s
             short, long = _compare(f"{length}<{step['min_digits']}"), _compare(f"{length}>{step['max_digits']}")
             menu.same(f"n,GotoIf({short}?step{k}bad)")
             menu.same(f"n,GotoIf({long}?step{k}bad:step{k}ok)")
-            menu.same(f"n(step{k}bad),Set({ENTRY}=)")
+            # Why the caller hears entry-invalid, for whoever reads the log (no commas: one message).
+            menu.same(f"n(step{k}bad),Log(NOTICE,callbox: self-service entry refused in ${{CONTEXT}} step {k}"
+                      f" ({length} keys where {step['min_digits']} to {step['max_digits']} digits are taken))")
+            menu.same(f"n,Set({ENTRY}=)")
             menu.same("n,Set(CALLBOX_ENTRY_TRIES=${DEC(CALLBOX_ENTRY_TRIES)})")
             menu.same(f"n,Playback({own}/entry-invalid)")
             menu.same(f"n,GotoIf(${{CALLBOX_ENTRY_TRIES}}?step{k}read)")
