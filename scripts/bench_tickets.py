@@ -3,7 +3,7 @@
 A config database of generated tickets (a hotline's year: kinds, a category tree, departments,
 statuses with their history, deadlines, callers), at 1,000 and 100,000 tickets; the desk's list
 (its first and last page, open tickets nearest their deadline first), a search by number, by text
-and by caller, each of the list's filters (status, department, overdue) to its last page, and the
+and by caller, a caller's tickets as the screen pop lists them, each of the list's filters (status, department, overdue) to its last page, and the
 report by department, by category and a department user's, each the p95 of several runs, and the
 ratio between the two sizes.
 """
@@ -92,6 +92,8 @@ def queries() -> dict:
         "search by text": lambda: service.page({"q": "noise"}),
         "search by caller": lambda: service.page({"q": some.caller}),
         "search by caller, +86 form": lambda: service.page({"q": "+86" + some.caller}),
+        "a caller's tickets (the screen pop), +86 form": lambda: service.page({"caller": "+86" + some.caller,
+                                                                               "per_page": "5"}),
         "status new": lambda: service.page({"status": "new"}),
         "status answered or closed, last page": lambda: service.page(last({"status": "answered,closed"})),
         "one department, its last page": lambda: service.page(last({"department": department})),

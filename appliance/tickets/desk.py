@@ -23,4 +23,6 @@ ORDER = (SQL(f"{TIMED} DESC"), SQL(DUE), SQL("created_at DESC"), SQL("id DESC"))
 #: reading the table straight through (a text search reads every row anyway; through the index it
 #: would read them in a random order).
 BY_DESK_ORDER = SQL('"ticket" AS "t1" INDEXED BY "ticket_desk"')
+#: A caller's tickets (the screen pop's list): the few of them found by their number, then sorted.
+BY_CALLER = SQL('"ticket" AS "t1" INDEXED BY "ticket_caller_key"')
 STRAIGHT = SQL('"ticket" AS "t1" NOT INDEXED')

@@ -329,7 +329,7 @@ def page(params: dict, department: int | None = None) -> dict:
         ids = [i for i, _ in found]
         total = found[0][1] if found else None
     else:
-        query = Ticket.select(Ticket.id).from_(desk.BY_DESK_ORDER)
+        query = Ticket.select(Ticket.id).from_(desk.BY_CALLER if params.get("caller") else desk.BY_DESK_ORDER)
         ids = list(_filtered(params, department, query).order_by(*desk.ORDER).paginate(page_no, per_page).tuples())
         ids, total = [i for i, in ids], None
     if total is None:  # no search, or a page past the last match

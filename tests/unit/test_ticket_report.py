@@ -130,6 +130,9 @@ def test_the_desk_list_and_its_filters_walk_the_desk_index_without_sorting(box):
         sql, args = query.order_by(*desk.ORDER).paginate(2000, 50).sql()
         plan = _plan(sql, args)
         assert "COVERING INDEX ticket_desk" in plan and "TEMP B-TREE" not in plan, (params, plan)
+    query = service._filtered({"caller": "+8613800138000"}, None, Ticket.select(Ticket.id).from_(desk.BY_CALLER))
+    plan = _plan(*query.order_by(*desk.ORDER).sql())
+    assert "INDEX ticket_caller_key (caller_key=?)" in plan, plan  # a caller's few tickets, then sorted
     plan = _plan(f"SELECT kind, COUNT(*) FROM ticket INDEXED BY ticket_desk WHERE {desk.TIMED} = 1 AND {desk.DUE} >= ?"
                  " GROUP BY 1", ("2026-01-01",))
     assert "COVERING INDEX ticket_desk (<expr>=? AND <expr>>?)" in plan, plan
