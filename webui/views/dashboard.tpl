@@ -23,6 +23,10 @@
 <div class="alert alert-error" id="mail-alert" role="alert" hidden>
   <strong>{{_('dash.mail_stopped')}}</strong> <span id="mail-reason"></span>
 </div>
+<div class="alert alert-error" id="spans-alert" role="alert" hidden>
+  <strong>{{_('dash.spans_title')}}</strong>
+  <ul id="spans-list"></ul>
+</div>
 <div class="alert alert-error" id="storage-alert" role="alert" hidden>
   <strong>{{_('dash.storage_title')}}</strong>
   <ul id="storage-list"></ul>

@@ -82,6 +82,7 @@
     const records = (h.reports || {}).call_records || {};
     cdrAlert(records.error, records.waiting);
     storageAlert(h.storage || {});
+    spansAlert((h.hardware || {}).span_alarms || {});
     const given = (h.mail || {}).given_up || 0;
     $("mail-alert").hidden = !given;
     setText("mail-reason", given ? t("dash.mail_reason", {n: given}) : "");
@@ -114,6 +115,14 @@
     }
     $("storage-list").replaceChildren(...items);
     $("storage-alert").hidden = !items.length;
+  }
+
+  /* E1/T1 spans in alarm (red, yellow, blue, no signal): from health, then live from span_alarms. */
+  function spansAlert(alarms) {
+    const items = Object.entries(alarms).filter(([, a]) => a && a.length)
+      .map(([span, a]) => el("li", {dataset: {span}}, t("dash.span_alarm", {span, alarms: a.join(" ")})));
+    $("spans-list").replaceChildren(...items);
+    $("spans-alert").hidden = !items.length;
   }
 
   async function refresh() {
@@ -152,6 +161,11 @@
       health.callcenter = {...health.callcenter,
                            recordings_stopped: ev.active ? ev.message || t("dash.recordings_unknown") : null};
       render();
+    },
+    span_alarms: (ev) => {
+      const alarms = Object.fromEntries(ev.spans.map((x) => [String(x.span), x.alarms]));
+      health.hardware = {...(health.hardware || {}), span_alarms: alarms};
+      spansAlert(alarms);
     },
     lost: () => { refresh(); loadTrunks(); },
   });
