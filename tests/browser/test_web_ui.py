@@ -263,6 +263,17 @@ def test_backup_downloaded_and_restored_and_storage_set_on_the_system_page(admin
     assert (doc["frequency"], doc["weekday"]) == ("weekly", 6)
     page.reload()
     expect(page.locator("#schedule-files li")).to_have_count(2)
+    # An SFTP target: the box's public key to give the server; a port out of range refused at its field.
+    schedule.locator("select[name=target]").select_option("sftp")
+    expect(schedule.locator("textarea[name=public_key]")).to_have_value(re.compile(r"^ssh-ed25519 AAAA"))
+    expect(schedule.locator("input[name=directory]")).to_be_hidden()
+    schedule.locator("input[name=sftp_host]").fill("192.0.2.10")
+    schedule.locator("input[name=sftp_port]").fill("70000")
+    schedule.locator("input[name=sftp_user]").fill("backup")
+    schedule.locator("button[type=submit]").click()
+    expect(schedule.locator("[data-error-for='sftp_port']")).to_be_visible()
+    assert api.get("/system/backup/schedule", token=bearer).json["target"] == "folder"
+    page.reload()
 
     restore = page.locator("#restore-form")
     restore.locator("input[name=file]").set_input_files(saved)
@@ -671,6 +682,18 @@ def test_security_page_shows_a_ban_lifts_it_and_the_dashboard_warns(admin, api, 
             page.click("#allow-own")
             expect(page.locator("#own-address")).to_have_attribute("data-allowed", "yes")
             assert box.host_ip in api.get("/security/settings", **headers).json["allow"]
+            # Who is mailed a ban: a bad address is refused at the field, good ones are kept.
+            form = page.locator("#settings-form")
+            form.locator("input[name=email]").fill("security@example.com, not-an-address")
+            form.locator("button[type=submit]").click()
+            expect(form.locator("[data-error-for='email']")).to_be_visible()
+            form.locator("input[name=email]").fill("security@example.com，ops@example.com")
+            form.locator("button[type=submit]").click()
+            expect(form.locator("[data-error-for='email']")).to_be_hidden()
+            deadline = time.monotonic() + 10
+            while api.get("/security/settings", **headers).json["email"] != ["security@example.com", "ops@example.com"]:
+                assert time.monotonic() < deadline, "the ban mail's addresses were not saved"
+                time.sleep(0.2)
             row.locator("button").click()
             page.click("#confirm-ok")
             expect(row).to_have_count(0)
@@ -679,7 +702,7 @@ def test_security_page_shows_a_ban_lifts_it_and_the_dashboard_warns(admin, api, 
             assert scanner.register("300", "x") == 401  # answered again
         finally:
             scanner.close()
-            api.put("/security/settings", {"allow": []}, **headers)
+            api.put("/security/settings", {"allow": [], "email": []}, **headers)
 
 
 def test_sms_sent_from_the_sms_page_and_a_customers_messages_both_ways(admin, box):

@@ -45,6 +45,10 @@
       <textarea name="allow" rows="4" autocomplete="off"></textarea>
       <span class="hint">{{_('sec.f.allow_hint')}}</span>
       <span class="field-error" data-error-for="allow" hidden></span></label>
+    <label class="field"><span class="label">{{_('sec.f.email')}}</span>
+      <input name="email" type="text" maxlength="1000" autocomplete="off" placeholder="security@example.com">
+      <span class="hint">{{_('sec.f.email_hint')}}</span>
+      <span class="field-error" data-error-for="email" hidden></span></label>
     <div><button class="btn btn-primary" type="submit">{{_('common.save')}}</button></div>
   </form>
 </section>

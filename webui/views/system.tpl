@@ -216,10 +216,56 @@
         <input name="keep" type="number" min="1" max="100" required>
         <span class="field-error" data-error-for="keep" hidden></span></label>
     </div>
-    <label class="field"><span class="label">{{_('schedule.directory')}}</span>
+    <label class="field"><span class="label">{{_('schedule.target')}}</span>
+      <select name="target">
+        <option value="folder">{{_('schedule.target_folder')}}</option>
+        <option value="sftp">{{_('schedule.target_sftp')}}</option>
+      </select>
+      <span class="field-error" data-error-for="target" hidden></span></label>
+    <label class="field" id="schedule-directory"><span class="label">{{_('schedule.directory')}}</span>
       <input name="directory" class="mono" maxlength="200" placeholder="/mnt/usb/callbox" autocomplete="off">
       <span class="hint" id="schedule-folder"></span>
       <span class="field-error" data-error-for="directory" hidden></span></label>
+    <fieldset class="stack" id="schedule-sftp" hidden>
+      <legend>{{_('schedule.sftp')}}</legend>
+      <div class="row-2">
+        <label class="field"><span class="label">{{_('schedule.sftp_host')}}</span>
+          <input name="sftp_host" class="mono" maxlength="253" placeholder="backup.example.com" autocomplete="off">
+          <span class="field-error" data-error-for="sftp_host" hidden></span></label>
+        <label class="field"><span class="label">{{_('schedule.sftp_port')}}</span>
+          <input name="sftp_port" type="number" min="1" max="65535">
+          <span class="field-error" data-error-for="sftp_port" hidden></span></label>
+      </div>
+      <div class="row-2">
+        <label class="field"><span class="label">{{_('schedule.sftp_user')}}</span>
+          <input name="sftp_user" class="mono" maxlength="255" autocomplete="off">
+          <span class="field-error" data-error-for="sftp_user" hidden></span></label>
+        <label class="field"><span class="label">{{_('schedule.sftp_auth')}}</span>
+          <select name="sftp_auth">
+            <option value="key">{{_('schedule.sftp_auth_key')}}</option>
+            <option value="password">{{_('schedule.sftp_auth_password')}}</option>
+          </select>
+          <span class="field-error" data-error-for="sftp_auth" hidden></span></label>
+      </div>
+      <label class="field" id="schedule-sftp-password"><span class="label">{{_('schedule.sftp_password')}}</span>
+        <input name="sftp_password" type="password" maxlength="255" autocomplete="new-password">
+        <span class="hint" id="schedule-sftp-password-hint"></span>
+        <span class="field-error" data-error-for="sftp_password" hidden></span></label>
+      <label class="field" id="schedule-sftp-key"><span class="label">{{_('schedule.sftp_public_key')}}</span>
+        <textarea name="public_key" class="mono" rows="2" readonly></textarea>
+        <span class="hint">{{_('schedule.sftp_public_key_hint')}}</span></label>
+      <label class="field"><span class="label">{{_('schedule.sftp_directory')}}</span>
+        <input name="sftp_directory" class="mono" maxlength="200" placeholder="backups/callbox" autocomplete="off">
+        <span class="hint">{{_('schedule.sftp_directory_hint')}}</span>
+        <span class="field-error" data-error-for="sftp_directory" hidden></span></label>
+      <div class="field"><span class="label">{{_('schedule.sftp_host_key')}}</span>
+        <span class="mono" id="schedule-host-key"></span>
+        <span class="hint">{{_('schedule.sftp_host_key_hint')}}</span>
+        <span class="field-error" data-error-for="sftp_host_key" hidden></span>
+        <div><button class="btn btn-small" type="button" id="schedule-forget-key" hidden>{{_('schedule.sftp_forget_key')}}</button></div></div>
+      <div class="form-actions"><button class="btn" type="button" id="schedule-test">{{_('schedule.sftp_test')}}</button></div>
+      <p id="schedule-test-result" role="status" hidden></p>
+    </fieldset>
     <label class="field"><span class="label">{{_('backup.passphrase')}}</span>
       <input name="passphrase" type="password" maxlength="256" autocomplete="new-password">
       <span class="hint" id="schedule-passphrase-hint"></span>
@@ -231,6 +277,8 @@
       <button class="btn btn-primary" type="submit">{{_('common.save')}}</button>
       <button class="btn" type="button" id="schedule-run">{{_('schedule.run')}}</button>
     </div>
+    <div class="alert alert-error" id="schedule-failed" role="alert" hidden></div>
+    <p class="muted" id="schedule-last" hidden></p>
     <ul class="mono" id="schedule-files"></ul>
     <p class="muted" id="schedule-none" hidden>{{_('schedule.none')}}</p>
   </form>

@@ -1,5 +1,6 @@
 /* Security: addresses the ban engine has banned (why, for how long, lift a ban) and its
-   settings (how many failures in how long ban, the bans' lengths, addresses never banned). */
+   settings (how many failures in how long ban, the bans' lengths, addresses never banned, who is
+   mailed a ban). */
 (function () {
   "use strict";
   const {boot, t, el, api, live, toast, clearErrors, showError, pageError, confirmDialog, dateTime, duration} =
@@ -52,6 +53,7 @@
     form.elements.ban_minutes.value = timed.join(", ");
     form.elements.permanent.checked = s.ban_minutes[s.ban_minutes.length - 1] === null;
     form.elements.allow.value = s.allow.join("\n");
+    form.elements.email.value = s.email.join(", ");
   }
 
   function body() {
@@ -63,6 +65,7 @@
       window_seconds: Number(form.elements.window_seconds.value),
       ban_minutes: minutes,
       allow: form.elements.allow.value.split(/\s+/).filter(Boolean),
+      email: form.elements.email.value.split(/[\s,;，；]+/).filter(Boolean),
     };
   }
 

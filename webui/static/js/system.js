@@ -249,10 +249,23 @@
     }
   });
 
-  /* Scheduled backups: into the box's own folder or a mounted disk, the newest N kept; the
-     passphrase is write-only, as the mail relay's password. */
+  /* Scheduled backups: into the box's own folder, a mounted disk or an SFTP server, the newest N
+     kept; the passphrase and the SFTP password are write-only, as the mail relay's password. The
+     server's host key is pinned by the box on first contact and shown here. */
   const scheduleForm = $("schedule-form");
   const SCHEDULE_NUMBERS = ["hour", "weekday", "keep"], SCHEDULE_CHECKS = ["voicemail", "recordings", "reports"];
+  const SFTP_TEXTS = ["sftp_host", "sftp_user", "sftp_directory"];
+  function showTarget() {
+    const f = scheduleForm.elements;
+    const sftp = f.target.value === "sftp";
+    $("schedule-sftp").hidden = !sftp;
+    $("schedule-directory").hidden = sftp;
+    $("schedule-sftp-password").hidden = f.sftp_auth.value !== "password";
+    $("schedule-sftp-key").hidden = f.sftp_auth.value !== "key";
+  }
+  function when(at) {
+    return new Date(at * 1000).toLocaleString();
+  }
   function fillSchedule(doc) {
     const f = scheduleForm.elements;
     f.frequency.value = doc.frequency;
@@ -260,23 +273,80 @@
     for (const name of SCHEDULE_CHECKS) f[name].checked = doc[name];
     f.directory.value = doc.directory;
     f.passphrase.value = "";
+    f.target.value = doc.target;
+    for (const name of SFTP_TEXTS) f[name].value = doc[name];
+    f.sftp_port.value = doc.sftp_port;
+    f.sftp_auth.value = doc.sftp_auth;
+    f.sftp_password.value = "";
+    f.public_key.value = doc.public_key;
+    $("schedule-sftp-password-hint").textContent = doc.sftp_password_set ? t("sys.schedule_password_set") : "";
+    $("schedule-host-key").textContent = doc.sftp_host_key || t("sys.schedule_host_key_none");
+    $("schedule-forget-key").hidden = !doc.sftp_host_key;
     $("schedule-folder").textContent = t("sys.schedule_folder", {folder: doc.folder});
     $("schedule-passphrase-hint").textContent = doc.passphrase_set ? t("sys.schedule_passphrase_set") : "";
     $("schedule-files").replaceChildren(...doc.files.map((x) => el("li", {},
       `${x.name} · ${bytes(x.size)} · ${x.made.replace("T", " ").replace("Z", " UTC")}`)));
-    $("schedule-none").hidden = doc.files.length > 0;
+    $("schedule-none").hidden = doc.files.length > 0 || doc.target !== "folder";
+    $("schedule-files").hidden = doc.target !== "folder";
+    const last = doc.last;
+    $("schedule-failed").hidden = !last || last.ok;
+    $("schedule-failed").textContent = last && !last.ok ? t("sys.schedule_failed", {when: when(last.at), error: last.error}) : "";
+    $("schedule-last").hidden = !last || !last.ok;
+    $("schedule-last").textContent = last && last.ok ? t("sys.schedule_last", {
+      when: when(last.at), file: last.file, size: bytes(last.size),
+      target: t(last.target === "sftp" ? "sys.schedule_to_sftp" : "sys.schedule_to_folder")}) : "";
+    showTarget();
   }
-  scheduleForm.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    clearErrors(scheduleForm);
+  async function saveSchedule(extra) {
     const f = scheduleForm.elements;
-    const body = {frequency: f.frequency.value, directory: f.directory.value.trim()};
+    const body = {frequency: f.frequency.value, directory: f.directory.value.trim(), target: f.target.value,
+                  sftp_auth: f.sftp_auth.value, ...extra};
     for (const name of SCHEDULE_NUMBERS) body[name] = Number(f[name].value);
     for (const name of SCHEDULE_CHECKS) body[name] = f[name].checked;
     if (f.passphrase.value) body.passphrase = f.passphrase.value;  // empty: keep the stored one
+    if (body.target === "sftp") {
+      for (const name of SFTP_TEXTS) body[name] = f[name].value.trim();
+      body.sftp_port = Number(f.sftp_port.value);
+      if (f.sftp_password.value) body.sftp_password = f.sftp_password.value;
+    }
+    fillSchedule(await api("PUT", "/system/backup/schedule", body));
+  }
+  scheduleForm.elements.target.addEventListener("change", showTarget);
+  scheduleForm.elements.sftp_auth.addEventListener("change", showTarget);
+  scheduleForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearErrors(scheduleForm);
     try {
-      fillSchedule(await api("PUT", "/system/backup/schedule", body));
+      await saveSchedule({});
       toast(t("sys.schedule_saved"));
+    } catch (err) {
+      showError(scheduleForm, err);
+    }
+  });
+  /* Saved first: the box tests what it will use. */
+  $("schedule-test").addEventListener("click", async (e) => {
+    clearErrors(scheduleForm);
+    const button = e.currentTarget, result = $("schedule-test-result");
+    result.hidden = true;
+    button.disabled = true;
+    try {
+      await saveSchedule({});
+      const r = await api("POST", "/system/backup/sftp/test");
+      result.textContent = t(r.pinned_now ? "sys.schedule_test_pinned" : "sys.schedule_test_ok",
+                             {key: `${r.host_key_type} ${r.host_key}`, n: r.files.length});
+      result.hidden = false;
+      fillSchedule(await api("GET", "/system/backup/schedule"));
+    } catch (err) {
+      showError(scheduleForm, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  $("schedule-forget-key").addEventListener("click", async () => {
+    clearErrors(scheduleForm);
+    try {
+      await saveSchedule({sftp_host_key: ""});
+      toast(t("sys.schedule_key_forgotten"));
     } catch (err) {
       showError(scheduleForm, err);
     }
@@ -288,11 +358,11 @@
     try {
       const r = await api("POST", "/system/backup/schedule/run");
       toast(t("sys.schedule_made", {file: r.file}));
-      fillSchedule(await api("GET", "/system/backup/schedule"));
     } catch (err) {
       showError(scheduleForm, err);
     } finally {
       button.disabled = false;
+      api("GET", "/system/backup/schedule").then(fillSchedule, () => {});
     }
   });
   api("GET", "/system/backup/schedule").then(fillSchedule, (err) => pageError(err.message));
