@@ -17,6 +17,11 @@
   <strong id="security-text"></strong> <a href="/security">{{_('dash.security_open')}}</a>
 </div>
 % end
+% if user.role == 'admin':
+<div class="alert alert-error" id="backup-alert" role="alert" hidden>
+  <strong>{{_('dash.backup_failed')}}</strong> <span id="backup-when"></span> <a href="/system#backups">{{_('dash.backup_open')}}</a>
+</div>
+% end
 <div class="alert alert-error" id="cdr-alert" role="alert" hidden>
   <strong>{{_('dash.cdr_stopped')}}</strong> <span id="cdr-reason"></span>
 </div>

@@ -83,6 +83,14 @@
     cdrAlert(records.error, records.waiting);
     storageAlert(h.storage || {});
     spansAlert((h.hardware || {}).span_alarms || {});
+    /* The last scheduled backup failed (administrators only), until one succeeds; the reason is on
+       the System page's backups (health, which answers anyone, does not carry it). */
+    const backupAlert = $("backup-alert");
+    if (backupAlert) {
+      const last = (h.backup || {}).last;
+      backupAlert.hidden = !last || last.ok;
+      setText("backup-when", last && !last.ok ? new Date(last.at * 1000).toLocaleString() : "");
+    }
     const given = (h.mail || {}).given_up || 0;
     $("mail-alert").hidden = !given;
     setText("mail-reason", given ? t("dash.mail_reason", {n: given}) : "");
@@ -156,7 +164,7 @@
         render();
         return;
       }
-      if (ev.kind === "mail" || ev.kind === "storage") { refresh(); return; }
+      if (ev.kind === "mail" || ev.kind === "storage" || ev.kind === "backup") { refresh(); return; }
       if (ev.kind !== "recordings") return;
       health.callcenter = {...health.callcenter,
                            recordings_stopped: ev.active ? ev.message || t("dash.recordings_unknown") : null};
