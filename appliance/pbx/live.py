@@ -1,4 +1,5 @@
-"""Live PBX state kept from AMI events: registered phones, calls in progress.
+"""Live PBX state kept from AMI events: registered phones, calls in progress, and the state of
+the other sites' extensions (their hints, which follow what those sites publish).
 
 Each change is published on the box's event bus for the browsers.
 """
@@ -7,6 +8,12 @@ from __future__ import annotations
 
 import threading
 from typing import Callable
+
+from .render.sites import SITES_CONTEXT
+
+# A hint's state (ExtensionStatus StatusText) as the pages and the API name it.
+HINT_STATES = {"Idle": "idle", "InUse": "in_use", "Busy": "busy", "Unavailable": "unavailable",
+               "Ringing": "ringing", "InUse&Ringing": "ringing", "Hold": "on_hold", "InUse&Hold": "on_hold"}
 
 
 def contact_aor(ev) -> str | None:
@@ -25,12 +32,14 @@ class LiveState:
         self._contacts: dict[str, dict] = {}
         self._channels: dict[str, str] = {}  # uniqueid -> linkedid
         self._trunks: dict[str, str] = {}  # trunk endpoint -> registration status
+        self._sites: dict[str, str] = {}  # another site's extension -> its hint's state
         self._publish = publish
 
     def clear(self) -> None:
         with self._lock:
             self._contacts.clear()
             self._channels.clear()
+            self._sites.clear()
         self._publish("calls", active=0)
 
     def on_event(self, ev) -> None:
@@ -41,6 +50,8 @@ class LiveState:
             self._channel(ev.get("Uniqueid"), ev.get("Linkedid"))
         elif name == "Hangup":
             self._channel(ev.get("Uniqueid"), None)
+        elif name == "ExtensionStatus":
+            self.site_hints([ev], replace=False)
 
     def _contact(self, ev) -> None:
         aor = ev.get("AOR")
@@ -95,6 +106,22 @@ class LiveState:
             self._trunks = fresh
         for name, status in changed.items():
             self._publish("trunk", trunk=name, registration=status)
+
+    def site_hints(self, events, replace: bool = True) -> None:
+        """ExtensionStatus events (one as it comes, or an ExtensionStateList listing that replaces
+        what was known): the other sites' extensions, published as they change."""
+        fresh = {ev.get("Exten"): HINT_STATES.get(ev.get("StatusText"), "unknown") for ev in events
+                 if ev.name == "ExtensionStatus" and ev.get("Context") == SITES_CONTEXT and ev.get("Exten")}
+        with self._lock:
+            changed = {n: s for n, s in fresh.items() if self._sites.get(n) != s}
+            self._sites = fresh if replace else {**self._sites, **fresh}
+        for number, state in changed.items():
+            self._publish("site_extension", number=number, state=state)
+
+    def site_extension(self, number: str) -> str | None:
+        """The state of another site's extension (None: not known here)."""
+        with self._lock:
+            return self._sites.get(number)
 
     def trunk(self, endpoint: str) -> dict:
         with self._lock:

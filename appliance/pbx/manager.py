@@ -123,6 +123,7 @@ class PbxManager(Manager):
         self.applier = Applier(self.store, self.control, self._snapshot, journal, dahdi_cfg=DahdiCfg())
         self.applier.after_apply.append(self._prune_voicemail)
         self.applier.after_apply.append(self._trunks_changed)
+        self.applier.after_apply.append(self._site_hints_changed)
         self._booted = threading.Event()
         # The dial plan's questions (FastAGI), answered by the managers that register here in load().
         self.agi_handlers: dict = {}
@@ -223,6 +224,7 @@ class PbxManager(Manager):
                     log.warning("cannot list live state", extra=kv(action=action, error=str(exc)))
         self.live.resync(*listings)
         self._trunk_resync()
+        self._site_hint_resync()
 
     def _trunk_resync(self) -> None:
         try:
@@ -234,15 +236,31 @@ class PbxManager(Manager):
         self.live.trunk_registrations(events)
 
     def _site_reachable(self, aor: str) -> None:
-        """Another site's trunk answers (again): the publications start over. Made while the tunnel
-        was still down (at enrolment, or while it was cut), they send nothing, and the busy lamps of
-        the other site would stay dark until the next reload."""
+        """Another site's trunk answers (again): reloaded, res_pjsip_outbound_publish takes up the
+        publications a pjsip.conf reload made, and res_pjsip_publish_asterisk asks the other site
+        for all its states (a refresh), which it sends again. States published while the tunnel was
+        down (at enrolment, or while it was cut) were lost, and the busy lamps of the other site
+        would stay as they were until each phone's next change. The other end does the same."""
         try:
             for module in PUBLISH_MODULES:
                 self.control.reload(module)
             log.info("publishing device states to a site", extra=kv(site=aor))
         except Exception as exc:  # noqa: BLE001 - tried again when the trunk next comes back
             log.warning("cannot restart the publications to a site", extra=kv(site=aor, error=str(exc)))
+
+    def _site_hint_resync(self) -> None:
+        """The states of the other sites' extensions as their hints have them now: a hint the dial
+        plan just made has no event until its state changes."""
+        try:
+            events = self.ami.action_list("ExtensionStateList", timeout=30)[1]
+        except Exception as exc:  # noqa: BLE001 - known again at the next start or dial plan change
+            log.warning("cannot list hint states", extra=kv(error=str(exc)))
+            return
+        self.live.site_hints(events)
+
+    def _site_hints_changed(self, snap: Snapshot) -> None:
+        if "extensions.conf" in self.applier.last_round.get("files", []) and snap.sites.watched:
+            self._site_hint_resync()
 
     def _trunks_changed(self, snap: Snapshot) -> None:
         # A new or changed trunk's registration state is known at once, not at its next event.

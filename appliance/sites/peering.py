@@ -49,6 +49,16 @@ def view():
         network=str(ipaddress.ip_interface(address).network) if address else None)
 
 
+def watched() -> list[dict]:
+    """The other sites' extensions this box follows (busy lamps), each with its site's number and
+    name where this box knows it (a branch is not told headquarters' name)."""
+    if enrol.state()["state"] == "enrolled":
+        names = {s["number"]: s["name"] for s in enrol.directory()["sites"]}
+    else:
+        names = {s.number: s.name for s in Site.select(Site.number, Site.name)}
+    return [{"number": n, "site": s, "site_name": names.get(s)} for n, s in view().watched]
+
+
 def _ranges(ranges, number: int) -> tuple[tuple[str, int], ...]:
     return _unique((p, number) for r in ranges for p in range_patterns(*r.split("-")))
 

@@ -244,6 +244,11 @@ def _hint(box, number: str) -> str | None:
     return found.group(1) if found else None
 
 
+def _listed(api, number: str) -> str | None:
+    """The state the Extensions page shows for another site's extension (GET /sites/extensions)."""
+    return next((i["state"] for i in api.get("/sites/extensions").json["items"] if i["number"] == number), None)
+
+
 def _leaves_by(desk, provider) -> None:
     """The desk dials 0 and a number in the branch's area; `provider` takes it, as dialled."""
     call = desk.call("0" + SITE_AREA)
@@ -305,6 +310,11 @@ def test_calls_between_sites_and_through_the_branch(hq, branch, boxes, phones):
     call.wait_confirmed()
     for what, lamp in lamps.items():
         hq_sip.wait(lambda: lamp() == IN_USE, 10, f"the lamp of {what} in use")
+    # The Extensions page lists the other site's extension with the same state, live.
+    pages = {"4001 on headquarters' page": lambda: _listed(hq, "4001"),
+             "8001 on the branch's page": lambda: _listed(branch, "8001")}
+    for what, state in pages.items():
+        hq_sip.wait(lambda: state() == "in_use", 10, f"{what} in a call")
     call.play(phones["tones"]["branch"], loop=True)
     at_hq.play(phones["tones"]["hq"], loop=True)
     hq_sip.wait(lambda: at_hq.listener.heard_tone(BRANCH_TONE, min_ms=500), 10, "the branch's voice at headquarters")
@@ -314,6 +324,8 @@ def test_calls_between_sites_and_through_the_branch(hq, branch, boxes, phones):
     at_hq.wait_disconnected()
     for what, lamp in lamps.items():
         hq_sip.wait(lambda: lamp() == IDLE, 10, f"the lamp of {what} idle again")
+    for what, state in pages.items():
+        hq_sip.wait(lambda: state() == "idle", 10, f"{what} idle again")
 
     # And back: headquarters dials the branch's range.
     call = hq_desk.call("4001")

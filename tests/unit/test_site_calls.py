@@ -157,3 +157,54 @@ def test_headquarters_lists_its_extensions_as_ranges(hq):
     for n in ("8001", "8002", "8003", "8010"):
         extensions.create({"number": n, "name": f"Desk {n}"}, "admin")
     assert service.directory()["headquarters"]["extensions"] == ["8001-8003", "8010-8010"]
+
+
+class _Ev(dict):
+    """An AMI event as the live state reads it."""
+
+    def __init__(self, name, **headers):
+        super().__init__(headers)
+        self.name = name
+
+
+def _status(exten, text, context="callbox-sites"):
+    return _Ev("ExtensionStatus", Exten=exten, Context=context, StatusText=text)
+
+
+def test_the_other_sites_lamps_follow_their_hints():
+    from appliance.pbx.live import LiveState
+
+    published = []
+    live = LiveState(lambda topic, **data: published.append((topic, data)))
+    live.site_hints([_status("8001", "Idle"), _status("8002", "Unavailable"), _status("71", "Idle", "callbox-parked"),
+                     _Ev("ExtensionStateListComplete")])
+    assert (live.site_extension("8001"), live.site_extension("8002"), live.site_extension("71")) \
+        == ("idle", "unavailable", None)
+    published.clear()
+    live.on_event(_status("8001", "InUse&Ringing"))
+    live.on_event(_status("8002", "Unavailable"))  # no change: nothing to tell the pages
+    live.on_event(_status("8003", "Something new"))
+    assert published == [("site_extension", {"number": "8001", "state": "ringing"}),
+                         ("site_extension", {"number": "8003", "state": "unknown"})]
+    live.site_hints([_status("8001", "Hold")])  # a listing replaces what was known
+    assert (live.site_extension("8001"), live.site_extension("8002")) == ("on_hold", None)
+    live.clear()
+    assert live.site_extension("8001") is None
+
+
+def test_the_extensions_page_lists_the_other_sites_extensions_with_their_state(admin, monkeypatch):
+    from appliance.pbx.live import LiveState
+    from appliance.vpn import service as vpn
+
+    vpn.set_interface({"address": "10.99.0.1/24", "public_address": "203.0.113.1"}, "admin")
+    site, code, _ = service.create({"name": "Shenzhen", "extensions": "2000-2099"}, "admin", URL, FP)
+    service.join({"token": token_of(code), "public_key": KEY_A}, HQ_KEY)
+    service.report({"number": site.number, "secret": site.trunk_secret, "extensions": ["2001-2002"]})
+    r = admin.get("/sites/extensions")
+    assert r.status == 200 and r.json["items"] == [
+        {"number": "2001", "site": site.number, "site_name": "Shenzhen", "state": None},
+        {"number": "2002", "site": site.number, "site_name": "Shenzhen", "state": None}]
+    live = LiveState()
+    live.site_hints([_status("2001", "InUse")])
+    monkeypatch.setattr(admin.box.pbx, "live", live, raising=False)
+    assert [i["state"] for i in admin.get("/sites/extensions").json["items"]] == ["in_use", None]

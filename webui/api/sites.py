@@ -10,13 +10,14 @@ from bottle import response
 
 from appliance import __version__
 from appliance.errors import BoxError, Conflict
-from appliance.sites import enrol, service
+from appliance.sites import enrol, peering, service
 from appliance.tls import certificate
 
 from ..plugins import client_address, current_user, json_body
 from .vpn import settle_and_kick, vpn_manager
 
 ADMIN = ("admin",)
+STAFF = ("admin", "supervisor")
 
 
 def install(api, box) -> None:
@@ -43,6 +44,18 @@ def install(api, box) -> None:
         return {"items": [{**service.to_dict(s, live.get(s.public_key)),
                            "trunk_reachable": trunk_reachable(s.number) if s.enrolled_at else None}
                           for s in service.listing()]}
+
+    @api.get("/sites/extensions", roles=STAFF)
+    def site_extensions():
+        """The other sites' extensions this box follows (headquarters: those each branch reports; a
+        branch: headquarters'), with their site (`site`, and `site_name` where this box knows it) and
+        live `state` as the busy lamps show it: idle, in_use, ringing, busy, on_hold, unavailable (no
+        phone registered there, or nothing heard from that site) or unknown; null while Asterisk is
+        not up. The event `site_extension` {"number", "state"} follows each change."""
+        pbx = getattr(box, "pbx", None)
+        live = pbx.live if pbx is not None and not pbx.error and hasattr(pbx, "live") else None
+        return {"items": [{**item, "state": live.site_extension(item["number"]) if live else None}
+                          for item in peering.watched()]}
 
     @api.post("/sites", roles=ADMIN, schema=service.SiteSchema, success="201")
     def create_site():

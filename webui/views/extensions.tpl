@@ -43,6 +43,23 @@
   </div>
 </section>
 
+<section class="card table-card" id="site-ext" hidden>
+  <div class="card-head"><h2>{{_('ext.sites.title')}}</h2></div>
+  <div class="table-tools"><span class="muted">{{_('ext.sites.hint')}}</span></div>
+  <div class="table-wrap">
+  <table class="table" id="site-ext-table">
+    <thead>
+      <tr>
+        <th class="col-status">{{_('ext.col.status')}}</th>
+        <th>{{_('ext.col.number')}}</th>
+        <th>{{_('ext.sites.col.site')}}</th>
+      </tr>
+    </thead>
+    <tbody id="site-ext-rows"></tbody>
+  </table>
+  </div>
+</section>
+
 <dialog id="ext-dialog" class="dialog">
   <form class="stack" id="ext-form" novalidate>
     <h2 id="ext-dialog-title"></h2>

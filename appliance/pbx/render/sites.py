@@ -20,6 +20,7 @@ from ..conf import ConfFile
 from ..snapshot import Snapshot
 
 FROM_SITES = "callbox-from-sites"
+SITES_CONTEXT = "callbox-sites"  # the other sites' numbers, and the hints on their extensions
 CLASS_HEADER = "X-Callbox-Class"
 QUALIFY_EVERY = 3  # seconds; with the timeout below a dead tunnel is seen within 5 s
 QUALIFY_TIMEOUT = 2
@@ -109,7 +110,7 @@ def dialplan(body: ConfFile, snap: Snapshot, first_route: int | None) -> None:
     if not sites.trunks:
         return
     # Included in callbox-phones before the outbound routes: a site's range is never an outside call.
-    ranges = body.section("callbox-sites")
+    ranges = body.section(SITES_CONTEXT)
     for pattern, number in sites.ranges:
         ranges.exten(f"{pattern},1,Gosub(callbox-site-dial,s,1({number},${{EXTEN}}))")
         ranges.same("n,Hangup()")

@@ -1,5 +1,6 @@
 /* Extensions: a server-paged, sorted, searched table with live registration state;
-   add one, add a range, import and export CSV, edit, reset the secret, delete. */
+   add one, add a range, import and export CSV, edit, reset the secret, delete; the other
+   sites' extensions with their live state (their busy lamps). */
 (function () {
   "use strict";
   const {t, el, api, live, toast, clearErrors, showError, confirmDialog, csvImport, recentCalls} = window.Callbox;
@@ -97,6 +98,42 @@
       tr.querySelector(".contact").textContent = contactText(reg);
     }
     if (editing && editing.number === ev.number) showRegistration(reg);
+  }
+
+  /* -- the other sites' extensions ----------------------------------------------------- */
+
+  // A lamp's colour as on a desk phone's busy lamp key: green idle, red in use, dark offline.
+  const LAMP = {idle: "on", in_use: "bad", ringing: "bad", busy: "bad", on_hold: "bad"};
+
+  function lampCell(lamp) {
+    const known = lamp || "unknown";
+    return el("td", {class: "col-status"},
+      el("span", {class: "reg", dataset: {state: LAMP[known] || "off"}},
+        el("span", {class: "dot"}), el("span", {class: "reg-text"}, t("ext.lamp." + known))));
+  }
+
+  function siteText(item) {
+    if (item.site_name) return item.site_name;
+    return item.site === 1 ? t("ext.sites.headquarters") : t("ext.sites.site", {n: item.site});
+  }
+
+  async function loadSites() {
+    let doc;
+    try {
+      doc = await api("GET", "/sites/extensions");
+    } catch (e) {
+      toast(e.message, "error");
+      return;
+    }
+    const rows = $("site-ext-rows");
+    rows.replaceChildren(...doc.items.map((item) => el("tr", {dataset: {number: item.number}},
+      lampCell(item.state), el("td", {class: "mono"}, item.number), el("td", {}, siteText(item)))));
+    $("site-ext").hidden = !doc.items.length;
+  }
+
+  function onSiteExtension(ev) {
+    const tr = document.querySelector(`#site-ext-rows tr[data-number="${CSS.escape(ev.number)}"]`);
+    if (tr) tr.replaceChild(lampCell(ev.state), tr.firstChild);
   }
 
   /* -- add one, edit ----------------------------------------------------------------- */
@@ -343,6 +380,7 @@
 
   csvImport("/extensions/import", "ext.imp.summary", load);
   $("add-one").addEventListener("click", openCreate);
-  live({registration: onRegistration, lost: load});
+  live({registration: onRegistration, site_extension: onSiteExtension, lost: () => { load(); loadSites(); }});
   load();
+  loadSites();
 })();
