@@ -346,11 +346,20 @@ def test_calls_between_sites_and_through_the_branch(hq, branch, boxes, phones):
         noticed = time.monotonic() - cut
         print(f"the tunnel's loss noticed after {noticed:.1f} s")
         assert noticed <= 10, f"the tunnel's loss was noticed after {noticed:.1f} s"
-        _leaves_by(hq_desk, hq_provider)
+        # A call through headquarters' own provider, still up when the tunnel comes back.
+        call = hq_desk.call("0" + SITE_AREA)
+        leg = _answer(hq_provider)
+        assert f"sip:{SITE_AREA}@" in leg.getInfo().localUri, leg.getInfo().localUri
+        call.wait_confirmed()
     finally:
         net.cut(net.branch_link, up=True)
-    # The tunnel back: the branch's line again.
+    # The tunnel back: the branch's lamp on 8001 shows the call that began while it was cut.
     hq_sip.wait(lambda: _trunk_reachable(hq, site_id), 30, "the trunk to the branch back")
+    hq_sip.wait(lambda: _hint(branch_box, "8001") == IN_USE, 15, "the branch's lamp of 8001 after the cut")
+    call.hangup_call()
+    leg.wait_disconnected()
+    hq_sip.wait(lambda: _hint(branch_box, "8001") == IDLE, 10, "the branch's lamp of 8001 idle again")
+    # And the branch's line again.
     before = len(br_provider.incoming)
     _leaves_by(hq_desk, br_provider)
     assert len(br_provider.incoming) == before + 1
