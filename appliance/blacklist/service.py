@@ -32,7 +32,12 @@ def canonical(text) -> str:
 
 
 def forms_of(number: str, country_code: str, national_prefix: str) -> list[str]:
-    """The ways a caller ID may show a canonical number: 8675512345678, +86..., 0086..., 075512345678."""
+    """The ways a caller ID may show a canonical number: 8675512345678, +86..., 0086..., 075512345678.
+
+    A number kept as written (a mobile, 13800138000, needs no prefix at home) reaches the box
+    from a trunk in the international forms as well: +8613800138000 is the same caller."""
+    if country_code and not number.startswith(country_code):
+        return [number, *forms_of(country_code + number, country_code, national_prefix)]
     forms = [number, f"+{number}", f"00{number}"]
     if country_code and number.startswith(country_code) and len(number) > len(country_code):
         forms.append(national_prefix + number[len(country_code):])

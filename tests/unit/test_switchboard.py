@@ -205,6 +205,8 @@ def test_blacklist_keeps_one_entry_per_number_however_written(config_db):
     assert err.value.field == "number"
     assert blacklist.forms_of("8675512345678", "86", "0") == ["8675512345678", "+8675512345678",
                                                               "008675512345678", "075512345678"]
+    assert blacklist.forms_of("13800138000", "86", "0") == ["13800138000", "8613800138000", "+8613800138000",
+                                                            "008613800138000", "013800138000"]
     assert blacklist.add_number("075512345678", "phone 8001") is None  # already there
     assert blacklist.remove_number("+8675512345678", "phone 8001") is not None
     assert blacklist.listing() == []
