@@ -130,12 +130,10 @@ def find_by_number(raw) -> Customer | None:
 
 
 def priority_for(raw) -> int:
-    """The queue priority of a caller: their level's, 0 for a caller we do not know."""
-    number = normalize(raw)
-    if number is None:
-        return 0
-    return (CustomerNumber.select(CustomerLevel.priority).join(Customer).join(CustomerLevel)
-            .where(CustomerNumber.number == number).scalar()) or 0
+    """The queue priority of a caller (their number in any form: alike()): their level's, 0 for a
+    caller we do not know or one without a level."""
+    found = find_by_number(raw)
+    return found.level.priority if found is not None and found.level is not None else 0
 
 
 def parse_numbers(raws: list[str], country_code: str, national_prefix: str) -> dict[str, str]:

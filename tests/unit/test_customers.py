@@ -156,6 +156,9 @@ def test_priority_for_a_caller_follows_their_level(box):
     box.patch(f"/customer-levels/{low['id']}", {"priority": 70})
     assert service.priority_for("862088886666") == 70
     assert service.find_by_number("+86 20 8888 6666").name == "Slow caller"
+    # A mobile kept as written is the same caller when a trunk shows it with +86.
+    customer(box, "VIP mobile", ["13900139000"], level="VIP")
+    assert service.priority_for("+8613900139000") == service.priority_for("13900139000") == 10
 
 
 def test_numbers_of_a_customer_are_normalised(box):
