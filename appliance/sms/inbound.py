@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import unicodedata
 
-from .. import box_settings
 from ..customers import service as customers
 from ..db import change
 from ..db.models import Customer, SmsMessage
@@ -38,19 +37,6 @@ def sender_number(raw) -> str | None:
     return None
 
 
-def customer_of(number: str):
-    """The customer a sender's number belongs to. Providers give senders in international form
-    (8613700137000), but a mobile number typed without its country code is stored as dialled
-    (13700137000: Chinese mobiles have no national prefix), so the national forms are tried too."""
-    found = customers.find_by_number(number)
-    settings = box_settings.load()
-    cc = settings.country_code
-    if found is None and cc and number.startswith(cc) and len(number) > len(cc) + 4:
-        rest = number[len(cc):]
-        found = customers.find_by_number(rest) or customers.find_by_number(settings.national_prefix + rest)
-    return found
-
-
 def is_opt_out(text: str) -> bool:
     word = "".join(ch for ch in unicodedata.normalize("NFKC", text) if not unicodedata.category(ch)[0] in "PZC")
     return word.upper() in OPT_OUT_WORDS
@@ -62,7 +48,8 @@ def message(gateway_id: int | None, raw_from, text: str) -> SmsMessage:
     if number is None:
         raise ValueError("the sender is not a phone number")
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")[:MAX_TEXT]
-    customer = customer_of(number) if number.isdigit() else None
+    # A mobile kept without its country code is the same sender as the provider's 86... form.
+    customer = customers.find_by_number(number) if number.isdigit() else None
     row = outbox.received(number, text, gateway_id, customer.id if customer else None)
     if customer is not None and is_opt_out(text) and not customer.sms_opt_out:
         set_opt_out(customer.id, True, "sms")

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 
 from .. import box_settings
+from ..customers import service as customers
 from ..db.models import Customer, Ticket, TicketEvent
 from ..log import kv
 from . import NoGateway, inbound, queue, template_store, templates
@@ -41,7 +42,7 @@ def send_event(event: str, raw_number: str | None, values: dict, key: str) -> in
     number = inbound.sender_number(raw_number)
     if number is None or not number.isdigit() or len(number) < OUTSIDE_MIN_DIGITS:
         return 0
-    customer = inbound.customer_of(number)
+    customer = customers.find_by_number(number)
     if customer is not None and customer.sms_opt_out:
         return 0
     settings = box_settings.load()

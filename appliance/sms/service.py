@@ -11,7 +11,7 @@ from ..customers import service as customers
 from ..db.journal import utcnow
 from ..db.models import Customer, CustomerNumber, SmsBroadcast, SmsMessage
 from ..errors import Conflict, Invalid, NotFound
-from . import NoGateway, gateways, inbound, outbox, queue, template_store, templates, wake
+from . import NoGateway, gateways, outbox, queue, template_store, templates, wake
 
 MAX_LIST = 500
 
@@ -26,7 +26,7 @@ def send_one(raw_to: str, text: str, actor: str) -> SmsMessage:
     if number is None:
         raise Invalid("to: is not a phone number", "to")
     _need_gateway()
-    customer = inbound.customer_of(number)
+    customer = customers.find_by_number(number)
     try:
         return queue(number, text, customer_id=customer.id if customer else None, created_by=actor)
     except NoGateway as exc:

@@ -225,6 +225,13 @@ def test_the_api(admin, tmp_path):
         assert admin.get("/sms?direction=out&state=queued").json["items"][0]["text"] == "Li Lei，双十二优惠"
 
 
+def test_a_sender_in_international_form_is_the_customer_kept_without_the_country_code(admin):
+    assert admin.patch("/settings", {"country_code": "86"}).status == 200
+    bare = admin.post("/customers", {"name": "李雷", "numbers": ["13700137000"]}).json
+    assert inbound.message(1, "8613700137000", "在吗").customer_id == bare["id"]
+    assert inbound.message(1, "+8613700137001", "在吗").customer_id is None
+
+
 def test_events_send_their_templates_to_the_caller(admin, tmp_path):
     """A missed call and a message left (call records), a callback asked for and a ticket's new status
     each queue the templates that name the event, to the caller, once; opted-out customers get none."""
