@@ -17,7 +17,6 @@ import secrets
 import socket
 import stat
 from dataclasses import dataclass
-from typing import Iterable
 
 TIMEOUT = 15.0
 #: Written under this prefix and renamed when complete: the target never holds half a

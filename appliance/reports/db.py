@@ -352,7 +352,7 @@ def _agent_rollups() -> list:
     by a trigger, filled by playing the stored events through it in order); calls, talk and surveys
     come from queue_agent_hour."""
     tables = [
-        f"INSERT INTO hour_step (n) VALUES " + ", ".join(f"({i})" for i in range(LEG_HOURS, AGENT_HOURS)),
+        "INSERT INTO hour_step (n) VALUES " + ", ".join(f"({i})" for i in range(LEG_HOURS, AGENT_HOURS)),
         """CREATE TABLE agent_member (
             agent VARCHAR(255) NOT NULL,
             queue VARCHAR(255) NOT NULL,
