@@ -18,6 +18,7 @@ changes never re-run mmdebstrap. Prints the layer paths as JSON.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -148,6 +149,11 @@ def build_layer(kind: str, key: str, fill) -> Path:
         os.chmod(tmp, 0o755)
         os.rename(tmp, final)
         os.utime(final)  # copytree gave it the source's time; pruning goes by last use
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        # Two builds of the same layer at once (two boxes starting): the other one won the rename.
+        if e.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not final.is_dir():
+            raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
