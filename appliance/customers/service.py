@@ -25,8 +25,13 @@ MAX_PER_PAGE = 1000
 
 def normalize(raw) -> str | None:
     """`raw` as stored (numbers.normalize with this box's country code and prefix)."""
+    return normalizer()(raw)
+
+
+def normalizer():
+    """normalize for many numbers: this box's country code and prefix read once."""
     settings = box_settings.load()
-    return numbers.normalize(raw, settings.country_code, settings.national_prefix)
+    return lambda raw: numbers.normalize(raw, settings.country_code, settings.national_prefix)
 
 
 def alike(raw) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections import OrderedDict
+from operator import itemgetter
 
 from ..pbx.render import webrtc
 
@@ -27,6 +28,7 @@ QUEUE_EXIT_EVENT = "CALLBOX_QUEUE_EXIT"  # the queue let the caller go: timed ou
 _PHONE = re.compile(rf"^PJSIP/(\d+)(?:{re.escape(webrtc.SUFFIX)})?-[0-9a-f]+$")
 _TRUNK = re.compile(r"^PJSIP/trunk-(\d+)-[0-9a-f]+$")
 ENDED_KEPT = 10000
+_TIME = itemgetter("time")
 OUTCOMES = ("answered", "missed", "busy", "failed", "abandoned", "voicemail")
 DIRECTIONS = ("inbound", "outbound", "internal")
 _CEL_FIELDS = {"UniqueID": "uniqueid", "LinkedID": "linkedid", "Channel": "channel", "CallerIDnum": "cid_num",
@@ -77,6 +79,10 @@ class Calls:
         self.leg_call: dict[str, str] = {}  # uniqueid -> call id
         self.live: dict[str, set[str]] = {}  # call id -> uniqueids not ended yet
         self.ended: OrderedDict[str, None] = OrderedDict()  # linkedids retired lately
+        # Call id -> the keys of alias and of leg_call that lead to it: a call that ends takes its
+        # own out without a pass over every call in progress (hundreds, in a busy box).
+        self.links: dict[str, list[str]] = {}
+        self.uids: dict[str, list[str]] = {}
 
     def feed(self, ev: dict) -> list[tuple[str, list[dict]]]:
         """Take one event; returns the calls it ended, as (call id, events)."""
@@ -84,19 +90,19 @@ class Calls:
             return []  # a late event of a call already recorded (a linkedid is never used again)
         call = self._call_for(ev)
         self.events[call].append(ev)
-        uid = ev["uniqueid"]
-        if ev["event"] == "CHAN_START":
-            self.live[call].add(uid)
-        elif ev["event"] == "CHAN_END":
-            self.live[call].discard(uid)
-        elif ev["event"] == "ATTENDEDTRANSFER":
+        name = ev["event"]
+        if name == "CHAN_START":
+            self.live[call].add(ev["uniqueid"])
+        elif name == "CHAN_END":
+            self.live[call].discard(ev["uniqueid"])
+        elif name == "ATTENDEDTRANSFER":
             # The consultation call joins the transferred one, before its own LINKEDID_END.
             extra = ev.get("extra") or {}
             for key in ("channel2_uniqueid", "transfer_target_channel_uniqueid", "transferee_channel_uniqueid"):
                 other = self.leg_call.get(extra.get(key) or "")
                 if other is not None and self._root(other) != self._root(call):
                     call = self._merge(self._root(call), self._root(other))
-        if ev["event"] == "LINKEDID_END":
+        elif name == "LINKEDID_END":
             call = self._root(call)
             if not self.live[call]:
                 return [(call, self._forget(call))]
@@ -116,42 +122,53 @@ class Calls:
         return call
 
     def _call_for(self, ev: dict) -> str:
+        alias, leg_call = self.alias, self.leg_call
         linked, uid = ev["linkedid"], ev["uniqueid"]
-        by_link = self._root(self.alias[linked]) if linked in self.alias else None
-        by_leg = self._root(self.leg_call[uid]) if uid in self.leg_call else None
+        by_link = alias.get(linked)
+        if by_link is not None and alias.get(by_link, by_link) != by_link:
+            by_link = self._root(by_link)
+        by_leg = leg_call.get(uid)
+        if by_leg is not None and by_leg != by_link:
+            by_leg = self._root(by_leg)
         if by_link is None and by_leg is None:
             call = linked
-            self.alias[linked] = call
+            alias[linked] = call
             self.events[call] = []
             self.live[call] = set()
+            self.links[call] = [linked]
+            self.uids[call] = []
         elif by_link is None:
             call = by_leg
-            self.alias[linked] = call
+            alias[linked] = call
+            self.links[call].append(linked)
         elif by_leg is None or by_leg == by_link:
             call = by_link
         else:
             call = self._merge(by_link, by_leg)
-        self.leg_call.setdefault(uid, call)
-        return self._root(call)
+        if uid not in leg_call:
+            leg_call[uid] = call
+            self.uids[call].append(uid)
+        return call
 
     def _merge(self, a: str, b: str) -> str:
         """One call from two: it keeps the id of the one that began first."""
         first, second = sorted((a, b), key=lambda c: (self.events[c][0]["time"] if self.events[c] else 0, c))
-        self.events[first] = sorted(self.events[first] + self.events.pop(second), key=lambda e: e["time"])
+        self.events[first] = sorted(self.events[first] + self.events.pop(second), key=_TIME)
         self.live[first] |= self.live.pop(second)
+        self.links[first] += self.links.pop(second)
+        self.uids[first] += self.uids.pop(second)
         self.alias[second] = first
         return first
 
     def _forget(self, call: str) -> list[dict]:
         events = self.events.pop(call, [])
         self.live.pop(call, None)
-        gone = {k for k, v in self.alias.items() if self._root(v) == call} | {call}
-        for k in gone:
+        for k in self.links.pop(call, [call]):
             self.alias.pop(k, None)
             self.ended[k] = None
         while len(self.ended) > ENDED_KEPT:
             self.ended.popitem(last=False)
-        for uid in [u for u, c in self.leg_call.items() if c in gone]:
+        for uid in self.uids.pop(call, ()):
             del self.leg_call[uid]
         return events
 
@@ -171,7 +188,7 @@ def _union(intervals: list[tuple[float, float]]) -> float:
 def build(call_id: str, events: list[dict], failed_at: float | None = None) -> dict:
     """The record of one call from all its events. `failed_at`: Asterisk went away at that time
     with the call still up (the record ends there, as failed)."""
-    events = sorted(events, key=lambda e: e["time"])
+    events = sorted(events, key=_TIME)
     legs: dict[str, dict] = {}
     path: list[dict] = []
     transfers: list[dict] = []

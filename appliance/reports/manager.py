@@ -19,11 +19,18 @@ POLL = 0.25
 PRUNE_EVERY = 3600.0  # seconds between two retention passes (the first one a minute after start)
 
 
+def caller_keys():
+    """caller_key for many numbers: the box's numbering read once (the call recorder asks for it
+    once a batch; reading the settings for each number cost more than the rest of a record)."""
+    from ..customers.service import normalizer
+
+    normalize = normalizer()
+    return lambda number: normalize(number) or number
+
+
 def caller_key(number: str) -> str:
     """A caller's number as the call history keys it: normalised with this box's numbering."""
-    from ..customers.service import normalize
-
-    return normalize(number) or number
+    return caller_keys()(number)
 
 
 def service_level(queue: str) -> int | None:
@@ -54,7 +61,7 @@ class ReportsManager(Manager):
         pbx = getattr(self.box, "pbx", None)
         self.recorder = None
         if pbx is not None and not pbx.error and getattr(pbx, "ami", None) is not None:
-            self.recorder = CallRecorder(pbx.ami, key=caller_key, published=self._recorded, alert=self._alert)
+            self.recorder = CallRecorder(pbx.ami, keys=caller_keys, published=self._recorded, alert=self._alert)
             pbx.ami.subscribe(self.recorder.on_event)
             pbx.ami.subscribe_connect(self.recorder.on_connect)
 

@@ -18,6 +18,7 @@ import logging
 import queue
 import threading
 import time
+from operator import itemgetter
 
 from ..log import kv
 from .calls import Calls, build, event_of, parties
@@ -29,11 +30,17 @@ BATCH = 2000  # events a transaction at most: under load, fewer and bigger trans
 _CONNECTED = object()
 
 
+def _same(number):
+    return number
+
+
 class CallRecorder:
-    def __init__(self, ami, key=lambda number: number, published=lambda record: None,
+    def __init__(self, ami, keys=lambda: _same, published=lambda record: None,
                  alert=lambda active, message: None):
         self.ami = ami
-        self.key = key  # normalises numbers (the number filter matches however they are written)
+        # The function that normalises numbers (the number filter matches however they are written),
+        # asked for once a batch: it reads the box's numbering from the config database.
+        self.keys = keys
         self.published = published
         self.alert = alert  # storing stopped (active, why) or resumed
         self.queue: queue.Queue = queue.Queue()
@@ -183,7 +190,8 @@ class CallRecorder:
             new.append(record)
         if not new:
             return
-        execute_many(_INSERT_RECORD, [tuple(row[c] for c in RECORD_COLUMNS) for row in (row_of(r, self.key) for r in new)])
+        key = self.keys()
+        execute_many(_INSERT_RECORD, [_RECORD_ROW(row_of(r, key)) for r in new])
         execute_many(_INSERT_LEG, [(leg["uniqueid"], r["id"], leg["channel"], leg["kind"], leg["party"], leg["start"],
                                         leg["answer"], leg["end"], leg["cause"], leg["dialstatus"])
                                        for r in new for leg in r["legs"]])
@@ -198,6 +206,7 @@ class CallRecorder:
 RECORD_COLUMNS = ("id", "started", "answered", "ended", "direction", "from_number", "from_key", "from_name",
                   "to_number", "to_key", "did", "trunk", "queue", "path", "answered_by", "wait", "talk", "hold",
                   "transfers", "outcome")
+_RECORD_ROW = itemgetter(*RECORD_COLUMNS)
 _INSERT_RECORD = f"INSERT INTO call_record ({', '.join(RECORD_COLUMNS)}) VALUES ({', '.join('?' * len(RECORD_COLUMNS))})"
 LEG_COLUMNS = ("uniqueid", "call_id", "channel", "kind", "party", "started", "answered", "ended", "cause", "dialstatus")
 _INSERT_LEG = (f"INSERT INTO call_leg ({', '.join(LEG_COLUMNS)}) VALUES ({', '.join('?' * len(LEG_COLUMNS))})"

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from appliance.reports.db import CallRecord, QueueCall, Recording, reports_db
-from appliance.reports.manager import caller_key
+from appliance.reports.manager import caller_key, caller_keys
 from appliance.reports.recorder import CallRecorder
 from tests.unit.test_call_records import FakeAmi, transcript
 from tests.unit.test_callcenter import signed_in
@@ -27,7 +27,7 @@ def log(admin, tmp_path):
     assert admin.post("/extensions", {"number": "8001", "name": "Desk 8001"}).status == 201
     from appliance.db import db
 
-    recorder = CallRecorder(FakeAmi(), key=caller_key)
+    recorder = CallRecorder(FakeAmi(), keys=caller_keys)
     with reports_db.connection_context(), db.connection_context():
         for name in CALLS:
             for ev in transcript(name):
