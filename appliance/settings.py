@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -171,6 +172,12 @@ class Runtime:
     #: The same over TLS (wss), where the web UI is served over HTTPS: a page from HTTPS may
     #: open no plain WebSocket.
     webrtc_tls: Address | None = None
+    #: The box model (a file name in hwprofiles/boxes, such as callbox-e1-32) whose board this is:
+    #: its sensors and front panel (appliance/hardware/board.py). Empty: none declared.
+    box_model: str = ""
+    #: The board's I2C buses are simulated (BOX_I2C=simulated): a dev box that declares a box
+    #: model without having its board (appliance/hardware/i2c_sim.py).
+    i2c_simulated: bool = False
 
     @classmethod
     def from_environ(cls, env=None) -> "Runtime":
@@ -195,6 +202,11 @@ class Runtime:
             url = urlsplit(reports_db)
             if url.scheme != "postgresql" or not url.hostname or not url.path.strip("/"):
                 raise SettingsError("BOX_REPORTS_DB: expected postgresql://user:password@host:port/name, or nothing")
+        box_model = env.get("BOX_MODEL", "")
+        if box_model and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", box_model):
+            raise SettingsError(f"BOX_MODEL: expected a box model's name such as callbox-e1-32, got {box_model!r}")
+        if env.get("BOX_I2C", "") not in ("", "simulated"):
+            raise SettingsError("BOX_I2C: expected 'simulated' or nothing")
         webrtc_tls = (Address.parse(env.get("BOX_WEBRTC_TLS", str(Address(sip.host, 8089))), "BOX_WEBRTC_TLS")
                       if env.get("BOX_HTTPS") else None)
         return cls(
@@ -222,4 +234,6 @@ class Runtime:
             webrtc=webrtc,
             reports_db=reports_db,
             webrtc_tls=webrtc_tls,
+            box_model=box_model,
+            i2c_simulated=env.get("BOX_I2C", "") == "simulated",
         )

@@ -1,4 +1,6 @@
-"""The hardware manager: finds the telephony cards, loads their drivers, follows hot changes.
+"""The hardware manager: finds the telephony cards, loads their drivers, follows hot changes;
+where the box model (BOX_MODEL) declares them, polls the board's sensors and keeps the front
+panel showing the box's web address and alarms.
 
 A box without cards, without udev or without DAHDI still starts: the scan is
 then simply empty, and the Hardware page says so.
@@ -9,11 +11,16 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from contextlib import nullcontext as _nothing
+from typing import Callable
 
 from ..log import kv
 from ..supervisor import Manager
-from . import detect, kmod, live, profiles, udev
+from . import detect, i2c, i2c_sim, kmod, live, panel_text, profiles, udev
+from .i2c import Opener
+from .panel import FrontPanel, lan_addresses
+from .sensors import BoardSensors, cpu_temperature
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +31,17 @@ def has_dahdi() -> bool:
 
 def module_loaded(name: str) -> bool:
     return os.path.isdir(f"/sys/module/{name}")
+
+
+def board_doc(model: profiles.BoxModel | None = None, error: str | None = None,
+              sensors: BoardSensors | None = None, panel: FrontPanel | None = None) -> dict:
+    """GET /hardware's board, sensors and panel; with no arguments, a box that declares no board."""
+    return {
+        "board": {"model": model.key if model else None, "error": error},
+        "sensors": {"declared": sensors is not None, "readings": sensors.readings() if sensors else [],
+                    "alarms": sensors.alarms() if sensors else [], "cpu_celsius": cpu_temperature()},
+        "panel": panel.doc() if panel else {"declared": False, "lines": []},
+    }
 
 
 class HardwareManager(Manager):
@@ -42,6 +60,35 @@ class HardwareManager(Manager):
 
         with db.connection_context() if db.is_closed() else _nothing():
             self.software_spans = box_settings.load().software_spans
+        self.model: profiles.BoxModel | None = None
+        self.sensors: BoardSensors | None = None
+        self.panel: FrontPanel | None = None
+        self.board_error: str | None = None
+        self._load_board()
+
+    def _load_board(self) -> None:
+        runtime = self.box.runtime
+        if not runtime.box_model:
+            return
+        try:
+            model = profiles.load_boxes(self.cards).get(runtime.box_model)
+        except profiles.ProfileError as exc:
+            model, self.board_error = None, str(exc)
+        else:
+            if model is None:
+                self.board_error = f"BOX_MODEL: {runtime.box_model!r} is no box model in hwprofiles/boxes"
+        if model is None:
+            # The cards work without the board's sensors: say so, but do not fail the manager.
+            log.error("hardware: no board", extra=kv(reason=self.board_error))
+            return
+        self.use_board(model, i2c_sim.dev_board(model.sensors, model.panel) if runtime.i2c_simulated else i2c.open_bus)
+
+    def use_board(self, model: profiles.BoxModel, opener: Opener,
+                  sleep: Callable[[float], None] = time.sleep) -> None:
+        """The board of `model`, its buses opened by `opener` (smbus2, or a simulated bus)."""
+        self.model = model
+        self.sensors = BoardSensors(model.sensors, opener) if model.sensors else None
+        self.panel = FrontPanel(model.panel, opener, sleep) if model.panel else None
 
     def start(self) -> None:
         if self.software_spans:
@@ -51,6 +98,8 @@ class HardwareManager(Manager):
         self.rescan()
         threading.Thread(target=self._watch, name="hardware-udev", daemon=True).start()
         threading.Thread(target=self._watch_alarms, name="hardware-alarms", daemon=True).start()
+        if self.sensors is not None or self.panel is not None:
+            threading.Thread(target=self._watch_board, name="hardware-board", daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -70,6 +119,34 @@ class HardwareManager(Manager):
             except Exception:  # noqa: BLE001 - the next second tries again
                 log.exception("hardware: cannot read span alarms")
 
+    def _watch_board(self, every: float = 10.0) -> None:
+        """The board's sensors every 10 s (a few bytes on the bus), the panel after each look."""
+        while True:
+            try:
+                self.poll_board()
+            except Exception:  # noqa: BLE001 - the next poll tries again
+                log.exception("hardware: cannot poll the board")
+            if self._stop.wait(every):
+                return
+
+    def poll_board(self) -> None:
+        if self.sensors is not None and self.sensors.poll():
+            self.box.events.publish("sensor_alarms", sensors=self.sensors.alarms())
+        self.refresh_panel()
+
+    def refresh_panel(self) -> None:
+        """The panel's lines for the box as it is now; the panel writes only what changed."""
+        if self.panel is None:
+            return
+        address = panel_text.web_address(self.box.runtime, lan_addresses())
+        spec = self.panel.spec
+        self.panel.show(panel_text.lines(address, self.alarms, self.sensors.alarms() if self.sensors else [],
+                                         spec.columns, spec.rows))
+
+    def board(self) -> dict:
+        """The board's sensors and panel as the API shows them."""
+        return board_doc(self.model, self.board_error, self.sensors, self.panel)
+
     def poll_alarms(self, root=None) -> dict[int, list[str]]:
         status = live.read(root) if root is not None else live.read()
         if not status.dahdi:
@@ -80,6 +157,7 @@ class HardwareManager(Manager):
         if alarms != self.alarms:
             self.alarms = alarms
             self.box.events.publish("span_alarms", spans=[{"span": n, "alarms": a} for n, a in sorted(alarms.items())])
+            self.refresh_panel()
         return alarms
 
     def _changed(self, action: str, dev) -> None:
@@ -117,5 +195,10 @@ class HardwareManager(Manager):
         return found
 
     def health(self) -> dict:
-        return {"hardware": {"cards": len(self.found["cards"]), "dahdi": has_dahdi(),
-                             "span_alarms": {str(n): a for n, a in sorted(self.alarms.items()) if a}}}
+        doc = {"cards": len(self.found["cards"]), "dahdi": has_dahdi(),
+               "span_alarms": {str(n): a for n, a in sorted(self.alarms.items()) if a}}
+        if self.sensors is not None:  # only a box whose model declares sensors has them
+            doc["sensor_alarms"] = self.sensors.alarms()
+        if self.board_error:
+            doc["board_error"] = self.board_error
+        return {"hardware": doc}

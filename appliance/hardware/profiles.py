@@ -13,6 +13,10 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from . import board
 
 # Kernel modules dahdi-linux builds for cards (drivers/dahdi/Kbuild); a profile
 # naming anything else could never be loaded.
@@ -32,7 +36,7 @@ USB_RE = re.compile(rf"^({_ID}):({_ID})$")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 CARD_KEYS = {"name", "vendor", "pci", "usb", "driver", "spans", "span_kinds", "ports", "port_kinds",
              "hw_echocan", "hw_echocan_optional"}
-BOX_KEYS = {"name", "kind", "cards", "spans", "ports"}
+BOX_KEYS = {"name", "kind", "cards", "spans", "ports", "sensors", "panel"}
 
 
 class ProfileError(ValueError):
@@ -96,6 +100,8 @@ class BoxModel:
     cards: tuple[tuple[Profile, int], ...]
     spans: int
     ports: int
+    sensors: board.Sensors | None = None   # the board's I2C sensors (board.py), where it has some
+    panel: board.Panel | None = None       # its front-panel display, where it has one
 
 
 def default_dir() -> Path:
@@ -201,7 +207,11 @@ def parse_box(key: str, doc: dict, cards: dict[str, Profile]) -> BoxModel:
     for field, total in (("spans", spans), ("ports", ports)):
         if doc.get(field, 0) != total:
             raise ProfileError(where, field, f"says {doc.get(field, 0)} but its cards have {total}")
-    return BoxModel(key=key, name=_text(where, doc, "name"), cards=tuple(fitted), spans=spans, ports=ports)
+    from . import board  # board.py raises this module's ProfileError
+
+    sensors = board.parse_sensors(where, doc)
+    return BoxModel(key=key, name=_text(where, doc, "name"), cards=tuple(fitted), spans=spans, ports=ports,
+                    sensors=sensors, panel=board.parse_panel(where, doc))
 
 
 def _key(path: Path) -> str:

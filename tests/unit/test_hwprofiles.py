@@ -108,3 +108,55 @@ def test_a_box_model_whose_span_count_disagrees_with_its_cards_is_refused(cards)
         profiles.parse_box("b", {"name": "B", "kind": "box", "cards": [{"profile": "digium-te820", "count": 4}],
                                  "spans": 33, "ports": 0}, cards)
     assert err.value.field == "spans"
+
+
+BOX = {"name": "B", "kind": "box", "cards": [{"profile": "digium-te820", "count": 1}], "spans": 8, "ports": 0}
+SENSORS = {"bus": 1, "chips": [{"kind": "lm75", "address": 0x48, "name": "Board"},
+                               {"kind": "emc2101", "address": 0x4C, "name": "Fan", "min_rpm": 900}]}
+PANEL = {"driver": "hd44780-pcf8574", "bus": 1, "address": 0x27, "columns": 20, "rows": 4}
+
+
+def test_box_models_declare_their_board_sensors_and_front_panel(cards):
+    boxes = profiles.load_boxes(cards, HWPROFILES)
+    largest = boxes["callbox-e1-32"]
+    assert [(c.kind, c.address) for c in largest.sensors.chips] == [("lm75b", 0x48), ("lm75b", 0x49), ("emc2101", 0x4C)]
+    assert (largest.panel.address, largest.panel.columns, largest.panel.rows) == (0x27, 20, 4)
+    assert boxes["callbox-analog-24"].sensors is None and boxes["callbox-analog-24"].panel is None
+    model = profiles.parse_box("b", {**BOX, "sensors": SENSORS, "panel": PANEL}, cards)
+    board, fan = model.sensors.chips
+    assert (board.high, board.critical, fan.min_rpm) == (70, 85, 900)  # the defaults, and what was said
+
+
+def chip(**change):
+    return {"bus": 1, "chips": [{"kind": "lm75", "address": 0x48, "name": "Board", **change}]}
+
+
+@pytest.mark.parametrize("doc, field, says", [
+    ({"sensors": chip(kind="lm76")}, "sensors.chips.kind", "not a known chip"),
+    ({"sensors": chip(address=0x90)}, "sensors.chips.address", "not a 7-bit I2C address"),
+    ({"sensors": chip(address=0x03)}, "sensors.chips.address", "not a 7-bit I2C address"),
+    ({"sensors": chip(address="0x48")}, "sensors.chips.address", "not a 7-bit I2C address"),
+    ({"sensors": chip(address=0x40)}, "sensors.chips.address", "0x48 to 0x4f, not 0x40"),
+    ({"sensors": {"bus": 1, "chips": [{"kind": "emc2101", "address": 0x4D, "name": "Fan"}]}},
+     "sensors.chips.address", "0x4c only"),
+    ({"sensors": chip(high=90)}, "sensors.chips.critical", "above high"),
+    ({"sensors": chip(min_rpm=500)}, "sensors.chips.min_rpm", "no fan"),
+    ({"sensors": chip(name="机房")}, "sensors.chips.name", "ASCII"),
+    ({"sensors": chip(name="Board\n")}, "sensors.chips.name", "ASCII"),
+    ({"sensors": chip(colour="red")}, "sensors.chips.colour", "not a chip field"),
+    ({"sensors": {"bus": 32, "chips": SENSORS["chips"]}}, "sensors.bus", "0 to 31"),
+    ({"sensors": chip(critical=200)}, "sensors.chips.critical", "20 to 125"),
+    ({"panel": {**PANEL, "bus": -1}}, "panel.bus", "0 to 31"),
+    ({"sensors": {"bus": 1, "chips": []}}, "sensors.chips", "1 to 8"),
+    ({"sensors": {"bus": 1, "chips": SENSORS["chips"] + [SENSORS["chips"][0]]}}, "sensors.chips.address", "two chips"),
+    ({"panel": {**PANEL, "driver": "ssd1306"}}, "panel.driver", "not a known panel driver"),
+    ({"panel": {**PANEL, "address": 0x48}}, "panel.address", "PCF8574"),
+    ({"panel": {**PANEL, "address": 0x80}}, "panel.address", "not a 7-bit I2C address"),
+    ({"panel": {**PANEL, "columns": 40}}, "panel.columns", "16, 20"),
+    ({"panel": {**PANEL, "rows": 1}}, "panel.rows", "2, 4"),
+    ({"panel": {**PANEL, "backlight": True}}, "panel.backlight", "not a [panel] field"),
+])
+def test_a_bad_board_declaration_is_refused_with_its_field(cards, doc, field, says):
+    with pytest.raises(profiles.ProfileError) as err:
+        profiles.parse_box("b", {**BOX, **doc}, cards)
+    assert err.value.field == field and says in str(err.value), str(err.value)

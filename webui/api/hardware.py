@@ -1,4 +1,5 @@
-"""/hardware: the telephony cards the box found, and the settings of their spans and ports.
+"""/hardware: the telephony cards the box found, and the settings of their spans and ports;
+the board's sensors and front panel where the box model declares them.
 
 Alarms and channel states come from DAHDI where the box has it; elsewhere they
 are null and "dahdi" is false (the cards list is then empty too: no driver).
@@ -7,6 +8,7 @@ are null and "dahdi" is false (the cards list is then empty too: no driver).
 from __future__ import annotations
 
 from appliance.hardware import config, live
+from appliance.hardware.manager import board_doc
 
 from ..plugins import current_user, json_body
 from .apply import settle
@@ -18,6 +20,12 @@ def install(api, box) -> None:
         if manager is None or manager.error:
             return {"cards": [], "unsupported": []}
         return manager.found
+
+    def board() -> dict:
+        manager = getattr(box, "hardware", None)
+        if manager is None or manager.error:
+            return board_doc()
+        return manager.board()
 
     def _calls() -> dict[int, bool] | None:
         """chan_dahdi's channels and which carry a call, where Asterisk runs with DAHDI."""
@@ -32,7 +40,9 @@ def install(api, box) -> None:
     @api.get("/hardware", roles=("admin",))
     def hardware():
         """The cards found (with the profile each matched), their spans with alarms and settings,
-        their ports with channel states and what each serves, and devices no profile fits."""
+        their ports with channel states and what each serves, and devices no profile fits; the
+        board's sensors (readings, levels, alarms; the CPU's temperature where the kernel has it)
+        and its front panel (declared or not, the lines it shows)."""
         scan = found()
         status = live.read(calls=_calls())
         cards = []
@@ -45,7 +55,7 @@ def install(api, box) -> None:
                 span["channels"] = [{"channel": c, "state": status.channel_state(c)} for c in
                                     range(span["first_channel"], span["first_channel"] + 31)] if status.dahdi else []
             cards.append({**card, "spans": spans, "ports": ports})
-        return {"dahdi": status.dahdi, "cards": cards, "unsupported": scan["unsupported"]}
+        return {"dahdi": status.dahdi, "cards": cards, "unsupported": scan["unsupported"], **board()}
 
     @api.post("/hardware/scan", roles=("admin",), success="200")
     def scan():
