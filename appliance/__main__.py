@@ -29,6 +29,7 @@ def main(argv: list[str]) -> int:
 def build_box():
     from .backup.manager import BackupManager
     from .callcenter.manager import CallCenterManager
+    from .clicktocall.manager import ClickToCallManager
     from .conferences.manager import ConferencesManager
     from .db.manager import DatabaseManager
     from .fax.manager import FaxManager
@@ -58,7 +59,7 @@ def build_box():
                                            VpnManager, SitesManager, PbxManager, SecurityManager, ProvisioningManager,
                                            SwitchboardManager, SelfServiceManager, ConferencesManager, ReportsManager,
                                            CallCenterManager, MailManager, StorageManager, BackupManager, FaxManager, SmsManager,
-                                           TicketsManager, SurveysManager, UpdateManager, WebManager])
+                                           TicketsManager, SurveysManager, ClickToCallManager, UpdateManager, WebManager])
 
 
 def run() -> int:

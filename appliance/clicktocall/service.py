@@ -24,6 +24,7 @@ from ..pbx.control import send
 from ..pbx.render import webrtc
 from ..pbx.render.dialplan import CLICK_TO_CALL_CONTEXT
 from ..permissions import service as permissions
+from .follow import Followed
 
 RING_SECONDS = 30  # how long the desk phone rings before the box gives up
 STAFF = ("admin", "supervisor")
@@ -61,9 +62,10 @@ def device(ext: Extension, registration) -> str:
     return browser if ext.browser_phone and registration(browser) else ext.number
 
 
-def place(ami, data, user, registration=lambda endpoint: None) -> tuple[str, str]:
+def place(ami, data, user, registration=lambda endpoint: None, follower=None) -> tuple[str, str]:
     """Ring the extension's phone; the call id (the phone channel's unique id) and which phone
-    rings ("browser" or "desk") are returned."""
+    rings ("browser" or "desk") are returned. `follower` (follow.Follower) is told of the call
+    before it starts, so that nothing Asterisk says of it is missed."""
     values = validate(CallSchema(), data)
     ext = caller_extension(user, values["from_"])
     number = values["to"]
@@ -75,8 +77,19 @@ def place(ami, data, user, registration=lambda endpoint: None) -> tuple[str, str
         check_number(ext.permission_class, number)
     call_id = f"c2c-{secrets.token_hex(8)}"
     endpoint = device(ext, registration)
-    send(ami, "Originate",
-         [("Variable", f"CALLBOX_FOR_CLASS={permission_class}"), ("Variable", f"CALLBOX_FOR={ext.number}")],
-         Channel=f"PJSIP/{endpoint}", Context=CLICK_TO_CALL_CONTEXT, Exten=number, Priority=1,
-         CallerID=f'"{number}" <{number}>', ChannelId=call_id, Async="true", Timeout=RING_SECONDS * 1000)
+    if follower is not None:
+        follower.expect(Followed(call_id, user.id, ext.number, endpoint, number))
+    try:
+        response = send(ami, "Originate",
+                        [("Variable", f"CALLBOX_FOR_CLASS={permission_class}"),
+                         ("Variable", f"CALLBOX_FOR={ext.number}")],
+                        Channel=f"PJSIP/{endpoint}", Context=CLICK_TO_CALL_CONTEXT, Exten=number, Priority=1,
+                        CallerID=f'"{number}" <{number}>', ChannelId=call_id, Async="true",
+                        Timeout=RING_SECONDS * 1000)
+    except Exception:
+        if follower is not None:
+            follower.forget(call_id)
+        raise
+    if follower is not None:
+        follower.placed(call_id, response.get("ActionID"))
     return call_id, "desk" if endpoint == ext.number else "browser"

@@ -4,7 +4,8 @@ behind a trunk.
 POST /calls rings the user's own desk phone; once it is answered the box dials the number for
 them through the outbound routes, within their permission class. What is asserted is what the
 phones saw (which rang, for which number, under which caller id, audio both ways), what the API
-answered, and the call's record in the call log.
+answered, the call's record in the call log, and what the user who asked was told on their
+event stream when their phone or the number did not answer.
 
 POST /webcall (public) queues a callback for a website's visitor: an agent of the queue answers
 first, then the visitor's phone (the provider) rings. Origins, proof of work, limits, the class
@@ -13,6 +14,9 @@ numbers are checked against and the on/off switch each refuse what they should.
 
 from __future__ import annotations
 
+import threading
+
+import pjsua2 as pj
 import pytest
 
 from tests.api import Api
@@ -21,6 +25,7 @@ from tests.integration.test_followme import A_HZ, C_HZ, talk_both_ways
 from tests.integration import test_permissions
 from appliance.webcallback.proof import solve
 from tests.integration.test_permissions import ABROAD, LOCAL, OTHER_CITY
+from tests.unit.test_web_events import Stream
 
 # The same desks (8001-8003) and provider (behind the outside-line prefix 0) as test_permissions.
 desks, provider = test_permissions.desks, test_permissions.provider
@@ -125,6 +130,87 @@ def test_an_agent_calls_only_from_their_own_extension(agent, api, desks):
     assert r.status == 403, r
     assert "own extension" in r.json["error"]
     assert api.post("/calls", {"from": "8099", "to": OTHER_CITY}).json["field"] == "from"
+
+
+class CallEvents:
+    """The "click_to_call" events of a user's event stream, read in a thread of their own (the
+    phones' SIP runs only inside sip.wait)."""
+
+    def __init__(self, api: Api):
+        self.stream = Stream(api)
+        self.stream.block()  # "retry": the box has subscribed this stream
+        self.stream.response.fp.raw._sock.settimeout(60)  # longer than the heartbeat
+        self.events: list[dict] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            while True:
+                _, topic, data = self.stream.event()
+                if topic == "click_to_call":
+                    self.events.append(data)
+        except (OSError, EOFError, ValueError):
+            pass  # closed
+
+    def states(self, call_id: str) -> list[str]:
+        return [e["state"] for e in list(self.events) if e["id"] == call_id]
+
+    def wait_final(self, sip, call_id: str, timeout: float = 10) -> list[str]:
+        sip.wait(lambda: any(e["id"] == call_id and e["final"] for e in list(self.events)), timeout,
+                 f"the outcome of {call_id} on the event stream")
+        return self.states(call_id)
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+@pytest.fixture
+def told(agent):
+    events = CallEvents(agent)
+    yield events
+    events.close()
+
+
+def reject(call, code: int = 486) -> None:
+    op = pj.CallOpParam()
+    op.statusCode = code
+    call.hangup(op)
+
+
+def test_the_user_is_told_their_phone_was_busy_and_nothing_was_dialled(agent, desks, provider, sip, told):
+    offered = len(provider.incoming)
+    r = agent.post("/calls", {"from": "8001", "to": OTHER_CITY})
+    assert r.status == 202, r
+    desk = desks["8001"].wait_incoming(timeout=10)
+    sip.wait(lambda: told.states(r.json["id"]) == ["ringing"], 10, "the ringing to be told")
+    reject(desk, 486)
+    assert told.wait_final(sip, r.json["id"]) == ["ringing", "busy"]
+    assert len(provider.incoming) == offered
+
+
+def test_the_user_is_told_the_number_was_busy(agent, desks, provider, sip, told):
+    r = agent.post("/calls", {"from": "8001", "to": OTHER_CITY})
+    assert r.status == 202, r
+    desk = desks["8001"].wait_incoming(timeout=10)
+    desk.answer_call()
+    desk.wait_confirmed()
+    leg = provider.wait_incoming(timeout=10)
+    assert told.states(r.json["id"]) == ["ringing", "answered"]
+    reject(leg, 486)
+    assert told.wait_final(sip, r.json["id"]) == ["ringing", "answered", "far_busy"]
+    desk.wait_disconnected(timeout=10)
+
+
+def test_the_user_is_told_a_phone_that_is_not_registered(api, sip):
+    r = api.post("/extensions", {"number": "8009", "name": "Nobody's desk"})
+    assert r.status == 201, r
+    admin = CallEvents(api)
+    try:
+        r = api.post("/calls", {"from": "8009", "to": OTHER_CITY})
+        assert r.status == 202, r
+        assert admin.wait_final(sip, r.json["id"]) == ["not_registered"]
+    finally:
+        admin.close()
 
 
 # -- The website callback button -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Which phone click-to-call rings first."""
+"""Which phone click-to-call rings first, and what the user who asked is told of the call."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ from types import SimpleNamespace
 
 import pytest
 
+from appliance.clicktocall import outcomes
+from appliance.clicktocall.follow import Follower, Followed
+from appliance.clicktocall.manager import ClickToCallManager
 from appliance.clicktocall.service import device
+from appliance.events import EventBus
+from appliance.pbx.render.dialplan import REFUSED_EVENT
+from tests.fakes.ami import RecordingAmi
+from tests.unit.test_web_events import Stream, wait_for
+from tests.unit.test_web_session import make_user
 
 
 @pytest.mark.parametrize("browser_phone, registered, rings", [
@@ -25,3 +33,131 @@ def test_click_to_call_rings_the_browser_only_where_it_is_on_and_registered(brow
 
     assert device(ext, registration) == rings
     assert set(asked) <= {"8001-web"}
+
+
+# -- What the user who asked is told ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reason, registered, said", [
+    ("3", True, outcomes.NO_ANSWER),        # rang until the ring time ran out
+    ("5", True, outcomes.BUSY),             # 486 Busy Here
+    ("8", True, outcomes.DECLINED),         # 603 Decline (congestion to Asterisk)
+    ("1", True, outcomes.DECLINED),         # hung up while ringing, no cause named
+    ("0", False, outcomes.NOT_REGISTERED),  # no channel: nothing registered for the endpoint
+    ("0", True, outcomes.UNREACHABLE),      # no channel to a phone the box thinks registered
+])
+def test_why_the_users_phone_did_not_answer(reason, registered, said):
+    assert outcomes.phone_outcome(reason, registered) == said
+
+
+@pytest.mark.parametrize("dials, refused, cause, said", [
+    (["BUSY"], False, "17", outcomes.FAR_BUSY),
+    (["NOANSWER"], False, "19", outcomes.FAR_NO_ANSWER),
+    (["CHANUNAVAIL", "BUSY"], False, "17", outcomes.FAR_BUSY),           # the last trunk tried says it
+    (["CHANUNAVAIL", "CONGESTION"], False, "34", outcomes.FAR_FAILED),   # no trunk could take it
+    (["CANCEL"], False, "16", outcomes.ENDED),                           # the user hung up first
+    ([], True, "16", outcomes.REFUSED),                                  # the dial plan refused the number
+    ([], False, "34", outcomes.FAR_FAILED),                              # a route with no trunk: Congestion()
+    ([], False, "17", outcomes.FAR_BUSY),
+    ([], False, "16", outcomes.ENDED),
+])
+def test_what_became_of_the_number(dials, refused, cause, said):
+    assert outcomes.far_outcome(dials, refused, cause) == said
+
+
+def follower(registered=()):
+    ami, bus = RecordingAmi(), EventBus()
+    f = Follower(bus.publish, lambda endpoint: {"contact": "sip:x"} if endpoint in registered else None)
+    ami.subscribe(f.on_event)
+    told = bus.subscribe(lambda e: e.topic == "click_to_call")
+    return f, ami, lambda: [(e.data["id"], e.data["state"], e.data["final"]) for e in told.get(0)]
+
+
+def test_a_call_is_followed_from_the_ringing_phone_to_the_number_answering():
+    f, ami, told = follower()
+    f.expect(Followed("c2c-1", 7, "8001", "8001", "013812345678"))
+    f.placed("c2c-1", "ami-9")
+    ami.emit(Event="Newstate", Uniqueid="c2c-1", ChannelStateDesc="Ringing")
+    ami.emit(Event="Newstate", Uniqueid="other", ChannelStateDesc="Ringing")
+    ami.emit(Event="OriginateResponse", Response="Success", Reason="4", Uniqueid="c2c-1", ActionID="ami-9")
+    ami.emit(Event="DialEnd", Uniqueid="c2c-1", DialStatus="CHANUNAVAIL")  # the first trunk could not
+    ami.emit(Event="DialEnd", Uniqueid="c2c-1", DialStatus="ANSWER")
+    assert told() == [("c2c-1", "ringing", False), ("c2c-1", "answered", False), ("c2c-1", "connected", True)]
+    assert f.calls == {}
+    ami.emit(Event="Hangup", Uniqueid="c2c-1", Cause="16")  # the conversation's end is not news
+    assert told() == []
+
+
+def test_the_far_end_busy_is_said_when_the_channel_hangs_up():
+    f, ami, told = follower()
+    f.expect(Followed("c2c-2", 7, "8001", "8001", "013812345678"))
+    ami.emit(Event="OriginateResponse", Response="Success", Reason="4", Uniqueid="c2c-2")
+    ami.emit(Event="DialEnd", Uniqueid="c2c-2", DialStatus="BUSY")
+    assert told() == [("c2c-2", "answered", False)]
+    ami.emit(Event="Hangup", Uniqueid="c2c-2", Cause="17")
+    assert told() == [("c2c-2", "far_busy", True)]
+
+
+def test_a_refusal_of_the_dial_plan_is_said():
+    f, ami, told = follower()
+    f.expect(Followed("c2c-3", 7, "8001", "8001", "00441234"))
+    ami.emit(Event="OriginateResponse", Response="Success", Reason="4", Uniqueid="c2c-3")
+    ami.emit(Event="UserEvent", UserEvent="SurveyAnswer", Uniqueid="c2c-3")  # another UserEvent: nothing
+    ami.emit(Event="UserEvent", UserEvent=REFUSED_EVENT, Uniqueid="c2c-3")
+    ami.emit(Event="Hangup", Uniqueid="c2c-3", Cause="16")
+    assert told() == [("c2c-3", "answered", False), ("c2c-3", "refused", True)]
+
+
+def test_an_originate_that_made_no_channel_is_known_by_its_action_id_even_when_it_answers_first():
+    f, ami, told = follower(registered={"8002"})
+    f.expect(Followed("c2c-4", 7, "8001", "8001", "8002"))
+    # The response of a failed Originate can come before the Originate's own answer.
+    ami.emit(Event="OriginateResponse", Response="Failure", Reason="0", Uniqueid="<null>", ActionID="ami-4")
+    ami.emit(Event="OriginateResponse", Response="Failure", Reason="0", Uniqueid="<null>", ActionID="ami-5")
+    assert told() == []
+    f.placed("c2c-4", "ami-4")
+    assert told() == [("c2c-4", "not_registered", True)]
+    f.expect(Followed("c2c-5", 7, "8002", "8002", "8001"))
+    f.placed("c2c-5", "ami-6")
+    ami.emit(Event="OriginateResponse", Response="Failure", Reason="0", Uniqueid="<null>", ActionID="ami-6")
+    assert told() == [("c2c-5", "unreachable", True)]  # 8002 registered, yet no channel: not reachable
+    f.expect(Followed("c2c-6", 7, "8001", "8001", "8002"))
+    ami.emit(Event="Hangup", Uniqueid="c2c-6", Cause="17")  # before the answer: the response says it
+    ami.emit(Event="OriginateResponse", Response="Failure", Reason="5", Uniqueid="c2c-6")
+    assert told() == [("c2c-6", "busy", True)] and f.calls == {}
+
+
+def test_calls_of_an_asterisk_that_restarted_are_over():
+    f, ami, told = follower()
+    f.expect(Followed("c2c-7", 7, "8001", "8001", "8002"))
+    ami.emit(Event="FullyBooted")
+    assert told() == [("c2c-7", "ended", True)] and f.calls == {}
+
+
+def test_the_user_who_asked_is_told_on_their_event_stream_and_nobody_else(admin):
+    box = admin.box
+    box.clicktocall = ClickToCallManager(box)
+    box.clicktocall.load()
+    for number in ("8001", "8002"):
+        assert admin.post("/extensions", {"number": number, "name": f"Desk {number}"}).status == 201
+    tokens = {}
+    for name, ext in (("amy", "8001"), ("bob", "8002")):
+        make_user(name, "Agent-Pass-1234", "agent", ext)
+        tokens[name] = admin.post("/auth/login", {"username": name, "password": "Agent-Pass-1234"}).json["token"]
+    amy, bob = Stream(admin, token=tokens["amy"]), Stream(admin, token=tokens["bob"])
+    try:
+        amy.block(), bob.block()
+        wait_for(lambda: box.events.subscribers == 2, what="the subscriptions")
+        r = admin.post("/calls", {"from": "8001", "to": "8002"}, token=tokens["amy"])
+        assert r.status == 202, r
+        call_id = r.json["id"]
+        assert box.pbx.ami.actions("Originate")[-1]["ChannelId"] == call_id
+        box.pbx.ami.emit(Event="OriginateResponse", Response="Failure", Reason="3", Uniqueid=call_id)
+        ident, topic, data = amy.event()
+        assert (topic, data["id"], data["state"], data["final"], data["number"]) == \
+            ("click_to_call", call_id, "no_answer", True, "8002")
+        mine = box.events.publish("registration", number="8002", registered=True, contact="sip:8002@x")
+        assert bob.event()[0] == mine.id, "bob was told of amy's call"
+    finally:
+        amy.close()
+        bob.close()

@@ -36,6 +36,9 @@ AGENT_KEYS = {"registration": "number", "agent_state": "extension", "screenpop":
 #: Topics every signed-in user sees (anyone may take a parked call back).
 SHARED_TOPICS = {"park"}
 
+#: Topics whose events are for one user (named by id in "user"): what became of their click-to-call.
+USER_TOPICS = {"click_to_call"}
+
 
 def visible_to(user) -> Callable[[Event], bool]:
     """Which events a user's stream carries: admins and supervisors see all;
@@ -50,6 +53,8 @@ def visible_to(user) -> Callable[[Event], bool]:
     def own_events(event: Event) -> bool:
         if event.topic in SHARED_TOPICS:
             return True
+        if event.topic in USER_TOPICS:
+            return event.data.get("user") == user.id
         key = AGENT_KEYS.get(event.topic)
         return key is not None and own is not None and event.data.get(key) == own
 

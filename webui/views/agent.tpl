@@ -51,6 +51,7 @@
       <button class="btn btn-primary" type="submit" id="phone-dial">{{_('phone.dial')}}</button>
       <span class="field-error" id="phone-dial-error" role="alert" hidden></span>
     </form>
+    <p class="c2c-status" id="phone-dial-status" role="status" hidden></p>
     <div class="phone-call stack" id="phone-call" hidden>
       <div class="card-head">
         <strong class="mono" id="phone-caller"></strong>

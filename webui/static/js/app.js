@@ -70,22 +70,25 @@
     return doc;
   }
 
-  /* One EventSource per page; handlers by topic. */
+  /* One EventSource per page, opened by the first caller (a page, a call button); handlers by topic. */
+  let source = null;
   function live(handlers) {
-    const badge = document.getElementById("live");
-    const source = new EventSource("/api/v1/events");
-    const show = (state) => {
-      if (!badge) return;
-      badge.dataset.state = state;
-      badge.querySelector(".live-text").textContent = t("live." + state);
-    };
-    if (badge) badge.hidden = false;
-    source.addEventListener("open", () => show("on"));
-    source.addEventListener("error", () => show(source.readyState === EventSource.CLOSED ? "off" : "connecting"));
+    if (!source) {
+      const badge = document.getElementById("live");
+      const stream = source = new EventSource("/api/v1/events");
+      const show = (state) => {
+        if (!badge) return;
+        badge.dataset.state = state;
+        badge.querySelector(".live-text").textContent = t("live." + state);
+      };
+      if (badge) badge.hidden = false;
+      stream.addEventListener("open", () => show("on"));
+      stream.addEventListener("error", () => show(stream.readyState === EventSource.CLOSED ? "off" : "connecting"));
+      window.addEventListener("pagehide", () => stream.close());
+    }
     for (const [topic, handler] of Object.entries(handlers)) {
       source.addEventListener(topic, (e) => handler(JSON.parse(e.data)));
     }
-    window.addEventListener("pagehide", () => source.close());
     return source;
   }
 

@@ -192,10 +192,16 @@
       return;
     }
     $("phone-dial").disabled = true;
+    const status = $("phone-dial-status");
+    status.hidden = true;
     try {
-      const placed = await api("POST", "/calls", {from: account.extension, to});
+      // What becomes of the call (this phone rings, the number is busy...) shows under the field.
+      const placed = await window.Callbox.placeCall(account.extension, to, (message, kind) => {
+        status.textContent = message;
+        status.dataset.kind = kind;
+        status.hidden = false;
+      });
       if (placed.rings === "browser") phone.expect(to);
-      else window.Callbox.toast(t("c2c.ringing", {number: to, extension: account.extension}));
       $("phone-dial-to").value = "";
     } catch (err) {
       problem.textContent = err.message;

@@ -3,7 +3,7 @@
    a trunk's live state, an extension's recent calls, a number staff can call with one click. */
 (function () {
   "use strict";
-  const {t, el, api, boot, toast, clock, duration, dateTime} = window.Callbox;
+  const {t, el, api, boot, live, toast, clock, duration, dateTime} = window.Callbox;
 
   const KINDS = ["extension", "ring_group", "queue", "ivr", "time_condition", "conference", "voicemail", "external",
                  "fax", "hangup"];
@@ -187,9 +187,57 @@
     empty.hidden = items.length > 0;
   }
 
-  /* A number as staff see it, with a button that calls it (POST /calls): the signed-in user's phone
-     rings (the browser phone on this page answers by itself), then the box dials the number from it. No button without a desk phone, nor for
-     what is not a number (a name, a hidden caller, the user's own extension). */
+  /* Click-to-call (POST /calls) from extension `from` to number `to`, and what becomes of it: the box
+     follows the call and tells the user who asked over the page's event stream ("click_to_call" events:
+     their phone rings, does not answer, is busy or not registered; then the number answers, is busy, does
+     not answer, is refused). `show(text, kind, final)` is told each step. The stream is open before the
+     request goes, and events that come before the answer to it wait, so a phone that refuses at once is
+     not missed. A refusal of the request itself (the number outside the user's class) is thrown. */
+  const FAILED = ["no_answer", "busy", "declined", "not_registered", "unreachable", "far_busy", "far_no_answer",
+                  "far_failed", "refused"];
+  const following = new Map();  // call id -> its handler
+  const early = new Map();  // call id -> events that came before the request's answer
+  let listening = null;
+
+  function onCallEvent(e) {
+    const handler = following.get(e.id);
+    if (handler) { handler(e); return; }
+    if (!early.has(e.id)) early.set(e.id, []);
+    early.get(e.id).push(e);
+    if (early.size > 20) early.delete(early.keys().next().value);
+  }
+
+  function listen() {
+    if (!listening) {
+      const source = live({click_to_call: onCallEvent});
+      listening = source.readyState === EventSource.OPEN ? Promise.resolve() : new Promise((resolve) => {
+        source.addEventListener("open", resolve, {once: true});
+        setTimeout(resolve, 5000);  // the call goes anyway: the stream may come late
+      });
+    }
+    return listening;
+  }
+
+  async function placeCall(from, to, show) {
+    await listen();
+    const placed = await api("POST", "/calls", {from, to});
+    const vars = {number: to, extension: from};
+    show(t("c2c.state.calling", vars), "ok", false);
+    const handler = (e) => {
+      const key = e.state === "ringing" ? "c2c.ringing" : "c2c.state." + e.state;
+      show(t(key, vars), FAILED.includes(e.state) ? "error" : "ok", e.final);
+      if (e.final) following.delete(placed.id);
+    };
+    following.set(placed.id, handler);
+    (early.get(placed.id) || []).forEach(handler);
+    early.delete(placed.id);
+    return placed;
+  }
+
+  /* A number as staff see it, with a button that calls it (placeCall): the signed-in user's phone
+     rings (the browser phone on this page answers by itself), then the box dials the number from it; a
+     short status by the button says what happens (a toast once the button is gone). No button without a
+     desk phone, nor for what is not a number (a name, a hidden caller, the user's own extension). */
   function callable(number) {
     const text = number || "—";
     const own = (boot.user || {}).extension;
@@ -198,22 +246,28 @@
     const button = el("button", {type: "button", class: "btn btn-small call-button", dataset: {number: digits},
                                  title: t("c2c.call", {number: digits, extension: own}),
                                  "aria-label": t("c2c.call", {number: digits, extension: own})}, "☎");
+    const status = el("span", {class: "c2c-status", role: "status", hidden: true});
+    const show = (message, kind) => {
+      if (!status.isConnected) { toast(message, kind); return; }
+      status.textContent = message;
+      status.dataset.kind = kind;
+      status.hidden = false;
+    };
     button.addEventListener("click", async (e) => {
       e.stopPropagation();  // rows that open a record on click stay as they are
       button.disabled = true;
       try {
-        const placed = await api("POST", "/calls", {from: own, to: digits});
+        const placed = await placeCall(own, digits, show);
         // The browser phone on this page answers by itself; a desk phone is for the user to pick up.
         const webphone = window.Callbox.webphone;
         if (placed.rings === "browser" && webphone) webphone.expect(digits);
-        else toast(t("c2c.ringing", {number: digits, extension: own}));
       } catch (err) {
-        toast(err.message, "error");
+        show(err.message, "error");
       } finally {
         button.disabled = false;
       }
     });
-    return el("span", {class: "callable mono"}, text, " ", button);
+    return el("span", {class: "callable mono"}, text, " ", button, status);
   }
 
   /* An SMS as a table row's cells: when, which way, the number, the text, its delivery state (with
@@ -228,7 +282,7 @@
          m.last_error ? el("div", {class: "muted"}, m.last_error) : "")];
   }
 
-  Object.assign(window.Callbox, {smsCells, callable, loadCatalogue, catalogue, extensionChoices, describe, destinationPicker,
+  Object.assign(window.Callbox, {smsCells, callable, placeCall, loadCatalogue, catalogue, extensionChoices, describe, destinationPicker,
                                  orderedList, trunkState, applyTrunkEvent, agentBadge, reasonOptions, tick,
                                  recentCalls});
 })();
