@@ -5,27 +5,34 @@ The calls are told apart by the first channel's id (ChannelId c2c-...), which ev
 that channel carries as Uniqueid. An Originate that made no channel (nothing registered) answers
 with an OriginateResponse that may carry no such id: its ActionID names it then. That response
 can come before the Originate's own answer, hence before the ActionID is known here: such
-responses wait (a few, briefly) to be claimed.
+responses wait (a few, briefly) to be claimed. A phone that refused the call is told apart by its
+channel's Hangup, which can come after the OriginateResponse: the outcome waits for it (at most
+SETTLE seconds: then no channel was made, the phone is not reachable).
 
 Runs on the AMI reader's thread: only dictionaries and the event bus, nothing that blocks.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..log import kv
 from ..pbx.render.dialplan import REFUSED_EVENT
 from . import outcomes
 
+log = logging.getLogger(__name__)
 TOPIC = "click_to_call"
 #: A call Asterisk never reported the end of is forgotten after this long (seconds).
 FORGET_AFTER = 4 * 3600
 #: OriginateResponses nobody claimed yet (their Originate's answer is on its way).
 UNCLAIMED = 32
+#: Seconds a failed Originate's outcome waits for its channel's Hangup.
+SETTLE = 2.0
 
 
 @dataclass
@@ -40,14 +47,19 @@ class Followed:
     state: str | None = None
     dials: list[str] = field(default_factory=list)
     refused: bool = False
+    reason: str | None = None  # OriginateResponse's Reason once the phone did not answer
+    cause: str | None = None  # the Hangup cause of the phone's channel before it answered
+    why: str = ""  # what Asterisk said, for the log
 
 
 class Follower:
     def __init__(self, publish: Callable[..., object], registration: Callable[[str], object],
-                 now: Callable[[], float] = time.monotonic):
+                 now: Callable[[], float] = time.monotonic,
+                 later: Callable[[float, Callable[[], None]], object] | None = None):
         self.publish = publish
         self.registration = registration
         self.now = now
+        self.later = later or _timer
         self.calls: dict[str, Followed] = {}
         self._unclaimed: OrderedDict[str, object] = OrderedDict()
         self._lock = threading.Lock()
@@ -107,12 +119,16 @@ class Follower:
         if name == "OriginateResponse":
             if ev.get("Response") == "Success":
                 return outcomes.ANSWERED
-            return outcomes.phone_outcome(ev.get("Reason", ""), bool(self.registration(call.endpoint)))
+            call.reason = ev.get("Reason", "")
+            return self._unanswered(call)
         if name == "Newstate":
             ringing = ev.get("ChannelStateDesc") == "Ringing" and call.state is None
             return outcomes.RINGING if ringing else None
         if not answered:
-            return None  # before the phone answered, its OriginateResponse says what happened
+            if name == "Hangup":
+                call.cause = ev.get("Cause", "")
+                return self._unanswered(call) if call.reason is not None else None
+            return None
         if name == "DialEnd":
             status = ev.get("DialStatus", "")
             if status == "ANSWER":
@@ -123,10 +139,28 @@ class Follower:
             if ev.get("UserEvent") == REFUSED_EVENT:
                 call.refused = True
             return None
-        return outcomes.far_outcome(call.dials, call.refused, ev.get("Cause", ""))  # Hangup
+        call.why = f"dialled {'/'.join(call.dials) or 'nothing'}, cause {ev.get('Cause', '')}"  # Hangup
+        return outcomes.far_outcome(call.dials, call.refused, ev.get("Cause", ""))
+
+    def _unanswered(self, call: Followed) -> str | None:
+        call.why = f"reason {call.reason}, cause {call.cause}"
+        state = outcomes.phone_outcome(call.reason, call.cause, bool(self.registration(call.endpoint)))
+        if state is None:
+            self.later(SETTLE, lambda: self._settle(call.id))
+        return state
+
+    def _settle(self, call_id: str) -> None:
+        """No Hangup came after a failed Originate: no channel was made to the phone."""
+        with self._lock:
+            call = self.calls.pop(call_id, None)
+        if call is not None:
+            self._tell(call, outcomes.UNREACHABLE)
 
     def _tell(self, call: Followed, state: str) -> None:
         call.state = state
+        if state in outcomes.FINAL:
+            log.info("click-to-call ended", extra=kv(call=call.id, extension=call.extension, number=call.number,
+                                                     outcome=state, why=call.why))
         self.publish(TOPIC, id=call.id, user=call.user, extension=call.extension, number=call.number,
                      state=state, final=state in outcomes.FINAL)
 
@@ -136,3 +170,9 @@ class Follower:
             gone, self.calls = list(self.calls.values()), {}
         for call in gone:
             self._tell(call, outcomes.ENDED)
+
+
+def _timer(seconds: float, action: Callable[[], None]) -> None:
+    t = threading.Timer(seconds, action)
+    t.daemon = True
+    t.start()

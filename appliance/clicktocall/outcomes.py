@@ -24,10 +24,24 @@ STATES = (RINGING, ANSWERED, CONNECTED, NO_ANSWER, BUSY, DECLINED, NOT_REGISTERE
           FAR_BUSY, FAR_NO_ANSWER, FAR_FAILED, REFUSED, ENDED)
 FINAL = frozenset(STATES) - {RINGING, ANSWERED}
 
-# OriginateResponse's Reason (Asterisk's pbx_dial_reason): 1 hung up while ringing (rejected
-# without a cause Asterisk names), 3 rang until the timeout or stopped ringing, 5 busy (486),
-# 8 congestion (603 Decline and other rejections), 0 no channel at all.
-_PHONE = {"1": DECLINED, "3": NO_ANSWER, "5": BUSY, "8": DECLINED}
+# OriginateResponse's Reason: the control frame the phone's channel ended on (AST_CONTROL_*):
+# 3 rang until the ring time ran out, 5 busy, 8 congestion, 1 hung up. A phone that refuses the
+# call (486 Busy Here, 603 Decline) ends it with Reason 0, as when no channel could be made at
+# all: its channel's Hangup cause (Q.850, which Asterisk maps the SIP answer to) says which.
+_PHONE_REASONS = {"3": NO_ANSWER, "5": BUSY, "8": DECLINED, "1": DECLINED}
+_PHONE_CAUSES = {"17": BUSY, "18": NO_ANSWER, "19": NO_ANSWER, "21": DECLINED}
+
+
+def phone_outcome(reason: str, cause: str | None, registered: bool) -> str | None:
+    """Why the user's phone did not answer. `reason`: OriginateResponse's Reason; `cause`: the
+    Hangup cause of the phone's channel, None while no Hangup was seen; `registered`: the box's
+    live registration of the endpoint rung. None: not known yet (wait for the Hangup)."""
+    if reason in _PHONE_REASONS:
+        return _PHONE_REASONS[reason]
+    if cause is not None:
+        return _PHONE_CAUSES.get(cause, UNREACHABLE)
+    return None if registered else NOT_REGISTERED
+
 
 # Dial's DIALSTATUS for the number. CANCEL: the caller (the user) hung up first.
 _FAR = {"BUSY": FAR_BUSY, "NOANSWER": FAR_NO_ANSWER, "CONGESTION": FAR_FAILED, "CHANUNAVAIL": FAR_FAILED,
@@ -37,15 +51,6 @@ _FAR = {"BUSY": FAR_BUSY, "NOANSWER": FAR_NO_ANSWER, "CONGESTION": FAR_FAILED, "
 # Congestion() after "all circuits are busy") unless the user hung up (16 normal clearing).
 _USER_HUNG_UP = {"16", "0", ""}
 _BUSY_CAUSE = "17"
-
-
-def phone_outcome(reason: str, registered: bool) -> str:
-    """The user's phone did not answer: why, from OriginateResponse's Reason. `registered`: the
-    box's live registration of the endpoint it rang (a channel that could not be made to a
-    registered phone means the phone is not reachable at its contact)."""
-    if reason in _PHONE:
-        return _PHONE[reason]
-    return UNREACHABLE if registered else NOT_REGISTERED
 
 
 def far_outcome(dial_statuses: list[str], refused: bool, hangup_cause: str) -> str:

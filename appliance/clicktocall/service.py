@@ -7,6 +7,8 @@ refuse) and again by the dial plan, which trusts only what the supervisor set on
 The phone's channel is the call's first, so the call records show one outbound call from that
 extension; its unique id is the call's id, which the API answers with.
 
+The phone rings as long as a call to the extension would (the box's ring time).
+
 Which phone: the browser phone when it is registered, else the desk phone. The user asked from
 a page, and a browser phone that is on is where they are (the page answers it by itself); a
 desk phone takes the call only when nobody is at the page's phone. One phone, not both: an
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import secrets
 
+from .. import box_settings
 from ..db.models import Extension
 from ..errors import Forbidden, Invalid
 from ..fields import Number, PhoneNumber, StrictSchema, validate
@@ -26,7 +29,6 @@ from ..pbx.render.dialplan import CLICK_TO_CALL_CONTEXT
 from ..permissions import service as permissions
 from .follow import Followed
 
-RING_SECONDS = 30  # how long the desk phone rings before the box gives up
 STAFF = ("admin", "supervisor")
 
 
@@ -85,7 +87,7 @@ def place(ami, data, user, registration=lambda endpoint: None, follower=None) ->
                          ("Variable", f"CALLBOX_FOR={ext.number}")],
                         Channel=f"PJSIP/{endpoint}", Context=CLICK_TO_CALL_CONTEXT, Exten=number, Priority=1,
                         CallerID=f'"{number}" <{number}>', ChannelId=call_id, Async="true",
-                        Timeout=RING_SECONDS * 1000)
+                        Timeout=box_settings.load().ring_timeout * 1000)
     except Exception:
         if follower is not None:
             follower.forget(call_id)

@@ -14,6 +14,7 @@ numbers are checked against and the on/off switch each refuse what they should.
 
 from __future__ import annotations
 
+import socket
 import threading
 
 import pjsua2 as pj
@@ -139,7 +140,8 @@ class CallEvents:
     def __init__(self, api: Api):
         self.stream = Stream(api)
         self.stream.block()  # "retry": the box has subscribed this stream
-        self.stream.response.fp.raw._sock.settimeout(60)  # longer than the heartbeat
+        self.sock = self.stream.response.fp.raw._sock
+        self.sock.settimeout(60)  # longer than the heartbeat
         self.events: list[dict] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -161,6 +163,7 @@ class CallEvents:
         return self.states(call_id)
 
     def close(self) -> None:
+        self.sock.shutdown(socket.SHUT_RDWR)  # the reader's readline returns now, not at the next heartbeat
         self.stream.close()
 
 
@@ -186,6 +189,17 @@ def test_the_user_is_told_their_phone_was_busy_and_nothing_was_dialled(agent, de
     reject(desk, 486)
     assert told.wait_final(sip, r.json["id"]) == ["ringing", "busy"]
     assert len(provider.incoming) == offered
+
+
+def test_the_user_is_told_their_phone_did_not_answer(api, agent, desks, provider, sip, told):
+    assert api.patch("/settings", {"ring_timeout": 5}).status == 200
+    try:
+        r = agent.post("/calls", {"from": "8001", "to": OTHER_CITY})
+        assert r.status == 202, r
+        desks["8001"].wait_incoming(timeout=10)
+        assert told.wait_final(sip, r.json["id"], timeout=15) == ["ringing", "no_answer"]
+    finally:
+        api.patch("/settings", {"ring_timeout": 20})
 
 
 def test_the_user_is_told_the_number_was_busy(agent, desks, provider, sip, told):

@@ -38,16 +38,19 @@ def test_click_to_call_rings_the_browser_only_where_it_is_on_and_registered(brow
 # -- What the user who asked is told ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("reason, registered, said", [
-    ("3", True, outcomes.NO_ANSWER),        # rang until the ring time ran out
-    ("5", True, outcomes.BUSY),             # 486 Busy Here
-    ("8", True, outcomes.DECLINED),         # 603 Decline (congestion to Asterisk)
-    ("1", True, outcomes.DECLINED),         # hung up while ringing, no cause named
-    ("0", False, outcomes.NOT_REGISTERED),  # no channel: nothing registered for the endpoint
-    ("0", True, outcomes.UNREACHABLE),      # no channel to a phone the box thinks registered
+@pytest.mark.parametrize("reason, cause, registered, said", [
+    ("3", None, True, outcomes.NO_ANSWER),        # rang until the ring time ran out
+    ("5", None, True, outcomes.BUSY),
+    ("8", None, True, outcomes.DECLINED),
+    ("0", "17", True, outcomes.BUSY),             # 486 Busy Here: Reason 0, the Hangup says why
+    ("0", "21", True, outcomes.DECLINED),         # 603 Decline
+    ("0", "19", True, outcomes.NO_ANSWER),        # 480 Temporarily Unavailable (DND)
+    ("0", "38", True, outcomes.UNREACHABLE),      # a cause the user can do nothing about
+    ("0", None, False, outcomes.NOT_REGISTERED),  # no channel: nothing registered for the endpoint
+    ("0", None, True, None),                      # registered: wait for the channel's Hangup
 ])
-def test_why_the_users_phone_did_not_answer(reason, registered, said):
-    assert outcomes.phone_outcome(reason, registered) == said
+def test_why_the_users_phone_did_not_answer(reason, cause, registered, said):
+    assert outcomes.phone_outcome(reason, cause, registered) == said
 
 
 @pytest.mark.parametrize("dials, refused, cause, said", [
@@ -67,7 +70,10 @@ def test_what_became_of_the_number(dials, refused, cause, said):
 
 def follower(registered=()):
     ami, bus = RecordingAmi(), EventBus()
-    f = Follower(bus.publish, lambda endpoint: {"contact": "sip:x"} if endpoint in registered else None)
+    timers = []
+    f = Follower(bus.publish, lambda endpoint: {"contact": "sip:x"} if endpoint in registered else None,
+                 later=lambda seconds, action: timers.append(action))
+    f.timers = timers
     ami.subscribe(f.on_event)
     told = bus.subscribe(lambda e: e.topic == "click_to_call")
     return f, ami, lambda: [(e.data["id"], e.data["state"], e.data["final"]) for e in told.get(0)]
@@ -109,29 +115,43 @@ def test_a_refusal_of_the_dial_plan_is_said():
 
 
 def test_an_originate_that_made_no_channel_is_known_by_its_action_id_even_when_it_answers_first():
-    f, ami, told = follower(registered={"8002"})
+    f, ami, told = follower()
     f.expect(Followed("c2c-4", 7, "8001", "8001", "8002"))
     # The response of a failed Originate can come before the Originate's own answer.
     ami.emit(Event="OriginateResponse", Response="Failure", Reason="0", Uniqueid="<null>", ActionID="ami-4")
     ami.emit(Event="OriginateResponse", Response="Failure", Reason="0", Uniqueid="<null>", ActionID="ami-5")
     assert told() == []
     f.placed("c2c-4", "ami-4")
-    assert told() == [("c2c-4", "not_registered", True)]
-    f.expect(Followed("c2c-5", 7, "8002", "8002", "8001"))
-    f.placed("c2c-5", "ami-6")
-    ami.emit(Event="OriginateResponse", Response="Failure", Reason="0", Uniqueid="<null>", ActionID="ami-6")
-    assert told() == [("c2c-5", "unreachable", True)]  # 8002 registered, yet no channel: not reachable
+    assert told() == [("c2c-4", "not_registered", True)] and f.calls == {}
+
+
+def test_a_phone_that_refused_is_told_apart_by_its_hangup_in_whichever_order_they_come():
+    f, ami, told = follower(registered={"8001"})
+    f.expect(Followed("c2c-5", 7, "8001", "8001", "8002"))
+    ami.emit(Event="OriginateResponse", Response="Failure", Reason="0", Uniqueid="c2c-5")
+    assert told() == []
+    ami.emit(Event="Hangup", Uniqueid="c2c-5", Cause="17")
+    assert told() == [("c2c-5", "busy", True)] and f.calls == {}
+    f.timers.pop()()  # the wait runs out after the outcome: nothing more
+    assert told() == []
+
     f.expect(Followed("c2c-6", 7, "8001", "8001", "8002"))
-    ami.emit(Event="Hangup", Uniqueid="c2c-6", Cause="17")  # before the answer: the response says it
-    ami.emit(Event="OriginateResponse", Response="Failure", Reason="5", Uniqueid="c2c-6")
-    assert told() == [("c2c-6", "busy", True)] and f.calls == {}
+    ami.emit(Event="Hangup", Uniqueid="c2c-6", Cause="21")
+    ami.emit(Event="OriginateResponse", Response="Failure", Reason="0", Uniqueid="c2c-6")
+    assert told() == [("c2c-6", "declined", True)] and f.calls == {} and f.timers == []
+
+    # Registered, yet no channel could be made and so no Hangup comes: not reachable.
+    f.expect(Followed("c2c-7", 7, "8001", "8001", "8002"))
+    ami.emit(Event="OriginateResponse", Response="Failure", Reason="0", Uniqueid="c2c-7")
+    f.timers.pop()()
+    assert told() == [("c2c-7", "unreachable", True)] and f.calls == {}
 
 
 def test_calls_of_an_asterisk_that_restarted_are_over():
     f, ami, told = follower()
-    f.expect(Followed("c2c-7", 7, "8001", "8001", "8002"))
+    f.expect(Followed("c2c-8", 7, "8001", "8001", "8002"))
     ami.emit(Event="FullyBooted")
-    assert told() == [("c2c-7", "ended", True)] and f.calls == {}
+    assert told() == [("c2c-8", "ended", True)] and f.calls == {}
 
 
 def test_the_user_who_asked_is_told_on_their_event_stream_and_nobody_else(admin):
