@@ -14,6 +14,7 @@ import re
 import subprocess
 import time
 
+import pjsua2 as pj
 import pytest
 from playwright.sync_api import expect
 
@@ -222,10 +223,23 @@ def test_browser_phone_calls_out_through_click_to_call(media_browser, api, box, 
         assert bob.remote_uri and AGENT in bob.remote_uri, bob.remote_uri  # the call comes from Alice's extension
         bob.answer_call()
         bob.wait_confirmed()
+        # What became of the call is said under the field, from the box's events.
+        seen(phones, page, f"{text_of('#phone-dial-status')} === 'Connected to {COLLEAGUE}.'", "the call said connected")
         stack.wait(lambda: bob.listener.heard_tone(BROWSER_HZ, min_ms=400), 10, "Bob to hear the browser")
         assert browser_rx(box) > 0
         bob.hangup_call()
         seen(phones, page, "window.Callbox.webphone.call === null", "the browser call to end")
+
+        # Bob is busy: the page says so once the call is over (his voicemail may have taken it).
+        page.fill("#phone-dial-to", COLLEAGUE)
+        page.click("#phone-dial")
+        bob = phones[COLLEAGUE].wait_incoming(timeout=15)
+        busy = pj.CallOpParam()
+        busy.statusCode = 486
+        bob.hangup(busy)
+        bob.wait_disconnected()
+        page.evaluate("window.Callbox.webphone.session && window.Callbox.webphone.session.terminate()")
+        seen(phones, page, f"{text_of('#phone-dial-status')} === '{COLLEAGUE} is busy.'", "the number said busy")
 
         # No outbound route dials it: refused before anything rings, said on the page.
         page.fill("#phone-dial-to", "013800138000")
