@@ -69,15 +69,16 @@ def record_of(api, sip, call_id: str) -> dict:
     return found[0]
 
 
-def desk_calls_desk(desk_phone, other_phone) -> None:
+def desk_calls_desk(desk_phone, other_phone, talking=lambda: None) -> None:
     """A click-to-call between two extensions: the desk rings showing the other's number; once it
-    is answered the other rings; both talk, and the desk hangs up."""
+    is answered the other rings; both talk (`talking()` runs then), and the desk hangs up."""
     desk = desk_phone.wait_incoming(timeout=10)
     assert other_phone.number in desk.remote_uri, desk.remote_uri
     desk.answer_call()
     other = other_phone.wait_incoming(timeout=10)
     other.answer_call()
     other.wait_confirmed()
+    talking()
     desk.hangup_call()
     other.wait_disconnected(timeout=10)
 
