@@ -170,6 +170,7 @@ class Phone(pj.Account):
         self.server = server
         self.reg_code: int | None = None
         self.reg_events: list[int] = []
+        self.bound = False  # the box holds this phone's binding (its last REGISTER was taken)
         self.calls: list[Call] = []
         self.incoming: list[Call] = []
         self._taken = 0
@@ -211,6 +212,7 @@ class Phone(pj.Account):
     def onRegState(self, prm):
         self.reg_code = prm.code
         self.reg_events.append(prm.code)
+        self.bound = prm.code // 100 == 2 and prm.expiration > 0
 
     def onIncomingCall(self, prm):
         call = Call(self, prm.callId)
@@ -260,9 +262,18 @@ class Phone(pj.Account):
             call.stop()
         if self.created:
             try:
+                # The box keeps an extension's one binding while it answers and refuses a second
+                # (a later phone for the same number): give it up, as a phone switched off does.
+                if self.bound:
+                    self.setRegistration(False)
+                    self.stack.wait(lambda: not self.bound, 3, f"{self.number} to unregister")
+            except (pj.Error, AssertionError):
+                pass
+            try:
                 self.shutdown()
             except pj.Error:
                 pass
+            self.created = False  # closed once: pjsua aborts on a deleted account's use
 
 
 class FaxPort(pj.AudioMediaPort):

@@ -79,6 +79,14 @@ class SipClient:
             return None
         return data.decode(errors="replace")
 
+    def answer(self, request: str) -> None:
+        """200 OK to a request from the box (its qualify OPTIONS, a NOTIFY), as a live phone answers."""
+        head = request.split("\r\n\r\n", 1)[0].split("\r\n")
+        keep = [line for line in head[1:] if line.split(":", 1)[0].strip().lower()
+                in ("via", "from", "to", "call-id", "cseq")]
+        self.send_raw(("SIP/2.0 200 OK\r\n" + "".join(f"{line}\r\n" for line in keep)
+                       + "Content-Length: 0\r\n\r\n").encode())
+
     def drain(self) -> list[str]:
         out = []
         while (r := self.receive(0.0001 if out else 0.001)) is not None:
@@ -126,8 +134,11 @@ class SipClient:
             r = self.receive(deadline - time.monotonic())
             if r is None:
                 return None
+            if r.startswith("OPTIONS "):
+                self.answer(r)  # the registrar asking our contact: alive
+                continue
             if not r.startswith("SIP/2.0 "):
-                continue  # the registrar asking our contact (OPTIONS): not our answer
+                continue
             code = int(r.split(" ", 2)[1])
             if code >= 200:
                 return code

@@ -106,6 +106,13 @@ class Engine:
         source = self._sources.setdefault(address, _Source())
         source.trusted[account] = now
 
+    def distrust(self, address: str, account: str) -> None:
+        """The success just reported for `account` at `address` buys no trust (the REGISTER it
+        authenticated was refused: someone else holds the extension's binding)."""
+        source = self._sources.get(normal_address(address) or "")
+        if source is not None:
+            source.trusted.pop(account, None)
+
     def _trusted_for_others(self, source: _Source, account: str, now: float) -> bool:
         live = {a: t for a, t in source.trusted.items() if now - t < TRUST_SECONDS}
         source.trusted = live

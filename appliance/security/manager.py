@@ -21,7 +21,7 @@ import time
 from ..db import db
 from ..log import kv
 from ..supervisor import Manager
-from . import notify, service
+from . import binding, notify, service
 from .conntrack import Flows
 from .engine import Ban, Engine, normal_address
 from .nft import Firewall
@@ -55,6 +55,7 @@ class SecurityManager(Manager):
         self._work: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self.counted = 0  # failures seen (SIP and web), for health and tests
+        self.refusals = binding.Refusals()
         self.mailer = notify.BanMail()  # used by the worker and the sweeper, under _mail_lock
         self._mail_lock = threading.Lock()
         pbx = getattr(self.box, "pbx", None)
@@ -96,12 +97,31 @@ class SecurityManager(Manager):
         if name == "SuccessfulAuth":
             address = remote_address(ev.get("RemoteAddress"))
             if address:
-                with self._lock:
-                    self.engine.success(address, ev.get("AccountID", ""), time.time())
+                self.succeeded(address, ev.get("AccountID", ""), service_="sip")
         elif name in FAILURES:
             address = remote_address(ev.get("RemoteAddress"))
-            if address:
-                self.failure(address, ev.get("AccountID", ""), f"sip {name}", service_="sip")
+            if not address:
+                return
+            account = ev.get("AccountID", "")
+            if name == "FailedACL" and ev.get("ACLName") == binding.BINDING_IN_USE:
+                self._binding_refused(address, account)
+            else:
+                self.failure(address, account, f"sip {name}", service_="sip")
+
+    def _binding_refused(self, address: str, account: str) -> None:
+        """A REGISTER with the right password was refused `account`'s live binding (binding.py)."""
+        pbx = getattr(self.box, "pbx", None)
+        bound = pbx.registration(account) if pbx is not None and hasattr(pbx, "registration") else None
+        with self._lock:
+            verdict = self.refusals.refused(account, address, (bound or {}).get("contact"), time.time())
+            if verdict.count:
+                self.engine.distrust(address, f"sip:{account}")
+        if verdict.qualify:
+            self._work.put(("qualify", account))  # an AMI action: never on the reader thread
+        if verdict.count:
+            log.warning("a REGISTER from another address was refused the extension's binding",
+                        extra=kv(address=address, account=account))
+            self.failure(address, account, "sip binding in use", service_="sip")
 
     def failure(self, address: str, account: str, reason: str, service_: str = "web") -> Ban | None:
         """Count one failure from `address`; bans it when it crosses the threshold."""
@@ -149,9 +169,12 @@ class SecurityManager(Manager):
             if item is None:
                 return
             try:
-                self._apply(item)
+                if item[0] == "qualify":
+                    self._qualify(item[1])
+                else:
+                    self._apply(item)
             except Exception:  # noqa: BLE001 - one failed ban must not end the worker
-                log.exception("security action failed", extra=kv(action=item[0], address=item[1].address))
+                log.exception("security action failed", extra=kv(action=item[0], on=str(item[1])))
 
     def _apply(self, item) -> None:
         kind, ban = item
@@ -178,11 +201,24 @@ class SecurityManager(Manager):
                 service.delete_bans([ban.address])
             self.box.events.publish("security.unban", address=ban.address)
 
+    def _qualify(self, account: str) -> None:
+        """Asterisk sends OPTIONS to the extension's binding now; one that does not answer within
+        the AOR's qualify_timeout is marked unavailable and gives way to the next REGISTER."""
+        pbx = getattr(self.box, "pbx", None)
+        ami = getattr(pbx, "ami", None)
+        if ami is None or not ami.connected:
+            return  # Asterisk is away: its own qualify runs when it is back
+        try:
+            ami.action("PJSIPQualify", Endpoint=account, timeout=5)
+        except Exception as exc:  # noqa: BLE001 - the periodic qualify still frees a dead binding
+            log.warning("cannot qualify a binding", extra=kv(account=account, error=str(exc)))
+
     def _sweeper(self) -> None:
         while not self._stop.wait(SWEEP_EVERY):
             try:
                 with self._lock:
                     gone = self.engine.forget(time.time())
+                    self.refusals.forget(time.time())
                 with self._mail_lock:
                     notices = self.mailer.due(time.time())
                 with db.connection_context():

@@ -28,6 +28,32 @@ def box_cli(*args: str, check: bool = True, timeout: float = 180) -> subprocess.
     return subprocess.run([str(BOX), *args], check=check, text=True, capture_output=True, timeout=timeout)
 
 
+# Run inside the box by BoxInstance.ami: the supervisor's AMI account, on loopback there.
+AMI_ACTION = """
+import json, socket, sys
+secret = open("/data/secrets/ami").read().strip()
+f = socket.create_connection(("127.0.0.1", 5038), timeout=10).makefile("rwb")
+f.readline()
+def send(fields):
+    f.write("".join(f"{k}: {v}\\r\\n" for k, v in fields.items()).encode() + b"\\r\\n"); f.flush()
+    out, block, listing = [], {}, False
+    while True:
+        line = f.readline().decode().rstrip("\\r\\n")
+        if line:
+            k, _, v = line.partition(": ")
+            block[k] = v
+            continue
+        if block.get("ActionID") == fields["ActionID"]:
+            out.append(block)
+            listing = listing or block.get("EventList") == "start"
+            if not listing or block.get("EventList") == "Complete":
+                return out
+        block = {}
+send({"Action": "Login", "Username": "callbox", "Secret": secret, "Events": "off", "ActionID": "1"})
+print(json.dumps(send({**json.loads(sys.argv[1]), "ActionID": "2"})))
+"""
+
+
 class BoxInstance:
     def __init__(self, name: str, info: dict):
         self.name = name
@@ -46,6 +72,17 @@ class BoxInstance:
 
     def asterisk(self, cli: str) -> str:
         return self.exec("asterisk", "-rx", cli)
+
+    def ami(self, action: str, **fields: str) -> list[dict]:
+        """One AMI action sent inside the box: its response, then the events of its list."""
+        return json.loads(self.exec("python3", "-c", AMI_ACTION, json.dumps({"Action": action, **fields})))
+
+    def contacts(self, aor: str) -> list[dict]:
+        """The AOR's contacts as Asterisk lists them (PJSIPShowContacts): Uri, Status, ..."""
+        from appliance.pbx.live import contact_aor
+
+        return [ev for ev in self.ami("PJSIPShowContacts")[1:]
+                if ev.get("Event") == "ContactList" and contact_aor(ev) == aor]
 
     def health(self) -> dict:
         return self.api.get("/health").json

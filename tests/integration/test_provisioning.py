@@ -128,8 +128,9 @@ def test_a_changed_password_sends_the_phone_a_check_sync_notify(api, box, sip, e
         endpoint.close()
 
 
-def wait_for_notify(endpoint: SipClient, timeout: float) -> str:
-    """The next NOTIFY that reaches the endpoint (answered 200), skipping Asterisk's qualify OPTIONS."""
+def wait_for_notify(endpoint: SipClient, timeout: float, event: str = "check-sync") -> str:
+    """The next NOTIFY of `event` that reaches the endpoint (answered 200), skipping Asterisk's
+    qualify OPTIONS and other NOTIFYs (a mailbox's message summary), answered as a phone does."""
     import time
 
     deadline = time.monotonic() + timeout
@@ -137,14 +138,11 @@ def wait_for_notify(endpoint: SipClient, timeout: float) -> str:
         message = endpoint.receive(deadline - time.monotonic())
         if message is None:
             break
-        if message.startswith("NOTIFY "):
-            head = message.split("\r\n\r\n")[0].split("\r\n")
-            keep = [line for line in head[1:]
-                    if line.split(":")[0].lower() in ("via", "from", "to", "call-id", "cseq")]
-            endpoint.send_raw(("SIP/2.0 200 OK\r\n" + "\r\n".join(keep) + "\r\nContent-Length: 0\r\n\r\n")
-                              .encode())
-            return message
-    raise AssertionError(f"no NOTIFY within {timeout} s")
+        if message.startswith(("NOTIFY ", "OPTIONS ")):
+            endpoint.answer(message)
+            if message.startswith("NOTIFY ") and f"\r\nEvent: {event}\r\n" in message.split("\r\n\r\n")[0] + "\r\n":
+                return message
+    raise AssertionError(f"no NOTIFY of {event} within {timeout} s")
 
 
 def bad_token_fetch(box, ip: str, i: int) -> int | None:

@@ -1,7 +1,10 @@
 """SIP attack banning on a real box: a scanner and a password cracker, each from an address of
 its own on the box's link, are banned within 20 failures and a second and stop reaching
 Asterisk, while real phones on another address register and call throughout; 50 phones
-behind one address are not banned; unbanning lets an address register again.
+behind one address are not banned; unbanning lets an address be answered again. An
+extension's one binding is never taken by its password from another address (each try counts
+towards a ban), and a phone back from a reboot on a new port of its own address gets in once
+its old binding fails the qualify the box asks for at once.
 
 The attackers are tests/sipattack.py over UDP; the phones are pjsua2 (tests/phones.py).
 """
@@ -45,10 +48,12 @@ def banned(api) -> dict:
 
 
 class Listener:
-    """Collects what the box answers an attacker, with arrival times, on a thread."""
+    """Collects what the box answers an attacker, with arrival times, on a thread.
+    `alive`: answers the box's qualify too, as a registered phone does."""
 
-    def __init__(self, client: SipClient):
+    def __init__(self, client: SipClient, alive: bool = False):
         self.client = client
+        self.alive = alive
         self.answers: list[tuple[float, str]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -59,6 +64,8 @@ class Listener:
             r = self.client.receive(0.05)
             if r is not None and r.startswith("SIP/2.0 "):
                 self.answers.append((time.monotonic(), r.split("\r\n", 1)[0]))
+            elif r is not None and self.alive and r.startswith("OPTIONS "):
+                self.client.answer(r)
 
     def stop(self):
         self._stop.set()
@@ -136,13 +143,11 @@ def test_a_cracker_is_banned_its_packets_stop_and_real_phones_work_throughout(ap
     finally:
         listener.stop()
 
-    # Unban: the address registers again at once.
+    # Unban: the address is answered again at once (refused the binding the desk phone holds).
     assert api.delete(f"/security/bans/{cracker.bind_ip}").status == 204
     assert cracker.bind_ip not in banned(api)
-    assert cracker.register("6001", desk.secret) == 200
+    assert cracker.register("6001", desk.secret) == 403
     cracker.close()
-    desk.reregister()  # take the desk phone's binding back
-    desk.wait_registered(5)
 
 
 def test_fifty_phones_behind_one_address_with_a_few_wrong_passwords_are_not_banned(api, box, address, sip):
@@ -185,6 +190,86 @@ def test_garbage_and_oversized_sip_leave_asterisk_and_the_supervisor_running(api
         assert after["asterisk"] == "up" and after["asterisk_pid"] == before["asterisk_pid"], (before, after)
     finally:
         junk.close()
+
+
+def reachable(sip, box, number: str) -> dict:
+    """The extension's one contact once Asterisk has qualified it as reachable (asked now, the
+    phones' stack running meanwhile to answer)."""
+    box.ami("PJSIPQualify", Endpoint=number)
+    return sip.wait(lambda: next((c for c in box.contacts(number) if c["Status"] == "Reachable"), None), 10,
+                    f"{number}'s contact to answer a qualify")
+
+
+def test_the_right_password_from_another_address_never_takes_the_desk_phones_binding(api, box, address, phones,
+                                                                                   sip):
+    """Someone with 6001's password (cracked elsewhere) REGISTERs from another address: refused
+    each time while the desk phone answers, and each refusal counts like a wrong password, so
+    the 10th (the engine's rule: 10 failures in 60 s) bans the address. The desk phone keeps
+    its binding and its calls."""
+    desk, other = phones["6001"], phones["6002"]
+    desk.reregister()
+    desk.wait_registered(5)
+    bound = reachable(sip, box, "6001")
+    intruder = SipClient(address(53), box.sip)
+    codes = []
+
+    def intrude():
+        # Spread over more than the qualify's 3 s: a desk phone that failed to answer the
+        # qualify each refusal asks for would lose its binding to a later attempt.
+        paced(10, 2.0, lambda i: codes.append(intruder.register("6001", desk.secret)))
+
+    before = failures(box)
+    thread = threading.Thread(target=intrude, daemon=True)
+    thread.start()
+    try:
+        sip.wait(lambda: not thread.is_alive(), 30, "the intruder's ten attempts")  # the desk phone answers
+        assert codes == [403] * 10, codes
+        sip.wait(lambda: intruder.bind_ip in banned(api), 5, "the intruder's ban")
+        assert banned(api)[intruder.bind_ip]["reason"] == "sip binding in use"
+        assert failures(box) - before == 10
+        contact, = box.contacts("6001")
+        assert (contact["Uri"], contact["Status"]) == (bound["Uri"], "Reachable"), contact
+        assert api.get("/extensions/6001").json["registration"]["contact"] == bound["Uri"]
+        call_and_hang_up(sip, other, desk)
+    finally:
+        intruder.close()
+        api.delete(f"/security/bans/{intruder.bind_ip}")
+
+
+def test_a_phone_back_from_a_reboot_on_a_new_port_of_its_address_gets_in_within_the_qualify_timeout(api, box, sip):
+    """Behind a NAT a rebooted phone comes back from a new port while its old binding still
+    counts as reachable: its REGISTER is refused, not counted, and the box has Asterisk qualify
+    the old binding at once; that one no longer answers, is unavailable after the AOR's
+    qualify_timeout (3 s), and the phone's next REGISTER takes its place."""
+    r = api.post("/extensions", {"number": "6003", "name": "Desk 6003"})
+    assert r.status == 201, r
+    secret = r.json["secret"]
+    first = SipClient(box.host_ip, box.sip)
+    assert first.register("6003", secret) == 200
+    running = Listener(first, alive=True)
+    old = reachable(sip, box, "6003")
+    assert old["Uri"].endswith(f"@{box.host_ip}:{first.port}"), old
+    running.stop()  # switched off without unregistering: its old port no longer answers
+    first.close()
+    again = SipClient(box.host_ip, box.sip)
+    try:
+        before = failures(box)
+        start = time.monotonic()
+        codes = []
+        while not codes or codes[-1] != 200:
+            assert time.monotonic() - start < 10, f"still refused after 10 s: {codes}"
+            codes.append(again.register("6003", secret))
+            if codes[-1] != 200:
+                time.sleep(0.25)  # the phone's own retry interval
+        lockout = time.monotonic() - start
+        print(f"rebooted phone: back in {lockout:.2f} s after its first REGISTER ({len(codes)} tries)")
+        assert codes[0] == 403 and set(codes[:-1]) == {403}, codes
+        assert lockout < 3.0 + 2.0
+        assert failures(box) == before and box.host_ip not in banned(api)
+        contact, = box.contacts("6003")
+        assert contact["Uri"].endswith(f"@{box.host_ip}:{again.port}"), contact
+    finally:
+        again.close()
 
 
 def test_after_an_asterisk_restart_registered_phones_count_at_once(api, box, phones):

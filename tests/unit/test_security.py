@@ -370,3 +370,59 @@ def test_a_ban_is_mailed_to_the_security_pages_addresses_once_when_mail_is_set_u
     wait_for(queued, "the ban's message")
     (to, subject, body), = queued()
     assert to == ["sec@example.com"] and ATTACKER in subject and "sip InvalidPassword" in body
+
+
+def test_a_refused_binding_counts_unless_from_the_bindings_own_address_and_asks_a_qualify_now_and_then():
+    from appliance.security.binding import QUALIFY_GAP, Refusals, contact_host
+
+    assert contact_host("sip:6001@192.0.2.7:5060;ob") == "192.0.2.7"
+    assert contact_host("<sip:6001@192.0.2.7>") == "192.0.2.7"
+    assert contact_host("sip:6001@[2001:db8::7]:5060;transport=TLS") == "2001:db8::7"
+    assert contact_host("sip:6001@phone.example") is None and contact_host(None) is None
+    refusals = Refusals()
+    bound = "sip:6001@203.0.113.30:40123;ob"
+    own = refusals.refused("6001", "203.0.113.30", bound, 100.0)
+    assert (own.count, own.qualify) == (False, True)  # the phone on a new port: no strike, qualify at once
+    other = refusals.refused("6001", ATTACKER, bound, 101.0)
+    assert (other.count, other.qualify) == (True, False)  # a strike; the qualify asked 1 s ago still runs
+    assert refusals.refused("6002", ATTACKER, None, 101.0) == refusals.refused("6003", ATTACKER, None, 101.0)
+    assert refusals.refused("6001", ATTACKER, bound, 100.0 + QUALIFY_GAP).qualify
+    refusals.forget(200.0)
+    assert refusals._asked == {}
+
+
+def test_a_success_the_registrar_then_refused_buys_no_trust():
+    engine = Engine(Policy(max_failures=3))
+    engine.success(ATTACKER, "sip:6001", 0.0)
+    engine.distrust(ATTACKER, "sip:6001")
+    assert fail(engine, ATTACKER, 3, 1.0, account="sip:6002") != []  # its failures elsewhere count
+    engine.distrust("192.0.2.99", "sip:6001")  # an address never seen: nothing to forget
+
+
+def test_a_register_refused_the_bound_extension_counts_unless_it_comes_from_the_binding(admin):
+    from appliance.security.binding import BINDING_IN_USE
+
+    security, ami = admin.box.security, admin.box.pbx.ami
+    desk = "203.0.113.30"
+    # The live state's answer (the PBX's, outside this unit): 6001 is bound from the office.
+    admin.box.pbx.registration = lambda number: ({"contact": f"sip:{number}@{desk}:40123;ob", "status": "Reachable"}
+                                                 if number == "6001" else None)
+
+    def refused(address):
+        # Asterisk reports the password as right, then the registrar's refusal.
+        ami.emit(Event="SuccessfulAuth", Service="PJSIP", AccountID="6001", RemoteAddress=f"IPV4/UDP/{address}/5060")
+        ami.emit(Event="FailedACL", Service="PJSIP", AccountID="6001", ACLName=BINDING_IN_USE,
+                 RemoteAddress=f"IPV4/UDP/{address}/5060")
+
+    before, asked = security.counted, len(ami.actions("PJSIPQualify"))
+    for _ in range(20):
+        refused(desk)  # the desk phone back on a new port while its old binding still answers
+    assert security.counted == before and admin.get("/security/bans").json["items"] == []
+    # Asterisk is asked to qualify the binding at once, once for the burst.
+    wait_for(lambda: len(ami.actions("PJSIPQualify")) == asked + 1, "the qualify")
+    assert ami.actions("PJSIPQualify")[-1] == {"Endpoint": "6001"}
+    for _ in range(10):
+        refused(ATTACKER)  # the right password from elsewhere: never the binding, and banned at the 10th
+    items = admin.get("/security/bans").json["items"]
+    assert [(i["address"], i["reason"]) for i in items] == [(ATTACKER, "sip binding in use")]
+    assert security.counted == before + 10

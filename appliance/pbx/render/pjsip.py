@@ -20,6 +20,9 @@ TLS_METHOD = "tlsv1_2"
 TRUNK_CONTEXT = "callbox-from-trunks"
 CODECS = "ulaw,alaw,g722"
 TRUNK_CODECS = "alaw,ulaw"
+#: Asterisk's qualify waits this long for an answer; a contact that gives none is unavailable,
+#: and a REGISTER that needs its place then takes it (remove_unavailable).
+QUALIFY_TIMEOUT = "3.0"
 
 
 def render(snap: Snapshot) -> dict[str, str]:
@@ -82,9 +85,16 @@ def render(snap: Snapshot) -> dict[str, str]:
         extension_common(conf, e, n, ext, snap.language("extension", n), PHONE_CONTEXT, ext.secret)
         r = conf.section(n)
         r.set("type", "aor")
+        # One binding, never replaced while it answers: a REGISTER from another address with the
+        # right password (cracked elsewhere) once took the desk phone's calls. Asterisk refuses it
+        # (403, a FailedACL the ban engine counts, appliance/security/binding.py); a binding that
+        # stops answering qualify makes room, so a phone that moved or rebooted gets back in. The
+        # browser phone has its own AOR.
         r.set("max_contacts", "1")
-        r.set("remove_existing", True)
+        r.set("remove_existing", False)
+        r.set("remove_unavailable", True)
         r.set("qualify_frequency", "30")
+        r.set("qualify_timeout", QUALIFY_TIMEOUT)
         if ext.browser_phone:
             webrtc.browser_endpoint(conf, ext, snap, PHONE_CONTEXT)
     for trunk in (t for t in snap.trunks if t.kind == "sip"):
