@@ -22,7 +22,7 @@ from ..log import kv
 from . import dahdi
 from .conf import UnsafeValue
 from .generations import ConfigStore
-from .render import render_all, sites, webrtc
+from .render import pjsip, render_all, sites, webrtc
 from .render.dialplan import dialplan_marker_of
 from .snapshot import Snapshot
 
@@ -108,7 +108,7 @@ def verify(control: Control, snap: Snapshot, files: dict[str, str], checks: set[
     if "pjsip.conf" in checks:
         want = ({e.number for e in snap.extensions} | {t.endpoint for t in snap.trunks if t.kind == "sip"}
                 | {webrtc.endpoint(n) for n in webrtc.browser_numbers(snap)}
-                | {sites.endpoint(t.number) for t in snap.sites.trunks})
+                | {sites.endpoint(t.number) for t in snap.sites.trunks} | pjsip.guards(snap))
         got = control.endpoints()
         if got != want:
             raise PbxError(_difference("SIP endpoints", want, got))

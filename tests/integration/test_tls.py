@@ -167,32 +167,9 @@ def sip_certificate(box) -> bytes:
             return tls.getpeercert(binary_form=True)
 
 
-GETVAR = """
-import socket, sys
-secret = open("/data/secrets/ami").read().strip()
-s = socket.create_connection(("127.0.0.1", 5038), timeout=10)
-f = s.makefile("rwb")
-f.readline()
-def send(**kv):
-    f.write("".join(f"{k}: {v}\\r\\n" for k, v in kv.items()).encode() + b"\\r\\n"); f.flush()
-    block = {}
-    while True:
-        line = f.readline().decode().strip()
-        if not line:
-            if block.get("ActionID") == kv["ActionID"]:
-                return block
-            block = {}
-            continue
-        k, _, v = line.partition(": ")
-        block[k] = v
-send(Action="Login", Username="callbox", Secret=secret, Events="off", ActionID="1")
-print(send(Action="Getvar", Channel=sys.argv[1], Variable=sys.argv[2], ActionID="2").get("Value", ""))
-"""
-
-
 def getvar(box, channel: str, variable: str) -> str:
     """A channel's variable or function as Asterisk reads it (AMI Getvar inside the box)."""
-    return box.exec("python3", "-c", GETVAR, channel, variable).strip()
+    return box.ami("Getvar", Channel=channel, Variable=variable)[0].get("Value", "")
 
 
 def test_phones_over_tls_with_srtp_required_talk_both_ways_encrypted(box, api, sip, tones):
@@ -245,15 +222,15 @@ def test_srtp_required_refuses_a_plain_call_and_optional_takes_it(box, api, sip)
 def test_tls_extension_refuses_calls_not_over_tls_and_tcp_is_reached_over_tcp(box, api, sip):
     tls_only = extension(api, "8121", transport="tls")
     tcp = extension(api, "8122", transport="tcp")
-    # Its password used from a phone over UDP: the call is refused (the desk phone's TLS
-    # registration is the one that counts).
-    stray = sip.phone("8121", tls_only["secret"], box.sip).register()
+    # Its password used from a phone over UDP: no registration, and its call is refused.
+    stray = sip.phone("8121", tls_only["secret"], box.sip).register(wait=False)
+    sip.wait(lambda: stray.reg_code is not None, 10, "the registrar's answer")
+    assert stray.reg_code in (401, 403), stray.reg_code
     callee = sip.phone("8122", tcp["secret"], box.sip, transport="tcp").register()
     call = stray.call("8122")
     call.wait_disconnected(timeout=10)
+    assert call.last_status in (401, 403), call.last_status
     assert callee.take_incoming() is None
-    assert "8121 not over TLS was refused" in box.exec("sh", "-c", "tail -n 200 /data/log/asterisk/messages*")
-    stray.close()  # unregistered: the extension's one binding is free for the phone over TLS
     # Over TLS the same extension calls, and the box reaches the TCP extension over TCP.
     phone = sip.phone("8121", tls_only["secret"], tls_server(box), transport="tls").register(timeout=10)
     call, ringing = connect(phone, callee, "8122")
@@ -261,6 +238,29 @@ def test_tls_extension_refuses_calls_not_over_tls_and_tcp_is_reached_over_tcp(bo
         assert "SIP/2.0/TCP" in ringing.invite.upper(), ringing.invite
     finally:
         hang_up(call)
+
+
+def test_a_tls_extensions_password_over_udp_or_tcp_gets_no_binding_and_counts_as_a_wrong_one(box, api, sip):
+    """Asterisk itself refuses it (the transports' guard endpoints, pjsip.py): the right password
+    fails as a wrong one does, which the ban engine counts; over TLS the phone registers."""
+    from tests.sipattack import SipClient
+
+    ext = extension(api, "8141", transport="tls")
+    before = box.health()["security"]["failures"]
+    udp = SipClient(box.host_ip, box.sip)
+    try:
+        assert udp.register("8141", ext["secret"]) == 401  # as to a wrong password
+    finally:
+        udp.close()
+    over_tcp = sip.phone("8141", ext["secret"], box.sip, transport="tcp").register(wait=False)
+    sip.wait(lambda: over_tcp.reg_code is not None, 10, "the registrar's answer over TCP")
+    assert over_tcp.reg_code in (401, 403), over_tcp.reg_code
+    assert box.contacts("8141") == []
+    box.wait_health(lambda h: h["security"]["failures"] >= before + 2, 5, "the refusals to be counted")
+    assert api.get("/extensions/8141").json["registration"] is None
+    phone = sip.phone("8141", ext["secret"], tls_server(box), transport="tls").register(timeout=10)
+    contact, = box.contacts("8141")
+    assert "transport=tls" in contact["Uri"].lower() and phone.bound, contact
 
 
 def test_nat_settings_put_the_public_address_in_sip_and_sdp_for_phones_outside(box, api, sip):

@@ -3,6 +3,9 @@ keypad, its language, its pickup groups, the marks the dial plan reads, and its 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from ..conf import ConfFile, Section
 from ..snapshot import ExtensionView
 
@@ -23,3 +26,9 @@ def extension_common(conf: ConfFile, e: Section, name: str, ext: ExtensionView, 
     a.set("auth_type", "userpass")
     a.set("username", name)
     a.set("password", password)
+
+
+def derived_password(secret: str, purpose: str) -> str:
+    """A SIP password derived one-way from an extension's secret for `purpose`: no desk phone
+    has it, and a new secret changes it."""
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()[:32]

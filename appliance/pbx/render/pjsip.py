@@ -3,6 +3,22 @@
 Transports live in their own file because PJSIP cannot change a transport on
 reload; the applier restarts Asterisk when that file changes and only reloads
 res_pjsip for the rest.
+
+An extension set to TLS is refused over UDP and TCP by Asterisk itself. Both plain transports
+carry a `domain`, and PJSIP identifies a request's endpoint as `<user>@<that domain>` before it
+falls back to `<user>`; a guard endpoint of that name stands for each TLS extension. Its password
+is none the phone knows, so the extension's own password over UDP or TCP fails as a wrong one
+would (ChallengeResponseFailed, which the ban engine counts); it has no AOR (no binding,
+whatever was sent); its calls land in the context that refuses calls not over TLS. A From
+domain of the sender's choosing cannot skip it: the fallback to `<user>` comes after the
+transport's domain.
+
+Limits, both from how PJSIP finds the transport's domain (by the listener's address and port):
+UDP and TCP share one domain, since a UDP request also matches the TCP listener on the same
+address and port (so a TCP extension is not refused over UDP: it is no secrecy setting, and
+calls to it go over TCP all the same); and a TCP connection to an address of the box other than
+the one its TCP listener names (a box on 0.0.0.0 with several networks) finds no domain. Such a
+binding still meets the TLS-only context for its calls and is called over TLS only.
 """
 
 from __future__ import annotations
@@ -10,7 +26,7 @@ from __future__ import annotations
 from ..conf import ConfFile, check_value
 from ..snapshot import Snapshot
 from . import sites, webrtc
-from .phones import extension_common
+from .phones import derived_password, extension_common
 
 PHONE_CONTEXT = "callbox-phones"
 #: Where calls from an extension set to TLS enter: refused unless they came over TLS (dialplan.py).
@@ -23,6 +39,18 @@ TRUNK_CODECS = "alaw,ulaw"
 #: Asterisk's qualify waits this long for an answer; a contact that gives none is unavailable,
 #: and a REGISTER that needs its place then takes it (remove_unavailable).
 QUALIFY_TIMEOUT = "3.0"
+#: The domain of the UDP and TCP transports (a name that is no host's: .invalid).
+PLAIN_DOMAIN = "plain.callbox.invalid"
+
+
+def guard(number: str) -> str:
+    """The endpoint that answers for a TLS extension over UDP and TCP (module docstring)."""
+    return f"{number}@{PLAIN_DOMAIN}"
+
+
+def guards(snap: Snapshot) -> set[str]:
+    """Every guard endpoint pjsip.conf has (the applier checks Asterisk loaded them)."""
+    return {guard(e.number) for e in snap.extensions if e.transport == "tls"}
 
 
 def render(snap: Snapshot) -> dict[str, str]:
@@ -34,6 +62,7 @@ def render(snap: Snapshot) -> dict[str, str]:
         t.set("type", "transport")
         t.set("protocol", proto)
         t.set("bind", bind)
+        t.set("domain", PLAIN_DOMAIN)  # for the guard endpoints (module docstring)
         _nat(t, snap)
     if s.tls_cert:
         t = transports.section("transport-tls")
@@ -95,12 +124,30 @@ def render(snap: Snapshot) -> dict[str, str]:
         r.set("remove_unavailable", True)
         r.set("qualify_frequency", "30")
         r.set("qualify_timeout", QUALIFY_TIMEOUT)
+        if ext.transport == "tls":
+            _guard(conf, ext)
         if ext.browser_phone:
             webrtc.browser_endpoint(conf, ext, snap, PHONE_CONTEXT)
     for trunk in (t for t in snap.trunks if t.kind == "sip"):
         _trunk(conf, trunk, snap.language("trunk", trunk.id))
     sites.trunks(conf, snap)
     return {"pjsip_transports.conf": transports.render(), "pjsip.conf": conf.render()}
+
+
+def _guard(conf: ConfFile, ext) -> None:
+    """The endpoint that answers for the TLS extension `ext` over UDP and TCP (module docstring)."""
+    name = guard(ext.number)
+    e = conf.section(name)
+    e.set("type", "endpoint")
+    e.set("context", TLS_ONLY_CONTEXT)
+    e.set("disallow", "all")
+    e.set("allow", CODECS)
+    e.set("auth", name)
+    a = conf.section(name)
+    a.set("type", "auth")
+    a.set("auth_type", "userpass")
+    a.set("username", ext.number)
+    a.set("password", derived_password(ext.secret, "callbox refused over udp and tcp"))
 
 
 def _nat(t, snap: Snapshot) -> None:

@@ -10,12 +10,9 @@ agent's state from the extension's hint, so a browser alone keeps the agent avai
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from ..conf import ConfFile
 from ..snapshot import ExtensionView, Snapshot
-from .phones import extension_common
+from .phones import derived_password, extension_common
 
 SUFFIX = "-web"
 WS_PATH = "/ws"
@@ -33,7 +30,7 @@ def endpoint(number: str) -> str:
 
 def password(secret: str) -> str:
     """The browser phone's SIP password: derived from the extension's secret, one-way."""
-    return hmac.new(secret.encode(), b"callbox browser phone", hashlib.sha256).hexdigest()[:32]
+    return derived_password(secret, "callbox browser phone")
 
 
 def devices(number: str, browser: bool) -> str:
