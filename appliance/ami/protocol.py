@@ -17,19 +17,33 @@ class Message:
     response is its own ``Output:`` header).
     """
 
-    __slots__ = ("_headers",)
+    __slots__ = ("_headers", "_index")
 
     def __init__(self, headers=()):
         if hasattr(headers, "items"):
             headers = headers.items()
         self._headers = [(str(k), str(v)) for k, v in headers]
+        self._index = None
+
+    @classmethod
+    def _of(cls, headers):
+        """A Message over a list of (str, str) pairs made by the parser (taken as they are)."""
+        message = cls.__new__(cls)
+        message._headers = headers
+        message._index = None
+        return message
 
     def get(self, key, default=None):
-        key = key.lower()
-        for k, v in self._headers:
-            if k.lower() == key:
-                return v
-        return default
+        return self.lowered().get(key.lower(), default)
+
+    def lowered(self):
+        """The headers by lowercased name, the first of a repeated one (read only). Made at the
+        first look-up: an event is looked up by name many times (by the client and by each
+        subscriber)."""
+        index = self._index
+        if index is None:
+            index = self._index = {k.lower(): v for k, v in reversed(self._headers)}
+        return index
 
     def get_all(self, key):
         key = key.lower()
@@ -95,51 +109,39 @@ class Parser:
     def __init__(self):
         self.banner = None
         self._buf = bytearray()
-        self._headers = []
+        self._rest = ""  # the complete lines of a message not ended yet, each with its newline
         self._first_line = True
 
     def feed(self, data):
+        # A busy box sends thousands of events a second: the complete lines received are decoded
+        # at once and cut into messages at their blank lines, not handled one line at a time.
         self._buf += data
-        messages = []
-        start = 0
-        while True:
-            end = self._buf.find(b"\n", start)
-            if end < 0:
-                break
-            # Decoding line by line is safe: b"\n" never occurs inside a
-            # multi-byte UTF-8 sequence.
-            line = self._buf[start:end].decode("utf-8", errors="replace")
-            start = end + 1
-            if line.endswith("\r"):
-                line = line[:-1]
-            message = self._line(line)
-            if message is not None:
-                messages.append(message)
-        del self._buf[:start]
-        return messages
-
-    def _line(self, line):
+        end = self._buf.rfind(b"\n")
+        if end < 0:
+            return []
+        # Decoding up to a newline is safe: b"\n" never occurs inside a multi-byte UTF-8 sequence.
+        text = self._buf[:end + 1].decode("utf-8", errors="replace").replace("\r\n", "\n")
+        del self._buf[:end + 1]
         if self._first_line:
             self._first_line = False
-            # The greeting has no colon, unlike any header; a stream without
-            # one (e.g. a transcript cut after login) still parses.
+            # The greeting has no colon, unlike any header; a stream without one (e.g. a
+            # transcript cut after login) still parses.
+            line, _, after = text.partition("\n")
             if ":" not in line and line.strip():
                 self.banner = line
-                return None
-        if not line:
-            # Asterisk sometimes ends a packet with an extra blank line (seen
-            # after "Message: No endpoints found\n"), so a blank line with no
-            # headers before it is not a message.
-            if not self._headers:
-                return None
-            message = Message(self._headers)
-            self._headers = []
-            return message
-        key, colon, value = line.partition(":")
-        if colon and value.startswith(" "):
-            value = value[1:]
-        self._headers.append((key.strip(), value))
-        return None
+                text = after
+        pieces = (self._rest + text).split("\n\n")
+        self._rest = pieces.pop()
+        messages = []
+        for piece in pieces:
+            # Asterisk sometimes ends a packet with an extra blank line (seen after "Message: No
+            # endpoints found\n"), so blank lines with no headers before them are no message.
+            lines = [line for line in piece.split("\n") if line]
+            if lines:
+                messages.append(Message._of([
+                    (key.strip(), value[1:] if value[:1] == " " else value)
+                    for key, _, value in [line.partition(":") for line in lines]]))
+        return messages
 
 
 def _check(text, what):

@@ -31,31 +31,34 @@ ENDED_KEPT = 10000
 _TIME = itemgetter("time")
 OUTCOMES = ("answered", "missed", "busy", "failed", "abandoned", "voicemail")
 DIRECTIONS = ("inbound", "outbound", "internal")
-_CEL_FIELDS = {"UniqueID": "uniqueid", "LinkedID": "linkedid", "Channel": "channel", "CallerIDnum": "cid_num",
-               "CallerIDname": "cid_name", "Context": "context", "Exten": "exten", "Application": "app",
-               "AppData": "appdata", "Peer": "peer", "UserDefType": "user_type"}
+_CEL_FIELDS = {"uniqueid": "uniqueid", "linkedid": "linkedid", "channel": "channel", "calleridnum": "cid_num",
+               "calleridname": "cid_name", "context": "context", "exten": "exten", "application": "app",
+               "appdata": "appdata", "peer": "peer", "userdeftype": "user_type"}.items()
 
 
 def event_of(fields, received: float) -> dict | None:
-    """The part of an AMI event that call records use, or None for an event they do not use."""
-    name = fields.get("Event")
+    """The part of an AMI event (a Message, or a dict in tests) that call records use, or None for
+    an event they do not use. AMI's header names are looked up without regard to case."""
+    lowered = getattr(fields, "lowered", None)
+    fields = lowered() if lowered else {k.lower(): v for k, v in fields.items()}
+    name = fields.get("event")
     received = round(received, 3)  # records show milliseconds: durations must add up with the times shown
     if name == "CEL":
-        ev = {"time": received, "event": fields.get("EventName", "")}
-        for src, dst in _CEL_FIELDS.items():
+        ev = {"time": received, "event": fields.get("eventname", "")}
+        for src, dst in _CEL_FIELDS:
             value = fields.get(src)
             if value:
                 ev[dst] = value
-        extra = fields.get("Extra") or ""
+        extra = fields.get("extra")
         if extra:
             try:
                 ev["extra"] = json.loads(extra)
             except ValueError:
                 ev["extra"] = {"text": extra}
         return ev if ev.get("linkedid") and ev.get("uniqueid") else None
-    if name in ("Hold", "Unhold") and fields.get("Linkedid") and fields.get("Uniqueid"):
-        return {"time": received, "event": name.upper(), "uniqueid": fields.get("Uniqueid"),
-                "linkedid": fields.get("Linkedid"), "channel": fields.get("Channel", "")}
+    if name in ("Hold", "Unhold") and fields.get("linkedid") and fields.get("uniqueid"):
+        return {"time": received, "event": name.upper(), "uniqueid": fields["uniqueid"],
+                "linkedid": fields["linkedid"], "channel": fields.get("channel", "")}
     return None
 
 
