@@ -10,7 +10,8 @@ references taken in the same run on the same box where one exists:
   that imports the same libraries;
 then the call-center floor (bench_floor.py), the switchboard (bench_switchboard.py:
 a 64-party conference against bare ConfBridge, feature-code call setup against a
-plain call), the disk image (bench_image.py), the reports store (bench_reports.py), an SMS
+plain call), the disk image (bench_image.py), the reports store (bench_reports.py, with Asterisk's CPU at
+200 calls with call records on and off: bench_records_cpu.py), an SMS
 broadcast of 10,000 messages (bench_sms.py) and 100,000 tickets (bench_tickets.py).
 Benchmarks are not tests: nothing here fails on a slow machine; the targets
 are printed beside the figures.
@@ -38,6 +39,7 @@ from tests.phones import SipStack  # noqa: E402
 
 import bench_floor  # noqa: E402
 import bench_image  # noqa: E402
+import bench_records_cpu  # noqa: E402
 import bench_reports  # noqa: E402
 import bench_sms  # noqa: E402
 import bench_switchboard  # noqa: E402
@@ -203,6 +205,7 @@ def main() -> int:
         stack = SipStack(box.host_ip, Path(tempfile.mkdtemp(prefix="bench-webphone-")))
         webphone = bench_webphone.measure(box, api, stack, stack.workdir)
         sms = bench_sms.measure(box, api)
+        records_cpu = bench_records_cpu.measure(box, api, Path(tempfile.mkdtemp(prefix="bench-records-")))
     finally:
         if stack is not None:
             stack.close()
@@ -248,7 +251,7 @@ Notes
     doc += bench_switchboard.markdown(conference, setup)
     doc += bench_webphone.markdown(webphone)
     doc += bench_image.markdown()
-    doc += bench_reports.markdown(bench_reports.measure())
+    doc += bench_reports.markdown(bench_reports.measure(calls=records_cpu))
     doc += bench_sms.markdown(sms)
     doc += bench_tickets.markdown(bench_tickets.measure())
     (REPO / "BENCHMARKS.md").write_text(doc)
