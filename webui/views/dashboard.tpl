@@ -32,6 +32,10 @@
   <strong>{{_('dash.spans_title')}}</strong>
   <ul id="spans-list"></ul>
 </div>
+<div class="alert alert-error" id="sensors-alert" role="alert" hidden>
+  <strong>{{_('dash.sensors_title')}}</strong>
+  <ul id="sensors-list"></ul>
+</div>
 <div class="alert alert-error" id="storage-alert" role="alert" hidden>
   <strong>{{_('dash.storage_title')}}</strong>
   <ul id="storage-list"></ul>

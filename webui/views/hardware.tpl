@@ -12,6 +12,27 @@
   <p class="muted" id="software-help">{{_('hw.software_help')}}</p>
 </section>
 
+<section class="card table-card" id="sensors-card" hidden>
+  <div class="card-head"><h2>{{_('hw.sensors')}}</h2><span class="muted mono" id="board-model"></span></div>
+  <div class="alert alert-error" id="board-error" hidden></div>
+  <div class="table-wrap">
+  <table class="table">
+    <thead><tr>
+      <th>{{_('hw.col.sensor')}}</th><th>{{_('hw.col.chip')}}</th><th>{{_('hw.col.reading')}}</th>
+      <th>{{_('hw.col.limits')}}</th><th>{{_('hw.col.state')}}</th>
+    </tr></thead>
+    <tbody id="sensor-rows"></tbody>
+  </table>
+  </div>
+</section>
+
+<section class="card" id="panel-card" hidden>
+  <div class="card-head"><h2>{{_('hw.panel')}}</h2><span class="muted mono" id="panel-spec"></span></div>
+  <p class="muted">{{_('hw.panel_help')}}</p>
+  <pre class="lcd" id="panel-lines"></pre>
+  <div class="alert alert-error" id="panel-error" hidden></div>
+</section>
+
 <section class="card table-card">
   <div class="card-head"><h2>{{_('hw.cards')}}</h2></div>
   <div class="table-wrap">

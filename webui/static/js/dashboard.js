@@ -83,6 +83,7 @@
     cdrAlert(records.error, records.waiting);
     storageAlert(h.storage || {});
     spansAlert((h.hardware || {}).span_alarms || {});
+    sensorsAlert((h.hardware || {}).sensor_alarms || []);
     /* The last scheduled backup failed (administrators only), until one succeeds; the reason is on
        the System page's backups (health, which answers anyone, does not carry it). */
     const backupAlert = $("backup-alert");
@@ -133,6 +134,15 @@
     $("spans-alert").hidden = !items.length;
   }
 
+  /* Board sensors in alarm (too hot, a fan stopped, a sensor not answering): from health, then
+     live from sensor_alarms. Only a box whose model declares sensors has them. */
+  function sensorsAlert(alarms) {
+    const items = alarms.map((a) => el("li", {dataset: {sensor: a.name, level: a.level}},
+      t(`dash.sensor_alarm.${a.level}`, {name: a.name, value: a.value === null ? "—" : String(a.value)})));
+    $("sensors-list").replaceChildren(...items);
+    $("sensors-alert").hidden = !items.length;
+  }
+
   async function refresh() {
     try { health = await api("GET", "/health"); render(); } catch (e) { /* the next tick retries */ }
   }
@@ -169,6 +179,10 @@
       health.callcenter = {...health.callcenter,
                            recordings_stopped: ev.active ? ev.message || t("dash.recordings_unknown") : null};
       render();
+    },
+    sensor_alarms: (ev) => {
+      health.hardware = {...(health.hardware || {}), sensor_alarms: ev.sensors};
+      sensorsAlert(ev.sensors);
     },
     span_alarms: (ev) => {
       const alarms = Object.fromEntries(ev.spans.map((x) => [String(x.span), x.alarms]));

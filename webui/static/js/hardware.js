@@ -81,6 +81,7 @@
     $("ports-card").hidden = !ports.length;
     $("span-rows").replaceChildren(...spans.map((s) => spanRow(s, doc.dahdi)));
     $("port-rows").replaceChildren(...ports.map((p) => portRow(p, doc.dahdi)));
+    showBoard(doc);
   }
 
   /* Show the fieldsets of the chosen kind only. */
@@ -162,7 +163,9 @@
       const cell = document.querySelector(`#span-rows tr[data-span="${span.span}"] .span-alarms`);
       if (cell) cell.replaceChildren(alarms(span, true));
     }
-  }});
+  },
+  /* A sensor alarm raised or cleared (the box looks every 10 s): readings and panel again. */
+  sensor_alarms: () => { api("GET", "/hardware").then(showBoard).catch(() => {}); }});
 
   /* The looped software spans (a box setting): the box refuses them where it has no DAHDI. */
   const software = $("software-spans");
@@ -178,6 +181,46 @@
       pageError(err.message);
     }
   });
+
+  /* The board's sensors and front panel, where the box model declares them; the CPU's own
+     temperature wherever the kernel reports one. */
+  function level(reading) {
+    if (!reading.level) return el("span", {class: "muted"}, "—");
+    return el("span", {class: `badge ${reading.level === "ok" ? "badge-ok" : "badge-error"}`},
+              t(`hw.level.${reading.level}`));
+  }
+
+  function sensorRow(r) {
+    const value = r.value === null ? "—" : `${r.value} ${r.unit}`;
+    const limits = r.measures === "temperature" ? t("hw.limits_temperature", {high: r.high, critical: r.critical})
+      : t("hw.limits_fan", {min: r.min_rpm});
+    return el("tr", {dataset: {sensor: r.name}}, el("td", {}, r.name),
+      el("td", {class: "mono"}, `${r.chip} · ${r.bus} · ${r.address}`), el("td", {class: "mono sensor-value"}, value),
+      el("td", {class: "muted"}, limits), el("td", {class: "sensor-level"}, level(r)));
+  }
+
+  function showBoard(doc) {
+    const sensors = doc.sensors;
+    const rows = sensors.readings.map(sensorRow);
+    if (sensors.cpu_celsius !== null) {
+      rows.push(el("tr", {dataset: {sensor: "cpu"}}, el("td", {}, t("hw.cpu")), el("td", {class: "mono"}, "hwmon"),
+        el("td", {class: "mono sensor-value"}, `${sensors.cpu_celsius} °C`), el("td", {class: "muted"}, t("hw.cpu_limits")),
+        el("td", {}, el("span", {class: "muted"}, "—"))));
+    }
+    $("sensor-rows").replaceChildren(...rows);
+    $("board-model").textContent = doc.board.model || "";
+    $("board-error").hidden = !doc.board.error;
+    $("board-error").textContent = doc.board.error ? t("hw.board_error", {error: doc.board.error}) : "";
+    $("sensors-card").hidden = !rows.length && !doc.board.error;
+    const panel = doc.panel;
+    $("panel-card").hidden = !panel.declared;
+    if (!panel.declared) return;
+    $("panel-spec").textContent = `${panel.columns}×${panel.rows} · ${panel.driver} · ${panel.bus} · ${panel.address}`;
+    const lines = Array.from({length: panel.rows}, (_, i) => (panel.lines[i] || "").padEnd(panel.columns));
+    $("panel-lines").textContent = lines.join("\n");
+    $("panel-error").hidden = !panel.error;
+    $("panel-error").textContent = panel.error ? t("hw.panel_error", {error: panel.error}) : "";
+  }
 
   $("refresh").addEventListener("click", () => load(true));
   load();
