@@ -390,6 +390,7 @@ def test_hardware_page_on_a_box_without_cards_and_a_dahdi_trunk_made_on_the_trun
     expect(page.locator("#no-dahdi")).to_be_visible()
     expect(page.locator("#cards-empty")).to_contain_text("No telephony card found")
     expect(page.locator("#spans-card")).to_be_hidden()
+    expect(page.locator("#panel-card")).to_be_hidden()  # the dev box declares no box model: no front panel
     with page.expect_response(lambda r: r.url.endswith("/api/v1/hardware/scan") and r.status == 200):
         page.click("#refresh")
     expect(page.locator("#cards-empty")).to_be_visible()
