@@ -21,7 +21,10 @@ from ..reports.db import Recording, upsert
 log = logging.getLogger(__name__)
 MIN_FREE_FRACTION = 0.05
 MIN_FREE_BYTES = 200 * 2**20
-_CALLID = re.compile(r"[0-9]{1,20}\.[0-9]{1,10}")
+# A call id names the recording's file: Asterisk's own unique ids, and the ids the supervisor gives
+# the channels it places (c2c-<hex> for click-to-call, survey-<entry>-<try>). Nothing that leaves
+# the recordings' folder (no "/", no "..").
+_CALLID = re.compile(r"[0-9]{1,20}\.[0-9]{1,10}|[a-z][a-z0-9]{0,11}(-[0-9a-f]{1,20}){1,3}")
 
 
 class Recordings:

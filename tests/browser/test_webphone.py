@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import screenshot, sign_in
 from tests.browser.test_call_center import seen, text_of, wait_for_call
 from tests.api import Api
-from tests.audio import write_tone
+from tests.audio import goertzel_ratio, write_tone
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 PASSWORD = "Web-Phone-Admin-Pass-8"
@@ -139,6 +139,7 @@ def test_browser_phone_takes_a_queue_call(media_browser, api, box, floor, tmp_pa
         expect(page.locator("#phone-caller")).to_have_text(CALLER)
         seen(phones, page, f"{text_of('#pop-title')}.includes({CALLER!r})", "the screen pop on the desk")
 
+        answered = caller.listener.mark()  # the caller's audio (the queue's music) runs all along
         page.click("#phone-answer")
         caller.wait_confirmed()
         seen(phones, page, "window.Callbox.webphone.call === 'connected'", "the browser call to connect")
@@ -149,6 +150,12 @@ def test_browser_phone_takes_a_queue_call(media_browser, api, box, floor, tmp_pa
         # Browser to caller: the caller hears the browser's microphone tone.
         stack.wait(lambda: caller.listener.heard_tone(BROWSER_HZ, min_ms=400), 10, "the caller to hear the browser")
         assert browser_rx(box) > 0
+        # Setup to audio: from the click on Answer to the browser's tone in the caller's ear, counted in
+        # the caller's own 20 ms frames (not in how soon this test looked), under a second.
+        first = next(i for i in range(answered, len(caller.listener.frames))
+                     if goertzel_ratio(caller.listener.frames[i], BROWSER_HZ) >= 0.6)
+        print(f"answer to the browser's audio at the caller: {(first - answered) * 20} ms")
+        assert (first - answered) * 20 < 1000, f"{(first - answered) * 20} ms from answer to audio"
         screenshot(page, "agent-browser-phone")
         # Caller to browser: packets with sound in them reach the page.
         caller.play(write_tone(tmp_path / "caller.wav", CALLER_HZ, 20), loop=True)

@@ -56,6 +56,13 @@ def national(api, desks):
         assert api.patch(f"/extensions/{number}", {"permission_class": "national"}).status == 200
 
 
+@pytest.fixture
+def recorded_8001(api):
+    assert api.patch("/extensions/8001", {"recording": "always"}).status == 200
+    yield
+    api.patch("/extensions/8001", {"recording": "never"})
+
+
 def record_of(api, sip, call_id: str) -> dict:
     found = []
 
@@ -83,7 +90,7 @@ def desk_calls_desk(desk_phone, other_phone, talking=lambda: None) -> None:
     other.wait_disconnected(timeout=10)
 
 
-def test_click_to_call_rings_the_desk_then_the_number(agent, api, desks, provider, sip, tones):
+def test_click_to_call_rings_the_desk_then_the_number(agent, api, desks, provider, sip, tones, recorded_8001):
     r = agent.post("/calls", {"from": "8001", "to": OTHER_CITY})
     assert r.status == 202, r
     call_id = r.json["id"]
@@ -107,6 +114,10 @@ def test_click_to_call_rings_the_desk_then_the_number(agent, api, desks, provide
     assert (record["direction"], record["from"], record["to"], record["outcome"]) == \
         ("outbound", "8001", OTHER_CITY[1:], "answered"), record
     assert [leg["party"] for leg in record["legs"] if leg["kind"] == "phone"] == ["8001"], record["legs"]
+    # Recorded as the extension's own outside calls are (its policy: always).
+    assert record["recording"], record
+    wav = api.get(f"/recordings/{record['recording']}")
+    assert wav.status == 200 and len(wav.body) > 8000 * 2, (wav.status, len(wav.body))  # a second of audio at least
     # The agent sees it among their own calls.
     assert agent.get(f"/cdr/{call_id}").status == 200
 

@@ -181,3 +181,20 @@ def test_the_user_who_asked_is_told_on_their_event_stream_and_nobody_else(admin)
     finally:
         amy.close()
         bob.close()
+
+
+@pytest.mark.parametrize("callid, names_a_file", [
+    ("1765000000.12", True),              # Asterisk's own unique id
+    ("c2c-0123456789abcdef", True),       # a click-to-call's first channel: recorded like any call
+    ("survey-12-3", True),
+    ("c2c-../../etc/passwd", False), ("c2c-", False), ("../1765000000.12", False), ("C2C-00", False),
+])
+def test_a_click_to_call_names_its_recording(tmp_path, callid, names_a_file):
+    from appliance.callcenter.recordings import Recordings
+
+    recordings = Recordings(tmp_path)
+    if names_a_file:
+        assert recordings.path_for(callid, 1765000000).parent.parent.parent.parent == tmp_path
+    else:
+        with pytest.raises(ValueError):
+            recordings.path_for(callid)

@@ -12,7 +12,7 @@
   const {t, el, api} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const HOST_CANDIDATES_MS = 50;
-  const EXPECT_MS = 30000;  // click-to-call rings the phone for 30 s (appliance/clicktocall)
+  const EXPECT_MS = 120000;  // click-to-call rings the phone for the box's ring time, 120 s at the most
   const card = $("phone-card");
   if (!card || !window.JsSIP) return;
 
