@@ -78,8 +78,13 @@ class BoardSensors:
                 for chip in self.spec.chips:
                     value = self._read(bus, chip) if bus is not None else None
                     self.values[chip.name] = value
-                    self.levels[chip.name] = (sensors_levels.NO_ANSWER if value is None
-                                              else sensors_levels.level(value, chip, self.levels[chip.name]))
+                    was = self.levels[chip.name]
+                    now = sensors_levels.NO_ANSWER if value is None else sensors_levels.level(value, chip, was)
+                    self.levels[chip.name] = now
+                    if now != was and value is not None:  # not answering is logged where the read fails
+                        (log.warning if now != sensors_levels.OK else log.info)(
+                            "sensor alarm" if now != sensors_levels.OK else "sensor back to normal",
+                            extra=kv(chip=chip.name, level=now, value=value))
             finally:
                 if bus is not None:
                     bus.close()

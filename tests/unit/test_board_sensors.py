@@ -81,7 +81,8 @@ def levels(sensors):
     return {a["name"]: a["level"] for a in sensors.alarms()}
 
 
-def test_a_temperature_alarm_rises_at_its_threshold_and_clears_5_degrees_below(board):
+def test_a_temperature_alarm_rises_at_its_threshold_and_clears_5_degrees_below(board, caplog):
+    caplog.set_level(logging.INFO, logger="appliance.hardware.sensors")
     bus, sensors = board
     assert sensors.poll() is False and levels(sensors) == {}
     steps = [(69.5, False, {}), (70, True, {"Board": "high"}), (66, False, {"Board": "high"}),
@@ -92,6 +93,9 @@ def test_a_temperature_alarm_rises_at_its_threshold_and_clears_5_degrees_below(b
         assert (sensors.poll(), levels(sensors)) == (changed, expected), celsius
     lm75(bus, -20)
     assert sensors.poll() is False and sensors.values["Board"] == -20.0
+    said = [(r.levelname, r.getMessage(), r.fields["level"]) for r in caplog.records]
+    assert said == [("WARNING", "sensor alarm", "high"), ("WARNING", "sensor alarm", "critical"),
+                    ("WARNING", "sensor alarm", "high"), ("INFO", "sensor back to normal", "ok")]
 
 
 def test_a_fan_below_its_minimum_is_stopped_until_it_turns_20_percent_above_it(board):
@@ -132,3 +136,23 @@ def test_a_bus_that_cannot_be_opened_leaves_every_chip_unanswered(caplog):
     readings = sensors.readings()
     assert readings[0] == {"name": "Board", "chip": "lm75", "bus": 3, "address": "0x48", "measures": "temperature",
                            "value": None, "unit": "°C", "level": "no_answer", "high": 70, "critical": 85}
+
+
+def test_the_cpu_temperature_is_the_package_sensor_of_the_kernels_cpu_driver(monkeypatch):
+    """psutil reads /sys/class/hwmon; its answer stands in here for a kernel with coretemp."""
+    from collections import namedtuple
+
+    import psutil
+
+    from appliance.hardware.sensors import cpu_temperature
+
+    shwtemp = namedtuple("shwtemp", "label current high critical", defaults=(80.0, 100.0))  # psutil's shape
+
+    found = {"acpitz": [shwtemp("", 27.8)], "nvme": [shwtemp("Composite", 61.9)],
+             "coretemp": [shwtemp("Core 0", 55.0), shwtemp("Package id 0", 52.04), shwtemp("Core 1", 58.0)]}
+    monkeypatch.setattr(psutil, "sensors_temperatures", lambda: found, raising=False)
+    assert cpu_temperature() == 52.0
+    del found["coretemp"][1]
+    assert cpu_temperature() == 58.0  # no package sensor: the hottest core
+    found.pop("coretemp")
+    assert cpu_temperature() is None  # a disk or the ACPI zone is not the CPU
