@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
 
+from appliance.callcenter.recordings import Recordings
 from appliance.clicktocall import outcomes
 from appliance.clicktocall.follow import Follower, Followed
 from appliance.clicktocall.manager import ClickToCallManager
 from appliance.clicktocall.service import device
 from appliance.events import EventBus
+from appliance.pbx.render import manager
 from appliance.pbx.render.dialplan import REFUSED_EVENT
 from tests.fakes.ami import RecordingAmi
+from tests.unit.conftest import SYSTEM
 from tests.unit.test_web_events import Stream, wait_for
 from tests.unit.test_web_session import make_user
 
@@ -190,11 +194,22 @@ def test_the_user_who_asked_is_told_on_their_event_stream_and_nobody_else(admin)
     ("c2c-../../etc/passwd", False), ("c2c-", False), ("../1765000000.12", False), ("C2C-00", False),
 ])
 def test_a_click_to_call_names_its_recording(tmp_path, callid, names_a_file):
-    from appliance.callcenter.recordings import Recordings
-
     recordings = Recordings(tmp_path)
     if names_a_file:
         assert recordings.path_for(callid, 1765000000).parent.parent.parent.parent == tmp_path
     else:
         with pytest.raises(ValueError):
             recordings.path_for(callid)
+
+
+def test_the_ami_carries_the_events_click_to_call_follows():
+    """What the user is told comes from these events: a change of what the AMI sends the supervisor
+    (its classes, event filters) must keep them."""
+    conf = manager.render(SimpleNamespace(system=SYSTEM))["manager.conf"]
+    read = set(re.search(r"^read = (.*)$", conf, re.M).group(1).split(","))
+    assert "all" in read or {"call", "user", "system"} <= read, read
+    filters = re.findall(r"^eventfilter = (.*)$", conf, re.M)
+    allowed = [f for f in filters if not f.startswith("!")]
+    for name in ("OriginateResponse", "Newstate", "DialEnd", "Hangup", "UserEvent", "FullyBooted"):
+        assert not any(name in f for f in filters if f.startswith("!")), (name, filters)
+        assert not allowed or any(name in f for f in allowed), (name, filters)
