@@ -109,8 +109,8 @@ class Follower:
             state = self._next(call, ev)
             if state in outcomes.FINAL:
                 self.calls.pop(call.id, None)
-        if state is not None:
-            self._tell(call, state)
+            if state is not None:  # told in order: the next event's state depends on this one
+                self._tell(call, state)
 
     def _next(self, call: Followed, ev) -> str | None:
         """The state this event moves the call to (None: it changes nothing the user is told)."""
@@ -153,8 +153,8 @@ class Follower:
         """No Hangup came after a failed Originate: no channel was made to the phone."""
         with self._lock:
             call = self.calls.pop(call_id, None)
-        if call is not None:
-            self._tell(call, outcomes.UNREACHABLE)
+            if call is not None:
+                self._tell(call, outcomes.UNREACHABLE)
 
     def _tell(self, call: Followed, state: str) -> None:
         call.state = state
@@ -168,8 +168,8 @@ class Follower:
         """Asterisk (re)started: the calls it had are gone."""
         with self._lock:
             gone, self.calls = list(self.calls.values()), {}
-        for call in gone:
-            self._tell(call, outcomes.ENDED)
+            for call in gone:
+                self._tell(call, outcomes.ENDED)
 
 
 def _timer(seconds: float, action: Callable[[], None]) -> None:
