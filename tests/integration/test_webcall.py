@@ -221,7 +221,7 @@ def test_the_user_is_told_the_number_was_busy(agent, desks, provider, sip, told)
     desk.answer_call()
     desk.wait_confirmed()
     leg = provider.wait_incoming(timeout=10)
-    assert told.states(r.json["id"]) == ["ringing", "answered"]
+    sip.wait(lambda: told.states(r.json["id"]) == ["ringing", "answered"], 5, "the answer to be told")
     reject(leg, 486)
     assert told.wait_final(sip, r.json["id"]) == ["ringing", "answered", "far_busy"]
     desk.wait_disconnected(timeout=10)
