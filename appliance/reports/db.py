@@ -53,12 +53,19 @@ _QUEUE_HOUR = f"""INSERT INTO queue_hour AS t (hour, queue, outcome, waited, cal
         wait_total = t.wait_total + excluded.wait_total, wait_max = {{greatest}}(t.wait_max, excluded.wait_max),
         in_time = t.in_time + excluded.in_time, talk = t.talk + excluded.talk"""
 _SCORES = ", ".join(f"score_{i}" for i in range(1, 6))
-_QUEUE_AGENT_HOUR = f"""INSERT INTO queue_agent_hour AS t (hour, queue, agent, answered, talk, {_SCORES})
+
+def _queue_agent_hour(wrapup: bool) -> str:
+    """`wrapup`: with each answered call's wrap-up (queue_call.wrapup, from migration 9 on)."""
+    extra = ((", wrapup", ", S * COALESCE(R.wrapup, 0)", ", wrapup = t.wrapup + excluded.wrapup") if wrapup
+             else ("", "", ""))
+    return f"""INSERT INTO queue_agent_hour AS t (hour, queue, agent, answered, talk, {_SCORES}{extra[0]})
     SELECT {_HOUR}, R.queue, R.agent, S, S * COALESCE(R.talk, 0),
-        {", ".join(f"CASE WHEN R.survey = {i} THEN S ELSE 0 END" for i in range(1, 6))}
+        {", ".join(f"CASE WHEN R.survey = {i} THEN S ELSE 0 END" for i in range(1, 6))}{extra[1]}
     WHERE R.outcome = 'answered' AND R.agent IS NOT NULL
     ON CONFLICT (hour, queue, agent) DO UPDATE SET answered = t.answered + excluded.answered,
-        talk = t.talk + excluded.talk, {", ".join(f"score_{i} = t.score_{i} + excluded.score_{i}" for i in range(1, 6))}"""
+        talk = t.talk + excluded.talk, {", ".join(f"score_{i} = t.score_{i} + excluded.score_{i}" for i in range(1, 6))}{extra[2]}"""
+
+
 _QUEUE_INBOUND_HOUR = """INSERT INTO queue_inbound_hour AS t (hour, queue, inbound, lost)
     SELECT {floor}(R.started / 3600), R.queue, 1, CASE WHEN R.outcome = 'answered' THEN 0 ELSE 1 END
     WHERE R.queue IS NOT NULL AND R.direction = 'inbound'
@@ -113,35 +120,54 @@ def _queue_rollups() -> list:
             lost INTEGER NOT NULL,
             PRIMARY KEY (hour, queue)) WITHOUT ROWID""",
     ]
-
-    def both(make):
-        return {"sqlite": make(False), "postgresql": make(True)}
+    statements = (_QUEUE_HOUR, _queue_agent_hour(wrapup=False))
 
     def fill(sql, table):  # from every existing row in one statement
-        return both(lambda pg: _dialect(sql, pg, table, "1").replace(" WHERE ", f" FROM {table} WHERE ", 1))
+        return {pg: _dialect(sql, pg == "postgresql", table, "1").replace(" WHERE ", f" FROM {table} WHERE ", 1)
+                for pg in ("sqlite", "postgresql")}
 
-    def sqlite_trigger(name, table, when, statements):
-        return f"CREATE TRIGGER {name} AFTER {when} ON {table} BEGIN\n" + \
-            "".join(s + ";\n" for s in statements) + "END"
-
-    queue_add = [_dialect(s, False, "NEW", "1") for s in (_QUEUE_HOUR, _QUEUE_AGENT_HOUR)]
-    queue_take = [_dialect(s, False, "OLD", "-1") for s in (_QUEUE_HOUR, _QUEUE_AGENT_HOUR)]
-    pg_add = [_dialect(s, True, "NEW", "1") for s in (_QUEUE_HOUR, _QUEUE_AGENT_HOUR)]
-    pg_take = [_dialect(s, True, "OLD", "-1") for s in (_QUEUE_HOUR, _QUEUE_AGENT_HOUR)]
     return [
         *tables,
-        *(fill(s, "queue_call") for s in (_QUEUE_HOUR, _QUEUE_AGENT_HOUR)),
+        *(fill(s, "queue_call") for s in statements),
         fill(_QUEUE_INBOUND_HOUR, "call_record"),
-        {"sqlite": sqlite_trigger("queue_call_rollup_insert", "queue_call", "INSERT", queue_add),
-         "postgresql": _pg_trigger("queue_call_rollups", "queue_call", "INSERT OR UPDATE",
-                                   "IF TG_OP = 'UPDATE' THEN\n" + "".join(s + ";\n" for s in pg_take) + "END IF;\n"
-                                   + "".join(s + ";\n" for s in pg_add))},
-        {"sqlite": sqlite_trigger("queue_call_rollup_update", "queue_call", "UPDATE", queue_take + queue_add),
-         "postgresql": None},  # the function above does both
-        {"sqlite": sqlite_trigger("call_record_queue_inbound_hour", "call_record", "INSERT",
-                                  [_dialect(_QUEUE_INBOUND_HOUR, False, "NEW", "1")]),
+        *_queue_call_triggers(statements),
+        {"sqlite": _sqlite_trigger("call_record_queue_inbound_hour", "call_record", "INSERT",
+                                   [_dialect(_QUEUE_INBOUND_HOUR, False, "NEW", "1")]),
          "postgresql": _pg_trigger("call_record_queue_inbound_hour", "call_record", "INSERT",
                                    _dialect(_QUEUE_INBOUND_HOUR, True, "NEW", "1") + ";\n")},
+    ]
+
+
+def _sqlite_trigger(name: str, table: str, when: str, statements: list[str]) -> str:
+    return f"CREATE TRIGGER {name} AFTER {when} ON {table} BEGIN\n" + "".join(s + ";\n" for s in statements) + "END"
+
+
+def _queue_call_triggers(statements: tuple[str, ...]) -> list:
+    add = {pg: [_dialect(s, pg, "NEW", "1") for s in statements] for pg in (False, True)}
+    take = {pg: [_dialect(s, pg, "OLD", "-1") for s in statements] for pg in (False, True)}
+    return [
+        {"sqlite": _sqlite_trigger("queue_call_rollup_insert", "queue_call", "INSERT", add[False]),
+         "postgresql": _pg_trigger("queue_call_rollups", "queue_call", "INSERT OR UPDATE",
+                                   "IF TG_OP = 'UPDATE' THEN\n" + "".join(s + ";\n" for s in take[True]) + "END IF;\n"
+                                   + "".join(s + ";\n" for s in add[True]))},
+        {"sqlite": _sqlite_trigger("queue_call_rollup_update", "queue_call", "UPDATE", take[False] + add[False]),
+         "postgresql": None},  # the function above does both
+    ]
+
+
+def _queue_wrapups() -> list:
+    """Each answered queue call keeps its wrap-up (the queue's setting when the call ended, cut
+    short by the agent's next call: the ingester writes it), and queue_agent_hour adds it up, so
+    that the agents report counts wrap-up over days whose queue calls are pruned. The calls there
+    are get theirs from the queues' settings at the first start after this (ReportsManager)."""
+    return [
+        "ALTER TABLE queue_call ADD COLUMN wrapup REAL",
+        "ALTER TABLE queue_agent_hour ADD COLUMN wrapup REAL NOT NULL DEFAULT 0",
+        "CREATE INDEX queue_call_agent ON queue_call (agent, connected_at)",
+        {"sqlite": "DROP TRIGGER queue_call_rollup_insert",
+         "postgresql": "DROP TRIGGER queue_call_rollups ON queue_call"},
+        {"sqlite": "DROP TRIGGER queue_call_rollup_update", "postgresql": "DROP FUNCTION queue_call_rollups()"},
+        *_queue_call_triggers((_QUEUE_HOUR, _queue_agent_hour(wrapup=True))),
     ]
 
 
@@ -590,6 +616,11 @@ MIGRATIONS = [
         "hourly rollups of the agents report's log-ins, pauses and missed calls, never pruned",
         _agent_rollups(),
     ),
+    (
+        9,
+        "each answered queue call's wrap-up, and its hourly rollup",
+        _queue_wrapups(),
+    ),
 ]
 
 
@@ -637,6 +668,7 @@ class QueueCall(ReportsModel):
     recording = CharField(null=True)
     callback_of = CharField(null=True)  # the call whose caller asked to be called back
     service_level = IntegerField(null=True)  # the queue's when the call came (its hourly rollup counts with it)
+    wrapup = FloatField(null=True)  # after-call work of an answered call, once it ended (see ingest.py)
 
 
 class CallNote(ReportsModel):
@@ -810,6 +842,26 @@ def upsert(model, **row) -> None:
     key = model._meta.primary_key
     model.insert(**row).on_conflict(conflict_target=[key],
                                     preserve=[model._meta.fields[n] for n in row if n != key.name]).execute()
+
+
+def fill_wrapups(settings: dict[str, int]) -> int:
+    """Once, after migration 9: the answered queue calls stored before it get their wrap-up, each
+    from its queue's setting (`settings`: queue number to seconds), cut short by the agent's next
+    call, as the ingester gives it to each call from then on. The rollups follow by the trigger."""
+    with reports_write_lock, reports_db.atomic():
+        if execute("SELECT 1 FROM rollup_horizon WHERE name = 'queue_call_wrapup'").fetchone():
+            return 0
+        least, greatest = ("LEAST", "GREATEST") if postgresql() else ("MIN", "MAX")
+        setting = ("CASE queue " + "WHEN ? THEN ? " * len(settings) + "ELSE 0 END") if settings else "0"
+        following = ("(SELECT MIN(N.connected_at) FROM queue_call N WHERE N.agent = queue_call.agent "
+                     "AND N.outcome = 'answered' AND N.connected_at > queue_call.connected_at)")
+        done = execute(
+            f"""UPDATE queue_call SET wrapup = CASE WHEN {following} IS NULL THEN {setting}
+                    ELSE {greatest}(0, {least}({setting}, {following} - ended_at)) END
+                WHERE wrapup IS NULL AND outcome = 'answered' AND agent IS NOT NULL AND ended_at IS NOT NULL""",
+            [v for q, w in settings.items() for v in (q, float(w))] * 2).rowcount
+        execute("INSERT INTO rollup_horizon (name, hour) VALUES ('queue_call_wrapup', 0)")
+        return done
 
 
 def execute(sql: str, params=()):

@@ -10,7 +10,7 @@ from .. import box_settings
 from ..db import db
 from ..supervisor import Manager
 from . import retention, stats
-from .db import open_reports, reports_db
+from .db import fill_wrapups, open_reports, reports_db
 from .ingest import QueueLogReader
 from .recorder import CallRecorder
 
@@ -41,6 +41,20 @@ def service_level(queue: str) -> int | None:
     return found.service_level if found else None
 
 
+def wrapup(queue: str) -> int | None:
+    """A queue's wrap-up seconds as it is set up now (None: a queue the box no longer has)."""
+    from ..db.models import Queue
+
+    found = Queue.get_or_none(Queue.number == queue)
+    return found.wrapup if found else None
+
+
+def wrapups() -> dict[str, int]:
+    from ..db.models import Queue
+
+    return {q.number: q.wrapup for q in Queue.select(Queue.number, Queue.wrapup)}
+
+
 def prune(now: float | None = None) -> dict:
     """One retention pass with the box's settings."""
     s = box_settings.load()
@@ -54,7 +68,9 @@ class ReportsManager(Manager):
     def load(self) -> None:
         paths = self.box.runtime.paths
         open_reports(self.box.runtime.reports_db or paths.data / "reports.db")
-        self.reader = QueueLogReader(paths.asterisk_log / "queue_log", key=caller_key, level=service_level)
+        self.reader = QueueLogReader(paths.asterisk_log / "queue_log", key=caller_key, level=service_level,
+                                     wrapup=wrapup)
+        fill_wrapups(wrapups())
         self._stop = threading.Event()
         self.ingested_at = None
         # Call records come over the telephony's AMI connection, when there is one.

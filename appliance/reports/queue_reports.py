@@ -43,8 +43,8 @@ AGENT_DEFINITIONS = {
     "paused_by_reason": "paused time by pause reason (no reason: empty name)",
     "calls": "queue calls the agent answered",
     "talk_seconds": "time the agent was connected to those callers",
-    "wrapup_seconds": "after-call work: each answered call's queue wrap-up time, cut short by the agent's "
-                      "next call",
+    "wrapup_seconds": "after-call work: each answered call's queue wrap-up time as set when the call ended, "
+                      "cut short by the agent's next call",
     "missed": "times a queue rang the agent and the agent did not answer",
     "survey_average": "average caller score (1-5) of the agent's surveyed calls",
     "surveys": "calls the caller scored",
@@ -213,10 +213,9 @@ class _AgentState:
 
 def agents(r: Range) -> tuple[list[dict], dict]:
     """From the hourly rollups (agent_hour, agent_pause_hour, queue_agent_hour) where the zone's hours
-    are UTC hours, from the queue events and calls of the range otherwise. Wrap-up is counted from
-    the answered queue calls of the range either way: it depends on the queues' wrap-up setting at
-    the time of the report and on each agent's next call."""
-    wrapups = {q: c.get("wrapup", 0) for q, c in r.config.get("queues", {}).items()}
+    are UTC hours, from the queue events and calls of the range otherwise. Wrap-up is each answered
+    call's own, as the ingester wrote it (its queue's setting then, cut short by the agent's next
+    call)."""
     rows: dict = {}
 
     def row(period: str, agent: str) -> dict:
@@ -228,9 +227,8 @@ def agents(r: Range) -> tuple[list[dict], dict]:
 
     if r.whole_hours:
         _agents_from_rollups(r, row)
-        _wrapups(r, row, wrapups)
     else:
-        _agents_from_rows(r, row, wrapups)
+        _agents_from_rows(r, row)
     out = [{"period": period, "agent": agent, **_agent_figures(a)}
            for (period, agent), a in sorted(rows.items(), key=lambda kv: (kv[0][0], _order(kv[0][1])))]
     total = {"logged_in_seconds": 0.0, "paused_seconds": 0.0, "paused_by_reason": {}, "calls": 0, "talk_seconds": 0.0,
@@ -280,39 +278,19 @@ def _agents_from_rollups(r: Range, row) -> None:
         state.since = since
         state.advance(r, lambda p, a=agent: row(p, a), r.end)
     scores = ", ".join(whole_sum(f"score_{i}") for i in range(1, 6))
-    for n, agent, answered, talk, *counts in execute(
-            f"SELECT {bucket}, agent, {whole_sum('answered')}, SUM(talk), {scores} FROM queue_agent_hour "
+    for n, agent, answered, talk, wrapup, *counts in execute(
+            f"SELECT {bucket}, agent, {whole_sum('answered')}, SUM(talk), SUM(wrapup), {scores} FROM queue_agent_hour "
             "WHERE hour >= ? AND hour < ? GROUP BY 1, 2", args):
         if answered > 0:
             a = row(period(n), agent)
             a["calls"] += answered
             a["talk_seconds"] += talk
+            a["wrapup_seconds"] += wrapup
             a["surveys"] += sum(counts)
             a["score_total"] += sum((i + 1) * c for i, c in enumerate(counts))
 
 
-def _wrapups(r: Range, row, wrapups: dict) -> None:
-    """Each answered call's wrap-up, cut short by the agent's next answered call of the range, summed
-    per period the call came in (one statement over the range's answered calls)."""
-    pg = postgresql()
-    least, greatest, floor = ("LEAST", "GREATEST", "FLOOR") if pg else ("MIN", "MAX", "CAST")
-    setting = "CASE queue " + "WHEN ? THEN ? " * len(wrapups) + "ELSE 0 END" if wrapups else "0"
-    hour = f"{floor}(entered_at / 3600{'' if pg else ' AS INTEGER'})"
-    bucket, params, start_of = r.bucket()
-    periods: dict = {}
-    for agent, n, seconds in execute(
-            f"""SELECT agent, {bucket}, SUM(CASE WHEN next_connected IS NOT NULL AND ended_at IS NOT NULL
-                    THEN {greatest}(0, {least}(setting, next_connected - ended_at)) ELSE setting END)
-                FROM (SELECT agent, {hour} AS hour, ended_at, {setting} AS setting,
-                        LEAD(connected_at) OVER (PARTITION BY agent ORDER BY connected_at) AS next_connected
-                    FROM queue_call WHERE entered_at >= ? AND entered_at < ? AND outcome = 'answered'
-                    AND agent IS NOT NULL) calls
-                GROUP BY 1, 2""",
-            (*params, *[v for q, w in wrapups.items() for v in (q, float(w))], r.start, r.end)):
-        row(periods.get(n) or periods.setdefault(n, r.period(start_of(n))), agent)["wrapup_seconds"] += seconds
-
-
-def _agents_from_rows(r: Range, row, wrapups: dict) -> None:
+def _agents_from_rows(r: Range, row) -> None:
     states: dict[str, _AgentState] = defaultdict(_AgentState)
     for t, queue, agent, event, data in _member_events(r):
         if agent in ("", "NONE"):
@@ -336,20 +314,15 @@ def _agents_from_rows(r: Range, row, wrapups: dict) -> None:
             row(r.period(t), agent)["missed"] += 1
     for agent, state in states.items():
         state.advance(r, lambda p, a=agent: row(p, a), r.end)
-    answered = list(QueueCall.select(QueueCall.agent, QueueCall.queue, QueueCall.entered_at, QueueCall.connected_at,
-                                     QueueCall.ended_at, QueueCall.talk, QueueCall.survey)
-                    .where(QueueCall.entered_at >= r.start, QueueCall.entered_at < r.end,
-                           QueueCall.outcome == "answered", QueueCall.agent.is_null(False))
-                    .order_by(QueueCall.agent, QueueCall.connected_at).tuples())
-    for i, (agent, queue, entered, connected, ended, talk, survey) in enumerate(answered):
+    answered = (QueueCall.select(QueueCall.agent, QueueCall.entered_at, QueueCall.talk, QueueCall.wrapup,
+                                 QueueCall.survey)
+                .where(QueueCall.entered_at >= r.start, QueueCall.entered_at < r.end,
+                       QueueCall.outcome == "answered", QueueCall.agent.is_null(False)).tuples())
+    for agent, entered, talk, wrapup, survey in answered:
         a = row(r.period(entered), agent)
         a["calls"] += 1
         a["talk_seconds"] += talk or 0.0
-        wrap = float(wrapups.get(queue, 0))
-        following = answered[i + 1] if i + 1 < len(answered) and answered[i + 1][0] == agent else None
-        if following is not None and ended is not None and following[3] is not None:
-            wrap = max(0.0, min(wrap, following[3] - ended))
-        a["wrapup_seconds"] += wrap
+        a["wrapup_seconds"] += wrapup or 0.0
         if survey is not None:
             a["score_total"] += survey
             a["surveys"] += 1

@@ -36,9 +36,10 @@ def record(call, started, direction, outcome, queue=None):
 def qcall(callid, day, h, m, outcome, wait, agent=None, talk=None, survey=None):
     entered = at(day, h, m)
     connected = entered + wait if outcome == "answered" else None
+    # As the ingester writes them: an answered call with its queue's wrap-up (30 s; none cut short here).
     QueueCall.create(callid=callid, queue="600", entered_at=entered, outcome=outcome, wait=wait, agent=agent,
                      talk=talk, connected_at=connected, ended_at=(connected or entered + wait) + (talk or 0),
-                     survey=survey, ring_attempts=0, memory=0)
+                     survey=survey, ring_attempts=0, memory=0, wrapup=30.0 if outcome == "answered" else None)
 
 
 def qevent(t, queue, agent, event, data=""):
