@@ -45,6 +45,37 @@ def ensure_hosts_entry(hosts: Path, hostname: str) -> bool:
     return True
 
 
+def nofile_steps(soft: int, hard: int, target: int = NOFILE) -> list[tuple[int, int]]:
+    """The RLIMIT_NOFILE settings to try in turn so that the soft limit reaches `target`.
+
+    systemd starts services with a soft limit of 1024 under a high hard one (524288): the
+    soft one is what counts, and it alone needs raising. A hard limit below the target can
+    only be raised with CAP_SYS_RESOURCE; without it, the soft limit goes as high as allowed."""
+    infinite = resource.RLIM_INFINITY
+    if soft == infinite or soft >= target:
+        return []
+    if hard == infinite or hard >= target:
+        return [(target, hard)]
+    return [(target, target), (hard, hard)]
+
+
+def raise_open_files() -> int:
+    """Raise the supervisor's open-file limit, which its children (Asterisk) inherit. Each
+    channel, SIP and AGI connection and browser event stream holds descriptors: 960 channels
+    and 800 agents' pages need thousands. The soft limit in effect afterwards."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    for step in nofile_steps(soft, hard):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, step)
+            break
+        except (ValueError, OSError):
+            continue
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft != resource.RLIM_INFINITY and soft < NOFILE:
+        log.warning("open-file limit stays below the target", extra=kv(limit=soft, target=NOFILE))
+    return soft
+
+
 class SettingsManager(Manager):
     name = "settings"
 
@@ -61,15 +92,7 @@ class SettingsManager(Manager):
                 log.info("named the box in the hosts file", extra=kv(hostname=hostname))
         except OSError as exc:
             log.warning("cannot update the hosts file", extra=kv(error=str(exc)))
-        # Children (Asterisk) inherit the limit; it caps concurrent channels.
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        if hard != resource.RLIM_INFINITY and hard < NOFILE:
-            try:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (NOFILE, NOFILE))
-            except (ValueError, OSError):
-                # Without CAP_SYS_RESOURCE only the soft limit can move.
-                resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-                log.warning("open-file limit stays below the target", extra=kv(limit=hard, target=NOFILE))
+        raise_open_files()
         self.started_at = time.time()
         psutil.cpu_percent(None)  # prime: the first reading is meaningless
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 _NAME = re.compile(r"[A-Za-z0-9_.+\-@]{1,80}")
 _KEY = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+# manager.conf's filter of one event by name (the only key with parentheses).
+_EVENT_FILTER = re.compile(r"eventfilter\(name\([A-Za-z0-9_]{1,64}\)\)")
 _INCLUDE = re.compile(r"[a-z0-9_\-]{1,64}\.conf")
 _FORBIDDEN = set(";[]")
 MAX_VALUE = 4096
@@ -101,7 +103,7 @@ class ConfFile:
                 continue
             out.append(self._header(item))
             for key, op, value in item.lines:
-                if not _KEY.fullmatch(key):
+                if not (_KEY.fullmatch(key) or _EVENT_FILTER.fullmatch(key)):
                     raise UnsafeValue(f"[{item.name}]: bad key {key!r}")
                 check_value(value, f"[{item.name}] {key}")
                 out.append(f"{key} {op} {value}")

@@ -1,7 +1,9 @@
-"""manager.conf: the AMI, on loopback only, for the supervisor alone."""
+"""manager.conf: the AMI, on loopback only, for the supervisor alone, carrying only the events
+it reads (ami_events.py says which and why)."""
 
 from __future__ import annotations
 
+from ..ami_events import DISABLED, USED
 from ..conf import ConfFile
 from ..snapshot import Snapshot
 
@@ -15,6 +17,7 @@ def render(snap: Snapshot) -> dict[str, str]:
     g.set("bindaddr", s.ami_host)
     g.set("port", s.ami_port)
     g.set("displayconnects", False)
+    g.set("disabledevents", ",".join(sorted(DISABLED)))
     u = conf.section(s.ami_user)
     u.set("secret", s.ami_secret)
     u.set("deny", "0.0.0.0/0.0.0.0")
@@ -22,4 +25,6 @@ def render(snap: Snapshot) -> dict[str, str]:
     u.set("read", "all")
     u.set("write", "all")
     u.set("writetimeout", "5000")
+    for name in sorted(USED):
+        u.set(f"eventfilter(name({name}))", "")
     return {"manager.conf": conf.render()}
