@@ -1,8 +1,8 @@
 """The AMI events the supervisor reads, and so the only ones Asterisk sends its connection.
 
 A busy box raises many times more events than the managers read: Newexten and VarSet at
-every dial plan step, RTCPSent and RTCPReceived every few seconds per channel, Newstate,
-DialBegin, Bridge*, DeviceStateChange and more for every call. Each one costs Asterisk a
+every dial plan step, RTCPSent and RTCPReceived every few seconds per channel, DialBegin,
+Bridge*, DeviceStateChange and more for every call. Each one costs Asterisk a
 write and the supervisor a parse and a call to every subscriber. manager.conf (render/manager.py)
 lets the supervisor's user receive the events named here and no others (filters by name:
 Asterisk compares a hash, no regular expression per event), and stops Asterisk from making
@@ -29,8 +29,9 @@ USED = frozenset({
     "CEL", "Hold", "Unhold",
     # voicemail to e-mail and mailbox tickets.
     "MessageWaiting",
-    # surveys' outbound campaigns.
-    "OriginateResponse",
+    # surveys' outbound campaigns; click-to-call following its calls (the user's phone ringing,
+    # answered, refused).
+    "OriginateResponse", "Newstate", "DialEnd",
     # conferences' live page and recording.
     "ConfbridgeStart", "ConfbridgeEnd", "ConfbridgeJoin", "ConfbridgeLeave", "ConfbridgeTalking",
     "ConfbridgeMute", "ConfbridgeUnmute", "ConfbridgeRecord", "ConfbridgeStopRecord",
@@ -43,6 +44,6 @@ USED = frozenset({
 #: Unread events Asterisk need not make at all (manager.conf disabledevents): those raised
 #: several times per call or per channel every few seconds. Nothing else listens to AMI on a box.
 DISABLED = frozenset({
-    "Newexten", "VarSet", "RTCPSent", "RTCPReceived", "Newstate", "NewConnectedLine", "NewCallerid",
+    "Newexten", "VarSet", "RTCPSent", "RTCPReceived", "NewConnectedLine", "NewCallerid",
     "DeviceStateChange", "DialState", "AGIExecStart", "AGIExecEnd",
 })
