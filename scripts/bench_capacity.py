@@ -275,10 +275,21 @@ def _sipp_counts(stats: Path) -> dict:
                                              ("failed", "FailedCall(C)"), ("retrans", "Retransmissions(C)"))}
 
 
-def _channels(count) -> int:
-    """Asterisk's own count of its channels (`core show channels count`)."""
-    found = re.search(r"(\d+) active channel", count())
+def _channels(cli) -> int:
+    """Asterisk's own count of its channels."""
+    found = re.search(r"(\d+) active channel", cli("core show channels count"))
     return int(found.group(1)) if found else -1
+
+
+def _bridges(cli) -> dict[str, int]:
+    """How many bridges of each technology Asterisk runs (native_rtp relays packets without
+    decoding them; simple_bridge and softmix pass every frame through the core)."""
+    techs: dict[str, int] = {}
+    for line in cli("bridge show all").splitlines():
+        fields = line.split()
+        if len(fields) >= 4 and fields[1].isdigit():
+            techs[fields[3]] = techs.get(fields[3], 0) + 1
+    return techs
 
 
 def register(box_ip: str, port: int, host_ip: str, phones: dict[str, str], agents_port: int, workdir: Path,
@@ -302,13 +313,15 @@ def register(box_ip: str, port: int, host_ip: str, phones: dict[str, str], agent
     return {"seconds": seconds, "cpu": cpu.stop(), **_sipp_counts(cwd / "stats.csv")}
 
 
-def calls(kind: str, target: str, count, box, provider_ip: str, n: int, workdir: Path, pids: dict[str, int],
+def calls(kind: str, target: str, cli, box, provider_ip: str, n: int, workdir: Path, pids: dict[str, int],
           rtp: RtpCounters, started: list) -> dict:
     """n calls ramped up at RATE a second, each held until the steady window has closed."""
     cwd = workdir / f"{kind}-{target}"
     cwd.mkdir(exist_ok=True)
     ramp = n / RATE
-    hold = ramp + SETTLE + WINDOW + 5
+    # Room for a ramp that takes twice as long as asked (a loaded machine): the window must close
+    # before the first call ends.
+    hold = 2 * ramp + SETTLE + WINDOW + 10
     port = BARE_PORT if target == "bare" else 5060
     if kind == "ivr":
         scenario, did, media = [str(SIPP / "ivr-caller.xml"), "-rtp_echo"], IVR_DID, ["-mp", "16000"]
@@ -324,25 +337,27 @@ def calls(kind: str, target: str, count, box, provider_ip: str, n: int, workdir:
     deadline = began + ramp + 30
     up = 0
     while time.monotonic() < deadline and proc.poll() is None:
-        up = _channels(count)
+        up = _channels(cli)
         if up >= channels_wanted:
             break
         time.sleep(1)
     ramped = time.monotonic()
     time.sleep(SETTLE)
     cpu = Cpu(pids)
-    before = rtp.read()
+    before, counted = rtp.read(), time.monotonic()
     cpu.start()
-    at_start = _channels(count)
+    at_start = _channels(cli)
     time.sleep(WINDOW)
     shares = cpu.stop()
-    after = rtp.read()
-    at_end = _channels(count)
+    after, counted = rtp.read(), time.monotonic() - counted
+    at_end = _channels(cli)
+    bridges = _bridges(cli)
     rss = _rss(pids["supervisor"])
     proc.wait(timeout=hold + 180)
     packets = {k: after[k] - before[k] for k in after}
     return {"n": n, "channels_wanted": channels_wanted, "reached": up, "ramp_seconds": ramped - began,
-            "channels": (at_start, at_end), "cpu": shares, "rss": rss, "packets": packets, "window": WINDOW,
+            "channels": (at_start, at_end), "bridges": bridges, "cpu": shares, "rss": rss, "packets": packets,
+            "window": WINDOW, "counted": counted,
             **_sipp_counts(cwd / "stats.csv")}
 
 
@@ -388,9 +403,6 @@ def measure(box, api, workdir: Path, scale: float = 1.0) -> dict:
         bare_pids = {"asterisk": pids["bare"], "supervisor": pids["supervisor"]}
         limits = {k: open_files_limit(p) for k, p in pids.items()}
 
-        def box_count():
-            return box.asterisk("core show channels count")
-
         result = {"scale": scale, "setup_seconds": setup_seconds, "limits": limits, "rate": RATE}
         # (c) registrations from cold, then the same phones answer as agents.
         result["register"] = {
@@ -410,9 +422,9 @@ def measure(box, api, workdir: Path, scale: float = 1.0) -> dict:
         result["idle"] = idle.stop()
         for kind, n in (("ivr", ivr_calls), ("queue", queue_calls)):
             result[kind] = {
-                "bare": calls(kind, "bare", lambda: bare.cli("core show channels count"), box, provider_ip, n,
+                "bare": calls(kind, "bare", bare.cli, box, provider_ip, n,
                               workdir, bare_pids, rtp, started),
-                "box": calls(kind, "box", box_count, box, provider_ip, n, workdir, box_pids, rtp, started)}
+                "box": calls(kind, "box", box.asterisk, box, provider_ip, n, workdir, box_pids, rtp, started)}
         result["health"] = box.health()
         return result
     finally:
@@ -472,8 +484,8 @@ def markdown(r: dict) -> str:
                 return 1 - x["packets"]["from_callers"] / x["packets"]["to_callers"] if x["packets"]["to_callers"] else 0
 
             rows.append(f"| {label}: RTP Asterisk sent per call per second; packets not come back from the echoing "
-                        f"callers | {p['to_callers'] / max(1, b['channels'][0]) / b['window']:.1f}/s; "
-                        f"{lost(b) * 100:.2f} % | {q['to_callers'] / max(1, ref['channels'][0]) / ref['window']:.1f}/s; "
+                        f"callers | {p['to_callers'] / max(1, b['channels'][0]) / b['counted']:.1f}/s; "
+                        f"{lost(b) * 100:.2f} % | {q['to_callers'] / max(1, ref['channels'][0]) / ref['counted']:.1f}/s; "
                         f"{lost(ref) * 100:.2f} % | | |")
         else:
             def relay(x, src, dst):
