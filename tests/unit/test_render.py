@@ -343,3 +343,14 @@ def test_a_site_secret_cannot_change_pjsip_conf():
     snap = dataclasses.replace(SNAPSHOT, sites=SitesView(trunks=(SiteTrunkView(2, "10.99.0.2", "site2", "x\n[evil]"),)))
     with pytest.raises(UnsafeValue):
         render_all(snap)
+
+
+def test_queue_calls_carry_no_dtmf_transfer_hooks():
+    """Asterisk bridges two RTP legs natively (packets relayed, no frames through the core) only
+    when neither channel has DTMF feature hooks: Queue()'s t and T would add ## and *2 to every
+    queue call and cost 1.4 x Asterisk's CPU at 960 channels (scripts/bench_capacity.py)."""
+    plan = render_all(SNAPSHOT)["extensions.conf"]
+    queues = [line.split("Queue(", 1)[1].split(",") for line in plan.splitlines() if "Queue(" in line]
+    assert len(queues) >= 3, queues  # the queues' own, their memory twins, the callbacks'
+    for args in queues:
+        assert "c" in args[1] and not set(args[1]) & set("tT"), args

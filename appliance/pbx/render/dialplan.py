@@ -82,8 +82,8 @@ FEATURE_CODES = {
     "*222N": "supervisor: listen to agent N's call (4, 5, 6 switch to listen, whisper, barge)",
     "*223N": "supervisor: whisper to agent N",
     "*224N": "supervisor: barge into agent N's call",
-    "##": "during a call: blind transfer (dial the number)",
-    "*2": "during a call: attended transfer (talk first; hang up to complete)",
+    "##": "during a call: blind transfer (dial the number); in a queue call, the phone's transfer key",
+    "*2": "during a call: attended transfer (talk first; hang up to complete); not in a queue call",
     "*1": "during a call: record it (where recording on demand is on)",
 }
 
@@ -490,9 +490,13 @@ def _queues(body: ConfFile, snap: Snapshot) -> None:
         numbers.exten(f"{q.number},1,Goto(callbox-queue-{q.number},s,1)")
     for q in snap.queues:
         ctx = body.section(f"callbox-queue-{q.number}")
-        # c: the caller goes on after the agent hangs up (survey); t: the agent may transfer;
-        # x: *1 records on demand.
-        options = "ct" + ("x" if q.recording == "on_demand" else "")
+        # c: the caller goes on after the agent hangs up (survey); x: *1 records on demand.
+        # No t (## and *2 for the agent): DTMF feature hooks keep Asterisk from bridging the two
+        # legs natively (bridge_native_rtp refuses a channel with DTMF hooks and RFC 4733 DTMF),
+        # so every packet of every queue call would go through the core as a frame: 1.4 x
+        # Asterisk's CPU at 960 channels (BENCHMARKS.md, call capacity). Agents transfer with
+        # their phone's transfer key (a REFER), which needs no hook.
+        options = "c" + ("x" if q.recording == "on_demand" else "")
         connect = f"{agi}/queue-connect?queue={q.number}"
         ctx.exten(f"s,1,{path_step('queue', q.number)}")
         ctx.same("n,Answer()")
@@ -548,7 +552,7 @@ def _queues(body: ConfFile, snap: Snapshot) -> None:
     # calls the caller back. The supervisor originates it with __CALLBOX_CALLBACK_* set.
     cb.exten("wait,1,QueueLog(${CALLBOX_CALLBACK_QUEUE},${UNIQUEID},NONE,CALLBACK,${CALLBOX_CALLBACK_OF})")
     cb.same("n,Set(CALLERID(num)=${CALLBOX_CALLBACK_NUMBER})")
-    cb.same(f"n,Queue(${{CALLBOX_CALLBACK_QUEUE}},ct,,,,{agi}/queue-connect?queue=${{CALLBOX_CALLBACK_QUEUE}},,,,"
+    cb.same(f"n,Queue(${{CALLBOX_CALLBACK_QUEUE}},c,,,,{agi}/queue-connect?queue=${{CALLBOX_CALLBACK_QUEUE}},,,,"
             "${CALLBOX_CALLBACK_POSITION})")
     cb.same("n,Hangup()")
     # The number called back is the caller's presented one, which a trunk's caller can forge: it
