@@ -285,10 +285,12 @@ def _bridges(cli) -> dict[str, int]:
     """How many bridges of each technology Asterisk runs (native_rtp relays packets without
     decoding them; simple_bridge and softmix pass every frame through the core)."""
     techs: dict[str, int] = {}
-    for line in cli("bridge show all").splitlines():
+    for line in cli("bridge show all").splitlines()[1:]:
+        # Bridge-ID, Name (one word), Chans, Type, Technology, Duration
         fields = line.split()
-        if len(fields) >= 4 and fields[1].isdigit():
-            techs[fields[3]] = techs.get(fields[3], 0) + 1
+        chans = next((i for i, f in enumerate(fields[1:], 1) if f.isdigit()), None)
+        if chans is not None and len(fields) > chans + 2:
+            techs[fields[chans + 2]] = techs.get(fields[chans + 2], 0) + 1
     return techs
 
 
@@ -353,10 +355,11 @@ def calls(kind: str, target: str, cli, box, provider_ip: str, n: int, workdir: P
     at_end = _channels(cli)
     bridges = _bridges(cli)
     rss = _rss(pids["supervisor"])
+    fds = len(os.listdir(f"/proc/{pids['asterisk']}/fd"))
     proc.wait(timeout=hold + 180)
     packets = {k: after[k] - before[k] for k in after}
     return {"n": n, "channels_wanted": channels_wanted, "reached": up, "ramp_seconds": ramped - began,
-            "channels": (at_start, at_end), "bridges": bridges, "cpu": shares, "rss": rss, "packets": packets,
+            "channels": (at_start, at_end), "bridges": bridges, "cpu": shares, "rss": rss, "fds": fds, "packets": packets,
             "window": WINDOW, "counted": counted,
             **_sipp_counts(cwd / "stats.csv")}
 
@@ -403,7 +406,8 @@ def measure(box, api, workdir: Path, scale: float = 1.0) -> dict:
         bare_pids = {"asterisk": pids["bare"], "supervisor": pids["supervisor"]}
         limits = {k: open_files_limit(p) for k, p in pids.items()}
 
-        result = {"scale": scale, "setup_seconds": setup_seconds, "limits": limits, "rate": RATE}
+        result = {"scale": scale, "setup_seconds": setup_seconds, "limits": limits, "rate": RATE,
+                  "load": [os.getloadavg()[0], None]}
         # (c) registrations from cold, then the same phones answer as agents.
         result["register"] = {
             "box": register(box.box_ip, 5060, box.host_ip, phones, BOX_AGENTS_PORT, workdir, box_pids, started),
@@ -426,6 +430,7 @@ def measure(box, api, workdir: Path, scale: float = 1.0) -> dict:
                               workdir, bare_pids, rtp, started),
                 "box": calls(kind, "box", box.asterisk, box, provider_ip, n, workdir, box_pids, rtp, started)}
         result["health"] = box.health()
+        result["load"][1] = os.getloadavg()[0]
         return result
     finally:
         for proc in started:
@@ -498,14 +503,16 @@ def markdown(r: dict) -> str:
                         f"{relay(q, 'from_agents', 'to_callers') * 100:.2f} % | | |")
     rows = "\n".join(rows)
     limits = r["limits"]
+    load = " at the start, ".join(f"{x:.1f}" if x is not None else "not recorded" for x in r.get("load", (None, None)))
+    load += " at the end"
     scale = "" if r["scale"] == 1 else f" (run at scale {r['scale']}: smaller than the targets' numbers)"
     return f"""
 {SECTION}
 
 Written {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}{scale}. This machine has 2 CPU cores,
-shared with other work while the bench ran: bare Asterisk alone holds 960 SIPp channels here at
-140-180 % CPU (of 200 %), with SIPp taking about 50 %: the limit region of the machine, where a
-figure is as much the machine's as the box's.
+shared with other work while the bench ran (load average {load}): bare Asterisk
+alone holds 960 SIPp channels here at 140-180 % CPU (of 200 %), with SIPp taking about 50 %: the
+limit region of the machine, where a figure is as much the machine's as the box's.
 
 | What | Box | Bare Asterisk (same run) | Ratio | Target |
 |---|---|---|---|---|
@@ -526,8 +533,22 @@ Notes
   the prompt plays; the box also sends silence while the IVR waits for a key, `transmit_silence`)
   and the share that never came back. (b): packets that came in from one side and did not go out to
   the other.
+- Bridges in (b) at the window's end (`bridge show all`): box {r['queue']['box'].get('bridges')}, bare
+  {r['queue']['bare'].get('bridges')}. native_rtp relays packets between the two legs without
+  decoding them; simple_bridge passes every frame through Asterisk's core. The box's queue calls
+  were simple_bridge until its Queue() lost the t option (## and *2 for agents: DTMF feature hooks
+  rule out a native bridge); the run of 2026-12-06 with it measured 115 % against bare's 82 %
+  (1.40 x). Agents transfer queue calls with their phone's transfer key (a REFER) instead.
+- (a) The callers' echo (one SIPp thread answering up to 48,000 packets a second) loses packets once
+  the machine is saturated: that share is the load generator's. Asterisk's own figure is the packets
+  it sent per call per second: the box keeps sending (silence too, while the IVR waits for a key);
+  bare Asterisk sends nothing while it waits, and falls behind sooner when starved of CPU.
 - Open-file limits in the box (soft/hard): Asterisk {limits.get('asterisk')}, bare Asterisk {limits.get('bare')},
-  supervisor {limits.get('supervisor')}. The supervisor idles at {pct(r['idle']['supervisor'])} of a core with
+  supervisor {limits.get('supervisor')}: a dev box inherits the hard limit of the machine it runs on
+  (no CAP_SYS_RESOURCE here to raise it). With the {r['ivr']['box']['channels_wanted']} channels of (a) up, the box's
+  Asterisk held {r['ivr']['box'].get('fds', '?')} descriptors; with (b)'s {r['queue']['box']['channels_wanted']}, {r['queue']['box'].get('fds', '?')}. On the images the unit
+  asks for 65536 and the supervisor raises its soft limit to it (systemd's default soft limit
+  is 1024, which the supervisor used to keep). The supervisor idles at {pct(r['idle']['supervisor'])} of a core with
   {n_phones} phones registered (resident {r['rss_idle'] / 2**20:.0f} MiB); the box's Asterisk at {pct(r['idle']['asterisk'])}.
 - Setting the box up through the API ({n_phones} extensions in one bulk call, trunk, prompt, IVR, queue,
   inbound routes) and writing and booting the bare Asterisk took {r['setup_seconds']:.0f} s.

@@ -47,13 +47,13 @@ def _constants() -> dict[tuple[str, str], set[str]]:
 
 
 def _is_event_name(node, param: str, aliases: set[str]) -> bool:
-    """`ev.name`, `fields.get("Event")`, or a local variable that was given one of them."""
+    """`ev.name`, `fields.get("Event")` (or "event"), or a local variable that was given one of them."""
     if isinstance(node, ast.Attribute) and node.attr == "name" and isinstance(node.value, ast.Name) \
             and node.value.id == param:
         return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
             and isinstance(node.func.value, ast.Name) and node.func.value.id == param \
-            and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value == "Event":
+            and node.args and isinstance(node.args[0], ast.Constant) and str(node.args[0].value).lower() == "event":
         return True
     return isinstance(node, ast.Name) and node.id in aliases
 
