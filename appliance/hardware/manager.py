@@ -17,7 +17,7 @@ from typing import Callable
 
 from ..log import kv
 from ..supervisor import Manager
-from . import detect, i2c, i2c_sim, kmod, live, panel_text, profiles, udev
+from . import detect, i2c, i2c_sim, kmod, live, panel_text, profiles, trunk_state, udev
 from .i2c import Opener
 from .panel import FrontPanel, lan_addresses
 from .sensors import BoardSensors, cpu_temperature
@@ -110,9 +110,10 @@ class HardwareManager(Manager):
         except Exception as exc:  # noqa: BLE001 - no udev netlink (a container): no hot changes, the rest works
             log.info("hardware: not watching for hot changes", extra=kv(reason=str(exc)))
 
-    def _watch_alarms(self, every: float = 1.0) -> None:
+    def _watch_alarms(self, every: float = 0.25) -> None:
         """Each span's alarms as DAHDI reports them, published (topic span_alarms) when they change,
-        so that the Hardware page and the dashboard show a red span within a second or two."""
+        so that the Hardware page and the dashboard show a red span within a second or two (DAHDI
+        itself may take a second or more to call a line red: the look adds little to it)."""
         while not self._stop.wait(every):
             try:
                 self.poll_alarms()
@@ -170,6 +171,10 @@ class HardwareManager(Manager):
         if module_loaded(detect.SOFTWARE_CARD["driver"]):
             return None
         return kmod.load(detect.SOFTWARE_CARD["driver"])
+
+    def trunk_status(self, spans: list[int]) -> dict:
+        """A DAHDI trunk's state from its spans' alarms (see trunk_state)."""
+        return trunk_state.status(spans, self.alarms)
 
     def set_software_spans(self, on: bool) -> None:
         self.software_spans = on

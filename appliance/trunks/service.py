@@ -25,10 +25,15 @@ def to_dict(t: Trunk, state: dict | None = None) -> dict:
         "status": state,
     }
     if t.kind == "dahdi":
-        spans = [s.number for s in DahdiSpan.select().where(DahdiSpan.trunk == t).order_by(DahdiSpan.number)]
+        spans = span_numbers(t)
         ports = [p.number for p in DahdiPort.select().where(DahdiPort.trunk == t).order_by(DahdiPort.number)]
         doc.update(spans=spans, ports=ports, channels=E1_BEARERS * len(spans) + len(ports))
     return doc
+
+
+def span_numbers(t: Trunk) -> list[int]:
+    """The E1 spans of a DAHDI trunk."""
+    return [s.number for s in DahdiSpan.select().where(DahdiSpan.trunk == t).order_by(DahdiSpan.number)]
 
 
 def get(trunk_id) -> Trunk:

@@ -180,6 +180,32 @@ def test_software_spans_are_two_e1_spans_after_the_cards_without_span_lines(box,
     assert "channel => 993-1007,1009-1023" in files(box)["chan_dahdi.conf"]
 
 
+def test_a_dahdi_trunk_is_down_when_all_its_spans_are_in_alarm(box, tmp_path):
+    """GET /trunks/{id}'s status for an E1 trunk follows its spans' alarms as DAHDI reports them
+    (its /proc/dahdi as a directory of span files)."""
+    hardware = box.box.hardware
+    hardware.box.events.publish = lambda topic, **data: None
+    trunk = dahdi_trunk(box, "E1 pair")
+    for span in (1, 2):
+        assert box.put(f"/hardware/spans/{span}", {"signalling": "pri_cpe", "trunk": trunk}).status == 200
+    assert box.get(f"/trunks/{trunk}").json["status"]["reachable"] is None  # DAHDI has said nothing yet
+    proc = tmp_path / "proc-dahdi"
+    proc.mkdir()
+
+    def spans(one, two):
+        for n, alarm in ((1, one), (2, two)):
+            (proc / str(n)).write_text(f'Span {n}: TE8/0/{n} "T8XXP (PCI) Card 0 Span {n}" HDB3/CCS/CRC4 {alarm}\n')
+        hardware.poll_alarms(proc)
+        return box.get(f"/trunks/{trunk}").json["status"]
+
+    assert spans("", "") == {"registration": None, "reachable": True, "spans_in_alarm": []}
+    assert spans("RED", "") == {"registration": None, "reachable": True, "spans_in_alarm": [1]}
+    assert spans("RED", "YELLOW") == {"registration": None, "reachable": False, "spans_in_alarm": [1, 2]}
+    listed = next(t for t in box.get("/trunks").json["items"] if t["id"] == trunk)
+    assert listed["status"]["reachable"] is False
+    assert spans("", "")["reachable"] is True
+
+
 def test_span_alarms_are_published_when_dahdi_reports_a_change(box, tmp_path):
     """DAHDI's /proc/dahdi as a directory of span files: a span going red is published once,
     with the API's span number, and shows in the box's health for the dashboard."""

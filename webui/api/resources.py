@@ -33,6 +33,10 @@ from .crud import install_crud
 
 def install(api, box) -> None:
     def trunk_view(t):
+        if t.kind == "dahdi":  # its lines are the box's spans: up or down as their alarms say
+            hardware = getattr(box, "hardware", None)
+            ok = hardware is not None and not hardware.error
+            return trunks.to_dict(t, hardware.trunk_status(trunks.span_numbers(t)) if ok else None)
         return trunks.to_dict(t, box.pbx.trunk_status(t.id) if not box.pbx.error else None)
 
     install_crud(api, box, "/trunks", trunks, trunk_view, lambda t: t.id, schema=TrunkSchema)
