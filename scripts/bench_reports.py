@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -25,7 +26,7 @@ sys.path.insert(0, str(REPO))
 from appliance.ami.protocol import Parser  # noqa: E402
 from appliance.db.core import db, open_database  # noqa: E402
 from appliance.db.models import Setting  # noqa: E402
-from appliance.reports import calllog, reports  # noqa: E402
+from appliance.reports import calllog, reports, survey_days  # noqa: E402
 from appliance.reports.db import CallRecord, execute_many, open_reports, reports_db  # noqa: E402
 from appliance.reports.manager import caller_keys  # noqa: E402
 from appliance.reports.recorder import BATCH, CallRecorder  # noqa: E402
@@ -255,6 +256,7 @@ def queries(n: int, keep: Path | None = None, days: int = 365) -> dict[str, floa
             made = float(path.with_suffix(".done").read_text())
         open_reports(path)
         with reports_db.connection_context():
+            survey_days.sync(ZoneInfo("Asia/Shanghai"))  # as the box's reports manager does at start
             LAST_PAGE[0] = max(1, (n + 49) // 50)
             out = {name: p95(fn) for name, fn in QUERIES.items()}
             out["(generating the records, s)"] = made

@@ -419,6 +419,52 @@ def _agent_rollups() -> list:
     ]
 
 
+# The survey report's daily rollup: queue_agent_hour's rows added up by day, a day running from
+# midnight to midnight at the offset from UTC in rollup_offset 'survey_day' (survey_days.py keeps
+# it the box's zone's). Kept by triggers on the hourly rollup: an hour's row is written again as
+# its calls are (answered, scored), so an update adds the difference.
+_SURVEY_COUNTS = ("answered", *(f"score_{i}" for i in range(1, 6)))
+_SURVEY_DAY_OF = "(R.hour * 3600 + O.seconds) / 86400"  # whole numbers: the division is the floor
+SURVEY_DAY_FILL = (f"INSERT INTO survey_day (day, queue, agent, {', '.join(_SURVEY_COUNTS)}) "
+                   f"SELECT {_SURVEY_DAY_OF}, R.queue, R.agent, {', '.join(f'SUM(R.{c})' for c in _SURVEY_COUNTS)} "
+                   "FROM queue_agent_hour R, rollup_offset O WHERE O.name = 'survey_day' GROUP BY 1, 2, 3")
+
+
+def _survey_day_add(postgresql: bool, update: bool) -> str:
+    """The trigger's statement: NEW's counts added to its day (less OLD's, for an update)."""
+    values = ", ".join(f"NEW.{c} - OLD.{c}" if update else f"NEW.{c}" for c in _SURVEY_COUNTS)
+    t = "t." if postgresql else ""
+    return (f"INSERT INTO survey_day{' AS t' if postgresql else ''} (day, queue, agent, {', '.join(_SURVEY_COUNTS)}) "
+            f"SELECT {_SURVEY_DAY_OF.replace('R.', 'NEW.')}, NEW.queue, NEW.agent, {values} "
+            "FROM rollup_offset O WHERE O.name = 'survey_day' "
+            f"ON CONFLICT (day, queue, agent) DO UPDATE SET "
+            + ", ".join(f"{c} = {t}{c} + excluded.{c}" for c in _SURVEY_COUNTS))
+
+
+def _survey_days() -> list:
+    return [
+        f"""CREATE TABLE survey_day (
+            day INTEGER NOT NULL,
+            queue VARCHAR(255) NOT NULL,
+            agent VARCHAR(255) NOT NULL,
+            {" ".join(f"{c} INTEGER NOT NULL," for c in _SURVEY_COUNTS)}
+            PRIMARY KEY (day, queue, agent)) WITHOUT ROWID""",
+        """CREATE TABLE rollup_offset (
+            name VARCHAR(255) NOT NULL PRIMARY KEY,
+            seconds INTEGER NOT NULL)""",
+        "INSERT INTO rollup_offset (name, seconds) VALUES ('survey_day', 0)",
+        SURVEY_DAY_FILL,
+        {"sqlite": "CREATE TRIGGER queue_agent_hour_survey_day_insert AFTER INSERT ON queue_agent_hour BEGIN\n"
+                   f"{_survey_day_add(False, False)};\nEND",
+         "postgresql": _pg_trigger("queue_agent_hour_survey_day", "queue_agent_hour", "INSERT OR UPDATE",
+                                   f"IF TG_OP = 'UPDATE' THEN\n{_survey_day_add(True, True)};\n"
+                                   f"ELSE\n{_survey_day_add(True, False)};\nEND IF;\n")},
+        {"sqlite": "CREATE TRIGGER queue_agent_hour_survey_day_update AFTER UPDATE ON queue_agent_hour BEGIN\n"
+                   f"{_survey_day_add(False, True)};\nEND",
+         "postgresql": None},  # the function above does both
+    ]
+
+
 MIGRATIONS = [
     (
         1,
@@ -620,6 +666,11 @@ MIGRATIONS = [
         9,
         "each answered queue call's wrap-up, and its hourly rollup",
         _queue_wrapups(),
+    ),
+    (
+        10,
+        "a daily rollup of the survey report, in the box's time zone, kept by triggers on the hourly one",
+        _survey_days(),
     ),
 ]
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from .. import box_settings
 from ..db import db
 from ..supervisor import Manager
-from . import retention, stats
+from . import retention, stats, survey_days
 from .db import fill_wrapups, open_reports, reports_db
 from .ingest import QueueLogReader
 from .recorder import CallRecorder
@@ -71,6 +71,11 @@ class ReportsManager(Manager):
         self.reader = QueueLogReader(paths.asterisk_log / "queue_log", key=caller_key, level=service_level,
                                      wrapup=wrapup)
         fill_wrapups(wrapups())
+        try:
+            with reports_db.connection_context(), db.connection_context():
+                self._sync_days()
+        except Exception:  # noqa: BLE001 - the survey report reads the hours meanwhile
+            log.exception("making the survey days in the box's time zone failed")
         self._stop = threading.Event()
         self.ingested_at = None
         # Call records come over the telephony's AMI connection, when there is one.
@@ -112,8 +117,15 @@ class ReportsManager(Manager):
             try:
                 with reports_db.connection_context(), db.connection_context():
                     prune()
+                    self._sync_days()
             except Exception:  # noqa: BLE001 - tried again at the next pass
                 log.exception("pruning the reports store failed")
+
+    def _sync_days(self) -> None:
+        """The survey report's daily rollup in the box's time zone (made again after the zone or
+        its clock changed; the report reads the hours until then)."""
+        if survey_days.sync(box_settings.zone(box_settings.load().timezone)):
+            log.info("survey days made again in the box's time zone")
 
     def _alert(self, active: bool, message: str | None) -> None:
         """The dashboard says when call records stop being stored (a full disk), and when they resume."""

@@ -76,18 +76,24 @@ class Range:
 
     def hours(self) -> tuple[int, int]:
         """The rollup hours of the range: [first, last) in hours since 1970."""
-        return int(self.start // 3600), int(-(-self.end // 3600))
+        return self.units()
 
-    def bucket(self) -> tuple[str, list[int], object]:
-        """For a rollup read in whole hours: an SQL expression numbering the period of its `hour`
-        (so the database adds a period's hours up), its parameters, and the start of period n."""
-        if self.by == "hour":
-            return "hour", [], lambda n: n * 3600.0
+    def units(self, seconds: int = 3600, offset: int = 0) -> tuple[int, int]:
+        """The rollup units of the range (hours; or days at `offset` seconds from UTC): [first, last)."""
+        return int((self.start + offset) // seconds), int(-(-(self.end + offset) // seconds))
+
+    def bucket(self, column: str = "hour", seconds: int = 3600, offset: int = 0) -> tuple[str, list[int], object]:
+        """For a rollup read in whole units (hours in `column`, or days at `offset` seconds from
+        UTC): an SQL expression numbering the period of its row (so the database adds a period's
+        units up; the column itself where a unit is a period), its parameters, and the start of
+        period n."""
+        if (self.by, seconds) in (("hour", 3600), ("day", 86400)):
+            return column, [], lambda n: n * float(seconds) - offset
         starts = [self.start, *self.boundaries]
         if len(starts) == 1:
             return "0", [], lambda n: starts[0]
-        sql = "CASE " + "WHEN hour < ? THEN ? " * (len(starts) - 1) + "ELSE ? END"
-        params = [v for i, t in enumerate(starts[1:]) for v in (int(t // 3600), i)] + [len(starts) - 1]
+        sql = "CASE " + f"WHEN {column} < ? THEN ? " * (len(starts) - 1) + "ELSE ? END"
+        params = [v for i, t in enumerate(starts[1:]) for v in (int((t + offset) // seconds), i)] + [len(starts) - 1]
         return sql, params, lambda n: starts[int(n)]
 
     def local_label(self, t: float) -> str:

@@ -9,7 +9,9 @@ offered, the service level and the waits.
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import itemgetter
 
+from . import survey_days
 from .db import CallRecord, QueueCall, QueueEvent, execute, postgresql, whole_sum
 from .period import Range
 from .usage import _order
@@ -338,39 +340,57 @@ def _agent_figures(a: dict) -> dict:
 
 
 def survey(r: Range) -> tuple[list[dict], dict]:
-    """From the hourly rollups (queue_agent_hour: answered calls and the count of each score) where
-    the zone's hours are UTC hours, added up per period, queue and agent in the database (a month by
-    day of an 800-seat center is some 100,000 of them); from the answered queue calls of the range
-    otherwise. Each row's counts are [answered, score 1, ..., score 5]."""
-    acc: dict = {}
-    if r.whole_hours:
-        bucket, params, start_of = r.bucket()
-        periods: dict = {}
-        scores = ", ".join(whole_sum(f"score_{i}") for i in range(1, 6))
-        for n, queue, agent, *counts in execute(
-                f"SELECT {bucket}, queue, agent, {whole_sum('answered')}, {scores} FROM queue_agent_hour "
-                "WHERE hour >= ? AND hour < ? AND answered > 0 GROUP BY 1, 2, 3", (*params, *r.hours())):
-            acc[(periods.get(n) or periods.setdefault(n, r.period(start_of(n))), queue, agent)] = counts
+    """From the daily rollup (survey_day) where its days are the zone's over the range and the
+    periods are whole days, from the hourly one (queue_agent_hour: answered calls and the count of
+    each score) where the zone's hours are UTC hours, from the answered queue calls of the range
+    otherwise. A month by day of an 800-seat center lists some 100,000 rows: each is a tuple
+    (period, queue, agent, answered, then each score's count) until its figures are written, its
+    period a number (the rollups': in time order) or a label, as `labels` names them."""
+    offset = survey_days.offset_for(r)
+    if offset is not None:
+        rows, labels = _survey_rollup(r, "survey_day", "day", survey_days.DAY, offset)
+    elif r.whole_hours:
+        rows, labels = _survey_rollup(r, "queue_agent_hour", "hour", 3600, 0)
     else:
+        acc: dict = {}
         for queue, agent, entered, score in _queue_calls(r, QueueCall.queue, QueueCall.agent, QueueCall.entered_at,
                                                          QueueCall.survey, answered=True):
             counts = acc.setdefault((r.period(entered), queue, agent), [0] * 6)
             counts[0] += 1
             if score is not None and 1 <= score <= 5:
                 counts[score] += 1
-    order = {name: _order(name) for name in {name for _, queue, agent in acc for name in (queue, agent)}}
-    rows = [_survey_figures(counts, period=period, queue=queue, agent=agent)
-            for (period, queue, agent), counts in sorted(acc.items(), key=lambda kv: (
-                kv[0][0], order[kv[0][1]], order[kv[0][2]]))]
-    return rows, _survey_figures([sum(column) for column in zip(*acc.values())] or [0] * 6)
+        rows = [(*key, *counts) for key, counts in acc.items()]
+        labels = {row[0]: row[0] for row in rows}  # (a period's label sorts as its time does)
+    names = {row[1] for row in rows} | {row[2] for row in rows}
+    if sorted(names) == sorted(names, key=_order):  # numbers of one length: as text is in order
+        rows.sort(key=itemgetter(0, 1, 2))
+    else:
+        order = {name: _order(name) for name in names}
+        rows.sort(key=lambda row: (row[0], order[row[1]], order[row[2]]))
+    totals = _survey_rows([(None, None, None, *([sum(c) for c in list(zip(*rows))[3:]] or [0] * 6))], {None: None})[0]
+    for key in ("period", "queue", "agent"):
+        del totals[key]
+    return _survey_rows(rows, labels), totals
 
 
-def _survey_figures(counts: list[int], **row) -> dict:
-    """`row` with the figures of `counts` (answered, then each score's count) added to it."""
-    answered, s1, s2, s3, s4, s5 = counts
-    surveys = s1 + s2 + s3 + s4 + s5
-    row.update(answered=answered, surveys=surveys,
-               average=round((s1 + 2 * s2 + 3 * s3 + 4 * s4 + 5 * s5) / surveys, 2) if surveys else None,
-               score_1=s1, score_2=s2, score_3=s3, score_4=s4, score_5=s5,
-               response_rate=round(100.0 * surveys / answered, 1) if answered else None)
-    return row
+def _survey_rollup(r: Range, table: str, column: str, seconds: int, offset: int) -> tuple[list[tuple], dict]:
+    """A rollup's rows of the range as they are where a row is a period, added up per period in the
+    database otherwise; and the label of each period's number."""
+    bucket, params, start_of = r.bucket(column, seconds, offset)
+    counts = ("answered", *(f"score_{i}" for i in range(1, 6)))
+    if bucket == column:
+        select, group = ", ".join(counts), ""
+    else:
+        select, group = ", ".join(whole_sum(c) for c in counts), " GROUP BY 1, 2, 3"
+    rows = execute(f"SELECT {bucket}, queue, agent, {select} FROM {table} WHERE {column} >= ? AND {column} < ? "
+                   f"AND answered > 0{group}", (*params, *r.units(seconds, offset))).fetchall()
+    return rows, {n: r.period(start_of(n)) for n in {row[0] for row in rows}}
+
+
+def _survey_rows(rows: list[tuple], labels: dict) -> list[dict]:
+    return [{"period": labels[n], "queue": queue, "agent": agent, "answered": answered,
+             "surveys": (surveys := s1 + s2 + s3 + s4 + s5),
+             "average": round((s1 + 2 * s2 + 3 * s3 + 4 * s4 + 5 * s5) / surveys, 2) if surveys else None,
+             "score_1": s1, "score_2": s2, "score_3": s3, "score_4": s4, "score_5": s5,
+             "response_rate": round(100.0 * surveys / answered, 1) if answered else None}
+            for n, queue, agent, answered, s1, s2, s3, s4, s5 in rows]

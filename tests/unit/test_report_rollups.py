@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appliance.reports import queue_reports, reports, retention, usage
+from appliance.reports import queue_reports, reports, retention, survey_days, usage
 from appliance.reports.db import CallLeg, CallRecord, QueueCall, fill_wrapups, open_reports, reports_db, upsert
 from appliance.reports.ingest import QueueLogReader
 from appliance.reports.period import Range
@@ -81,6 +81,33 @@ def test_rollups_and_rows_agree_on_generated_calls(store, by):
         assert rolled == raw and rolled[0]
     rolled, raw = both_ways("survey", first, last, by)
     assert rolled == raw and rolled[0]
+
+
+@pytest.mark.parametrize("by", ["day", "week", "month"])
+def test_the_survey_days_hours_and_rows_agree(store, by):
+    """The daily rollup kept by its triggers as calls are written again and again, made again for
+    another zone, and left to the hours where the zone's offset is not its own."""
+    assert survey_days.sync(SHANGHAI, now=FIRST) and not survey_days.sync(SHANGHAI, now=FIRST)
+    generate(1500)
+    first, last = "2026-10-30", "2026-12-02"
+    daily, raw = both_ways("survey", first, last, by)
+    start = dt.datetime(2026, 10, 30, tzinfo=SHANGHAI).timestamp()
+    assert survey_days.offset_for(Range(SHANGHAI, start, start + 3 * 86400, by, CONFIG)) == 8 * 3600
+    assert survey_days.sync(ZoneInfo("UTC"))  # another zone: made again, the report reads the hours
+    assert survey_days.offset_for(Range(SHANGHAI, start, start + 3 * 86400, by, CONFIG)) is None
+    hourly, _ = both_ways("survey", first, last, by)
+    assert daily == hourly == raw and daily[0]
+    utc = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc).timestamp()
+    r = Range(ZoneInfo("UTC"), utc, utc + 30 * 86400, by, CONFIG)
+    assert survey_days.offset_for(r) == 0
+    from_days = queue_reports.survey(r)
+    r.__dict__["whole_hours"] = False
+    assert from_days == queue_reports.survey(r) and from_days[0]
+    # A zone whose clock changes within the range: its days are not at one offset.
+    paris = ZoneInfo("Europe/Paris")
+    assert survey_days.sync(paris, now=utc)
+    march = dt.datetime(2026, 3, 1, tzinfo=paris).timestamp()
+    assert survey_days.offset_for(Range(paris, march, march + 30 * 86400, by, CONFIG)) is None
 
 
 def test_a_report_over_pruned_days_still_counts_from_the_rollups(store):
