@@ -367,7 +367,8 @@ def survey(r: Range) -> tuple[list[dict], dict]:
     else:
         order = {name: _order(name) for name in names}
         rows.sort(key=lambda row: (row[0], order[row[1]], order[row[2]]))
-    totals = _survey_rows([(None, None, None, *([sum(c) for c in list(zip(*rows))[3:]] or [0] * 6))], {None: None})[0]
+    sums = [sum(column) for column in list(zip(*rows))[3:]] or [0] * 6
+    totals = _survey_rows([(None, None, None, *sums)], {None: None})[0]
     for key in ("period", "queue", "agent"):
         del totals[key]
     return _survey_rows(rows, labels), totals
