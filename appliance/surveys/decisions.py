@@ -13,9 +13,13 @@ OUTCOMES = (COMPLETED, PARTIAL, NO_ANSWER, BUSY, REFUSED, BLACKLISTED, OPTED_OUT
 RETRIED = (NO_ANSWER, BUSY)
 
 # Originate's Reason (the AST_CONTROL the channel ended on): 5 busy, 8 congestion (the far end
-# or the network refused the call); 1 hung up, 3 rang out, 0 no channel: nobody answered.
+# or the network refused the call); 3 rang out. 0 and 1 say only that the channel ended: a phone
+# or trunk answering 486 gives 0, and the channel's Hangup cause that follows tells which.
 _BUSY_REASONS = {"5"}
 _CONGESTION_REASONS = {"8"}
+UNCLEAR_REASONS = {"0", "1"}
+# Hangup causes (Q.850) of a refusal: 17 user busy; 34, 38, 41, 42, 44 no circuit or congestion.
+_REFUSED_CAUSES = {"17", "34", "38", "41", "42", "44"}
 
 
 def minutes(clock: str) -> int:
@@ -51,8 +55,11 @@ def screen(blacklisted: bool, opted_out: bool, refusal: str | None) -> str | Non
     return None
 
 
-def unanswered(reason: str) -> str:
-    """The outcome of an attempt Asterisk reports as not answered (OriginateResponse's Reason)."""
+def unanswered(reason: str, cause: str | None = None) -> str:
+    """The outcome of an attempt Asterisk reports as not answered: OriginateResponse's Reason, and
+    the Hangup cause of the call's channel where one was seen."""
+    if cause in _REFUSED_CAUSES:
+        return BUSY
     return BUSY if reason in _BUSY_REASONS | _CONGESTION_REASONS else NO_ANSWER
 
 

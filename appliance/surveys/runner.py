@@ -36,6 +36,9 @@ TICK = 1.0  # seconds between rounds when nothing happens
 #: A call that never reported its end (Asterisk restarted under it) is given up after its ring
 #: time and this long; the number is then tried again as if nobody had answered.
 LOST_AFTER = 3600
+#: How long an unclear OriginateResponse waits for its channel's Hangup (it follows at once where
+#: a channel was made: a phone or trunk that answered 486 hangs up with cause 17).
+CAUSE_WAIT = 2.0
 
 
 def _wall(t: float) -> dt.datetime:
@@ -54,6 +57,8 @@ class Attempt:
     action_id: str | None = None
     answered: bool = False
     asking: int | None = None  # the question the caller hears now
+    cause: str | None = None  # the Hangup cause of its channel, once seen
+    unanswered: tuple[str, float] | None = None  # an unclear Reason, and when: waiting for the cause
 
 
 @dataclass
@@ -114,6 +119,10 @@ class CampaignRunner:
             if attempt is not None and attempt.answered:
                 self._finish(ev.get("Uniqueid"), decisions.answered(answers.answered_in_call(ev.get("Uniqueid")),
                                                                     attempt.questions))
+            elif attempt is not None:
+                attempt.cause = ev.get("Cause", "")
+                if attempt.unanswered is not None:
+                    self._finish(ev.get("Uniqueid"), decisions.unanswered(attempt.unanswered[0], attempt.cause))
         elif ev.name == "FullyBooted":
             # Asterisk (re)started: the calls it had are gone.
             for call_id, attempt in list(self.calls.items()):
@@ -140,10 +149,13 @@ class CampaignRunner:
         attempt = self.calls.get(call_id)
         if attempt is None:
             return
+        reason = ev.get("Reason", "")
         if ev.get("Response") == "Success":
             attempt.answered = True
+        elif reason in decisions.UNCLEAR_REASONS and attempt.cause is None:
+            attempt.unanswered = (reason, self.now())  # the channel's Hangup follows with its cause
         else:
-            self._finish(call_id, decisions.unanswered(ev.get("Reason", "")))
+            self._finish(call_id, decisions.unanswered(reason, attempt.cause))
 
     def _finish(self, call_id: str, outcome: str) -> None:
         attempt = self.calls.pop(call_id)
@@ -165,7 +177,9 @@ class CampaignRunner:
     def tick(self) -> None:
         now = self.now()
         for call_id, attempt in list(self.calls.items()):
-            if now - attempt.started > attempt.ring_seconds + LOST_AFTER:
+            if attempt.unanswered is not None and now - attempt.unanswered[1] > CAUSE_WAIT:
+                self._finish(call_id, decisions.unanswered(attempt.unanswered[0]))  # no channel was made
+            elif now - attempt.started > attempt.ring_seconds + LOST_AFTER:
                 self._finish(call_id, decisions.NO_ANSWER)
         running = list(Campaign.select().where(Campaign.status == "running").order_by(Campaign.id))
         if not running:

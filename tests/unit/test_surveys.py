@@ -279,6 +279,27 @@ def test_busy_and_unanswered_are_tried_again_up_to_the_retries(desks):
     assert Campaign.get().status == "finished"
 
 
+def test_a_refusal_is_told_by_the_channels_hangup_cause(desks):
+    """Asterisk answers a 486 with Reason 0, as when no channel was made; the Hangup that follows
+    says busy (17). Without a Hangup the attempt counts as unanswered once CAUSE_WAIT is over."""
+    campaign(["201", "202", "203"], calls_at_once=3, retries=1, retry_minutes=5)
+    r, ami, clock = runner()
+    r.tick()
+    ami.emit(Event="OriginateResponse", Response="Failure", Reason="0", Uniqueid="survey-1-1")
+    ami.emit(Event="Hangup", Uniqueid="survey-1-1", Cause="17")
+    ami.emit(Event="Hangup", Uniqueid="survey-2-1", Cause="34")  # seen first this time
+    ami.emit(Event="OriginateResponse", Response="Failure", Reason="1", Uniqueid="survey-2-1")
+    ami.emit(Event="OriginateResponse", Response="Failure", Reason="0", Uniqueid="survey-3-1")
+    drain(r)
+    assert (outcome("201"), outcome("202"), outcome("203")) == ("busy", "busy", None)
+    clock.t += 1
+    r.tick()
+    assert outcome("203") is None  # still waiting for its cause
+    clock.t += 2
+    r.tick()
+    assert outcome("203") == "no_answer" and not r.calls
+
+
 def answer_event(sid, cid, entry, question, key, call):
     return dict(Event="UserEvent", UserEvent="CallboxSurvey", Survey=str(sid), Step="answer", Question=str(question),
                 Key=key, Campaign=str(cid), Entry=str(entry), Uniqueid=call, CallerIDNum="201")
