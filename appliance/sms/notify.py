@@ -20,6 +20,7 @@ from .. import box_settings
 from ..customers import service as customers
 from ..db.models import Customer, Ticket, TicketEvent
 from ..log import kv
+from ..tickets import statuses
 from . import NoGateway, inbound, queue, template_store, templates
 
 log = logging.getLogger(__name__)
@@ -124,11 +125,12 @@ class EventSender:
         rows = list(TicketEvent.select(TicketEvent, Ticket).join(Ticket)
                     .where(TicketEvent.id > self.last_ticket_event, TicketEvent.field == "status")
                     .order_by(TicketEvent.id))
-        tz = box_settings.load().timezone
+        settings = box_settings.load()
         for ev in rows:
             t = ev.ticket
             customer = Customer.get_or_none(Customer.id == t.customer_id) if t.customer_id else None
-            values = {"ticket": t.number, "status": ev.new or "", "summary": t.summary, "time": _local(ev.at, tz)}
+            values = {"ticket": t.number, "status": statuses.name(ev.new or "", settings.language),
+                      "summary": t.summary, "time": _local(ev.at, settings.timezone)}
             if customer is not None:
                 values["name"] = customer.name
             sent += send_event("ticket_status", t.caller, values, f"ticket-status-{ev.id}")

@@ -11,7 +11,7 @@ from .. import box_settings, mail
 from ..db.models import Department, Ticket
 from ..log import kv
 from ..mail import templates
-from . import categories
+from . import categories, statuses
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def _state(point: str, lang: str) -> str:
 def _values(ticket: Ticket, point: str, settings) -> dict:
     return {"number": ticket.number, "summary": ticket.summary, "state": _state(point, settings.language),
             "department": ticket.department.name if ticket.department_id else "—",
-            "deadline": local(ticket.deadline, settings), "status": ticket.status,
+            "deadline": local(ticket.deadline, settings), "status": statuses.name(ticket.status, settings.language),
             "caller": ticket.caller or "—", "box": settings.hostname}
 
 

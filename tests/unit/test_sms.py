@@ -238,7 +238,7 @@ def test_events_send_their_templates_to_the_caller(admin, tmp_path):
     from appliance.reports.db import Callback, CallRecord, reports_db
     from appliance.sms.notify import EventSender
 
-    assert admin.patch("/settings", {"country_code": "86"}).status == 200
+    assert admin.patch("/settings", {"country_code": "86", "language": "zh"}).status == 200
     assert admin.post("/sms/gateways", {"name": "P", "kind": "http", "options": {"url": "http://127.0.0.1:9/"}}) \
         .status == 201
     for name, text, events in (("missed", "{name}您好，我们错过了您{time}打给{extension}的电话", ["missed_call"]),
@@ -269,7 +269,7 @@ def test_events_send_their_templates_to_the_caller(admin, tmp_path):
     assert texts == {("8613800138000", "王芳您好，我们错过了您2025-12-06 05:46打给8001的电话", "missed_call"),
                      ("13700137000", "已为您预约回电（）", "voicemail"),
                      ("13600136000", "已为您预约回电（500）", "callback"),
-                     ("13800138000", f"工单{t['number']}：in_progress", "ticket_status")}, texts
+                     ("13800138000", f"工单{t['number']}：办理中", "ticket_status")}, texts
 
 
 # -- SMPP ---------------------------------------------------------------------------------------
