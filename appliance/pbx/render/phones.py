@@ -21,10 +21,15 @@ def extension_common(conf: ConfFile, e: Section, name: str, ext: ExtensionView, 
         e.set("named_pickup_group", ext.pickup_groups)
     e.set("set_var", "CALLBOX_PHONE=1")
     e.set("set_var", f"TRANSFER_CONTEXT={transfer_context}")
+    auth(conf, name, name, password)
+
+
+def auth(conf: ConfFile, name: str, username: str, password: str) -> None:
+    """A user name and password section (extensions, their guards, trunks and sites alike)."""
     a = conf.section(name)
     a.set("type", "auth")
     a.set("auth_type", "userpass")
-    a.set("username", name)
+    a.set("username", username)
     a.set("password", password)
 
 

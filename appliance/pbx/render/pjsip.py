@@ -26,7 +26,7 @@ from __future__ import annotations
 from ..conf import ConfFile, check_value
 from ..snapshot import Snapshot
 from . import sites, webrtc
-from .phones import derived_password, extension_common
+from .phones import auth, derived_password, extension_common
 
 PHONE_CONTEXT = "callbox-phones"
 #: Where calls from an extension set to TLS enter: refused unless they came over TLS (dialplan.py).
@@ -143,11 +143,7 @@ def _guard(conf: ConfFile, ext) -> None:
     e.set("disallow", "all")
     e.set("allow", CODECS)
     e.set("auth", name)
-    a = conf.section(name)
-    a.set("type", "auth")
-    a.set("auth_type", "userpass")
-    a.set("username", ext.number)
-    a.set("password", derived_password(ext.secret, "callbox refused over udp and tcp"))
+    auth(conf, name, ext.number, derived_password(ext.secret, "callbox refused over udp and tcp"))
 
 
 def _nat(t, snap: Snapshot) -> None:
@@ -172,11 +168,7 @@ def _trunk(conf: ConfFile, t, language: str) -> None:
     uri = f"sip:{host}:{t.port}"
     transport = f"transport-{t.transport}"
     if t.username:
-        a = conf.section(name)
-        a.set("type", "auth")
-        a.set("auth_type", "userpass")
-        a.set("username", t.username)
-        a.set("password", t.secret or "")
+        auth(conf, name, t.username, t.secret or "")
     r = conf.section(name)
     r.set("type", "aor")
     # Before the contact: Asterisk qualifies a static contact only if told so first.

@@ -18,6 +18,7 @@ import hashlib
 
 from ..conf import ConfFile
 from ..snapshot import Snapshot
+from .phones import auth
 
 FROM_SITES = "callbox-from-sites"
 SITES_CONTEXT = "callbox-sites"  # the other sites' numbers, and the hints on their extensions
@@ -39,11 +40,7 @@ def is_site_trunk(name: str) -> bool:
 def trunks(conf: ConfFile, snap: Snapshot) -> None:
     for t in snap.sites.trunks:
         name = endpoint(t.number)
-        a = conf.section(name)
-        a.set("type", "auth")
-        a.set("auth_type", "userpass")
-        a.set("username", t.username)
-        a.set("password", t.secret)
+        auth(conf, name, t.username, t.secret)
         r = conf.section(name)
         r.set("type", "aor")
         # Before the contact: Asterisk qualifies a static contact only if told so first.
