@@ -18,6 +18,11 @@ from .supervisor import Manager
 
 log = logging.getLogger(__name__)
 HEALTH_EVERY = 3.0
+# How long a connection may stay silent while the box waits to read from it (a request's body, or
+# the next request on a kept-alive connection). Without it a client that vanished mid-upload (its
+# reset lost on the way, as through NAT) holds the upload, and the update it stands for, forever;
+# and a client that sends a byte now and then holds a greenlet forever.
+READ_TIMEOUT = 30.0
 
 
 class WebManager(Manager):
@@ -115,6 +120,10 @@ def _server(address, app, **ssl_args):
     from gevent.pywsgi import WSGIHandler, WSGIServer
 
     class Handler(WSGIHandler):
+        def handle(self):
+            self.socket.settimeout(READ_TIMEOUT)
+            return super().handle()
+
         def get_environ(self):
             env = super().get_environ()
             try:
@@ -127,6 +136,7 @@ def _server(address, app, **ssl_args):
         def wrap_socket_and_handle(self, client_socket, peer):
             # A handshake a client gives up (an untrusted certificate, a scanner's garbage) is
             # routine: one debug line, not a traceback per connection filling the log.
+            client_socket.settimeout(READ_TIMEOUT)  # a handshake that stalls, too
             try:
                 return super().wrap_socket_and_handle(client_socket, peer)
             except OSError as exc:

@@ -300,8 +300,9 @@ def test_update_installs_from_the_web_ui_reboots_into_the_other_slot_and_keeps_d
         page.set_input_files("#bundle-file", images["v2"]["bundle"])
         page.click("#upload-button")
         try:
-            # Room for the page's tries at the upload (about 40 s each under emulation) before the reboot.
-            line = vm.wait_good("B", BOOT + 300, since=mark)
+            # Room for the page's tries at the upload (about 40 s each under emulation, and up to 30 s
+            # more each for the box to let go of a cut one) before the reboot.
+            line = vm.wait_good("B", BOOT + 420, since=mark)
         except VmError:
             raise AssertionError(f"no reboot into B; the page says {page.locator('#job-text').text_content()!r}, "
                                  f"failed requests: {failed}; the box's errors: {vm.supervisor_errors()}") from None

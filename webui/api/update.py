@@ -39,12 +39,18 @@ def install(api, box) -> None:
         is healthy. Follow the progress with GET /system/update."""
         updates = manager()
         length = request.content_length
-        if length > MAX_BUNDLE:
-            raise Invalid(f"the file is larger than a system slot ({MAX_BUNDLE // 2**20} MB)", "file")
         try:
-            bundle = updates.receive(request.environ["wsgi.input"], length)
-        except UpdateError as exc:
-            raise Conflict(str(exc)) from None
+            if length > MAX_BUNDLE:
+                raise Invalid(f"the file is larger than a system slot ({MAX_BUNDLE // 2**20} MB)", "file")
+            try:
+                bundle = updates.receive(request.environ["wsgi.input"], length)
+            except UpdateError as exc:
+                raise Conflict(str(exc)) from None
+        except (Invalid, Conflict) as exc:
+            # Refused or cut, the rest of the body may never be read: the connection ends with the
+            # answer, so the server does not take what is left of a bundle for the next request.
+            exc.headers = {"Connection": "close"}
+            raise
         response.status = 202
         return updates.install_async(bundle)
 

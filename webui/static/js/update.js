@@ -75,6 +75,17 @@
   // box keeps nothing of a cut upload, so each try starts from the beginning.
   const UPLOAD_TRIES = 4;
 
+  // The box may not have seen the cut yet: it still reads the lost upload ("receiving") until its
+  // web server gives up on the silent connection (30 s). The next try waits for that rather than
+  // being refused as a second upload.
+  async function lostTryReleased() {
+    const until = Date.now() + 45000;
+    do {
+      await new Promise((done) => setTimeout(done, 2000));
+      if ((await refresh()) && (status.job || {}).state !== "receiving") return;
+    } while (Date.now() < until);
+  }
+
   function upload(file, oldVersion, attempt) {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/v1/system/update");
@@ -84,17 +95,19 @@
     xhr.upload.addEventListener("progress", (ev) => {
       if (ev.lengthComputable) showJob({state: "receiving", progress: Math.round(ev.loaded * 100 / ev.total)});
     });
-    const again = () => {
+    const again = async () => {
       setText("job-text", t("upd.job.again", {n: attempt + 1, of: UPLOAD_TRIES}));
-      setTimeout(() => upload(file, oldVersion, attempt + 1), 3000);
+      await lostTryReleased();
+      setText("job-text", t("upd.job.again", {n: attempt + 1, of: UPLOAD_TRIES}));
+      upload(file, oldVersion, attempt + 1);
     };
     xhr.addEventListener("load", () => {
       let doc = {};
       try { doc = JSON.parse(xhr.responseText); } catch (err) { /* not JSON */ }
       if (xhr.status === 202) { showJob(doc); follow(oldVersion); return; }
-      // The box lost the connection while it read (it says "interrupted"), or has not seen the
-      // lost one end yet (it still says "receiving").
-      const lost = /interrupted/.test(doc.error || "") || (attempt > 1 && /receiving/.test(doc.error || ""));
+      // The box lost the connection while it read ("interrupted", "cut short"), or still holds an
+      // earlier try it has not seen end ("receiving").
+      const lost = /interrupted|cut short|receiving/.test(doc.error || "");
       if (xhr.status === 409 && lost && attempt < UPLOAD_TRIES) { again(); return; }
       showJob({state: "failed", message: doc.error || t("upd.job.failed")});
       toast(doc.error || t("upd.job.failed"), "bad");
