@@ -259,14 +259,17 @@ def _e1_32() -> Snapshot:
         dahdi_spans=tuple(spans), dahdi_ports=ports)
 
 
+E1_32_GOLDEN = ("chan_dahdi.conf", "dahdi-system.conf", "extensions.conf")
+
+
 def test_a_32_span_box_with_pri_r2_and_analog_matches_golden():
     files = render_all(_e1_32())
     folder = GOLDEN / "e1-32"
     if os.environ.get("UPDATE_GOLDEN"):
         folder.mkdir(exist_ok=True)
-        for name in ("chan_dahdi.conf", "dahdi-system.conf"):
+        for name in E1_32_GOLDEN:
             (folder / name).write_text(files[name], encoding="utf-8")
-    for name in ("chan_dahdi.conf", "dahdi-system.conf"):
+    for name in E1_32_GOLDEN:
         assert files[name] == (folder / name).read_text(encoding="utf-8"), f"e1-32/{name} differs from its golden file"
     # The trunks are dialled by channel group; with DAHDI present chan_dahdi may load.
     assert "n,Gosub(callbox-trunk-dial,s,1(g3,${CALLBOX_DIAL},,0,dahdi))" in files["extensions.conf"]
@@ -277,6 +280,60 @@ def test_a_32_span_box_with_pri_r2_and_analog_matches_golden():
     assert "exten => 8001,hint,DAHDI/993" in dialplan and "exten => 8002,hint,DAHDI/994" in dialplan
     assert "Gosub(callbox-dial-extension,s,1(8001,1,never,0,,,,international,DAHDI/993))" in dialplan
     assert "same => n,Dial(${IF(${LEN(${ARG9})}?${ARG9}:PJSIP/${ARG1})}," in dialplan
+
+
+def _context(dialplan: str, name: str) -> str:
+    start = dialplan.index(f"[{name}]\n")
+    end = dialplan.find("\n[", start + 1)
+    return dialplan[start:end if end != -1 else None]
+
+
+def test_an_analog_phones_outside_calls_are_checked_as_its_ports_extension():
+    """An FXS port's calls enter callbox-phones on a DAHDI channel, which has no PJSIP endpoint: the
+    permission check finds the extension from the channel number chan_dahdi reports (the port the
+    installer gave the extension), so 8002 on port 2 (channel 994) is held to class national."""
+    snap = _e1_32()
+    snap = dataclasses.replace(snap, extensions=tuple(
+        dataclasses.replace(e, permission_class="internal") if e.number == "8001" else e for e in snap.extensions))
+    dialplan = render_all(snap)["extensions.conf"]
+    lines = _context(dialplan, "callbox-analog-lines")
+    # Only FXS ports with an extension are anybody's; the FXO lines (997-1000) are a trunk's.
+    assert [line for line in lines.splitlines()[1:] if line] == [
+        f"exten => {992 + p},1,Return(800{p})" for p in range(1, 5)]
+    classes = _context(dialplan, "callbox-class-of")
+    assert "exten => 8001,1,Return(internal)" in classes and "exten => 8002,1,Return(national)" in classes
+    # Whoever dialled: chan_dahdi's own channel number, never CHANNEL(endpoint) (PJSIP's alone) nor a caller id.
+    caller = _context(dialplan, "callbox-caller")
+    assert "GotoIf(${REGEX(\"^DAHDI$\" ${CHANNEL(channeltype)})}?analog)" in caller
+    assert "Gosub(callbox-line-owner,s,1(DAHDI,${CHANNEL(dahdi_channel)}))" in caller
+    assert "CALLERID" not in caller and "CALLERID" not in _context(dialplan, "callbox-line-owner")
+    permit = _context(dialplan, "callbox-permit")
+    assert "n,Gosub(callbox-caller,s,1)\nsame => n,Set(CALLBOX_BY=${GOSUB_RETVAL})" in permit
+    assert "CHANNEL(endpoint)" not in permit
+    # #8 on an analog phone opens its own mailbox, found the same way.
+    assert "VoiceMailMain(${GOSUB_RETVAL}@default)" in _context(dialplan, "callbox-vm-own")
+
+
+def test_a_transferring_channel_is_somebodys_only_by_its_technology_and_line():
+    """A transfer names the transferring channel. DAHDI/993-1 is port 1's phone (8001); DAHDI/994-1
+    must not be taken for extension 994, nor PJSIP/993-... for port 1: the technology decides which
+    table the line is looked up in, and a DAHDI line outside the FXS table (a trunk's) is nobody's."""
+    dialplan = render_all(_e1_32())["extensions.conf"]
+    permit = _context(dialplan, "callbox-permit")
+    assert "n,Gosub(callbox-line-owner,s,1(${CUT(CALLBOX_BY,/,1)},${CUT(CALLBOX_BY,/,2)}))" in permit
+    owner = _context(dialplan, "callbox-line-owner")
+    assert owner.splitlines()[1:] == [
+        'exten => s,1,GotoIf(${REGEX("^PJSIP$" ${ARG1})}?sip)',
+        'same => n,GotoIf(${REGEX("^DAHDI$" ${ARG1})}?:none)',
+        "same => n,GotoIf(${DIALPLAN_EXISTS(callbox-analog-lines,${ARG2},1)}?:none)",
+        "same => n,Gosub(callbox-analog-lines,${ARG2},1)",
+        "same => n,Return(${GOSUB_RETVAL})",
+        "same => n(sip),Return(${ARG2})",
+        "same => n(none),Return()",
+    ]
+    # A box without analog ports has an empty table: a DAHDI trunk's channel is nobody's.
+    plain = render_all(SNAPSHOT)["extensions.conf"]
+    assert "exten =>" not in _context(plain, "callbox-analog-lines")
 
 
 def test_dahdi_system_conf_refuses_what_would_change_its_meaning():

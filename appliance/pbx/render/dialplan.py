@@ -57,6 +57,9 @@ THREEWAY_CONTEXT = "callbox-threeway"  # a ticket's three-way call (tickets/thre
 ADMIN_CLASS = "international"  # built in, never changed: what administrators' own destinations may dial
 REFUSED_PROMPT = "cannot-complete-as-dialed"  # Asterisk's core sounds: "this call cannot be completed as dialed"
 REFUSED_EVENT = "CallboxOutsideRefused"
+CALLER_CONTEXT = "callbox-caller"  # Gosub: the calling phone's extension (empty for anyone else)
+LINE_OWNER = "callbox-line-owner"  # Gosub(...(technology,line)): that line's extension
+ANALOG_LINES = "callbox-analog-lines"  # DAHDI channel of an FXS port -> its extension
 FEATURE_CODES = {
     "#8": "your own voicemail",
     "*97": "your own voicemail",
@@ -191,9 +194,11 @@ def _features(body: ConfFile, snap: Snapshot) -> None:
     f.exten(f"_{RECORD_PROMPT_CODE}X!,1,Goto(callbox-record-prompt,${{EXTEN:{len(RECORD_PROMPT_CODE)}}},1)")
 
     own = body.section("callbox-vm-own")
-    # The endpoint the phone authenticated as, not a caller id it could fake.
-    own.exten("s,1,Answer()")
-    own.same(f"n,VoiceMailMain(${{CHANNEL(endpoint)}}@{VM_CONTEXT})")
+    # The phone's own line (the endpoint it authenticated as, an analog phone's port), not a caller
+    # id it could fake.
+    own.exten(f"s,1,Gosub({CALLER_CONTEXT},s,1)")
+    own.same("n,Answer()")
+    own.same(f"n,VoiceMailMain(${{GOSUB_RETVAL}}@{VM_CONTEXT})")
     own.same("n,Hangup()")
 
     vm = body.section("callbox-voicemail")
@@ -769,7 +774,9 @@ def _permissions(body: ConfFile, snap: Snapshot) -> None:
     - the phone that transferred it (##, *2, a REFER): BLINDTRANSFER or TRANSFERERNAME name its channel;
     - else the one the box acts for (CALLBOX_CLASS: a forward, a callback, an administrator's
       destination; set only by this dial plan, never inherited);
-    - else the phone that dialled, by the endpoint it authenticated as (never its caller id).
+    - else the phone that dialled, by its own line: the endpoint it authenticated as, or an analog
+      phone's FXS port (never its caller id; the number an analog phone dials after a hook flash
+      is a call of that port's too);
     Anyone else (a trunk's caller, a channel of the box's own) has no class and is refused."""
     emergency = "|".join(snap.settings.emergency_numbers)
     p = body.section("callbox-permit")
@@ -781,12 +788,14 @@ def _permissions(body: ConfFile, snap: Snapshot) -> None:
     p.same("n,GotoIf(${LEN(${LOCAL(transferrer)})}?transferred)")
     p.same("n,Set(LOCAL(class)=${CALLBOX_CLASS})")
     p.same("n,GotoIf(${LEN(${LOCAL(class)})}?check)")
-    p.same("n,Set(CALLBOX_BY=${CHANNEL(endpoint)})")
+    p.same(f"n,Gosub({CALLER_CONTEXT},s,1)")
+    p.same("n,Set(CALLBOX_BY=${GOSUB_RETVAL})")
     p.same("n,Goto(owner)")
-    # A channel name: PJSIP/<endpoint>-<sequence>.
+    # A channel name: <technology>/<line>-<sequence> (PJSIP/8001-0000002a, DAHDI/993-1).
     p.same("n(transferred),Set(CALLBOX_BY=${LOCAL(transferrer)})")
     p.same("n,Set(CALLBOX_BY=${CUT(CALLBOX_BY,-,1)})")
-    p.same("n,Set(CALLBOX_BY=${CUT(CALLBOX_BY,/,2)})")
+    p.same(f"n,Gosub({LINE_OWNER},s,1(${{CUT(CALLBOX_BY,/,1)}},${{CUT(CALLBOX_BY,/,2)}}))")
+    p.same("n,Set(CALLBOX_BY=${GOSUB_RETVAL})")
     p.same("n(owner),GotoIf(${DIALPLAN_EXISTS(callbox-class-of,${CALLBOX_BY},1)}?:check)")
     p.same("n,Gosub(callbox-class-of,${CALLBOX_BY},1)")
     p.same("n,Set(LOCAL(class)=${GOSUB_RETVAL})")
@@ -800,6 +809,7 @@ def _permissions(body: ConfFile, snap: Snapshot) -> None:
     of = body.section("callbox-class-of")
     for ext in snap.extensions:
         of.exten(f"{ext.number},1,Return({ext.permission_class})")
+    _lines(body, snap)
     for name, reach in snap.permission_classes:
         c = body.section(f"callbox-class-{name}")
         c.exten("none,1,NoOp(emergency numbers only)")
@@ -861,6 +871,36 @@ def _permissions(body: ConfFile, snap: Snapshot) -> None:
     r.same("n,Answer()")
     r.same(f"n(say),Playback({REFUSED_PROMPT})")
     r.same("n(end),Hangup()")
+
+
+def _lines(body: ConfFile, snap: Snapshot) -> None:
+    """Which extension a phone's line is, from what Asterisk itself knows of the channel (never a
+    caller id): a SIP phone's endpoint is its extension; an analog phone's DAHDI channel is the
+    FXS port the extension was given. A trunk's channel (an E1 timeslot, an FXO line) and the box's
+    own channels are nobody's."""
+    caller = body.section(CALLER_CONTEXT)
+    # The calling channel's own line. CHANNEL(endpoint) is PJSIP's alone; chan_dahdi gives the channel number.
+    caller.exten('s,1,GotoIf(${REGEX("^DAHDI$" ${CHANNEL(channeltype)})}?analog)')
+    caller.same('n,GotoIf(${REGEX("^PJSIP$" ${CHANNEL(channeltype)})}?:none)')
+    caller.same("n,Return(${CHANNEL(endpoint)})")
+    caller.same(f"n(analog),Gosub({LINE_OWNER},s,1(DAHDI,${{CHANNEL(dahdi_channel)}}))")
+    caller.same("n,Return(${GOSUB_RETVAL})")
+    caller.same("n(none),Return()")
+
+    # ARG1: the technology; ARG2: the line (a PJSIP endpoint, a DAHDI channel number). A DAHDI
+    # channel that is not an FXS port with an extension (a trunk's, or I1 of a PRI call's name) is nobody's.
+    owner = body.section(LINE_OWNER)
+    owner.exten('s,1,GotoIf(${REGEX("^PJSIP$" ${ARG1})}?sip)')
+    owner.same('n,GotoIf(${REGEX("^DAHDI$" ${ARG1})}?:none)')
+    owner.same(f"n,GotoIf(${{DIALPLAN_EXISTS({ANALOG_LINES},${{ARG2}},1)}}?:none)")
+    owner.same(f"n,Gosub({ANALOG_LINES},${{ARG2}},1)")
+    owner.same("n,Return(${GOSUB_RETVAL})")
+    owner.same("n(sip),Return(${ARG2})")
+    owner.same("n(none),Return()")
+    analog = body.section(ANALOG_LINES)
+    for port in snap.dahdi_ports:
+        if port.kind == "fxs" and port.extension:
+            analog.exten(f"{port.channel},1,Return({port.extension})")
 
 
 def dialplan_marker(text: str) -> str:
