@@ -23,10 +23,11 @@ PER_WORKER = 4  # this pjsua2 build holds 4 calls (and 8 transports, 8 accounts)
 
 
 class Worker:
-    def __init__(self, bind_ip: str, workdir: Path, index: int):
+    def __init__(self, bind_ip: str, workdir: Path, index: int, netns: str | None = None):
         workdir.mkdir(parents=True, exist_ok=True)
         self.log = open(workdir / f"worker-{index}.log", "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.phone_worker", bind_ip, str(workdir)],
+        within = ["ip", "netns", "exec", netns] if netns else []  # phones in a namespace of the test's
+        self.proc = subprocess.Popen([*within, sys.executable, "-m", "tests.phone_worker", bind_ip, str(workdir)],
                                      cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
                                      text=True, bufsize=1)
         self.count = 0
@@ -119,8 +120,10 @@ class FarmPhone:
 
 
 class Farm:
-    def __init__(self, bind_ip: str, server: str, workdir: Path, per_worker: int = PER_WORKER):
+    def __init__(self, bind_ip: str, server: str, workdir: Path, per_worker: int = PER_WORKER,
+                 netns: str | None = None):
         self.bind_ip = bind_ip
+        self.netns = netns
         self.server = server
         self.workdir = workdir
         self.per_worker = per_worker
@@ -131,7 +134,7 @@ class Farm:
     def add(self, number: str, secret: str) -> FarmPhone:
         if not self.workers or self.workers[-1].count >= self.per_worker:
             index = len(self.workers)
-            self.workers.append(Worker(self.bind_ip, self.workdir / f"w{index}", index))
+            self.workers.append(Worker(self.bind_ip, self.workdir / f"w{index}", index, self.netns))
         worker = self.workers[-1]
         worker.ask(op="add", number=number, secret=secret, server=self.server)
         worker.count += 1

@@ -68,16 +68,41 @@ class WgPeer:
             self.close()
             raise
 
-    def start(self, address: str, port: int = 51821) -> "WgPeer":
-        """wireguard-go with our key, listening on `port`, tunnel address `address` (with prefix)."""
+    def _interface(self) -> None:
         self.proc = subprocess.Popen(["ip", "netns", "exec", self.netns, "wireguard-go", "-f", self.ifname],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         sock = Path("/var/run/wireguard", f"{self.ifname}.sock")
         wait_for(sock.exists, 10, "wireguard-go's control socket")
+
+    def start(self, address: str, port: int = 51821) -> "WgPeer":
+        """wireguard-go with our key, listening on `port`, tunnel address `address` (with prefix)."""
+        self._interface()
         self.wg("set", self.ifname, "private-key", str(self.key_file), "listen-port", str(port))
         sh("ip", "-n", self.netns, "addr", "add", address, "dev", self.ifname)
         sh("ip", "-n", self.netns, "link", "set", self.ifname, "up")
         self.port = port
+        return self
+
+    def start_with(self, config: str, tmp: Path) -> "WgPeer":
+        """Bring the interface up from a wg-quick file, as `wg-quick up` would: its Address on the
+        interface, the rest (wg-quick's `strip`) to `wg setconf`, a route for each AllowedIPs."""
+        entries = [(k.strip(), v.strip()) for k, sep, v in
+                   (line.split("#", 1)[0].partition("=") for line in config.splitlines()) if sep]
+        stripped = "\n".join(line for line in config.splitlines()
+                             if line.split("=", 1)[0].strip() not in ("Address", "DNS", "MTU"))
+        conf = tmp / f"{self.ifname}.conf"
+        conf.write_text(stripped + "\n")
+        conf.chmod(0o600)
+        self._interface()
+        self.wg("setconf", self.ifname, str(conf))
+        for key, value in entries:
+            if key == "Address":
+                sh("ip", "-n", self.netns, "addr", "add", value, "dev", self.ifname)
+        sh("ip", "-n", self.netns, "link", "set", self.ifname, "up")
+        for key, value in entries:
+            if key == "AllowedIPs":
+                for net in value.split(","):
+                    sh("ip", "-n", self.netns, "route", "replace", net.strip(), "dev", self.ifname)
         return self
 
     def wg(self, *args: str) -> str:

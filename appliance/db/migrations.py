@@ -812,6 +812,12 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE TABLE ticket_rollup (zone VARCHAR(255) NOT NULL)",
         ],
     ),
+    (
+        33,
+        "remote seats: a WireGuard peer made for one extension's phone",
+        ["ALTER TABLE vpn_peer ADD COLUMN extension_id INTEGER REFERENCES extension (id) ON DELETE CASCADE",
+         "CREATE UNIQUE INDEX vpn_peer_extension_id ON vpn_peer (extension_id)"],
+    ),
 ]
 
 

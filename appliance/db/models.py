@@ -565,6 +565,9 @@ class VpnPeer(BaseModel):
     keepalive = IntegerField(default=0)  # seconds; 0 is off
     created_at = DateTimeField()
     updated_at = DateTimeField()
+    # A remote seat's peer (appliance/vpn/seats.py): made for this extension's phone, which alone
+    # may register through it.
+    extension = ForeignKeyField(Extension, null=True, unique=True, on_delete="CASCADE")
 
 
 class Site(BaseModel):

@@ -10,6 +10,7 @@ from ..permissions import service as permissions
 from ..provisioning import service as provisioning
 from ..queues import service as queues
 from ..ringgroups import service as ringgroups
+from ..vpn import seats
 from ..db import change
 from ..db.journal import utcnow
 from ..db.models import Extension, Mailbox, User
@@ -436,6 +437,7 @@ def delete(number: str, actor: str) -> int:
         queues.remove_extension(cs, ext)
         paging.remove_extension(cs, ext)
         provisioning.remove_extension(cs, ext)
+        seats.remove_extension(cs, ext)
         # Forwards to it would lead nowhere (or to whoever gets the number next): they end with it.
         for column in FORWARDS.values():
             for other in Extension.select().where(getattr(Extension, column) == number):

@@ -14,6 +14,7 @@ from peewee import JOIN
 
 from ..db import db
 from ..sites import peering
+from ..vpn import seats
 from ..db.journal import Journal
 from ..db.models import (
     BlacklistEntry,
@@ -307,6 +308,16 @@ class SitesView:
 
 
 @dataclass(frozen=True)
+class SeatsView:
+    """Remote seats (appliance/vpn/seats.py). `network`: the box's tunnel network (None: no tunnel),
+    from which an extension registers only through its own seat; `addresses`: (extension number,
+    its seat's address)."""
+
+    network: str | None = None
+    addresses: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Snapshot:
     revision: int
     pending: tuple[int, ...]
@@ -338,6 +349,7 @@ class Snapshot:
     dahdi_spans: tuple[DahdiSpanView, ...] = ()
     dahdi_ports: tuple[DahdiPortView, ...] = ()
     sites: SitesView = SitesView()
+    seats: SeatsView = SeatsView()
     surveys: tuple[SurveyView, ...] = ()
 
     def language(self, kind: str, key) -> str:
@@ -385,6 +397,7 @@ def load_snapshot(system: System) -> Snapshot:
             dahdi_spans=_dahdi_spans(),
             dahdi_ports=_dahdi_ports(),
             sites=peering.view(),
+            seats=SeatsView(seats.tunnel_network(), tuple(sorted(seats.seats().items()))),
             surveys=_surveys(system),
             languages=_languages(),
             recording={e.number: e.recording for e in Extension.select(Extension.number, Extension.recording)

@@ -112,6 +112,8 @@ def _tunnel(number: int) -> tuple[str, str]:
     if number + 1 >= network.num_addresses - 1:
         raise Conflict(f"the tunnel network {network} has no room for another site")
     address = network.network_address + number
+    if any(address in ipaddress.ip_network(n) for p in VpnPeer.select() for n in vpn.networks_of(p)):
+        raise Conflict(f"site {number}'s tunnel address {address} is taken by a VPN peer")
     if address == ipaddress.ip_interface(iface["address"]).ip:
         raise Conflict(f"site {number}'s tunnel address would be this box's own: give this box the network's "
                        f"first address (such as {network.network_address + 1})")

@@ -152,6 +152,8 @@ def networks_of(p: VpnPeer) -> list[str]:
 def to_dict(p: VpnPeer, live: dict | None = None) -> dict:
     doc = {"id": p.id, "name": p.name, "public_key": p.public_key, "allowed_ips": networks_of(p),
            "endpoint": p.endpoint, "keepalive": p.keepalive,
+           # A remote seat's extension (seats.py), changed and removed with it; None: any other peer.
+           "extension": p.extension.number if p.extension_id is not None else None,
            "created_at": p.created_at.isoformat() + "Z", "updated_at": p.updated_at.isoformat() + "Z"}
     if live is not None:
         doc.update(live)
@@ -213,6 +215,9 @@ def update(key, data, actor: str, *, partial: bool, own_public_key: str | None =
     values = _load(data, partial=partial)
     with change(actor, "vpn_peer.update", str(key)) as cs:
         peer = get(key)
+        if peer.extension_id is not None:
+            raise Conflict(f"peer {peer.name} is extension {peer.extension.number}'s remote-access tunnel: "
+                           "remove it and make it again on the extension")
         _check_unique(values, own_public_key, peer.id)
         changes = {k: values[k] for k in ("name", "public_key") if k in values}
         if "allowed_ips" in values:

@@ -1,11 +1,12 @@
-"""/vpn: the box's WireGuard interface and its peers (appliance/vpn), with each peer's live state."""
+"""/vpn: the box's WireGuard interface and its peers (appliance/vpn), with each peer's live state;
+/extensions/{number}/tunnel: an extension's remote seat (appliance/vpn/seats.py)."""
 
 from __future__ import annotations
 
 from bottle import request, response
 
 from appliance.errors import Unavailable
-from appliance.vpn import service
+from appliance.vpn import seats, service
 
 from ..plugins import current_user, json_body
 from .apply import settle
@@ -87,4 +88,36 @@ def install(api, box) -> None:
     def delete_peer(key):
         """Remove a peer: the interface forgets it at once."""
         changed(service.delete(key, current_user().username))
+        response.status = 204
+
+    def seat_doc(peer, live=None) -> dict:
+        doc = peer_doc(peer, live)
+        iface = service.interface()
+        doc.update(address=seats.address_of(peer),
+                   sip_server=iface["address"].split("/")[0] if iface["address"] else None)
+        return doc
+
+    @api.get("/extensions/<number>/tunnel", roles=ADMIN)
+    def get_seat(number):
+        """The extension's remote-access tunnel (a WireGuard peer made for its phone): its address,
+        the SIP server to register to through it, and its live state; 404 when it has none."""
+        return seat_doc(seats.of(number))
+
+    @api.post("/extensions/<number>/tunnel", roles=ADMIN, success="201")
+    def create_seat(number):
+        """Make the extension a remote-access tunnel: the box makes the peer's keys, gives it the
+        highest free address of the tunnel network and keepalive, and answers its wg-quick file
+        (`config`) once: the private key is not kept. Needs the box's tunnel and public address."""
+        tools = manager().tools
+        peer, text, revision = seats.create(number, current_user().username, manager().public_key,
+                                            tools.genkey, tools.pubkey)
+        changed(revision)
+        response.status = 201
+        response.set_header("Location", f"/api/v1/extensions/{number}/tunnel")
+        return {**seat_doc(service.get(peer.id)), "config": text}
+
+    @api.delete("/extensions/<number>/tunnel", roles=ADMIN, success="204")
+    def delete_seat(number):
+        """Remove the extension's remote-access tunnel: the interface forgets the peer at once."""
+        changed(seats.delete(number, current_user().username))
         response.status = 204

@@ -161,6 +161,17 @@
       <span class="label">{{_('ext.f.registration')}}</span>
       <span id="reg-view" class="muted"></span>
     </div>
+    % if user.role == "admin":
+    <div class="field edit-only">
+      <span class="label">{{_('ext.f.tunnel')}}</span>
+      <div class="secret-row">
+        <span id="tunnel-view" class="muted"></span>
+        <button class="btn" type="button" id="tunnel-make">{{_('ext.tunnel.make')}}</button>
+        <button class="btn btn-danger-ghost" type="button" id="tunnel-remove" hidden>{{_('ext.tunnel.remove')}}</button>
+      </div>
+      <span class="hint">{{_('ext.f.tunnel_hint')}}</span>
+    </div>
+    % end
     <div class="field edit-only recent-calls">
       <span class="label">{{_('recent.title')}}</span>
       <table class="table compact">
@@ -223,6 +234,18 @@
     <p class="muted">{{_('ext.created.intro')}}</p>
     <dl class="kv" id="created-kv"></dl>
     <div class="dialog-actions"><button class="btn btn-primary" type="button" data-close>{{_('common.done')}}</button></div>
+  </div>
+</dialog>
+
+<dialog id="tunnel-dialog" class="dialog">
+  <div class="stack">
+    <h2 id="tunnel-title"></h2>
+    <p class="muted">{{_('ext.tunnel.intro')}}</p>
+    <pre class="mono tunnel-config" id="tunnel-config"></pre>
+    <div class="dialog-actions">
+      <a class="btn" id="tunnel-download" download>{{_('ext.tunnel.download')}}</a>
+      <button class="btn btn-primary" type="button" data-close>{{_('common.done')}}</button>
+    </div>
   </div>
 </dialog>
 

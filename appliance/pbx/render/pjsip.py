@@ -89,11 +89,19 @@ def render(snap: Snapshot) -> dict[str, str]:
     g.set("unidentified_request_period", "5")
     conf.include("pjsip_transports.conf")
 
+    seat_of = dict(snap.seats.addresses)
     for ext in snap.extensions:
         n = ext.number
         e = conf.section(n)
         e.set("type", "endpoint")
         e.set("context", TLS_ONLY_CONTEXT if ext.transport == "tls" else PHONE_CONTEXT)
+        if snap.seats.network:
+            # Through the tunnel, only an extension's own remote seat may register or call as it
+            # (appliance/vpn/seats.py): Asterisk answers others 403 (FailedACL). The last matching
+            # rule decides, so the seat's permit after the network's deny lets it in.
+            e.set("deny", snap.seats.network)
+            if n in seat_of:
+                e.set("permit", f"{seat_of[n]}/32")
         if ext.transport != "udp":  # udp: as the phone registered (UDP unless it chose TCP)
             e.set("transport", f"transport-{ext.transport}")
         if ext.srtp != "off":
@@ -148,16 +156,18 @@ def _guard(conf: ConfFile, ext) -> None:
 
 def _nat(t, snap: Snapshot) -> None:
     """A phone behind a home router works without NAT tricks of its own: the box names its
-    public address in SIP and SDP to addresses outside its own networks. The other sites are
-    reached through the tunnel, never through the public address."""
+    public address in SIP and SDP to addresses outside its own networks. The other sites and the
+    remote seats' phones are reached through the tunnel, never through the public address."""
     import ipaddress
 
     settings = snap.settings
     if settings.sip_external_address:
         t.set("external_media_address", settings.sip_external_address)
         t.set("external_signaling_address", settings.sip_external_address)
-        if snap.sites.trunks and snap.sites.network:
-            t.set("local_net", snap.sites.network)
+        # The tunnels' network: the other sites, and the remote seats' phones (seats.py).
+        tunnels = snap.sites.network if snap.sites.trunks else snap.seats.network if snap.seats.addresses else None
+        if tunnels:
+            t.set("local_net", tunnels)
     for net in settings.sip_local_networks:
         t.set("local_net", str(ipaddress.ip_network(net, strict=False)))
 

@@ -1,6 +1,7 @@
 /* Extensions: a server-paged, sorted, searched table with live registration state;
-   add one, add a range, import and export CSV, edit, reset the secret, delete; the other
-   sites' extensions with their live state (their busy lamps). */
+   add one, add a range, import and export CSV, edit, reset the secret, make or remove a
+   remote-access tunnel (administrators), delete; the other sites' extensions with their live
+   state (their busy lamps). */
 (function () {
   "use strict";
   const {t, el, api, live, toast, clearErrors, showError, confirmDialog, csvImport, recentCalls} = window.Callbox;
@@ -199,6 +200,7 @@
     $("secret-view").type = "password";
     $("secret-show").textContent = t("ext.show");
     showRegistration(ext.registration);
+    loadTunnel(ext.number);
     $("recent-rows").replaceChildren();
     $("recent-empty").hidden = true;
     api("GET", "/extensions/" + encodeURIComponent(ext.number) + "/calls?limit=10")
@@ -262,6 +264,65 @@
       showError(form, err);
     }
   });
+
+  /* -- the remote-access tunnel (administrators only: the page has no such field for others) -- */
+
+  function showTunnel(seat) {
+    $("tunnel-make").hidden = !!seat;
+    $("tunnel-remove").hidden = !seat;
+    if (!seat) { $("tunnel-view").textContent = t("ext.tunnel.none"); return; }
+    const args = {address: seat.address, server: seat.sip_server, age: seat.handshake_age};
+    $("tunnel-view").textContent = seat.handshake_age === null ? t("ext.tunnel.at", args) : t("ext.tunnel.seen", args);
+  }
+
+  async function loadTunnel(number) {
+    if (!$("tunnel-view")) return;
+    $("tunnel-view").textContent = "";
+    try {
+      showTunnel(await api("GET", `/extensions/${encodeURIComponent(number)}/tunnel`));
+    } catch (err) {
+      if (err.status === 404) showTunnel(null); else $("tunnel-view").textContent = err.message;
+    }
+  }
+
+  if ($("tunnel-make")) {
+    $("tunnel-make").addEventListener("click", async () => {
+      const number = editing.number;
+      try {
+        const seat = await api("POST", `/extensions/${encodeURIComponent(number)}/tunnel`);
+        showTunnel(seat);
+        $("tunnel-title").textContent = t("ext.tunnel.title", {number});
+        $("tunnel-config").textContent = seat.config;
+        const link = $("tunnel-download");
+        if (link.href) URL.revokeObjectURL(link.href);
+        link.href = URL.createObjectURL(new Blob([seat.config], {type: "text/plain"}));
+        link.download = `callbox-${number}.conf`;
+        $("tunnel-dialog").showModal();
+      } catch (err) {
+        showError(form, err);
+      }
+    });
+    $("tunnel-remove").addEventListener("click", async () => {
+      const number = editing.number;
+      const ok = await confirmDialog(t("ext.tunnel.remove_title", {number}), t("ext.tunnel.remove_text"),
+                                     t("ext.tunnel.remove"));
+      if (!ok) return;
+      try {
+        await api("DELETE", `/extensions/${encodeURIComponent(number)}/tunnel`);
+        showTunnel(null);
+        toast(t("ext.tunnel.removed", {number}));
+      } catch (err) {
+        showError(form, err);
+      }
+    });
+    // The file holds the peer's private key: it leaves the page with the dialog.
+    $("tunnel-dialog").addEventListener("close", () => {
+      $("tunnel-config").textContent = "";
+      const link = $("tunnel-download");
+      if (link.href) URL.revokeObjectURL(link.href);
+      link.removeAttribute("href");
+    });
+  }
 
   function showCreated(ext) {
     const kv = $("created-kv");
