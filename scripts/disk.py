@@ -45,6 +45,9 @@ _spec.loader.exec_module(rootfs)
 CACHE = rootfs.CACHE
 KEYDIR = CACHE / "rauc-dev-keys"
 
+# The box model the dev image names (BOX_MODEL): a virtual machine's, with no I2C sensors nor front
+# panel to look for (qemu has none); cards and software spans are found as on any box.
+BOX_MODEL = "callbox-virtual"
 # The initramfs mounts the squashfs system from the disk: these modules and no others.
 INITRAMFS_MODULES = [
     "virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "ahci", "ata_piix", "nvme", "mmc_block",
@@ -188,7 +191,8 @@ def make_outputs(out: Path, base: Path, version: str, overlays: list[Path]) -> N
             site = "/" + rootfs.SITE
             sh("chroot", merged, "python3", "-m", "compileall", "-q", "-j", "0",
                *(f"{site}/{name}" for name in rootfs.CODE), stdout=subprocess.DEVNULL)
-            env = {**os.environ, "CALLBOX_VERSION": version, "CALLBOX_RAUC_KEYDIR": str(KEYDIR)}
+            env = {**os.environ, "CALLBOX_VERSION": version, "CALLBOX_RAUC_KEYDIR": str(KEYDIR),
+                   "CALLBOX_BOX_MODEL": BOX_MODEL}
             sh(BOARD / "post-build.sh", merged, env=env)
             log(f"squashing the system (version {version})")
             t = time.monotonic()
@@ -234,7 +238,7 @@ def build(version: str | None, overlays: list[Path]) -> dict:
     version = version or default_version(app)
     h.update(version.encode())
     digest_paths(h, [BOARD, *overlays])
-    h.update(json.dumps(SQUASHFS_COMP + GRUB_MODULES).encode())
+    h.update(json.dumps(SQUASHFS_COMP + GRUB_MODULES + [BOX_MODEL]).encode())
     out = CACHE / f"disk-{h.hexdigest()[:16]}"
     if not (out / "disk.img").exists():
         t = time.monotonic()

@@ -192,8 +192,10 @@ def parse_box(key: str, doc: dict, cards: dict[str, Profile]) -> BoxModel:
     if doc.get("kind") != "box":
         raise ProfileError(where, "kind", 'must be "box"')
     entries = doc.get("cards")
-    if not isinstance(entries, list) or not entries:
-        raise ProfileError(where, "cards", "must list the cards the box is built with")
+    # An empty list is a box built without cards (a virtual machine, a plain PC): cards fitted
+    # later are still detected and used; the model only has none to promise.
+    if not isinstance(entries, list):
+        raise ProfileError(where, "cards", "must list the cards the box is built with ([] for none)")
     fitted = []
     for entry in entries:
         if not isinstance(entry, dict) or entry.get("profile") not in cards:

@@ -160,3 +160,13 @@ def test_a_bad_board_declaration_is_refused_with_its_field(cards, doc, field, sa
     with pytest.raises(profiles.ProfileError) as err:
         profiles.parse_box("b", {**BOX, **doc}, cards)
     assert err.value.field == field and says in str(err.value), str(err.value)
+
+
+def test_a_box_model_lists_its_cards_even_when_there_are_none(cards):
+    """[] is a box built without cards (a virtual machine); leaving the list out is a mistake."""
+    bare = {"name": "V", "kind": "box", "cards": [], "spans": 0, "ports": 0}
+    assert profiles.parse_box("v", bare, cards).cards == ()
+    for bad in ({k: v for k, v in bare.items() if k != "cards"}, {**bare, "cards": "none"}, {**bare, "spans": 1}):
+        with pytest.raises(profiles.ProfileError) as err:
+            profiles.parse_box("v", bad, cards)
+        assert err.value.field in ("cards", "spans")

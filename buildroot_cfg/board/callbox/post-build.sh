@@ -4,7 +4,7 @@
 # Buildroot runs it as BR2_ROOTFS_POST_BUILD_SCRIPT; scripts/disk.py runs it on
 # the dev disk image's tree, so both images come out the same way.
 # Environment: CALLBOX_VERSION (default: from git), CALLBOX_RAUC_CERT or a key
-# directory CALLBOX_RAUC_KEYDIR (see rauc-keys.sh).
+# directory CALLBOX_RAUC_KEYDIR (see rauc-keys.sh), the box model (see box-model.sh).
 set -eu
 TARGET=$1
 BOARD=$(dirname "$(readlink -f "$0")")
@@ -18,6 +18,9 @@ NAME=Callbox
 VERSION=$VERSION
 COMPATIBLE=callbox-x86_64
 REL
+
+# The box model: its board's sensors and front panel.
+"$BOARD/box-model.sh" "$TARGET"
 
 # The system is read-only: what must change at run time lives on /data (made
 # by data-setup at first boot) or in /run.
