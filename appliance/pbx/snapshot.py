@@ -300,6 +300,13 @@ class SitesView:
     trunks: tuple[SiteTrunkView, ...] = ()
     own: int = 1  # this box's site number (headquarters is 1): the other end's name for it
     ranges: tuple[tuple[str, int], ...] = ()
+    #: Other sites' extensions dialled with their prefix (3*8001): (pattern, site number whose trunk
+    #: takes it, leading characters dropped: the prefix at headquarters, none at a branch, whose
+    #: headquarters needs it to know the site).
+    prefixed: tuple[tuple[str, int, int], ...] = ()
+    #: Prefixed patterns of the sites dialled by prefix only: a caller from such a site is shown with
+    #: its prefix, so that a call back reaches it.
+    callers: tuple[str, ...] = ()
     #: Extensions of another site whose busy lamps this box's phones watch: (number, site number).
     watched: tuple[tuple[str, int], ...] = ()
     breakouts: tuple[tuple[str, int], ...] = ()

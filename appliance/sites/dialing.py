@@ -1,4 +1,13 @@
-"""How numbers reach other sites: extension ranges as dial plan patterns, and breakout patterns.
+"""How numbers reach other sites: extension ranges as dial plan patterns, site prefixes, and
+breakout patterns.
+
+Every site's extensions can be dialled from every other site as its site prefix (the site number
+and a star) and the extension: 3*8001 is site 3's 8001. A star after a digit begins no number of a
+box: extensions, groups and park slots are digits, feature codes start with * or #, and an outside
+number has no star after its first digit, so prefixed numbers clash with nothing and with each
+other only if the site numbers are the same. A site whose range overlaps no other site's is also
+reached by the plain extension (short numbers); two sites whose ranges overlap are reached by
+prefix only, at every site, so a plain number never means one site here and another there.
 
 Pure: no database, no Asterisk. The config writer refuses '[' and ']', so a range cannot be
 one pattern with a character class; it becomes the few prefix-and-X patterns that cover it
@@ -56,6 +65,30 @@ def range_patterns(first: str, last: str) -> list[str]:
         prefix = str(x).zfill(width)[:width - k]
         out.append(f"_{prefix}{'X' * k}" if k else prefix)
         x += 10 ** k
+    return out
+
+
+def prefix(number: int) -> str:
+    """Site `number`'s prefix: what is dialled before its extensions at the other sites."""
+    return f"{number}*"
+
+
+def prefixed_patterns(number: int, first: str, last: str) -> list[str]:
+    """Dial plan patterns for site `number`'s range first..last dialled with its prefix."""
+    return [f"_{prefix(number)}{p.lstrip('_')}" for p in range_patterns(first, last)]
+
+
+def overlaps(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Whether two FROM-TO ranges share a number."""
+    return len(a[0]) == len(b[0]) and int(a[0]) <= int(b[1]) and int(b[0]) <= int(a[1])
+
+
+def prefix_only(ranges: dict[int, tuple[str, str]]) -> set[int]:
+    """The sites (by number) whose range overlaps another's: they are dialled by prefix only."""
+    out = set()
+    for number, mine in ranges.items():
+        if any(overlaps(mine, theirs) for other, theirs in ranges.items() if other != number):
+            out.add(number)
     return out
 
 

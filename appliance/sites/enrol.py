@@ -22,7 +22,7 @@ from ..errors import Conflict, Invalid, Unavailable
 from ..fields import StrictSchema, validate
 from ..vpn import service as vpn
 from . import code as codes
-from .dialing import check_breakout
+from .dialing import check_breakout, prefix
 from .service import parse_range
 from .pinned import WrongCertificate, post
 
@@ -77,6 +77,11 @@ def _check_site(site: dict) -> None:
     if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 100000:
         raise ValueError("site number")
     parse_range(site["extensions"])
+    # The prefix follows from the number; headquarters names it so the page can show it.
+    if site.get("prefix", prefix(number)) != prefix(number):
+        raise ValueError("site prefix")
+    if not isinstance(site.get("short_numbers", True), bool):
+        raise ValueError("short numbers")
     patterns = site.get("breakout_patterns", [])
     if not isinstance(patterns, list) or len(patterns) > 20:
         raise ValueError("breakout patterns")
@@ -91,7 +96,8 @@ def check_directory(doc) -> dict:
         for site in doc["sites"]:
             _check_site(site)
             sites.append({"number": site["number"], "name": str(site.get("name", ""))[:64],
-                          "extensions": site["extensions"],
+                          "extensions": site["extensions"], "prefix": prefix(site["number"]),
+                          "short_numbers": site.get("short_numbers", True),
                           "breakout_patterns": [check_breakout(p) for p in site.get("breakout_patterns", [])]})
         hq = []
         for r in doc["headquarters"]["extensions"]:

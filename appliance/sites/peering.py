@@ -3,9 +3,11 @@
 Headquarters has a trunk to every enrolled branch and sends each branch's range and breakout
 patterns to it. A branch has one trunk, to headquarters (site 1), and sends everything it
 does not have itself there: headquarters' extensions, the other branches' ranges and their
-breakout patterns (headquarters forwards them). Its own breakout patterns are what calls
-from headquarters may leave by through its lines. Busy lamps: headquarters watches the
-extensions each branch reports, a branch headquarters' extensions.
+breakout patterns (headquarters forwards them); the other branches' prefixed numbers (3*8001)
+go there as dialled, and headquarters drops the prefix as it sends the call to that branch. Its
+own breakout patterns are what calls from headquarters may leave by through its lines. Busy
+lamps: headquarters watches the extensions each branch reports (not those of branches dialled
+by prefix only), a branch headquarters' extensions.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import ipaddress
 
 from ..db.models import Site
 from ..vpn import service as vpn
-from . import enrol
-from .dialing import range_patterns
+from . import enrol, service
+from .dialing import prefix, prefixed_patterns, range_patterns
 
 HEADQUARTERS = 1
 
@@ -27,12 +29,15 @@ def view():
     if state["state"] == "enrolled":
         own = state["site"]["number"]
         listed = enrol.directory()
+        others = [s for s in listed["sites"] if s["number"] != own]
         ranges = [r for r in listed["headquarters"]["extensions"]]
-        ranges += [s["extensions"] for s in listed["sites"] if s["number"] != own]
+        ranges += [s["extensions"] for s in others if s.get("short_numbers", True)]
         breakouts = [p for s in listed["sites"] if s["number"] != own for p in s["breakout_patterns"]]
         trunk = SiteTrunkView(HEADQUARTERS, state["tunnel"]["headquarters"], state["trunk"]["username"],
                               state["trunk"]["secret"])
         return SitesView(trunks=(trunk,), own=own, ranges=_ranges(ranges, HEADQUARTERS),
+                         prefixed=tuple((p, HEADQUARTERS, 0) for s in others
+                                        for p in prefixed_patterns(s["number"], *s["extensions"].split("-"))),
                          watched=_numbers(listed["headquarters"]["extensions"], HEADQUARTERS),
                          breakouts=_unique((p, HEADQUARTERS) for p in breakouts),
                          local_breakout=tuple(state["site"].get("breakout_patterns", [])),
@@ -41,10 +46,16 @@ def view():
     if not sites:
         return SitesView()
     address = vpn.interface()["address"]
+    only = service.prefixed_sites()
+    plain = [s for s in sites if s.number not in only]
+    prefixed = tuple((p, s.number, len(prefix(s.number))) for s in sites
+                     for p in prefixed_patterns(s.number, s.extensions_from, s.extensions_to))
     return SitesView(
         trunks=tuple(SiteTrunkView(s.number, s.tunnel_address, f"site{s.number}", s.trunk_secret) for s in sites),
-        ranges=tuple(r for s in sites for r in _ranges([f"{s.extensions_from}-{s.extensions_to}"], s.number)),
-        watched=tuple(w for s in sites for w in _numbers([r for r in s.extensions_listed.split(",") if r], s.number)),
+        ranges=tuple(r for s in plain for r in _ranges([f"{s.extensions_from}-{s.extensions_to}"], s.number)),
+        prefixed=prefixed, callers=tuple(p for p, number, _strip in prefixed if number in only),
+        # Two prefixed sites publish the same device names (PJSIP/8001): no busy lamps for them.
+        watched=tuple(w for s in plain for w in _numbers([r for r in s.extensions_listed.split(",") if r], s.number)),
         breakouts=_unique((p, s.number) for s in sites for p in s.breakout_patterns.split(",") if p),
         network=str(ipaddress.ip_interface(address).network) if address else None)
 

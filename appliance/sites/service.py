@@ -5,6 +5,10 @@ a tunnel address in headquarters' tunnel network and a one-time code. A branch t
 the code's token (over HTTPS, see enrol.py) with its WireGuard key becomes a VPN peer in the
 same change that marks the code used, so a site is never half-enrolled. Revoking removes
 the site and its peer together.
+
+Ranges may overlap between branches (two hotels that both number their rooms 8001-8099): such
+sites are dialled by their prefix only (dialing.py). A range may not overlap headquarters' own
+numbers, which its phones dial plainly, nor a prefix an outbound route here names.
 """
 
 from __future__ import annotations
@@ -15,15 +19,15 @@ import ipaddress
 
 from marshmallow import ValidationError, fields, validate as v, validates
 
-from .. import secrets as box_secrets
+from .. import numbers, secrets as box_secrets
 from ..db import change, write_lock
 from ..db.journal import utcnow
-from ..db.models import Extension, Site, VpnPeer
+from ..db.models import Extension, OutboundPattern, Site, VpnPeer
 from ..errors import Conflict, Invalid, NotFound
 from ..fields import Name, StrictSchema, StrictString, validate
 from ..vpn import service as vpn
 from . import code as codes
-from .dialing import BreakoutPattern, runs
+from .dialing import BreakoutPattern, prefix, prefix_only, runs
 
 CODE_HOURS = 24
 KEEPALIVE = 25  # seconds: branches sit behind NAT routers
@@ -70,10 +74,6 @@ class JoinSchema(StrictSchema):
     version = StrictString(validate=v.Length(max=64))
 
 
-def _overlaps(a: tuple[str, str], b: tuple[str, str]) -> bool:
-    return len(a[0]) == len(b[0]) and int(a[0]) <= int(b[1]) and int(b[0]) <= int(a[1])
-
-
 def listing() -> list[Site]:
     return list(Site.select().order_by(Site.number))
 
@@ -85,7 +85,27 @@ def get(key) -> Site:
     return found
 
 
-def to_dict(site: Site, live: dict | None) -> dict:
+def prefixed_sites() -> set[int]:
+    """Sites dialled by prefix only: their range overlaps another site's (pending ones count, so a
+    site's numbering does not change again when the other enrols)."""
+    return prefix_only({s.number: (s.extensions_from, s.extensions_to)
+                        for s in Site.select(Site.number, Site.extensions_from, Site.extensions_to)})
+
+
+def dialling(site: Site, prefixed: set[int]) -> dict:
+    """How the other sites dial this site's extensions: its prefix always, plainly too unless prefixed."""
+    return {"prefix": prefix(site.number), "short_numbers": site.number not in prefixed}
+
+
+def _route_naming(pattern: str, number: int) -> bool:
+    """Whether an outbound route pattern names site `number`'s prefix: digits (or X, N, Z) then a star."""
+    head, star, _rest = pattern.lstrip("_").lstrip("+").partition("*")
+    digits = str(number)
+    return bool(star) and len(head) == len(digits) and all(
+        h == d or h == "X" or (h == "N" and d >= "2") or (h == "Z" and d >= "1") for h, d in zip(head, digits))
+
+
+def to_dict(site: Site, live: dict | None, prefixed: set[int] | None = None) -> dict:
     """The API's shape; `live` is the site's peer's live state from the VPN manager."""
     state, last_seen = "pending", None
     if site.enrolled_at is not None:
@@ -100,6 +120,7 @@ def to_dict(site: Site, live: dict | None) -> dict:
             "extensions": f"{site.extensions_from}-{site.extensions_to}",
             "breakout_patterns": [p for p in site.breakout_patterns.split(",") if p],
             "tunnel_address": site.tunnel_address,
+            **dialling(site, prefixed_sites() if prefixed is None else prefixed),
             "code_expires": None if site.enrolled_at else site.code_expires.isoformat() + "Z"}
 
 
@@ -129,15 +150,19 @@ def create(data, actor: str, https_url: str, fingerprint: str, now: dt.datetime 
     with change(actor, "site.create", values["name"]) as cs:
         if Site.get_or_none(Site.name == values["name"]):
             raise Conflict(f"name: a site called {values['name']} exists", "name")
-        for other in listing():
-            if _overlaps((first, last), (other.extensions_from, other.extensions_to)):
-                raise Invalid(f"extensions: overlaps site {other.name}'s {other.extensions_from}-"
-                              f"{other.extensions_to}", "extensions")
-        ours = [e.number for e in Extension.select(Extension.number)
-                if len(e.number) == len(first) and int(first) <= int(e.number) <= int(last)]
+        # Headquarters' phones dial its own numbers plainly, and branches are sent its extensions
+        # plainly: a site's extension there would be neither reachable nor a short number.
+        ours = sorted(n for n in numbers.taken() if len(n) == len(first) and n.isdigit()
+                      and int(first) <= int(n) <= int(last))
         if ours:
-            raise Invalid(f"extensions: {ours[0]} is an extension of this box", "extensions")
+            raise Invalid(f"extensions: {ours[0]} is already this box's {numbers.in_use(ours[0])}; "
+                          "headquarters' own numbers cannot be at a site", "extensions")
         number = max([s.number for s in listing()] + [1]) + 1  # headquarters is site 1
+        named = next((p.pattern for p in OutboundPattern.select(OutboundPattern.pattern)
+                      if _route_naming(p.pattern, number)), None)
+        if named:
+            raise Invalid(f"extensions: the outbound route pattern {named} takes numbers starting "
+                          f"{prefix(number)}, this site's prefix; change that pattern first", "extensions")
         _hq, address = _tunnel(number)
         site = cs.create(Site, name=values["name"], number=number, extensions_from=first, extensions_to=last,
                          breakout_patterns=",".join(values.get("breakout_patterns", [])),
@@ -172,7 +197,7 @@ def join(data, hq_public_key: str, now: dt.datetime | None = None) -> tuple[dict
         iface = vpn.interface()
     hq_address = ipaddress.ip_interface(iface["address"])
     doc = {
-        "site": {"number": site.number, "name": site.name,
+        "site": {"number": site.number, "name": site.name, "prefix": prefix(site.number),
                  "extensions": f"{site.extensions_from}-{site.extensions_to}",
                  "breakout_patterns": [p for p in site.breakout_patterns.split(",") if p]},
         "tunnel": {"address": f"{site.tunnel_address}/{hq_address.network.prefixlen}",
@@ -212,10 +237,12 @@ def _within(run: str, site: Site) -> bool:
 
 
 def directory() -> dict:
-    """What every branch needs to dial the others: each enrolled site's range and breakout patterns,
-    and headquarters' own extensions as ranges (a branch sends all of them to headquarters)."""
+    """What every branch needs to dial the others: each enrolled site's range, prefix, whether it has
+    short numbers, and breakout patterns, and headquarters' own extensions as ranges (a branch sends
+    all of them to headquarters)."""
+    prefixed = prefixed_sites()
     return {"sites": [{"number": s.number, "name": s.name, "extensions": f"{s.extensions_from}-{s.extensions_to}",
-                       "tunnel_address": s.tunnel_address,
+                       "tunnel_address": s.tunnel_address, **dialling(s, prefixed),
                        "breakout_patterns": [p for p in s.breakout_patterns.split(",") if p]}
                       for s in listing() if s.enrolled_at is not None],
             "headquarters": {"number": 1, "extensions": runs(e.number for e in Extension.select(Extension.number))}}

@@ -345,20 +345,23 @@ def test_dahdi_system_conf_refuses_what_would_change_its_meaning():
 
 
 def _sites(branch: bool) -> Snapshot:
-    """Headquarters with branches 2 (2000-2149, breakout to 0755 numbers) and 3; or branch 2, which
-    reaches headquarters' 6001-6002 and branch 3 through headquarters and breaks out to 0755 itself."""
+    """Headquarters with branches 2 (2000-2149, breakout to 0755 numbers) and 3 (3000-3099, which
+    overlaps another branch's range: dialled by prefix only); or branch 2, which reaches headquarters'
+    6001-6002 and branch 3 (3*3000) through headquarters and breaks out to 0755 itself."""
     from appliance.pbx.snapshot import SitesView, SiteTrunkView
 
     if branch:
         sites = SitesView(trunks=(SiteTrunkView(1, "10.99.0.1", "site2", "Br4nchS3cretXyz0123"),), own=2,
-                          ranges=(("6001", 1), ("6002", 1), ("_30XX", 1)), watched=(("6001", 1), ("6002", 1)),
+                          ranges=(("6001", 1), ("6002", 1)), prefixed=(("_3*30XX", 1, 0),),
+                          watched=(("6001", 1), ("6002", 1)),
                           breakouts=(("_0571XXXXXXXX", 1),),
                           local_breakout=("_0755XXXXXXXX", "_0756."), network="10.99.0.0/24")
     else:
         sites = SitesView(trunks=(SiteTrunkView(2, "10.99.0.2", "site2", "Br4nchS3cretXyz0123"),
                                   SiteTrunkView(3, "10.99.0.3", "site3", "Th1rdS3cretAbc98765")),
-                          ranges=(("_20XX", 2), ("_210X", 2), ("_211X", 2), ("_212X", 2), ("_213X", 2), ("_214X", 2),
-                                  ("_30XX", 3)), watched=(("2001", 2), ("2002", 2), ("3000", 3)),
+                          ranges=(("_20XX", 2), ("_210X", 2), ("_211X", 2), ("_212X", 2), ("_213X", 2), ("_214X", 2)),
+                          prefixed=(("_2*20XX", 2, 2), ("_2*210X", 2, 2), ("_3*30XX", 3, 2)), callers=("_3*30XX",),
+                          watched=(("2001", 2), ("2002", 2)),
                           breakouts=(("_0755XXXXXXXX", 2), ("_0756.", 2), ("_0571XXXXXXXX", 3)),
                           network="10.99.0.0/24")
     return dataclasses.replace(SNAPSHOT, sites=sites)

@@ -4,6 +4,7 @@ and the site list headquarters gave it)."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -12,7 +13,7 @@ from appliance.db.journal import Journal
 from appliance.db.models import Setting
 from appliance.errors import Invalid
 from appliance.sites import enrol, peering, service
-from appliance.sites.dialing import check_breakout, range_patterns, runs
+from appliance.sites.dialing import check_breakout, prefix, prefix_only, prefixed_patterns, range_patterns, runs
 from tests.unit.test_sites import HQ_KEY, KEY_A, URL, FP, hq, token_of  # noqa: F401 - hq is a fixture
 
 
@@ -140,6 +141,9 @@ def test_a_branch_sends_headquarters_and_the_other_branches_through_headquarters
     lambda d: d["sites"][0].update(number="3"),
     lambda d: d["headquarters"].update(extensions=["8001-80a4"]),
     lambda d: d.pop("headquarters"),
+    lambda d: d["sites"][0].update(prefix="9*"),
+    lambda d: d["sites"][0].update(prefix="3*;x"),
+    lambda d: d["sites"][0].update(short_numbers="no"),
 ])
 def test_a_damaged_site_list_changes_nothing(config_db, damage):
     _enrolled_branch()
@@ -149,6 +153,90 @@ def test_a_damaged_site_list_changes_nothing(config_db, damage):
     with pytest.raises(ValueError):
         enrol.remember(listed)
     assert Setting.get_or_none(Setting.key == enrol.DIRECTORY) is None
+
+
+def test_site_prefixes_are_unambiguous():
+    """A prefixed number has a star after the site number's digits: no extension (digits), feature code
+    (* or # first) or other site's prefixed number (another number before the star) has that form."""
+    assert (prefix(3), prefix(12)) == ("3*", "12*")
+    assert prefixed_patterns(3, "8001", "8019") == ["_3*8001", "_3*8002", "_3*8003", "_3*8004", "_3*8005", "_3*8006",
+                                                   "_3*8007", "_3*8008", "_3*8009", "_3*801X"]
+    for number, pattern in ((3, "_3*80XX"), (31, "_31*80XX")):
+        assert prefixed_patterns(number, "8000", "8099") == [pattern]
+    # 3*18001 (site 3's 18001) and 31*8001 (site 31's 8001) differ where the star is.
+    assert not set(prefixed_patterns(3, "18000", "18099")) & set(prefixed_patterns(31, "8000", "8099"))
+    ranges = {2: ("8001", "8099"), 3: ("8050", "8149"), 4: ("4000", "4099"), 5: ("800", "899"), 6: ("8150", "8199")}
+    assert prefix_only(ranges) == {2, 3}  # 800-899 is shorter: no number in common with 8001-8099
+    assert prefix_only({2: ("8001", "8099")}) == set()
+
+
+@pytest.mark.parametrize("pattern,number,names", [
+    ("_2*X.", 2, True), ("2*8001", 2, True), ("_X*X.", 7, True), ("_N*X.", 1, False), ("_Z*.", 1, True),
+    ("_XX*X.", 7, False), ("_XX*X.", 12, True), ("_9X.", 9, False), ("_*97", 9, False), ("_3*X.", 2, False)])
+def test_an_outbound_pattern_naming_a_site_prefix_is_seen(pattern, number, names):
+    assert service._route_naming(pattern, number) is names
+
+
+def test_overlapping_branches_are_dialled_by_prefix_only(hq):
+    """Two hotels numbering their rooms 8001-8099: both by prefix only, with no busy lamps (their phones
+    publish the same device names) and their callers shown with their prefix; a third keeps its short
+    numbers. Revoking one gives the other its short numbers back."""
+    made = {}
+    for name, rooms in (("Hangzhou", "8001-8099"), ("Suzhou", "8001-8099"), ("Ningbo", "4000-4099")):
+        site, code, _ = service.create({"name": name, "extensions": rooms}, "admin", URL, FP)
+        service.join({"token": token_of(code), "public_key": base64.b64encode(name.encode().ljust(32, b"k")).decode()},
+                     HQ_KEY)
+        service.report({"number": site.number, "secret": site.trunk_secret, "extensions": [rooms]})
+        made[name] = site
+    listed = {s["name"]: (s["prefix"], s["short_numbers"]) for s in
+              (service.to_dict(s, None) for s in service.listing())}
+    assert listed == {"Hangzhou": ("2*", False), "Suzhou": ("3*", False), "Ningbo": ("4*", True)}
+    assert [(s["number"], s["short_numbers"]) for s in service.directory()["sites"]] == [(2, False), (3, False),
+                                                                                         (4, True)]
+    view = peering.view()
+    assert view.ranges == (("_40XX", 4),)
+    prefixed = {p: (number, strip) for p, number, strip in view.prefixed}
+    assert prefixed["_2*8001"] == (2, 2) and prefixed["_3*809X"] == (3, 2) and prefixed["_4*40XX"] == (4, 2)
+    assert len(prefixed) == 2 * len(range_patterns("8001", "8099")) + 1
+    assert set(view.callers) == {p for p, (number, _) in prefixed.items() if number in (2, 3)}
+    assert {site for _n, site in view.watched} == {4}
+    service.delete(made["Suzhou"].id, "admin")
+    view = peering.view()
+    assert ("_8001", 2) not in view.ranges and ("8001", 2) in view.ranges and view.callers == ()
+    assert service.to_dict(made["Hangzhou"], None)["short_numbers"] is True
+
+
+def test_a_range_with_headquarters_numbers_is_refused_and_changes_nothing(hq):
+    from appliance.extensions import service as extensions
+    from appliance.ringgroups import service as ringgroups
+
+    extensions.create({"number": "8001", "name": "Front desk"}, "admin")
+    service.create({"name": "Hangzhou", "extensions": "5000-5099"}, "admin", URL, FP)
+    revision = Journal.latest()
+    with pytest.raises(Invalid) as err:
+        service.create({"name": "Suzhou", "extensions": "8000-8099"}, "admin", URL, FP)
+    assert err.value.field == "extensions" and "8001" in err.value.message and "extension" in err.value.message
+    ringgroups.create({"number": "6000", "name": "Reception", "members": ["8001"]}, "admin")
+    revision = Journal.latest()
+    with pytest.raises(Invalid) as err:
+        service.create({"name": "Suzhou", "extensions": "6000-6099"}, "admin", URL, FP)
+    assert err.value.field == "extensions" and "ring group" in err.value.message
+    assert Journal.latest() == revision and [s.name for s in service.listing()] == ["Hangzhou"]
+
+
+def test_a_branch_dials_prefixed_sites_through_headquarters_as_dialled(config_db):
+    _enrolled_branch()
+    listed = {"sites": [{"number": 2, "name": "A", "extensions": "2000-2099", "prefix": "2*", "short_numbers": False,
+                         "breakout_patterns": []},
+                        {"number": 3, "name": "B", "extensions": "2000-2099", "prefix": "3*", "short_numbers": False,
+                         "breakout_patterns": []},
+                        {"number": 4, "name": "C", "extensions": "4000-4099", "prefix": "4*", "short_numbers": True,
+                         "breakout_patterns": []}],
+              "headquarters": {"number": 1, "extensions": ["6001-6001"]}}
+    enrol.remember(listed)
+    view = peering.view()
+    assert view.ranges == (("6001", 1), ("_40XX", 1))  # not site 3's 20XX: that is its own here
+    assert view.prefixed == (("_3*20XX", 1, 0), ("_4*40XX", 1, 0)) and view.callers == ()
 
 
 def test_headquarters_lists_its_extensions_as_ranges(hq):

@@ -39,9 +39,12 @@ def install(api, box) -> None:
         """Every branch: number, state (pending until it enrols; up or down by its tunnel), when it was
         last seen, its version and phones registered (null until it reports them), and whether its
         inter-site trunk answers (`trunk_reachable`; calls to its area leave through this box's own
-        routes while it does not)."""
+        routes while it does not). `prefix` (such as "3*"): the other sites dial its extension 8001 as
+        3*8001; `short_numbers`: whether they also dial it as 8001 (false while its range overlaps
+        another site's)."""
         live = vpn().live()
-        return {"items": [{**service.to_dict(s, live.get(s.public_key)),
+        prefixed = service.prefixed_sites()
+        return {"items": [{**service.to_dict(s, live.get(s.public_key), prefixed),
                            "trunk_reachable": trunk_reachable(s.number) if s.enrolled_at else None}
                           for s in service.listing()]}
 
@@ -60,7 +63,9 @@ def install(api, box) -> None:
     @api.post("/sites", roles=ADMIN, schema=service.SiteSchema, success="201")
     def create_site():
         """Issue a branch: its name, extension range (FROM-TO) and breakout patterns. The answer's code
-        (valid 24 hours, once) carries this box's HTTPS address and certificate fingerprint."""
+        (valid 24 hours, once) carries this box's HTTPS address and certificate fingerprint. A range may
+        overlap other branches' (then those sites are dialled by prefix only), never this box's own
+        numbers (422 on `extensions`)."""
         https = box.runtime.https
         if https is None:
             raise Conflict("this box serves no HTTPS: branches could not reach it")

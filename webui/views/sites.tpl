@@ -10,7 +10,7 @@
   <table class="table" id="sites">
     <thead><tr>
       <th>{{_('sites.col.number')}}</th><th>{{_('sites.col.name')}}</th><th>{{_('sites.col.extensions')}}</th>
-      <th>{{_('sites.col.state')}}</th><th>{{_('sites.col.tunnel')}}</th><th>{{_('sites.col.last_seen')}}</th>
+      <th>{{_('sites.col.dialled')}}</th><th>{{_('sites.col.state')}}</th><th>{{_('sites.col.tunnel')}}</th><th>{{_('sites.col.last_seen')}}</th>
       <th>{{_('sites.col.trunk')}}</th><th>{{_('sites.col.version')}}</th><th>{{_('sites.col.phones')}}</th>
       <th class="col-actions"><span class="sr-only">{{_('ext.col.actions')}}</span></th>
     </tr></thead>

@@ -5,8 +5,14 @@ site is identified by the site's tunnel address and still authenticates (both en
 site's username and secret); it is qualified every few seconds, so a dead tunnel is noticed
 within 10 s and calls to the site's area leave through this box's own routes instead.
 
+Other sites' extensions are dialled by their range where it overlaps no other site's, and always
+with the site's prefix (3*8001, appliance/sites/dialing.py): headquarters drops the prefix as it
+sends the call to that site; a branch sends it as dialled, so that headquarters knows the site.
+A caller from a site dialled by prefix only is shown at headquarters' phones, and at the branches
+headquarters passes the call to, with that prefix: a call back reaches the caller.
+
 Calls from a site enter callbox-from-sites: they reach this box's extensions, another site by
-its range (headquarters forwards between branches), or this box's own breakout patterns, which
+its range or prefix (headquarters forwards between branches), or this box's own breakout patterns, which
 leave through its first outbound route within the caller's permission class as the caller's
 box checked it (the X-Callbox-Class header; a call without one has no class and is refused).
 Never the outbound routes for anything else.
@@ -111,6 +117,9 @@ def dialplan(body: ConfFile, snap: Snapshot, first_route: int | None) -> None:
     for pattern, number in sites.ranges:
         ranges.exten(f"{pattern},1,Gosub(callbox-site-dial,s,1({number},${{EXTEN}}))")
         ranges.same("n,Hangup()")
+    for pattern, number, strip in sites.prefixed:
+        ranges.exten(f"{pattern},1,Gosub(callbox-site-dial,s,1({number},${{EXTEN{f':{strip}' if strip else ''}}}))")
+        ranges.same("n,Hangup()")
     # The other site's extensions by number, with a hint on the state that site publishes for them.
     literal = {pattern for pattern, _ in sites.ranges if not pattern.startswith("_")}
     for extension, number in sites.watched:
@@ -129,6 +138,9 @@ def dialplan(body: ConfFile, snap: Snapshot, first_route: int | None) -> None:
 
     f = body.section(FROM_SITES)
     f.exten("_X!,1,Set(CALLBOX_FROM_SITE=${CHANNEL(endpoint)})")
+    # Calls to a phone here or passed on to a site show the caller as they are dialled from here.
+    f.same("n,GosubIf(${IF(${DIALPLAN_EXISTS(callbox-extensions,${EXTEN},1)}?1:"
+           "${DIALPLAN_EXISTS(callbox-sites,${EXTEN},1)})}?callbox-site-caller,s,1)")
     f.same("n,GotoIf(${DIALPLAN_EXISTS(callbox-extensions,${EXTEN},1)}?callbox-extensions,${EXTEN},1)")
     f.same("n,GotoIf(${DIALPLAN_EXISTS(callbox-sites,${EXTEN},1)}?callbox-sites,${EXTEN},1)")
     # The caller's class, as its own box checked it; only characters a class name has ('-' first:
@@ -150,6 +162,17 @@ def dialplan(body: ConfFile, snap: Snapshot, first_route: int | None) -> None:
         f.same(f"n,Goto(callbox-route-{first_route},s,1)")
     else:
         f.same("n(local),Congestion(5)")
+    # The caller as this box's phones dial it back: with its site's prefix where that site is
+    # dialled by prefix only (CHANNEL(endpoint) is site<number>; only digits are looked up).
+    c = body.section("callbox-site-caller")
+    c.exten("s,1,Set(LOCAL(prefixed)=${CALLBOX_FROM_SITE:4}*${FILTER(0-9,${CALLERID(num)})})")
+    c.same("n,ExecIf(${DIALPLAN_EXISTS(callbox-site-callers,${LOCAL(prefixed)},1)}?"
+           "Set(CALLERID(num)=${LOCAL(prefixed)}))")
+    c.same("n,Return()")
+    callers = body.section("callbox-site-callers")
+    for pattern in sites.callers:
+        callers.exten(f"{pattern},1,NoOp(a caller at a site dialled by prefix only)")
+
     own = body.section("callbox-site-local-breakout")
     for pattern in sites.local_breakout:
         own.exten(f"{pattern},1,NoOp(this site's area)")

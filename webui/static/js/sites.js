@@ -1,6 +1,6 @@
-/* Sites: at headquarters every branch (state by its tunnel, last seen, whether its trunk answers,
-   version, phones), a new branch's one-time code, revoking; at a branch, enrolling with
-   headquarters' code. */
+/* Sites: at headquarters every branch (how the other sites dial it, state by its tunnel, last seen,
+   whether its trunk answers, version, phones), a new branch's one-time code, revoking; at a branch,
+   enrolling with headquarters' code. */
 (function () {
   "use strict";
   const {t, el, api, toast, clearErrors, showError, pageError, confirmDialog, dateTime, splitList} = window.Callbox;
@@ -15,6 +15,7 @@
                       t("sites.revoke"));
     return el("tr", {dataset: {key: s.id}},
       el("td", {class: "mono"}, String(s.number)), el("td", {}, s.name), el("td", {class: "mono"}, s.extensions),
+      el("td", {class: "mono"}, dialled(s)),
       el("td", {}, el("span", {class: "status-pill", dataset: {state: s.state === "up" ? "ok" : s.state === "down" ?
         "degraded" : ""}}, t("sites.state." + s.state))),
       el("td", {class: "mono"}, s.tunnel_address),
@@ -23,6 +24,13 @@
       el("td", {}, s.version || "—"),
       el("td", {}, s.phones_registered === null ? "—" : String(s.phones_registered)),
       el("td", {class: "col-actions"}, revoke));
+  }
+
+  // How the other sites dial the site's first extension: with its prefix, and plainly unless its
+  // range overlaps another branch's.
+  function dialled(s) {
+    const vars = {prefix: s.prefix, example: s.extensions.split("-")[0]};
+    return t(s.short_numbers ? "sites.dialled.both" : "sites.dialled.prefix_only", vars);
   }
 
   // Whether the inter-site trunk answers its qualify (null: not enrolled, or not known yet).
@@ -79,6 +87,8 @@
       const s = await api("GET", "/enrol");
       $("enrol-state").textContent = s.state === "enrolled" ?
         t("sites.enrolled", {hq: s.headquarters, number: s.site.number, extensions: s.site.extensions}) +
+          (s.site.prefix ? " " + t("sites.enrolled_prefix",
+            {prefix: s.site.prefix, example: s.site.extensions.split("-")[0]}) : "") +
           (typeof s.trunk_reachable === "boolean" ? " " + t("sites.enrolled_trunk",
             {state: t(s.trunk_reachable ? "sites.trunk.up" : "sites.trunk.down")}) : "") :
         t("sites.not_enrolled");
