@@ -12,7 +12,8 @@ then the call-center floor (bench_floor.py), the switchboard (bench_switchboard.
 a 64-party conference against bare ConfBridge, feature-code call setup against a
 plain call), the disk image (bench_image.py), the reports store (bench_reports.py, with Asterisk's CPU at
 200 calls with call records on and off: bench_records_cpu.py), an SMS
-broadcast of 10,000 messages (bench_sms.py), 100,000 tickets (bench_tickets.py) and,
+broadcast of 10,000 messages (bench_sms.py), 100,000 tickets (bench_tickets.py), the DAHDI
+configuration of 32 E1 spans against one (bench_dahdi.py: render and apply, no card) and,
 on a fresh box of its own, call capacity against bare Asterisk (bench_capacity.py).
 Benchmarks are not tests: nothing here fails on a slow machine; the targets
 are printed beside the figures.
@@ -39,6 +40,7 @@ from tests.integration.conftest import ADMIN_PASSWORD, box_cli, start_box  # noq
 from tests.phones import SipStack  # noqa: E402
 
 import bench_capacity  # noqa: E402
+import bench_dahdi  # noqa: E402
 import bench_floor  # noqa: E402
 import bench_image  # noqa: E402
 import bench_records_cpu  # noqa: E402
@@ -256,6 +258,7 @@ Notes
     doc += bench_reports.markdown(bench_reports.measure(calls=records_cpu))
     doc += bench_sms.markdown(sms)
     doc += bench_tickets.markdown(bench_tickets.measure())
+    doc += bench_dahdi.markdown(bench_dahdi.measure())
     doc += bench_capacity.markdown(bench_capacity.run())
     (REPO / "BENCHMARKS.md").write_text(doc)
     print(doc)
