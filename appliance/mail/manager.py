@@ -41,6 +41,11 @@ class MailManager(Manager):
             self.voicemail = VoicemailMailer(self.box.runtime.paths.voicemail, wake)
             pbx.ami.subscribe(self.voicemail.on_event)
             self.add_job("voicemail", self.voicemail)
+        hardware = getattr(self.box, "hardware", None)
+        if hardware is not None:
+            from ..hardware.alarm_mail import AlarmMail
+
+            self.add_job("hardware alarms", AlarmMail(hardware))
         from ..reports.mailing import ReportMailer
 
         self.add_job("reports", ReportMailer(self.box.runtime.paths.data / "mail-attachments"))

@@ -179,6 +179,28 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "{lines}\n\n"
                "“安全”页面列出全部被封禁的地址。\n"),
     },
+    "hardware_alarm": {
+        "en": ("{box}: {summary}",
+               "The box {box} reports a change in its hardware:\n\n{lines}\n\n"
+               "A span in alarm carries no calls: check its cable and the line with the carrier. The\n"
+               "Hardware page shows every span, port and sensor live; the dashboard lists the alarms.\n"),
+        "zh": ("{box}：{summary}",
+               "设备 {box} 的硬件状态有变化：\n\n{lines}\n\n"
+               "告警中的中继无法通话：请检查线缆，并与运营商核对线路。\n"
+               "“硬件”页面实时显示每个中继、端口和传感器；仪表盘列出全部告警。\n"),
+    },
+    "hw_span_alarm": {"en": ("", "Span {span} in alarm: {alarms}"), "zh": ("", "第 {span} 个中继告警：{alarms}")},
+    "hw_span_cleared": {"en": ("", "Span {span} back to normal"), "zh": ("", "第 {span} 个中继已恢复正常")},
+    "hw_sensor_high": {"en": ("", "{name}: {value} °C, over its high limit"),
+                       "zh": ("", "{name}：{value} °C，超过高温上限")},
+    "hw_sensor_critical": {"en": ("", "{name}: {value} °C, over its critical limit"),
+                           "zh": ("", "{name}：{value} °C，超过临界温度")},
+    "hw_sensor_stopped": {"en": ("", "{name}: the fan has stopped ({value} rpm)"),
+                          "zh": ("", "{name}：风扇已停转（{value} 转/分）")},
+    "hw_sensor_no_answer": {"en": ("", "{name}: the sensor does not answer"), "zh": ("", "{name}：传感器无响应")},
+    "hw_sensor_cleared": {"en": ("", "{name} back to normal"), "zh": ("", "{name} 已恢复正常")},
+    "hw_changes": {"en": ("", "{n} hardware alarms changed"), "zh": ("", "{n} 项硬件告警有变化")},
+    "hw_all_cleared": {"en": ("", "{n} hardware alarms cleared"), "zh": ("", "{n} 项硬件告警已解除")},
     "ban_permanent": {"en": ("", "permanent"), "zh": ("", "永久")},
     "daily": {"en": ("", "Daily"), "zh": ("", "每日")},
     "weekly": {"en": ("", "Weekly"), "zh": ("", "每周")},
