@@ -49,6 +49,8 @@ class Range:
     by: str
     config: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
+    # One page of the rows, (first row, rows) counted from 0, or all of them (None).
+    page: tuple[int, int] | None = None
 
     def period(self, t: float) -> str:
         return period_of(dt.datetime.fromtimestamp(t, self.zone), self.by)

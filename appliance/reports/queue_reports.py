@@ -339,14 +339,20 @@ def _agent_figures(a: dict) -> dict:
             "surveys": a["surveys"]}
 
 
-def survey(r: Range) -> tuple[list[dict], dict]:
+def survey(r: Range) -> tuple:
     """From the daily rollup (survey_day) where its days are the zone's over the range and the
     periods are whole days, from the hourly one (queue_agent_hour: answered calls and the count of
     each score) where the zone's hours are UTC hours, from the answered queue calls of the range
     otherwise. A month by day of an 800-seat center lists some 100,000 rows: each is a tuple
     (period, queue, agent, answered, then each score's count) until its figures are written, its
-    period a number (the rollups': in time order) or a label, as `labels` names them."""
+    period a number (the rollups': in time order) or a label, as `labels` names them. One page
+    (r.page) of them is read as a page from survey_day, in its key's order, where that is the
+    report's (with the count of all rows)."""
     offset = survey_days.offset_for(r)
+    if offset is not None and r.page and r.by == "day":
+        paged = _survey_day_page(r, offset)
+        if paged is not None:
+            return paged
     if offset is not None:
         rows, labels = _survey_rollup(r, "survey_day", "day", survey_days.DAY, offset)
     elif r.whole_hours:
@@ -367,11 +373,41 @@ def survey(r: Range) -> tuple[list[dict], dict]:
     else:
         order = {name: _order(name) for name in names}
         rows.sort(key=lambda row: (row[0], order[row[1]], order[row[2]]))
-    sums = [sum(column) for column in list(zip(*rows))[3:]] or [0] * 6
+    totals = _survey_totals([sum(column) for column in list(zip(*rows))[3:]] or [0] * 6)
+    if r.page:  # only the page's rows are written out
+        first, count = r.page
+        return _survey_rows(rows[first:first + count], labels), totals, len(rows)
+    return _survey_rows(rows, labels), totals
+
+
+def _survey_totals(sums) -> dict:
     totals = _survey_rows([(None, None, None, *sums)], {None: None})[0]
     for key in ("period", "queue", "agent"):
         del totals[key]
-    return _survey_rows(rows, labels), totals
+    return totals
+
+
+def _survey_day_page(r: Range, offset: int) -> tuple | None:
+    """One page of the survey by day from survey_day, read in its key's order (day, queue, agent)
+    when that is the report's: queue numbers all of one length, agents' too, digits only. The
+    count and the totals are added up in the database. None when the names are otherwise."""
+    where = "FROM survey_day WHERE day >= ? AND day < ? AND answered > 0"
+    bounds = r.units(survey_days.DAY, offset)
+    counts = ("answered", *(f"score_{i}" for i in range(1, 6)))
+    digits = "{0} ~ '^[0-9]+$'" if postgresql() else "{0} <> '' AND {0} NOT GLOB '*[^0-9]*'"
+    others = ", ".join(whole_sum(f"CASE WHEN {digits.format(c)} THEN 0 ELSE 1 END") for c in ("queue", "agent"))
+    found = execute(f"SELECT COUNT(*), {', '.join(whole_sum(c) for c in counts)}, MIN(length(queue)), "
+                    f"MAX(length(queue)), MIN(length(agent)), MAX(length(agent)), {others} {where}", bounds).fetchone()
+    total, sums, (q_short, q_long, a_short, a_long, q_others, a_others) = found[0], found[1:7], found[7:]
+    if not total:
+        return [], _survey_totals([0] * 6), 0
+    if q_short != q_long or a_short != a_long or q_others or a_others:
+        return None
+    first, count = r.page
+    rows = execute(f"SELECT day, queue, agent, {', '.join(counts)} {where} ORDER BY day, queue, agent "
+                   "LIMIT ? OFFSET ?", (*bounds, count, first)).fetchall()
+    start_of = r.bucket("day", survey_days.DAY, offset)[2]
+    return _survey_rows(rows, {n: r.period(start_of(n)) for n in {row[0] for row in rows}}), _survey_totals(sums), total
 
 
 def _survey_rollup(r: Range, table: str, column: str, seconds: int, offset: int) -> tuple[list[tuple], dict]:

@@ -42,6 +42,9 @@ REPORTS = {
     "survey": "caller satisfaction by queue and agent",
 }
 OPTIONS = {"queues": {"short_abandon": (queue_reports.SHORT_ABANDON, 0, 600)}}
+# Paging is optional: without it a report lists every row (the exports stream them all). A month of
+# the survey by day in an 800-seat center is some 100,000 rows: the page reads them a page at a time.
+PAGING = {"page": (1, 1, 1_000_000), "per_page": (100, 1, 1000)}
 
 
 def catalogue() -> list[dict]:
@@ -119,21 +122,21 @@ BUILDERS = {
 COMMON_DEFINITIONS = {"period": TRAFFIC_DEFINITIONS["period"]}
 
 
-def _options(name: str, params: dict) -> dict:
+def _options(name: str, params: dict, options: dict | None = None, unit: str = " of seconds") -> dict:
     out = {}
-    for option, (default, low, high) in OPTIONS.get(name, {}).items():
+    for option, (default, low, high) in (OPTIONS.get(name, {}) if options is None else options).items():
         raw = params.get(option) or ""
         if raw == "":
             out[option] = default
             continue
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or not low <= int(raw) <= high:
-            raise Invalid(f"{option}: must be a whole number of seconds from {low} to {high}", option)
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 7 or not low <= int(raw) <= high:
+            raise Invalid(f"{option}: must be a whole number{unit} from {low} to {high}", option)
         out[option] = int(raw)
     return out
 
 
 def parameters(name: str) -> tuple[str, ...]:
-    return ("from", "to", "by", *OPTIONS.get(name, {}))
+    return ("from", "to", "by", *OPTIONS.get(name, {}), *PAGING)
 
 
 def report(name: str, params: dict, timezone: str, config: dict | None = None) -> dict:
@@ -154,10 +157,18 @@ def report(name: str, params: dict, timezone: str, config: dict | None = None) -
     if (last - first).days + 1 > MAX_DAYS[by]:
         raise Invalid(f"to: at most {MAX_DAYS[by]} days by {by}", "to")
     options = _options(name, params)
+    paging = _options(name, params, PAGING, "") if any(params.get(k) for k in PAGING) else None
     zone = ZoneInfo(timezone)
     start = dt.datetime.combine(first, dt.time(), zone).timestamp()
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone).timestamp()
     build, definitions = BUILDERS[name]
-    rows, totals = build(Range(zone, start, end, by, config or {}, options))
-    return {"name": name, "from": first.isoformat(), "to": last.isoformat(), "by": by, "timezone": timezone,
-            **options, "rows": rows, "totals": totals, "definitions": {**COMMON_DEFINITIONS, **definitions}}
+    page = ((paging["page"] - 1) * paging["per_page"], paging["per_page"]) if paging else None
+    # A builder that pages itself (the survey, in the database) says how many rows there are in all.
+    rows, totals, *counted = build(Range(zone, start, end, by, config or {}, options, page))
+    doc = {"name": name, "from": first.isoformat(), "to": last.isoformat(), "by": by, "timezone": timezone,
+           **options, "rows": rows, "totals": totals, "definitions": {**COMMON_DEFINITIONS, **definitions}}
+    if page:
+        if not counted:
+            counted, rows = [len(rows)], rows[page[0]:page[0] + page[1]]
+        doc.update(rows=rows, **paging, total_rows=counted[0])
+    return doc

@@ -202,6 +202,22 @@ def test_the_reports_page_draws_its_charts_from_the_api_and_downloads(new_page, 
     page.click("#report-form button[type=submit]")
     expect(page.locator("[data-error-for=from]")).to_be_visible()
 
+    # A report of more rows than a page (10 days by hour: 240) is read a page at a time.
+    page.select_option("select[name=report]", "traffic")
+    page.select_option("select[name=by]", "hour")
+    page.fill("input[name=from]", "2026-11-01")
+    page.fill("input[name=to]", "2026-11-10")
+    page.click("#report-form button[type=submit]")
+    hours = api.get("/reports/traffic?from=2026-11-01&to=2026-11-10&by=hour").json["rows"]
+    assert len(hours) == 240
+    expect(page.locator("#rows tr")).to_have_count(200)
+    expect(page.locator("#page-info")).to_be_visible()
+    expect(page.locator("#prev")).to_be_disabled()
+    page.click("#next")
+    expect(page.locator("#rows tr")).to_have_count(40)
+    expect(page.locator("#rows tr").first.locator("td[data-col=period]")).to_have_text(hours[200]["period"])
+    expect(page.locator("#next")).to_be_disabled()
+
 
 def test_the_reports_page_in_chinese(new_page, api, calls):
     page = sign_in(new_page("zh-CN"), "alice", AGENT_PASSWORD)

@@ -61,6 +61,23 @@ def generate(n: int, seed: int = 8) -> None:
                               outcome=rnd.choice(("answered", "answered", "abandoned", "missed")))
 
 
+def raw_range(start: float, by: str) -> Range:
+    r = Range(SHANGHAI, start, start + 34 * 86400, by, CONFIG)
+    r.__dict__["whole_hours"] = False
+    return r
+
+
+def assert_pages_agree(r: Range) -> None:
+    """The survey's pages are slices of every row, in order; the totals and the count are all rows'."""
+    rows, totals = queue_reports.survey(r)
+    assert len(rows) > 5
+    n = 7 if len(rows) > 40 else 2
+    for first, count in ((0, n), (n, n), (len(rows) - n + 1, n), (len(rows), n), (0, len(rows) + 1)):
+        paged = Range(r.zone, r.start, r.end, r.by, r.config, r.options, (first, count))
+        paged.__dict__["whole_hours"] = r.whole_hours
+        assert queue_reports.survey(paged) == (rows[first:first + count], totals, len(rows))
+
+
 def both_ways(name: str, first: str, last: str, by: str, **options) -> tuple:
     start = dt.datetime.combine(dt.date.fromisoformat(first), dt.time(), SHANGHAI).timestamp()
     end = dt.datetime.combine(dt.date.fromisoformat(last) + dt.timedelta(days=1), dt.time(), SHANGHAI).timestamp()
@@ -103,11 +120,34 @@ def test_the_survey_days_hours_and_rows_agree(store, by):
     from_days = queue_reports.survey(r)
     r.__dict__["whole_hours"] = False
     assert from_days == queue_reports.survey(r) and from_days[0]
+    # One page at a time: in the database from the days (by day), from the rows listed otherwise.
+    for r in (Range(SHANGHAI, start, start + 34 * 86400, by, CONFIG), raw_range(start, by)):
+        assert_pages_agree(r)
     # A zone whose clock changes within the range: its days are not at one offset.
     paris = ZoneInfo("Europe/Paris")
     assert survey_days.sync(paris, now=utc)
     march = dt.datetime(2026, 3, 1, tzinfo=paris).timestamp()
     assert survey_days.offset_for(Range(paris, march, march + 30 * 86400, by, CONFIG)) is None
+
+
+def test_a_survey_page_in_the_order_of_every_row_whatever_the_names(store):
+    """Agents and queues whose numbers are not all of one length (9 before 10, not as text), or not
+    numbers: the page is the same slice of the rows in the report's order."""
+    assert survey_days.sync(SHANGHAI, now=FIRST)
+    generate(400)
+    start = dt.datetime(2026, 10, 30, tzinfo=SHANGHAI).timestamp()
+    r = Range(SHANGHAI, start, start + 34 * 86400, "day", CONFIG)
+    assert survey_days.offset_for(r) is not None
+    assert_pages_agree(r)
+    with reports_db.atomic():
+        for agent, other in (("8001", "9"), ("8002", "10"), ("8003", "sales")):
+            QueueCall.update(agent=other).where(QueueCall.agent == agent).execute()  # the rollups follow
+    rows, _ = queue_reports.survey(r)
+    assert {row["agent"] for row in rows} == {"9", "10", "sales"}
+    order = {"9": 0, "10": 1, "sales": 2}
+    keys = [(row["period"], row["queue"], order[row["agent"]]) for row in rows]
+    assert keys == sorted(keys)  # 9 before 10, a number before a name
+    assert_pages_agree(r)
 
 
 def test_a_report_over_pruned_days_still_counts_from_the_rollups(store):

@@ -107,12 +107,26 @@ def test_the_traffic_report_over_the_api(staff):
     assert doc["totals"]["offered"] == 3 and set(doc["definitions"]) >= {"offered", "answered", "lost", "loss_rate"}
     month = staff.get("/reports/traffic?from=2026-12-01&to=2027-01-31&by=month").json
     assert [(m["period"], m["inbound"]) for m in month["rows"]] == [("2026-12", 7), ("2027-01", 0)]
+    assert "total_rows" not in month and "page" not in month
+
+
+def test_a_report_read_a_page_at_a_time(staff):
+    every = staff.get("/reports/traffic?from=2026-12-01&to=2026-12-03&by=hour").json
+    assert len(every["rows"]) == 72
+    for page, per_page in ((1, 30), (3, 30), (4, 30), (1, 100)):
+        doc = staff.get(f"/reports/traffic?from=2026-12-01&to=2026-12-03&by=hour&page={page}&per_page={per_page}").json
+        assert doc["rows"] == every["rows"][(page - 1) * per_page:page * per_page]
+        assert (doc["page"], doc["per_page"], doc["total_rows"]) == (page, per_page, 72)
+        assert doc["totals"] == every["totals"]  # of every row, not the page's
+    assert staff.get("/reports/traffic?from=2026-12-01&to=2026-12-03&page=2").json["per_page"] == 100
 
 
 @pytest.mark.parametrize("query, field", [
     ("?from=2026-12-06", "to"), ("?from=2026-12-07&to=2026-12-06", "from"), ("?from=2026-02-30&to=2026-03-01", "from"),
     ("?from=2026-12-01&to=2026-12-02&by=fortnight", "by"), ("?from=2026-01-01&to=2026-12-31&by=hour", "to"),
     ("?from=2026-12-01&to=2026-12-02&group=1", "group"), ("?from=2026-12-01%27%20OR%201=1&to=2026-12-02", "from"),
+    ("?from=2026-12-01&to=2026-12-02&page=0", "page"), ("?from=2026-12-01&to=2026-12-02&per_page=1001", "per_page"),
+    ("?from=2026-12-01&to=2026-12-02&page=1%20OR%201=1", "page"), ("?from=2026-12-01&to=2026-12-02&per_page=-5", "per_page"),
 ])
 def test_bad_report_parameters_are_a_422(staff, query, field):
     r = staff.get("/reports/traffic" + query)

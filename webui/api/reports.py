@@ -30,8 +30,9 @@ def install(api, box) -> None:
         """A report over days: from and to (YYYY-MM-DD in the box's time zone, both included), by (hour,
         day, week or month; day if not given); the queues report also takes short_abandon (seconds, 5 if
         not given). Reports: traffic, extensions, trunks, trunk_occupancy, queues, agents, survey. Gives
-        {name, from, to, by, rows, totals, definitions}; with format=csv or format=xlsx the rows and a
-        last row of totals as a download."""
+        {name, from, to, by, rows, totals, definitions}; with page (from 1) and per_page (1 to 1000, 100 if
+        not given) one page of the rows and page, per_page and total_rows (the totals are every row's); with
+        format=csv or format=xlsx the rows and a last row of totals as a download."""
         params = {k: request.query.getunicode(k) or "" for k in request.query.keys()}
         kind = export.format_of(params)
         doc = reports.report(name, params, box_settings.load().timezone, box_config())

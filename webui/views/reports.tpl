@@ -54,6 +54,12 @@
   </table>
   </div>
   <div class="empty-state compact" id="empty" hidden><p class="muted">{{_('rep.none')}}</p></div>
+  <div class="pager" id="report-pager" hidden>
+    <span class="spacer"></span>
+    <button class="btn" id="prev" type="button">{{_('ext.prev')}}</button>
+    <span id="page-info" class="muted"></span>
+    <button class="btn" id="next" type="button">{{_('ext.next')}}</button>
+  </div>
   <h3>{{_('rep.definitions')}}</h3>
   <dl class="kv" id="definitions"></dl>
 </section>

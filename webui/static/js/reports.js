@@ -1,12 +1,14 @@
 /* Reports: any report over days as a table with its definitions and CSV/XLSX downloads, and the
    box's traffic at a glance in charts drawn from the same API: inbound outcomes and call types
-   (pies), calls per period (bars) and the last twelve months (trend lines). */
+   (pies), calls per period (bars) and the last twelve months (trend lines). The table is read a page
+   at a time (a month of the survey by day can be 100,000 rows); the totals and downloads are all rows'. */
 (function () {
   "use strict";
-  const {t, el, api, clearErrors, showError} = window.Callbox;
+  const {t, el, api, clearErrors, showError, pager} = window.Callbox;
   const $ = (id) => document.getElementById(id);
   const form = $("report-form");
   const charts = {};
+  const PER_PAGE = 200;
   const COLORS = {inbound: "#2f6fb3", outbound: "#3a9d5d", internal: "#b7791f", answered: "#3a9d5d", lost: "#c2410c"};
 
   function iso(d) {
@@ -86,26 +88,36 @@
       options: {scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}});
   }
 
-  async function load() {
+  /* Page 1 shows the report chosen in the form (and its charts); the next pages, more of its rows. */
+  let shown = null;
+
+  async function load(page) {
     clearErrors(form);
-    const name = form.elements.report.value;
-    const params = chosen();
-    $("short-abandon-field").hidden = name !== "queues";
+    if (page === 1 || !shown) shown = {name: form.elements.report.value, params: chosen()};
+    const {name, params} = shown;
+    $("short-abandon-field").hidden = form.elements.report.value !== "queues";
     const end = new Date(params.to + "T00:00:00");
     const yearAgo = iso(new Date(end.getFullYear(), end.getMonth() - 11, 1));
     try {
-      const doc = await api("GET", `/reports/${encodeURIComponent(name)}?${new URLSearchParams(params)}`);
-      const traffic = name === "traffic" ? doc
-        : await api("GET", "/reports/traffic?" + new URLSearchParams({from: params.from, to: params.to, by: params.by}));
-      const trend = await api("GET", "/reports/traffic?" + new URLSearchParams({from: yearAgo, to: params.to, by: "month"}));
+      const query = new URLSearchParams({...params, page, per_page: PER_PAGE});
+      const doc = await api("GET", `/reports/${encodeURIComponent(name)}?${query}`);
+      if (page === 1) {
+        const traffic = await api("GET", "/reports/traffic?" + new URLSearchParams({from: params.from, to: params.to, by: params.by}));
+        const trend = await api("GET", "/reports/traffic?" + new URLSearchParams({from: yearAgo, to: params.to, by: "month"}));
+        exports(name, params);
+        trafficCharts(traffic, trend);
+      }
       table(doc);
-      exports(name, params);
-      trafficCharts(traffic, trend);
+      $("report-pager").hidden = doc.total_rows <= PER_PAGE;
       document.body.dataset.report = `${name} ${params.from} ${params.to} ${params.by}`;
+      return doc.total_rows;
     } catch (err) {
       showError(form, err);
+      return undefined;
     }
   }
+
+  const pages = pager(PER_PAGE, load);
 
   const today = new Date();
   form.elements.to.value = iso(today);
@@ -115,7 +127,7 @@
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    load();
+    pages.go(1);
   });
-  load();
+  pages.go(1);
 }());
