@@ -213,7 +213,7 @@ class _AgentState:
         self.since = t
 
 
-def agents(r: Range) -> tuple[list[dict], dict]:
+def agents(r: Range) -> tuple:
     """From the hourly rollups (agent_hour, agent_pause_hour, queue_agent_hour) where the zone's hours
     are UTC hours, from the queue events and calls of the range otherwise. Wrap-up is each answered
     call's own, as the ingester wrote it (its queue's setting then, cut short by the agent's next
@@ -231,18 +231,19 @@ def agents(r: Range) -> tuple[list[dict], dict]:
         _agents_from_rollups(r, row)
     else:
         _agents_from_rows(r, row)
-    out = [{"period": period, "agent": agent, **_agent_figures(a)}
-           for (period, agent), a in sorted(rows.items(), key=lambda kv: (kv[0][0], _order(kv[0][1])))]
-    total = {"logged_in_seconds": 0.0, "paused_seconds": 0.0, "paused_by_reason": {}, "calls": 0, "talk_seconds": 0.0,
-             "wrapup_seconds": 0.0, "missed": 0, "score_total": 0, "surveys": 0}
+    keys = sorted(rows, key=lambda k: (k[0], _order(k[1])))
+    shown = keys[r.page[0]:r.page[0] + r.page[1]] if r.page else keys  # only the page's are written out
+    out = [{"period": period, "agent": agent, **_agent_figures(rows[period, agent])} for period, agent in shown]
+    total = {k: sum((a[k] for a in rows.values()), start) for k, start in _AGENT_SUMS}
+    total["paused_by_reason"] = by_reason = {}
     for a in rows.values():
-        for k, v in a.items():
-            if k == "paused_by_reason":
-                for reason, s in v.items():
-                    total[k][reason] = total[k].get(reason, 0.0) + s
-            else:
-                total[k] += v
-    return out, _agent_figures(total)
+        for reason, seconds in a["paused_by_reason"].items():
+            by_reason[reason] = by_reason.get(reason, 0.0) + seconds
+    return (out, _agent_figures(total), len(keys)) if r.page else (out, _agent_figures(total))
+
+
+_AGENT_SUMS = (("logged_in_seconds", 0.0), ("paused_seconds", 0.0), ("calls", 0), ("talk_seconds", 0.0),
+               ("wrapup_seconds", 0.0), ("missed", 0), ("score_total", 0), ("surveys", 0))
 
 
 def _agents_from_rollups(r: Range, row) -> None:

@@ -67,15 +67,15 @@ def raw_range(start: float, by: str) -> Range:
     return r
 
 
-def assert_pages_agree(r: Range) -> None:
-    """The survey's pages are slices of every row, in order; the totals and the count are all rows'."""
-    rows, totals = queue_reports.survey(r)
+def assert_pages_agree(r: Range, build=queue_reports.survey) -> None:
+    """A report's pages are slices of every row, in order; the totals and the count are all rows'."""
+    rows, totals = build(r)
     assert len(rows) > 5
     n = 7 if len(rows) > 40 else 2
     for first, count in ((0, n), (n, n), (len(rows) - n + 1, n), (len(rows), n), (0, len(rows) + 1)):
         paged = Range(r.zone, r.start, r.end, r.by, r.config, r.options, (first, count))
         paged.__dict__["whole_hours"] = r.whole_hours
-        assert queue_reports.survey(paged) == (rows[first:first + count], totals, len(rows))
+        assert build(paged) == (rows[first:first + count], totals, len(rows))
 
 
 def both_ways(name: str, first: str, last: str, by: str, **options) -> tuple:
@@ -363,6 +363,9 @@ def test_agent_rollups_and_rows_agree_on_generated_history(store, by):
     assert rolled[1]["logged_in_seconds"] > rolled[1]["paused_seconds"] > 0 and rolled[1]["missed"] > 0
     if by != "hour":
         assert set(rolled[1]["paused_by_reason"]) == {"Lunch", "Training", ""}
+    start = dt.datetime(2026, 11, 2, tzinfo=SHANGHAI).timestamp()
+    for r in (Range(SHANGHAI, start, start + 31 * 86400, by, CONFIG), raw_range(start, by)):
+        assert_pages_agree(r, queue_reports.agents)
 
 
 def test_an_agent_report_over_pruned_days_still_counts_from_the_rollups(store):
