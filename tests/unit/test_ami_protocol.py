@@ -263,3 +263,52 @@ def test_encode_rejects_bad_name_or_id():
         encode_action("Ping\r\nAction: Logoff", "c-1")
     with pytest.raises(ValueError):
         encode_action("Ping", "c-1\n")
+
+
+def _packets(seed):
+    """Packets as a peer might write them: names in any case, space around them or none after the
+    colon, lines without a colon, repeated headers, stray carriage returns and tabs, non-ASCII."""
+    import random
+
+    rnd = random.Random(seed)
+    names = ["Event", "EVENT", "event", " Uniqueid", "UniqueID ", "LinkedID", "linkedid", "Channel", "\tChannel",
+             "CallerIDNum", "Extra", "AppData", "Peer", "Privilege", "Ümlaut", "Output", "", "Event Name"]
+    values = ["CEL", "Hold", " two  spaces", "", "a: b", "PJSIP/8001-0000002a", "1764550000.12", "中文",
+              '{"bridge_id":"x"}', "\r", "K\u212a"]
+    packets = []
+    for _ in range(300):
+        lines = []
+        for _ in range(rnd.randint(1, 8)):
+            kind = rnd.random()
+            if kind < 0.1:
+                lines.append(rnd.choice(["no colon here", "  ", "\t", "Ärger"]))
+            else:
+                lines.append(f"{rnd.choice(names)}:{rnd.choice(['', ' ', '  '])}{rnd.choice(values)}")
+        packets.append("\r\n".join(lines).encode())
+    return packets
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_packet_read_when_asked_for_is_the_packet_cut_into_headers(seed):
+    """The parser keeps each packet's text and cuts it into headers when they are asked for, and
+    answers a look-up of a name not written in it from the text: the same answers as headers cut at
+    once (the Message made of them)."""
+    from appliance.ami.protocol import picker
+
+    pick = picker(["event", "uniqueid", "linkedid", "channel", "extra", "ümlaut", "event name"])
+    def parsed(packet):
+        [message] = Parser().feed(b"Asterisk Call Manager/9.0.0\r\n" + packet + b"\r\n\r\n")
+        return message
+
+    for packet in _packets(seed):
+        message = parsed(packet)
+        cut = [(k.strip(), v[1:] if v[:1] == " " else v)
+               for k, _, v in (line.partition(":") for line in packet.decode().replace("\r\n", "\n").split("\n")
+                               if line)]
+        eager = Message(cut)
+        for key in ("Event", "event", "UNIQUEID", "Channel", "Output", "ActionID", "Ümlaut", "", "Event Name"):
+            assert parsed(packet).get(key) == eager.get(key), (packet, key)
+        assert pick(parsed(packet)) == pick(eager), packet
+        assert (message.kind, message.name) == (eager.kind, eager.name), packet
+        assert message == eager and message.items() == cut and message.lowered() == eager.lowered()
+        assert pick(message) == pick(eager)  # and from the headers once cut
