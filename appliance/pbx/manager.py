@@ -26,6 +26,7 @@ from .live import LiveState
 from .process import AsteriskProcess
 from .snapshot import Snapshot, System, load_snapshot
 from .render import sites
+from ..sites.relay import LampRelay
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ class PbxManager(Manager):
         self.applier.after_apply.append(self._prune_voicemail)
         self.applier.after_apply.append(self._trunks_changed)
         self.applier.after_apply.append(self._site_hints_changed)
+        self.lamp_relay = LampRelay(self.ami)
         self._booted = threading.Event()
         # The dial plan's questions (FastAGI), answered by the managers that register here in load().
         self.agi_handlers: dict = {}
@@ -136,6 +138,7 @@ class PbxManager(Manager):
         self.agi = AgiServer(rt.agi.host, rt.agi.port, self.agi_handlers, wrap=self._with_db)
         self.agi.start()
         self.ami.start()
+        self.lamp_relay.start()
         self._threads = [
             threading.Thread(target=self._with_db, args=(self.process.run,), name="asterisk", daemon=True),
             threading.Thread(target=self._with_db, args=(self.applier.run,), name="applier", daemon=True),
@@ -148,6 +151,7 @@ class PbxManager(Manager):
         self.process.stop()
         for t in self._threads:
             t.join(timeout=15)
+        self.lamp_relay.stop()
         self.ami.stop()
         self.agi.stop()
 
@@ -168,6 +172,7 @@ class PbxManager(Manager):
     def _before_start(self) -> None:
         self._booted.clear()
         self.live.clear()
+        self.lamp_relay.forget()
         self.applier.prepare_start()
 
     def _after_exit(self, code) -> None:
@@ -194,6 +199,8 @@ class PbxManager(Manager):
         if ev.name == "UserEvent" and ev.get("UserEvent") == "CallboxPromptRecorded":
             threading.Thread(target=self._prompt_recorded, args=(ev,), name="prompt", daemon=True).start()
             return
+        if ev.name == "ExtensionStatus":
+            self.lamp_relay.offer([ev])
         self.live.on_event(ev)
 
     def _prompt_recorded(self, ev) -> None:
@@ -257,8 +264,11 @@ class PbxManager(Manager):
             log.warning("cannot list hint states", extra=kv(error=str(exc)))
             return
         self.live.site_hints(events)
+        self.lamp_relay.offer(events)
 
     def _site_hints_changed(self, snap: Snapshot) -> None:
+        # Headquarters passes each branch's lamps on to the others (appliance/sites/relay.py).
+        self.lamp_relay.enabled = snap.sites.own == sites.HEADQUARTERS and len(snap.sites.trunks) > 1
         if "extensions.conf" in self.applier.last_round.get("files", []) and snap.sites.watched:
             self._site_hint_resync()
 

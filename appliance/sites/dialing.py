@@ -92,6 +92,13 @@ def prefix_only(ranges: dict[int, tuple[str, str]]) -> set[int]:
     return out
 
 
+def inside(run: str, whole: str) -> bool:
+    """Whether the FROM-TO run lies within the FROM-TO range `whole` (numbers of the same length)."""
+    first, last = run.split("-")
+    lo, hi = whole.split("-")
+    return len(first) == len(lo) and int(lo) <= int(first) and int(last) <= int(hi)
+
+
 def runs(numbers) -> list[str]:
     """Numbers (digit strings) as the fewest FROM-TO ranges of equal length, in order."""
     out: list[list[str]] = []

@@ -22,8 +22,8 @@ from ..errors import Conflict, Invalid, Unavailable
 from ..fields import StrictSchema, validate
 from ..vpn import service as vpn
 from . import code as codes
-from .dialing import check_breakout, prefix
-from .service import parse_range
+from .dialing import check_breakout, inside, prefix
+from .service import REPORTED_MAX, parse_range
 from .pinned import WrongCertificate, post
 
 SETTING = "site"
@@ -95,10 +95,18 @@ def check_directory(doc) -> dict:
         sites = []
         for site in doc["sites"]:
             _check_site(site)
+            listed = site.get("listed", [])  # absent from a headquarters of an earlier version
+            if not isinstance(listed, list) or len(listed) > REPORTED_MAX:
+                raise ValueError("listed extensions")
+            for r in listed:
+                parse_range(r)
+                if not inside(r, site["extensions"]):
+                    raise ValueError(f"{r} is outside site {site['number']}'s range")
             sites.append({"number": site["number"], "name": str(site.get("name", ""))[:64],
                           "extensions": site["extensions"], "prefix": prefix(site["number"]),
                           "short_numbers": site.get("short_numbers", True),
-                          "breakout_patterns": [check_breakout(p) for p in site.get("breakout_patterns", [])]})
+                          "breakout_patterns": [check_breakout(p) for p in site.get("breakout_patterns", [])],
+                          "listed": listed})
         hq = []
         for r in doc["headquarters"]["extensions"]:
             parse_range(r)

@@ -7,7 +7,8 @@ breakout patterns (headquarters forwards them); the other branches' prefixed num
 go there as dialled, and headquarters drops the prefix as it sends the call to that branch. Its
 own breakout patterns are what calls from headquarters may leave by through its lines. Busy
 lamps: headquarters watches the extensions each branch reports (not those of branches dialled
-by prefix only), a branch headquarters' extensions.
+by prefix only), a branch headquarters' extensions and those the other branches reported (their
+states relayed by headquarters: render/sites.py).
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def view():
         return SitesView(trunks=(trunk,), own=own, ranges=_ranges(ranges, HEADQUARTERS),
                          prefixed=tuple((p, HEADQUARTERS, 0) for s in others
                                         for p in prefixed_patterns(s["number"], *s["extensions"].split("-"))),
-                         watched=_numbers(listed["headquarters"]["extensions"], HEADQUARTERS),
+                         watched=_numbers(listed["headquarters"]["extensions"], HEADQUARTERS)
+                         + tuple(w for s in others if s.get("short_numbers", True)
+                                 for w in _numbers(s.get("listed", []), s["number"])),
                          breakouts=_unique((p, HEADQUARTERS) for p in breakouts),
                          local_breakout=tuple(state["site"].get("breakout_patterns", [])),
                          network=state["tunnel"]["network"])

@@ -27,11 +27,12 @@ from ..errors import Conflict, Invalid, NotFound
 from ..fields import Name, StrictSchema, StrictString, validate
 from ..vpn import service as vpn
 from . import code as codes
-from .dialing import BreakoutPattern, prefix, prefix_only, runs
+from .dialing import BreakoutPattern, inside, prefix, prefix_only, runs
 
 CODE_HOURS = 24
 KEEPALIVE = 25  # seconds: branches sit behind NAT routers
 RANGE_MAX = 10000
+REPORTED_MAX = 2000  # runs of extensions a branch reports (and headquarters passes on)
 
 
 def parse_range(text: str) -> tuple[str, str]:
@@ -60,7 +61,7 @@ class ReportSchema(StrictSchema):
     version = StrictString(validate=v.Length(max=64))
     phones_registered = fields.Integer(strict=True, allow_none=True, validate=v.Range(0, 100000))
     # The branch's own extensions as FROM-TO runs: headquarters watches their busy lamps.
-    extensions = fields.List(StrictString(validate=v.Length(max=17)), validate=v.Length(max=2000))
+    extensions = fields.List(StrictString(validate=v.Length(max=17)), validate=v.Length(max=REPORTED_MAX))
 
     @validates("extensions")
     def _extensions(self, value, **kwargs):
@@ -231,19 +232,19 @@ def report(data) -> dict:
 
 def _within(run: str, site: Site) -> bool:
     """A reported run inside the site's own range (the rest is not the branch's to claim)."""
-    first, last = run.split("-")
-    return len(first) == len(site.extensions_from) \
-        and int(site.extensions_from) <= int(first) and int(last) <= int(site.extensions_to)
+    return inside(run, f"{site.extensions_from}-{site.extensions_to}")
 
 
 def directory() -> dict:
     """What every branch needs to dial the others: each enrolled site's range, prefix, whether it has
-    short numbers, and breakout patterns, and headquarters' own extensions as ranges (a branch sends
-    all of them to headquarters)."""
+    short numbers, breakout patterns and reported extensions, and headquarters' own extensions as
+    ranges (a branch sends all of them to headquarters)."""
     prefixed = prefixed_sites()
     return {"sites": [{"number": s.number, "name": s.name, "extensions": f"{s.extensions_from}-{s.extensions_to}",
                        "tunnel_address": s.tunnel_address, **dialling(s, prefixed),
-                       "breakout_patterns": [p for p in s.breakout_patterns.split(",") if p]}
+                       "breakout_patterns": [p for p in s.breakout_patterns.split(",") if p],
+                       # The extensions it reported: the other branches light their busy lamps.
+                       "listed": [r for r in s.extensions_listed.split(",") if r]}
                       for s in listing() if s.enrolled_at is not None],
             "headquarters": {"number": 1, "extensions": runs(e.number for e in Extension.select(Extension.number))}}
 

@@ -353,7 +353,7 @@ def _sites(branch: bool) -> Snapshot:
     if branch:
         sites = SitesView(trunks=(SiteTrunkView(1, "10.99.0.1", "site2", "Br4nchS3cretXyz0123"),), own=2,
                           ranges=(("6001", 1), ("6002", 1)), prefixed=(("_3*30XX", 1, 0),),
-                          watched=(("6001", 1), ("6002", 1)),
+                          watched=(("6001", 1), ("6002", 1), ("3001", 3)),
                           breakouts=(("_0571XXXXXXXX", 1),),
                           local_breakout=("_0755XXXXXXXX", "_0756."), network="10.99.0.0/24")
     else:
@@ -389,10 +389,17 @@ def test_sites_trunks_and_dial_plan_match_golden(role):
     assert "qualify_frequency = 3" in pjsip and "match = 10.99.0." in pjsip
     # Busy lamps: states published to the other end under its name for this box, taken from it only.
     own = "site2" if role == "sites-branch" else "site1"
-    assert f"server_uri = sip:{own}@10.99.0." in pjsip and "device_state_filter = ^PJSIP/" in pjsip
+    assert f"server_uri = sip:{own}@10.99.0." in pjsip
     watched = "6001" if role == "sites-branch" else "2001"
     assert f"exten => {watched},hint,PJSIP/{watched}" in dialplan
     assert dialplan.count(f"exten => {watched},1,") == 1
+    if role == "sites-branch":
+        # Another branch's extension: dialled through headquarters, its lamp as headquarters relays it.
+        assert "device_state_filter = ^(PJSIP/|Custom:SITE)" in pjsip
+        assert "exten => 3001,hint,Custom:SITE3001" in dialplan
+        assert "exten => 3001,1,Gosub(callbox-site-dial,s,1(1,${EXTEN}))" in dialplan
+    else:
+        assert "device_state_filter = ^PJSIP/\n" in pjsip  # headquarters takes the branches' phones only
     # Behind NAT, the tunnels stay local: the public address is never named to the other sites.
     assert "local_net = 10.99.0.0/24" in files["pjsip_transports.conf"]
 

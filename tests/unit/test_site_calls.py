@@ -122,16 +122,23 @@ def test_a_branch_sends_headquarters_and_the_other_branches_through_headquarters
     assert [(t.number, t.address, t.username) for t in view.trunks] == [(1, "10.99.0.1", "site2")]
     assert view.ranges == () and view.local_breakout == ("_0755XXXXXXXX",)
     listed = {"sites": [{"number": 2, "name": "A", "extensions": "2000-2099", "tunnel_address": "10.99.0.2",
-                         "breakout_patterns": ["_0755XXXXXXXX"]},
+                         "breakout_patterns": ["_0755XXXXXXXX"], "listed": ["2001-2002"]},
                         {"number": 3, "name": "B", "extensions": "3000-3099", "tunnel_address": "10.99.0.3",
-                         "breakout_patterns": ["_0571XXXXXXXX"]}],
+                         "breakout_patterns": ["_0571XXXXXXXX"], "listed": ["3001-3002", "3010-3010"]}],
               "headquarters": {"number": 1, "extensions": ["8001-8004", "600-600"]}}
     assert enrol.remember(listed) is not None
     assert enrol.remember(listed) is None  # unchanged: no change, no apply
     view = peering.view()
     assert view.ranges == (("8001", 1), ("8002", 1), ("8003", 1), ("8004", 1), ("600", 1), ("_30XX", 1))  # not its own
     assert view.breakouts == (("_0571XXXXXXXX", 1),)
-    assert view.own == 2 and view.watched == (("8001", 1), ("8002", 1), ("8003", 1), ("8004", 1), ("600", 1))
+    # Headquarters' extensions, and the other branch's as it reported them (not its own).
+    assert view.own == 2 and view.watched == (("8001", 1), ("8002", 1), ("8003", 1), ("8004", 1), ("600", 1),
+                                              ("3001", 3), ("3002", 3), ("3010", 3))
+    # A site list from a headquarters that does not pass reported extensions on: none watched.
+    for site in listed["sites"]:
+        del site["listed"]
+    enrol.remember(listed)
+    assert [n for n, s in peering.view().watched if s == 3] == []
 
 
 @pytest.mark.parametrize("damage", [
@@ -144,6 +151,9 @@ def test_a_branch_sends_headquarters_and_the_other_branches_through_headquarters
     lambda d: d["sites"][0].update(prefix="9*"),
     lambda d: d["sites"][0].update(prefix="3*;x"),
     lambda d: d["sites"][0].update(short_numbers="no"),
+    lambda d: d["sites"][0].update(listed=["2001-2002"]),  # another site's numbers
+    lambda d: d["sites"][0].update(listed=["3001-30a2"]),
+    lambda d: d["sites"][0].update(listed="3001-3002"),
 ])
 def test_a_damaged_site_list_changes_nothing(config_db, damage):
     _enrolled_branch()
@@ -247,6 +257,14 @@ def test_headquarters_lists_its_extensions_as_ranges(hq):
     assert service.directory()["headquarters"]["extensions"] == ["8001-8003", "8010-8010"]
 
 
+def test_headquarters_passes_on_the_extensions_each_branch_reported(hq):
+    site, code, _ = service.create({"name": "A", "extensions": "2000-2099"}, "admin", URL, FP)
+    service.join({"token": token_of(code), "public_key": KEY_A}, HQ_KEY)
+    assert service.directory()["sites"][0]["listed"] == []
+    service.report({"number": site.number, "secret": site.trunk_secret, "extensions": ["2001-2003", "900-901"]})
+    assert service.directory()["sites"][0]["listed"] == ["2001-2003"]
+
+
 class _Ev(dict):
     """An AMI event as the live state reads it."""
 
@@ -296,3 +314,55 @@ def test_the_extensions_page_lists_the_other_sites_extensions_with_their_state(a
     live.site_hints([_status("2001", "InUse")])
     monkeypatch.setattr(admin.box.pbx, "live", live, raising=False)
     assert [i["state"] for i in admin.get("/sites/extensions").json["items"]] == ["in_use", None]
+
+
+def test_headquarters_relays_each_branch_lamps_as_a_device_of_its_own():
+    from appliance.sites.relay import wanted
+
+    assert wanted([_status("3001", "InUse"), _status("3002", "Idle"), _status("3003", "InUse&Ringing"),
+                   _status("3004", "Unavailable"), _status("71", "InUse", "callbox-parked"),
+                   _status("3005", "Removed"), _Ev("ExtensionStateListComplete")]) == {
+        "Custom:SITE3001": "INUSE", "Custom:SITE3002": "NOT_INUSE", "Custom:SITE3003": "RINGINUSE",
+        "Custom:SITE3004": "UNAVAILABLE"}
+
+
+class _Ami:
+    def __init__(self, fail=False):
+        self.sent, self.fail = [], fail
+
+    def action(self, name, **fields):
+        if self.fail:
+            raise OSError("AMI down")
+        self.sent.append((name, fields["Variable"], fields["Value"]))
+
+
+def test_the_lamp_relay_sets_changed_states_only_while_enabled():
+    from appliance.sites.relay import LampRelay
+
+    relay = LampRelay(_Ami())
+    relay.offer([_status("3001", "InUse")])  # not headquarters with branches: nothing
+    relay.enabled = True
+    relay.offer([_status("3001", "InUse")])
+    relay.offer([_status("3001", "InUse"), _status("3002", "Idle")])  # a listing: 3001 unchanged
+    relay.forget()  # Asterisk started again: set anew
+    relay.offer([_status("3001", "InUse")])
+    relay.stop()
+    relay._run()  # the relay's thread, here: it takes what was offered, then the stop
+    assert relay.ami.sent == [("Setvar", "DEVICE_STATE(Custom:SITE3001)", "INUSE"),
+                              ("Setvar", "DEVICE_STATE(Custom:SITE3002)", "NOT_INUSE"),
+                              ("Setvar", "DEVICE_STATE(Custom:SITE3001)", "INUSE")]
+
+
+def test_a_state_the_relay_could_not_set_is_set_at_the_next_offer():
+    from appliance.sites.relay import LampRelay
+
+    relay = LampRelay(_Ami(fail=True))
+    relay.enabled = True
+    relay.offer([_status("3001", "InUse")])
+    relay.stop()
+    relay._run()
+    relay.ami.fail = False
+    relay.offer([_status("3001", "InUse")])
+    relay.stop()
+    relay._run()
+    assert relay.ami.sent == [("Setvar", "DEVICE_STATE(Custom:SITE3001)", "INUSE")]

@@ -104,7 +104,7 @@ def test_reports_need_the_site_secret(hq):
     secret = doc["trunk"]["secret"]
     answer = service.report({"number": 2, "secret": secret, "version": "0.1.0", "phones_registered": 3})
     assert answer["sites"] == [{"number": 2, "name": "A", "extensions": "2000-2099", "tunnel_address": "10.99.0.2",
-                                "prefix": "2*", "short_numbers": True, "breakout_patterns": []}]
+                                "prefix": "2*", "short_numbers": True, "breakout_patterns": [], "listed": []}]
     assert answer["headquarters"] == {"number": 1, "extensions": []}
     assert (Site.get().version, Site.get().phones_registered) == ("0.1.0", 3)
     from appliance.errors import NotFound

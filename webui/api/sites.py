@@ -51,7 +51,7 @@ def install(api, box) -> None:
     @api.get("/sites/extensions", roles=STAFF)
     def site_extensions():
         """The other sites' extensions this box follows (headquarters: those each branch reports; a
-        branch: headquarters'), with their site (`site`, and `site_name` where this box knows it) and
+        branch: headquarters' and those the other branches report), with their site (`site`, and `site_name` where this box knows it) and
         live `state` as the busy lamps show it: idle, in_use, ringing, busy, on_hold, unavailable (no
         phone registered there, or nothing heard from that site) or unknown; null while Asterisk is
         not up. The event `site_extension` {"number", "state"} follows each change."""

@@ -33,6 +33,19 @@ QUALIFY_EVERY = 3  # seconds; with the timeout below a dead tunnel is seen withi
 QUALIFY_TIMEOUT = 2
 CODECS = "ulaw,alaw,g722"
 PUBLISH_EXPIRES = 300  # seconds: a site back after a restart has the other's states again within this
+HEADQUARTERS = 1
+# Asterisk publishes to another box only the device states that began on it: branch 3's PJSIP/3001
+# reaches headquarters and goes no further. Headquarters sets a device of its own to the state of
+# its hint on 3001 (appliance/sites/relay.py), and that state goes out to every branch.
+RELAYED_PREFIX = "Custom:SITE"
+# A hint's state (ExtensionStatus StatusText) as the device state that gives the same hint state.
+RELAYED_STATES = {"Idle": "NOT_INUSE", "InUse": "INUSE", "Busy": "BUSY", "Unavailable": "UNAVAILABLE",
+                  "Ringing": "RINGING", "InUse&Ringing": "RINGINUSE", "Hold": "ONHOLD", "InUse&Hold": "ONHOLD"}
+
+
+def relayed_device(number: str) -> str:
+    """Headquarters' device that carries the state of a branch's extension to the other branches."""
+    return f"{RELAYED_PREFIX}{number}"
 
 
 def endpoint(number: int) -> str:
@@ -88,7 +101,8 @@ def publication(t) -> str:
 def _device_states(conf: ConfFile, snap: Snapshot, t, name: str) -> None:
     """Busy lamps across sites (res_pjsip_publish_asterisk): each end PUBLISHes its phones' device
     states to the other, which takes them from this trunk only, authenticated, and only for
-    PJSIP devices. The resource published to is the other end's name for this box."""
+    PJSIP devices (a branch also takes headquarters' relayed states of the other branches'
+    extensions). The resource published to is the other end's name for this box."""
     p = conf.section(publication(t))
     p.set("type", "outbound-publish")
     p.set("server_uri", f"sip:site{snap.sites.own}@{t.address}:{snap.system.sip_port}")
@@ -104,7 +118,7 @@ def _device_states(conf: ConfFile, snap: Snapshot, t, name: str) -> None:
     a.set("type", "asterisk-publication")
     a.set("devicestate_publish", publication(t))
     a.set("device_state", True)
-    a.set("device_state_filter", "^PJSIP/")
+    a.set("device_state_filter", "^PJSIP/" if snap.sites.own == HEADQUARTERS else f"^(PJSIP/|{RELAYED_PREFIX})")
 
 
 def dialplan(body: ConfFile, snap: Snapshot, first_route: int | None) -> None:
@@ -120,13 +134,17 @@ def dialplan(body: ConfFile, snap: Snapshot, first_route: int | None) -> None:
     for pattern, number, strip in sites.prefixed:
         ranges.exten(f"{pattern},1,Gosub(callbox-site-dial,s,1({number},${{EXTEN{f':{strip}' if strip else ''}}}))")
         ranges.same("n,Hangup()")
-    # The other site's extensions by number, with a hint on the state that site publishes for them.
+    # The other sites' extensions by number, with a hint on the state that site publishes for them;
+    # a branch reaches the other branches' through headquarters, and their states as it relays them.
     literal = {pattern for pattern, _ in sites.ranges if not pattern.startswith("_")}
+    direct = {t.number for t in sites.trunks}
     for extension, number in sites.watched:
+        via = number if number in direct else HEADQUARTERS
         if extension not in literal:
-            ranges.exten(f"{extension},1,Gosub(callbox-site-dial,s,1({number},${{EXTEN}}))")
+            ranges.exten(f"{extension},1,Gosub(callbox-site-dial,s,1({via},${{EXTEN}}))")
             ranges.same("n,Hangup()")
-        ranges.exten(f"{extension},hint,PJSIP/{extension}")
+        device = f"PJSIP/{extension}" if number in direct else relayed_device(extension)
+        ranges.exten(f"{extension},hint,{device}")
 
     # ARG1: the site; ARG2: the number. Never back to the site the call came from (a loop).
     d = body.section("callbox-site-dial")
