@@ -1,10 +1,15 @@
-"""Sites: headquarters and a branch, each a box in its own network namespace, joined through an
-"internet" namespace of the test's own (a bridge on 203.0.113.0/24). The branch enrols with its
-code over HTTPS, the tunnel comes up between the two boxes, and bad codes change nothing. Then
-calls between the sites: short numbers both ways with audio through the tunnel and busy lamps
-for the other site's extensions, a call to the
-branch's area leaving through the branch's own trunk, and headquarters' own trunk while the
-tunnel is cut.
+"""Sites: headquarters and three branches, each a box in its own network namespace, joined through
+an "internet" namespace of the test's own (a bridge on 203.0.113.0/24). Branch 1 is on the internet
+itself; branches 2 and 3 sit behind NAT routers (a namespace each, masquerading a private network
+and letting in only the answers to what went out), so headquarters sees them at their routers'
+addresses and only the branches' WireGuard keepalive keeps the way in open.
+
+The branches enrol at once with their codes over HTTPS and their tunnels come up; bad, used and
+expired codes change nothing. Then calls between the sites: branch 2 dials headquarters and
+branch 3 by short number with audio through the tunnels (headquarters passes branch to branch),
+busy lamps for the other sites' extensions (branch to branch as headquarters relays them), a call
+to branch 3's area leaving through branch 3's own trunk, and headquarters' own trunk while branch
+3's tunnel is cut.
 
 The boxes listen for SIP on every address, as the image does (its BOX_SIP is 0.0.0.0:5060): the
 other site calls on the tunnel address. Phones and each box's provider sit on the host's end of
@@ -13,11 +18,12 @@ that box's own link."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
+import os
 import re
 import secrets
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -28,56 +34,92 @@ from tests.audio import write_tone
 from tests.integration.conftest import ADMIN_PASSWORD, start_box, stop_box
 from tests.wgpeer import sh, wait_for
 
-HQ_PUBLIC, BRANCH_PUBLIC = "203.0.113.1", "203.0.113.2"
+HQ_PUBLIC = "203.0.113.1"
+# Each branch: the address the internet sees it at (its own, or its NAT router's), its private
+# network behind the router (None: on the internet itself), its extension range.
+BRANCHES = {1: ("203.0.113.2", None, "5000-5099"),
+            2: ("203.0.113.12", "192.168.2", "2000-2099"),
+            3: ("203.0.113.13", "192.168.3", "3000-3099")}
+BRANCH3_AREA = "_0755XXXXXXXX"
+ENROL_WITHIN = 30  # seconds from the code to a branch enrolled with its tunnel up
 
 
 class Internet:
-    """A namespace with a bridge; each box gets a second veth on it, with an address."""
+    """A namespace with a bridge; a box joins it by a veth with a public address, or behind a NAT
+    router of its own (a namespace between the box and the bridge)."""
 
     def __init__(self):
         self.tag = secrets.token_hex(3)
         self.netns = f"inet{self.tag}"
-        self.links: list[tuple[str, str]] = []
+        self.routers: list[str] = []
         sh("ip", "netns", "add", self.netns)
         sh("ip", "-n", self.netns, "link", "add", "br0", "type", "bridge")
         sh("ip", "-n", self.netns, "link", "set", "br0", "up")
 
-    def attach(self, box_netns: str, address: str, n: int) -> str:
+    def _uplink(self, netns: str, address: str, n: int) -> str:
         outside, inside = f"i{self.tag}{n}", f"w{self.tag}{n}"
-        sh("ip", "link", "add", outside, "netns", self.netns, "type", "veth", "peer", "name", inside,
-           "netns", box_netns)
+        sh("ip", "link", "add", outside, "netns", self.netns, "type", "veth", "peer", "name", inside, "netns", netns)
         sh("ip", "-n", self.netns, "link", "set", outside, "master", "br0", "up")
-        sh("ip", "-n", box_netns, "addr", "add", f"{address}/24", "dev", inside)
-        sh("ip", "-n", box_netns, "link", "set", inside, "up")
-        self.links.append((outside, box_netns))
+        sh("ip", "-n", netns, "addr", "add", f"{address}/24", "dev", inside)
+        sh("ip", "-n", netns, "link", "set", inside, "up")
+        return outside
+
+    def attach(self, box_netns: str, address: str, n: int) -> str:
+        """The box on the internet itself; returns the bridge's port to it (cut it to cut the box off)."""
+        return self._uplink(box_netns, address, n)
+
+    def attach_behind_nat(self, box_netns: str, public: str, private: str, n: int) -> str:
+        """The box at `private`.2 behind a router at `private`.1 that masquerades as `public`."""
+        router = f"nat{self.tag}{n}"
+        sh("ip", "netns", "add", router)
+        self.routers.append(router)
+        sh("ip", "-n", router, "link", "set", "lo", "up")
+        outside = self._uplink(router, public, n)
+        lan, box_side = f"l{self.tag}{n}", f"b{self.tag}{n}"
+        sh("ip", "link", "add", lan, "netns", router, "type", "veth", "peer", "name", box_side, "netns", box_netns)
+        sh("ip", "-n", router, "addr", "add", f"{private}.1/24", "dev", lan)
+        sh("ip", "-n", router, "link", "set", lan, "up")
+        sh("ip", "-n", box_netns, "addr", "add", f"{private}.2/24", "dev", box_side)
+        sh("ip", "-n", box_netns, "link", "set", box_side, "up")
+        sh("ip", "-n", box_netns, "route", "add", "203.0.113.0/24", "via", f"{private}.1")
+        sh("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+        rules = (f"table ip nat {{\n chain post {{\n  type nat hook postrouting priority 100; policy accept;\n"
+                 f"  oifname \"w{self.tag}{n}\" masquerade\n }}\n}}\n"
+                 f"table ip filter {{\n chain forward {{\n  type filter hook forward priority 0; policy drop;\n"
+                 f"  ct state established,related accept\n  iifname \"{lan}\" accept\n }}\n}}\n")
+        sh("ip", "netns", "exec", router, "nft", "-f", "-", input=rules)
         return outside
 
     def cut(self, outside: str, up: bool) -> None:
         sh("ip", "-n", self.netns, "link", "set", outside, "up" if up else "down")
 
     def close(self) -> None:
+        for router in self.routers:
+            sh("ip", "netns", "del", router, check=False)
         sh("ip", "netns", "del", self.netns, check=False)  # takes the veths with it
 
 
 @pytest.fixture(scope="module")
 def boxes():
-    import os
-
+    """Headquarters and branches 1 to 3 (index 0 to 3), and the internet between them."""
     if os.geteuid() != 0:
         pytest.skip("integration tests run as root (they make namespaces and mounts)")
-    names = [f"t-{secrets.token_hex(4)}" for _ in range(2)]
-    with ThreadPoolExecutor(2) as pool:
-        started = list(pool.map(lambda n: _try_start(n), names))
+    names = [f"t-{secrets.token_hex(4)}" for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        started = list(pool.map(_try_start, names))
     net = None
     try:
         for s in started:
             if isinstance(s, Exception):
                 raise s
-        hq, branch = started
         net = Internet()
-        net.attach(hq.state()["netns"], HQ_PUBLIC, 1)
-        net.branch_link = net.attach(branch.state()["netns"], BRANCH_PUBLIC, 2)
-        yield hq, branch, net
+        net.attach(started[0].state()["netns"], HQ_PUBLIC, 0)
+        net.links = {}
+        for n, (public, private, _range) in BRANCHES.items():
+            netns = started[n].state()["netns"]
+            net.links[n] = net.attach(netns, public, n) if private is None \
+                else net.attach_behind_nat(netns, public, private, n)
+        yield started, net
     finally:
         if net is not None:
             net.close()
@@ -89,27 +131,56 @@ def boxes():
 def _try_start(name):
     try:
         return start_box(name, env=("BOX_SIP=0.0.0.0:5060",))
-    except Exception as exc:  # noqa: BLE001 - reported by the fixture, after the other box is down
+    except Exception as exc:  # noqa: BLE001 - reported by the fixture, after the other boxes are down
         return exc
 
 
 @pytest.fixture(scope="module")
 def hq(boxes):
-    api = Api(boxes[0].url).sign_in(ADMIN_PASSWORD)
+    api = Api(boxes[0][0].url).sign_in(ADMIN_PASSWORD)
     r = api.put("/vpn", {"address": "10.99.0.1/24", "public_address": HQ_PUBLIC})
     assert r.status == 200, r
     return api
 
 
 @pytest.fixture(scope="module")
-def branch(boxes):
-    return Api(boxes[1].url).sign_in(ADMIN_PASSWORD)
+def branches(boxes):
+    return {n: Api(boxes[0][n].url).sign_in(ADMIN_PASSWORD) for n in BRANCHES}
+
+
+def _site(hq, site_id) -> dict | None:
+    return next((s for s in hq.get("/sites").json["items"] if s["id"] == site_id), None)
+
+
+def _enrol(hq, branch, n: int) -> dict:
+    """Branch n enrols with a new code; returns its site, and how long until its tunnel was up."""
+    r = hq.post("/sites", {"name": f"Branch {n}", "extensions": BRANCHES[n][2],
+                           "breakout_patterns": [BRANCH3_AREA] if n == 3 else []})
+    assert r.status == 201, r
+    site_id, code = r.json["id"], r.json["code"]
+    began = time.monotonic()
+    r = branch.post("/enrol", {"code": code}, timeout=ENROL_WITHIN)
+    assert r.status == 200, r
+    wait_for(lambda: (_site(hq, site_id) or {}).get("state") == "up", ENROL_WITHIN, f"branch {n}'s tunnel up")
+    return {"id": site_id, "code": code, "seconds": time.monotonic() - began,
+            "number": branch.get("/enrol").json["site"]["number"]}
+
+
+@pytest.fixture(scope="module")
+def sites(hq, branches):
+    """The three branches enrolled at once; their sites by branch, updated when one enrols again."""
+    with ThreadPoolExecutor(3) as pool:
+        done = dict(zip(BRANCHES, pool.map(lambda n: _enrol(hq, branches[n], n), BRANCHES)))
+    return done
+
+
+def _code_doc(code: str) -> dict:
+    body = code[5:]
+    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
 
 
 def recode(code: str, **changes) -> str:
-    body = code[5:]
-    doc = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    doc.update(changes)
+    doc = {**_code_doc(code), **changes}
     return "CBX1-" + base64.urlsafe_b64encode(json.dumps(doc).encode()).decode().rstrip("=")
 
 
@@ -120,104 +191,117 @@ def fetch_in_box(box, url: str) -> str | None:
     return out or None
 
 
-def test_site_codes_and_refusals(hq, branch, boxes):
-    r = hq.post("/sites", {"name": "Branch 2", "extensions": "2000-2099", "breakout_patterns": ["_0755XXXXXXXX"]})
-    assert r.status == 201, r
-    site_id, code = r.json["id"], r.json["code"]
-    assert r.json["expires"]
-    # A range over headquarters' own numbers and bad input are refused; nothing is made.
+def test_branches_enrol_at_once_and_their_tunnels_come_up_through_nat(hq, branches, sites, boxes):
+    started, _net = boxes
+    hq_box = started[0]
+    for n, site in sites.items():
+        print(f"branch {n} enrolled with its tunnel up after {site['seconds']:.1f} s")
+        assert site["seconds"] <= ENROL_WITHIN
+        state = branches[n].get("/enrol").json
+        assert state["state"] == "enrolled" and state["headquarters"] == f"https://{HQ_PUBLIC}:8443"
+        assert state["site"]["extensions"] == BRANCHES[n][2]
+        assert state["fingerprint"] == hq.get("/system/certificate").json["fingerprint"]
+    # Headquarters sees each branch where the internet shows it: the NATed ones at their routers.
+    peers = {p["public_key"]: p for p in hq.get("/vpn/peers").json["items"]}
+    for n in BRANCHES:
+        key = branches[n].get("/vpn").json["public_key"]
+        seen = wait_for(lambda: peers[key]["endpoint_seen"] or
+                        {p["public_key"]: p for p in hq.get("/vpn/peers").json["items"]}[key]["endpoint_seen"],
+                        10, f"branch {n}'s endpoint")
+        assert seen.split(":")[0] == BRANCHES[n][0], (n, seen)
+    # Through the tunnels both ways, into a NATed branch too (its keepalive holds the way open).
+    tunnel = branches[3].get("/enrol").json["tunnel"]["address"].split("/")[0]
+    assert wait_for(lambda: fetch_in_box(started[3], "http://10.99.0.1:8080/api/v1/health"), 20,
+                    "headquarters through branch 3's tunnel")
+    assert wait_for(lambda: fetch_in_box(hq_box, f"http://{tunnel}:8080/api/v1/health"), 20,
+                    "branch 3 through its tunnel")
+    # Each branch reports itself (version, phones registered) and learns the site list.
+    for n, site in sites.items():
+        found = wait_for(lambda: (s := _site(hq, site["id"])) and s["version"] and s, 25, f"branch {n}'s report")
+        assert found["last_seen"] and found["phones_registered"] == 0
+        listed = wait_for(lambda: branches[n].get("/enrol").json.get("sites"), 25, f"the site list at branch {n}")
+        assert sorted(s["number"] for s in listed) == sorted(s["number"] for s in sites.values())
+
+
+def test_bad_used_and_expired_codes_and_revoking(hq, branches, sites, boxes):
+    """Branch 1 is revoked and leaves; then, not enrolled, it is refused a damaged code, one showing
+    another certificate, one used by branch 2 and an expired one, and nothing changes; it enrols
+    again with a good one."""
+    started, _net = boxes
+    hq_box, branch = started[0], branches[1]
+    # A range over headquarters' own numbers and bad input are refused at headquarters; nothing is made.
+    before = [s["id"] for s in hq.get("/sites").json["items"]]
     for body, field in (({"name": "Other", "extensions": "70-79"}, "extensions"),  # headquarters' park slots
-                        ({"name": "Other", "extensions": "2999-2000"}, "extensions"),
-                        ({"name": "Other", "extensions": "3000-3099", "breakout_patterns": ["0755;x"]},
+                        ({"name": "Other", "extensions": "7999-7000"}, "extensions"),
+                        ({"name": "Other", "extensions": "7000-7099", "breakout_patterns": ["0755;x"]},
                          "breakout_patterns")):
         r = hq.post("/sites", body)
         assert r.status == 422 and r.json["field"] == field, r
-    assert [s["name"] for s in hq.get("/sites").json["items"]] == ["Branch 2"]
-
-    # A damaged code, and headquarters showing another certificate than the code names.
-    r = branch.post("/enrol", {"code": "CBX1-garbage"})
-    assert r.status == 422 and r.json["field"] == "code", r
-    r = branch.post("/enrol", {"code": recode(code, f="sha256:" + "0" * 64)})
-    assert r.status == 422 and "certificate" in r.json["error"], r
-    assert branch.get("/enrol").json == {"state": "none", "headquarters": None}
-    site = next(s for s in hq.get("/sites").json["items"] if s["id"] == site_id)
-    assert site["state"] == "pending" and site["number"] == 2
-
-
-def test_branch_enrols_and_the_tunnel_comes_up(hq, branch, boxes):
-    hq_box, branch_box, net = boxes
-    r = hq.post("/sites", {"name": "Branch 3", "extensions": "3000-3099"})
-    assert r.status == 201, r
-    site_id, code = r.json["id"], r.json["code"]
-    fingerprint = json.loads(base64.urlsafe_b64decode(code[5:] + "=" * (-len(code[5:]) % 4)))["f"]
-    assert fingerprint == hq.get("/system/certificate").json["fingerprint"]
-
-    r = branch.post("/enrol", {"code": code}, timeout=30)
-    assert r.status == 200, r
-    state = branch.get("/enrol").json
-    assert state["state"] == "enrolled" and state["headquarters"] == f"https://{HQ_PUBLIC}:8443"
-    assert state["site"]["extensions"] == "3000-3099"
-    tunnel = state["tunnel"]["address"].split("/")[0]
-
-    # The tunnel: both ends' API through it, and headquarters sees the branch up.
-    assert wait_for(lambda: fetch_in_box(branch_box, "http://10.99.0.1:8080/api/v1/health"), 20,
-                    "headquarters through the tunnel")
-    assert wait_for(lambda: fetch_in_box(hq_box, f"http://{tunnel}:8080/api/v1/health"), 20,
-                    "the branch through the tunnel")
-    site = wait_for(lambda: next((s for s in hq.get("/sites").json["items"]
-                                  if s["id"] == site_id and s["state"] == "up"), None), 15, "the site up")
-    assert site["last_seen"]
-    # The branch reports itself (version, phones registered) and learns the site list.
-    site = wait_for(lambda: next((s for s in hq.get("/sites").json["items"]
-                                  if s["id"] == site_id and s["version"]), None), 15, "the branch's report")
-    assert site["phones_registered"] == 0
-    assert wait_for(lambda: branch.get("/enrol").json.get("sites"), 25, "the site list at the branch")[0]["number"] \
-        == state["site"]["number"]
-
-    # The code is used: the branch again, or another box with the same token, are refused.
-    assert branch.post("/enrol", {"code": code}).status == 409
-    token = json.loads(base64.urlsafe_b64decode(code[5:] + "=" * (-len(code[5:]) % 4)))["t"]
-    other_key = sh("wg", "pubkey", input=sh("wg", "genkey")).strip()
-    r = Api(hq_box.url).post("/sites/join", {"token": token, "public_key": other_key})
-    assert r.status == 409, r
+    assert [s["id"] for s in hq.get("/sites").json["items"]] == before
 
     # Revoking takes the branch's peer away at headquarters, and the branch takes its side down
     # at its next report (headquarters no longer knows it).
     branch_key = branch.get("/vpn").json["public_key"]
     assert branch_key in hq_box.exec("wg", "show", "wg0", "peers")
-    assert hq.delete(f"/sites/{site_id}").status == 204
+    assert hq.delete(f"/sites/{sites[1]['id']}").status == 204
     wait_for(lambda: branch_key not in hq_box.exec("wg", "show", "wg0", "peers"), 10, "the peer removed")
-    assert site_id not in [s["id"] for s in hq.get("/sites").json["items"]]
+    assert _site(hq, sites[1]["id"]) is None
     wait_for(lambda: branch.get("/enrol").json["state"] == "none", 30, "the branch leaving")
     wait_for(lambda: not branch.get("/vpn").json["running"], 15, "the branch's tunnel down")
     assert branch.get("/vpn/peers").json["items"] == []
 
+    r = hq.post("/sites", {"name": "Expired", "extensions": "7000-7099"})
+    assert r.status == 201, r
+    expired_id, expired = r.json["id"], r.json["code"]
+    # Its day passed: headquarters' database says so (no clock is wound here).
+    past = (dt.datetime.utcnow() - dt.timedelta(hours=1)).isoformat(" ")
+    hq_box.exec("python3", "-c", "import sqlite3, sys; c = sqlite3.connect('/data/config.db'); "
+                "c.execute('UPDATE site SET code_expires = ? WHERE id = ?', (sys.argv[1], int(sys.argv[2]))); "
+                "c.commit()", past, str(expired_id))
+    for code, status, says in (("CBX1-garbage", 422, "code"),
+                               (recode(expired, f="sha256:" + "0" * 64), 422, "certificate"),
+                               (sites[2]["code"], 409, "used"),
+                               (expired, 422, "expired")):
+        r = branch.post("/enrol", {"code": code}, timeout=30)
+        assert r.status == status and r.json["field"] == "code" and says in r.json["error"], r
+        assert branch.get("/enrol").json == {"state": "none", "headquarters": None}
+    # Another box with branch 2's token is refused too, and headquarters made nothing of it all.
+    other_key = sh("wg", "pubkey", input=sh("wg", "genkey")).strip()
+    r = Api(hq_box.url).post("/sites/join", {"token": _code_doc(sites[2]["code"])["t"], "public_key": other_key})
+    assert r.status == 409, r
+    assert _site(hq, expired_id)["state"] == "pending" and branch_key not in hq_box.exec("wg", "show", "wg0", "peers")
+    assert hq.delete(f"/sites/{expired_id}").status == 204
 
-SITE_AREA = "075512345678"  # a number in the branch's city, as it leaves for a trunk
+    sites[1] = _enrol(hq, branch, 1)  # as the other tests may expect it
+
+
+SITE_AREA = "075512345678"  # a number in branch 3's city, as it leaves for a trunk
 HQ_TONE, BRANCH_TONE = 700, 1300
 IDLE, IN_USE = "Idle", "InUse"  # a hint's state, which Asterisk NOTIFYs to busy lamp keys
 
 
 @pytest.fixture(scope="module")
 def phones(boxes, tmp_path_factory):
-    """A SIP stack on each box's link (its phones and its provider), and the tones they play."""
+    """A SIP stack on the links of headquarters and branches 2 and 3 (their phones), providers for
+    headquarters and branch 3, and the tones they play."""
     from tests.phones import SipStack
 
-    hq_box, branch_box, _net = boxes
-    stacks = [SipStack(b.host_ip, tmp_path_factory.mktemp(f"sip-{i}")) for i, b in enumerate((hq_box, branch_box))]
-    providers = []
+    started, _net = boxes
+    at = {"hq": started[0], "b2": started[2], "b3": started[3]}
+    stacks = {k: SipStack(b.host_ip, tmp_path_factory.mktemp(f"sip-{k}")) for k, b in at.items()}
+    providers = {}
     try:
-        for b in (hq_box, branch_box):
-            ip = b.host_ip.rsplit(".", 1)[0] + ".3"
-            subprocess.run(["ip", "addr", "add", f"{ip}/24", "dev", b.state()["host_if"]], check=True)
-            providers.append((ip, b.state()["host_if"]))
+        for k in ("hq", "b3"):
+            ip = at[k].host_ip.rsplit(".", 1)[0] + ".3"
+            subprocess.run(["ip", "addr", "add", f"{ip}/24", "dev", at[k].state()["host_if"]], check=True)
+            providers[k] = (ip, at[k].state()["host_if"])
         d = tmp_path_factory.mktemp("tones")
-        yield {"hq": stacks[0], "branch": stacks[1], "providers": [ip for ip, _ in providers],
+        yield {**stacks, "providers": {k: ip for k, (ip, _) in providers.items()},
                "tones": {"hq": write_tone(d / "hq.wav", HQ_TONE, 4.0), "branch": write_tone(d / "br.wav", BRANCH_TONE, 4.0)}}
     finally:
-        for s in stacks:
+        for s in stacks.values():
             s.close()
-        for ip, dev in providers:
+        for ip, dev in providers.values():
             subprocess.run(["ip", "addr", "del", f"{ip}/24", "dev", dev], check=False)
 
 
@@ -235,7 +319,7 @@ def _settled(api) -> bool:
 
 
 def _trunk_reachable(hq, site_id):
-    return next(s for s in hq.get("/sites").json["items"] if s["id"] == site_id)["trunk_reachable"]
+    return _site(hq, site_id)["trunk_reachable"]
 
 
 def _hint(box, number: str) -> str | None:
@@ -250,7 +334,7 @@ def _listed(api, number: str) -> str | None:
 
 
 def _leaves_by(desk, provider) -> None:
-    """The desk dials 0 and a number in the branch's area; `provider` takes it, as dialled."""
+    """The desk dials 0 and a number in branch 3's area; `provider` takes it, as dialled."""
     call = desk.call("0" + SITE_AREA)
     leg = _answer(provider)
     assert f"sip:{SITE_AREA}@" in leg.getInfo().localUri, leg.getInfo().localUri
@@ -266,128 +350,140 @@ def _answer(phone, timeout=15):
     return call
 
 
-def test_calls_between_sites_and_through_the_branch(hq, branch, boxes, phones):
-    hq_box, branch_box, net = boxes
-    hq_sip, br_sip = phones["hq"], phones["branch"]
-    hq_provider_ip, br_provider_ip = phones["providers"]
-    assert branch.get("/enrol").json["state"] == "none", "the branch is enrolled already"
+def _talk(stack, caller, callee, tones) -> None:
+    """Audio both ways: each end hears the other's tone."""
+    caller.play(tones["branch"], loop=True)
+    callee.play(tones["hq"], loop=True)
+    stack.wait(lambda: callee.listener.heard_tone(BRANCH_TONE, min_ms=500), 10, "the caller's voice at the callee")
+    stack.wait(lambda: caller.listener.heard_tone(HQ_TONE, min_ms=500), 10, "the callee's voice at the caller")
 
-    # Each site: a desk phone and its own provider; headquarters' extension is there before the
-    # branch enrols, so the first site list the branch gets names it.
-    r = hq.post("/extensions", {"number": "8001", "name": "HQ desk"})
-    assert r.status == 201, r
-    hq_desk = hq_sip.phone("8001", r.json["secret"], f"{hq_box.box_ip}:5060").register()
-    _own_trunk(hq, hq_provider_ip, "HQ provider")
-    hq_provider = hq_sip.provider(hq_provider_ip, 5090)
-    r = hq.post("/sites", {"name": "Shenzhen", "extensions": "4000-4099", "breakout_patterns": ["_0755XXXXXXXX"]})
-    assert r.status == 201, r
-    site_id, code = r.json["id"], r.json["code"]
 
-    r = branch.post("/enrol", {"code": code}, timeout=30)
-    assert r.status == 200, r
-    r = branch.post("/extensions", {"number": "4001", "name": "Shenzhen desk"})
-    assert r.status == 201, r
-    br_desk = br_sip.phone("4001", r.json["secret"], f"{branch_box.box_ip}:5060").register()
-    _own_trunk(branch, br_provider_ip, "Shenzhen provider")
-    br_provider = br_sip.provider(br_provider_ip, 5090)
+def _lamps(hints: dict, state: str, wait) -> None:
+    for what, lamp in hints.items():
+        wait(lambda: lamp() == state, 10, f"the lamp of {what} {state}")
 
-    # The inter-site trunk answers its qualify at both ends, and the branch has the site list.
-    hq_sip.wait(lambda: _trunk_reachable(hq, site_id), 40, "headquarters' trunk to the branch")
-    hq_sip.wait(lambda: branch.get("/enrol").json.get("trunk_reachable"), 20, "the branch's trunk to headquarters")
-    hq_sip.wait(lambda: branch.get("/enrol").json.get("sites"), 25, "the site list at the branch")
-    hq_sip.wait(lambda: _settled(branch) and _settled(hq), 20, "both dial plans applied")
 
-    # Busy lamps across the sites: the branch has a hint for headquarters' 8001, headquarters one
-    # for the branch's 4001 (once the branch has reported it); each follows the state the other
-    # site publishes for its phone.
-    lamps = {"8001 at the branch": lambda: _hint(branch_box, "8001"),
-             "4001 at headquarters": lambda: _hint(hq_box, "4001")}
-    hq_sip.wait(lambda: lamps["4001 at headquarters"](), 25, "headquarters' hint for the branch's 4001")
+def test_calls_and_lamps_between_sites_and_through_branch_3(hq, branches, sites, boxes, phones):
+    started, net = boxes
+    hq_box, b2_box, b3_box = started[0], started[2], started[3]
+    b2, b3 = branches[2], branches[3]
+    wait = phones["hq"].wait  # one pjsua library: any stack's wait runs every phone
 
-    # A branch phone dials headquarters' extension by its number; audio both ways through the tunnel.
-    call = br_desk.call("8001")
-    at_hq = _answer(hq_desk)
+    # A desk phone at headquarters, branch 2 and branch 3; headquarters and branch 3 have their own
+    # provider. The branches report their extensions and headquarters passes them on.
+    desks = {}
+    for key, api, box, number in (("hq", hq, hq_box, "8001"), ("b2", b2, b2_box, "2001"), ("b3", b3, b3_box, "3001")):
+        r = api.post("/extensions", {"number": number, "name": f"Desk {number}"})
+        assert r.status == 201, r
+        desks[key] = phones[key].phone(number, r.json["secret"], f"{box.box_ip}:5060").register()
+    _own_trunk(hq, phones["providers"]["hq"], "HQ provider")
+    hq_provider = phones["hq"].provider(phones["providers"]["hq"], 5090)
+    _own_trunk(b3, phones["providers"]["b3"], "Shenzhen provider")
+    b3_provider = phones["b3"].provider(phones["providers"]["b3"], 5090)
+
+    # The inter-site trunks answer their qualify at both ends.
+    for n in (2, 3):
+        wait(lambda: _trunk_reachable(hq, sites[n]["id"]), 40, f"headquarters' trunk to branch {n}")
+        wait(lambda: branches[n].get("/enrol").json.get("trunk_reachable"), 20, f"branch {n}'s trunk to headquarters")
+
+    # Busy lamps: each branch has hints for headquarters' 8001 and the other branch's desk, and
+    # headquarters for both branches' desks, once everyone's report has gone round.
+    lamps = {"8001 at branch 2": lambda: _hint(b2_box, "8001"), "8001 at branch 3": lambda: _hint(b3_box, "8001"),
+             "2001 at headquarters": lambda: _hint(hq_box, "2001"), "3001 at headquarters": lambda: _hint(hq_box, "3001"),
+             "2001 at branch 3": lambda: _hint(b3_box, "2001"), "3001 at branch 2": lambda: _hint(b2_box, "3001")}
+    _lamps(lamps, IDLE, lambda check, _t, what: wait(check, 45, what))
+    wait(lambda: _settled(hq) and _settled(b2) and _settled(b3), 20, "the dial plans applied")
+
+    # Branch 2 dials headquarters' extension by its number; audio both ways through the tunnel.
+    call = desks["b2"].call("8001")
+    at_hq = _answer(desks["hq"])
     call.wait_confirmed()
-    for what, lamp in lamps.items():
-        hq_sip.wait(lambda: lamp() == IN_USE, 10, f"the lamp of {what} in use")
-    # The Extensions page lists the other site's extension with the same state, live.
-    pages = {"4001 on headquarters' page": lambda: _listed(hq, "4001"),
-             "8001 on the branch's page": lambda: _listed(branch, "8001")}
+    _lamps({k: v for k, v in lamps.items() if k.startswith(("8001", "2001"))}, IN_USE, wait)
+    # The Extensions page lists the other sites' extensions with the same state, live.
+    pages = {"2001 on headquarters' page": lambda: _listed(hq, "2001"),
+             "8001 on branch 2's page": lambda: _listed(b2, "8001"),
+             "2001 on branch 3's page": lambda: _listed(b3, "2001")}
     for what, state in pages.items():
-        hq_sip.wait(lambda: state() == "in_use", 10, f"{what} in a call")
-    call.play(phones["tones"]["branch"], loop=True)
-    at_hq.play(phones["tones"]["hq"], loop=True)
-    hq_sip.wait(lambda: at_hq.listener.heard_tone(BRANCH_TONE, min_ms=500), 10, "the branch's voice at headquarters")
-    hq_sip.wait(lambda: call.listener.heard_tone(HQ_TONE, min_ms=500), 10, "headquarters' voice at the branch")
-    assert "4001" in at_hq.getInfo().remoteUri, at_hq.getInfo().remoteUri  # who called, by its own number
+        wait(lambda: state() == "in_use", 10, f"{what} in a call")
+    _talk(phones["hq"], call, at_hq, phones["tones"])
+    assert "2001" in at_hq.getInfo().remoteUri, at_hq.getInfo().remoteUri  # who called, by its own number
     call.hangup_call()
     at_hq.wait_disconnected()
-    for what, lamp in lamps.items():
-        hq_sip.wait(lambda: lamp() == IDLE, 10, f"the lamp of {what} idle again")
+    _lamps(lamps, IDLE, wait)
     for what, state in pages.items():
-        hq_sip.wait(lambda: state() == "idle", 10, f"{what} idle again")
+        wait(lambda: state() == "idle", 10, f"{what} idle again")
 
-    # And back: headquarters dials the branch's range.
-    call = hq_desk.call("4001")
-    at_branch = _answer(br_desk)
+    # Branch 2 dials branch 3's desk by its short number: headquarters passes the call (and its
+    # audio) on, and each branch's lamp on the other's desk lights.
+    call = desks["b2"].call("3001")
+    at_b3 = _answer(desks["b3"])
+    call.wait_confirmed()
+    _lamps({k: v for k, v in lamps.items() if k.startswith(("2001", "3001"))}, IN_USE, wait)
+    _talk(phones["hq"], call, at_b3, phones["tones"])
+    assert "2001" in at_b3.getInfo().remoteUri, at_b3.getInfo().remoteUri
+    call.hangup_call()
+    at_b3.wait_disconnected()
+    _lamps(lamps, IDLE, wait)
+
+    # And headquarters dials branch 3's range.
+    call = desks["hq"].call("3001")
+    at_b3 = _answer(desks["b3"])
     call.wait_confirmed()
     call.hangup_call()
-    at_branch.wait_disconnected()
+    at_b3.wait_disconnected()
 
-    # A number in the branch's area leaves through the branch's own provider, as it was dialled.
-    _leaves_by(hq_desk, br_provider)
+    # A number in branch 3's area leaves through branch 3's own provider, as it was dialled.
+    _leaves_by(desks["hq"], b3_provider)
     assert not hq_provider.incoming
 
-    # The tunnel cut: headquarters sees the trunk down within 10 s and uses its own provider.
+    # Branch 3's tunnel cut at the internet: headquarters sees the trunk down within 10 s and uses
+    # its own provider.
     cut = time.monotonic()
-    net.cut(net.branch_link, up=False)
+    net.cut(net.links[3], up=False)
     try:
-        hq_sip.wait(lambda: _trunk_reachable(hq, site_id) is False, 15, "the trunk to the branch down")
+        wait(lambda: _trunk_reachable(hq, sites[3]["id"]) is False, 15, "the trunk to branch 3 down")
         noticed = time.monotonic() - cut
         print(f"the tunnel's loss noticed after {noticed:.1f} s")
         assert noticed <= 10, f"the tunnel's loss was noticed after {noticed:.1f} s"
         # A call through headquarters' own provider, still up when the tunnel comes back.
-        call = hq_desk.call("0" + SITE_AREA)
+        call = desks["hq"].call("0" + SITE_AREA)
         leg = _answer(hq_provider)
         assert f"sip:{SITE_AREA}@" in leg.getInfo().localUri, leg.getInfo().localUri
         call.wait_confirmed()
     finally:
-        net.cut(net.branch_link, up=True)
-    # The tunnel back: the branch's lamp on 8001 shows the call that began while it was cut.
-    hq_sip.wait(lambda: _trunk_reachable(hq, site_id), 30, "the trunk to the branch back")
-    hq_sip.wait(lambda: _hint(branch_box, "8001") == IN_USE, 15, "the branch's lamp of 8001 after the cut")
+        net.cut(net.links[3], up=True)
+    # The tunnel back (through the NAT router's mapping, which the keepalive kept): branch 3's lamp
+    # on 8001 shows the call that began while it was cut.
+    wait(lambda: _trunk_reachable(hq, sites[3]["id"]), 30, "the trunk to branch 3 back")
+    wait(lambda: _hint(b3_box, "8001") == IN_USE, 15, "branch 3's lamp of 8001 after the cut")
     call.hangup_call()
     leg.wait_disconnected()
-    hq_sip.wait(lambda: _hint(branch_box, "8001") == IDLE, 10, "the branch's lamp of 8001 idle again")
-    # And the branch's line again.
-    before = len(br_provider.incoming)
-    _leaves_by(hq_desk, br_provider)
-    assert len(br_provider.incoming) == before + 1
+    wait(lambda: _hint(b3_box, "8001") == IDLE, 10, "branch 3's lamp of 8001 idle again")
+    # And branch 3's line again.
+    before = len(b3_provider.incoming)
+    _leaves_by(desks["hq"], b3_provider)
+    assert len(b3_provider.incoming) == before + 1
 
     # The caller's permission class holds at both ends: headquarters refuses an extension that may
     # not call outside, and the branch refuses a class it does not have (classes are each box's own;
     # the built-in ones are everywhere).
-    log = lambda: branch_box.exec("cat", "/data/log/asterisk/messages.log", check=False)  # noqa: E731
+    log = lambda: b3_box.exec("cat", "/data/log/asterisk/messages.log", check=False)  # noqa: E731
     assert hq.patch("/extensions/8001", {"permission_class": "internal"}).status == 200
-    call = hq_desk.call("0" + SITE_AREA)
+    call = desks["hq"].call("0" + SITE_AREA)
     call.wait_disconnected(timeout=15)
     r = hq.post("/permission-classes", {"name": "roaming", "reach": ["international"]})
     assert r.status == 201, r
     assert hq.patch("/extensions/8001", {"permission_class": "roaming"}).status == 200
-    call = hq_desk.call("0" + SITE_AREA)
-    br_sip.wait(lambda: f"outside call to {SITE_AREA} refused: local for site1 of class roaming" in log(), 15,
-                "the branch refusing a class it does not have")
+    call = desks["hq"].call("0" + SITE_AREA)
+    wait(lambda: f"outside call to {SITE_AREA} refused: local for site1 of class roaming" in log(), 15,
+         "the branch refusing a class it does not have")
     call.hangup_call()
-    assert len(br_provider.incoming) == before + 1 and len(hq_provider.incoming) == 1
+    assert len(b3_provider.incoming) == before + 1 and len(hq_provider.incoming) == 1
     assert hq.patch("/extensions/8001", {"permission_class": "international"}).status == 200
 
     # The inter-site trunk reaches nothing else at the branch: headquarters' Asterisk itself (the
     # site's credentials, from its tunnel address) asking the branch for another outside number
     # is refused there, and the branch's provider never sees it.
-    number = branch.get("/enrol").json["site"]["number"]
-    hq_box.asterisk(f"channel originate PJSIP/0123456789@site{number} application Wait 3")
-    br_sip.wait(lambda: "call from site1 to 0123456789 refused" in log(), 15, "the branch refusing the call")
-    assert len(br_provider.incoming) == before + 1
-
-    hq.delete(f"/sites/{site_id}")
-    wait_for(lambda: branch.get("/enrol").json["state"] == "none", 30, "the branch leaving")
+    hq_box.asterisk(f"channel originate PJSIP/0123456789@site{sites[3]['number']} application Wait 3")
+    wait(lambda: "call from site1 to 0123456789 refused" in log(), 15, "the branch refusing the call")
+    assert len(b3_provider.incoming) == before + 1
