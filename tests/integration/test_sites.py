@@ -487,3 +487,72 @@ def test_calls_and_lamps_between_sites_and_through_branch_3(hq, branches, sites,
     hq_box.asterisk(f"channel originate PJSIP/0123456789@site{sites[3]['number']} application Wait 3")
     wait(lambda: "call from site1 to 0123456789 refused" in log(), 15, "the branch refusing the call")
     assert len(b3_provider.incoming) == before + 1
+
+
+def test_overlapping_branches_are_dialled_by_prefix(hq, branches, sites, boxes, phones):
+    """A new branch numbered like branch 2 (pending here) makes branch 2 a prefix-only site: its
+    plain numbers no longer reach it, its prefix and extension do, from headquarters and from branch
+    3 through headquarters; its callers are shown with the prefix, and a call back reaches them."""
+    started, _net = boxes
+    hq_box, b2_box, b3_box = started[0], started[2], started[3]
+    wait = phones["hq"].wait
+    desks = {}
+    for key, api, box, number in (("hq", hq, hq_box, "8201"), ("b2", branches[2], b2_box, "2002"),
+                                  ("b3", branches[3], b3_box, "3002")):
+        r = api.post("/extensions", {"number": number, "name": f"Desk {number}"})
+        assert r.status == 201, r
+        desks[key] = phones[key].phone(number, r.json["secret"], f"{box.box_ip}:5060").register()
+    for n in (2, 3):
+        wait(lambda: _trunk_reachable(hq, sites[n]["id"]), 40, f"headquarters' trunk to branch {n}")
+        wait(lambda: branches[n].get("/enrol").json.get("trunk_reachable"), 20, f"branch {n}'s trunk to headquarters")
+    # A range over headquarters' own 8201 stays refused, and makes nothing.
+    r = hq.post("/sites", {"name": "Over HQ", "extensions": "8200-8299"})
+    assert r.status == 422 and r.json["field"] == "extensions" and "8201" in r.json["error"], r
+    twin = hq.post("/sites", {"name": "Twin of branch 2", "extensions": BRANCHES[2][2]})
+    assert twin.status == 201, twin
+    try:
+        site = _site(hq, sites[2]["id"])
+        prefix = site["prefix"]
+        assert site["short_numbers"] is False and prefix == f"{sites[2]['number']}*"
+        assert _site(hq, sites[3]["id"])["short_numbers"] is True
+        # Branch 3 hears of it at its next report; every dial plan follows.
+        wait(lambda: not next(s for s in branches[3].get("/enrol").json.get("sites", [])
+                              if s["number"] == sites[2]["number"]).get("short_numbers", True),
+             25, "branch 3 told that branch 2 is dialled by prefix only")
+        wait(lambda: all(_settled(a) for a in (hq, branches[2], branches[3])), 20, "the dial plans applied")
+
+        # Headquarters: the plain number is nobody's now; the prefixed one rings branch 2's desk.
+        call = desks["hq"].call("2002")
+        call.wait_disconnected(timeout=15)
+        assert desks["b2"].take_incoming() is None
+        call = desks["hq"].call(prefix + "2002")
+        at_b2 = _answer(desks["b2"])
+        call.wait_confirmed()
+        call.hangup_call()
+        at_b2.wait_disconnected()
+
+        # Branch 3 dials it through headquarters, which drops the prefix for branch 2.
+        call = desks["b3"].call(prefix + "2002")
+        at_b2 = _answer(desks["b2"])
+        call.wait_confirmed()
+        _talk(phones["hq"], call, at_b2, phones["tones"])
+        call.hangup_call()
+        at_b2.wait_disconnected()
+
+        # Branch 2 calls headquarters and branch 3: shown with its prefix at both, and called back.
+        for key in ("hq", "b3"):
+            call = desks["b2"].call(desks[key].number)
+            at_other = _answer(desks[key])
+            caller = re.search(r"sip:([^@]+)@", at_other.getInfo().remoteUri).group(1)
+            assert caller == prefix + "2002", (key, at_other.getInfo().remoteUri)
+            call.hangup_call()
+            at_other.wait_disconnected()
+            back = desks[key].call(caller)
+            at_b2 = _answer(desks["b2"])
+            back.wait_confirmed()
+            back.hangup_call()
+            at_b2.wait_disconnected()
+    finally:
+        hq.delete(f"/sites/{twin.json['id']}")
+    # The twin gone, branch 2 has its short numbers again.
+    assert _site(hq, sites[2]["id"])["short_numbers"] is True
