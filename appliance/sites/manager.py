@@ -17,14 +17,15 @@ from ..db import db
 from ..log import kv
 from ..supervisor import Manager
 from ..db.models import Extension
-from . import enrol
+from . import enrol, updates
 from .dialing import runs
-from .pinned import WrongCertificate, post
+from .pinned import WrongCertificate, download, post
 
 log = logging.getLogger(__name__)
 
 REPORT_EVERY = 10.0
 REPORT_PATH = "/api/v1/sites/report"
+FETCH_PATH = "/api/v1/sites/update-bundle/fetch"
 
 
 class SitesManager(Manager):
@@ -36,6 +37,19 @@ class SitesManager(Manager):
         self.last_error: str | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
+        # Upgrades pushed from headquarters (updates.py): installed by the box's update manager.
+        self.taker = updates.Taker(self.box.runtime.paths.data / "update-pushed", self._fetch, self._updates)
+
+    def _updates(self):
+        found = getattr(self.box, "update", None)
+        return None if found is None or found.error else found
+
+    def _fetch(self, offer: dict, path):
+        with db.connection_context():
+            state = enrol.state()
+        return download(state["headquarters"], state["fingerprint"], FETCH_PATH,
+                        {"number": state["site"]["number"], "secret": state["trunk"]["secret"],
+                         "sha256": offer["sha256"]}, path, offer["size"], timeout=60)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="sites", daemon=True)
@@ -73,6 +87,9 @@ class SitesManager(Manager):
             own = runs(e.number for e in Extension.select(Extension.number))
         body = {"number": state["site"]["number"], "secret": state["trunk"]["secret"], "version": __version__,
                 "phones_registered": self._phones(), "extensions": own}
+        pushed = self.taker.reported()
+        if pushed is not None:
+            body["update"] = pushed
         try:
             status, doc = post(state["headquarters"], state["fingerprint"], REPORT_PATH, body, timeout=5)
         except (OSError, WrongCertificate) as exc:
@@ -96,6 +113,7 @@ class SitesManager(Manager):
                 return
             self.sites = list(doc.get("sites") or [])
             self.last_error = None
+            self.taker.offered(doc.get("update"))
         else:
             self.last_error = f"headquarters answered {status}"
 

@@ -26,7 +26,7 @@ from ..db.models import Extension, OutboundPattern, Site, VpnPeer
 from ..errors import Conflict, Invalid, NotFound
 from ..fields import Name, StrictSchema, StrictString, validate
 from ..vpn import service as vpn
-from . import code as codes
+from . import code as codes, updates
 from .dialing import BreakoutPattern, inside, prefix, prefix_only, runs
 
 CODE_HOURS = 24
@@ -62,6 +62,7 @@ class ReportSchema(StrictSchema):
     phones_registered = fields.Integer(strict=True, allow_none=True, validate=v.Range(0, 100000))
     # The branch's own extensions as FROM-TO runs: headquarters watches their busy lamps.
     extensions = fields.List(StrictString(validate=v.Length(max=17)), validate=v.Length(max=REPORTED_MAX))
+    update = fields.Nested(updates.ReportedSchema)  # the state of an upgrade pushed to it (updates.py)
 
     @validates("extensions")
     def _extensions(self, value, **kwargs):
@@ -211,13 +212,19 @@ def join(data, hq_public_key: str, now: dt.datetime | None = None) -> tuple[dict
     return doc, None if cs.empty else cs.revision
 
 
+def authenticated(number: int, secret: str) -> Site:
+    """The enrolled site `number` whose trunk secret is `secret` (NotFound otherwise)."""
+    site = Site.get_or_none(Site.number == number)
+    if site is None or site.enrolled_at is None or not hmac.compare_digest(site.trunk_secret, secret):
+        raise NotFound("no such site")
+    return site
+
+
 def report(data) -> dict:
     """A branch's regular report (its version, phones registered); answers the site list.
     A site that is not (or no longer) here, or a wrong secret, is NotFound: the branch leaves."""
     values = validate(ReportSchema(), data)
-    site = Site.get_or_none(Site.number == values["number"])
-    if site is None or site.enrolled_at is None or not hmac.compare_digest(site.trunk_secret, values["secret"]):
-        raise NotFound("no such site")
+    site = authenticated(values["number"], values["secret"])
     # Status, not configuration: written beside the journal, as the registrations are.
     with write_lock:
         Site.update(version=values.get("version"), phones_registered=values.get("phones_registered")) \

@@ -36,6 +36,24 @@ _OWN_TLS.verify_mode = ssl.CERT_NONE
 _HTTPS = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=_OWN_TLS))
 
 
+def write_stream(stream, path: Path, length: int, each=None) -> int:
+    """Up to `length` bytes of `stream` into `path`, synced to disk; how many came. `each(chunk,
+    received)` sees every chunk (progress, a digest)."""
+    done = 0
+    with open(path, "wb") as f:
+        while done < length:
+            chunk = stream.read(min(CHUNK, length - done))
+            if not chunk:
+                break
+            f.write(chunk)
+            done += len(chunk)
+            if each is not None:
+                each(chunk, done)
+        f.flush()
+        os.fsync(f.fileno())
+    return done
+
+
 class UpdateError(Exception):
     """Refused before anything changed; the message is for people."""
 
@@ -255,23 +273,15 @@ class UpdateManager(Manager):
                 raise UpdateError(f"the file is larger than a system slot ({MAX_BUNDLE // 2**20} MB)")
             self.job = {"state": "receiving", "progress": 0, "received": 0, "size": length, "started_at": time.time()}
         path = self.workdir / f"upload-{int(time.time())}.raucb"
-        done = 0
         try:
-            with open(path, "wb") as f:
-                while done < length:
-                    chunk = stream.read(min(CHUNK, length - done))
-                    if not chunk:
-                        break
-                    f.write(chunk)
-                    done += len(chunk)
-                    self.job.update(received=done, progress=int(done * 100 / length))
-                f.flush()
-                os.fsync(f.fileno())
+            done = write_stream(stream, path, length,
+                                lambda _chunk, n: self.job.update(received=n, progress=int(n * 100 / length)))
         except BaseException as exc:
             path.unlink(missing_ok=True)
+            received = self.job.get("received", 0)
             self.job = {"state": "failed", "message": "the upload was interrupted; nothing was changed"}
             if isinstance(exc, OSError):  # the connection went away: the page sends the bundle again
-                log.warning("update upload interrupted", extra=kv(received=done, size=length, reason=str(exc)))
+                log.warning("update upload interrupted", extra=kv(received=received, size=length, reason=str(exc)))
                 raise UpdateError(self.job["message"]) from None
             raise
         if done < length:
@@ -279,6 +289,15 @@ class UpdateManager(Manager):
             self.job = {"state": "failed", "message": "the upload was cut short; nothing was changed"}
             raise UpdateError(self.job["message"])
         return path
+
+    def take(self, path: Path) -> Path:
+        """A bundle already on the data partition (a branch fetched it from headquarters, its digest
+        checked) becomes the one to install, as if uploaded: moved, not copied."""
+        with self._lock:
+            self.refuse_unless_ready()
+            target = self.workdir / f"upload-{int(time.time())}.raucb"
+            os.replace(path, target)
+        return target
 
     def install_async(self, bundle: Path) -> dict:
         self.job = {"state": "checking", "progress": 0}

@@ -1,4 +1,5 @@
-"""/sites at headquarters (branches, their codes, revoking) and /enrol at a branch (appliance/sites).
+"""/sites at headquarters (branches, their codes, revoking, upgrades pushed to them) and /enrol at a
+branch (appliance/sites).
 
 /sites/join is what a branch's box calls with its code's token: it needs no session (the
 token is the credential), and a wrong token counts as a failure for the ban engine.
@@ -6,11 +7,14 @@ token is the credential), and a wrong token counts as a failure for the ban engi
 
 from __future__ import annotations
 
-from bottle import response
+import os
+
+from bottle import HTTPResponse, request, response
 
 from appliance import __version__
-from appliance.errors import BoxError, Conflict
-from appliance.sites import enrol, peering, service
+from appliance.errors import BoxError, Conflict, Invalid, NotFound
+from appliance.fields import validate
+from appliance.sites import enrol, peering, service, updates
 from appliance.tls import certificate
 
 from ..plugins import client_address, current_user, json_body
@@ -27,6 +31,13 @@ def install(api, box) -> None:
     def changed(revision) -> None:
         settle_and_kick(box, revision)
 
+    offers = updates.Offers(box.runtime.paths.data / "site-updates")
+
+    def site_failure(what: str) -> None:
+        security = getattr(box, "security", None)
+        if security is not None and not security.error:
+            security.failure(client_address() or "", what, "unknown site or wrong secret")
+
     def trunk_reachable(number: int):
         """Whether the inter-site trunk to site `number` answers its qualify (null: not known yet)."""
         pbx = getattr(box, "pbx", None)
@@ -41,12 +52,68 @@ def install(api, box) -> None:
         inter-site trunk answers (`trunk_reachable`; calls to its area leave through this box's own
         routes while it does not). `prefix` (such as "3*"): the other sites dial its extension 8001 as
         3*8001; `short_numbers`: whether they also dial it as 8001 (false while its range overlaps
-        another site's)."""
+        another site's). `update`: the upgrade last pushed to it (its `state` pushed, fetching,
+        installing, rebooting, installed, rolled_back or failed, a `message`, the bundle's `sha256`;
+        null: none)."""
         live = vpn().live()
         prefixed = service.prefixed_sites()
         return {"items": [{**service.to_dict(s, live.get(s.public_key), prefixed),
-                           "trunk_reachable": trunk_reachable(s.number) if s.enrolled_at else None}
+                           "trunk_reachable": trunk_reachable(s.number) if s.enrolled_at else None,
+                           "update": _pushed(offers.state(s.number))}
                           for s in service.listing()]}
+
+    def _pushed(entry: dict | None) -> dict | None:
+        return None if entry is None else {k: entry[k] for k in ("state", "message", "sha256", "at")}
+
+    @api.get("/sites/update-bundle", roles=ADMIN)
+    def get_update_bundle():
+        """The update bundle offered to branches: its SHA-256, size and upload time (404: none yet)."""
+        found = offers.current()
+        if found is None:
+            raise NotFound("no update bundle has been uploaded for the branches")
+        return found
+
+    @api.post("/sites/update-bundle", roles=ADMIN, body="application/octet-stream", success="200")
+    def upload_update_bundle():
+        """Upload the signed update bundle (update.raucb, the body) to push to branches, replacing the one
+        before. Each branch checks its signature with its own key before it installs it."""
+        try:
+            return offers.store(request.environ["wsgi.input"], request.content_length)
+        except Invalid as exc:
+            exc.headers = {"Connection": "close"}  # the rest of a refused body is not read
+            raise
+
+    @api.post("/sites/<key>/update", roles=ADMIN, success="202")
+    def push_update(key):
+        """Push the uploaded bundle to a branch: the answer to its next report (within about 10 s) offers
+        it; the branch fetches it over pinned HTTPS, checks its digest, and its own update manager checks
+        the signature, installs it and reboots into it. `update` on GET /sites follows it."""
+        site = service.get(key)
+        if site.enrolled_at is None:
+            raise Conflict("this branch has not enrolled yet")
+        entry = offers.push(site.number)
+        response.status = 202
+        return _pushed(entry)
+
+    @api.post("/sites/update-bundle/fetch", auth=False, schema=updates.FetchSchema,
+              produces="application/octet-stream")
+    def fetch_update_bundle():
+        """A branch fetches the bundle it was offered: its site number, trunk secret and the bundle's
+        SHA-256 (404: an unknown site, a wrong secret, or a bundle no longer offered)."""
+        values = validate(updates.FetchSchema(), json_body())
+        try:
+            service.authenticated(values["number"], values["secret"])
+        except NotFound:
+            site_failure("site-update")
+            raise
+        f = offers.open_for(values["sha256"])
+
+        def chunks():
+            with f:
+                while chunk := f.read(updates.CHUNK):
+                    yield chunk
+        return HTTPResponse(chunks(), headers={"Content-Type": "application/octet-stream",
+                                               "Content-Length": str(os.fstat(f.fileno()).st_size)})
 
     @api.get("/sites/extensions", roles=STAFF)
     def site_extensions():
@@ -80,7 +147,9 @@ def install(api, box) -> None:
     @api.delete("/sites/<key>", roles=ADMIN, success="204")
     def revoke_site(key):
         """Revoke a branch: its tunnel peer goes at once and its code (if unused) is dead."""
+        number = service.get(key).number
         changed(service.delete(key, current_user().username))
+        offers.forget(number)
         response.status = 204
 
     @api.post("/sites/join", auth=False, schema=service.JoinSchema)
@@ -100,15 +169,18 @@ def install(api, box) -> None:
 
     @api.post("/sites/report", auth=False, schema=service.ReportSchema)
     def report():
-        """A branch's report (site number, its trunk secret, version, phones registered): answers the
-        current site list; 404 tells a revoked branch to take its side down."""
+        """A branch's report (site number, its trunk secret, version, phones registered, the state of an
+        upgrade pushed to it): answers the current site list, and an upgrade to fetch (`update`: push,
+        sha256, size) while one is pushed; 404 tells a revoked branch to take its side down."""
+        body = json_body()
         try:
-            return service.report(json_body())
-        except BoxError as exc:
-            security = getattr(box, "security", None)
-            if security is not None and not security.error:
-                security.failure(client_address() or "", "site-report", "unknown site or wrong secret")
+            doc = service.report(body)
+        except BoxError:
+            site_failure("site-report")
             raise
+        # An upgrade pushed to it: what it says of it is kept, and the bundle is offered to it.
+        offer = offers.offer(body["number"], body.get("update"))
+        return {**doc, "update": offer} if offer else doc
 
     @api.get("/enrol", roles=ADMIN)
     def get_enrolment():

@@ -12,12 +12,22 @@
       <th>{{_('sites.col.number')}}</th><th>{{_('sites.col.name')}}</th><th>{{_('sites.col.extensions')}}</th>
       <th>{{_('sites.col.dialled')}}</th><th>{{_('sites.col.state')}}</th><th>{{_('sites.col.tunnel')}}</th><th>{{_('sites.col.last_seen')}}</th>
       <th>{{_('sites.col.trunk')}}</th><th>{{_('sites.col.version')}}</th><th>{{_('sites.col.phones')}}</th>
+      <th>{{_('sites.col.update')}}</th>
       <th class="col-actions"><span class="sr-only">{{_('ext.col.actions')}}</span></th>
     </tr></thead>
     <tbody id="rows"></tbody>
   </table>
   </div>
   <div class="empty-state compact" id="empty" hidden><p class="muted">{{_('sites.none')}}</p></div>
+</section>
+<section class="card stack">
+  <h2>{{_('sites.upd.title')}}</h2>
+  <p class="muted">{{_('sites.upd.intro')}}</p>
+  <p class="mono" id="upd-bundle"></p>
+  <div class="alert alert-error" id="upd-error" hidden></div>
+  <label class="field"><span class="label">{{_('sites.upd.file')}}</span>
+    <input type="file" id="upd-file" accept=".raucb"></label>
+  <div><button class="btn" type="button" id="upd-upload">{{_('sites.upd.upload')}}</button></div>
 </section>
 <section class="card">
   <form id="enrol-form" class="stack" novalidate>

@@ -1,6 +1,7 @@
 /* Sites: at headquarters every branch (how the other sites dial it, state by its tunnel, last seen,
-   whether its trunk answers, version, phones), a new branch's one-time code, revoking; at a branch,
-   enrolling with headquarters' code. */
+   whether its trunk answers, version, phones, the upgrade pushed to it), a new branch's one-time code,
+   revoking, the update bundle for the branches and pushing it; at a branch, enrolling with
+   headquarters' code. */
 (function () {
   "use strict";
   const {t, el, api, toast, clearErrors, showError, pageError, confirmDialog, dateTime, splitList} = window.Callbox;
@@ -10,9 +11,13 @@
   const enrolForm = $("enrol-form");
   const REFRESH_MS = 5000;
 
+  let bundle = null;  // the update bundle offered to branches, if one was uploaded
+
   function row(s) {
     const revoke = el("button", {type: "button", class: "btn btn-small btn-danger-ghost", onclick: () => remove(s)},
                       t("sites.revoke"));
+    const push = el("button", {type: "button", class: "btn btn-small", onclick: () => pushUpdate(s),
+                               disabled: !bundle || s.state === "pending"}, t("sites.upd.push"));
     return el("tr", {dataset: {key: s.id}},
       el("td", {class: "mono"}, String(s.number)), el("td", {}, s.name), el("td", {class: "mono"}, s.extensions),
       el("td", {class: "mono"}, dialled(s)),
@@ -23,7 +28,56 @@
       el("td", {}, trunk(s.trunk_reachable)),
       el("td", {}, s.version || "—"),
       el("td", {}, s.phones_registered === null ? "—" : String(s.phones_registered)),
-      el("td", {class: "col-actions"}, revoke));
+      el("td", {}, pushed(s.update)),
+      el("td", {class: "col-actions"}, push, revoke));
+  }
+
+  // The upgrade last pushed to a branch, as the branch reports it.
+  const PUSH_PILL = {installed: "ok", failed: "degraded", rolled_back: "degraded"};
+  function pushed(u) {
+    if (!u) return "—";
+    return el("span", {class: "status-pill", title: u.message || "", dataset: {state: PUSH_PILL[u.state] || ""}},
+              t("sites.upd.state." + u.state));
+  }
+
+  async function loadBundle() {
+    try {
+      bundle = await api("GET", "/sites/update-bundle");
+    } catch (err) {
+      if (err.status !== 404) { pageError(err.message); return; }
+      bundle = null;
+    }
+    $("upd-bundle").textContent = bundle ? t("sites.upd.current", {sha: bundle.sha256.slice(0, 16),
+      size: (bundle.size / 1048576).toFixed(1), when: dateTime(new Date(bundle.uploaded_at * 1000).toISOString())}) :
+      t("sites.upd.none");
+  }
+
+  $("upd-upload").addEventListener("click", async () => {
+    const file = $("upd-file").files[0];
+    $("upd-error").hidden = true;
+    if (!file) { $("upd-error").textContent = t("sites.upd.need_file"); $("upd-error").hidden = false; return; }
+    const button = $("upd-upload");
+    button.disabled = true;
+    try {
+      await api("POST", "/sites/update-bundle", undefined, {raw: file, contentType: "application/octet-stream"});
+      toast(t("sites.upd.uploaded"));
+      await loadBundle();
+      load();
+    } catch (err) {
+      $("upd-error").textContent = err.message;
+      $("upd-error").hidden = false;
+    } finally { button.disabled = false; }
+  });
+
+  async function pushUpdate(s) {
+    const ok = await confirmDialog(t("sites.upd.push_title", {name: s.name}), t("sites.upd.push_text", {name: s.name}),
+                                   t("sites.upd.push"));
+    if (!ok) return;
+    try {
+      await api("POST", `/sites/${s.id}/update`);
+      toast(t("sites.upd.pushed", {name: s.name}));
+      load();
+    } catch (err) { pageError(err.message); }
   }
 
   // How the other sites dial the site's first extension: with its prefix, and plainly unless its
@@ -109,7 +163,7 @@
     } catch (err) { showError(enrolForm, err); } finally { submit.disabled = false; }
   });
 
-  load();
+  loadBundle().then(load);
   loadEnrolment();
   setInterval(() => { if (!document.hidden) load(); }, REFRESH_MS);
 })();
