@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -556,3 +557,56 @@ def test_overlapping_branches_are_dialled_by_prefix(hq, branches, sites, boxes, 
         hq.delete(f"/sites/{twin.json['id']}")
     # The twin gone, branch 2 has its short numbers again.
     assert _site(hq, sites[2]["id"])["short_numbers"] is True
+
+
+def _site_update(hq, site_id):
+    return next(s for s in hq.get("/sites").json["items"] if s["id"] == site_id)["update"]
+
+
+def test_a_pushed_upgrade_is_fetched_checked_and_reported(hq, branches, sites, boxes):
+    """Headquarters offers an uploaded bundle to branch 1; the branch fetches it at its next report
+    over pinned HTTPS, checks its digest, hands it to its own update manager and reports back. A box
+    instance has no system slots, so its update manager refuses every bundle (saying so); the
+    signature check, the install, the reboot and the rollback run on the qemu image (tests/system)."""
+    started, _net = boxes
+    hq_box, branch_box = started[0], started[1]
+    site_id = sites[1]["id"]
+    bundle = os.urandom(300_000)
+    r = hq.post("/sites", {"name": "Not enrolled", "extensions": "6000-6099"})
+    assert r.status == 201, r
+    pending = r.json["id"]
+    try:
+        # Nothing to push before a bundle is uploaded, nor to a branch that has not enrolled.
+        assert hq.post(f"/sites/{site_id}/update").status == 409
+        r = hq.request("POST", "/sites/update-bundle", raw=bundle, content_type="application/octet-stream")
+        assert r.status == 200 and r.json["sha256"] == hashlib.sha256(bundle).hexdigest(), r
+        assert hq.post(f"/sites/{pending}/update").status == 409
+    finally:
+        hq.delete(f"/sites/{pending}")
+
+    # Pushed: at its next report the branch fetches the bundle through the pinned HTTPS, finds it
+    # intact, and its update manager (no system slots in a box instance) refuses it with its reason.
+    r = hq.post(f"/sites/{site_id}/update")
+    assert r.status == 202 and r.json["state"] == "pushed", r
+    update = wait_for(lambda: (lambda u: u if u["state"] == "failed" else None)(_site_update(hq, site_id)), 40,
+                      "the branch's answer to the push")
+    assert "fetched intact" in update["message"] and hashlib.sha256(bundle).hexdigest()[:16] in update["message"]
+    assert "booted from its disk" in update["message"], update
+    assert not list((branch_box.data / "update-pushed").glob("*.raucb"))  # nothing left behind
+
+    # The bundle changed on headquarters' disk after its upload: the branch refuses what it gets.
+    stored = hq_box.data_file("site-updates/bundle.raucb")
+    data = bytearray(stored.read_bytes())
+    data[1000] ^= 0xFF
+    stored.write_bytes(bytes(data))
+    push = hq.post(f"/sites/{site_id}/update").json
+    assert push["state"] == "pushed"
+    update = wait_for(lambda: (lambda u: u if u["state"] == "failed" and u["at"] >= push["at"] and
+                               "not the bundle" in (u["message"] or "") else None)(_site_update(hq, site_id)), 40,
+                      "the branch refusing the changed bundle")
+    assert "nothing was changed" in update["message"]
+
+    # The bundle is served to an enrolled site with its secret only.
+    r = Api(hq_box.url).post("/sites/update-bundle/fetch", {"number": sites[1]["number"], "secret": "wrong",
+                                                           "sha256": hashlib.sha256(bundle).hexdigest()})
+    assert r.status == 404, r
