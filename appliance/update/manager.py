@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import ssl
 import threading
 import time
@@ -272,7 +273,7 @@ class UpdateManager(Manager):
             if length > MAX_BUNDLE:
                 raise UpdateError(f"the file is larger than a system slot ({MAX_BUNDLE // 2**20} MB)")
             self.job = {"state": "receiving", "progress": 0, "received": 0, "size": length, "started_at": time.time()}
-        path = self.workdir / f"upload-{int(time.time())}.raucb"
+        path = self.workdir / f"upload-{int(time.time())}-{secrets.token_hex(4)}.raucb"
         try:
             done = write_stream(stream, path, length,
                                 lambda _chunk, n: self.job.update(received=n, progress=int(n * 100 / length)))
@@ -295,7 +296,7 @@ class UpdateManager(Manager):
         checked) becomes the one to install, as if uploaded: moved, not copied."""
         with self._lock:
             self.refuse_unless_ready()
-            target = self.workdir / f"upload-{int(time.time())}.raucb"
+            target = self.workdir / f"upload-{int(time.time())}-{secrets.token_hex(4)}.raucb"
             os.replace(path, target)
         return target
 
@@ -322,6 +323,9 @@ class UpdateManager(Manager):
             message = str(exc) if isinstance(exc, (logic.BundleRefused,)) or type(exc).__name__ == "InstallFailed" \
                 else f"the update failed: {exc}; the running system is unchanged"
             log.warning("update refused or failed", extra=kv(error=message))
+            # Gone before the job says failed: the next upload, taken as soon as it does, is not
+            # the one removed.
+            bundle.unlink(missing_ok=True)
             self.job = {"state": "failed", "message": message}
             return
         finally:

@@ -205,7 +205,9 @@ def test_backup_and_restore_through_the_api(admin):
     assert r.status == 422 and r.json["field"] == "file" and "cut short" in r.json["error"], r
     r = _restore(admin, blob[:-1] + bytes([blob[-1] ^ 1]))
     assert r.status == 422 and r.json["field"] == "file", r
-    r = admin.request("POST", "/system/restore", raw=blob, content_type="application/octet-stream",
+    # Refused before the body is read: a body that fits the socket's buffers, so that the test
+    # server closing on the answer does not break the client's send.
+    r = admin.request("POST", "/system/restore", raw=blob[:1024], content_type="application/octet-stream",
                       headers={"Callbox-Passphrase": "short"})
     assert r.status == 422 and r.json["field"] == "passphrase"
     assert state() == before, "a refused restore changed the box"

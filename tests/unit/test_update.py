@@ -219,7 +219,7 @@ def test_confirm_on_the_old_slot_after_a_failed_update_settles_the_rollback(tmp_
 
 
 def wait_job(m, states):
-    for _ in range(200):
+    for _ in range(1000):
         if m.job["state"] in states:
             return m.job
         threading.Event().wait(0.01)
