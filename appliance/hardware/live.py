@@ -11,6 +11,8 @@ from pathlib import Path
 
 PROC = Path("/proc/dahdi")
 ALARMS = ("RED", "YELLOW", "BLUE", "RECOVERING", "LOOPBACK", "NOTOPEN")
+# Not DAHDI's: the box's word for a span it expects that DAHDI does not have (a card pulled).
+MISSING = "MISSING"
 _CHANNEL = re.compile(r"^\s*(\d+)\s+(\S+)(.*)$")
 
 

@@ -55,6 +55,9 @@ class HardwareManager(Manager):
         self.driver_errors: dict[str, str] = {}
         self.found = {"cards": [], "unsupported": []}
         self.alarms: dict[int, list[str]] = {}  # span -> DAHDI's alarms, where DAHDI has the span
+        self._present: set[int] = set()  # spans DAHDI has had since the box started
+        # Called when spans DAHDI had lost are back (a card put back); the pbx gives them their channels.
+        self.spans_returned: list[Callable[[], None]] = []
         from .. import box_settings
         from ..db import db
 
@@ -154,11 +157,22 @@ class HardwareManager(Manager):
             return {}
         with self._lock:
             spans = [s for card in self.found["cards"] for s in card["spans"]]
-        alarms = {s["span"]: status.spans[s["dahdi_span"]] for s in spans if s["dahdi_span"] in status.spans}
+        # A span the box found that DAHDI no longer has: its card was pulled (its driver unregistered
+        # the spans, and chan_dahdi ended their calls) or its spans are not made yet. It carries no
+        # call: an alarm of its own, so that its trunk is down and the pages say so.
+        alarms = {s["span"]: status.spans.get(s["dahdi_span"], [live.MISSING]) for s in spans}
         if alarms != self.alarms:
+            # Back: had, lost, and had again (spans not made yet when the box starts are not back).
+            back = [n for n, a in alarms.items()
+                    if a != [live.MISSING] and self.alarms.get(n) == [live.MISSING] and n in self._present]
+            self._present |= {n for n, a in alarms.items() if a != [live.MISSING]}
             self.alarms = alarms
             self.box.events.publish("span_alarms", spans=[{"span": n, "alarms": a} for n, a in sorted(alarms.items())])
             self.refresh_panel()
+            if back:
+                log.info("hardware: spans back in DAHDI", extra=kv(spans=back))
+                for hook in self.spans_returned:
+                    hook()
         return alarms
 
     def _changed(self, action: str, dev) -> None:

@@ -168,6 +168,7 @@ class Applier:
         self._loaded: dict[str, str] | None = None  # what the running Asterisk has read
         self._starting: dict[str, str] | None = None
         self._verify_all = False
+        self._spans_back = False
         self.last_error: str | None = None
         self.last_round: dict = {}
         self.rounds = 0
@@ -198,6 +199,7 @@ class Applier:
     def asterisk_ready(self) -> None:
         self._loaded = self._starting
         self._verify_all = True
+        self._spans_back = False  # a starting chan_dahdi opens every channel it has
         self.kick()
 
     def asterisk_down(self) -> None:
@@ -211,6 +213,14 @@ class Applier:
 
     def kick(self, revision: int | None = None) -> None:
         self._wake.set()
+
+    def spans_returned(self) -> None:
+        """Spans DAHDI had lost are back (a card put back: its driver registers them bare, and
+        chan_dahdi closed their channels when they went). The next round gives DAHDI their
+        channels from the live system.conf again and restarts chan_dahdi, which opens them (calls
+        on the box's other DAHDI lines end with that restart), then checks what it runs."""
+        self._spans_back = True
+        self.kick()
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -242,12 +252,15 @@ class Applier:
                 return "rejected"
             loaded = self._loaded
             changed = {n for n in files.keys() | loaded.keys() if files.get(n) != loaded.get(n)}
-            if not changed and not snap.pending and not self._verify_all:
+            spans_back, self._spans_back = self._spans_back, False
+            if not changed and not snap.pending and not self._verify_all and not spans_back:
                 return "idle"
             plan = plan_for(changed)
             if RELOADS["pjsip.conf"] in plan.reloads and publishes(files.get("pjsip.conf"), loaded.get("pjsip.conf")):
                 plan.reloads.extend(PUBLISH_MODULES)
             dplan = dahdi.plan(loaded, files) if snap.system.dahdi else dahdi.DahdiPlan()
+            if spans_back and snap.system.dahdi and not dplan.asterisk_restart:
+                dplan = dahdi.plan_spans_back(dplan, files.get(dahdi.SYSTEM_CONF, ""))
             if plan.restart or dplan.asterisk_restart:
                 log.info("config needs an Asterisk restart", extra=kv(files=sorted(changed & (RESTART | DAHDI_FILES))))
                 self._loaded = None
@@ -299,8 +312,8 @@ class Applier:
                 except Exception:  # noqa: BLE001
                     log.exception("after-apply hook failed")
             self.journal.mark_applied(list(snap.pending))
-            if changed or snap.pending:
-                log.info("config applied", extra=kv(**self.last_round))
+            if changed or snap.pending or spans_back:
+                log.info("config applied", extra=kv(**self.last_round, spans_back=spans_back))
             return "applied"
 
     def _apply_dahdi(self, dplan: dahdi.DahdiPlan) -> None:

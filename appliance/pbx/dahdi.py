@@ -110,6 +110,15 @@ def _options(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def plan_spans_back(planned: DahdiPlan, system_conf: str) -> DahdiPlan:
+    """`planned`, and spans back in DAHDI (a card put back) given all the channels system.conf
+    names (never a full run: that would destroy the dynamic spans) and chan_dahdi restarted."""
+    channels = system_channels(system_conf)
+    if not channels:
+        return planned
+    return DahdiPlan(configure=True, channels=ranges(sorted(channels)), restart=True)
+
+
 def plan(loaded: dict[str, str], files: dict[str, str]) -> DahdiPlan:
     """What applying `files` over `loaded` (what DAHDI and chan_dahdi run) needs."""
     old_sys, new_sys = loaded.get(SYSTEM_CONF, ""), files.get(SYSTEM_CONF, "")

@@ -131,6 +131,9 @@ class PbxManager(Manager):
         self.agi_handlers: dict = {}
         self.agi = None
         journal.on_commit(self.applier.kick)
+        hardware = getattr(self.box, "hardware", None)
+        if hardware is not None and hasattr(hardware, "spans_returned"):
+            hardware.spans_returned.append(self.applier.spans_returned)
         self.ami.subscribe(self._on_event)
 
     def start(self) -> None:

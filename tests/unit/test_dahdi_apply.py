@@ -99,6 +99,32 @@ def test_a_span_change_runs_dahdi_cfg_and_restarts_chan_dahdi_not_asterisk(box):
     assert not asterisk.restarts
 
 
+def test_spans_back_in_dahdi_get_their_channels_again_and_chan_dahdi_restarts(box):
+    """A card put back: its spans come back bare. With nothing changed in the files, the round
+    gives DAHDI every channel system.conf names (never a full run, which would destroy the dynamic
+    spans) and restarts chan_dahdi; then checks it runs them. Once: the next round is idle."""
+    applier, asterisk, tool, store = box
+    put_span(1, {"signalling": "pri_net"})
+    put_span(2, {"signalling": "pri_cpe"})
+    assert applier.apply_once() == "applied"
+    runs = len(tool.runs)
+    asterisk.calls.clear()
+    assert applier.apply_once() == "idle"
+    applier.spans_returned()
+    assert applier.apply_once() == "applied"
+    assert len(tool.runs) == runs + 1 and tool.runs[-1][1] == "1-62"
+    assert asterisk.calls[0] == ("dahdi_restart",) and ("pri_spans",) in asterisk.calls
+    assert not asterisk.restarts
+    assert applier.apply_once() == "idle"
+
+
+def test_spans_back_with_no_channel_to_give_do_nothing(box):
+    applier, asterisk, tool, store = box
+    runs = len(tool.runs)
+    applier.spans_returned()
+    applier.apply_once()
+    assert len(tool.runs) == runs and ("dahdi_restart",) not in asterisk.calls
+
 def test_pri_side_alone_restarts_chan_dahdi_without_dahdi_cfg(box):
     applier, asterisk, tool, store = box
     put_span(1, {"signalling": "pri_net"})

@@ -219,12 +219,56 @@ def test_span_alarms_are_published_when_dahdi_reports_a_change(box, tmp_path):
         (proc / str(n)).write_text(f'Span {n}: TE8/0/{n} "T8XXP (PCI) Card 0 Span {n}" HDB3/CCS/CRC4 {alarm}\n\n'
                                    f"{(n - 1) * 31 + 1} TE8/0/{n}/1 Clear (In use)\n")
 
-    span_file(1)
-    span_file(2)
-    assert hardware.poll_alarms(proc) == {1: [], 2: []}
-    assert published == [("span_alarms", {"spans": [{"span": 1, "alarms": []}, {"span": 2, "alarms": []}]})]
+    for n in range(1, 33):  # the four TE820s' spans
+        span_file(n)
+    assert hardware.poll_alarms(proc) == {n: [] for n in range(1, 33)}
+    assert published == [("span_alarms", {"spans": [{"span": n, "alarms": []} for n in range(1, 33)]})]
     assert hardware.poll_alarms(proc) and len(published) == 1  # nothing changed: nothing sent
     span_file(2, "RED")
     hardware.poll_alarms(proc)
     assert published[-1][1]["spans"][1] == {"span": 2, "alarms": ["RED"]}
     assert hardware.health()["hardware"]["span_alarms"] == {"2": ["RED"]}
+
+
+def test_a_span_dahdi_no_longer_has_is_missing_and_its_trunk_down(box, tmp_path):
+    """A card pulled: its driver unregisters its spans and their /proc/dahdi files go. The span
+    the scan found shows the alarm MISSING (published, in health for the dashboard) and its trunk
+    is down; the span back in DAHDI clears it."""
+    published = []
+    hardware = box.box.hardware
+    hardware.box.events.publish = lambda topic, **data: published.append((topic, data))
+    trunk = dahdi_trunk(box, "E1 pulled")
+    assert box.put("/hardware/spans/2", {"signalling": "pri_cpe", "trunk": trunk}).status == 200
+    proc = tmp_path / "proc-dahdi"
+    proc.mkdir()
+    for n in range(1, 33):  # the four TE820s' spans
+        (proc / str(n)).write_text(f'Span {n}: TE8/0/{n} "T8XXP (PCI) Card 0 Span {n}" HDB3/CCS/CRC4 \n')
+    assert hardware.poll_alarms(proc)[2] == []
+    assert box.get(f"/trunks/{trunk}").json["status"]["reachable"] is True
+    (proc / "2").unlink()
+    assert hardware.poll_alarms(proc)[2] == ["MISSING"]
+    assert published[-1][1]["spans"][1] == {"span": 2, "alarms": ["MISSING"]}
+    assert hardware.health()["hardware"]["span_alarms"] == {"2": ["MISSING"]}
+    assert box.get(f"/trunks/{trunk}").json["status"] == {"registration": None, "reachable": False,
+                                                          "spans_in_alarm": [2]}
+    returned = []
+    hardware.spans_returned.append(lambda: returned.append(1))
+    (proc / "2").write_text('Span 2: TE8/0/2 "T8XXP (PCI) Card 0 Span 2" HDB3/CCS/CRC4 \n')
+    hardware.poll_alarms(proc)
+    assert box.get(f"/trunks/{trunk}").json["status"]["reachable"] is True
+    assert returned == [1]  # the pbx gives the span its channels again
+
+
+def test_spans_not_made_yet_are_not_back_when_they_come(box, tmp_path):
+    """Spans DAHDI makes only after the box starts (the software spans, made before Asterisk
+    starts) are missing, then there: not a card put back."""
+    hardware = box.box.hardware
+    hardware.box.events.publish = lambda topic, **data: None
+    returned = []
+    hardware.spans_returned.append(lambda: returned.append(1))
+    proc = tmp_path / "proc-dahdi"
+    proc.mkdir()
+    assert set(map(tuple, hardware.poll_alarms(proc).values())) == {("MISSING",)}
+    for n in range(1, 33):
+        (proc / str(n)).write_text(f'Span {n}: TE8/0/{n} "T8XXP (PCI) Card 0 Span {n}" HDB3/CCS/CRC4 \n')
+    assert hardware.poll_alarms(proc)[1] == [] and returned == []
