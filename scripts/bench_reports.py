@@ -190,17 +190,14 @@ def generate(n: int, days: int, end: float) -> None:
     reports_db.execute_sql("PRAGMA synchronous = NORMAL")
 
 
-def p95(fn, runs: int = 7) -> tuple[float, float]:
-    """The p95 of the clock's milliseconds and of the process's CPU milliseconds (on a shared
-    machine the clock counts other work too)."""
-    times, cpu = [], []
+def p95(fn, runs: int = 7) -> float:
+    times = []
     for _ in range(runs):
-        started, cpu_started = time.perf_counter(), time.process_time()
+        started = time.perf_counter()
         fn()
         times.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - cpu_started)
-    k = min(runs - 1, int(round(0.95 * (runs - 1))))
-    return sorted(times)[k] * 1000, sorted(cpu)[k] * 1000
+    times.sort()
+    return times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))] * 1000
 
 
 QUERIES = {
@@ -221,12 +218,6 @@ QUERIES = {
                                                            "Asia/Shanghai"),
     "report survey, a month by day": lambda: reports.report("survey", {"from": "2026-11-01", "to": "2026-11-30"},
                                                             "Asia/Shanghai"),
-    # What the Reports page asks for: a page of 200 rows (the whole listing above is what the exports
-    # stream); the survey's page 250 is about half-way through its 100,000 rows.
-    "report agents, a week by day, a page": lambda: reports.report(
-        "agents", {"from": "2026-11-24", "to": "2026-11-30", "page": "2", "per_page": "200"}, "Asia/Shanghai"),
-    "report survey, a month by day, a page": lambda: reports.report(
-        "survey", {"from": "2026-11-01", "to": "2026-11-30", "page": "250", "per_page": "200"}, "Asia/Shanghai"),
     "call log, first page": lambda: calllog.query({}, "Asia/Shanghai", str),
     "call log, direction + outcome": lambda: calllog.query({"direction": "inbound", "outcome": "missed"},
                                                            "Asia/Shanghai", str),
@@ -267,10 +258,8 @@ def queries(n: int, keep: Path | None = None, days: int = 365) -> dict[str, floa
         with reports_db.connection_context():
             survey_days.sync(ZoneInfo("Asia/Shanghai"))  # as the box's reports manager does at start
             LAST_PAGE[0] = max(1, (n + 49) // 50)
-            measured = {name: p95(fn) for name, fn in QUERIES.items()}
-            out = {name: clock for name, (clock, _) in measured.items()}
+            out = {name: p95(fn) for name, fn in QUERIES.items()}
             out["(generating the records, s)"] = made
-            out["(CPU)"] = {name: cpu for name, (_, cpu) in measured.items()}
         reports_db.close()
     return out
 
@@ -287,12 +276,9 @@ def measure(sizes=SIZES, keep: Path | None = None, calls: dict | None = None) ->
             "load": load, "cores": cores, "calls": calls}
 
 
-# The ingestion figures of the code before the AMI reader kept packets as text, measured with this
-# bench's ingestion() (2,000 copies) on the same machine ten minutes before the run of the figures
-# in BENCHMARKS.md (load average 11.4); and of the code before the recorder and the AMI parser were
-# first made faster (load average 3.5).
-BEFORE = {"commit": "bfe90de", "ami_cpu": 1524, "ami_clock": 309, "recorder_cpu": 4236, "recorder_clock": 711}
-FIRST = {"commit": "b4bd714", "ami_cpu": 1018}
+# The ingestion figures of the code before the recorder and the AMI parser were made faster,
+# measured with this bench's ingestion() (2,000 copies) on the same machine, load average 3.5.
+BEFORE = {"commit": "b4bd714", "ami_cpu": 1018, "ami_clock": 740, "recorder_cpu": 2706, "recorder_clock": 2271}
 
 
 def markdown(result: dict) -> str:
@@ -301,14 +287,13 @@ def markdown(result: dict) -> str:
     ing, results = result["ingestion"], result["queries"]
     ami, rec = ing["ami"], ing["recorder"]
     sizes = sorted(results)
-    head = " | ".join(f"p95, {n:,} records" for n in sizes) + f" | CPU p95, {sizes[-1]:,} records"
+    head = " | ".join(f"p95, {n:,} records" for n in sizes)
     ratio = {name: results[sizes[-1]][name] / results[sizes[0]][name] for name in results[sizes[0]]
              if not name.startswith("(") and results[sizes[0]][name]}
-    cpu = results[sizes[-1]].get("(CPU)", {})
     lines = [f"| {name} | " + " | ".join(f"{results[n][name]:.1f} ms" for n in sizes)
-             + f" | {cpu.get(name, 0):.1f} ms | {ratio[name]:.1f} |" for name in ratio]
+             + f" | {ratio[name]:.1f} |" for name in ratio]
     lines.append("| (generating the records) | " + " | ".join(f"{results[n]['(generating the records, s)']:.0f} s"
-                                                             for n in sizes) + " | | |")
+                                                             for n in sizes) + " | |")
     table = "\n".join(lines)
     slow = [name for name in ratio if results[sizes[-1]][name] >= 300]
     return f"""
@@ -335,19 +320,17 @@ full batches as a busy recorder takes them.
 {records_cpu.markdown(result.get("calls"))}
 Queries: generated call records over a year (an 800-seat center's mix: half inbound, 60 %
 of those through one of 8 queues; a leg per phone and trunk, a party per call), each query
-run 7 times, p95 of the clock and of the process's CPU time; in process, without HTTP. The {sizes[-1]:,}-record store is generated once
+run 7 times, p95; in process, without HTTP. The {sizes[-1]:,}-record store is generated once
 (rows as tuples through one prepared statement per table, 100,000 calls a transaction,
 synchronous off while it is built) and may be kept between runs
 (`scripts/bench_reports.py --keep DIR`).
 
 | Query | {head} | ratio |
-|---|{'---|' * len(sizes)}---|---|
+|---|{'---|' * len(sizes)}---|
 {table}
 
 Notes
-- Target: every query under 300 ms at {sizes[-1]:,} records. Over it by the clock: {'; '.join(slow) or 'none'}.
-  The clock counts the other work of a shared machine (load average {result['load']:.1f} on {result['cores']} cores here:
-  a process got a small share of a core); the CPU column is each query's own cost.
+- Target: every query under 300 ms at {sizes[-1]:,} records. Over it: {'; '.join(slow) or 'none'}.
 - Every report reads hourly rollups where the zone's hours are UTC hours (Asia/Shanghai here),
   never pruned and kept as rows are written: traffic_hour, queue_hour, queue_agent_hour and
   queue_inbound_hour (triggers on records and queue calls), leg_hour (a trigger on legs:
@@ -366,15 +349,6 @@ Notes
   read as stored: about half its time is fetching them, the rest writing each row's figures.
   Before the daily rollup: 1,315 ms at 10,000,000 records, adding about 150,000 hourly rows up
   in Python.
-- A page: nobody reads 100,000 rows on a page, so the Reports page asks for 200 rows at a time
-  (`page`, `per_page`; `total_rows` beside them, the totals still every row's) and the whole
-  listing is what the CSV and XLSX exports stream. The survey's page is read from survey_day in
-  its key's order (day, queue, agent: the report's where queue numbers are of one length, and
-  agents' too), LIMIT and OFFSET, the count and the totals added up in the database (about two
-  thirds of its time: the names' check and the sums over the month's rows); the agents' page
-  writes out only its own rows' figures. Agents, a week by day: about 40 ms of CPU is SQLite
-  adding the week's some 33,000 hourly rows (queue_agent_hour) up by day and agent, the rest
-  writing its 5,600 rows (or a page of them).
 - The call log's `total` is added up from traffic_hour when the filters are days, direction
   and outcome at most (all but one extension here), and counted up to 10,000 otherwise
   (`"total_capped": true` past it: one extension, whose calls are about 12,500).
@@ -383,19 +357,13 @@ Notes
   stored as one row; per record the rest is the call recorder's Python (grouping events into
   calls, building the record, encoding its 20 or so events as JSON, about a quarter) and SQLite's
   inserts into the record's 8 indexes, its legs, parties and the rollups' triggers (about a third).
-  From AMI text, the AMI reader's part (cutting the text into packets, picking what records use
-  out of each, the queue) is now about half of the whole. What made it faster: the box's
-  numbering read once a batch instead of from the config database for every number (half of the
-  recorder's time), AMI text cut into messages at blank lines a read at a time, a SimpleQueue
-  (the code of {FIRST['commit']}: {FIRST['ami_cpu']:,} records per CPU second from AMI text); then a
-  packet kept as text until its headers are asked for (every subscriber but the recorder looks
-  at most events by name only, the first line; a name not in the text is answered from the text),
-  events the recorder does not use let go by their first line, and the dozen headers a record
-  uses read out of a CEL event's text in one regular-expression pass instead of cutting its 23
-  lines into headers. The stored rows are the same, table by table (compared by hash on 4,000
-  calls). The target is not reached: past this, what is left is per-event Python (about 10 µs
-  an event from the AMI side, 20 events a call), SQLite's inserts and commits, and the JSON of
-  each call's events.
+  From AMI text, the AMI reader's part (parsing some 23 header lines an event, indexing them by
+  name, picking what records use, the queue) costs more than the recorder's. What made it faster:
+  the box's numbering read once a batch instead of from the config database for every number
+  (half of the recorder's time), AMI text cut into messages at blank lines a read at a time and a
+  message's headers indexed at the first look-up (a look-up was a pass over every header), a
+  SimpleQueue. The target is not reached: past this, what is left is per-event Python and the
+  store's own indexes and triggers.
 - This run: load average {result['load']:.1f} on {result['cores']} cores when it began, shared with other
   builds and test suites; the clock's figures count their work too.
 """
