@@ -86,6 +86,21 @@ def kvm_works(kernel: Path, timeout: float = 15.0) -> bool:
     return ok
 
 
+# The test shell's unit (Vm(shell=True)): reads lines "<base64 command> <end mark>" from ttyS1,
+# runs each command and answers its output, then "<end mark> <exit status>".
+TEST_SHELL_UNIT = """[Unit]
+Description=Root shell on the second serial port (handed in by the test machine's hypervisor)
+After=systemd-udevd.service
+
+[Service]
+ExecStart=/bin/sh -c 'stty -echo -opost; while read -r line end; do echo "$$line" | base64 -d > /run/test-shell.sh; sh /run/test-shell.sh < /dev/null 2>&1; echo "$$end $$?"; done'
+StandardInput=tty
+StandardOutput=tty
+TTYPath=/dev/ttyS1
+Restart=always
+"""
+
+
 class Vm:
     """One qemu process running a Callbox disk; its files live in `workdir`.
 
@@ -95,7 +110,7 @@ class Vm:
     def __init__(self, disk: Path, workdir: Path, *, kernel: Path | None = None, overlay: bool = True,
                  accel: str = "auto", memory: int = 1536, cpus: int | None = None, http: str | None = None,
                  https: str | None = None, sip: str | None = None, sip_tls: str | None = None,
-                 size: str | None = None):
+                 size: str | None = None, shell: bool = False):
         self.disk = Path(disk)
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -116,6 +131,8 @@ class Vm:
         self.proc: subprocess.Popen | None = None
         self.started_at: float | None = None
         self.drive = self.workdir / "disk.qcow2" if overlay else self.disk
+        self.shell = shell
+        self._shell_io = None
         if overlay and not self.drive.exists():
             # `size`: a disk bigger than the image, as a box's usually is (the data partition grows).
             subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", str(self.disk.resolve()),
@@ -157,7 +174,61 @@ class Vm:
                 # A hardware watchdog, as a box has: systemd keeps it fed.
                 "-device", "i6300esb", "-action", "watchdog=reset",
                 "-qmp", f"unix:{self.workdir / 'qmp.sock'},server=on,wait=off",
-                "-rtc", "base=utc", "-pidfile", str(self.workdir / "qemu.pid")]
+                "-rtc", "base=utc", "-pidfile", str(self.workdir / "qemu.pid"),
+                *(self.shell_args() if self.shell else [])]
+
+    # -- a root shell for tests (the second serial port) --------------------------
+
+    def shell_args(self) -> list[str]:
+        """A root shell on the guest's second serial port (ttyS1), reached through a socket in
+        workdir. The image has no such thing: qemu hands systemd a unit and a drop-in that starts
+        it as credentials (SMBIOS type 11), which only the hypervisor's owner can give."""
+        import base64
+
+        def credential(name: str, text: str) -> list[str]:
+            data = base64.b64encode(text.encode()).decode()
+            return ["-smbios", f"type=11,value=io.systemd.credential.binary:{name}={data}"]
+
+        return [*credential("systemd.extra-unit.callbox-test-shell.service", TEST_SHELL_UNIT),
+                *credential("systemd.unit-dropin.multi-user.target~test-shell",
+                            "[Unit]\nWants=callbox-test-shell.service\n"),
+                "-chardev", f"socket,id=shell,path={self.workdir / 'shell.sock'},server=on,wait=off",
+                "-serial", "chardev:shell"]
+
+    def sh(self, command: str, timeout: float = 60) -> tuple[int, str]:
+        """Runs `command` with /bin/sh as root in the guest; its exit status and output (stdout and
+        stderr together). One command at a time; the socket stays open between calls."""
+        import secrets
+
+        if self._shell_io is None:
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(str(self.workdir / "shell.sock"))
+            self._shell_io = s
+        s = self._shell_io
+        end = "@@" + secrets.token_hex(4)
+        # The tty reads one line: the command travels base64-encoded, so no character of it is a
+        # tty's control character or breaks the line.
+        import base64
+        line = base64.b64encode(command.encode()).decode()
+        s.sendall(f"{line} {end}\n".encode())
+        out = b""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = re.search(rb"\r?\n?" + end.encode() + rb" (\d+)\r?\n", out)
+            if m:
+                return int(m.group(1)), out[:m.start()].decode(errors="replace").replace("\r\n", "\n")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise VmError(f"guest shell: no answer to {command!r} in {timeout:.0f} s; got {out[-500:]!r}")
+            s.settimeout(left)
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                self._shell_io = None
+                raise VmError(f"guest shell: the socket closed; got {out[-500:]!r}")
+            out += chunk
 
     def start(self) -> "Vm":
         if self.proc is not None and self.proc.poll() is None:

@@ -9,6 +9,7 @@ update whose system never becomes healthy, and a factory reset.
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -126,11 +127,19 @@ def box_logs(vm, request):
         pass
 
 
-def _call_across_the_spans(api, stack, caller, callee, tmp_path, hangs_up: str, tones: bool) -> None:
-    """caller dials the number whose route leaves through span A; the call comes back in on span B
-    and rings callee. Tones cross both ways; whoever hangs up, both spans' channels are freed."""
-    from tests.audio import write_tone
+def _wait_applied(api, timeout: float) -> dict:
+    """The box's health once Asterisk is up with every change applied."""
+    deadline = time.monotonic() + timeout
+    while not ((health := api.get("/health").json)["asterisk"] == "up" and health["config"]["applied"]
+               and not health["config"]["pending"]):
+        assert time.monotonic() < deadline, health
+        time.sleep(0.5)
+    return health
 
+
+def _answered_across_the_spans(api, caller, callee):
+    """caller dials the number whose route leaves through span A; the call comes back in on span B,
+    rings callee, who answers: both calls, with a channel in use on each span."""
     call = caller.call("075512345678")
     ringing = callee.wait_incoming(timeout=30)
     ringing.answer_call()
@@ -138,6 +147,15 @@ def _call_across_the_spans(api, stack, caller, callee, tmp_path, hangs_up: str, 
     ringing.wait_confirmed(timeout=20)
     states = _span_channels(api)
     assert "in use" in states[1].values() and "in use" in states[2].values(), states
+    return call, ringing
+
+
+def _call_across_the_spans(api, stack, caller, callee, tmp_path, hangs_up: str, tones: bool) -> None:
+    """caller dials the number whose route leaves through span A; the call comes back in on span B
+    and rings callee. Tones cross both ways; whoever hangs up, both spans' channels are freed."""
+    from tests.audio import write_tone
+
+    call, ringing = _answered_across_the_spans(api, caller, callee)
     if tones:
         call.play(write_tone(tmp_path / "a.wav", 697, 5), loop=True)
         ringing.play(write_tone(tmp_path / "b.wav", 1209, 5), loop=True)
@@ -174,12 +192,7 @@ def test_calls_cross_the_looped_software_spans_as_pri_then_mfcr2(vm, tmp_path, b
     assert [s["span"] for s in card["spans"]] == [1, 2] and card["driver_loaded"] is True, card
     # The dynamic spans are made before Asterisk (re)starts with them; span changes from here on
     # do not restart it.
-    deadline = time.monotonic() + 120
-    while not ((health := api.get("/health").json)["asterisk"] == "up" and health["config"]["applied"]
-               and not health["config"]["pending"]):
-        assert time.monotonic() < deadline, health
-        time.sleep(0.5)
-    pid = health["asterisk_pid"]
+    pid = _wait_applied(api, 120)["asterisk_pid"]
     trunks = []
     for name in ("E1 span A", "E1 span B"):
         r = api.post("/trunks", {"name": name, "kind": "dahdi"})
@@ -224,6 +237,205 @@ def test_calls_cross_the_looped_software_spans_as_pri_then_mfcr2(vm, tmp_path, b
     health = api.get("/health").json
     assert health["asterisk_pid"] == pid and health["config"]["applied"], health
     assert set(_span_channels(api)[2].values()) == {"idle"}, _span_channels(api)
+
+
+def _looped_pri(api) -> dict:
+    """The looped software spans as a PRI (span A network side, B customer side) on the trunks
+    "E1 span A" and "E1 span B", the route out through A and the DID 075512345678 in on B to 8102,
+    made or set as needed (another test may have made them). Returns what it changed back to, the
+    spans' settings as found, and the extensions' secrets."""
+    api.patch("/settings", {"software_spans": True})
+    _wait_applied(api, 180)
+    trunks = {t["name"]: t["id"] for t in api.get("/trunks").json["items"]}
+    for name in ("E1 span A", "E1 span B"):
+        if name not in trunks:
+            r = api.post("/trunks", {"name": name, "kind": "dahdi"})
+            assert r.status == 201, r
+            trunks[name] = r.json["id"]
+    ids = [trunks["E1 span A"], trunks["E1 span B"]]
+    found = {s["span"]: s for s in _software_spans(api)}
+    for span, signalling in ((1, "pri_net"), (2, "pri_cpe")):
+        r = api.put(f"/hardware/spans/{span}", {"signalling": signalling, "trunk": ids[span - 1]})
+        assert r.status == 200, r
+    if not any(r["name"] == "E1 out" for r in api.get("/outbound-routes").json["items"]):
+        assert api.post("/outbound-routes", {"name": "E1 out", "patterns": [{"pattern": "_0X.", "strip": 0,
+                                                                             "prefix": ""}],
+                                             "trunks": [ids[0]]}).status == 201
+    secrets = {}
+    for number in ("8101", "8102"):
+        r = api.post("/extensions", {"number": number, "name": f"E1 desk {number}"})
+        if r.status != 201:  # made before: a new secret
+            r = api.post(f"/extensions/{number}/secret", {})
+        assert r.status in (200, 201) and r.json["secret"], r
+        secrets[number] = r.json["secret"]
+    if not any(r["did"] == "075512345678" for r in api.get("/inbound-routes").json["items"]):
+        assert api.post("/inbound-routes", {"name": "E1 in", "did": "075512345678",
+                                            "destination": {"kind": "extension", "target": "8102"}}).status == 201
+    _wait(lambda: not any(s["alarms"] for s in _software_spans(api)), 30, "the PRI up on both spans")
+    return {"trunks": ids, "found": found, "secrets": secrets}
+
+
+def _software_spans(api) -> list[dict]:
+    return next(c for c in api.get("/hardware").json["cards"] if c["profile"] == "software-loop")["spans"]
+
+
+def _wait(predicate, timeout: float, what: str, step: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while not (value := predicate()):
+        assert time.monotonic() < deadline, f"no {what} after {timeout:.0f} s"
+        time.sleep(step)
+    return value
+
+
+# The guest's side of a card pulled (a shell script): its driver unregistering its spans is what
+# DAHDI's sysfs unassign_span does for one span (the same kernel function: the span's channels
+# get DAHDI_EVENT_REMOVED, a second for user space to read them, then the span goes). Here span
+# B's device, dahdi_dynamic_loc's second span; span A then hears nothing from its far end: its
+# RED alarm is DAHDI's own. The script prints the guest's clock at the cut, when the unassign is
+# done (span B gone), and for span A's RED in /proc/dahdi when the last look that did not see it
+# began ("before") and when the look that saw it ended: the kernel raised it between the two.
+PULL = r"""bash -s <<'END'
+# Builtins only while looking (bash's clock, read, and read -t on a pipe that never speaks as a
+# 20 ms sleep): under emulation a forked date or sleep takes longer than the look is worth.
+exec 9<> <(:)
+echo "cut $EPOCHREALTIME"
+echo 1 > /sys/bus/dahdi_devices/devices/dynamic:loc:1/unassign_span || exit 1
+echo "gone $EPOCHREALTIME"
+prev=$EPOCHREALTIME
+for ((i = 0; i < 1500; i++)); do
+    t=$EPOCHREALTIME
+    read -r line < /proc/dahdi/1
+    case $line in *RED*) echo "red $EPOCHREALTIME"; echo "before $prev"; exit 0;; esac
+    prev=$t
+    read -t 0.02 -u 9
+done
+exit 2
+END
+"""
+# Putting the card back: its driver registers the span again, bare (sysfs assign_span: local
+# span 1 as DAHDI span 2, channels from 32). The box gives it its channels.
+PLUG = "echo 1:2:32 > /sys/bus/dahdi_devices/devices/dynamic:loc:1/assign_span"
+
+# Records, in the page, the browser's clock when each awaited text first shows (no reload: the
+# event stream changes the page in place).
+WATCH = """(wanted) => {
+    window.seen = {};
+    const look = () => {
+        for (const [key, selector, word] of wanted) {
+            const node = document.querySelector(selector);
+            if (!(key in window.seen) && node && !node.closest('[hidden]') && node.textContent.includes(word))
+                window.seen[key] = Date.now();
+        }
+    };
+    new MutationObserver(look).observe(document.body, {subtree: true, childList: true, characterData: true,
+                                                       attributes: true});
+    look();
+}"""
+
+
+def _guest_clock_offset(vm) -> tuple[float, float]:
+    """The guest's wall clock minus the host's, and its uncertainty (half the best round trip)."""
+    best = None
+    for _ in range(5):
+        before = time.time()
+        guest = float(vm.sh("date +%s.%N")[1].strip())
+        after = time.time()
+        if best is None or after - before < best[1] * 2:
+            best = (guest - (before + after) / 2, (after - before) / 2)
+    return best
+
+
+def test_a_span_pulled_shows_its_alarms_live_and_its_trunks_go_down_then_back(vm, chromium, box_logs):
+    """The looped software spans as a PRI; span B's "card" is pulled (DAHDI unregisters the span,
+    as when a card's driver goes) and span A, its cable cut, goes red. The Hardware page and the
+    dashboard, open in Chromium, show both alarms through the event stream without a reload, each
+    soon after the kernel's (span A: DAHDI's RED in /proc/dahdi; span B: the span gone; the
+    figures are printed); both trunks say down. The card put back, the box gives the span its channels again by itself: the
+    PRI comes up, both pages say OK, both trunks say up. The spans are left as they were found."""
+    from playwright.sync_api import expect
+
+    api = vm.api().sign_in(ADMIN_PASSWORD)
+    setup = _looped_pri(api)
+    trunks = setup["trunks"]
+    figures = {}
+    pulled = False
+    try:
+        with admin_page(chromium, vm.https_url) as hardware:
+            dashboard = hardware.context.new_page()
+            hardware.goto("/hardware")
+            dashboard.goto("/")
+            alarm_a = hardware.locator('#span-rows tr[data-span="1"] .span-alarms')
+            alarm_b = hardware.locator('#span-rows tr[data-span="2"] .span-alarms')
+            expect(alarm_a).to_have_text("OK")
+            expect(alarm_b).to_have_text("OK")
+            expect(dashboard.locator("#spans-alert")).to_be_hidden()
+            hardware.evaluate(WATCH, [["red", '#span-rows tr[data-span="1"] .span-alarms', "RED"],
+                                      ["missing", '#span-rows tr[data-span="2"] .span-alarms', "MISSING"]])
+            dashboard.evaluate(WATCH, [["red", '#spans-list li[data-span="1"]', "RED"],
+                                       ["missing", '#spans-list li[data-span="2"]', "MISSING"]])
+            offset, uncertainty = _guest_clock_offset(vm)
+            pulled = True
+            status, text = vm.sh(PULL, timeout=60)
+            assert status == 0, text
+            guest = {line.split()[0]: float(line.split()[1]) - offset for line in text.splitlines()}
+            expect(alarm_a).to_have_text("RED", timeout=20_000)
+            expect(alarm_b).to_have_text("MISSING", timeout=20_000)
+            expect(dashboard.locator('#spans-list li[data-span="1"]')).to_contain_text("RED", timeout=20_000)
+            expect(dashboard.locator('#spans-list li[data-span="2"]')).to_contain_text("MISSING", timeout=20_000)
+            shown = {"hardware": hardware.evaluate("window.seen"), "dashboard": dashboard.evaluate("window.seen")}
+            # The kernel's alarm at its earliest: span A's RED after the last look that did not see
+            # it began; span B gone a second after the unassign began (dahdi_unassign_span sleeps
+            # 1 s when channels are open, for chan_dahdi to read the REMOVED events). Against
+            # those, and the guest clock's uncertainty, the box's part is at most:
+            for page, seen in shown.items():
+                for key, earliest in (("red", guest["before"]), ("missing", guest["cut"] + 1.0)):
+                    figures[f"{page} {key}: kernel to page, at most"] = seen[key] / 1000 - earliest + uncertainty
+                figures[f"{page} red: cut to page"] = seen["red"] / 1000 - guest["cut"]
+            figures["guest: cut to span A red seen"] = guest["red"] - guest["cut"]
+            figures["guest: look at span A (s apart)"] = guest["red"] - guest["before"]
+            figures["guest: cut to span B gone"] = guest["gone"] - guest["cut"]
+            figures["guest clock uncertainty"] = uncertainty
+            print("\nspan pulled (s):", json.dumps({k: round(v, 3) for k, v in figures.items()}))
+            # The box's target is 2 s. This guest is emulated (TCG) on a machine shared with other
+            # work, where the same path measured 2.3 to 2.9 s under a load of 16 on 2 cores: the
+            # test holds it to 5 s (a page that only a reload or a slow look would update misses
+            # that) and prints the figures.
+            for key, value in figures.items():
+                if key.endswith("at most"):
+                    assert value < 5.0, (key, figures)
+            # The trunks follow the same look at DAHDI the pages do.
+            status = {t["id"]: t["status"] for t in api.get("/trunks").json["items"]}
+            assert status[trunks[0]] == {"registration": None, "reachable": False, "spans_in_alarm": [1]}, status
+            assert status[trunks[1]] == {"registration": None, "reachable": False, "spans_in_alarm": [2]}, status
+
+            code, said = vm.sh(PLUG, timeout=60)
+            pulled = False
+            assert code == 0, said
+            expect(alarm_b).to_have_text("OK", timeout=60_000)
+            expect(alarm_a).to_have_text("OK", timeout=60_000)
+            expect(dashboard.locator("#spans-alert")).to_be_hidden(timeout=20_000)
+            assert hardware.evaluate("typeof window.seen") == "object"  # the same pages: no reload
+            assert dashboard.evaluate("typeof window.seen") == "object"
+        status = {t["id"]: t["status"]["reachable"] for t in api.get("/trunks").json["items"]}
+        assert status[trunks[0]] is True and status[trunks[1]] is True, status
+        # chan_dahdi restarted: both ends of the PRI bring their D channel up again.
+        _wait(lambda: vm.sh("asterisk -rx 'pri show spans'")[1].count("Up, Active") == 2, 60, "both PRI spans up",
+              step=1)
+    finally:
+        _put_back(vm, api, setup, pulled)
+
+
+def _put_back(vm, api, setup: dict, pulled: bool) -> None:
+    """The card back if it is still out (a restarted Asterisk has made the spans again), the box
+    up with every change applied, and the spans' settings as the test found them."""
+    if pulled and vm.sh("test -e /proc/dahdi/2")[0] != 0:
+        vm.sh(PLUG, timeout=60)
+    _wait_applied(api, 300)
+    for span, found in setup["found"].items():
+        keep = {k: found[k] for k in ("signalling", "trunk", "r2_max_dnis") if k in found}
+        api.put(f"/hardware/spans/{span}", keep)
+    _wait(lambda: _wait_applied(api, 300) and not any(s["alarms"] for s in _software_spans(api)
+                                                     if s["signalling"] != "unused"), 60, "the spans as found")
 
 
 def test_remote_phone_registers_over_tls_and_its_media_is_srtp(vm, tmp_path):
