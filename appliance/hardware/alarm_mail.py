@@ -50,8 +50,10 @@ class AlarmMail:
         found = current(self.hardware, used)
         changed = changes(self.seen, found)
         self.seen = found
+        if not changed:
+            return
         settings = box_settings.load()
-        if not changed or not settings.alert_email:
+        if not settings.alert_email:
             return
         lang = settings.language
         lines = [templates.word(phrase, lang).format(**values) for _, phrase, values in changed]
