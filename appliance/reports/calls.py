@@ -20,6 +20,7 @@ import re
 from collections import OrderedDict
 from operator import itemgetter
 
+from ..ami.protocol import Message, picker
 from ..pbx.render import webrtc
 
 PATH_EVENT = "CALLBOX_PATH"  # the dial plan's CELGenUserEvent at IVR, queue, ring group, ... (dialplan.py)
@@ -36,19 +37,28 @@ _CEL_FIELDS = {"uniqueid": "uniqueid", "linkedid": "linkedid", "channel": "chann
                "appdata": "appdata", "peer": "peer", "userdeftype": "user_type"}.items()
 
 
+_PICK = picker(("event", "eventname", *(src for src, _ in _CEL_FIELDS), "extra"))
+_USED = ("CEL", "Hold", "Unhold")
+
+
 def event_of(fields, received: float) -> dict | None:
     """The part of an AMI event (a Message, or a dict in tests) that call records use, or None for
     an event they do not use. AMI's header names are looked up without regard to case."""
-    lowered = getattr(fields, "lowered", None)
-    fields = lowered() if lowered else {k.lower(): v for k, v in fields.items()}
+    if isinstance(fields, Message):
+        text = fields._text
+        if text is not None and text.startswith("Event: "):  # as Asterisk writes them: by name, unread
+            end = text.find("\n")
+            if (text[7:end] if end >= 0 else text[7:]) not in _USED:
+                return None
+        fields = _PICK(fields)
+    else:
+        lowered = getattr(fields, "lowered", None)
+        fields = lowered() if lowered else {k.lower(): v for k, v in fields.items()}
     name = fields.get("event")
     received = round(received, 3)  # records show milliseconds: durations must add up with the times shown
     if name == "CEL":
         ev = {"time": received, "event": fields.get("eventname", "")}
-        for src, dst in _CEL_FIELDS:
-            value = fields.get(src)
-            if value:
-                ev[dst] = value
+        ev.update({dst: value for src, dst in _CEL_FIELDS if (value := fields.get(src))})
         extra = fields.get("extra")
         if extra:
             try:

@@ -263,3 +263,109 @@ def test_encode_rejects_bad_name_or_id():
         encode_action("Ping\r\nAction: Logoff", "c-1")
     with pytest.raises(ValueError):
         encode_action("Ping", "c-1\n")
+
+
+def _packets(seed):
+    """Packets as a peer might write them: names in any case, space around them or none after the
+    colon, lines without a colon, repeated headers, stray carriage returns and tabs, non-ASCII."""
+    import random
+
+    rnd = random.Random(seed)
+    names = ["Event", "EVENT", "event", " Uniqueid", "UniqueID ", "LinkedID", "linkedid", "Channel", "\tChannel",
+             "CallerIDNum", "Extra", "AppData", "Peer", "Privilege", "Ümlaut", "Output", "", "Event Name"]
+    values = ["CEL", "Hold", " two  spaces", "", "a: b", "PJSIP/8001-0000002a", "1764550000.12", "中文",
+              '{"bridge_id":"x"}', "\r", "K\u212a"]
+    packets = []
+    for _ in range(300):
+        lines = []
+        for _ in range(rnd.randint(1, 8)):
+            kind = rnd.random()
+            if kind < 0.1:
+                lines.append(rnd.choice(["no colon here", "  ", "\t", "Ärger"]))
+            else:
+                lines.append(f"{rnd.choice(names)}:{rnd.choice(['', ' ', '  '])}{rnd.choice(values)}")
+        packets.append("\r\n".join(lines).encode())
+    return packets
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_packet_read_when_asked_for_is_the_packet_cut_into_headers(seed):
+    """The parser keeps each packet's text and cuts it into headers when they are asked for, and
+    answers a look-up of a name not written in it from the text: the same answers as headers cut at
+    once (the Message made of them)."""
+    from appliance.ami.protocol import picker
+
+    pick = picker(["event", "uniqueid", "linkedid", "channel", "extra", "ümlaut", "event name"])
+    def parsed(packet):
+        [message] = Parser().feed(b"Asterisk Call Manager/9.0.0\r\n" + packet + b"\r\n\r\n")
+        return message
+
+    for packet in _packets(seed):
+        message = parsed(packet)
+        cut = [(k.strip(), v[1:] if v[:1] == " " else v)
+               for k, _, v in (line.partition(":") for line in packet.decode().replace("\r\n", "\n").split("\n")
+                               if line)]
+        eager = Message(cut)
+        for key in ("Event", "event", "UNIQUEID", "Channel", "Output", "ActionID", "Ümlaut", "", "Event Name"):
+            assert parsed(packet).get(key) == eager.get(key), (packet, key)
+        assert pick(parsed(packet)) == pick(eager), packet
+        assert (message.kind, message.name) == (eager.kind, eager.name), packet
+        assert message == eager and message.items() == cut and message.lowered() == eager.lowered()
+        assert pick(message) == pick(eager)  # and from the headers once cut
+
+
+# Packets of the shapes the box's subscribers read (recorded from Asterisk 22, names in the case it
+# writes them): an async Originate's answer and its OriginateResponse carrying the same ActionID, a
+# UserEvent from the dial plan, a multi-line Command answer, repeated headers.
+_SHAPES = [
+    b"Response: Success\r\nActionID: ami-7\r\nMessage: Originate successfully queued\r\n\r\n",
+    b"Event: OriginateResponse\r\nPrivilege: call,all\r\nActionID: ami-7\r\nResponse: Success\r\n"
+    b"Channel: Local/wait@callbox-callback-00000001;1\r\nContext: callbox-callback\r\nExten: call\r\n"
+    b"Reason: 4\r\nUniqueid: 1764550000.12\r\nCallerIDNum: 0755123456\r\nCallerIDName: Callback\r\n\r\n",
+    b"Event: UserEvent\r\nPrivilege: user,all\r\nChannel: PJSIP/8002-0000000a\r\nUniqueid: 1764550000.9\r\n"
+    b"Linkedid: 1764550000.8\r\nUserEvent: callbox-refused\r\nFor: 8002\r\nClass: national\r\n"
+    b"Reach: international\r\nNumber: 00441234567\r\n\r\n",
+    b"Event: Newchannel\r\nPrivilege: call,all\r\nChannel: PJSIP/trunk-1-0000000b\r\nChannelState: 0\r\n"
+    b"ChannelStateDesc: Down\r\nUniqueid: 1764550000.13\r\nLinkedid: 1764550000.12\r\n"
+    b"ChanVariable: CALLBOX_FOR=8002\r\nChanVariable: CALLBOX_CLASS=national\r\n\r\n",
+    b"event: hangup\r\nuniqueid: 1764550000.13\r\nCAUSE: 16\r\nCause-txt: Normal Clearing\r\n\r\n",
+    b"Response: Success\r\nActionID: ami-9\r\nMessage: Command output follows\r\nOutput: one\r\n"
+    b"Output:  two\r\nOutput:\r\n--END COMMAND--\r\n\r\n",
+]
+_ASKED = ["Event", "event", "Response", "ActionID", "actionid", "Uniqueid", "UniqueID", "Linkedid", "Channel",
+          "UserEvent", "Number", "ChanVariable", "Cause", "Cause-txt", "Output", "Message", "Reason", "Value",
+          "EventList", "--END COMMAND--", "Nope", ""]
+
+
+def test_a_packet_answers_alike_whatever_is_asked_of_it_first():
+    """The parser keeps a packet's text and cuts it into headers when they are asked for: each
+    accessor, asked first or after any other, answers as the packet cut into headers at once, for
+    the recorded transcripts and the shapes above cut at every byte."""
+    import random
+
+    rnd = random.Random(8)
+    stream = b"".join([*(p.read_bytes().split(b"\r\n", 1)[1] for p in sorted(DATA.glob("*.txt"))), *_SHAPES])
+
+    def answers(message, first):
+        out = [message.get(first), first in message, message.get_all(first)]
+        out += [message.kind, message.name, message.action_id]
+        out += [(message.get(key, "-"), message.get_all(key)) for key in _ASKED]
+        return out + [message.items(), message.lowered(), message.to_dict(), len(message), repr(message)]
+
+    for cut in (1, 7, 64, len(stream)):
+        parser, fresh = Parser(), []
+        for i in range(0, len(stream), cut):
+            fresh += parser.feed(stream[i:i + cut])
+        again = Parser().feed(stream)
+        assert len(fresh) == len(again) >= 40
+        for message, twin in zip(fresh, again):
+            eager = Message(twin.items())
+            first = rnd.choice(_ASKED)
+            assert answers(message, first) == answers(eager, first), message
+            assert message == eager
+    shapes = Parser().feed(b"".join(_SHAPES))
+    assert [m.kind for m in shapes[:2]] == ["response", "event"]
+    assert [m.action_id for m in shapes[:2]] == ["ami-7", "ami-7"] and shapes[1].name == "OriginateResponse"
+    assert shapes[3].get_all("ChanVariable") == ["CALLBOX_FOR=8002", "CALLBOX_CLASS=national"]
+    assert (shapes[4].kind, shapes[4].name, shapes[4]["Cause"]) == ("event", "hangup", "16")
+    assert shapes[5].get_all("Output") == ["one", " two", ""] and shapes[5].get("Value") is None

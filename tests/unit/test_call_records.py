@@ -314,3 +314,26 @@ def test_events_are_stored_done_with_their_record_whether_the_call_spans_batches
     assert CallRecord.select().count() == 2
     assert CelEvent.select().where(CelEvent.open == 1).count() == 0
     assert stored() == split[:3] + whole + split[3:]
+
+
+def test_events_read_from_ami_text_as_from_their_headers():
+    """The AMI reader hands the recorder packets it has not cut into headers: what a record takes of
+    each (out of the text) is what it takes of the headers, for every recorded event written as
+    cel_manager writes it, and in other case and spacing; other events are let go."""
+    import sys
+
+    from appliance.ami import Message, Parser
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    from bench_reports import ami_text
+
+    events = [ev for path in sorted(DATA.glob("*.jsonl")) for ev in transcript(path.stem)]
+    texts = [ami_text(ev) for ev in events]
+    texts += [t.replace(b"UniqueID: ", b"uniqueid:").replace(b"\r\nExten: ", b"\r\n EXTEN :  ") for t in texts[:50]]
+    texts += [b"Event: Newchannel\r\nUniqueid: 1.1\r\nLinkedid: 1.1\r\n\r\n", b"Event: Hold\r\nChannel: x\r\n\r\n",
+              b"Response: Success\r\nEvent: CEL\r\nUniqueID: 2.1\r\nLinkedID: 2.1\r\n\r\n"]
+    parsed = Parser().feed(b"".join(texts))
+    assert len(parsed) == len(texts)
+    taken = [event_of(m, 1764550000.0) for m in parsed]
+    assert taken == [event_of(Message(m.items()), 1764550000.0) for m in parsed]
+    assert sum(ev is not None for ev in taken) == len(events) + 51 and taken[-3:-1] == [None, None]
