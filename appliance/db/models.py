@@ -52,9 +52,6 @@ class Extension(BaseModel):
     follow_me_confirm = BooleanField(default=True)  # outside legs press 1 to take the call
     permission_class = CharField(default="international")  # a PermissionClass name: what it may dial outside
     language = CharField(null=True)  # what its phone's user and callers to its voicemail hear; None: the box's
-    # How the box reaches its phone: udp (or as it registered), tcp, tls (calls from it must come over TLS).
-    transport = CharField(default="udp")
-    srtp = CharField(default="off")  # off | optional (when the phone offers it) | required (no call without it)
     # A second phone in its user's browser (WebRTC, appliance/webphone), rung with the desk phone.
     browser_phone = BooleanField(default=False)
     # How the box reaches its phone: udp (or as it registered), tcp, tls (its calls must come over TLS).
