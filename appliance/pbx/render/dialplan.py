@@ -729,12 +729,15 @@ def _outbound(body: ConfFile, snap: Snapshot) -> None:
 
     # An extension's recording policy covers the calls its own phone places outside as well as
     # the calls to it. Only the phone's own channel counts: a forward or a follow-me leg belongs
-    # to the call that came in, recorded (or not) where it entered.
+    # to the call that came in, recorded (or not) where it entered. A SIP phone is its endpoint,
+    # an analog phone its FXS port (callbox-caller); a Local leg is nobody's.
     agi = snap.system.agi
     rec = body.section("callbox-record-out")
-    rec.exten('s,1,GotoIf(${REGEX("^PJSIP$" ${CHANNEL(channeltype)})}?:done)')
-    rec.same("n,GotoIf(${DIALPLAN_EXISTS(callbox-record-of,${CHANNEL(endpoint)},1)}?:done)")
-    rec.same("n,Gosub(callbox-record-of,${CHANNEL(endpoint)},1)")
+    rec.exten(f"s,1,Gosub({CALLER_CONTEXT},s,1)")
+    rec.same("n,Set(LOCAL(line)=${GOSUB_RETVAL})")
+    rec.same("n,GotoIf(${LEN(${LOCAL(line)})}?:done)")
+    rec.same("n,GotoIf(${DIALPLAN_EXISTS(callbox-record-of,${LOCAL(line)},1)}?:done)")
+    rec.same("n,Gosub(callbox-record-of,${LOCAL(line)},1)")
     rec.same("n,Set(LOCAL(policy)=${GOSUB_RETVAL})")
     rec.same(f'n,ExecIf(${{REGEX("^always$" ${{LOCAL(policy)}})}}?AGI(agi://{agi}/record?to=${{URIENCODE(${{CALLBOX_DIAL}})}}))')
     # On demand: *1 during the call starts the recording, which Dial's X lets the phone do.
