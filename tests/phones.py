@@ -140,6 +140,18 @@ class SipStack:
         p.created = True
         return p
 
+    def discard(self, phone: "Phone") -> None:
+        """Unregister one phone and give its SIP socket back: a module's tests share 8 transports."""
+        phone.close()
+        for _ in range(20):
+            self.ep.libHandleEvents(10)
+        self.phones.remove(phone)
+        _ALL.append(phone)
+        if phone.transport_id == 0:  # pjsua_acc_add needs slot 0 while accounts live
+            self.spare_transports.append(phone.transport_id)
+        else:
+            self.ep.transportClose(phone.transport_id)
+
     def close(self) -> None:
         """Hang up and unregister this stack's phones; the library lives on for the next."""
         for p in self.phones:

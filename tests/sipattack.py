@@ -106,10 +106,11 @@ class SipClient:
                 return dict(re.findall(r'(\w+)="?([^",]*)"?', header))
         return None
 
-    def authorization(self, user: str, password: str, ch: dict, nc: int = 1) -> str:
-        uri = f"sip:{self.server[0]}"
+    def authorization(self, user: str, password: str, ch: dict, nc: int = 1, method: str = "REGISTER",
+                      uri: str | None = None) -> str:
+        uri = uri or f"sip:{self.server[0]}"
         ha1 = _md5(f"{user}:{ch['realm']}:{password}")
-        ha2 = _md5(f"REGISTER:{uri}")
+        ha2 = _md5(f"{method}:{uri}")
         cnonce = secrets.token_hex(4)
         if "qop" in ch:
             nc_text = f"{nc:08x}"

@@ -272,6 +272,10 @@ class PbxManager(Manager):
     def _site_hints_changed(self, snap: Snapshot) -> None:
         # Headquarters passes each branch's lamps on to the others (appliance/sites/relay.py).
         self.lamp_relay.enabled = snap.sites.own == sites.HEADQUARTERS and len(snap.sites.trunks) > 1
+        # A branch revoked (or no longer watched) leaves no lamp of its phones behind, here or at the
+        # other branches.
+        self.lamp_relay.keep_only({sites.relayed_device(n) for n, _site in snap.sites.watched}
+                                  if self.lamp_relay.enabled else ())
         if "extensions.conf" in self.applier.last_round.get("files", []) and snap.sites.watched:
             self._site_hint_resync()
 

@@ -5,8 +5,14 @@ on only the states that began on it. So headquarters follows each branch extensi
 own hint (callbox-sites) and sets a device of its own to it (render/sites.py relayed_device); that
 state began at headquarters, goes out to every branch, and lights the other branches' lamps.
 
-`wanted` decides (pure); `LampRelay` sets the states over AMI in a thread of its own, since the
-events come on the AMI reader's thread, which must never wait on an answer.
+Asterisk keeps such a device's state in its database (and sets it again at its next start), and
+the branches keep the last one headquarters published. A branch revoked, or gone to prefix only,
+or reporting fewer extensions would leave its phones' last states behind, a lamp busy for ever:
+after each apply headquarters makes every relayed device no hint follows any longer unavailable
+(which goes out to the branches) and takes it out of the database (`stale`).
+
+`wanted` and `stale` decide (pure); `LampRelay` sets the states over AMI in a thread of its own,
+since the events come on the AMI reader's thread, which must never wait on an answer.
 """
 
 from __future__ import annotations
@@ -16,9 +22,15 @@ import queue
 import threading
 
 from ..ami import AMIError
-from ..pbx.render.sites import RELAYED_STATES, SITES_CONTEXT, relayed_device
+from ..pbx.render.sites import RELAYED_PREFIX, RELAYED_STATES, SITES_CONTEXT, relayed_device
 
 log = logging.getLogger(__name__)
+
+DB_FAMILY = "CustomDevstate"  # where func_devstate keeps the Custom: devices' states
+# A relayed device no hint follows: no phone there. UNKNOWN would read as idle, and
+# DEVICE_STATE() refuses it anyway.
+GONE = "UNAVAILABLE"
+_STOP, _FORGET = object(), object()
 
 
 def wanted(events) -> dict[str, str]:
@@ -35,6 +47,18 @@ def wanted(events) -> dict[str, str]:
     return out
 
 
+def stale(listing, keep: set[str]) -> list[str]:
+    """DBGetTree events of the CustomDevstate family: the relayed devices stored there that are not
+    in `keep` (the devices of the hints this box relays now), in the database's order."""
+    out = []
+    for ev in listing:
+        name = (ev.get("Key") or "").rpartition("/")[2]
+        device = f"Custom:{name}"
+        if ev.name == "DBGetTreeResponse" and device.startswith(RELAYED_PREFIX) and device not in keep:
+            out.append(device)
+    return out
+
+
 class LampRelay:
     def __init__(self, ami):
         self.ami = ami
@@ -48,11 +72,16 @@ class LampRelay:
         self._thread.start()
 
     def stop(self) -> None:
-        self._queue.put(None)
+        self._queue.put(_STOP)
 
     def forget(self) -> None:
         """Asterisk started again: every state is set anew."""
-        self._queue.put({})
+        self._queue.put(_FORGET)
+
+    def keep_only(self, devices) -> None:
+        """After an apply: the relayed devices of the hints this box has now (none where it relays
+        nothing); the others are cleared."""
+        self._queue.put(frozenset(devices))
 
     def offer(self, events) -> None:
         """Called on the AMI reader's thread: never blocks."""
@@ -64,16 +93,38 @@ class LampRelay:
     def _run(self) -> None:
         while True:
             states = self._queue.get()
-            if states is None:
+            if states is _STOP:
                 return
-            if not states:
+            if states is _FORGET:
                 self._pushed.clear()
-            for device, state in states.items():
-                if self._pushed.get(device) == state:
-                    continue
-                try:
-                    self.ami.action("Setvar", Variable=f"DEVICE_STATE({device})", Value=state)
-                except (AMIError, OSError) as exc:
-                    log.warning("could not relay a branch's lamp: %s", exc)
-                    continue  # the next change or listing sets it
-                self._pushed[device] = state
+            elif isinstance(states, frozenset):
+                self._clear(states)
+            else:
+                self._set(states)
+
+    def _clear(self, keep: frozenset) -> None:
+        try:
+            _, listing = self.ami.action_list("DBGetTree", Family=DB_FAMILY, timeout=30)
+        except (AMIError, OSError) as exc:
+            log.warning("could not list the relayed lamps: %s", exc)
+            return  # cleared after the next apply
+        for device in stale(listing, keep):
+            try:
+                self.ami.action("Setvar", Variable=f"DEVICE_STATE({device})", Value=GONE)
+                self.ami.action("DBDel", Family=DB_FAMILY, Key=device.partition(":")[2])
+            except (AMIError, OSError) as exc:
+                log.warning("could not clear a relayed lamp: %s", exc)
+                continue
+            self._pushed.pop(device, None)
+            log.info("cleared the lamp of %s: no site's extension now", device)
+
+    def _set(self, states: dict[str, str]) -> None:
+        for device, state in states.items():
+            if self._pushed.get(device) == state:
+                continue
+            try:
+                self.ami.action("Setvar", Variable=f"DEVICE_STATE({device})", Value=state)
+            except (AMIError, OSError) as exc:
+                log.warning("could not relay a branch's lamp: %s", exc)
+                continue  # the next change or listing sets it
+            self._pushed[device] = state

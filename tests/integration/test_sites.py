@@ -225,9 +225,10 @@ def test_branches_enrol_at_once_and_their_tunnels_come_up_through_nat(hq, branch
 
 
 def test_bad_used_and_expired_codes_and_revoking(hq, branches, sites, boxes):
-    """Branch 1 is revoked and leaves; then, not enrolled, it is refused a damaged code, one showing
-    another certificate, one used by branch 2 and an expired one, and nothing changes; it enrols
-    again with a good one."""
+    """Branch 1 is revoked, with a phone of its registered, and leaves; headquarters and the other
+    branches keep no lamp of its phone. Then, not enrolled, it is refused a damaged code, one
+    showing another certificate, one used by branch 2 and an expired one, and nothing changes; it
+    enrols again with a good one."""
     started, _net = boxes
     hq_box, branch = started[0], branches[1]
     # A range over headquarters' own numbers and bad input are refused at headquarters; nothing is made.
@@ -240,13 +241,42 @@ def test_bad_used_and_expired_codes_and_revoking(hq, branches, sites, boxes):
         assert r.status == 422 and r.json["field"] == field, r
     assert [s["id"] for s in hq.get("/sites").json["items"]] == before
 
+    # A phone of the branch's registered (idle) and one not: headquarters relays their lamps (kept
+    # in its Asterisk's database) and branch 2 has them. A plain SIP client: pjsua has few sockets.
+    from tests.sipattack import SipClient
+
+    desk = SipClient(started[1].host_ip, f"{started[1].box_ip}:5060")
+    for number in ("5001", "5002"):
+        r = branch.post("/extensions", {"number": number, "name": f"Desk {number}"})
+        assert r.status == 201, r
+        if number == "5001":
+            assert desk.register(number, r.json["secret"]) == 200
+
+    def alive(check):  # the desk answers the box's qualify, as a phone does
+        for request in desk.drain():
+            if request.startswith("OPTIONS "):
+                desk.answer(request)
+        return check()
+
+    wait_for(lambda: alive(lambda: _relayed(hq_box, "SITE50") == {"SITE5001": "NOT_INUSE",
+                                                                  "SITE5002": "UNAVAILABLE"}),
+             45, "headquarters relaying branch 1's lamps")
+    wait_for(lambda: alive(lambda: _device_state(started[2], "Custom:SITE5001") == "NOT_INUSE"), 10,
+             "branch 2 told")
+
     # Revoking takes the branch's peer away at headquarters, and the branch takes its side down
-    # at its next report (headquarters no longer knows it).
+    # at its next report (headquarters no longer knows it). Its phones' lamps go with it: out of
+    # headquarters' database (its Asterisk would set them again at its next start), and the phone
+    # still registered at the branch is unavailable at branch 2.
     branch_key = branch.get("/vpn").json["public_key"]
     assert branch_key in hq_box.exec("wg", "show", "wg0", "peers")
     assert hq.delete(f"/sites/{sites[1]['id']}").status == 204
     wait_for(lambda: branch_key not in hq_box.exec("wg", "show", "wg0", "peers"), 10, "the peer removed")
     assert _site(hq, sites[1]["id"]) is None
+    wait_for(lambda: alive(lambda: not _relayed(hq_box, "SITE50")), 20, "branch 1's lamps out of headquarters' database")
+    wait_for(lambda: alive(lambda: _device_state(started[2], "Custom:SITE5001") == "UNAVAILABLE"), 10,
+             "branch 1's phone unavailable at branch 2")
+    desk.close()
     wait_for(lambda: branch.get("/enrol").json["state"] == "none", 30, "the branch leaving")
     wait_for(lambda: not branch.get("/vpn").json["running"], 15, "the branch's tunnel down")
     assert branch.get("/vpn/peers").json["items"] == []
@@ -326,6 +356,18 @@ def _trunk_reachable(hq, site_id):
 def _hint(box, number: str) -> str | None:
     """The state of the hint a busy lamp key on `number` follows at `box` (None: no such hint)."""
     found = re.search(rf"^\s*{number}@\S+\s*:\s*\S+\s+State:(\w+)", box.asterisk(f"core show hint {number}"), re.M)
+    return found.group(1) if found else None
+
+
+def _relayed(box, prefix: str) -> dict[str, str]:
+    """The lamps headquarters relays between branches (devices named `prefix`...), as its
+    Asterisk's database keeps them."""
+    return {key: ev["Val"] for ev in box.ami("DBGetTree", Family="CustomDevstate")
+            if ev.get("Event") == "DBGetTreeResponse" and (key := ev["Key"].rpartition("/")[2]).startswith(prefix)}
+
+
+def _device_state(box, device: str) -> str | None:
+    found = re.search(r"^Result:\s*(\w+)", box.asterisk(f"dialplan eval function DEVICE_STATE({device})"), re.M)
     return found.group(1) if found else None
 
 
@@ -488,6 +530,43 @@ def test_calls_and_lamps_between_sites_and_through_branch_3(hq, branches, sites,
     hq_box.asterisk(f"channel originate PJSIP/0123456789@site{sites[3]['number']} application Wait 3")
     wait(lambda: "call from site1 to 0123456789 refused" in log(), 15, "the branch refusing the call")
     assert len(b3_provider.incoming) == before + 1
+
+
+def test_voicemail_lamps_between_sites(hq, branches, sites, boxes, phones):
+    """A phone at branch 2 watches the mailbox of headquarters' 8301 (a SUBSCRIBE to message-summary
+    for 8301 with its own credentials, as a desk phone's mailbox key does): dark, lit when a caller
+    leaves 8301 a message at headquarters, dark again once the message is deleted there."""
+    from tests.integration.test_phones import leave_voicemail
+    from tests.mwiwatch import MailboxLamp
+
+    started, _net = boxes
+    hq_box, b2_box = started[0], started[2]
+    wait = phones["hq"].wait
+    made = {}
+    for api, number in ((hq, "8301"), (hq, "8302"), (branches[2], "2003")):
+        r = api.post("/extensions", {"number": number, "name": f"Desk {number}"})
+        assert r.status == 201, r
+        made[number] = r.json
+    lamp = MailboxLamp(b2_box.host_ip, f"{b2_box.box_ip}:5060", "2003", made["2003"]["secret"])
+    try:
+        # Branch 2 hears of 8301 at its next report, and from then on takes the subscription.
+        wait(lambda: lamp.subscribe("8301") == 200, 60, "branch 2's phone subscribed to 8301's mailbox",
+             step_ms=1000)
+        wait(lambda: lamp.waiting() is False, 10, "the lamp dark at first")
+        callee = phones["hq"].phone("8301", made["8301"]["secret"], f"{hq_box.box_ip}:5060").register()
+        caller = phones["hq"].phone("8302", made["8302"]["secret"], f"{hq_box.box_ip}:5060").register()
+        leave_voicemail(phones["hq"], caller, callee, "8301", phones["tones"]["branch"], busy=True)
+        wait(lambda: lamp.waiting() is True, 20, "the lamp at branch 2 lit by the message at headquarters")
+        assert lamp.voice_messages() == "1/0", lamp.notifies[-1]
+        items = hq.get("/extensions/8301/voicemail").json["items"]
+        assert len(items) == 1, items
+        assert hq.delete(f"/extensions/8301/voicemail/{items[0]['id']}").status == 204
+        wait(lambda: lamp.waiting() is False, 20, "the lamp at branch 2 dark again")
+        assert lamp.voice_messages() == "0/0", lamp.notifies[-1]
+        for phone in (callee, caller):
+            phones["hq"].discard(phone)
+    finally:
+        lamp.close()
 
 
 def test_overlapping_branches_are_dialled_by_prefix(hq, branches, sites, boxes, phones):

@@ -327,13 +327,23 @@ def test_headquarters_relays_each_branch_lamps_as_a_device_of_its_own():
 
 
 class _Ami:
-    def __init__(self, fail=False):
-        self.sent, self.fail = [], fail
+    def __init__(self, fail=False, stored=()):
+        self.sent, self.fail, self.stored = [], fail, dict(stored)  # stored: Asterisk's CustomDevstate
 
     def action(self, name, **fields):
         if self.fail:
             raise OSError("AMI down")
+        if name == "DBDel":
+            del self.stored[fields["Key"]]
+            self.sent.append((name, fields["Family"], fields["Key"]))
+            return
         self.sent.append((name, fields["Variable"], fields["Value"]))
+        self.stored[fields["Variable"].split(":")[1].rstrip(")")] = fields["Value"]  # as func_devstate does
+
+    def action_list(self, name, timeout=None, **fields):
+        assert name == "DBGetTree" and fields == {"Family": "CustomDevstate"}
+        return {}, [_Ev("DBGetTreeResponse", Key=f"/CustomDevstate/{k}", Val=v) for k, v in self.stored.items()] + [
+            _Ev("DBGetTreeComplete")]
 
 
 def test_the_lamp_relay_sets_changed_states_only_while_enabled():
@@ -366,3 +376,54 @@ def test_a_state_the_relay_could_not_set_is_set_at_the_next_offer():
     relay.stop()
     relay._run()
     assert relay.ami.sent == [("Setvar", "DEVICE_STATE(Custom:SITE3001)", "INUSE")]
+
+
+def test_the_relayed_lamps_no_hint_follows_are_found_in_asterisks_database():
+    from appliance.sites.relay import stale
+
+    listing = [_Ev("DBGetTreeResponse", Key="/CustomDevstate/SITE3001", Val="INUSE"),
+               _Ev("DBGetTreeResponse", Key="/CustomDevstate/SITE2001", Val="NOT_INUSE"),
+               _Ev("DBGetTreeResponse", Key="/CustomDevstate/NIGHT1", Val="INUSE"),  # not the relay's
+               _Ev("DBGetTreeComplete", ListItems="3")]
+    assert stale(listing, {"Custom:SITE2001"}) == ["Custom:SITE3001"]
+    assert stale(listing, set()) == ["Custom:SITE3001", "Custom:SITE2001"]
+    assert stale([], set()) == []
+
+
+def test_a_revoked_branchs_lamps_go_unavailable_and_leave_the_database():
+    """Branch 3 (3001) revoked while its phone was in a call: headquarters makes the relayed device
+    unavailable (published to the other branches) and deletes it, so that no start of Asterisk
+    sets it busy again; branch 2's 2001 stays. A state set before is set again if 3001 comes back."""
+    from appliance.sites.relay import LampRelay
+
+    relay = LampRelay(_Ami(stored={"SITE3001": "INUSE", "SITE2001": "NOT_INUSE", "NIGHT1": "INUSE"}))
+    relay.enabled = True
+    relay.offer([_status("3001", "InUse")])
+    relay.keep_only({"Custom:SITE2001"})
+    relay.offer([_status("3001", "InUse")])  # back (enrolled again): set anew
+    relay.keep_only(())  # nothing relayed any longer (one branch left)
+    relay.stop()
+    relay._run()
+    assert relay.ami.sent == [("Setvar", "DEVICE_STATE(Custom:SITE3001)", "INUSE"),
+                              ("Setvar", "DEVICE_STATE(Custom:SITE3001)", "UNAVAILABLE"),
+                              ("DBDel", "CustomDevstate", "SITE3001"),
+                              ("Setvar", "DEVICE_STATE(Custom:SITE3001)", "INUSE"),
+                              ("Setvar", "DEVICE_STATE(Custom:SITE2001)", "UNAVAILABLE"),
+                              ("DBDel", "CustomDevstate", "SITE2001"),
+                              ("Setvar", "DEVICE_STATE(Custom:SITE3001)", "UNAVAILABLE"),
+                              ("DBDel", "CustomDevstate", "SITE3001")]
+    assert relay.ami.stored == {"NIGHT1": "INUSE"}
+
+
+def test_a_lamp_that_could_not_be_cleared_is_cleared_after_the_next_apply():
+    from appliance.sites.relay import LampRelay
+
+    relay = LampRelay(_Ami(fail=True, stored={"SITE3001": "INUSE"}))
+    relay.keep_only(())
+    relay.stop()
+    relay._run()
+    relay.ami.fail = False
+    relay.keep_only(())
+    relay.stop()
+    relay._run()
+    assert relay.ami.stored == {}

@@ -23,9 +23,9 @@ from ...blacklist.service import forms_of
 from . import fax, paging, selfservice, sites, surveys, webrtc
 from .confbridge import HOST_MENU, USER_MENU, bridge_profile, user_profile
 from .core import PARK_CONTEXT
+from .phones import VM_CONTEXT
 from .pjsip import PHONE_CONTEXT, TLS_ONLY_CONTEXT, TRUNK_CONTEXT
 
-VM_CONTEXT = "default"
 RECORD_PROMPT_CODE = "*77"
 # FreePBX's *90/*91 are call forward busy; supervision sits on *222-*224 (Issabel's habit for spy).
 SPY_CODES = {"*222": ("listen", "q"), "*223": ("whisper", "qw"), "*224": ("barge", "qB")}

@@ -9,6 +9,13 @@ import hmac
 from ..conf import ConfFile, Section
 from ..snapshot import ExtensionView
 
+VM_CONTEXT = "default"  # voicemail.conf's context of every mailbox
+
+
+def mailbox(number: str) -> str:
+    """A mailbox as Asterisk names it (for MWI, and between sites)."""
+    return f"{number}@{VM_CONTEXT}"
+
 
 def extension_common(conf: ConfFile, e: Section, name: str, ext: ExtensionView, language: str,
                      transfer_context: str, password: str) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from ..conf import ConfFile, check_value
 from ..snapshot import Snapshot
 from . import sites, webrtc
-from .phones import auth, derived_password, extension_common
+from .phones import auth, derived_password, extension_common, mailbox
 
 PHONE_CONTEXT = "callbox-phones"
 #: Where calls from an extension set to TLS enter: refused unless they came over TLS (dialplan.py).
@@ -114,7 +114,7 @@ def render(snap: Snapshot) -> dict[str, str]:
         e.set("aors", n)
         e.set("callerid", f'"{ext.name}" <{n}>')
         if ext.has_mailbox:
-            e.set("mailboxes", f"{n}@default")
+            e.set("mailboxes", mailbox(n))
         e.set("direct_media", False)
         e.set("rtp_symmetric", True)
         e.set("force_rport", True)
@@ -132,6 +132,10 @@ def render(snap: Snapshot) -> dict[str, str]:
         r.set("remove_unavailable", True)
         r.set("qualify_frequency", "30")
         r.set("qualify_timeout", QUALIFY_TIMEOUT)
+        if ext.has_mailbox:
+            # A colleague's phone SUBSCRIBEs to message-summary for this number and its lamp shows
+            # this mailbox (its own phone has it unsolicited, from the endpoint).
+            r.set("mailboxes", mailbox(n))
         if ext.transport == "tls":
             _guard(conf, ext)
         if ext.browser_phone:

@@ -24,7 +24,7 @@ import hashlib
 
 from ..conf import ConfFile
 from ..snapshot import Snapshot
-from .phones import auth
+from .phones import VM_CONTEXT, auth, mailbox
 
 FROM_SITES = "callbox-from-sites"
 SITES_CONTEXT = "callbox-sites"  # the other sites' numbers, and the hints on their extensions
@@ -38,6 +38,9 @@ HEADQUARTERS = 1
 # reaches headquarters and goes no further. Headquarters sets a device of its own to the state of
 # its hint on 3001 (appliance/sites/relay.py), and that state goes out to every branch.
 RELAYED_PREFIX = "Custom:SITE"
+# Mailbox states a site takes from another: digits in the one context of the box's mailboxes
+# (spelt out: a bracket would open a section in pjsip.conf).
+MAILBOX_FILTER = f"^(0|1|2|3|4|5|6|7|8|9)+@{VM_CONTEXT}$"
 # A hint's state (ExtensionStatus StatusText) as the device state that gives the same hint state.
 RELAYED_STATES = {"Idle": "NOT_INUSE", "InUse": "INUSE", "Busy": "BUSY", "Unavailable": "UNAVAILABLE",
                   "Ringing": "RINGING", "InUse&Ringing": "RINGINUSE", "Hold": "ONHOLD", "InUse&Hold": "ONHOLD"}
@@ -85,6 +88,7 @@ def trunks(conf: ConfFile, snap: Snapshot) -> None:
         i.set("endpoint", name)
         i.set("match", t.address)
         _device_states(conf, snap, t, name)
+    _mailbox_lamps(conf, snap)
 
 
 def publication(t) -> str:
@@ -98,27 +102,58 @@ def publication(t) -> str:
     return f"{endpoint(t.number)}-states-{hashlib.sha256(t.secret.encode()).hexdigest()[:8]}"
 
 
+def mailbox_publication(t) -> str:
+    """The outbound publication of this box's mailbox states to a site (named as `publication`)."""
+    return publication(t).replace("-states-", "-mailboxes-")
+
+
 def _device_states(conf: ConfFile, snap: Snapshot, t, name: str) -> None:
     """Busy lamps across sites (res_pjsip_publish_asterisk): each end PUBLISHes its phones' device
     states to the other, which takes them from this trunk only, authenticated, and only for
     PJSIP devices (a branch also takes headquarters' relayed states of the other branches'
-    extensions). The resource published to is the other end's name for this box."""
-    p = conf.section(publication(t))
-    p.set("type", "outbound-publish")
-    p.set("server_uri", f"sip:site{snap.sites.own}@{t.address}:{snap.system.sip_port}")
-    p.set("event", "asterisk-devicestate")
-    p.set("outbound_auth", name)
-    p.set("transport", "transport-udp")
-    p.set("expiration", PUBLISH_EXPIRES)
+    extensions). The resource published to is the other end's name for this box. Voicemail lamps
+    the same way: each end publishes its mailboxes' message counts (app_voicemail raises them as
+    messages are left, heard or deleted) and takes the other's."""
+    _outbound_publish(conf, snap, t, publication(t), "asterisk-devicestate")
+    _outbound_publish(conf, snap, t, mailbox_publication(t), "asterisk-mwi")
     i = conf.section(name)
     i.set("type", "inbound-publication")
     i.set("endpoint", name)
     i.set("event_asterisk-devicestate", name)
+    i.set("event_asterisk-mwi", name)
     a = conf.section(name)
     a.set("type", "asterisk-publication")
     a.set("devicestate_publish", publication(t))
     a.set("device_state", True)
     a.set("device_state_filter", "^PJSIP/" if snap.sites.own == HEADQUARTERS else f"^(PJSIP/|{RELAYED_PREFIX})")
+    a.set("mailboxstate_publish", mailbox_publication(t))
+    a.set("mailbox_state", True)
+    a.set("mailbox_state_filter", MAILBOX_FILTER)
+
+
+def _outbound_publish(conf: ConfFile, snap: Snapshot, t, name: str, event: str) -> None:
+    p = conf.section(name)
+    p.set("type", "outbound-publish")
+    p.set("server_uri", f"sip:site{snap.sites.own}@{t.address}:{snap.system.sip_port}")
+    p.set("event", event)
+    p.set("outbound_auth", endpoint(t.number))
+    p.set("transport", "transport-udp")
+    p.set("expiration", PUBLISH_EXPIRES)
+
+
+def _mailbox_lamps(conf: ConfFile, snap: Snapshot) -> None:
+    """A phone SUBSCRIBEs to message-summary for a colleague's number at a site this box has a
+    trunk to (as for one here: render/pjsip.py), and Asterisk answers from that site's published
+    mailbox state: an AOR of that number which nothing registers to (max_contacts stays 0).
+    Not for a branch's extensions at another branch: Asterisk publishes on only the mailbox states
+    that began on the box, so headquarters cannot pass them on."""
+    direct = {t.number for t in snap.sites.trunks}
+    own = {e.number for e in snap.extensions}
+    for extension, number in snap.sites.watched:
+        if number in direct and extension not in own:
+            r = conf.section(extension)
+            r.set("type", "aor")
+            r.set("mailboxes", mailbox(extension))
 
 
 def dialplan(body: ConfFile, snap: Snapshot, first_route: int | None) -> None:
