@@ -81,8 +81,9 @@ def ami_text(ev: dict) -> bytes:
         lines += [f"{header}: {ev.get(key, '') if key else _FIXED.get(header, '')}" for header, key in _CEL_HEADERS]
         if ev.get("user_type"):
             lines.append(f"UserDefType: {ev['user_type']}")
-        if "extra" in ev:
-            lines.append("Extra: " + json.dumps(ev["extra"], ensure_ascii=False, separators=(",", ":")))
+        # (cel_manager writes Extra on every event, empty when the event has none)
+        extra = json.dumps(ev["extra"], ensure_ascii=False, separators=(",", ":")) if "extra" in ev else ""
+        lines.append(f"Extra: {extra}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
@@ -91,9 +92,11 @@ def ingestion(copies: int = 2000) -> dict:
     database with a country code), each batch one transaction. Two ways: from the events as
     recorded (the recorder alone), and from the same events as AMI text (what the AMI reader
     does as well: parsing the text into messages, keeping what records use of each, queueing it)."""
+    import os
+
     events, calls = event_stream(copies)
     text = b"".join(ami_text(ev) for ev in events)
-    out = {"events": len(events), "calls": calls}
+    out = {"events": len(events), "calls": calls, "load": os.getloadavg()[0], "cores": os.cpu_count()}
     for way in ("recorder", "ami"):
         with tempfile.TemporaryDirectory() as tmp:
             open_database(Path(tmp) / "config.db")
@@ -281,11 +284,56 @@ def measure(sizes=SIZES, keep: Path | None = None, calls: dict | None = None) ->
 BEFORE = {"commit": "b4bd714", "ami_cpu": 1018, "ami_clock": 740, "recorder_cpu": 2706, "recorder_clock": 2271}
 
 
+def ingestion_markdown(ing: dict) -> str:
+    """The ingestion part of the section: how it is measured, and the figures."""
+    ami, rec = ing["ami"], ing["recorder"]
+    return f"""Ingestion: the recorded channel-event streams of tests/unit/data/cel (answered, busy,
+blind and attended transfers, hold, IVR to extension, ring group, outbound, queue answered
+and abandoned), copied with fresh ids into one stream of {ing['calls']:,} calls
+({ing['events']:,} events), into a new SQLite store (WAL, synchronous=NORMAL) in the call
+recorder's batches of up to {BATCH:,} events, each batch one transaction holding its events and
+the records of the calls it ends, numbers normalised with the box's numbering (a config
+database with country code 86, as the box reads it). Two ways: the recorder alone, fed the
+events as recorded; and the whole path from AMI text (the same events written as Asterisk's
+AMI sends them, every header cel_manager writes, Extra empty where an event has none: the AMI
+parser, picking what records use out of each event, the recorder's queue, then the recorder),
+read 64 KiB at a time and stored in full batches as a busy recorder takes them. Load average
+{ing['load']:.1f} on {ing['cores']} cores when this part began (`scripts/bench_reports.py --ingestion` runs it
+alone).
+
+| What | Figure | Before (same stream, same machine, the code of {BEFORE['commit']}) | Target |
+|---|---|---|---|
+| From AMI text, per CPU second of the process | {ami['records_per_cpu_second']:,.0f} records/s | {BEFORE['ami_cpu']:,} records/s | 10,000 records/s |
+| From AMI text, per second of the clock | {ami['records_per_second']:,.0f} records/s ({ami['events_per_second']:,.0f} events/s) | {BEFORE['ami_clock']:,} records/s | 10,000 records/s |
+| The recorder alone, per CPU second of the process | {rec['records_per_cpu_second']:,.0f} records/s | {BEFORE['recorder_cpu']:,} records/s | |
+| The recorder alone, per second of the clock | {rec['records_per_second']:,.0f} records/s ({rec['events_per_second']:,.0f} events/s) | {BEFORE['recorder_clock']:,} records/s | |
+"""
+
+
+def ingestion_note() -> str:
+    """The notes' bullet on ingestion."""
+    return f"""- Ingestion: a call that begins and ends within a batch (up to {BATCH:,} events) has its events
+  stored as one row; per record the rest is the call recorder's Python (grouping events into
+  calls, building the record, encoding its 20 or so events as JSON) and SQLite's inserts into the
+  record's 8 indexes, its legs, parties and the rollups' triggers (in a profile of the path from
+  AMI text: the recorder's batches a little over half, SQLite's statements and commits about a
+  sixth, JSON encoding a tenth). The AMI reader's part is the other two fifths: cutting the text
+  into packets, and for each CEL event one regular-expression match of the shape cel_manager
+  writes (another shape is read header by header), its Extra read by json's scanner, the queue.
+  What made it faster: the box's numbering read once a batch instead of from the config database
+  for every number (half of the recorder's time), AMI text cut into messages at blank lines a read
+  at a time, each packet kept as text and cut into headers only when they are asked for, a CEL
+  event's values read in one match instead of header by header, a SimpleQueue. Stored rows are
+  the same (every table compared row by row with the code before). The target is not reached:
+  what is left is per-event Python (about 20 events a record) and the store's own indexes and
+  triggers, which the call log's filters and the reports read.
+"""
+
+
 def markdown(result: dict) -> str:
     import bench_records_cpu as records_cpu
 
     ing, results = result["ingestion"], result["queries"]
-    ami, rec = ing["ami"], ing["recorder"]
     sizes = sorted(results)
     head = " | ".join(f"p95, {n:,} records" for n in sizes)
     ratio = {name: results[sizes[-1]][name] / results[sizes[0]][name] for name in results[sizes[0]]
@@ -299,24 +347,7 @@ def markdown(result: dict) -> str:
     return f"""
 ## The reports store
 
-Ingestion: the recorded channel-event streams of tests/unit/data/cel (answered, busy,
-blind and attended transfers, hold, IVR to extension, ring group, outbound, queue answered
-and abandoned), copied with fresh ids into one stream of {ing['calls']:,} calls
-({ing['events']:,} events), into a new SQLite store (WAL, synchronous=NORMAL) in the call
-recorder's batches of up to {BATCH:,} events, each batch one transaction holding its events and
-the records of the calls it ends, numbers normalised with the box's numbering (a config
-database with country code 86, as the box reads it). Two ways: the recorder alone, fed the
-events as recorded; and the whole path from AMI text (the same events written as Asterisk's
-AMI sends them, every header cel_manager writes: the AMI parser, picking what records use out
-of each event, the recorder's queue, then the recorder), read 64 KiB at a time and stored in
-full batches as a busy recorder takes them.
-
-| What | Figure | Before (same stream, same machine, the code of {BEFORE['commit']}) | Target |
-|---|---|---|---|
-| From AMI text, per CPU second of the process | {ami['records_per_cpu_second']:,.0f} records/s | {BEFORE['ami_cpu']:,} records/s | 10,000 records/s |
-| From AMI text, per second of the clock | {ami['records_per_second']:,.0f} records/s ({ami['events_per_second']:,.0f} events/s) | {BEFORE['ami_clock']:,} records/s | 10,000 records/s |
-| The recorder alone, per CPU second of the process | {rec['records_per_cpu_second']:,.0f} records/s | {BEFORE['recorder_cpu']:,} records/s | |
-| The recorder alone, per second of the clock | {rec['records_per_second']:,.0f} records/s ({rec['events_per_second']:,.0f} events/s) | {BEFORE['recorder_clock']:,} records/s | |
+{ingestion_markdown(ing)}
 {records_cpu.markdown(result.get("calls"))}
 Queries: generated call records over a year (an 800-seat center's mix: half inbound, 60 %
 of those through one of 8 queues; a leg per phone and trunk, a party per call), each query
@@ -353,26 +384,30 @@ Notes
   and outcome at most (all but one extension here), and counted up to 10,000 otherwise
   (`"total_capped": true` past it: one extension, whose calls are about 12,500).
   Pages past the middle are read from the other end.
-- Ingestion: a call that begins and ends within a batch (up to {BATCH:,} events) has its events
-  stored as one row; per record the rest is the call recorder's Python (grouping events into
-  calls, building the record, encoding its 20 or so events as JSON, about a quarter) and SQLite's
-  inserts into the record's 8 indexes, its legs, parties and the rollups' triggers (about a third).
-  From AMI text, the AMI reader's part (parsing some 23 header lines an event, indexing them by
-  name, picking what records use, the queue) costs more than the recorder's. What made it faster:
-  the box's numbering read once a batch instead of from the config database for every number
-  (half of the recorder's time), AMI text cut into messages at blank lines a read at a time and a
-  message's headers indexed at the first look-up (a look-up was a pass over every header), a
-  SimpleQueue. The target is not reached: past this, what is left is per-event Python and the
-  store's own indexes and triggers.
-- This run: load average {result['load']:.1f} on {result['cores']} cores when it began, shared with other
+{ingestion_note()}- This run: load average {result['load']:.1f} on {result['cores']} cores when it began, shared with other
   builds and test suites; the clock's figures count their work too.
 """
+
+
+def _write_ingestion(part: str) -> None:
+    """The ingestion part and its note in place in BENCHMARKS.md's section, the rest of it as it is."""
+    from benchdoc import DOC
+
+    text = DOC.read_text()
+    section = text.index("\n## The reports store")
+    start = text.index("Ingestion: the recorded", section)
+    end = text.index("\n", text.index("\n| The recorder alone, per second of the clock", start) + 1) + 1
+    text = text[:start] + part + text[end:]
+    start = text.index("- Ingestion: a call", section)
+    end = text.index("\n- ", start) + 1
+    DOC.write_text(text[:start] + ingestion_note() + text[end:])
 
 
 def main() -> int:
     """Measure, print, and with --write replace this section of BENCHMARKS.md; --keep DIR keeps
     (and reuses) the big store there; --calls starts a box for Asterisk's CPU with call records on
-    and off (make bench measures it on its own box)."""
+    and off (make bench measures it on its own box); --ingestion measures the ingestion alone (and
+    with --write puts its figures and note in place in the section, the rest left as it is)."""
     args = sys.argv[1:]
     keep = None
     if "--keep" in args:
@@ -383,6 +418,12 @@ def main() -> int:
         import bench_records_cpu
 
         calls = bench_records_cpu.on_a_box()
+    if "--ingestion" in args:
+        part = ingestion_markdown(ingestion())
+        print(part)
+        if "--write" in sys.argv:
+            _write_ingestion(part)
+        return 0
     args = [a for a in args if a not in ("--write", "--calls")]
     section = markdown(measure([int(a) for a in args] or SIZES, keep, calls))
     print(section)

@@ -54,6 +54,11 @@ class Message:
             headers = self._list = _parse(self._text)
         return headers
 
+    @property
+    def text(self):
+        """The packet's lines as received (newline-separated), or None for a Message made of headers."""
+        return self._text
+
     def get(self, key, default=None):
         index = self._index
         if index is None:

@@ -39,37 +39,73 @@ _CEL_FIELDS = {"uniqueid": "uniqueid", "linkedid": "linkedid", "channel": "chann
 
 _PICK = picker(("event", "eventname", *(src for src, _ in _CEL_FIELDS), "extra"))
 _USED = ("CEL", "Hold", "Unhold")
+# A CEL event as cel_manager writes it (Asterisk 22's cel/cel_manager.c: these headers in this order,
+# TenantID only for a channel that has one, UserDefType only on a user-defined event, Extra always),
+# read in one match: most of a busy box's AMI traffic. Any other shape (names in other case, another
+# order, a header more) is read header by header.
+_WRITTEN = re.compile(
+    "Event: CEL\nPrivilege: [^\n]*\nEventName: (?P<eventname>[^\n]*)\nAccountCode: [^\n]*\n"
+    "CallerIDnum: (?P<calleridnum>[^\n]*)\nCallerIDname: (?P<calleridname>[^\n]*)\nCallerIDani: [^\n]*\n"
+    "CallerIDrdnis: [^\n]*\nCallerIDdnid: [^\n]*\nExten: (?P<exten>[^\n]*)\nContext: (?P<context>[^\n]*)\n"
+    "Channel: (?P<channel>[^\n]*)\nApplication: (?P<application>[^\n]*)\nAppData: (?P<appdata>[^\n]*)\n"
+    "EventTime: [^\n]*\nAMAFlags: [^\n]*\nUniqueID: (?P<uniqueid>[^\n]*)\nLinkedID: (?P<linkedid>[^\n]*)\n"
+    "(?:TenantID: [^\n]*\n)?Userfield: [^\n]*\nPeer: (?P<peer>[^\n]*)\nPeerAccount: [^\n]*"
+    "(?:\nUserDefType: (?P<userdeftype>[^\n]*))?(?:\nExtra: (?P<extra>[^\n]*))?").fullmatch
+_SOURCES = tuple(src for src, _ in _CEL_FIELDS)
+_KEYS = tuple(dst for _, dst in _CEL_FIELDS)
 
 
 def event_of(fields, received: float) -> dict | None:
     """The part of an AMI event (a Message, or a dict in tests) that call records use, or None for
     an event they do not use. AMI's header names are looked up without regard to case."""
+    received = round(received, 3)  # records show milliseconds: durations must add up with the times shown
     if isinstance(fields, Message):
-        text = fields._text
+        text = fields.text
         if text is not None and text.startswith("Event: "):  # as Asterisk writes them: by name, unread
             end = text.find("\n")
             if (text[7:end] if end >= 0 else text[7:]) not in _USED:
                 return None
+            written = _WRITTEN(text)
+            if written is not None:
+                name, *values, extra = written.group("eventname", *_SOURCES, "extra")
+                return _cel(received, name, zip(_KEYS, values), extra)
         fields = _PICK(fields)
     else:
         lowered = getattr(fields, "lowered", None)
         fields = lowered() if lowered else {k.lower(): v for k, v in fields.items()}
     name = fields.get("event")
-    received = round(received, 3)  # records show milliseconds: durations must add up with the times shown
     if name == "CEL":
-        ev = {"time": received, "event": fields.get("eventname", "")}
-        ev.update({dst: value for src, dst in _CEL_FIELDS if (value := fields.get(src))})
-        extra = fields.get("extra")
-        if extra:
-            try:
-                ev["extra"] = json.loads(extra)
-            except ValueError:
-                ev["extra"] = {"text": extra}
-        return ev if ev.get("linkedid") and ev.get("uniqueid") else None
+        return _cel(received, fields.get("eventname", ""), ((dst, fields.get(src)) for src, dst in _CEL_FIELDS),
+                    fields.get("extra"))
     if name in ("Hold", "Unhold") and fields.get("linkedid") and fields.get("uniqueid"):
         return {"time": received, "event": name.upper(), "uniqueid": fields["uniqueid"],
                 "linkedid": fields["linkedid"], "channel": fields.get("channel", "")}
     return None
+
+
+def _cel(received: float, name: str, values, extra: str | None) -> dict | None:
+    """A CEL event's part: its headers' values that are not empty, by the names records use."""
+    ev = {"time": received, "event": name}
+    ev.update({key: value for key, value in values if value})
+    if extra:
+        try:
+            ev["extra"] = _json(extra)
+        except ValueError:
+            ev["extra"] = {"text": extra}
+    return ev if ev.get("linkedid") and ev.get("uniqueid") else None
+
+
+_SCAN = json.JSONDecoder().scan_once
+
+
+def _json(text: str):
+    """json.loads(text), by its scanner at once where the text is one value with no space around
+    it (as Asterisk writes Extra): json.loads's own steps around it cost more than the scan."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)  # not a value where it starts: json.loads says why
+    return value if end == len(text) else json.loads(text)
 
 
 def party(channel: str) -> tuple[str, str | None]:

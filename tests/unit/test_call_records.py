@@ -337,3 +337,39 @@ def test_events_read_from_ami_text_as_from_their_headers():
     taken = [event_of(m, 1764550000.0) for m in parsed]
     assert taken == [event_of(Message(m.items()), 1764550000.0) for m in parsed]
     assert sum(ev is not None for ev in taken) == len(events) + 51 and taken[-3:-1] == [None, None]
+
+
+def test_a_cel_event_as_asterisk_writes_it_is_read_as_its_headers():
+    """cel_manager writes every CEL event in one shape (with a TenantID on a channel that has one),
+    read in one match; the same events in any other shape (a header more, one repeated after, names
+    in other case, Extra with a space more or not JSON) are read header by header. Either way the
+    record takes the same of it as of its headers (the first of a repeated one), and of an event
+    written as recorded, the event recorded."""
+    import sys
+
+    from appliance.ami import Message, Parser
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    from bench_reports import ami_text
+
+    events = [ev for path in sorted(DATA.glob("*.jsonl")) for ev in transcript(path.stem)]
+    texts = [ami_text(ev) for ev in events]
+    assert all(t.startswith(b"Event: CEL\r\n") for t in texts if b"\r\nExtra: " in t)
+    tenant = [t.replace(b"\r\nUserfield: ", b"\r\nTenantID: branch-1\r\nUserfield: ") for t in texts]
+    shapes = [lambda t: t.replace(b"\r\n\r\n", b"\r\nUniqueID: later\r\n\r\n"),
+              lambda t: t.replace(b"Privilege: call,all\r\n", b"Privilege: call,all\r\nTimestamp: 1764550000.1\r\n"),
+              lambda t: t.replace(b"\r\nLinkedID: ", b"\r\nLinkedid: "),
+              lambda t: t.replace(b"\r\nExtra: ", b"\r\nExtra:  "),
+              lambda t: t.replace(b"\r\nExtra: ", b"\r\nExtra: not JSON"),
+              lambda t: t.replace(b"\r\nExtra: {", b"\r\nExtra: [1] {")]
+    others = [shape(t) for t in texts if t.startswith(b"Event: CEL") for shape in shapes]
+    parsed = Parser().feed(b"".join(texts + others + tenant))
+    assert len(parsed) == len(texts) + len(others) + len(tenant)
+    taken = [event_of(m, 1764550000.0) for m in parsed]
+    assert taken == [event_of(Message(m.items()), 1764550000.0) for m in parsed]
+    assert taken[:len(events)] == [{**ev, "time": 1764550000.0} for ev in events] == taken[-len(events):]
+    shaped = taken[len(events):len(events) + len(others)]
+    repeated = shaped[::len(shapes)]
+    assert [ev["uniqueid"] for ev in repeated] == [ev["uniqueid"] for ev in events
+                                                   if ev["event"] not in ("HOLD", "UNHOLD")]
+    assert any(ev.get("extra") == {"text": "not JSON"} for ev in shaped[4::len(shapes)])
