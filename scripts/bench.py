@@ -13,8 +13,10 @@ a 64-party conference against bare ConfBridge, feature-code call setup against a
 plain call), the disk image (bench_image.py), the reports store (bench_reports.py, with Asterisk's CPU at
 200 calls with call records on and off: bench_records_cpu.py), an SMS
 broadcast of 10,000 messages (bench_sms.py), 100,000 tickets (bench_tickets.py), the DAHDI
-configuration of 32 E1 spans against one (bench_dahdi.py: render and apply, no card) and,
-on a fresh box of its own, call capacity against bare Asterisk (bench_capacity.py).
+configuration of 32 E1 spans against one (bench_dahdi.py: render and apply, no card),
+on a fresh box of its own, call capacity against bare Asterisk (bench_capacity.py) and, on
+boxes of their own, headquarters with 20 branches (bench_sites.py: enrolling at once, calls
+through the tunnel against calls at headquarters, headquarters' supervisor with and without sites).
 Benchmarks are not tests: nothing here fails on a slow machine; the targets
 are printed beside the figures.
 """
@@ -45,6 +47,7 @@ import bench_floor  # noqa: E402
 import bench_image  # noqa: E402
 import bench_records_cpu  # noqa: E402
 import bench_reports  # noqa: E402
+import bench_sites  # noqa: E402
 import bench_sms  # noqa: E402
 import bench_switchboard  # noqa: E402
 import bench_tickets  # noqa: E402
@@ -260,6 +263,7 @@ Notes
     doc += bench_tickets.markdown(bench_tickets.measure())
     doc += bench_dahdi.markdown(bench_dahdi.measure())
     doc += bench_capacity.markdown(bench_capacity.run())
+    doc += bench_sites.markdown(bench_sites.measure())
     (REPO / "BENCHMARKS.md").write_text(doc)
     print(doc)
     return 0

@@ -575,12 +575,9 @@ def main() -> int:
     a = p.parse_args()
     result = run(a.scale)
     print(json.dumps(result, indent=1, default=str), file=sys.stderr)
-    section = markdown(result)
-    print(section)
-    if a.write:
-        from benchdoc import replace_section
+    from benchdoc import publish
 
-        replace_section(SECTION.removeprefix("## "), section)
+    publish(SECTION.removeprefix("## "), markdown(result), a.write)
     return 0
 
 

@@ -15,3 +15,10 @@ def replace_section(heading: str, section: str) -> None:
         end = text.find("\n## ", start + 1)
         text = text[:start] + (text[end:] if end >= 0 else "")
     DOC.write_text(text.rstrip("\n") + "\n" + section)
+
+
+def publish(heading: str, section: str, write: bool) -> None:
+    """A benchmark run alone: its section printed and, when asked (--write), put in BENCHMARKS.md."""
+    print(section)
+    if write:
+        replace_section(heading, section)

@@ -338,6 +338,7 @@ class Call(pj.Call):
         self.remote_uri = ""
         self.arrived: float | None = None  # wall clock when an incoming call reached the phone
         self.invite = ""  # an incoming call's INVITE as it arrived
+        self.state_at: dict[int, float] = {}  # wall clock when the call first reached each state
 
     def headers(self, name: str) -> list[str]:
         """The values of an incoming INVITE's header `name` (in the order they came)."""
@@ -358,6 +359,7 @@ class Call(pj.Call):
         info = self.getInfo()
         self.state = info.state
         self.last_status = info.lastStatusCode
+        self.state_at.setdefault(self.state, time.time())
         if self.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             # pjsua has room for 32 recorders and players in all: give them back.
             self.recorder = None
