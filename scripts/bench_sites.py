@@ -34,6 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from appliance.sites.manager import REPORT_EVERY  # noqa: E402
 from tests.api import Api  # noqa: E402
 from tests.audio import write_tone  # noqa: E402
 from tests.integration.conftest import ADMIN_PASSWORD, box_cli  # noqa: E402
@@ -45,7 +46,7 @@ from bench_floor import _rest, cpu_seconds, spread  # noqa: E402
 
 SECTION = "## Sites"
 BRANCHES = 20
-STARTING_AT_ONCE = 3  # boxes started together: 21 at once starve each other past their start timeout
+STARTING_AT_ONCE = 3  # boxes started together: a few at a time, so none runs into its start timeout
 NATTED = 2, 4  # branch 2, 6, 10, ...: behind a NAT router
 IDLE_WINDOW = 60.0
 ROUNDS = 20
@@ -75,6 +76,13 @@ class Sites:
         self.names = [f"bench-{secrets.token_hex(3)}" for _ in range(count + 1)]
         self.boxes: list = []
         self.net: Internet | None = None
+        try:
+            self._join(count)
+        except BaseException:
+            self.close()  # the boxes that did start, and the namespaces made so far
+            raise
+
+    def _join(self, count: int) -> None:
         with ThreadPoolExecutor(STARTING_AT_ONCE) as pool:
             self.boxes = list(pool.map(_try_start, self.names))
         for b in self.boxes:
@@ -92,9 +100,9 @@ class Sites:
     def close(self) -> None:
         if self.net is not None:
             self.net.close()
-        started = [n for n, b in zip(self.names, self.boxes) if not isinstance(b, Exception)]
+        # Every name, started or not: an interrupted start leaves no list of what came up.
         with ThreadPoolExecutor(4) as pool:
-            list(pool.map(lambda n: box_cli("down", n, "--purge", check=False), started))
+            list(pool.map(lambda n: box_cli("down", n, "--purge", check=False), self.names))
 
 
 def supervisor_at_rest(box, api: Api) -> dict:
@@ -275,7 +283,7 @@ def measure(count: int = BRANCHES) -> dict:
         enrolment = enrol_at_once(hq, branches)
         site_ids = {s["name"]: s["id"] for s in hq.get("/sites").json["items"]}
         wait_for(lambda: all(_settled(a) for a in (hq, *branches.values())), 120, "every dial plan applied")
-        time.sleep(2 * 10.0)  # two report rounds: each branch has reported and has the site list
+        time.sleep(2 * REPORT_EVERY)  # each branch has reported and has the site list
         with_sites = supervisor_at_rest(hq_box, hq)
         assert all(s["state"] == "up" for s in hq.get("/sites").json["items"]), "a site went down while idle"
         n = NATTED[0] if count >= NATTED[0] else 1
@@ -345,8 +353,8 @@ def markdown(r: dict) -> str:
 
 Notes
 - {count + 1} dev boxes (real Asterisk 22, WireGuard by wireguard-go), each in its own network
-  namespace, on an "internet" namespace (a bridge on 203.0.113.0/24); {behind} behind a NAT
-  router of its own (masquerading, letting in only answers), the others on the internet.
+  namespace, on an "internet" namespace (a bridge on 203.0.113.0/24); {behind} behind NAT, each
+  with a router of its own (masquerading, letting in only answers), the others on the internet.
   Starting the boxes ({STARTING_AT_ONCE} at a time) took {r["boxes_started"]:.0f} s, not counted.
 - Enrolment: headquarters issues the {count} codes first (not timed); one thread per branch posts
   its code at the same moment and then polls its own GET /api/v1/enrol; the bench polls
@@ -366,8 +374,8 @@ Notes
   each of which sends its own stream on to the next leg. End-to-end delay is not given: each
   phone's RTCP ends at its own Asterisk, so pjsua2's round-trip time covers one leg only.
 - Supervisor: CPU seconds (user + system) of headquarters' supervisor process over {IDLE_WINDOW:.0f} s with
-  nothing asked of it, read from /proc in the box; with sites, each branch reports every 10 s
-  over HTTPS. Memory is the supervisor's resident set at the end of each window.
+  nothing asked of it, read from /proc in the box; with sites, each branch reports every
+  {REPORT_EVERY:.0f} s over HTTPS. Memory is the supervisor's resident set at the end of each window.
 """
 
 
