@@ -306,6 +306,7 @@ def markdown(r: dict) -> str:
         return f"{max(v):.1f} s (p50 per branch {statistics.median(v):.1f} s)"
 
     e, count = r["enrolment"], r["branches"]
+    branches, sites = (f"{count} branches", f"{count} sites") if count != 1 else ("1 branch", "1 site")
     tunnel, direct = r["rounds"]["tunnel"], r["rounds"]["direct"]
     rows = []
     for key, label in (("ring", "180 Ringing"), ("answer", "200 OK")):
@@ -343,13 +344,13 @@ def markdown(r: dict) -> str:
 
 | What | Figure | Reference (same run) | Ratio |
 |---|---|---|---|
-| {count} branches given their codes at once: the first enrol POST until every enrol POST was answered | {secs(e["answered"])} | | |
+| {branches} given their codes at once: the first enrol POST until every enrol POST was answered | {secs(e["answered"])} | | |
 | ... until every site is "up" at headquarters (a WireGuard handshake, GET /api/v1/sites) | {secs(e["up"])} | | |
 | ... until headquarters' trunk to every branch answers its qualify | {secs(e["hq_trunk"])} | | |
 | ... until every branch's trunk to headquarters answers its qualify | {secs(e["branch_trunk"])} | | |
 {rows}
-| Headquarters' supervisor, CPU over {IDLE_WINDOW:.0f} s at rest with {count} sites up and reporting | {loaded["cpu"]:.2f} s ({loaded["cpu"] / IDLE_WINDOW * 100:.1f} % of a core) | with no site (same boxes, before the codes): {alone["cpu"]:.2f} s | {cpu_ratio} |
-| Headquarters' supervisor, resident memory with {count} sites | {loaded["rss"] / 2**20:.1f} MiB | with no site: {alone["rss"] / 2**20:.1f} MiB | {loaded["rss"] / alone["rss"]:.2f} x |
+| Headquarters' supervisor, CPU over {IDLE_WINDOW:.0f} s at rest with {sites} up and reporting | {loaded["cpu"]:.2f} s ({loaded["cpu"] / IDLE_WINDOW * 100:.1f} % of a core) | with no site (same boxes, before the codes): {alone["cpu"]:.2f} s | {cpu_ratio} |
+| Headquarters' supervisor, resident memory with {sites} | {loaded["rss"] / 2**20:.1f} MiB | with no site: {alone["rss"] / 2**20:.1f} MiB | {loaded["rss"] / alone["rss"]:.2f} x |
 
 Notes
 - {count + 1} dev boxes (real Asterisk 22, WireGuard by wireguard-go), each in its own network
