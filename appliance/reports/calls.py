@@ -58,7 +58,6 @@ _KEYS = tuple(dst for _, dst in _CEL_FIELDS)
 def event_of(fields, received: float) -> dict | None:
     """The part of an AMI event (a Message, or a dict in tests) that call records use, or None for
     an event they do not use. AMI's header names are looked up without regard to case."""
-    received = round(received, 3)  # records show milliseconds: durations must add up with the times shown
     if isinstance(fields, Message):
         text = fields.text
         if text is not None and text.startswith("Event: "):  # as Asterisk writes them: by name, unread
@@ -68,12 +67,13 @@ def event_of(fields, received: float) -> dict | None:
             written = _WRITTEN(text)
             if written is not None:
                 name, *values, extra = written.group("eventname", *_SOURCES, "extra")
-                return _cel(received, name, zip(_KEYS, values), extra)
+                return _cel(round(received, 3), name, zip(_KEYS, values), extra)
         fields = _PICK(fields)
     else:
         lowered = getattr(fields, "lowered", None)
         fields = lowered() if lowered else {k.lower(): v for k, v in fields.items()}
     name = fields.get("event")
+    received = round(received, 3)  # records show milliseconds: durations must add up with the times shown
     if name == "CEL":
         return _cel(received, fields.get("eventname", ""), ((dst, fields.get(src)) for src, dst in _CEL_FIELDS),
                     fields.get("extra"))
