@@ -533,9 +533,11 @@ def test_calls_and_lamps_between_sites_and_through_branch_3(hq, branches, sites,
 
 
 def test_voicemail_lamps_between_sites(hq, branches, sites, boxes, phones):
-    """A phone at branch 2 watches the mailbox of headquarters' 8301 (a SUBSCRIBE to message-summary
-    for 8301 with its own credentials, as a desk phone's mailbox key does): dark, lit when a caller
-    leaves 8301 a message at headquarters, dark again once the message is deleted there."""
+    """Both ways: a phone at branch 2 (2003's) watches the mailbox of headquarters' 8301, and one at
+    headquarters (8301's) the mailbox of branch 2's 2003, each by a SUBSCRIBE to message-summary for
+    the colleague's number with its own credentials, as a desk phone's mailbox key does. Each lamp
+    is dark, lights when a caller leaves a message in that mailbox at the other site (no phone
+    answers: none is registered), and goes dark again once the message is deleted there."""
     from tests.integration.test_phones import leave_voicemail
     from tests.mwiwatch import MailboxLamp
 
@@ -547,26 +549,30 @@ def test_voicemail_lamps_between_sites(hq, branches, sites, boxes, phones):
         r = api.post("/extensions", {"number": number, "name": f"Desk {number}"})
         assert r.status == 201, r
         made[number] = r.json
-    lamp = MailboxLamp(b2_box.host_ip, f"{b2_box.box_ip}:5060", "2003", made["2003"]["secret"])
+    # The mailbox watched: (the lamp watching it at the other site, the API of its own site).
+    lamps = {"8301": (MailboxLamp(b2_box.host_ip, f"{b2_box.box_ip}:5060", "2003", made["2003"]["secret"]), hq),
+             "2003": (MailboxLamp(hq_box.host_ip, f"{hq_box.box_ip}:5060", "8301", made["8301"]["secret"]),
+                      branches[2])}
     try:
-        # Branch 2 hears of 8301 at its next report, and from then on takes the subscription.
-        wait(lambda: lamp.subscribe("8301") == 200, 60, "branch 2's phone subscribed to 8301's mailbox",
-             step_ms=1000)
-        wait(lambda: lamp.waiting() is False, 10, "the lamp dark at first")
-        callee = phones["hq"].phone("8301", made["8301"]["secret"], f"{hq_box.box_ip}:5060").register()
+        # Each site hears of the other's new extension at the branch's next report, and from then on
+        # takes the subscription.
+        for number, (lamp, _api) in lamps.items():
+            wait(lambda: lamp.subscribe(number) == 200, 60, f"the subscription to {number}'s mailbox", step_ms=1000)
+            wait(lambda: lamp.waiting() is False, 10, f"the lamp on {number} dark at first")
         caller = phones["hq"].phone("8302", made["8302"]["secret"], f"{hq_box.box_ip}:5060").register()
-        leave_voicemail(phones["hq"], caller, callee, "8301", phones["tones"]["branch"], busy=True)
-        wait(lambda: lamp.waiting() is True, 20, "the lamp at branch 2 lit by the message at headquarters")
-        assert lamp.voice_messages() == "1/0", lamp.notifies[-1]
-        items = hq.get("/extensions/8301/voicemail").json["items"]
-        assert len(items) == 1, items
-        assert hq.delete(f"/extensions/8301/voicemail/{items[0]['id']}").status == 204
-        wait(lambda: lamp.waiting() is False, 20, "the lamp at branch 2 dark again")
-        assert lamp.voice_messages() == "0/0", lamp.notifies[-1]
-        for phone in (callee, caller):
-            phones["hq"].discard(phone)
+        for number, (lamp, api) in lamps.items():
+            leave_voicemail(phones["hq"], caller, None, number, phones["tones"]["branch"])
+            wait(lambda: lamp.waiting() is True, 20, f"the lamp on {number} lit by the message at its site")
+            assert lamp.voice_messages() == "1/0", lamp.notifies[-1]
+            items = api.get(f"/extensions/{number}/voicemail").json["items"]
+            assert len(items) == 1, items
+            assert api.delete(f"/extensions/{number}/voicemail/{items[0]['id']}").status == 204
+            wait(lambda: lamp.waiting() is False, 20, f"the lamp on {number} dark again")
+            assert lamp.voice_messages() == "0/0", lamp.notifies[-1]
+        phones["hq"].discard(caller)
     finally:
-        lamp.close()
+        for lamp, _api in lamps.values():
+            lamp.close()
 
 
 def test_overlapping_branches_are_dialled_by_prefix(hq, branches, sites, boxes, phones):
