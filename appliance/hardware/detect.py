@@ -19,6 +19,11 @@ ISDN_CLASS = "0204"
 SLOTS = {"e1": 31, "bri": 3}
 
 
+def span_width(kinds) -> int:
+    """The channels a span of these kinds takes in DAHDI's numbering."""
+    return SLOTS["bri"] if tuple(kinds) == ("bri",) else SLOTS["e1"]
+
+
 def _id(dev: Device) -> str:
     return f"{dev.vendor}:{dev.device}"
 
@@ -54,7 +59,7 @@ def scan(devices: list[Device], cards: dict[str, Profile], software_spans: bool 
                 unsupported.append(doc)
             continue
         # DAHDI numbers spans and channels in the order cards register; an analog card is one span.
-        width = SLOTS["bri"] if profile.span_kinds == ("bri",) else SLOTS["e1"]
+        width = span_width(profile.span_kinds)
         spans = [{"span": span + i + 1, "dahdi_span": dahdi_span + i + 1, "first_channel": channel + i * width + 1,
                   "kinds": list(profile.span_kinds)} for i in range(profile.spans)]
         channel += width * profile.spans

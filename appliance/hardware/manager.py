@@ -17,7 +17,7 @@ from typing import Callable
 
 from ..log import kv
 from ..supervisor import Manager
-from . import detect, i2c, i2c_sim, kmod, live, panel_text, profiles, trunk_state, udev
+from . import detect, i2c, i2c_sim, kmod, live, panel_text, profiles, span_calls, trunk_state, udev
 from .i2c import Opener
 from .panel import FrontPanel, lan_addresses
 from .sensors import BoardSensors, cpu_temperature
@@ -58,6 +58,9 @@ class HardwareManager(Manager):
         self._present: set[int] = set()  # spans DAHDI has had since the box started
         # Called when spans DAHDI had lost are back (a card put back); the pbx gives them their channels.
         self.spans_returned: list[Callable[[], None]] = []
+        # Called with the DAHDI channels of spans that were clear and are in alarm or gone (a card
+        # pulled, a cable cut): the pbx ends the calls on them (see span_calls), before they return.
+        self.spans_lost: list[Callable[[set[int]], None]] = []
         from .. import box_settings
         from ..db import db
 
@@ -165,15 +168,27 @@ class HardwareManager(Manager):
             # Back: had, lost, and had again (spans not made yet when the box starts are not back).
             back = [n for n, a in alarms.items()
                     if a != [live.MISSING] and self.alarms.get(n) == [live.MISSING] and n in self._present]
+            lost = span_calls.lost(self.alarms, alarms)
             self._present |= {n for n, a in alarms.items() if a != [live.MISSING]}
             self.alarms = alarms
             self.box.events.publish("span_alarms", spans=[{"span": n, "alarms": a} for n, a in sorted(alarms.items())])
             self.refresh_panel()
+            if lost:
+                # Here, in the thread that also sees them back: their calls are gone before that.
+                self._end_calls(lost, span_calls.channels(spans, lost, detect.span_width))
             if back:
                 log.info("hardware: spans back in DAHDI", extra=kv(spans=back))
                 for hook in self.spans_returned:
                     hook()
         return alarms
+
+    def _end_calls(self, spans: list[int], channels: set[int]) -> None:
+        log.warning("hardware: spans lost", extra=kv(spans=spans))
+        for hook in self.spans_lost:
+            try:
+                hook(channels)
+            except Exception as exc:  # noqa: BLE001 - Asterisk away or slow: said, the watch goes on
+                log.error("hardware: calls on lost spans not ended", extra=kv(spans=spans, reason=str(exc)))
 
     def _changed(self, action: str, dev) -> None:
         log.info("hardware: device changed", extra=kv(action=action, device=dev.path if dev else None))

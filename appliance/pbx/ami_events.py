@@ -39,6 +39,8 @@ USED = frozenset({
     "ParkedCall", "UnParkedCall", "ParkedCallTimeOut", "ParkedCallGiveUp", "ParkedCallSwap",
     # security: the ban engine's failures and successes.
     "SuccessfulAuth", "InvalidAccountID", "ChallengeResponseFailed", "InvalidPassword", "FailedACL",
+    # hardware: a DAHDI channel's alarm (the first word of a card pulled: its calls are hung up).
+    "Alarm",
 })
 
 #: Unread events Asterisk need not make at all (manager.conf disabledevents): those raised

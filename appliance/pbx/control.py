@@ -68,9 +68,21 @@ class AsteriskControl:
 
     def dahdi_calls(self) -> dict[int, bool]:
         """Each DAHDI channel chan_dahdi runs, and whether a call is on it (it names an Asterisk channel)."""
-        events = self._list("DAHDIShowChannels", "DAHDIShowChannels", "DAHDIChannel", "No channels")
-        return {int(ev.get("DAHDIChannel")): bool(ev.get("Channel") or ev.get("Uniqueid")) for ev in events
+        return {n: bool(ev.get("Channel") or ev.get("Uniqueid")) for n, ev in self._dahdi_channels().items()}
+
+    def dahdi_call_channels(self, channel: int | None = None) -> dict[int, str]:
+        """Each DAHDI channel that carries a call (or only `channel`), and the Asterisk channel on it."""
+        return {n: ev.get("Channel") or ev.get("Uniqueid") for n, ev in self._dahdi_channels(channel).items()
+                if ev.get("Channel") or ev.get("Uniqueid")}
+
+    def _dahdi_channels(self, channel: int | None = None) -> dict:
+        only = {"DAHDIChannel": str(channel)} if channel is not None else {}
+        events = self._list("DAHDIShowChannels", "DAHDIShowChannels", "DAHDIChannel", "No channels", **only)
+        return {int(ev.get("DAHDIChannel")): ev for ev in events
                 if (ev.get("DAHDIChannel") or "").isdigit() and int(ev.get("DAHDIChannel")) > 0}
+
+    def hangup(self, channel: str, cause: int) -> None:
+        self.ami.action("Hangup", Channel=channel, Cause=str(cause))
 
     def pri_spans(self) -> set[int]:
         events = self._list("PRIShowSpans", "PRIShowSpans", "Span", "No PRI")

@@ -14,6 +14,7 @@ from ..agi.server import AgiServer
 from ..ami import AMIClient
 from ..db import db
 from ..db.journal import journal
+from ..hardware import span_calls
 from ..hardware.dahdi_cfg import DahdiCfg
 from ..log import kv
 from ..prompts import replacements, service as prompts
@@ -122,6 +123,7 @@ class PbxManager(Manager):
         )
         self.control = AsteriskControl(self.ami, self.process.request_restart)
         self.applier = Applier(self.store, self.control, self._snapshot, journal, dahdi_cfg=DahdiCfg())
+        self.removed_channels = span_calls.RemovedChannels(self.control)
         self.applier.after_apply.append(self._prune_voicemail)
         self.applier.after_apply.append(self._trunks_changed)
         self.applier.after_apply.append(self._site_hints_changed)
@@ -134,6 +136,7 @@ class PbxManager(Manager):
         hardware = getattr(self.box, "hardware", None)
         if hardware is not None and hasattr(hardware, "spans_returned"):
             hardware.spans_returned.append(self.applier.spans_returned)
+            hardware.spans_lost.append(self._end_span_calls)
         self.ami.subscribe(self._on_event)
 
     def start(self) -> None:
@@ -183,6 +186,14 @@ class PbxManager(Manager):
         self.applier.asterisk_down()
         self.live.clear()
 
+    def _end_span_calls(self, channels: set[int]) -> None:
+        """The calls on lost spans' channels, ended and gone (see hardware.span_calls)."""
+        if not self.ready:
+            return  # Asterisk down or starting: no call to end
+        ended = span_calls.end_calls(self.control, channels)
+        if ended:
+            log.info("calls on lost spans ended", extra=kv(channels=ended))
+
     def _on_event(self, ev) -> None:
         if ev.name == "FullyBooted":
             # Sent on every AMI login once Asterisk is up: only the first after
@@ -193,6 +204,9 @@ class PbxManager(Manager):
                 log.info("Asterisk is ready", extra=kv(pid=self.process.pid))
                 self.applier.asterisk_ready()
             threading.Thread(target=self._resync, name="pbx-resync", daemon=True).start()
+            return
+        if ev.name == "Alarm" and (channel := span_calls.removed_channel(ev)) is not None:
+            self.removed_channels.heard(channel)
             return
         if ev.name == "Registry":
             threading.Thread(target=self._trunk_resync, name="pbx-trunks", daemon=True).start()

@@ -272,3 +272,55 @@ def test_spans_not_made_yet_are_not_back_when_they_come(box, tmp_path):
     for n in range(1, 33):
         (proc / str(n)).write_text(f'Span {n}: TE8/0/{n} "T8XXP (PCI) Card 0 Span {n}" HDB3/CCS/CRC4 \n')
     assert hardware.poll_alarms(proc)[1] == [] and returned == []
+
+
+def test_calls_on_a_pulled_span_are_ended_before_it_returns(box, tmp_path):
+    """A card's driver letting go of span 2 (DAHDI says NOTOPEN, then the span goes): the pbx is
+    asked once, at the first sign, to end the calls on span 2's channels (32-62), and that is
+    done before the span's return reconfigures it. Span 1 going red later is its own loss."""
+    hardware = box.box.hardware
+    hardware.box.events.publish = lambda topic, **data: None
+    done = []
+    hardware.spans_lost[:] = [lambda channels: done.append(("lost", min(channels), max(channels)))]
+    hardware.spans_returned[:] = [lambda: done.append(("returned",))]
+    proc = tmp_path / "proc-dahdi"
+    proc.mkdir()
+
+    def span_file(n, alarm=""):
+        (proc / str(n)).write_text(f'Span {n}: TE8/0/{n} "T8XXP (PCI) Card 0 Span {n}" HDB3/CCS/CRC4 {alarm}\n')
+
+    for n in range(1, 33):
+        span_file(n)
+    hardware.poll_alarms(proc)
+    assert done == []
+    span_file(2, "NOTOPEN")
+    hardware.poll_alarms(proc)
+    assert done == [("lost", 32, 62)]
+    (proc / "2").unlink()
+    hardware.poll_alarms(proc)
+    assert done == [("lost", 32, 62)]  # already ended at the first sign
+    span_file(1, "RED")
+    hardware.poll_alarms(proc)
+    assert done[-1] == ("lost", 1, 31)
+    span_file(2)
+    hardware.poll_alarms(proc)
+    assert done[-1] == ("returned",)
+
+
+def test_a_failure_to_end_the_calls_does_not_stop_the_watch(box, tmp_path):
+    hardware = box.box.hardware
+    published = []
+    hardware.box.events.publish = lambda topic, **data: published.append(data)
+
+    def refuse(channels):
+        raise TimeoutError("calls still up on the lost spans: DAHDI/33-1")
+
+    hardware.spans_lost[:] = [refuse]
+    proc = tmp_path / "proc-dahdi"
+    proc.mkdir()
+    for n in range(1, 33):
+        (proc / str(n)).write_text(f'Span {n}: TE8/0/{n} "T8XXP (PCI) Card 0 Span {n}" HDB3/CCS/CRC4 \n')
+    hardware.poll_alarms(proc)
+    (proc / "2").unlink()
+    assert hardware.poll_alarms(proc)[2] == ["MISSING"]
+    assert published[-1]["spans"][1] == {"span": 2, "alarms": ["MISSING"]}
