@@ -13,8 +13,9 @@ a 64-party conference against bare ConfBridge, feature-code call setup against a
 plain call), the disk image (bench_image.py), the reports store (bench_reports.py, with Asterisk's CPU at
 200 calls with call records on and off: bench_records_cpu.py), an SMS
 broadcast of 10,000 messages (bench_sms.py), 100,000 tickets (bench_tickets.py), the DAHDI
-configuration of 32 E1 spans against one (bench_dahdi.py: render and apply, no card),
-on a fresh box of its own, call capacity against bare Asterisk (bench_capacity.py) and, on
+configuration of 32 E1 spans against one (bench_dahdi.py: render and apply, no card), a PRI
+call over the looped software spans against a SIP call (bench_spans.py, in qemu), on a fresh
+box of its own, call capacity against bare Asterisk (bench_capacity.py) and, on
 boxes of their own, headquarters with 20 branches (bench_sites.py: enrolling at once, calls
 through the tunnel against calls at headquarters, headquarters' supervisor with and without sites).
 Benchmarks are not tests: nothing here fails on a slow machine; the targets
@@ -49,6 +50,7 @@ import bench_records_cpu  # noqa: E402
 import bench_reports  # noqa: E402
 import bench_sites  # noqa: E402
 import bench_sms  # noqa: E402
+import bench_spans  # noqa: E402
 import bench_switchboard  # noqa: E402
 import bench_tickets  # noqa: E402
 import bench_webphone  # noqa: E402
@@ -262,6 +264,7 @@ Notes
     doc += bench_sms.markdown(sms)
     doc += bench_tickets.markdown(bench_tickets.measure())
     doc += bench_dahdi.markdown(bench_dahdi.measure())
+    doc += bench_spans.markdown()
     doc += bench_capacity.markdown(bench_capacity.run())
     doc += bench_sites.markdown(bench_sites.measure())
     (REPO / "BENCHMARKS.md").write_text(doc)
