@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -45,9 +46,23 @@ class Api:
             req.add_header(name, value)
         try:
             with self.opener.open(req, timeout=timeout) as r:
-                return Response(r.status, r.headers, r.read())
+                answer = Response(r.status, r.headers, r.read())
         except urllib.error.HTTPError as e:
             return Response(e.code, e.headers, e.read())
+        if answer.headers.get("Callbox-Applied") == "false" and "wait=false" not in path:
+            self._settle()
+        return answer
+
+    def _settle(self, timeout: float = 60) -> None:
+        """A change the box answered before Asterisk ran it (its 5 s wait ran out on a loaded
+        machine): wait until nothing is pending, as a user would see on the page, so the next
+        step does not race the apply. Not when Asterisk is down: the change waits for it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            health = self.get("/health").json
+            if health.get("asterisk") != "up" or not health.get("config", {}).get("pending"):
+                return
+            time.sleep(0.2)
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
