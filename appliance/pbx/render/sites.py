@@ -91,20 +91,16 @@ def trunks(conf: ConfFile, snap: Snapshot) -> None:
     _mailbox_lamps(conf, snap)
 
 
-def publication(t) -> str:
-    """The outbound publication to a site, named for this enrolment of it (its trunk secret, which
-    every enrolment makes anew). Asterisk keeps an outbound publication's state across reloads
-    while its address, event and auth names stay the same, and keeps it for good when the last
-    one leaves pjsip.conf (no new state replaces it): a revoked site's publication that was
-    challenged after its auth had gone waits for ever on that request. Under the same name, the
-    next enrolment of a site with the same number and tunnel address would take over that stuck
-    state and publish nothing; under a new name it starts afresh, and the stale one goes."""
-    return f"{endpoint(t.number)}-states-{hashlib.sha256(t.secret.encode()).hexdigest()[:8]}"
-
-
-def mailbox_publication(t) -> str:
-    """The outbound publication of this box's mailbox states to a site (named as `publication`)."""
-    return publication(t).replace("-states-", "-mailboxes-")
+def publication(t, of: str = "states") -> str:
+    """The outbound publication of this box's `of` (device states, or mailboxes) to a site, named
+    for this enrolment of it (its trunk secret, which every enrolment makes anew). Asterisk keeps an
+    outbound publication's state across reloads while its address, event and auth names stay the
+    same, and keeps it for good when the last one leaves pjsip.conf (no new state replaces it): a
+    revoked site's publication that was challenged after its auth had gone waits for ever on that
+    request. Under the same name, the next enrolment of a site with the same number and tunnel
+    address would take over that stuck state and publish nothing; under a new name it starts afresh,
+    and the stale one goes."""
+    return f"{endpoint(t.number)}-{of}-{hashlib.sha256(t.secret.encode()).hexdigest()[:8]}"
 
 
 def _device_states(conf: ConfFile, snap: Snapshot, t, name: str) -> None:
@@ -115,7 +111,7 @@ def _device_states(conf: ConfFile, snap: Snapshot, t, name: str) -> None:
     the same way: each end publishes its mailboxes' message counts (app_voicemail raises them as
     messages are left, heard or deleted) and takes the other's."""
     _outbound_publish(conf, snap, t, publication(t), "asterisk-devicestate")
-    _outbound_publish(conf, snap, t, mailbox_publication(t), "asterisk-mwi")
+    _outbound_publish(conf, snap, t, publication(t, "mailboxes"), "asterisk-mwi")
     i = conf.section(name)
     i.set("type", "inbound-publication")
     i.set("endpoint", name)
@@ -126,7 +122,7 @@ def _device_states(conf: ConfFile, snap: Snapshot, t, name: str) -> None:
     a.set("devicestate_publish", publication(t))
     a.set("device_state", True)
     a.set("device_state_filter", "^PJSIP/" if snap.sites.own == HEADQUARTERS else f"^(PJSIP/|{RELAYED_PREFIX})")
-    a.set("mailboxstate_publish", mailbox_publication(t))
+    a.set("mailboxstate_publish", publication(t, "mailboxes"))
     a.set("mailbox_state", True)
     a.set("mailbox_state_filter", MAILBOX_FILTER)
 
