@@ -63,18 +63,22 @@ def end_calls(control: CallControl, on: set[int], timeout: float = 10.0,
               clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> list[str]:
     """Hangs up the calls on the DAHDI channels `on` and waits until chan_dahdi has none there;
     returns the Asterisk channels it hung up. Raises TimeoutError if some are still up."""
-    calls = {n: name for n, name in control.dahdi_call_channels().items() if n in on}
-    ended = sorted(set(calls.values()))
+    ended = _calls_on(control, on)
     _hang_up(control, ended)  # one refused has gone by itself meanwhile: what the wait below checks
     deadline = clock() + timeout
     while ended:
-        left = sorted({name for n, name in control.dahdi_call_channels().items() if n in on})
+        left = _calls_on(control, on)
         if not left:
             break
         if clock() >= deadline:
             raise TimeoutError(f"calls still up on the lost spans: {', '.join(left)}")
         sleep(0.2)
     return ended
+
+
+def _calls_on(control: CallControl, on: set[int], only: int | None = None) -> list[str]:
+    """The Asterisk channels of the calls on the DAHDI channels `on` (asking chan_dahdi of `only`)."""
+    return sorted({name for n, name in control.dahdi_call_channels(only).items() if n in on})
 
 
 def _hang_up(control: CallControl, names: list[str]) -> list[str]:
@@ -129,11 +133,11 @@ class RemovedChannels:
         """Hangs up the calls on `channels` (no wait: end_calls waits, on the span's loss)."""
         only = next(iter(channels)) if len(channels) == 1 else None
         try:
-            calls = {n: name for n, name in self.control.dahdi_call_channels(only).items() if n in channels}
+            calls = _calls_on(self.control, channels, only)
         except Exception as exc:  # noqa: BLE001 - the span's loss, seen next, ends them and waits
             log.info("hardware: calls on removed channels not looked up", extra=kv(reason=str(exc)))
             return []
-        ended = _hang_up(self.control, sorted(set(calls.values())))  # one refused: left to the span's loss
+        ended = _hang_up(self.control, calls)  # one refused: left to the span's loss
         if ended:
             log.warning("hardware: calls on removed channels hung up", extra=kv(channels=ended))
         return ended
