@@ -27,6 +27,7 @@ from .live import LiveState
 from .process import AsteriskProcess
 from .snapshot import Snapshot, System, load_snapshot
 from .render import sites
+from ..sites.mailboxes import MailboxRelay
 from ..sites.relay import LampRelay
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ class PbxManager(Manager):
         self.applier.after_apply.append(self._trunks_changed)
         self.applier.after_apply.append(self._site_hints_changed)
         self.lamp_relay = LampRelay(self.ami)
+        self.mailbox_relay = MailboxRelay(self.ami)
         self._booted = threading.Event()
         # The dial plan's questions (FastAGI), answered by the managers that register here in load().
         self.agi_handlers: dict = {}
@@ -145,6 +147,7 @@ class PbxManager(Manager):
         self.agi.start()
         self.ami.start()
         self.lamp_relay.start()
+        self.mailbox_relay.start()
         self._threads = [
             threading.Thread(target=self._with_db, args=(self.process.run,), name="asterisk", daemon=True),
             threading.Thread(target=self._with_db, args=(self.applier.run,), name="applier", daemon=True),
@@ -158,6 +161,7 @@ class PbxManager(Manager):
         for t in self._threads:
             t.join(timeout=15)
         self.lamp_relay.stop()
+        self.mailbox_relay.stop()
         self.ami.stop()
         self.agi.stop()
 
@@ -179,6 +183,7 @@ class PbxManager(Manager):
         self._booted.clear()
         self.live.clear()
         self.lamp_relay.forget()
+        self.mailbox_relay.forget()
         self.applier.prepare_start()
 
     def _after_exit(self, code) -> None:
@@ -212,12 +217,15 @@ class PbxManager(Manager):
             threading.Thread(target=self._trunk_resync, name="pbx-trunks", daemon=True).start()
         if ev.name == "ContactStatus" and ev.get("ContactStatus") == "Reachable" \
                 and sites.is_site_trunk(ev.get("AOR") or ""):
+            self.mailbox_relay.site_back(int(ev.get("AOR")[4:]))
             threading.Thread(target=self._site_reachable, args=(ev.get("AOR"),), name="pbx-site", daemon=True).start()
         if ev.name == "UserEvent" and ev.get("UserEvent") == "CallboxPromptRecorded":
             threading.Thread(target=self._prompt_recorded, args=(ev,), name="prompt", daemon=True).start()
             return
         if ev.name == "ExtensionStatus":
             self.lamp_relay.offer([ev])
+        elif ev.name == "MessageWaiting":
+            self.mailbox_relay.offer(ev)
         self.live.on_event(ev)
 
     def _prompt_recorded(self, ev) -> None:
@@ -290,6 +298,8 @@ class PbxManager(Manager):
         # other branches.
         self.lamp_relay.keep_only({sites.relayed_device(n) for n, _site in snap.sites.watched}
                                   if self.lamp_relay.enabled else ())
+        # Their voicemail lamps too (appliance/sites/mailboxes.py).
+        self.mailbox_relay.configure(snap)
         if "extensions.conf" in self.applier.last_round.get("files", []) and snap.sites.watched:
             self._site_hint_resync()
 

@@ -575,6 +575,50 @@ def test_voicemail_lamps_between_sites(hq, branches, sites, boxes, phones):
             lamp.close()
 
 
+def test_voicemail_lamps_from_branch_to_branch(hq, branches, sites, boxes, phones):
+    """A phone at branch 2 (2011's) watches the mailbox of branch 1's 5011, which branch 1 publishes
+    to headquarters only: headquarters passes its counts on. A message left there (by a caller at
+    headquarters; no phone answers 5011) lights the lamp at branch 2 with its count, and it goes
+    dark once the message is deleted; 5011's own lamp at branch 1 shows the one message, not two
+    (headquarters never sends a branch its own mailboxes)."""
+    from tests.integration.test_phones import leave_voicemail
+    from tests.mwiwatch import MailboxLamp
+
+    started, _net = boxes
+    hq_box, b1_box, b2_box = started[0], started[1], started[2]
+    wait = phones["hq"].wait
+    made = {}
+    for api, number in ((hq, "8311"), (branches[1], "5011"), (branches[2], "2011")):
+        r = api.post("/extensions", {"number": number, "name": f"Desk {number}"})
+        assert r.status == 201, r
+        made[number] = r.json
+    lamps = {"at branch 2": MailboxLamp(b2_box.host_ip, f"{b2_box.box_ip}:5060", "2011", made["2011"]["secret"]),
+             "at branch 1": MailboxLamp(b1_box.host_ip, f"{b1_box.box_ip}:5060", "5011", made["5011"]["secret"])}
+    try:
+        # Branch 2 hears of 5011 once branch 1 has reported it and headquarters has passed it on.
+        for what, lamp in lamps.items():
+            wait(lambda: lamp.subscribe("5011") == 200, 60, f"the subscription to 5011's mailbox {what}", step_ms=1000)
+            wait(lambda: lamp.waiting() is False, 10, f"the lamp on 5011 {what} dark at first")
+        caller = phones["hq"].phone("8311", made["8311"]["secret"], f"{hq_box.box_ip}:5060").register()
+        leave_voicemail(phones["hq"], caller, None, "5011", phones["tones"]["branch"])
+        for what, lamp in lamps.items():
+            wait(lambda: lamp.waiting() is True, 20, f"the lamp on 5011 {what} lit by the message")
+            assert lamp.voice_messages() == "1/0", (what, lamp.notifies[-1])
+        items = branches[1].get("/extensions/5011/voicemail").json["items"]
+        assert len(items) == 1, items
+        assert branches[1].delete(f"/extensions/5011/voicemail/{items[0]['id']}").status == 204
+        for what, lamp in lamps.items():
+            wait(lambda: lamp.waiting() is False, 20, f"the lamp on 5011 {what} dark again")
+            assert lamp.voice_messages() == "0/0", (what, lamp.notifies[-1])
+        # Never two counts at branch 1: each NOTIFY there said one message or none.
+        assert {re.search(r"Voice-Message:\s*(\S+)", n).group(1) for n in lamps["at branch 1"].notifies
+                if "Voice-Message" in n} <= {"0/0", "1/0"}
+        phones["hq"].discard(caller)
+    finally:
+        for lamp in lamps.values():
+            lamp.close()
+
+
 def test_overlapping_branches_are_dialled_by_prefix(hq, branches, sites, boxes, phones):
     """A new branch numbered like branch 2 (pending here) makes branch 2 a prefix-only site: its
     plain numbers no longer reach it, its prefix and extension do, from headquarters and from branch

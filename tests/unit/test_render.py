@@ -401,13 +401,14 @@ def test_sites_trunks_and_dial_plan_match_golden(role):
     else:
         assert "device_state_filter = ^PJSIP/\n" in pjsip  # headquarters takes the branches' phones only
     # Voicemail lamps: mailbox states both ways over each trunk; a phone subscribes to a colleague's
-    # number at a site this box has a trunk to (an AOR with that site's mailbox, nothing registered)
-    # as to one here; not to another branch's, whose states headquarters cannot pass on.
+    # number at another site (an AOR with that site's mailbox, nothing registered) as to one here,
+    # another branch's too (headquarters' supervisor passes its states on).
     assert pjsip.count("event = asterisk-mwi") == pjsip.count("event = asterisk-devicestate") \
         == pjsip.count("mailbox_state = yes") == (1 if role == "sites-branch" else 2)
     assert "mailbox_state_filter = ^(0|1|2|3|4|5|6|7|8|9)+@default$" in pjsip
     assert f"[{watched}]\ntype = aor\nmailboxes = {watched}@default\n" in pjsip
-    assert "[3001]" not in pjsip and "[8001]\ntype = aor\n" in pjsip
+    assert ("[3001]\ntype = aor\nmailboxes = 3001@default\n" in pjsip) == (role == "sites-branch")
+    assert "[8001]\ntype = aor\n" in pjsip
     assert pjsip.split("[8001]\ntype = aor\n")[1].split("\n\n")[0].endswith("mailboxes = 8001@default")
     # Behind NAT, the tunnels stay local: the public address is never named to the other sites.
     assert "local_net = 10.99.0.0/24" in files["pjsip_transports.conf"]

@@ -138,15 +138,15 @@ def _outbound_publish(conf: ConfFile, snap: Snapshot, t, name: str, event: str) 
 
 
 def _mailbox_lamps(conf: ConfFile, snap: Snapshot) -> None:
-    """A phone SUBSCRIBEs to message-summary for a colleague's number at a site this box has a
-    trunk to (as for one here: render/pjsip.py), and Asterisk answers from that site's published
-    mailbox state: an AOR of that number which nothing registers to (max_contacts stays 0).
-    Not for a branch's extensions at another branch: Asterisk publishes on only the mailbox states
-    that began on the box, so headquarters cannot pass them on."""
-    direct = {t.number for t in snap.sites.trunks}
+    """A phone SUBSCRIBEs to message-summary for a colleague's number at another site (as for one
+    here: render/pjsip.py), and Asterisk answers from the mailbox state published for it: an AOR of
+    that number which nothing registers to (max_contacts stays 0). The site publishes its own
+    mailboxes to the other end of its trunk; a branch's mailboxes reach the other branches as
+    headquarters' supervisor passes them on (appliance/sites/mailboxes.py), for the same extensions
+    as busy lamps (not those of branches dialled by prefix only)."""
     own = {e.number for e in snap.extensions}
-    for extension, number in snap.sites.watched:
-        if number in direct and extension not in own:
+    for extension, _number in snap.sites.watched:
+        if extension not in own:
             r = conf.section(extension)
             r.set("type", "aor")
             r.set("mailboxes", mailbox(extension))
