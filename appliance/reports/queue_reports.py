@@ -132,15 +132,17 @@ def _queues_from_rollups(r: Range, acc: dict) -> None:
     short = r.options.get("short_abandon", SHORT_ABANDON)
     bucket, params, start_of = r.bucket()
     periods: dict = {}
-    for n, queue, outcome, waited, calls, wait_total, wait_max, in_time, talk in execute(
-            f"SELECT {bucket}, queue, outcome, waited, {whole_sum('calls')}, SUM(wait_total), MAX(wait_max), "
-            f"{whole_sum('in_time')}, SUM(talk) FROM queue_hour WHERE hour >= ? AND hour < ? AND calls > 0 "
-            "GROUP BY 1, 2, 3, 4",
-            (*params, *r.hours())):
+    # The abandoned calls are split at the threshold in the database: a month of hours holds one
+    # row for each whole second abandoned callers waited.
+    for n, queue, outcome, shortly, calls, wait_total, wait_max, in_time, talk in execute(
+            f"SELECT {bucket}, queue, outcome, CASE WHEN outcome = 'abandoned' AND waited < ? THEN 1 ELSE 0 END, "
+            f"{whole_sum('calls')}, SUM(wait_total), MAX(wait_max), {whole_sum('in_time')}, SUM(talk) FROM queue_hour "
+            "WHERE hour >= ? AND hour < ? AND calls > 0 GROUP BY 1, 2, 3, 4",
+            (*params, short, *r.hours())):
         period = periods.get(n) or periods.setdefault(n, r.period(start_of(n)))
         a = acc[(period, queue)]
         a["entered"] += calls
-        if outcome == "abandoned" and waited < short:
+        if shortly:
             a["short_abandoned"] += calls
             continue
         if outcome == "called_back":
@@ -368,13 +370,13 @@ def survey(r: Range) -> tuple:
                 counts[score] += 1
         rows = [(*key, *counts) for key, counts in acc.items()]
         labels = {row[0]: row[0] for row in rows}  # (a period's label sorts as its time does)
-    names = {row[1] for row in rows} | {row[2] for row in rows}
+    names = set(map(itemgetter(1), rows)) | set(map(itemgetter(2), rows))
     if sorted(names) == sorted(names, key=_order):  # numbers of one length: as text is in order
-        rows.sort(key=itemgetter(0, 1, 2))
+        rows.sort()  # (period, queue, agent) is each row's own: the rest of a row never decides
     else:
         order = {name: _order(name) for name in names}
         rows.sort(key=lambda row: (row[0], order[row[1]], order[row[2]]))
-    totals = _survey_totals([sum(column) for column in list(zip(*rows))[3:]] or [0] * 6)
+    totals = _survey_totals([sum(map(itemgetter(i), rows)) for i in range(3, 9)])
     if r.page:  # only the page's rows are written out
         first, count = r.page
         return _survey_rows(rows[first:first + count], labels), totals, len(rows)
@@ -425,10 +427,17 @@ def _survey_rollup(r: Range, table: str, column: str, seconds: int, offset: int)
     return rows, {n: r.period(start_of(n)) for n in {row[0] for row in rows}}
 
 
+def _survey_figures(answered: int, s1: int, s2: int, s3: int, s4: int, s5: int) -> dict:
+    surveys = s1 + s2 + s3 + s4 + s5
+    return {"answered": answered, "surveys": surveys,
+            "average": round((s1 + 2 * s2 + 3 * s3 + 4 * s4 + 5 * s5) / surveys, 2) if surveys else None,
+            "score_1": s1, "score_2": s2, "score_3": s3, "score_4": s4, "score_5": s5,
+            "response_rate": round(100.0 * surveys / answered, 1) if answered else None}
+
+
 def _survey_rows(rows: list[tuple], labels: dict) -> list[dict]:
-    return [{"period": labels[n], "queue": queue, "agent": agent, "answered": answered,
-             "surveys": (surveys := s1 + s2 + s3 + s4 + s5),
-             "average": round((s1 + 2 * s2 + 3 * s3 + 4 * s4 + 5 * s5) / surveys, 2) if surveys else None,
-             "score_1": s1, "score_2": s2, "score_3": s3, "score_4": s4, "score_5": s5,
-             "response_rate": round(100.0 * surveys / answered, 1) if answered else None}
-            for n, queue, agent, answered, s1, s2, s3, s4, s5 in rows]
+    # Most rows are a few calls and scores: their figures are worked out once per set of counts.
+    figures: dict = {}
+    return [{"period": labels[row[0]], "queue": row[1], "agent": row[2],
+             **(figures.get(counts := row[3:]) or figures.setdefault(counts, _survey_figures(*counts)))}
+            for row in rows]

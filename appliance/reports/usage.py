@@ -81,13 +81,17 @@ def _spread(r: Range, load: dict, key, a: float, b: float) -> None:
 def _busy_hours(r: Range, load: dict) -> dict:
     """(period, party) -> (busy hour start, Erlang) from per-hour connected seconds."""
     best: dict = {}
+    periods: dict = {}  # an hour's period and label, worked out once for all parties
     for party, hours in load.items():
         for h, seconds in hours.items():
-            k = (r.period(h), party)
+            k = (periods.get(h) or periods.setdefault(h, r.period(h)), party)
             # the earliest of hours as busy as each other (rows come in no set order)
-            if k not in best or seconds > best[k][1] or (seconds == best[k][1] and h < best[k][0]):
+            found = best.get(k)
+            if found is None or seconds > found[1] or (seconds == found[1] and h < found[0]):
                 best[k] = (h, seconds)
-    return {k: (r.local_label(h), round(s / 3600, 3)) for k, (h, s) in best.items()}
+    labels: dict = {}
+    return {k: (labels.get(h) or labels.setdefault(h, r.local_label(h)), round(s / 3600, 3))
+            for k, (h, s) in best.items()}
 
 
 def _new_row(directions: tuple[str, ...]) -> dict:
@@ -98,6 +102,8 @@ def _from_rollup(r: Range, kind: str, directions: tuple[str, ...], rows: dict, l
     """leg_hour: per hour and party, the legs that began in it (by direction, answered, talk) and
     the connected seconds that fell in it."""
     periods: dict = {}
+    empty = _new_row(directions)
+    counted = [(i, d) for i, d in enumerate(("inbound", "outbound", "internal")) if d in directions]
     for hour, party, calls, inbound, outbound, internal, answered, talk, seconds in execute(
             "SELECT hour, party, calls, inbound, outbound, internal, answered, talk, load_seconds FROM leg_hour "
             "WHERE kind = ? AND hour >= ? AND hour < ?", (kind, *r.hours())):
@@ -108,11 +114,11 @@ def _from_rollup(r: Range, kind: str, directions: tuple[str, ...], rows: dict, l
         period = periods.get(hour) or periods.setdefault(hour, r.period(hour * 3600))
         row = rows.get((period, party))
         if row is None:
-            row = rows[(period, party)] = _new_row(directions)
+            row = rows[(period, party)] = dict(empty)
         row["calls"] += calls
-        for direction, n in (("inbound", inbound), ("outbound", outbound), ("internal", internal)):
-            if direction in directions:
-                row[direction] += n
+        by_direction = (inbound, outbound, internal)
+        for i, direction in counted:
+            row[direction] += by_direction[i]
         row["answered"] += answered
         row["talk_seconds"] += talk
 
@@ -141,7 +147,8 @@ def _per_party(r: Range, kind: str, name: str, directions: tuple[str, ...], labe
     (_from_rollup if r.whole_hours else _from_legs)(r, kind, directions, rows, load)
     busy = _busy_hours(r, load)
     out = []
-    for (period, party), row in sorted(rows.items(), key=lambda kv: (kv[0][0], _order(kv[0][1]))):
+    order = {party: _order(party) for _, party in rows}
+    for (period, party), row in sorted(rows.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
         hour, erlang = busy.get((period, party), (None, 0.0))
         out.append({"period": period, name: party, **label(party), **row,
                     "talk_seconds": round(row["talk_seconds"], 1), "busy_hour": hour, "busy_hour_erlang": erlang})
