@@ -419,26 +419,52 @@ def _agent_rollups() -> list:
     ]
 
 
-# The survey report's daily rollup: queue_agent_hour's rows added up by day, a day running from
-# midnight to midnight at the offset from UTC in rollup_offset 'survey_day' (survey_days.py keeps
-# it the box's zone's). Kept by triggers on the hourly rollup: an hour's row is written again as
-# its calls are (answered, scored), so an update adds the difference.
+# The daily rollups: queue_agent_hour's rows added up by day, a day running from midnight to
+# midnight at the offset from UTC in rollup_offset 'survey_day' (survey_days.py keeps it the box's
+# zone's): survey_day per queue and agent for the survey report, agent_day per agent for the
+# agents report's calls. Kept by triggers on the hourly rollup: an hour's row is written again as
+# its calls are (answered, scored, wrapped up), so an update adds the difference.
 _SURVEY_COUNTS = ("answered", *(f"score_{i}" for i in range(1, 6)))
-_SURVEY_DAY_OF = "(R.hour * 3600 + O.seconds) / 86400"  # whole numbers: the division is the floor
-SURVEY_DAY_FILL = (f"INSERT INTO survey_day (day, queue, agent, {', '.join(_SURVEY_COUNTS)}) "
-                   f"SELECT {_SURVEY_DAY_OF}, R.queue, R.agent, {', '.join(f'SUM(R.{c})' for c in _SURVEY_COUNTS)} "
-                   "FROM queue_agent_hour R, rollup_offset O WHERE O.name = 'survey_day' GROUP BY 1, 2, 3")
+_AGENT_DAY_SUMS = ("answered", "talk", "wrapup", *(f"score_{i}" for i in range(1, 6)))
+_DAY_OF = "(R.hour * 3600 + O.seconds) / 86400"  # whole numbers: the division is the floor
+_DAILY = {"survey_day": (("queue", "agent"), _SURVEY_COUNTS), "agent_day": (("agent",), _AGENT_DAY_SUMS)}
 
 
-def _survey_day_add(postgresql: bool, update: bool) -> str:
-    """The trigger's statement: NEW's counts added to its day (less OLD's, for an update)."""
-    values = ", ".join(f"NEW.{c} - OLD.{c}" if update else f"NEW.{c}" for c in _SURVEY_COUNTS)
+def _day_fill(table: str) -> str:
+    keys, sums = _DAILY[table]
+    return (f"INSERT INTO {table} (day, {', '.join(keys)}, {', '.join(sums)}) "
+            f"SELECT {_DAY_OF}, {', '.join(f'R.{k}' for k in keys)}, {', '.join(f'SUM(R.{c})' for c in sums)} "
+            f"FROM queue_agent_hour R, rollup_offset O WHERE O.name = 'survey_day' GROUP BY "
+            + ", ".join(str(i) for i in range(1, len(keys) + 2)))
+
+
+DAY_FILLS = {table: _day_fill(table) for table in _DAILY}
+
+
+def _day_add(table: str, postgresql: bool, update: bool) -> str:
+    """The trigger's statement: NEW's figures added to its day (less OLD's, for an update)."""
+    keys, sums = _DAILY[table]
+    values = ", ".join(f"NEW.{c} - OLD.{c}" if update else f"NEW.{c}" for c in sums)
     t = "t." if postgresql else ""
-    return (f"INSERT INTO survey_day{' AS t' if postgresql else ''} (day, queue, agent, {', '.join(_SURVEY_COUNTS)}) "
-            f"SELECT {_SURVEY_DAY_OF.replace('R.', 'NEW.')}, NEW.queue, NEW.agent, {values} "
+    return (f"INSERT INTO {table}{' AS t' if postgresql else ''} (day, {', '.join(keys)}, {', '.join(sums)}) "
+            f"SELECT {_DAY_OF.replace('R.', 'NEW.')}, {', '.join(f'NEW.{k}' for k in keys)}, {values} "
             "FROM rollup_offset O WHERE O.name = 'survey_day' "
-            f"ON CONFLICT (day, queue, agent) DO UPDATE SET "
-            + ", ".join(f"{c} = {t}{c} + excluded.{c}" for c in _SURVEY_COUNTS))
+            f"ON CONFLICT (day, {', '.join(keys)}) DO UPDATE SET "
+            + ", ".join(f"{c} = {t}{c} + excluded.{c}" for c in sums))
+
+
+def _day_triggers(table: str) -> list:
+    name = f"queue_agent_hour_{table}"
+    return [
+        {"sqlite": f"CREATE TRIGGER {name}_insert AFTER INSERT ON queue_agent_hour BEGIN\n"
+                   f"{_day_add(table, False, False)};\nEND",
+         "postgresql": _pg_trigger(name, "queue_agent_hour", "INSERT OR UPDATE",
+                                   f"IF TG_OP = 'UPDATE' THEN\n{_day_add(table, True, True)};\n"
+                                   f"ELSE\n{_day_add(table, True, False)};\nEND IF;\n")},
+        {"sqlite": f"CREATE TRIGGER {name}_update AFTER UPDATE ON queue_agent_hour BEGIN\n"
+                   f"{_day_add(table, False, True)};\nEND",
+         "postgresql": None},  # the function above does both
+    ]
 
 
 def _survey_days() -> list:
@@ -453,15 +479,26 @@ def _survey_days() -> list:
             name VARCHAR(255) NOT NULL PRIMARY KEY,
             seconds INTEGER NOT NULL)""",
         "INSERT INTO rollup_offset (name, seconds) VALUES ('survey_day', 0)",
-        SURVEY_DAY_FILL,
-        {"sqlite": "CREATE TRIGGER queue_agent_hour_survey_day_insert AFTER INSERT ON queue_agent_hour BEGIN\n"
-                   f"{_survey_day_add(False, False)};\nEND",
-         "postgresql": _pg_trigger("queue_agent_hour_survey_day", "queue_agent_hour", "INSERT OR UPDATE",
-                                   f"IF TG_OP = 'UPDATE' THEN\n{_survey_day_add(True, True)};\n"
-                                   f"ELSE\n{_survey_day_add(True, False)};\nEND IF;\n")},
-        {"sqlite": "CREATE TRIGGER queue_agent_hour_survey_day_update AFTER UPDATE ON queue_agent_hour BEGIN\n"
-                   f"{_survey_day_add(False, True)};\nEND",
-         "postgresql": None},  # the function above does both
+        DAY_FILLS["survey_day"],
+        *_day_triggers("survey_day"),
+    ]
+
+
+def _agent_days() -> list:
+    """The agents report's calls, talk, wrap-up and scores per agent and day: a week of an 800-seat
+    center is some 5,600 rows, where its hours per queue are 30,000 and more. Filled from the hourly
+    rollup at the days' offset there is (the box's zone's once it has started)."""
+    return [
+        f"""CREATE TABLE agent_day (
+            day INTEGER NOT NULL,
+            agent VARCHAR(255) NOT NULL,
+            answered INTEGER NOT NULL,
+            talk REAL NOT NULL,
+            wrapup REAL NOT NULL,
+            {" ".join(f"score_{i} INTEGER NOT NULL," for i in range(1, 6))}
+            PRIMARY KEY (day, agent)) WITHOUT ROWID""",
+        DAY_FILLS["agent_day"],
+        *_day_triggers("agent_day"),
     ]
 
 
@@ -671,6 +708,12 @@ MIGRATIONS = [
         10,
         "a daily rollup of the survey report, in the box's time zone, kept by triggers on the hourly one",
         _survey_days(),
+    ),
+    (
+        11,
+        "a daily rollup of each agent's queue calls, talk, wrap-up and scores, in the box's time zone, kept by triggers "
+        "on the hourly one",
+        _agent_days(),
     ),
 ]
 

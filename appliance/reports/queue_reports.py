@@ -282,12 +282,25 @@ def _agents_from_rollups(r: Range, row) -> None:
         state.paused = {q: reason for q, _, paused, reason in members.get(agent, ()) if paused}
         state.since = since
         state.advance(r, lambda p, a=agent: row(p, a), r.end)
+    # Calls from the daily rollup where its days are the zone's over the range and the periods are
+    # whole days, from the hourly one per queue otherwise.
+    offset = survey_days.offset_for(r)
+    if offset is None:
+        table, unit, calls_bucket, calls_args, period_of = "queue_agent_hour", "hour", bucket, args, period
+    else:
+        calls_bucket, day_params, day_start = r.bucket("day", survey_days.DAY, offset)
+        table, unit, calls_args = "agent_day", "day", (*day_params, *r.units(survey_days.DAY, offset))
+        days: dict = {}
+
+        def period_of(n) -> str:
+            return days.get(n) or days.setdefault(n, r.period(day_start(n)))
+
     scores = ", ".join(whole_sum(f"score_{i}") for i in range(1, 6))
     for n, agent, answered, talk, wrapup, *counts in execute(
-            f"SELECT {bucket}, agent, {whole_sum('answered')}, SUM(talk), SUM(wrapup), {scores} FROM queue_agent_hour "
-            "WHERE hour >= ? AND hour < ? GROUP BY 1, 2", args):
+            f"SELECT {calls_bucket}, agent, {whole_sum('answered')}, SUM(talk), SUM(wrapup), {scores} FROM {table} "
+            f"WHERE {unit} >= ? AND {unit} < ? GROUP BY 1, 2", calls_args):
         if answered > 0:
-            a = row(period(n), agent)
+            a = row(period_of(n), agent)
             a["calls"] += answered
             a["talk_seconds"] += talk
             a["wrapup_seconds"] += wrapup

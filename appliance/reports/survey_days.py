@@ -1,12 +1,14 @@
-"""The survey report's daily rollup (survey_day), kept in the box's time zone.
+"""The daily rollups of the survey report (survey_day) and of the agents report's calls
+(agent_day), kept in the box's time zone.
 
-Its days run from midnight to midnight at one offset from UTC (rollup_offset 'survey_day'): a
-zone keeps one offset for months (China always), so a trigger on the hourly rollup adds each
-hour to its day without knowing zones. When the box's zone has another offset now (another
-zone, a clock change) the days are made again from the hourly rollup, in one transaction;
-until then, and for a range over which the zone's offset is not the rollup's, the survey report
-reads the hours. A month by day of an 800-seat center is some 100,000 rows of day, queue and
-agent: read as they are stored, not added up from 150,000 hours at each request.
+Their days run from midnight to midnight at one offset from UTC (rollup_offset 'survey_day',
+named for the first of them): a zone keeps one offset for months (China always), so triggers on
+the hourly rollup add each hour to its day without knowing zones. When the box's zone has another
+offset now (another zone, a clock change) the days are made again from the hourly rollup, in one
+transaction; until then, and for a range over which the zone's offset is not the rollup's, the
+reports read the hours. A month of the survey by day in an 800-seat center is some 100,000 rows
+of day, queue and agent: read as they are stored, not added up from 150,000 hours at each
+request; a week of the agents report by day 5,600 rows of day and agent, not 30,000 hours.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from .db import SURVEY_DAY_FILL, execute, reports_db, reports_write_lock
+from .db import DAY_FILLS, execute, reports_db, reports_write_lock
 from .period import Range
 
 DAY = 86400
@@ -37,8 +39,9 @@ def sync(zone, now: float | None = None) -> bool:
         return False
     with reports_write_lock, reports_db.atomic():
         execute("UPDATE rollup_offset SET seconds = ? WHERE name = 'survey_day'", (offset,))
-        execute("DELETE FROM survey_day")
-        execute(SURVEY_DAY_FILL)
+        for table, fill in DAY_FILLS.items():
+            execute(f"DELETE FROM {table}")
+            execute(fill)
     return True
 
 

@@ -377,3 +377,56 @@ def test_an_agent_report_over_pruned_days_still_counts_from_the_rollups(store):
     assert done["queue_event"] > 0 and done["queue_call"] > 0
     after = reports.report("agents", params, ZONE, CONFIG)
     assert after == before and before["totals"]["wrapup_seconds"] > 0
+
+
+@pytest.mark.parametrize("by", ["day", "week", "month"])
+def test_the_agents_days_hours_and_rows_agree(store, by):
+    """The agents report's calls from the daily rollup (agent_day) kept by its triggers as calls are
+    written again (answered, scored, given to another agent), made again for another zone, read
+    from the hours where the zone's offset is not its own, and still there after pruning."""
+    assert survey_days.sync(SHANGHAI, now=FIRST)
+    generate(1500)
+    generate_member_events(300)
+    first, last = "2026-10-30", "2026-12-02"
+    start = dt.datetime(2026, 10, 30, tzinfo=SHANGHAI).timestamp()
+    assert survey_days.offset_for(Range(SHANGHAI, start, start + 3 * 86400, by, CONFIG)) == 8 * 3600
+    daily, raw = both_ways("agents", first, last, by)
+    assert daily == raw and daily[1]["calls"] > 0 and daily[1]["surveys"] > 0 and daily[1]["wrapup_seconds"] > 0
+    assert_pages_agree(Range(SHANGHAI, start, start + 34 * 86400, by, CONFIG), queue_reports.agents)
+    with reports_db.atomic():
+        QueueCall.update(agent="9").where(QueueCall.agent == "8001").execute()
+        QueueCall.update(survey=5).where(QueueCall.agent == "8002", QueueCall.survey.is_null()).execute()
+    moved, raw = both_ways("agents", first, last, by)
+    assert moved == raw and moved != daily and "9" in {row["agent"] for row in moved[0]}
+    assert survey_days.sync(ZoneInfo("UTC"))  # another zone: made again, the report reads the hours
+    assert survey_days.offset_for(Range(SHANGHAI, start, start + 3 * 86400, by, CONFIG)) is None
+    assert both_ways("agents", first, last, by)[0] == moved
+    assert survey_days.sync(SHANGHAI, now=FIRST)  # and back: the days made from the hours
+    assert both_ways("agents", first, last, by)[0] == moved
+    params = {"from": first, "to": last, "by": by}
+    before = reports.report("agents", params, ZONE, CONFIG)
+    done = retention.prune(1, 1, now=FIRST + 400 * 86400, pause=0)
+    assert done["queue_call"] > 0 and QueueCall.select().where(QueueCall.outcome != "waiting").count() == 0
+    assert reports.report("agents", params, ZONE, CONFIG) == before
+
+
+def test_the_migration_fills_the_agents_days_from_the_hours_there_are(store):
+    """A store upgraded with queue calls already rolled up by hour: the fill gives the days the
+    triggers would have written, at the days' offset the store has."""
+    from appliance.reports.db import MIGRATIONS, migrations_for
+
+    assert survey_days.sync(SHANGHAI, now=FIRST)
+    generate(800)
+    columns = "day, agent, answered, talk, wrapup, score_1, score_2, score_3, score_4, score_5"
+    kept = reports_db.execute_sql(f"SELECT {columns} FROM agent_day ORDER BY day, agent").fetchall()
+    assert len(kept) > 30
+    number = next(n for n, description, _ in MIGRATIONS if "each agent's queue calls" in description)
+    fill = [sql for n, _, statements in migrations_for(reports_db.obj) if n == number for sql in statements
+            if not sql.startswith(("CREATE TABLE", "CREATE TRIGGER", "CREATE FUNCTION"))]
+    assert len(fill) == 1
+    with reports_db.atomic():
+        reports_db.execute_sql("DELETE FROM agent_day")
+        reports_db.execute_sql(fill[0])
+    filled = reports_db.execute_sql(f"SELECT {columns} FROM agent_day ORDER BY day, agent").fetchall()
+    assert [row[:2] for row in filled] == [row[:2] for row in kept]
+    assert filled == [tuple(pytest.approx(v) if isinstance(v, float) else v for v in row) for row in kept]
