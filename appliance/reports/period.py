@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 BY = ("hour", "day", "week", "month")
@@ -33,9 +33,24 @@ def _hours(start: float, end: float):
         t += dt.timedelta(hours=1)
 
 
+@lru_cache(maxsize=32)
+def _walk(zone: ZoneInfo, start: float, end: float, by: str) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Every period between two instants, in order, and the instant each after the first begins: one
+    walk over the hours for both (a year is 8,760 of them), kept for the next report of the range."""
+    labels, bounds, last = [], [], None
+    for t in _hours(start, end):
+        label = period_of(t.astimezone(zone), by)
+        if label != last:
+            if last is not None:
+                bounds.append(t.timestamp())
+            labels.append(label)
+            last = label
+    return tuple(dict.fromkeys(labels)), tuple(bounds)
+
+
 def periods(zone: ZoneInfo, start: float, end: float, by: str) -> list[str]:
     """Every period between two instants, in order."""
-    return list(dict.fromkeys(period_of(t.astimezone(zone), by) for t in _hours(start, end)))
+    return list(_walk(zone, start, end, by)[0])
 
 
 @dataclass
@@ -61,13 +76,7 @@ class Range:
     @cached_property
     def boundaries(self) -> list[float]:
         """The instants at which each period after the first begins."""
-        out, last = [], None
-        for t in _hours(self.start, self.end):
-            label = period_of(t.astimezone(self.zone), self.by)
-            if last is not None and label != last:
-                out.append(t.timestamp())
-            last = label
-        return out
+        return list(_walk(self.zone, self.start, self.end, self.by)[1])
 
     @cached_property
     def whole_hours(self) -> bool:
