@@ -74,10 +74,15 @@ class SipStack:
         # pjsua has room for 8 transports in the whole process, and one not closed is lost to
         # every later module.
         self.spare_transports: list[int] = []
+        self.reusable: list[int] = []  # spare UDP sockets of phones given back: the next phone takes one
 
     def transport(self, kind: str = "udp") -> int:
         """A SIP socket of its own: udp, tcp or tls (a TLS client that takes the box's certificate
         unchecked, as a desk phone set up by hand does)."""
+        if kind == "udp" and self.reusable:
+            t = self.reusable.pop()
+            self.spare_transports.remove(t)
+            return t
         tc = pj.TransportConfig()
         tc.boundAddress = self.bind_ip
         tc.port = 0
@@ -149,6 +154,8 @@ class SipStack:
         _ALL.append(phone)
         if phone.transport_id == 0:  # pjsua_acc_add needs slot 0 while accounts live
             self.spare_transports.append(phone.transport_id)
+            if not phone.uri_params:  # UDP: the next phone's socket, rather than one more of 8
+                self.reusable.append(phone.transport_id)
         else:
             self.ep.transportClose(phone.transport_id)
 
@@ -167,6 +174,7 @@ class SipStack:
         self.calls.clear()
         self.phones.clear()
         self.spare_transports.clear()
+        self.reusable.clear()
 
 
 class Phone(pj.Account):
