@@ -6,6 +6,10 @@ trunk's endpoint, identified by this box's tunnel address, challenged for the si
 way it takes the states this box's Asterisk publishes. Headquarters' supervisor sends these for
 the mailbox states its Asterisk cannot pass on (appliance/sites/mailboxes.py).
 
+Our own code rather than a SIP library: the box carries none for Python (pjsua2 is a test
+dependency, and a whole user agent for one request and its digest answer would be the larger
+risk), and Asterisk offers no action that publishes another box's state.
+
 Each PUBLISH is an initial one (no SIP-If-Match): the other end keeps the counts it was given after
 the publication expires, and nothing here needs to refresh it. `request` and `authorization` are
 pure; `publish` is the socket part.
