@@ -419,22 +419,26 @@ def _agent_rollups() -> list:
     ]
 
 
-# The daily rollups: queue_agent_hour's rows added up by day, a day running from midnight to
-# midnight at the offset from UTC in rollup_offset 'survey_day' (survey_days.py keeps it the box's
-# zone's): survey_day per queue and agent for the survey report, agent_day per agent for the
-# agents report's calls. Kept by triggers on the hourly rollup: an hour's row is written again as
-# its calls are (answered, scored, wrapped up), so an update adds the difference.
+# The daily rollups: hourly rollups' rows added up by day, a day running from midnight to midnight
+# at the offset from UTC in rollup_offset 'survey_day' (survey_days.py keeps it the box's zone's):
+# from queue_agent_hour, survey_day per queue and agent for the survey report and agent_day per
+# agent for the agents report's calls; from traffic_hour, traffic_day for the traffic report. Kept
+# by triggers on the hourly rollup: an hour's row is written again as its calls are (answered,
+# scored, wrapped up; another record of the hour), so an update adds the difference.
 _SURVEY_COUNTS = ("answered", *(f"score_{i}" for i in range(1, 6)))
 _AGENT_DAY_SUMS = ("answered", "talk", "wrapup", *(f"score_{i}" for i in range(1, 6)))
 _DAY_OF = "(R.hour * 3600 + O.seconds) / 86400"  # whole numbers: the division is the floor
-_DAILY = {"survey_day": (("queue", "agent"), _SURVEY_COUNTS), "agent_day": (("agent",), _AGENT_DAY_SUMS)}
+# Each daily rollup: (the hourly one it adds up, its keys besides the day, its sums).
+_DAILY = {"survey_day": ("queue_agent_hour", ("queue", "agent"), _SURVEY_COUNTS),
+          "agent_day": ("queue_agent_hour", ("agent",), _AGENT_DAY_SUMS),
+          "traffic_day": ("traffic_hour", ("direction", "outcome"), ("calls", "talk"))}
 
 
 def _day_fill(table: str) -> str:
-    keys, sums = _DAILY[table]
+    source, keys, sums = _DAILY[table]
     return (f"INSERT INTO {table} (day, {', '.join(keys)}, {', '.join(sums)}) "
             f"SELECT {_DAY_OF}, {', '.join(f'R.{k}' for k in keys)}, {', '.join(f'SUM(R.{c})' for c in sums)} "
-            f"FROM queue_agent_hour R, rollup_offset O WHERE O.name = 'survey_day' GROUP BY "
+            f"FROM {source} R, rollup_offset O WHERE O.name = 'survey_day' GROUP BY "
             + ", ".join(str(i) for i in range(1, len(keys) + 2)))
 
 
@@ -443,7 +447,7 @@ DAY_FILLS = {table: _day_fill(table) for table in _DAILY}
 
 def _day_add(table: str, postgresql: bool, update: bool) -> str:
     """The trigger's statement: NEW's figures added to its day (less OLD's, for an update)."""
-    keys, sums = _DAILY[table]
+    _, keys, sums = _DAILY[table]
     values = ", ".join(f"NEW.{c} - OLD.{c}" if update else f"NEW.{c}" for c in sums)
     t = "t." if postgresql else ""
     return (f"INSERT INTO {table}{' AS t' if postgresql else ''} (day, {', '.join(keys)}, {', '.join(sums)}) "
@@ -454,14 +458,15 @@ def _day_add(table: str, postgresql: bool, update: bool) -> str:
 
 
 def _day_triggers(table: str) -> list:
-    name = f"queue_agent_hour_{table}"
+    source = _DAILY[table][0]
+    name = f"{source}_{table}"
     return [
-        {"sqlite": f"CREATE TRIGGER {name}_insert AFTER INSERT ON queue_agent_hour BEGIN\n"
+        {"sqlite": f"CREATE TRIGGER {name}_insert AFTER INSERT ON {source} BEGIN\n"
                    f"{_day_add(table, False, False)};\nEND",
-         "postgresql": _pg_trigger(name, "queue_agent_hour", "INSERT OR UPDATE",
+         "postgresql": _pg_trigger(name, source, "INSERT OR UPDATE",
                                    f"IF TG_OP = 'UPDATE' THEN\n{_day_add(table, True, True)};\n"
                                    f"ELSE\n{_day_add(table, True, False)};\nEND IF;\n")},
-        {"sqlite": f"CREATE TRIGGER {name}_update AFTER UPDATE ON queue_agent_hour BEGIN\n"
+        {"sqlite": f"CREATE TRIGGER {name}_update AFTER UPDATE ON {source} BEGIN\n"
                    f"{_day_add(table, False, True)};\nEND",
          "postgresql": None},  # the function above does both
     ]
@@ -499,6 +504,22 @@ def _agent_days() -> list:
             PRIMARY KEY (day, agent)) WITHOUT ROWID""",
         DAY_FILLS["agent_day"],
         *_day_triggers("agent_day"),
+    ]
+
+
+def _traffic_days() -> list:
+    """The traffic report's calls and talk per day, direction and outcome: a year by month is some
+    5,500 rows, where its hours are 130,000 (the Reports page's trend chart asks for it each time)."""
+    return [
+        """CREATE TABLE traffic_day (
+            day INTEGER NOT NULL,
+            direction VARCHAR(16) NOT NULL,
+            outcome VARCHAR(16) NOT NULL,
+            calls INTEGER NOT NULL,
+            talk REAL NOT NULL,
+            PRIMARY KEY (day, direction, outcome)) WITHOUT ROWID""",
+        DAY_FILLS["traffic_day"],
+        *_day_triggers("traffic_day"),
     ]
 
 
@@ -714,6 +735,11 @@ MIGRATIONS = [
         "a daily rollup of each agent's queue calls, talk, wrap-up and scores, in the box's time zone, kept by triggers "
         "on the hourly one",
         _agent_days(),
+    ),
+    (
+        12,
+        "a daily rollup of the traffic report, in the box's time zone, kept by triggers on the hourly one",
+        _traffic_days(),
     ),
 ]
 

@@ -430,3 +430,50 @@ def test_the_migration_fills_the_agents_days_from_the_hours_there_are(store):
     filled = reports_db.execute_sql(f"SELECT {columns} FROM agent_day ORDER BY day, agent").fetchall()
     assert [row[:2] for row in filled] == [row[:2] for row in kept]
     assert filled == [tuple(pytest.approx(v) if isinstance(v, float) else v for v in row) for row in kept]
+
+
+@pytest.mark.parametrize("by", ["day", "week", "month"])
+def test_the_traffic_days_hours_and_records_agree(store, by):
+    """The traffic report from the daily rollup (traffic_day), kept by its triggers as records of an
+    hour are added, from the hours, and from the records alike; made again for another zone and
+    back; still there after retention deleted the records."""
+    assert survey_days.sync(SHANGHAI, now=FIRST)
+    generate(600)
+    generate_legs(600)  # every direction, on whole hours too, some hours long
+    first, last = "2026-10-30", "2026-12-02"
+    start = dt.datetime(2026, 10, 30, tzinfo=SHANGHAI).timestamp()
+    assert survey_days.offset_for(Range(SHANGHAI, start, start + 3 * 86400, by, CONFIG)) == 8 * 3600
+    daily, raw = both_ways("traffic", first, last, by)
+    assert daily == raw and daily[1]["internal"] > 0 and daily[1]["lost"] > 0
+    assert survey_days.sync(ZoneInfo("UTC"))  # another zone: made again, the report reads the hours
+    assert survey_days.offset_for(Range(SHANGHAI, start, start + 3 * 86400, by, CONFIG)) is None
+    assert both_ways("traffic", first, last, by)[0] == daily
+    assert survey_days.sync(SHANGHAI, now=FIRST)
+    assert both_ways("traffic", first, last, by)[0] == daily
+    params = {"from": first, "to": last, "by": by}
+    before = reports.report("traffic", params, ZONE, CONFIG)
+    done = retention.prune(1, 1, now=FIRST + 400 * 86400, pause=0)
+    assert done["call_record"] > 0 and CallRecord.select().count() == 0
+    assert reports.report("traffic", params, ZONE, CONFIG) == before
+
+
+def test_the_migration_fills_the_traffic_days_from_the_hours_there_are(store):
+    """A store upgraded with a year of records already rolled up by hour: the fill gives the days
+    the triggers would have written, at the days' offset the store has."""
+    from appliance.reports.db import MIGRATIONS, migrations_for
+
+    assert survey_days.sync(SHANGHAI, now=FIRST)
+    generate_legs(800)
+    columns = "day, direction, outcome, calls, talk"
+    kept = reports_db.execute_sql(f"SELECT {columns} FROM traffic_day ORDER BY 1, 2, 3").fetchall()
+    assert len(kept) > 30
+    number = next(n for n, description, _ in MIGRATIONS if "daily rollup of the traffic report" in description)
+    fill = [sql for n, _, statements in migrations_for(reports_db.obj) if n == number for sql in statements
+            if not sql.startswith(("CREATE TABLE", "CREATE TRIGGER", "CREATE FUNCTION"))]
+    assert len(fill) == 1
+    with reports_db.atomic():
+        reports_db.execute_sql("DELETE FROM traffic_day")
+        reports_db.execute_sql(fill[0])
+    filled = reports_db.execute_sql(f"SELECT {columns} FROM traffic_day ORDER BY 1, 2, 3").fetchall()
+    assert [row[:4] for row in filled] == [row[:4] for row in kept]
+    assert [row[4] for row in filled] == pytest.approx([row[4] for row in kept])
