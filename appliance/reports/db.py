@@ -507,17 +507,22 @@ def _agent_days() -> list:
     ]
 
 
+def _traffic_table(name: str, unit: str) -> str:
+    """traffic_hour's table, or traffic_day's: calls and talk per hour (or day), direction and outcome."""
+    return f"""CREATE TABLE {name} (
+                {unit} INTEGER NOT NULL,
+                direction VARCHAR(16) NOT NULL,
+                outcome VARCHAR(16) NOT NULL,
+                calls INTEGER NOT NULL,
+                talk REAL NOT NULL,
+                PRIMARY KEY ({unit}, direction, outcome)) WITHOUT ROWID"""
+
+
 def _traffic_days() -> list:
     """The traffic report's calls and talk per day, direction and outcome: a year by month is some
     5,500 rows, where its hours are 130,000 (the Reports page's trend chart asks for it each time)."""
     return [
-        """CREATE TABLE traffic_day (
-            day INTEGER NOT NULL,
-            direction VARCHAR(16) NOT NULL,
-            outcome VARCHAR(16) NOT NULL,
-            calls INTEGER NOT NULL,
-            talk REAL NOT NULL,
-            PRIMARY KEY (day, direction, outcome)) WITHOUT ROWID""",
+        _traffic_table("traffic_day", "day"),
         DAY_FILLS["traffic_day"],
         *_day_triggers("traffic_day"),
     ]
@@ -656,13 +661,7 @@ MIGRATIONS = [
         4,
         "hourly traffic rollups, kept up by a trigger on call records and never pruned",
         [
-            """CREATE TABLE traffic_hour (
-                hour INTEGER NOT NULL,
-                direction VARCHAR(16) NOT NULL,
-                outcome VARCHAR(16) NOT NULL,
-                calls INTEGER NOT NULL,
-                talk REAL NOT NULL,
-                PRIMARY KEY (hour, direction, outcome)) WITHOUT ROWID""",
+            _traffic_table("traffic_hour", "hour"),
             {"sqlite": """INSERT INTO traffic_hour (hour, direction, outcome, calls, talk)
                 SELECT CAST(started / 3600 AS INTEGER), direction, outcome, COUNT(*), SUM(talk)
                 FROM call_record GROUP BY 1, 2, 3""",

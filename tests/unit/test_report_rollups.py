@@ -410,26 +410,32 @@ def test_the_agents_days_hours_and_rows_agree(store, by):
     assert reports.report("agents", params, ZONE, CONFIG) == before
 
 
-def test_the_migration_fills_the_agents_days_from_the_hours_there_are(store):
-    """A store upgraded with queue calls already rolled up by hour: the fill gives the days the
-    triggers would have written, at the days' offset the store has."""
+def assert_the_migration_fills(table: str, columns: str, description: str) -> None:
+    """The fill of the migration named by `description` gives `table` the rows its triggers wrote
+    (sums of times to within rounding)."""
     from appliance.reports.db import MIGRATIONS, migrations_for
 
-    assert survey_days.sync(SHANGHAI, now=FIRST)
-    generate(800)
-    columns = "day, agent, answered, talk, wrapup, score_1, score_2, score_3, score_4, score_5"
-    kept = reports_db.execute_sql(f"SELECT {columns} FROM agent_day ORDER BY day, agent").fetchall()
+    keep = f"SELECT {columns} FROM {table} ORDER BY {columns}"
+    kept = reports_db.execute_sql(keep).fetchall()
     assert len(kept) > 30
-    number = next(n for n, description, _ in MIGRATIONS if "each agent's queue calls" in description)
+    number = next(n for n, text, _ in MIGRATIONS if description in text)
     fill = [sql for n, _, statements in migrations_for(reports_db.obj) if n == number for sql in statements
             if not sql.startswith(("CREATE TABLE", "CREATE TRIGGER", "CREATE FUNCTION"))]
     assert len(fill) == 1
     with reports_db.atomic():
-        reports_db.execute_sql("DELETE FROM agent_day")
+        reports_db.execute_sql(f"DELETE FROM {table}")
         reports_db.execute_sql(fill[0])
-    filled = reports_db.execute_sql(f"SELECT {columns} FROM agent_day ORDER BY day, agent").fetchall()
-    assert [row[:2] for row in filled] == [row[:2] for row in kept]
+    filled = reports_db.execute_sql(keep).fetchall()
     assert filled == [tuple(pytest.approx(v) if isinstance(v, float) else v for v in row) for row in kept]
+
+
+def test_the_migration_fills_the_agents_days_from_the_hours_there_are(store):
+    """A store upgraded with queue calls already rolled up by hour: the fill gives the days the
+    triggers would have written, at the days' offset the store has."""
+    assert survey_days.sync(SHANGHAI, now=FIRST)
+    generate(800)
+    assert_the_migration_fills("agent_day", "day, agent, answered, talk, wrapup, score_1, score_2, score_3, "
+                               "score_4, score_5", "each agent's queue calls")
 
 
 @pytest.mark.parametrize("by", ["day", "week", "month"])
@@ -460,20 +466,7 @@ def test_the_traffic_days_hours_and_records_agree(store, by):
 def test_the_migration_fills_the_traffic_days_from_the_hours_there_are(store):
     """A store upgraded with a year of records already rolled up by hour: the fill gives the days
     the triggers would have written, at the days' offset the store has."""
-    from appliance.reports.db import MIGRATIONS, migrations_for
-
     assert survey_days.sync(SHANGHAI, now=FIRST)
     generate_legs(800)
-    columns = "day, direction, outcome, calls, talk"
-    kept = reports_db.execute_sql(f"SELECT {columns} FROM traffic_day ORDER BY 1, 2, 3").fetchall()
-    assert len(kept) > 30
-    number = next(n for n, description, _ in MIGRATIONS if "daily rollup of the traffic report" in description)
-    fill = [sql for n, _, statements in migrations_for(reports_db.obj) if n == number for sql in statements
-            if not sql.startswith(("CREATE TABLE", "CREATE TRIGGER", "CREATE FUNCTION"))]
-    assert len(fill) == 1
-    with reports_db.atomic():
-        reports_db.execute_sql("DELETE FROM traffic_day")
-        reports_db.execute_sql(fill[0])
-    filled = reports_db.execute_sql(f"SELECT {columns} FROM traffic_day ORDER BY 1, 2, 3").fetchall()
-    assert [row[:4] for row in filled] == [row[:4] for row in kept]
-    assert [row[4] for row in filled] == pytest.approx([row[4] for row in kept])
+    assert_the_migration_fills("traffic_day", "day, direction, outcome, calls, talk",
+                               "daily rollup of the traffic report")
