@@ -818,6 +818,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         ["ALTER TABLE vpn_peer ADD COLUMN extension_id INTEGER REFERENCES extension (id) ON DELETE CASCADE",
          "CREATE UNIQUE INDEX vpn_peer_extension_id ON vpn_peer (extension_id)"],
     ),
+    (
+        34,
+        "DAHDI ports: the box's looped software ports",
+        ["ALTER TABLE dahdi_port ADD COLUMN software INTEGER NOT NULL DEFAULT 0"],
+    ),
 ]
 
 

@@ -548,6 +548,7 @@ class DahdiPort(BaseModel):
     kind = CharField()  # fxs | fxo
     extension = ForeignKeyField(Extension, null=True, unique=True, backref="ports", on_delete="RESTRICT")
     trunk = ForeignKeyField(Trunk, null=True, backref="ports", on_delete="RESTRICT")
+    software = BooleanField(default=False)  # one of the box's looped software ports (no card)
 
 
 

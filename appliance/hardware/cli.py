@@ -8,10 +8,25 @@ import sys
 from . import detect, profiles, udev
 
 
+def software_spans() -> bool:
+    """The box setting software_spans, where the box has a config database (else off)."""
+    from .. import box_settings
+    from ..db import db
+    from ..settings import Runtime
+
+    path = Runtime.from_environ().paths.config_db
+    if not path.exists():
+        return False
+    db.init(str(path))
+    with db.connection_context():
+        return box_settings.load().software_spans
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "help"
     if command == "scan":
-        found = detect.scan(udev.devices(), profiles.load_cards())
+        # The box's looped software spans and ports are part of what it has when the setting is on.
+        found = detect.scan(udev.devices(), profiles.load_cards(), software_spans())
         json.dump(found, sys.stdout, indent=2)
         print()
         return 0

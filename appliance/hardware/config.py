@@ -79,8 +79,11 @@ def span_doc(n: int, card: dict, found_span: dict) -> dict:
 def port_doc(n: int, card: dict, found_port: dict) -> dict:
     row = DahdiPort.get_or_none(DahdiPort.number == n)
     extension = row.extension.number if row is not None and row.extension_id else None
-    return {"port": n, "card": card["name"], "kinds": found_port["kinds"], "channel": found_port["channel"],
-            "kind": row.kind if row else None, "extension": extension, "trunk": row.trunk_id if row else None}
+    doc = {"port": n, "card": card["name"], "kinds": found_port["kinds"], "channel": found_port["channel"],
+           "kind": row.kind if row else None, "extension": extension, "trunk": row.trunk_id if row else None}
+    if "looped_to" in found_port:  # a software port: the port at the other end of its line
+        doc["looped_to"] = found_port["looped_to"]
+    return doc
 
 
 def get_span(found: dict, value) -> dict:
@@ -175,7 +178,7 @@ def put_port(found: dict, value, data, actor: str) -> int | None:
                 raise Invalid("trunk: this trunk is an E1 span; analog lines make a trunk of their own", "trunk")
         row = DahdiPort.get_or_none(DahdiPort.number == n)
         stored = {"kind": kind, "extension": extension, "trunk": values["trunk"], "channel": found_port["channel"],
-                  "hw_echocan": bool(card.get("hw_echocan"))}
+                  "hw_echocan": bool(card.get("hw_echocan")), "software": bool(found_port.get("software"))}
         if row is None:
             cs.create(DahdiPort, number=n, **stored)
         else:

@@ -42,10 +42,14 @@ def _unsupported(dev: Device) -> dict | None:
 
 
 # The box's looped software spans (box setting software_spans) as the Hardware page shows them:
-# a card without a slot, whose two E1 spans DAHDI registers after every real card's.
+# a card without a slot, whose two E1 spans DAHDI registers after every real card's, then its
+# analog ports: a second looped pair of DAHDI spans of SOFTWARE_PORTS channels each, wired as a
+# channel bank's FXS ports to another's FXO ports (robbed-bit signalling crosses the loop): port k
+# is an FXS port whose line is FXO port SOFTWARE_PORTS + k.
 SOFTWARE_CARD = {"profile": "software-loop", "name": "DAHDI software spans (looped)", "vendor": "DAHDI",
                  "pci": None, "usb": None, "slot": None, "driver": "dahdi_dynamic_loc", "hw_echocan": None}
 SOFTWARE_SPANS = 2
+SOFTWARE_PORTS = 4
 
 
 def scan(devices: list[Device], cards: dict[str, Profile], software_spans: bool = False) -> dict:
@@ -79,5 +83,19 @@ def scan(devices: list[Device], cards: dict[str, Profile], software_spans: bool 
         spans = [{"span": span + i + 1, "dahdi_span": dahdi_span + i + 1,
                   "first_channel": channel + i * SLOTS["e1"] + 1, "kinds": ["e1"], "software": True}
                  for i in range(SOFTWARE_SPANS)]
-        found.append({**SOFTWARE_CARD, "driver_loaded": None, "spans": spans, "ports": []})
+        found.append({**SOFTWARE_CARD, "driver_loaded": None, "spans": spans,
+                      "ports": _software_ports(port, channel + SOFTWARE_SPANS * SLOTS["e1"])})
     return {"cards": found, "unsupported": unsupported}
+
+
+def _software_ports(port: int, channel: int) -> list[dict]:
+    """The looped analog ports after `port`, their channels after `channel`: the FXS side's, then
+    the FXO side's (DAHDI makes the two spans in that order), each naming the port it is wired to."""
+    ports = []
+    for side, kind in enumerate(("fxs", "fxo")):
+        for i in range(SOFTWARE_PORTS):
+            k = side * SOFTWARE_PORTS + i
+            other = (1 - side) * SOFTWARE_PORTS + i
+            ports.append({"port": port + k + 1, "channel": channel + k + 1, "kinds": [kind], "software": True,
+                          "looped_to": port + other + 1})
+    return ports

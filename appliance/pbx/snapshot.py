@@ -128,6 +128,7 @@ class DahdiPortView:
     extension: str | None = None
     trunk: int | None = None
     hw_echocan: bool = False
+    software: bool = False  # a looped software port: its line is another port of the box's
 
 
 Dest = tuple  # (kind, target)
@@ -548,6 +549,6 @@ def _dahdi_spans() -> tuple[DahdiSpanView, ...]:
 
 def _dahdi_ports() -> tuple[DahdiPortView, ...]:
     return tuple(DahdiPortView(p.number, p.channel, p.kind, p.extension.number if p.extension_id else None,
-                               p.trunk_id, p.hw_echocan)
+                               p.trunk_id, p.hw_echocan, p.software)
                  for p in DahdiPort.select(DahdiPort, Extension).join(Extension, JOIN.LEFT_OUTER)
                  .order_by(DahdiPort.number))

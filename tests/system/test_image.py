@@ -438,6 +438,131 @@ def _put_back(vm, api, setup: dict, pulled: bool) -> None:
                                                      if s["signalling"] != "unused"), 60, "the spans as found")
 
 
+def _port_states(api) -> dict[int, str]:
+    """The software card's analog ports and their channels' states, as GET /hardware shows them."""
+    card = next(c for c in api.get("/hardware").json["cards"] if c["profile"] == "software-loop")
+    return {p["port"]: p["state"] for p in card["ports"]}
+
+
+def _looped_analog(api) -> dict:
+    """Software port 1 (FXS) the analog phone 8201, its line port 5 (FXO) the trunk "Analog line":
+    numbers _5XXXX leave through it with the 5 taken off, and what comes in on it (no number: an
+    analog line has none) rings 8102. Returns what the test made and what it found."""
+    found = api.get("/settings").json["software_spans"]
+    api.patch("/settings", {"software_spans": True})
+    _wait_applied(api, 180)
+    secrets = {}
+    for number in ("8101", "8102", "8201"):
+        r = api.post("/extensions", {"number": number, "name": f"Desk {number}"})
+        if r.status != 201:  # made before: a new secret
+            r = api.post(f"/extensions/{number}/secret", {})
+        assert r.status in (200, 201) and r.json["secret"], r
+        secrets[number] = r.json["secret"]
+    made = {"software_spans": found, "secrets": secrets}
+    r = api.post("/trunks", {"name": "Analog line", "kind": "dahdi"})
+    assert r.status == 201, r
+    made["trunk"] = r.json["id"]
+    port = api.get("/hardware/ports/1").json
+    assert port["kinds"] == ["fxs"] and port["looped_to"] == 5, port
+    assert api.put("/hardware/ports/1", {"kind": "fxs", "extension": "8201"}).status == 200
+    r = api.put("/hardware/ports/5", {"kind": "fxo", "trunk": made["trunk"]})
+    assert r.status == 200 and r.json["trunk"] == made["trunk"], r
+    r = api.post("/outbound-routes", {"name": "Analog out", "patterns": [{"pattern": "_5XXXX", "strip": 1,
+                                                                          "prefix": ""}],
+                                      "trunks": [made["trunk"]]})
+    assert r.status == 201, r
+    made["outbound"] = r.json["id"]
+    r = api.post("/inbound-routes", {"name": "Analog in", "did": None,
+                                     "destination": {"kind": "extension", "target": "8102"}})
+    assert r.status == 201, r
+    made["inbound"] = r.json["id"]
+    _wait_applied(api, 120)
+    return made
+
+
+def _analog_put_back(api, made: dict) -> None:
+    """The ports serving nobody again, what the test made gone, the software spans as found."""
+    api.put("/hardware/ports/1", {"kind": "fxs"})
+    api.put("/hardware/ports/5", {"kind": "fxo"})
+    for path in (f"/inbound-routes/{made.get('inbound')}", f"/outbound-routes/{made.get('outbound')}",
+                 f"/trunks/{made.get('trunk')}", "/extensions/8201"):
+        if "None" not in path:
+            api.delete(path)
+    api.patch("/settings", {"software_spans": made["software_spans"]})
+    _wait_applied(api, 300)
+
+
+def test_an_analog_call_crosses_the_looped_fxs_and_fxo_ports(vm, tmp_path, box_logs):
+    """The software card's analog ports, wired back to back as a channel bank's FXS port to another's
+    FXO port: port 1 (FXS) is the analog phone 8201, port 5 (FXO) the line of a trunk. (a) A SIP
+    phone's call out through the trunk: the FXO port seizes the line and dials 8102 in DTMF, the
+    FXS port sees its phone lift and dial, and the call rings the SIP phone 8102; tones cross both
+    ways; the caller hangs up and both ports are idle. (b) A SIP phone calls 8201: the FXS port
+    rings, the FXO port sees the ring and the caller ID that follows it, its call goes to the
+    line's inbound destination 8102, whose answer takes the line off hook and answers the FXS
+    port's call; tones cross; the callee hangs up and both ports are idle."""
+    from tests.audio import write_tone
+    from tests.phones import SipStack
+
+    from .phones import NatPhone
+
+    api = vm.api().sign_in(ADMIN_PASSWORD)
+    made = {"software_spans": api.get("/settings").json["software_spans"]}
+    stack = SipStack("127.0.0.1", tmp_path)
+    try:
+        made = _looped_analog(api)
+        caller = NatPhone(stack, "8101", made["secrets"]["8101"], vm.sip, relay=True)
+        callee = NatPhone(stack, "8102", made["secrets"]["8102"], vm.sip, relay=True)
+        stack.phones += [caller, callee]
+        caller.register(timeout=15)
+        callee.register(timeout=15)
+        assert _port_states(api)[1] == "idle" and _port_states(api)[5] == "idle", _port_states(api)
+        before = {r["id"] for r in api.get("/cdr?per_page=500").json["items"]}
+
+        def crossing(call, ringing, first) -> None:
+            call.play(write_tone(tmp_path / "a.wav", 697, 5), loop=True)
+            ringing.play(write_tone(tmp_path / "b.wav", 1209, 5), loop=True)
+            stack.wait(lambda: ringing.listener.heard_tone(697, min_ms=400), 30, "the caller's tone at the callee")
+            stack.wait(lambda: call.listener.heard_tone(1209, min_ms=400), 30, "the callee's tone at the caller")
+            states = _port_states(api)
+            assert states[1] == "in use" and states[5] == "in use", states
+            other = ringing if first is call else call
+            first.hangup_call()
+            other.wait_disconnected(timeout=30)
+            _wait(lambda: (s := _port_states(api))[1] == "idle" and s[5] == "idle", 30, "both ports idle")
+
+        # (a) Out through the FXO port; its digits are the FXS port's phone dialling 8102.
+        call = caller.call("58102")
+        ringing = callee.wait_incoming(timeout=60)
+        assert "8201" in ringing.remote_uri, ringing.remote_uri  # the analog phone's call
+        ringing.answer_call()
+        call.wait_confirmed(timeout=30)
+        ringing.wait_confirmed(timeout=20)
+        crossing(call, ringing, first=call)
+
+        # (b) In through the FXS port: rung, the FXO port's call goes to its line's destination
+        # with the caller ID the FXS port sent after the first ring (Bell FSK) and the FXO port read.
+        call = caller.call("8201")
+        ringing = callee.wait_incoming(timeout=60)
+        assert ringing.remote_uri.startswith('"Desk 8101" <sip:8101@'), ringing.remote_uri
+        ringing.answer_call()
+        ringing.wait_confirmed(timeout=20)
+        call.wait_confirmed(timeout=30)
+        crossing(call, ringing, first=ringing)
+
+        # The call records, four answered calls: (a) 8101's out by a route, and the analog phone's
+        # to 8102; (b) 8101's to the analog phone, and the line's to 8102.
+        def records():
+            return sorted((r["from"] or "", r["answered_by"] or "", r["path"][-1]["kind"] if r["path"] else "")
+                          for r in api.get("/cdr?per_page=500").json["items"] if r["id"] not in before and r["outcome"] == "answered")
+        want = sorted([("8101", "", "external"), ("8201", "8102", "extension"), ("8101", "8201", "extension"),
+                       ("", "8102", "extension")])
+        _wait(lambda: records() == want, 30, "the four call records")
+    finally:
+        stack.close()
+        _analog_put_back(api, made)
+
+
 def test_remote_phone_registers_over_tls_and_its_media_is_srtp(vm, tmp_path):
     """A phone on SIP over TLS (the box's port 5061, forwarded) with SRTP required at both ends:
     it registers, and the voicemail prompt reaches it through the encrypted media."""

@@ -180,6 +180,43 @@ def test_software_spans_are_two_e1_spans_after_the_cards_without_span_lines(box,
     assert "channel => 993-1007,1009-1023" in files(box)["chan_dahdi.conf"]
 
 
+def test_software_spans_bring_looped_fxs_and_fxo_ports_after_the_cards(box, monkeypatch):
+    """With the setting, the software card also has 8 analog ports after the cards' (here four
+    TE820s: none): 4 FXS ports each wired to an FXO port (1 to 5, ...), on a second looped pair of
+    dynamic spans after the E1 pair; an FXS port serves an extension, its partner is a line of an
+    analog trunk. With the setting off they go, from the scan and from DAHDI's and chan_dahdi's
+    files."""
+    from appliance.hardware import kmod, manager
+
+    loaded = []
+    monkeypatch.setattr(manager, "module_loaded", lambda name: name in loaded)
+    monkeypatch.setattr(kmod, "load", lambda driver: loaded.append(driver))
+    monkeypatch.setattr(manager.udev, "devices", lambda: [te820(n) for n in (3, 4, 5, 6)])
+    assert box.patch("/settings", {"software_spans": True}).status == 200
+    card = box.get("/hardware").json["cards"][-1]
+    assert card["profile"] == "software-loop"
+    first = 34 * 31 + 1  # after 32 card spans and the 2 software E1 spans
+    assert [(p["port"], p["channel"], p["kinds"], p["looped_to"]) for p in card["ports"]] == [
+        (1, first, ["fxs"], 5), (2, first + 1, ["fxs"], 6), (3, first + 2, ["fxs"], 7), (4, first + 3, ["fxs"], 8),
+        (5, first + 4, ["fxo"], 1), (6, first + 5, ["fxo"], 2), (7, first + 6, ["fxo"], 3), (8, first + 7, ["fxo"], 4)]
+    trunk = dahdi_trunk(box, "Looped line")
+    r = box.put("/hardware/ports/5", {"kind": "fxs", "extension": "8001"})
+    assert (r.status, r.json["field"]) == (422, "kind"), r  # the FXO side of the loop has no FXS module
+    assert box.put("/hardware/ports/1", {"kind": "fxs", "extension": "8001"}).status == 200
+    r = box.put("/hardware/ports/5", {"kind": "fxo", "trunk": trunk})
+    assert r.status == 200 and (r.json["trunk"], r.json["looped_to"]) == (trunk, 1), r
+    system, chan = files(box)["dahdi-system.conf"], files(box)["chan_dahdi.conf"]
+    assert "dynamic=loc,2:0,4,0\ndynamic=loc,2:1,4,0\n" in system
+    assert f"fxoks={first}\n" in system and f"fxsks={first + 4}\n" in system
+    assert f"channel => {first}\n" in chan and f"channel => {first + 4}\n" in chan
+    assert box.get(f"/trunks/{trunk}").json["ports"] == [5]
+    assert box.patch("/settings", {"software_spans": False}).status == 200
+    assert box.get("/hardware").json["cards"][-1]["profile"] == "digium-te820"
+    system, chan = files(box)["dahdi-system.conf"], files(box)["chan_dahdi.conf"]
+    assert "dynamic" not in system and "fxoks" not in system and "fxsks" not in system
+    assert f"channel => {first}" not in chan
+
+
 def test_a_dahdi_trunk_is_down_when_all_its_spans_are_in_alarm(box, tmp_path):
     """GET /trunks/{id}'s status for an E1 trunk follows its spans' alarms as DAHDI reports them
     (its /proc/dahdi as a directory of span files)."""

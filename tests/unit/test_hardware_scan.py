@@ -98,3 +98,29 @@ def test_an_unknown_card_is_listed_as_unsupported_not_an_error(tmp_path):
 def test_a_box_without_cards_scans_empty(tmp_path):
     assert scan(tmp_path, pci("0000:00:00.0", "8086", "29c0", "8086", "29c0", "060000")) == {
         "cards": [], "unsupported": []}
+
+
+def test_the_software_spans_and_ports_are_scanned_when_the_box_has_them_on(tmp_path):
+    """The box setting software_spans, read from the box's config database (BOX_DATA): the software
+    card follows the real ones with its two E1 spans and its 8 looped analog ports."""
+    from appliance import box_settings
+    from appliance.db import change, open_database
+
+    data = tmp_path / "data"
+    database = open_database(data / "config.db")
+    with database.connection_context(), change("test", "settings.update", "software_spans") as cs:
+        box_settings.save(cs, {"software_spans": True})
+    database.close()
+    spec = tmp_path / "box.umockdev"
+    spec.write_text(pci("0000:08:00.0", "e159", "0001", "b119", "0000", "078000"))  # TDM400P: 4 ports
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BOX_DATA": str(data)}
+    done = subprocess.run(["umockdev-run", "-d", str(spec), "--", sys.executable, "-m", "appliance", "hardware",
+                           "scan"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    tdm400, software = json.loads(done.stdout)["cards"]
+    assert tdm400["profile"] == "digium-tdm400p" and [p["channel"] for p in tdm400["ports"]] == [1, 2, 3, 4]
+    assert software["profile"] == "software-loop" and software["driver"] == "dahdi_dynamic_loc"
+    assert [(s["span"], s["first_channel"]) for s in software["spans"]] == [(1, 5), (2, 36)]
+    assert [(p["port"], p["channel"], p["kinds"], p["looped_to"]) for p in software["ports"]] == [
+        (5, 67, ["fxs"], 9), (6, 68, ["fxs"], 10), (7, 69, ["fxs"], 11), (8, 70, ["fxs"], 12),
+        (9, 71, ["fxo"], 5), (10, 72, ["fxo"], 6), (11, 73, ["fxo"], 7), (12, 74, ["fxo"], 8)]

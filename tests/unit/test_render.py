@@ -282,6 +282,54 @@ def test_a_32_span_box_with_pri_r2_and_analog_matches_golden():
     assert "same => n,Dial(${IF(${LEN(${ARG9})}?${ARG9}:PJSIP/${ARG1})}," in dialplan
 
 
+def _software_loop(on: bool = True) -> Snapshot:
+    """The box's looped software spans and ports (box setting software_spans): the E1 pair as a
+    PRI, port 1 (FXS) the analog phone 8001, its line port 5 (FXO) a trunk's, port 2 FXS unused."""
+    from appliance.pbx.snapshot import DahdiPortView, DahdiSpanView
+
+    spans = (DahdiSpanView(1, 1, 1, "pri_net", "ccs", "hdb3", True, 0, trunk=3, software=True),
+             DahdiSpanView(2, 2, 32, "pri_cpe", "ccs", "hdb3", True, 0, trunk=4, software=True))
+    ports = (DahdiPortView(1, 63, "fxs", extension="8001", software=True),
+             DahdiPortView(2, 64, "fxs", software=True),
+             DahdiPortView(5, 67, "fxo", trunk=6, software=True))
+    dahdi_trunks = tuple(TrunkView(t, "", 5060, "udp", None, None, False, None, None, None, "dahdi") for t in (3, 4, 6))
+    return dataclasses.replace(
+        SNAPSHOT, system=dataclasses.replace(SYSTEM, dahdi=True), trunks=SNAPSHOT.trunks + dahdi_trunks,
+        settings=dataclasses.replace(SNAPSHOT.settings, software_spans=on), dahdi_spans=spans, dahdi_ports=ports)
+
+
+def test_the_looped_software_ports_match_golden():
+    """Four dynamic spans: the E1 pair, then the ports' pair of 4 channels each (63-66 the FXS
+    side, 67-70 the FXO side); robbed-bit FXS and FXO channels with no echo canceller (a loop has
+    no hybrid); the FXO port on the loop answers when its number is dialled and takes the caller
+    ID the box's own FXS port sends. With the setting off, none of it is left."""
+    files = render_all(_software_loop())
+    folder = GOLDEN / "software-loop"
+    if os.environ.get("UPDATE_GOLDEN"):
+        folder.mkdir(exist_ok=True)
+        for name in ("chan_dahdi.conf", "dahdi-system.conf"):
+            (folder / name).write_text(files[name], encoding="utf-8")
+    for name in ("chan_dahdi.conf", "dahdi-system.conf"):
+        assert files[name] == (folder / name).read_text(encoding="utf-8"), f"software-loop/{name} differs"
+    system = files["dahdi-system.conf"]
+    assert ("dynamic=loc,1:0,31,0\ndynamic=loc,1:1,31,0\ndynamic=loc,2:0,4,0\ndynamic=loc,2:1,4,0\n") in system
+    assert "fxoks=63\n" in system and "fxoks=64\n" in system and "fxsks=67\n" in system
+    assert "echocanceller" not in system
+    chan = files["chan_dahdi.conf"]
+    fxo = chan[chan.index("signalling = fxs_ks"):chan.index("channel => 67")]
+    assert "answeronpolarityswitch = no" in fxo and "cidstart = ring" in fxo and "cidsignalling = bell" in fxo
+    assert "channel => 63\n" in chan and "channel => 64" not in chan  # port 2 serves nobody
+    off = render_all(_software_loop(on=False))
+    assert "dynamic" not in off["dahdi-system.conf"] and "fxoks" not in off["dahdi-system.conf"]
+    assert "fxsks" not in off["dahdi-system.conf"] and "channel =>" not in off["chan_dahdi.conf"]
+
+
+def test_an_fxo_port_on_a_real_line_still_answers_on_polarity_reversal():
+    chan = render_all(_e1_32())["chan_dahdi.conf"]
+    fxo = chan[chan.index("signalling = fxs_ks"):chan.index("channel => 997")]
+    assert "answeronpolarityswitch = yes" in fxo and "cidstart = polarity" in fxo
+
+
 def _context(dialplan: str, name: str) -> str:
     start = dialplan.index(f"[{name}]\n")
     end = dialplan.find("\n[", start + 1)

@@ -7,6 +7,7 @@ D channel in timeslot 16, MFC/R2 its line signalling there (CAS).
 
 from __future__ import annotations
 
+from ...hardware.detect import SOFTWARE_PORTS
 from ..conf import ConfFile, FlatFile
 from ..snapshot import Snapshot
 from .pjsip import PHONE_CONTEXT, TRUNK_CONTEXT
@@ -18,8 +19,10 @@ E1_SLOTS = 31
 E1_DCHAN = 16
 # The looped software spans (box setting software_spans): dahdi_dynamic_loc addresses <key>:<id>,
 # the two ids of one key being each other's far end. DAHDI numbers them in this order, after
-# the cards' spans (they are made when dahdi_cfg reads these lines).
-SOFTWARE_SPANS = ("loc,1:0", "loc,1:1")
+# the cards' spans (they are made when dahdi_cfg reads these lines): the E1 pair, then the
+# software ports' pair (the FXS ports' channels, then the FXO ports' they are wired to).
+SOFTWARE_SPANS = (("loc,1:0", E1_SLOTS), ("loc,1:1", E1_SLOTS), ("loc,2:0", SOFTWARE_PORTS),
+                  ("loc,2:1", SOFTWARE_PORTS))
 
 
 def e1_channels(first: int) -> tuple[list[int], int]:
@@ -54,8 +57,8 @@ def _system(snap: Snapshot) -> FlatFile:
     software = snap.settings.software_spans
     if software:
         # Timing 0: the looped pair is no clock source; DAHDI's core timer drives it.
-        for address in SOFTWARE_SPANS:
-            f.set("dynamic", f"{address},{E1_SLOTS},0")
+        for address, channels in SOFTWARE_SPANS:
+            f.set("dynamic", f"{address},{channels},0")
     soft_echo: list[int] = []
     for span in snap.dahdi_spans:
         if span.software and not software:
@@ -77,9 +80,13 @@ def _system(snap: Snapshot) -> FlatFile:
         if not span.hw_echocan and not span.software:  # a loop has no line hybrid: no echo to cancel
             soft_echo += bearers
     for port in snap.dahdi_ports:
+        if port.software and not software:
+            continue
         # A port is named by what it talks to: an FXS port drives a phone with FXO signalling.
+        # A software port's line is a software port of the box's own: robbed-bit signalling, and no
+        # line hybrid to echo.
         f.set("fxoks" if port.kind == "fxs" else "fxsks", str(port.channel))
-        if not port.hw_echocan:
+        if not port.hw_echocan and not port.software:
             soft_echo.append(port.channel)
     if soft_echo:
         f.set("echocanceller", f"{SOFTWARE_ECHOCAN},{ranges(soft_echo)}")
@@ -133,6 +140,8 @@ def _chan_dahdi(snap: Snapshot) -> ConfFile:
     names = {e.number: e.name for e in snap.extensions}
     mailboxes = {m.number for m in snap.mailboxes}
     for port in snap.dahdi_ports:
+        if port.software and not snap.settings.software_spans:
+            continue
         if port.kind == "fxs":
             if port.extension is None:
                 continue
@@ -157,10 +166,20 @@ def _chan_dahdi(snap: Snapshot) -> ConfFile:
             ch.set("callerid", "asreceived")
             ch.set("mailbox", "")
             ch.set("hasvoicemail", False)
-            ch.set("cidsignalling", "dtmf")
-            ch.set("cidstart", "polarity")
-            ch.set("answeronpolarityswitch", True)
-            ch.set("hanguponpolarityswitch", True)
+            if port.software:
+                # Its line is the box's own FXS port: no polarity reversal crosses a loop of robbed
+                # bits, so the call is up once the number is dialled and ends on the far end's
+                # kewlstart disconnect; the caller ID is what chan_dahdi's FXS port sends, Bell FSK
+                # between the first ring and the second.
+                ch.set("cidsignalling", "bell")
+                ch.set("cidstart", "ring")
+                ch.set("answeronpolarityswitch", False)
+                ch.set("hanguponpolarityswitch", False)
+            else:
+                ch.set("cidsignalling", "dtmf")
+                ch.set("cidstart", "polarity")
+                ch.set("answeronpolarityswitch", True)
+                ch.set("hanguponpolarityswitch", True)
             ch.set("busydetect", True)
             ch.set("busycount", "4")
             ch.set("busypattern", "350,350")  # the Chinese busy tone: 0.35 s on, 0.35 s off
