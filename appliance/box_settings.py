@@ -151,7 +151,8 @@ class BoxSettings:
     #: Where the box mails its alerts (storage near or over its quota); none: the dashboard only.
     alert_email: tuple = ()
     #: Two DAHDI software spans looped to each other (dahdi_dynamic_loc), shown as a card with two
-    #: E1 spans: an E1 cable between two ports without a card, for tests and demonstrations.
+    #: E1 spans: an E1 cable between two ports without a card, for tests and demonstrations; and
+    #: its 8 analog ports, 4 FXS ports wired to 4 FXO ports (detect.SOFTWARE_PORTS).
     software_spans: bool = False
 
     def to_dict(self) -> dict:
