@@ -13,7 +13,7 @@ from ..ringgroups import service as ringgroups
 from ..vpn import seats
 from ..db import change
 from ..db.journal import utcnow
-from ..db.models import Extension, Mailbox, User
+from ..db.models import DahdiPort, Extension, Mailbox, User
 from ..errors import Conflict, Invalid, NotFound
 from ..fields import validate
 from . import csvio
@@ -433,6 +433,10 @@ def delete(number: str, actor: str) -> int:
         ext, box = get(number)
         destinations.ensure_unreferenced("extension", number, f"extension {number}")
         destinations.ensure_unreferenced("voicemail", number, f"the mailbox of extension {number}")
+        port = DahdiPort.get_or_none(DahdiPort.extension == ext)
+        if port is not None:  # an analog phone is wired to it: the installer takes it off first
+            raise Conflict(f"extension {number} is the phone on analog port {port.number}: give the port "
+                           "another extension or none first")
         ringgroups.remove_extension(cs, ext)
         queues.remove_extension(cs, ext)
         paging.remove_extension(cs, ext)

@@ -217,6 +217,15 @@ def test_software_spans_bring_looped_fxs_and_fxo_ports_after_the_cards(box, monk
     assert f"channel => {first}" not in chan
 
 
+def test_an_extension_on_an_fxs_port_is_not_deleted_under_it(box):
+    assert box.put("/hardware/ports/1", {"kind": "fxs", "extension": "8001"}).status == 200
+    r = box.delete("/extensions/8001")
+    assert r.status == 409 and "analog port 1" in r.json["error"], r
+    assert box.get("/extensions/8001").status == 200
+    assert box.put("/hardware/ports/1", {"kind": "fxs"}).status == 200
+    assert box.delete("/extensions/8001").status in (200, 204)
+
+
 def test_a_dahdi_trunk_is_down_when_all_its_spans_are_in_alarm(box, tmp_path):
     """GET /trunks/{id}'s status for an E1 trunk follows its spans' alarms as DAHDI reports them
     (its /proc/dahdi as a directory of span files)."""
