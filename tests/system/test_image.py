@@ -290,10 +290,13 @@ def _wait(predicate, timeout: float, what: str, step: float = 0.2):
 # The guest's side of a card pulled (a shell script): its driver unregistering its spans is what
 # DAHDI's sysfs unassign_span does for one span (the same kernel function: the span's channels
 # get DAHDI_EVENT_REMOVED, a second for user space to read them, then the span goes). Here span
-# B's device, dahdi_dynamic_loc's second span; span A then hears nothing from its far end: its
-# RED alarm is DAHDI's own. The script prints the guest's clock at the cut, when the unassign is
-# done (span B gone), and for span A's RED in /proc/dahdi when the last look that did not see it
-# began ("before") and when the look that saw it ended: the kernel raised it between the two.
+# B's device, dahdi_dynamic_loc's second span, then the two spans of the software ports made after
+# it; span A then hears nothing from its far end: its RED alarm is DAHDI's own. (dahdi_dynamic
+# sends every span's traffic, an unassigned span's too, on each tick of the span it made last: a
+# span unassigned while that one stays would go on talking to its far end.) The script prints the
+# guest's clock at the cut, when span B's unassign is done (span B gone), and for span A's RED in
+# /proc/dahdi when the last look that did not see it began ("before") and when the look that saw
+# it ended: the kernel raised it between the two.
 PULL = r"""bash -s <<'END'
 # Builtins only while looking (bash's clock, read, and read -t on a pipe that never speaks as a
 # 20 ms sleep): under emulation a forked date or sleep takes longer than the look is worth.
@@ -301,6 +304,7 @@ exec 9<> <(:)
 echo "cut $EPOCHREALTIME"
 echo 1 > /sys/bus/dahdi_devices/devices/dynamic:loc:1/unassign_span || exit 1
 echo "gone $EPOCHREALTIME"
+for n in 2 3; do echo 1 > /sys/bus/dahdi_devices/devices/dynamic:loc:$n/unassign_span || exit 1; done
 prev=$EPOCHREALTIME
 for ((i = 0; i < 1500; i++)); do
     t=$EPOCHREALTIME
@@ -312,9 +316,13 @@ done
 exit 2
 END
 """
-# Putting the card back: its driver registers the span again, bare (sysfs assign_span: local
-# span 1 as DAHDI span 2, channels from 32). The box gives it its channels.
-PLUG = "echo 1:2:32 > /sys/bus/dahdi_devices/devices/dynamic:loc:1/assign_span"
+# Putting the card back: its driver registers the spans again, bare (sysfs assign_span: each
+# device's local span 1, the ports' as DAHDI spans 3 and 4 with channels from 63 and 67, then span
+# B's as span 2 with channels from 32: its return is what the box acts on). The box gives them
+# their channels. A span DAHDI has already is left as it is.
+PLUG = " && ".join(f"{{ test -e /proc/dahdi/{span} || echo 1:{span}:{first} > "
+                   f"/sys/bus/dahdi_devices/devices/dynamic:loc:{device}/assign_span; }}"
+                   for device, span, first in ((2, 3, 63), (3, 4, 67), (1, 2, 32)))
 
 # Records, in the page, the browser's clock when each awaited text first shows (no reload: the
 # event stream changes the page in place).
@@ -428,7 +436,7 @@ def test_a_span_pulled_shows_its_alarms_live_and_its_trunks_go_down_then_back(vm
 def _put_back(vm, api, setup: dict, pulled: bool) -> None:
     """The card back if it is still out (a restarted Asterisk has made the spans again), the box
     up with every change applied, and the spans' settings as the test found them."""
-    if pulled and vm.sh("test -e /proc/dahdi/2")[0] != 0:
+    if pulled:
         vm.sh(PLUG, timeout=60)
     _wait_applied(api, 300)
     for span, found in setup["found"].items():
