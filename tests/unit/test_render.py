@@ -330,6 +330,22 @@ def test_an_fxo_port_on_a_real_line_still_answers_on_polarity_reversal():
     assert "answeronpolarityswitch = yes" in fxo and "cidstart = polarity" in fxo
 
 
+def test_an_fxs_port_after_an_fxo_port_takes_none_of_its_line_options():
+    """chan_dahdi carries options on from block to block: an analog phone's port rendered after a
+    line's must not detect busy tones nor send DTMF caller ID because the line's block said so."""
+    from appliance.pbx.snapshot import DahdiPortView
+
+    snap = _software_loop()
+    snap = dataclasses.replace(snap, dahdi_ports=(DahdiPortView(5, 67, "fxo", trunk=6, software=False),
+                                                  DahdiPortView(1, 63, "fxs", extension="8001", software=True)))
+    chan = render_all(snap)["chan_dahdi.conf"]
+    fxs = chan[chan.index("signalling = fxo_ks"):chan.index("channel => 63")]
+    for option in ("busydetect = no", "cidsignalling = bell", "cidstart = ring", "answeronpolarityswitch = no",
+                   "hanguponpolarityswitch = no"):
+        assert option in fxs, option
+    assert chan.index("busydetect = yes") < chan.index("channel => 67") < chan.index("signalling = fxo_ks")
+
+
 def _context(dialplan: str, name: str) -> str:
     start = dialplan.index(f"[{name}]\n")
     end = dialplan.find("\n[", start + 1)

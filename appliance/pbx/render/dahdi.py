@@ -151,6 +151,10 @@ def _chan_dahdi(snap: Snapshot) -> ConfFile:
             ch.set("callerid", f'"{names.get(port.extension, port.extension)}" <{port.extension}>')
             ch.set("mailbox", f"{port.extension}@default" if port.extension in mailboxes else "")
             ch.set("hasvoicemail", port.extension in mailboxes)
+            # The phone's caller ID goes out in Bell FSK between the first ring and the second
+            # (chan_dahdi's defaults), and no busy tone ends its calls, whatever an FXO port's
+            # block above set for its line.
+            _line_signals(ch, cid="bell", start="ring", polarity=False, busy=False)
             ch.set("callwaiting", True)
             ch.set("threewaycalling", True)
             ch.set("transfer", True)  # hook flash transfers the call
@@ -171,18 +175,21 @@ def _chan_dahdi(snap: Snapshot) -> ConfFile:
                 # bits, so the call is up once the number is dialled and ends on the far end's
                 # kewlstart disconnect; the caller ID is what chan_dahdi's FXS port sends, Bell FSK
                 # between the first ring and the second.
-                ch.set("cidsignalling", "bell")
-                ch.set("cidstart", "ring")
-                ch.set("answeronpolarityswitch", False)
-                ch.set("hanguponpolarityswitch", False)
+                _line_signals(ch, cid="bell", start="ring", polarity=False, busy=True)
             else:
-                ch.set("cidsignalling", "dtmf")
-                ch.set("cidstart", "polarity")
-                ch.set("answeronpolarityswitch", True)
-                ch.set("hanguponpolarityswitch", True)
-            ch.set("busydetect", True)
+                _line_signals(ch, cid="dtmf", start="polarity", polarity=True, busy=True)
             ch.set("busycount", "4")
             ch.set("busypattern", "350,350")  # the Chinese busy tone: 0.35 s on, 0.35 s off
             ch.set("accountcode", "")
         ch.set("channel", str(port.channel), arrow=True)
     return conf
+
+
+def _line_signals(ch, cid: str, start: str, polarity: bool, busy: bool) -> None:
+    """The line options FXS and FXO ports both depend on, set in every port's block: chan_dahdi
+    carries each one on to the channels after it."""
+    ch.set("cidsignalling", cid)
+    ch.set("cidstart", start)
+    ch.set("answeronpolarityswitch", polarity)
+    ch.set("hanguponpolarityswitch", polarity)
+    ch.set("busydetect", busy)
