@@ -28,6 +28,12 @@ QUEUE_EXIT_EVENT = "CALLBOX_QUEUE_EXIT"  # the queue let the caller go: timed ou
 # A desk phone's channel, or its extension's browser phone (PJSIP/8001-web-0000002a).
 _PHONE = re.compile(rf"^PJSIP/(\d+)(?:{re.escape(webrtc.SUFFIX)})?-[0-9a-f]+$")
 _TRUNK = re.compile(r"^PJSIP/trunk-(\d+)-[0-9a-f]+$")
+# A DAHDI channel by its line: an analog port or an MFC/R2 bearer by its channel number
+# (DAHDI/5-1), a PRI call by its span, as chan_dahdi names them (DAHDI/i1/075512345678-3).
+_DAHDI = re.compile(r"^DAHDI/(?:(i\d+)/.*|(\d+))-[0-9a-f]+$")
+_OTHER = ("other", None)
+_NO_NUMBER = (None, "", "s")  # "s": an analog channel's extension, a phone's or a line's
+_DIALLED = ("extension", "ring_group", "queue", "external")  # path steps whose target is a number dialled
 ENDED_KEPT = 10000
 _TIME = itemgetter("time")
 OUTCOMES = ("answered", "missed", "busy", "failed", "abandoned", "voicemail")
@@ -108,15 +114,20 @@ def _json(text: str):
     return value if end == len(text) else json.loads(text)
 
 
-def party(channel: str) -> tuple[str, str | None]:
-    """What a channel is: ("phone", extension), ("trunk", trunk id) or ("other", None)."""
+def party(channel: str, lines: dict[str, tuple[str, str]] | None = None) -> tuple[str, str | None]:
+    """What a channel is: ("phone", extension), ("trunk", trunk id) or ("other", None). A DAHDI
+    channel is what `lines` says its line is (keyed "5" for channel 5, "i1" for span 1's PRI)."""
     m = _PHONE.match(channel or "")
     if m:
         return "phone", m.group(1)
     m = _TRUNK.match(channel or "")
     if m:
         return "trunk", m.group(1)
-    return "other", None
+    if lines:
+        m = _DAHDI.match(channel or "")
+        if m:
+            return lines.get(m.group(1) or m.group(2), _OTHER)
+    return _OTHER
 
 
 class Calls:
@@ -234,9 +245,11 @@ def _union(intervals: list[tuple[float, float]]) -> float:
     return total
 
 
-def build(call_id: str, events: list[dict], failed_at: float | None = None) -> dict:
+def build(call_id: str, events: list[dict], failed_at: float | None = None,
+          lines: dict[str, tuple[str, str]] | None = None) -> dict:
     """The record of one call from all its events. `failed_at`: Asterisk went away at that time
-    with the call still up (the record ends there, as failed)."""
+    with the call still up (the record ends there, as failed). `lines`: what the box's DAHDI
+    lines are (`party`)."""
     events = sorted(events, key=_TIME)
     legs: dict[str, dict] = {}
     path: list[dict] = []
@@ -257,11 +270,14 @@ def build(call_id: str, events: list[dict], failed_at: float | None = None) -> d
         uid, name, t = ev["uniqueid"], ev["event"], ev["time"]
         leg = legs.get(uid)
         if leg is None:
-            kind, who = party(ev.get("channel", ""))
+            kind, who = party(ev.get("channel", ""), lines)
             leg = legs[uid] = {"uniqueid": uid, "channel": ev.get("channel", ""), "kind": kind, "party": who,
                                "start": t, "answer": None, "end": None, "cause": None, "dialstatus": None,
                                "number": ev.get("cid_num"), "name": ev.get("cid_name"),
                                "exten": ev.get("exten"), "context": ev.get("context")}
+        elif not leg["number"] and ev.get("cid_num"):
+            # A line's channel starts at the first ring, before the caller ID sent after it is read.
+            leg["number"], leg["name"] = ev["cid_num"], ev.get("cid_name") or leg["name"]
         if name == "ANSWER" and leg["answer"] is None:
             leg["answer"] = t
         elif name == "HANGUP":
@@ -325,6 +341,10 @@ def build(call_id: str, events: list[dict], failed_at: float | None = None) -> d
     else:
         direction = "internal"
     dialled = (caller or {}).get("exten")
+    if dialled in _NO_NUMBER:
+        # chan_dahdi runs an analog phone's call at the number dialled but shows it in no event:
+        # the number is where the call first went. A line brings no number.
+        dialled = next((s["target"] for s in path if s["kind"] in _DIALLED), None) if caller_kind == "phone" else None
     external = next((s["target"] for s in path if s["kind"] == "external"), None)
 
     answered_by = None

@@ -28,6 +28,29 @@ def caller_keys():
     return lambda number: normalize(number) or number
 
 
+def dahdi_lines() -> dict[str, tuple[str, str]]:
+    """What the box's DAHDI lines are, keyed as calls.party reads chan_dahdi's channel names: an
+    analog phone's port is its extension's, a line's port and an E1 span's channels (and the span's
+    PRI calls, "i<span>") their trunk's."""
+    from peewee import JOIN
+
+    from ..db.models import DahdiPort, DahdiSpan, Extension
+    from ..pbx.render.dahdi import e1_channels
+
+    lines = {}
+    for span in DahdiSpan.select().where(DahdiSpan.trunk.is_null(False)):
+        trunk = ("trunk", str(span.trunk_id))
+        if span.signalling.startswith("pri"):
+            lines[f"i{span.dahdi_span}"] = trunk
+        lines.update(dict.fromkeys(map(str, e1_channels(span.first_channel)[0]), trunk))
+    for port in DahdiPort.select(DahdiPort, Extension).join(Extension, JOIN.LEFT_OUTER):
+        if port.kind == "fxs" and port.extension_id is not None:
+            lines[str(port.channel)] = ("phone", port.extension.number)
+        elif port.kind == "fxo" and port.trunk_id is not None:
+            lines[str(port.channel)] = ("trunk", str(port.trunk_id))
+    return lines
+
+
 def caller_key(number: str) -> str:
     """A caller's number as the call history keys it: normalised with this box's numbering."""
     return caller_keys()(number)
@@ -82,7 +105,8 @@ class ReportsManager(Manager):
         pbx = getattr(self.box, "pbx", None)
         self.recorder = None
         if pbx is not None and not pbx.error and getattr(pbx, "ami", None) is not None:
-            self.recorder = CallRecorder(pbx.ami, keys=caller_keys, published=self._recorded, alert=self._alert)
+            self.recorder = CallRecorder(pbx.ami, keys=caller_keys, published=self._recorded, alert=self._alert,
+                                         lines=dahdi_lines)
             pbx.ami.subscribe(self.recorder.on_event)
             pbx.ami.subscribe_connect(self.recorder.on_connect)
 

@@ -36,11 +36,14 @@ def _same(number):
 
 class CallRecorder:
     def __init__(self, ami, keys=lambda: _same, published=lambda record: None,
-                 alert=lambda active, message: None):
+                 alert=lambda active, message: None, lines=lambda: None):
         self.ami = ami
         # The function that normalises numbers (the number filter matches however they are written),
         # asked for once a batch: it reads the box's numbering from the config database.
         self.keys = keys
+        # What the box's DAHDI lines are (calls.party), asked for once a batch that ends calls: a
+        # record is made when its call ends, with the lines as they are then.
+        self.lines = lines
         self.published = published
         self.alert = alert  # storing stopped (active, why) or resumed
         # SimpleQueue: a put and a get cost a tenth of queue.Queue's, and there are two per event.
@@ -125,7 +128,8 @@ class CallRecorder:
                 done_here = {ev["linkedid"] for _, events in whole for ev in events}
                 store_events([ev for ev in batch if id(ev) not in in_whole], done_here)
                 store_calls(whole)
-                self._write([(build(call, events), events) for call, events in ended], done_here)
+                lines = self.lines() if ended else None
+                self._write([(build(call, events, lines=lines), events) for call, events in ended], done_here)
                 self._roll(batch[-1]["time"])
         except Exception as exc:  # noqa: BLE001 - kept in memory, stored at the next try
             if self.error is None:
@@ -161,6 +165,7 @@ class CallRecorder:
             log.warning("cannot list channels to close calls", extra=kv(error=str(exc)))
             return
         alive = {ev.get("Uniqueid") for ev in events}
+        lines = self.lines()
         with reports_write_lock, reports_db.atomic():
             closed = []
             for call, legs in open_calls.items():
@@ -169,7 +174,7 @@ class CallRecorder:
                 events = self.calls.close(call)
                 last = max((ev["time"] for ev in events), default=time.time())
                 ended = self.lost_at if self.lost_at and self.lost_at >= last else last
-                closed.append((build(call, events, failed_at=ended), events))
+                closed.append((build(call, events, failed_at=ended, lines=lines), events))
                 log.info("call closed as failed: Asterisk went away", extra=kv(call=call))
             self._write(closed)
         self.lost_at = None

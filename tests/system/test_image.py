@@ -226,8 +226,13 @@ def test_calls_cross_the_looped_software_spans_as_pri_then_mfcr2(vm, tmp_path, b
         stack.phones += [caller, callee]
         caller.register(timeout=15)
         callee.register(timeout=15)
+        before = {r["id"] for r in api.get("/cdr?per_page=500").json["items"]}
         _call_across_the_spans(api, stack, caller, callee, tmp_path, hangs_up="caller", tones=True)
         _call_across_the_spans(api, stack, caller, callee, tmp_path, hangs_up="callee", tones=False)
+        # The call records: each call went out on span A's trunk and came in on span B's at its DID.
+        out = ("outbound", "8101", "075512345678", None, trunks[0], "075512345678")
+        back = ("inbound", "8101", "075512345678", "075512345678", trunks[1], "8102")
+        _wait(lambda: _records(api, before) == sorted([out, back] * 2, key=repr), 30, "the four call records")
     finally:
         stack.close()
     for span in (1, 2):
@@ -237,6 +242,14 @@ def test_calls_cross_the_looped_software_spans_as_pri_then_mfcr2(vm, tmp_path, b
     health = api.get("/health").json
     assert health["asterisk_pid"] == pid and health["config"]["applied"], health
     assert set(_span_channels(api)[2].values()) == {"idle"}, _span_channels(api)
+
+
+def _records(api, before: set) -> list[tuple]:
+    """The answered calls recorded since `before` (the ids then): direction, from, to, DID, trunk
+    and who answered."""
+    return sorted(((r["direction"], r["from"], r["to"], r["did"], r["trunk"], r["answered_by"])
+                   for r in api.get("/cdr?per_page=500").json["items"]
+                   if r["id"] not in before and r["outcome"] == "answered"), key=repr)
 
 
 def _looped_pri(api) -> dict:
@@ -561,14 +574,14 @@ def test_an_analog_call_crosses_the_looped_fxs_and_fxo_ports(vm, tmp_path, box_l
         call.wait_confirmed(timeout=30)
         crossing(call, ringing, first=ringing)
 
-        # The call records, four answered calls: (a) 8101's out by a route, and the analog phone's
-        # to 8102; (b) 8101's to the analog phone, and the line's to 8102.
-        def records():
-            return sorted((r["from"] or "", r["answered_by"] or "", r["path"][-1]["kind"] if r["path"] else "")
-                          for r in api.get("/cdr?per_page=500").json["items"] if r["id"] not in before and r["outcome"] == "answered")
-        want = sorted([("8101", "", "external"), ("8201", "8102", "extension"), ("8101", "8201", "extension"),
-                       ("", "8102", "extension")])
-        _wait(lambda: records() == want, 30, "the four call records")
+        # The call records, four answered calls: (a) 8101's out through the line (the 5 taken off),
+        # and the analog phone's to 8102; (b) 8101's to the analog phone, and the line's to 8102,
+        # from the caller ID it read (an analog line brings no number dialled).
+        line = made["trunk"]
+        want = sorted([("outbound", "8101", "8102", None, line, "8102"), ("internal", "8201", "8102", None, None, "8102"),
+                       ("internal", "8101", "8201", None, None, "8201"), ("inbound", "8101", None, None, line, "8102")],
+                      key=repr)
+        _wait(lambda: _records(api, before) == want, 30, "the four call records")
     finally:
         stack.close()
         _analog_put_back(vm, api, made)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.reports.calls import Calls, build, event_of
+from appliance.reports.calls import Calls, build, event_of, parties
 from appliance.reports.db import CallLeg, CallParty, CallRecord, CelEvent, open_reports, reports_db
 from appliance.reports import recorder as recorder_module
 from appliance.reports.recorder import CallRecorder
@@ -24,10 +24,10 @@ def transcript(name: str) -> list[dict]:
     return [json.loads(line) for line in (DATA / f"{name}.jsonl").read_text().splitlines() if line.strip()]
 
 
-def records(events) -> tuple[list[dict], Calls]:
+def records(events, lines=None) -> tuple[list[dict], Calls]:
     calls, out = Calls(), []
     for ev in events:
-        out += [build(call, evs) for call, evs in calls.feed(ev)]
+        out += [build(call, evs, lines=lines) for call, evs in calls.feed(ev)]
     return out, calls
 
 
@@ -49,6 +49,52 @@ def test_internal_answered():
                  "direction": "internal", "from": "8001", "from_name": "Desk 8001", "to": "8002", "did": None,
                  "trunk": None, "path": [ext("8002")], "answered_by": "8002", "wait_seconds": 0.003,
                  "talk_seconds": 2.021, "hold_seconds": 0.0, "transfers": [], "outcome": "answered"}
+
+
+# The box of the system test that recorded tests/unit/data/cel/dahdi: its software spans looped as
+# a PRI (span 1 trunk 1, network side; span 2 trunk 2), analog port 1 (channel 63) the phone 8201,
+# port 5 (channel 67) the line of trunk 3, the two ports wired to each other.
+LINES = {"i1": ("trunk", "1"), "i2": ("trunk", "2"), "63": ("phone", "8201"), "67": ("trunk", "3"),
+         **{str(c): ("trunk", "1") for c in range(1, 32) if c != 16}}
+
+
+def dahdi(name: str) -> dict[str, dict]:
+    out, calls = records(transcript(f"dahdi/{name}"), LINES)
+    assert not calls.open_calls()
+    return {r["id"]: {k: r[k] for k in ("direction", "from", "to", "did", "trunk", "answered_by", "outcome")}
+            for r in out}
+
+
+def test_a_call_out_over_a_pri_span_and_in_over_the_other():
+    calls = dahdi("pri")
+    assert calls == {
+        "1796602437.0": {"direction": "outbound", "from": "8101", "to": "075512345678", "did": None, "trunk": 1,
+                         "answered_by": "075512345678", "outcome": "answered"},
+        "1796602437.2": {"direction": "inbound", "from": "8101", "to": "075512345678", "did": "075512345678",
+                         "trunk": 2, "answered_by": "8102", "outcome": "answered"}}
+    # Without the box's lines a DAHDI channel is nobody's: the calls were recorded as internal.
+    out, _ = records(transcript("dahdi/pri"))
+    assert {r["direction"] for r in out} == {"internal"} and {r["trunk"] for r in out} == {None}
+
+
+def test_calls_of_an_analog_phone_and_over_an_analog_line():
+    calls = dahdi("analog")
+    assert calls == {
+        # 8101 out through the line (58102, the 5 taken off)...
+        "1796602470.8": {"direction": "outbound", "from": "8101", "to": "8102", "did": None, "trunk": 3,
+                         "answered_by": "8102", "outcome": "answered"},
+        # ... which is the analog phone 8201 lifting and dialling 8102 (its channel's extension is "s").
+        "1796602470.10": {"direction": "internal", "from": "8201", "to": "8102", "did": None, "trunk": None,
+                          "answered_by": "8102", "outcome": "answered"},
+        "1796602477.12": {"direction": "internal", "from": "8101", "to": "8201", "did": None, "trunk": None,
+                          "answered_by": "8201", "outcome": "answered"},
+        # The line rings; its caller ID (Bell FSK after the first ring) comes after its channel's start.
+        "1796602478.14": {"direction": "inbound", "from": "8101", "to": None, "did": None, "trunk": 3,
+                          "answered_by": "8102", "outcome": "answered"}}
+    out, _ = records(transcript("dahdi/analog"), LINES)
+    assert {r["id"]: sorted(parties(r)) for r in out} == {
+        "1796602470.8": ["8101"], "1796602470.10": ["8102", "8201"], "1796602477.12": ["8101", "8201"],
+        "1796602478.14": ["8102"]}
 
 
 def test_busy_callee_with_a_mailbox_goes_to_voicemail():

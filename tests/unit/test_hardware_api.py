@@ -93,6 +93,30 @@ def test_analog_ports_serve_an_extension_and_a_local_line(box):
     assert "exten => 8002,hint,PJSIP/8002" in files(box)["extensions.conf"]
 
 
+def test_call_records_know_each_dahdi_line_as_its_extension_or_trunk(box):
+    from appliance.reports.calls import party
+    from appliance.reports.manager import dahdi_lines
+
+    pri, r2, line = dahdi_trunk(box, "PRI"), dahdi_trunk(box, "R2"), dahdi_trunk(box, "Line")
+    assert box.put("/hardware/spans/2", {"signalling": "pri_cpe", "trunk": pri}).status == 200
+    assert box.put("/hardware/spans/5", {"signalling": "mfcr2", "trunk": r2}).status == 200
+    assert box.put("/hardware/spans/7", {"signalling": "pri_net"}).status == 200  # in no trunk
+    assert box.put("/hardware/ports/1", {"kind": "fxs", "extension": "8001"}).status == 200
+    assert box.put("/hardware/ports/8", {"kind": "fxo", "trunk": line}).status == 200
+    lines = dahdi_lines()
+    # Span 2's bearers are channels 32-46 and 48-62; span 5's 125-139 and 141-155; the ports 993-1000.
+    assert len(lines) == 1 + 30 + 30 + 2
+    assert party("DAHDI/i2/075512345678-1a", lines) == ("trunk", str(pri))  # a PRI call, by its span
+    assert party("DAHDI/i2/-3", lines) == ("trunk", str(pri))  # no number
+    assert party("DAHDI/62-1", lines) == ("trunk", str(pri)) and party("DAHDI/47-1", lines) == ("other", None)
+    assert party("DAHDI/125-1", lines) == party("DAHDI/155-2", lines) == ("trunk", str(r2))
+    assert party("DAHDI/i7/0755-1", lines) == ("other", None)
+    assert party("DAHDI/993-1", lines) == party("DAHDI/993-2", lines) == ("phone", "8001")  # call waiting's second
+    assert party("DAHDI/1000-1", lines) == ("trunk", str(line))
+    assert party("DAHDI/994-1", lines) == party("DAHDI/pseudo-1234", lines) == ("other", None)
+    assert party("PJSIP/8002-0000000a", lines) == ("phone", "8002")
+
+
 @pytest.mark.parametrize("path, body, field", [
     ("/hardware/spans/33", {"signalling": "pri_cpe"}, "span"),               # more spans than the cards have
     ("/hardware/spans/0", {"signalling": "pri_cpe"}, "span"),
