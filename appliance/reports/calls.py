@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections import OrderedDict
+from itertools import compress
 from operator import itemgetter
 
 from ..ami.protocol import Message, picker
@@ -49,16 +50,19 @@ _USED = ("CEL", "Hold", "Unhold")
 # TenantID only for a channel that has one, UserDefType only on a user-defined event, Extra always),
 # read in one match: most of a busy box's AMI traffic. Any other shape (names in other case, another
 # order, a header more) is read header by header.
-_WRITTEN = re.compile(
+_WRITTEN_SHAPE = re.compile(
     "Event: CEL\nPrivilege: [^\n]*\nEventName: (?P<eventname>[^\n]*)\nAccountCode: [^\n]*\n"
     "CallerIDnum: (?P<calleridnum>[^\n]*)\nCallerIDname: (?P<calleridname>[^\n]*)\nCallerIDani: [^\n]*\n"
     "CallerIDrdnis: [^\n]*\nCallerIDdnid: [^\n]*\nExten: (?P<exten>[^\n]*)\nContext: (?P<context>[^\n]*)\n"
     "Channel: (?P<channel>[^\n]*)\nApplication: (?P<application>[^\n]*)\nAppData: (?P<appdata>[^\n]*)\n"
     "EventTime: [^\n]*\nAMAFlags: [^\n]*\nUniqueID: (?P<uniqueid>[^\n]*)\nLinkedID: (?P<linkedid>[^\n]*)\n"
     "(?:TenantID: [^\n]*\n)?Userfield: [^\n]*\nPeer: (?P<peer>[^\n]*)\nPeerAccount: [^\n]*"
-    "(?:\nUserDefType: (?P<userdeftype>[^\n]*))?(?:\nExtra: (?P<extra>[^\n]*))?").fullmatch
-_SOURCES = tuple(src for src, _ in _CEL_FIELDS)
+    "(?:\nUserDefType: (?P<userdeftype>[^\n]*))?(?:\nExtra: (?P<extra>[^\n]*))?")
+_WRITTEN = _WRITTEN_SHAPE.fullmatch
 _KEYS = tuple(dst for _, dst in _CEL_FIELDS)
+# The match's groups (all of them at once: by name they cost more than the match) in the order of
+# the event's keys: the stored event's JSON keeps that order.
+_IN_ORDER = itemgetter(*(_WRITTEN_SHAPE.groupindex[src] - 1 for src, _ in _CEL_FIELDS))
 
 
 def event_of(fields, received: float) -> dict | None:
@@ -72,8 +76,8 @@ def event_of(fields, received: float) -> dict | None:
                 return None
             written = _WRITTEN(text)
             if written is not None:
-                name, *values, extra = written.group("eventname", *_SOURCES, "extra")
-                return _cel(round(received, 3), name, zip(_KEYS, values), extra)
+                groups = written.groups()
+                return _cel(round(received, 3), groups[0], _IN_ORDER(groups), groups[-1])
         fields = _PICK(fields)
     else:
         lowered = getattr(fields, "lowered", None)
@@ -81,7 +85,7 @@ def event_of(fields, received: float) -> dict | None:
     name = fields.get("event")
     received = round(received, 3)  # records show milliseconds: durations must add up with the times shown
     if name == "CEL":
-        return _cel(received, fields.get("eventname", ""), ((dst, fields.get(src)) for src, dst in _CEL_FIELDS),
+        return _cel(received, fields.get("eventname", ""), [fields.get(src) for src, _ in _CEL_FIELDS],
                     fields.get("extra"))
     if name in ("Hold", "Unhold") and fields.get("linkedid") and fields.get("uniqueid"):
         return {"time": received, "event": name.upper(), "uniqueid": fields["uniqueid"],
@@ -90,9 +94,11 @@ def event_of(fields, received: float) -> dict | None:
 
 
 def _cel(received: float, name: str, values, extra: str | None) -> dict | None:
-    """A CEL event's part: its headers' values that are not empty, by the names records use."""
+    """A CEL event's part: its headers' values that are not empty, by the names records use
+    (`values`: in the order of _KEYS, None where a header is missing)."""
     ev = {"time": received, "event": name}
-    ev.update({key: value for key, value in values if value})
+    # (the keys and values that are not empty paired in C, not a Python step per header)
+    ev.update(zip(compress(_KEYS, values), filter(None, values)))
     if extra:
         try:
             ev["extra"] = _json(extra)
