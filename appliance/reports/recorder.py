@@ -28,6 +28,7 @@ from .usage import LOOKBACK, roll_occupancy
 log = logging.getLogger(__name__)
 BATCH = 2000  # events a transaction at most: under load, fewer and bigger transactions cost less per call
 _CONNECTED = object()
+_LINKEDID = itemgetter("linkedid")
 
 
 def _same(number):
@@ -94,16 +95,17 @@ class CallRecorder:
     def take(self, item) -> None:
         """`item` and what else is queued, up to a batch, as pending (a login mark stays queued,
         after them)."""
-        self.pending.append(item)
-        while len(self.pending) < BATCH:
+        pending, get = self.pending, self.queue.get_nowait
+        pending.append(item)
+        for _ in range(BATCH - len(pending)):
             try:
-                more = self.queue.get_nowait()
+                more = get()
             except queue.Empty:
                 break
             if more is _CONNECTED:
                 self.queue.put(more)  # after this batch
                 break
-            self.pending.append(more)
+            pending.append(more)
 
     def _watch_connection(self) -> None:
         connected = self.ami.connected
@@ -122,10 +124,13 @@ class CallRecorder:
                 # The events of a call that ends within the batch are stored done already, in one
                 # row for the call (most calls, in a busy box's big batches): no UPDATE is needed
                 # for them, and one row costs the store much less than one per event.
-                in_batch = {id(ev) for ev in batch}
-                whole = [(call, events) for call, events in ended if all(id(e) in in_batch for e in events)]
-                in_whole = {id(ev) for _, events in whole for ev in events}
-                done_here = {ev["linkedid"] for _, events in whole for ev in events}
+                # (sets filled by map in C: a Python step per event here cost a tenth of the batch)
+                in_batch = set(map(id, batch))
+                whole = [(call, events) for call, events in ended if in_batch.issuperset(map(id, events))]
+                in_whole, done_here = set(), set()
+                for _, events in whole:
+                    in_whole.update(map(id, events))
+                    done_here.update(map(_LINKEDID, events))
                 store_events([ev for ev in batch if id(ev) not in in_whole], done_here)
                 store_calls(whole)
                 lines = self.lines() if ended else None
