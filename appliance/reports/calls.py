@@ -49,15 +49,16 @@ _USED = ("CEL", "Hold", "Unhold")
 # A CEL event as cel_manager writes it (Asterisk 22's cel/cel_manager.c: these headers in this order,
 # TenantID only for a channel that has one, UserDefType only on a user-defined event, Extra always),
 # read in one match: most of a busy box's AMI traffic. Any other shape (names in other case, another
-# order, a header more) is read header by header.
+# order, a header more) is read header by header. A value is '.*': any character but a newline, as
+# [^\n]* is, matched faster.
 _WRITTEN_SHAPE = re.compile(
-    "Event: CEL\nPrivilege: [^\n]*\nEventName: (?P<eventname>[^\n]*)\nAccountCode: [^\n]*\n"
-    "CallerIDnum: (?P<calleridnum>[^\n]*)\nCallerIDname: (?P<calleridname>[^\n]*)\nCallerIDani: [^\n]*\n"
-    "CallerIDrdnis: [^\n]*\nCallerIDdnid: [^\n]*\nExten: (?P<exten>[^\n]*)\nContext: (?P<context>[^\n]*)\n"
-    "Channel: (?P<channel>[^\n]*)\nApplication: (?P<application>[^\n]*)\nAppData: (?P<appdata>[^\n]*)\n"
-    "EventTime: [^\n]*\nAMAFlags: [^\n]*\nUniqueID: (?P<uniqueid>[^\n]*)\nLinkedID: (?P<linkedid>[^\n]*)\n"
-    "(?:TenantID: [^\n]*\n)?Userfield: [^\n]*\nPeer: (?P<peer>[^\n]*)\nPeerAccount: [^\n]*"
-    "(?:\nUserDefType: (?P<userdeftype>[^\n]*))?(?:\nExtra: (?P<extra>[^\n]*))?")
+    "Event: CEL\nPrivilege: .*\nEventName: (?P<eventname>.*)\nAccountCode: .*\n"
+    "CallerIDnum: (?P<calleridnum>.*)\nCallerIDname: (?P<calleridname>.*)\nCallerIDani: .*\n"
+    "CallerIDrdnis: .*\nCallerIDdnid: .*\nExten: (?P<exten>.*)\nContext: (?P<context>.*)\n"
+    "Channel: (?P<channel>.*)\nApplication: (?P<application>.*)\nAppData: (?P<appdata>.*)\n"
+    "EventTime: .*\nAMAFlags: .*\nUniqueID: (?P<uniqueid>.*)\nLinkedID: (?P<linkedid>.*)\n"
+    "(?:TenantID: .*\n)?Userfield: .*\nPeer: (?P<peer>.*)\nPeerAccount: .*"
+    "(?:\nUserDefType: (?P<userdeftype>.*))?(?:\nExtra: (?P<extra>.*))?")
 _WRITTEN = _WRITTEN_SHAPE.fullmatch
 _KEYS = tuple(dst for _, dst in _CEL_FIELDS)
 # The match's groups (all of them at once: by name they cost more than the match) in the order of
@@ -71,13 +72,15 @@ def event_of(fields, received: float) -> dict | None:
     if isinstance(fields, Message):
         text = fields.text
         if text is not None and text.startswith("Event: "):  # as Asterisk writes them: by name, unread
-            end = text.find("\n")
-            if (text[7:end] if end >= 0 else text[7:]) not in _USED:
-                return None
-            written = _WRITTEN(text)
-            if written is not None:
-                groups = written.groups()
-                return _cel(round(received, 3), groups[0], _IN_ORDER(groups), groups[-1])
+            if text.startswith("CEL\n", 7):  # most of what is used: straight to the match
+                written = _WRITTEN(text)
+                if written is not None:
+                    groups = written.groups()
+                    return _cel(round(received, 3), groups[0], _IN_ORDER(groups), groups[-1])
+            else:
+                end = text.find("\n")
+                if (text[7:end] if end >= 0 else text[7:]) not in _USED:
+                    return None
         fields = _PICK(fields)
     else:
         lowered = getattr(fields, "lowered", None)
