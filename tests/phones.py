@@ -11,6 +11,7 @@ as it grows (tests/audio.py), and audio to send comes from a WAV player.
 from __future__ import annotations
 
 import atexit
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -98,6 +99,24 @@ class SipStack:
                 return value
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+    def meanwhile(self, work: Callable[[], object], timeout: float, what: str):
+        """`work()` in a thread of its own while the phones go on answering (the box's qualify
+        drops a contact that stays silent), and its result; its exception raised here."""
+        out: dict = {}
+
+        def run() -> None:
+            try:
+                out["value"] = work()
+            except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+                out["error"] = exc
+
+        thread = threading.Thread(target=run, name="meanwhile", daemon=True)
+        thread.start()
+        self.wait(lambda: not thread.is_alive(), timeout, what)
+        if "error" in out:
+            raise out["error"]
+        return out.get("value")
 
     def phone(self, number: str, secret: str, server: str, transport: str = "udp", srtp: str = "off") -> "Phone":
         """`transport`: udp, tcp or tls (`server` then names the box's TLS port); `srtp`: off,

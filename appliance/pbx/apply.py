@@ -18,6 +18,7 @@ from typing import Callable, Protocol
 
 from ..db import write_lock
 from ..db.journal import Journal
+from ..hardware.span_calls import end_calls
 from ..log import kv
 from . import dahdi
 from .conf import UnsafeValue
@@ -65,6 +66,10 @@ class Control(Protocol):
     def restart(self, reason: str) -> None: ...
     # chan_dahdi (dahdi.DahdiControl), asked only where the box has DAHDI
     def dahdi_restart(self) -> None: ...
+    def dahdi_destroy(self, first: int, last: int) -> None: ...
+    def dahdi_create(self, first: int, last: int) -> None: ...
+    def dahdi_call_channels(self, channel: int | None = None) -> dict[int, str]: ...
+    def hangup(self, channel: str, cause: int) -> None: ...
     def dahdi_channels(self) -> set[int]: ...
     def pri_spans(self) -> set[int]: ...
     def dahdi_spans(self) -> set[int]: ...
@@ -317,10 +322,20 @@ class Applier:
             return "applied"
 
     def _apply_dahdi(self, dplan: dahdi.DahdiPlan) -> None:
-        """dahdi_cfg with the live system.conf, then chan_dahdi restarted or reloaded."""
+        """dahdi_cfg with the live system.conf, then chan_dahdi restarted or reloaded; or, for analog
+        ports alone, their channels let go of, configured and opened again."""
+        if dplan.recreate:
+            ports = dahdi.parse_ranges(dplan.recreate)
+            end_calls(self.control, ports)  # chan_dahdi frees a channel let go of, call and all
+            runs = dahdi.runs(ports)
+            for first, last in runs:
+                self.control.dahdi_destroy(first, last)
         if dplan.configure and self.dahdi_cfg is not None:
             self.dahdi_cfg.configure(self.store.live / dahdi.SYSTEM_CONF, dplan.channels)
-        if dplan.restart:
+        if dplan.recreate:
+            for first, last in runs:
+                self.control.dahdi_create(first, last)
+        elif dplan.restart:
             self.control.dahdi_restart()
         elif dplan.reload:
             self.control.reload("chan_dahdi.so")

@@ -63,6 +63,21 @@ class AsteriskControl:
         except AMIError as exc:
             raise AMIError(f"chan_dahdi restart failed: {exc}") from exc
 
+    def dahdi_destroy(self, first: int, last: int) -> None:
+        """chan_dahdi lets go of channels `first` to `last` (it frees each one whatever is on it:
+        their calls must have ended)."""
+        self._dahdi_command(f"dahdi destroy channels {first} {last}")
+
+    def dahdi_create(self, first: int, last: int) -> None:
+        """chan_dahdi opens channels `first` to `last` with what its file says of them now."""
+        self._dahdi_command(f"dahdi create channels {first} {last}")
+
+    def _dahdi_command(self, command: str) -> None:
+        try:
+            self.ami.command(command, timeout=60)
+        except AMIError as exc:
+            raise AMIError(f"{command} failed: {exc}") from exc
+
     def dahdi_channels(self) -> set[int]:
         return set(self.dahdi_calls())
 

@@ -11,7 +11,12 @@ chan_dahdi's. A span change applies without restarting Asterisk:
   3. chan_dahdi is asked what it runs: its channels (DAHDIShowChannels), its PRI spans
      (PRIShowSpans, `pri show spans`) and DAHDI's spans (DAHDIShowStatus, `dahdi show status`).
 A change that only touches options chan_dahdi takes on reload (the callers' language) reloads it
-instead, so that calls on the spans go on. Only a change of the dynamic spans themselves (the
+instead, so that calls on the spans go on. A change of analog ports alone (an extension or a line
+given to a port, or taken off it) touches only their channels: the calls on them are ended,
+chan_dahdi lets go of them (`dahdi destroy channels`), dahdi_cfg configures them and chan_dahdi
+opens them again with their new options (`dahdi create channels`), so calls on the E1 spans and
+the other ports go on (and chan_dahdi's MFC/R2 links, which its restart was seen to abort or hang
+Asterisk with under emulation, are not touched). Only a change of the dynamic spans themselves (the
 software spans setting) needs Asterisk restarted: dahdi_cfg then runs in full before it starts.
 """
 
@@ -21,12 +26,13 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from .render.dahdi import ranges
+from .render.dahdi import ranges, runs
 
 SYSTEM_CONF = "dahdi-system.conf"
 CHAN_CONF = "chan_dahdi.conf"
 # system.conf keys whose value starts with a channel list.
 CHANNEL_KEYS = ("bchan", "dchan", "cas", "fxoks", "fxsks", "fxols", "fxsls", "clear")
+ANALOG_KEYS = ("fxoks", "fxsks", "fxols", "fxsls")  # an analog port's signalling (FXS or FXO)
 # chan_dahdi.conf options a reload applies to the channels chan_dahdi has open.
 RELOADABLE = {"language"}
 
@@ -37,6 +43,8 @@ class DahdiError(Exception):
 
 class DahdiControl(Protocol):
     def dahdi_restart(self) -> None: ...
+    def dahdi_destroy(self, first: int, last: int) -> None: ...
+    def dahdi_create(self, first: int, last: int) -> None: ...
     def dahdi_channels(self) -> set[int]: ...
     def pri_spans(self) -> set[int]: ...
     def dahdi_spans(self) -> set[int]: ...
@@ -49,10 +57,12 @@ class DahdiPlan:
     restart: bool = False          # chan_dahdi closes and opens its channels (DAHDIRestart)
     reload: bool = False           # chan_dahdi re-reads its file (calls go on)
     asterisk_restart: bool = False  # the dynamic spans change: restart, dahdi_cfg in full before it
+    recreate: str | None = None    # analog ports alone change: chan_dahdi lets go of these channels,
+                                   # dahdi_cfg configures them, chan_dahdi opens them again
 
     @property
     def empty(self) -> bool:
-        return not (self.configure or self.restart or self.reload or self.asterisk_restart)
+        return not (self.configure or self.restart or self.reload or self.asterisk_restart or self.recreate)
 
 
 def parse_ranges(text: str) -> set[int]:
@@ -88,6 +98,31 @@ def system_channels(text: str) -> set[int]:
 
 def dynamic_spans(text: str) -> list[str]:
     return [value for key, value in _flat(text) if key == "dynamic"]
+
+
+def chan_dahdi_blocks(text: str) -> dict[int, tuple[tuple[str, str], ...]]:
+    """Each channel chan_dahdi.conf opens, with the options it takes: all those set above its
+    `channel =>` line (chan_dahdi carries each option on to the channels after it)."""
+    out: dict[int, tuple[tuple[str, str], ...]] = {}
+    options: dict[str, str] = {}
+    for key, value in _options(text):
+        if key == "channel":
+            taken = tuple(sorted(options.items()))
+            out.update(dict.fromkeys(parse_ranges(value), taken))
+        else:
+            options[key] = value
+    return out
+
+
+def system_lines(text: str) -> dict[int, list[tuple[str, str]]]:
+    """Each channel system.conf names, with the lines that name it (the rest of the line kept)."""
+    out: dict[int, list[tuple[str, str]]] = {}
+    for key, value in _flat(text):
+        if key in CHANNEL_KEYS:
+            chans, _, rest = value.partition(":")
+            for channel in parse_ranges(chans):
+                out.setdefault(channel, []).append((key, rest))
+    return out
 
 
 def chan_dahdi_channels(text: str) -> set[int]:
@@ -136,7 +171,27 @@ def plan(loaded: dict[str, str], files: dict[str, str]) -> DahdiPlan:
                        and all(a == b or (a[0] == b[0] and a[0] in RELOADABLE) for a, b in zip(old_opts, new_opts)))
     if not configure and only_reloadable:
         return DahdiPlan(reload=True)
+    ports = _ports_changed(old_sys, new_sys, old_chan, new_chan)
+    if ports:
+        return DahdiPlan(configure=configure, channels=ranges_text(ports) if configure else None,
+                         recreate=ranges_text(ports))
     return DahdiPlan(configure=configure, channels=restrict, restart=True)
+
+
+def _ports_changed(old_sys: str, new_sys: str, old_chan: str, new_chan: str) -> set[int]:
+    """The channels whose lines or options differ between the two sets of files, when every one of
+    them is an analog port's and nothing but channels differs (no span line, no tone zone); else
+    an empty set (chan_dahdi must restart)."""
+    old_lines, new_lines = system_lines(old_sys), system_lines(new_sys)
+    rest = [(k, v) for k, v in _flat(old_sys) if k not in CHANNEL_KEYS]
+    if rest != [(k, v) for k, v in _flat(new_sys) if k not in CHANNEL_KEYS]:
+        return set()
+    old_blocks, new_blocks = chan_dahdi_blocks(old_chan), chan_dahdi_blocks(new_chan)
+    changed = {c for c in old_lines.keys() | new_lines.keys() if old_lines.get(c) != new_lines.get(c)}
+    changed |= {c for c in old_blocks.keys() | new_blocks.keys() if old_blocks.get(c) != new_blocks.get(c)}
+    analog = {c for lines in (old_lines, new_lines) for c, named in lines.items()
+              if all(key in ANALOG_KEYS for key, _ in named)}
+    return changed if changed and changed <= analog else set()
 
 
 def ranges_text(channels: set[int]) -> str:

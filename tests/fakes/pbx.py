@@ -45,6 +45,7 @@ class FakeAsterisk:
         self._dahdi_channels: set[int] = set()
         self.spans: set[int] = set()
         self.lose_dahdi_channel: int | None = None
+        self.dahdi_calls_up: dict[int, str] = {}  # DAHDI channel -> the Asterisk channel of a call on it
 
     def _read(self, name: str) -> str:
         path = self.live / name
@@ -105,6 +106,26 @@ class FakeAsterisk:
         from appliance.pbx.dahdi import chan_dahdi_channels
 
         self._dahdi_channels = chan_dahdi_channels(self._read("chan_dahdi.conf")) - {self.lose_dahdi_channel}
+
+    def dahdi_destroy(self, first: int, last: int) -> None:
+        self.calls.append(("dahdi_destroy", first, last))
+        self._dahdi_channels -= set(range(first, last + 1))
+
+    def dahdi_create(self, first: int, last: int) -> None:
+        """Opens the channels of the range that chan_dahdi.conf names and it has not open."""
+        self.calls.append(("dahdi_create", first, last))
+        from appliance.pbx.dahdi import chan_dahdi_channels
+
+        named = chan_dahdi_channels(self._read("chan_dahdi.conf")) - {self.lose_dahdi_channel}
+        self._dahdi_channels |= {c for c in named if first <= c <= last}
+
+    def dahdi_call_channels(self, channel: int | None = None) -> dict[int, str]:
+        """The calls on DAHDI channels (`dahdi_calls_up`, set by a test), gone once hung up."""
+        return {n: name for n, name in self.dahdi_calls_up.items() if channel is None or n == channel}
+
+    def hangup(self, channel: str, cause: int) -> None:
+        self.calls.append(("hangup", channel, cause))
+        self.dahdi_calls_up = {n: name for n, name in self.dahdi_calls_up.items() if name != channel}
 
     def dahdi_channels(self) -> set[int]:
         self.calls.append(("dahdi_channels",))

@@ -468,11 +468,7 @@ def _port_states(api) -> dict[int, str]:
 def _looped_analog(api, made: dict) -> None:
     """Software port 1 (FXS) the analog phone 8201, its line port 5 (FXO) the trunk "Analog line":
     numbers _5XXXX leave through it with the 5 taken off, and what comes in on it (no number: an
-    analog line has none) rings 8102. The E1 spans become the looped PRI for the while: chan_dahdi,
-    restarted by each port change, was seen to hang or abort when it also ran MFC/R2 channels
-    (where the module's first test leaves the spans). What it makes and finds goes into `made`."""
-    made["pri"] = _looped_pri(api)
-    made["secrets"] = made["pri"]["secrets"]
+    analog line has none) rings 8102. What it makes goes into `made`."""
     assert api.post("/extensions", {"number": "8201", "name": "Analog desk"}).status == 201
     r = api.post("/trunks", {"name": "Analog line", "kind": "dahdi"})
     assert r.status == 201, r
@@ -495,9 +491,8 @@ def _looped_analog(api, made: dict) -> None:
 
 
 def _analog_put_back(vm, api, made: dict) -> None:
-    """The ports serving nobody again, what the test made gone, the software spans as found. A
-    port change restarts chan_dahdi: first the calls on the ports are let end (the phones are
-    gone), as a restart under a live analog call can take Asterisk down."""
+    """The ports serving nobody again, what the test made gone, the software spans as found. The
+    calls on the ports are let end first (the phones are gone): a port change would end them."""
     try:
         _wait(lambda: {_port_states(api)[n] for n in (1, 5)} == {"idle"}, 60, "both ports idle")
     except (AssertionError, StopIteration):
@@ -523,7 +518,8 @@ def test_an_analog_call_crosses_the_looped_fxs_and_fxo_ports(vm, tmp_path, box_l
     rings, the FXO port sees the ring and reads the caller ID sent after it (Bell FSK), its call
     goes with that caller ID to the line's inbound destination 8102, whose answer takes the line
     off hook and answers the FXS port's call; tones cross; the callee hangs up and both ports are
-    idle. The call records say so."""
+    idle. The call records say so. The ports are set while a call crosses the looped PRI spans,
+    which goes on (a port change opens again only the port's own channel)."""
     from tests.audio import write_tone
     from tests.phones import SipStack
 
@@ -533,12 +529,27 @@ def test_an_analog_call_crosses_the_looped_fxs_and_fxo_ports(vm, tmp_path, box_l
     made = {"software_spans": api.get("/settings").json["software_spans"]}
     stack = SipStack("127.0.0.1", tmp_path)
     try:
-        _looped_analog(api, made)
+        made["pri"] = _looped_pri(api)
+        made["secrets"] = made["pri"]["secrets"]
         caller = NatPhone(stack, "8101", made["secrets"]["8101"], vm.sip, relay=True)
         callee = NatPhone(stack, "8102", made["secrets"]["8102"], vm.sip, relay=True)
         stack.phones += [caller, callee]
         caller.register(timeout=15)
         callee.register(timeout=15)
+        # The ports are set while a call is up over the PRI spans: a port change opens again only
+        # its own channel (no chan_dahdi restart, which would end the call), and Asterisk runs on.
+        pid = _wait_applied(api, 120)["asterisk_pid"]
+        call, ringing = _answered_across_the_spans(api, caller, callee)
+        stack.meanwhile(lambda: _looped_analog(vm.api().sign_in(ADMIN_PASSWORD), made), 300, "the ports set")
+        call.play(write_tone(tmp_path / "a.wav", 697, 5), loop=True)
+        ringing.play(write_tone(tmp_path / "b.wav", 1209, 5), loop=True)
+        stack.wait(lambda: ringing.listener.heard_tone(697, min_ms=400), 30, "the PRI call's tones after the ports")
+        stack.wait(lambda: call.listener.heard_tone(1209, min_ms=400), 30, "the PRI call's tones after the ports")
+        assert api.get("/health").json["asterisk_pid"] == pid
+        call.hangup_call()
+        ringing.wait_disconnected(timeout=20)
+        _wait(lambda: "in use" not in {v for span in _span_channels(api).values() for v in span.values()}, 20,
+              "the spans' channels free")
         assert _port_states(api)[1] == "idle" and _port_states(api)[5] == "idle", _port_states(api)
         before = {r["id"] for r in api.get("/cdr?per_page=500").json["items"]}
 

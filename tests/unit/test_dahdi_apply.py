@@ -206,3 +206,84 @@ def test_a_dahdi_trunk_is_no_sip_endpoint_asterisk_must_show(box):
     assert applier.apply_once() == "applied"
     _, _, revision = service.create({"number": "8101", "name": "Desk"}, "test")
     assert applier.apply_once() == "applied" and Change.get_by_id(revision).status == APPLIED
+
+
+def put_port(n: int, body: dict) -> int:
+    return config.put_port(FOUND, n, body, "test")
+
+
+@pytest.fixture
+def lines(box):
+    """Both spans in use (a PRI, and MFC/R2), extension 8101 and a DAHDI trunk for the ports."""
+    from appliance.extensions import service
+    from appliance.trunks import service as trunks
+
+    applier, asterisk, tool, store = box
+    trunk, _ = trunks.create({"name": "Analog line", "kind": "dahdi"}, "test")
+    service.create({"number": "8101", "name": "Desk"}, "test")
+    put_span(1, {"signalling": "pri_net"})
+    put_span(2, {"signalling": "mfcr2"})
+    assert applier.apply_once() == "applied"
+    asterisk.calls.clear()
+    return box + (trunk.id,)
+
+
+def test_a_port_change_opens_its_channel_again_and_leaves_the_spans_alone(lines):
+    """Port 1 (channel 63) given to 8101: its call ends, chan_dahdi lets go of its channel,
+    dahdi_cfg configures that channel alone, and chan_dahdi opens it again with its new options; no
+    chan_dahdi restart (the spans' calls and R2 links go on). Port 1 taken back: port 5's block
+    (67), after it, then takes on other options, which chan_dahdi carries on from block to block:
+    both channels are let go of, and 67 opened again."""
+    applier, asterisk, tool, store, trunk = lines
+    runs = len(tool.runs)
+    asterisk.dahdi_calls_up = {63: "DAHDI/63-1", 40: "DAHDI/40-1"}
+    revision = put_port(1, {"kind": "fxs", "extension": "8101"})
+    assert applier.apply_once() == "applied" and Change.get_by_id(revision).status == APPLIED
+    steps = [c for c in asterisk.calls if c[0] in ("hangup", "dahdi_destroy", "dahdi_create", "dahdi_restart")]
+    assert steps == [("hangup", "DAHDI/63-1", 38), ("dahdi_destroy", 63, 63), ("dahdi_create", 63, 63)]
+    assert asterisk.dahdi_calls_up == {40: "DAHDI/40-1"} and not asterisk.restarts
+    assert len(tool.runs) == runs + 1 and tool.runs[-1][1] == "63" and "fxoks=63\n" in tool.runs[-1][0]
+    assert 63 in asterisk.dahdi_channels() and 40 in asterisk.dahdi_channels()
+    asterisk.calls.clear()
+    put_port(5, {"kind": "fxo", "trunk": trunk})
+    assert applier.apply_once() == "applied"
+    assert [c for c in asterisk.calls if c[0].startswith("dahdi_") and c[0] not in ("dahdi_channels", "dahdi_spans")] \
+        == [("dahdi_destroy", 67, 67), ("dahdi_create", 67, 67)]
+    asterisk.calls.clear()
+    put_port(1, {"kind": "fxs"})  # 8101 off port 1: port 5's block now follows the spans' own
+    assert applier.apply_once() == "applied"
+    assert ("dahdi_destroy", 63, 63) in asterisk.calls and ("dahdi_destroy", 67, 67) in asterisk.calls
+    assert 63 not in asterisk.dahdi_channels() and 67 in asterisk.dahdi_channels()
+
+
+def test_a_port_changed_with_a_span_restarts_chan_dahdi(lines):
+    applier, asterisk, tool, store, trunk = lines
+    before = store.read()
+    put_port(1, {"kind": "fxs", "extension": "8101"})
+    put_span(2, {"signalling": "pri_cpe"})
+    after = applier.snapshot()
+    from appliance.pbx.render import render_all
+
+    plan = dahdi.plan(before, render_all(after))
+    assert plan.restart and plan.recreate is None
+
+
+def test_a_port_chan_dahdi_does_not_open_again_rejects_the_round_and_opens_the_last_good(lines):
+    applier, asterisk, tool, store, trunk = lines
+    good = store.read()
+    asterisk.lose_dahdi_channel = 63
+    revision = put_port(1, {"kind": "fxs", "extension": "8101"})
+    assert applier.apply_once() == "rejected"
+    assert "missing 63" in Change.get_by_id(revision).error
+    assert store.read() == good
+    # The port's channel let go of and opened again twice: with the new files, then the last good.
+    assert [c for c in asterisk.calls if c[0] in ("dahdi_destroy", "dahdi_create", "dahdi_restart")] == [
+        ("dahdi_destroy", 63, 63), ("dahdi_create", 63, 63), ("dahdi_destroy", 63, 63), ("dahdi_create", 63, 63)]
+
+
+def test_channel_options_as_chan_dahdi_carries_them():
+    text = "[channels]\nsignalling = fxo_ks\ncallerid = a\nchannel => 63\ncallerid = b\nchannel => 64-65\n"
+    blocks = dahdi.chan_dahdi_blocks(text)
+    assert blocks[63] == (("callerid", "a"), ("signalling", "fxo_ks"))
+    assert blocks[64] == blocks[65] == (("callerid", "b"), ("signalling", "fxo_ks"))
+    assert dahdi.runs({1, 2, 3, 7, 9, 10}) == [(1, 3), (7, 7), (9, 10)]

@@ -32,20 +32,20 @@ def e1_channels(first: int) -> tuple[list[int], int]:
     return [c for c in slots if c != dchan], dchan
 
 
+def runs(channels) -> list[tuple[int, int]]:
+    """{1, 2, 3, 7} -> [(1, 3), (7, 7)]."""
+    out: list[tuple[int, int]] = []
+    for c in sorted(channels):
+        if out and out[-1][1] == c - 1:
+            out[-1] = (out[-1][0], c)
+        else:
+            out.append((c, c))
+    return out
+
+
 def ranges(channels: list[int]) -> str:
     """[1, 2, 3, 5] -> '1-3,5', as DAHDI and chan_dahdi take channel lists."""
-    out, start, prev = [], None, None
-    for c in sorted(channels):
-        if start is None:
-            start = prev = c
-        elif c == prev + 1:
-            prev = c
-        else:
-            out.append(f"{start}-{prev}" if prev != start else str(start))
-            start = prev = c
-    if start is not None:
-        out.append(f"{start}-{prev}" if prev != start else str(start))
-    return ",".join(out)
+    return ",".join(f"{first}-{last}" if last != first else str(first) for first, last in runs(channels))
 
 
 def render(snap: Snapshot) -> dict[str, str]:
