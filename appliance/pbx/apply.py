@@ -324,15 +324,14 @@ class Applier:
     def _apply_dahdi(self, dplan: dahdi.DahdiPlan) -> None:
         """dahdi_cfg with the live system.conf, then chan_dahdi restarted or reloaded; or, for analog
         ports alone, their channels let go of, configured and opened again."""
-        if dplan.recreate:
-            ports = dahdi.parse_ranges(dplan.recreate)
-            end_calls(self.control, ports)  # chan_dahdi frees a channel let go of, call and all
-            runs = dahdi.runs(ports)
+        runs = dahdi.runs(dplan.recreate)
+        if runs:
+            end_calls(self.control, dplan.recreate)  # chan_dahdi frees a channel let go of, call and all
             for first, last in runs:
                 self.control.dahdi_destroy(first, last)
         if dplan.configure and self.dahdi_cfg is not None:
             self.dahdi_cfg.configure(self.store.live / dahdi.SYSTEM_CONF, dplan.channels)
-        if dplan.recreate:
+        if runs:
             for first, last in runs:
                 self.control.dahdi_create(first, last)
         elif dplan.restart:

@@ -57,8 +57,8 @@ class DahdiPlan:
     restart: bool = False          # chan_dahdi closes and opens its channels (DAHDIRestart)
     reload: bool = False           # chan_dahdi re-reads its file (calls go on)
     asterisk_restart: bool = False  # the dynamic spans change: restart, dahdi_cfg in full before it
-    recreate: str | None = None    # analog ports alone change: chan_dahdi lets go of these channels,
-                                   # dahdi_cfg configures them, chan_dahdi opens them again
+    recreate: frozenset[int] = frozenset()  # analog ports alone change: chan_dahdi lets go of these
+                                            # channels, dahdi_cfg configures them, chan_dahdi opens them again
 
     @property
     def empty(self) -> bool:
@@ -174,7 +174,7 @@ def plan(loaded: dict[str, str], files: dict[str, str]) -> DahdiPlan:
     ports = _ports_changed(old_sys, new_sys, old_chan, new_chan)
     if ports:
         return DahdiPlan(configure=configure, channels=ranges_text(ports) if configure else None,
-                         recreate=ranges_text(ports))
+                         recreate=frozenset(ports))
     return DahdiPlan(configure=configure, channels=restrict, restart=True)
 
 

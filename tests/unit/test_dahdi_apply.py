@@ -265,7 +265,7 @@ def test_a_port_changed_with_a_span_restarts_chan_dahdi(lines):
     from appliance.pbx.render import render_all
 
     plan = dahdi.plan(before, render_all(after))
-    assert plan.restart and plan.recreate is None
+    assert plan.restart and plan.recreate == frozenset()
 
 
 def test_a_port_chan_dahdi_does_not_open_again_rejects_the_round_and_opens_the_last_good(lines):
