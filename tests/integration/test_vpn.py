@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import json
+import re
+import secrets
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -13,6 +17,15 @@ from tests.wgpeer import WgPeer, fetch_in, sh, wait_for
 
 BOX_TUNNEL, PEER_TUNNEL = "10.99.0.1", "10.99.0.2"
 PEER_LAN = "10.50.0.1"  # a network behind the peer, reached through the tunnel
+HQ_TUNNEL = "10.99.0.3"  # the far end of the NAT test: a peer with a fixed endpoint
+BOX_LAN, ROUTER_LAN, ROUTER_PUBLIC, HQ_PUBLIC = "192.168.77.2", "192.168.77.1", "192.0.2.1", "192.0.2.2"
+NAT_TIMEOUT = 3  # seconds the NAT router keeps a UDP mapping after its last packet
+KEEPALIVE = 1  # the box's keepalive towards headquarters: well inside NAT_TIMEOUT
+# WireGuard sends by itself for a while after the last traffic, whatever the setting: a keepalive
+# 10 s after data it received (and a second 10 s on when more came in meanwhile), a new handshake
+# 15 s after data it sent that got no answer. An idle time that ends a whole NAT timeout after
+# the last of these leaves no mapping alive but what the setting keeps.
+IDLE = 20 + 2 * NAT_TIMEOUT
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +37,75 @@ def peer(box, tmp_path_factory):
         yield p
     finally:
         p.close()
+
+
+@pytest.fixture
+def behind_nat(box, tmp_path):
+    """The box behind a NAT router (a namespace of the test's own that masquerades the box's
+    network as ROUTER_PUBLIC and lets in only answers to what went out, forgetting an idle UDP
+    mapping after NAT_TIMEOUT), and headquarters on the router's outside: a WireGuard peer with
+    a fixed address that knows the box by its key alone. Yields (router namespace, headquarters)."""
+    box_ns = box.state()["netns"]
+    tag = secrets.token_hex(3)
+    router, lan, box_side = f"nat{tag}", f"nl{tag}", f"nb{tag}"
+    sh("ip", "netns", "add", router)
+    hq = None
+    try:
+        sh("ip", "link", "add", lan, "netns", router, "type", "veth", "peer", "name", box_side, "netns", box_ns)
+        for ns, dev, address in ((router, lan, ROUTER_LAN), (box_ns, box_side, BOX_LAN)):
+            sh("ip", "-n", ns, "addr", "add", f"{address}/24", "dev", dev)
+            sh("ip", "-n", ns, "link", "set", dev, "up")
+        sh("ip", "-n", box_ns, "route", "add", f"{HQ_PUBLIC}/32", "via", ROUTER_LAN)
+        hq = WgPeer(router, tmp_path, box_side=f"{ROUTER_PUBLIC}/24", own_side=f"{HQ_PUBLIC}/24")
+        sh("ip", "netns", "exec", router, "nft", "-f", "-", input=(
+            "table ip nat { chain post { type nat hook postrouting priority srcnat;"
+            f" oifname {hq.box_if} masquerade; }}; }}\n"
+            "table ip filter { chain forward { type filter hook forward priority filter; policy drop;"
+            f" ct state established,related accept; iifname {lan} accept; }}; }}\n"))
+        # Conntrack's timeouts belong to the namespace: the host's own are untouched.
+        sh("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1",
+           f"net.netfilter.nf_conntrack_udp_timeout={NAT_TIMEOUT}",
+           f"net.netfilter.nf_conntrack_udp_timeout_stream={NAT_TIMEOUT}")
+        hq.start(f"{HQ_TUNNEL}/24")
+        yield router, hq
+    finally:
+        if hq is not None:
+            hq.close()
+        sh("ip", "netns", "del", router, check=False)  # takes the box's veth, and its route, along
+
+
+def nat_port(router: str) -> int | None:
+    """The router's public port for the box's WireGuard flow to headquarters; None: no mapping."""
+    flow = f"src={BOX_LAN} dst={HQ_PUBLIC} sport=51820 dport=51821 src={HQ_PUBLIC} dst={ROUTER_PUBLIC} sport=51821"
+    for line in sh("ip", "netns", "exec", router, "cat", "/proc/net/nf_conntrack").splitlines():
+        if flow in line:
+            return int(re.search(r"sport=51821 dport=(\d+)", line).group(1))
+    return None
+
+
+@contextmanager
+def talking(netns: str, to: str):
+    """A datagram from `netns` to `to` every half second while the block runs (as a branch's
+    phones and trunk would): the tunnel is busy, then quiet."""
+    code = ("import socket, time\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            f"while True:\n    s.sendto(b'hello', ({to!r}, 9))\n    time.sleep(0.5)\n")
+    sender = subprocess.Popen(["ip", "netns", "exec", netns, sys.executable, "-c", code],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        sender.terminate()
+        sender.wait()
+
+
+def idle(router: str) -> list[int | None]:
+    """Nothing sent for IDLE seconds: the idle time is the scenario itself, so it is waited out,
+    not polled for. The router's mapping, read every half second meanwhile (reading sends nothing)."""
+    seen, end = [], time.monotonic() + IDLE
+    while time.monotonic() < end:
+        seen.append(nat_port(router))
+        time.sleep(0.5)
+    return seen
 
 
 def box_dump(box) -> list[list[str]]:
@@ -115,6 +197,67 @@ def test_peer_handshake_and_traffic(api, box, peer, tmp_path):
     wait_for(lambda: peer.public_key not in box.exec("wg", "show", "wg0", "peers"), 10, "the peer removed")
     assert "10.50.0.0/24" not in box.exec("ip", "route", "show", "dev", "wg0")
     assert fetch_in(peer.netns, f"http://{BOX_TUNNEL}:8080/api/v1/health", timeout=1) is None
+
+
+def test_keepalive_keeps_the_way_in_through_nat(api, box, behind_nat):
+    """The box behind NAT (a branch behind its internet router) dials headquarters, whose
+    address is fixed; headquarters cannot dial the box, it answers where the box's packets came
+    from. That way in lasts as long as the router's mapping, which forgets an idle flow: without
+    traffic, a call from headquarters to the branch goes nowhere. WireGuard's persistent
+    keepalive is sent by the end that has it set, and only the end behind NAT can open a lapsed
+    mapping again or count on its packets refreshing one (RFC 4787 requires routers to refresh a
+    mapping on packets going out, not on packets coming in): so it is set here on the box's own
+    peer entry for headquarters, the setting the box owns. (Towards a peer behind NAT that
+    called in, the box's keepalive goes to the peer's last address and keeps that mapping only
+    on routers that refresh on packets coming in, as Linux's do; that peer sets its own.)
+
+    Off, the mapping is gone after an idle time and headquarters no longer reaches the box;
+    set on the running interface, the box's keepalives keep the mapping through the same idle time
+    and headquarters reaches the box after it."""
+    router, hq = behind_nat
+    health = f"http://{BOX_TUNNEL}:8080/api/v1/health"
+    assert api.put("/vpn", {"address": f"{BOX_TUNNEL}/24", "listen_port": 51820}).status == 200
+    wait_for(lambda: api.get("/vpn").json["running"], 15, "the interface")
+    hq.add_peer(api.get("/vpn").json["public_key"], f"{BOX_TUNNEL}/32")  # no endpoint: it waits for the box
+    r = api.post("/vpn/peers", {"name": "Headquarters", "public_key": hq.public_key,
+                                "allowed_ips": [f"{HQ_TUNNEL}/32"], "endpoint": f"{HQ_PUBLIC}:51821"})
+    assert r.status == 201 and r.json["keepalive"] == 0, r
+    peer_id = r.json["id"]
+    try:
+        # The box talks to headquarters (the handshake and traffic), then goes quiet.
+        with talking(box.state()["netns"], HQ_TUNNEL):
+            live = wait_for(lambda: (lambda p: p if p["handshake_age"] is not None else None)(
+                api.get(f"/vpn/peers/{peer_id}").json), 15, "the handshake in the API")
+            assert live["keepalive"] == 0 and live["handshake_age"] < 30 and live["tx_bytes"] > 0
+            assert live["endpoint_seen"] == f"{HQ_PUBLIC}:51821"
+            # Headquarters sees the box at the router's public address, and reaches it there for now.
+            port = wait_for(lambda: nat_port(router), 5, "the router's mapping")
+            assert hq.wg("show", hq.ifname, "endpoints").split() == [api.get("/vpn").json["public_key"],
+                                                                       f"{ROUTER_PUBLIC}:{port}"]
+            wait_for(lambda: fetch_in(hq.netns, health), 15, "headquarters reaching the box before the idle time")
+
+        # Keepalive off: the idle time outlasts the mapping, and the way in is closed.
+        seen = idle(router)
+        assert seen[-1] is None, f"the mapping outlived the idle time: {seen}"
+        assert fetch_in(hq.netns, health, timeout=3) is None, "reached the box with no mapping left"
+
+        # Keepalive on, on the running interface: its first keepalive opens the way again...
+        r = api.patch(f"/vpn/peers/{peer_id}", {"keepalive": KEEPALIVE})
+        assert r.status == 200 and r.json["keepalive"] == KEEPALIVE, r
+        wait_for(lambda: any(c[0] == hq.public_key and c[7] == str(KEEPALIVE) for c in box_dump(box)[1:]), 10,
+                 "the keepalive in wg")
+        wait_for(lambda: fetch_in(hq.netns, health), 20, "headquarters reaching the box again")
+        sent = api.get(f"/vpn/peers/{peer_id}").json["tx_bytes"]
+        # ... and the same idle time leaves it open: the mapping never lapses, the box keeps sending.
+        seen = idle(router)
+        assert None not in seen, f"the mapping lapsed during the idle time: {seen}"
+        wait_for(lambda: fetch_in(hq.netns, health), 10, "headquarters reaching the box after the idle time")
+        live = api.get(f"/vpn/peers/{peer_id}").json
+        assert live["keepalive"] == KEEPALIVE and live["handshake_age"] is not None
+        # A keepalive is 32 bytes; allow for half of them late on a loaded machine.
+        assert live["tx_bytes"] - sent >= 32 * IDLE // KEEPALIVE // 2, (sent, live)
+    finally:
+        assert api.delete(f"/vpn/peers/{peer_id}").status == 204
 
 
 def test_interface_comes_back(api, box):
