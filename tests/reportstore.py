@@ -17,6 +17,8 @@ def reports_store(directory: Path, name: str = "reports.db") -> Path | str:
     url = os.environ.get(ENV)
     if not url:
         return directory / name
+    # Each of pytest-xdist's workers empties a database of its own (made by the module above).
+    url += os.environ.get("PYTEST_XDIST_WORKER", "")
     import psycopg2
 
     from appliance.reports.db import PooledPostgresqlDatabase, reports_db

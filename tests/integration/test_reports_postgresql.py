@@ -36,6 +36,10 @@ REPORT_TESTS = ["test_reports.py", "test_call_records.py", "test_report_definiti
                 "test_report_retention.py", "test_reports_api.py", "test_cdr_api.py", "test_recent_calls.py", "test_fax.py",
                 "test_callcenter.py"]
 
+# The reports' tests run in two processes (pytest-xdist, as the unit suite does), each with a
+# database of its own on the server: testsgw0 and so on (tests/reportstore.py).
+WORKERS = 2
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -71,7 +75,8 @@ def server():
         conn = psycopg2.connect(url + "/postgres")
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute("CREATE DATABASE tests")
+            for name in ("tests", *(f"testsgw{n}" for n in range(WORKERS))):
+                cur.execute(f"CREATE DATABASE {name}")
             cur.execute("CREATE DATABASE box")
         conn.close()
         yield url
@@ -82,7 +87,7 @@ def server():
 
 
 def test_the_reports_tests_pass_with_their_store_on_postgresql(server):
-    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", str(WORKERS),
                         *[f"tests/unit/{name}" for name in REPORT_TESTS]],
                        cwd=REPO, env={**os.environ, ENV: server + "/tests"}, capture_output=True, text=True,
                        timeout=1200)
