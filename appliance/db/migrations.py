@@ -823,6 +823,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "DAHDI ports: the box's looped software ports",
         ["ALTER TABLE dahdi_port ADD COLUMN software INTEGER NOT NULL DEFAULT 0"],
     ),
+    (
+        35,
+        "sites: a branch's Asterisk entity id, under which headquarters keeps its published states",
+        ["ALTER TABLE site ADD COLUMN eid VARCHAR(255)"],
+    ),
 ]
 
 

@@ -590,6 +590,9 @@ class Site(BaseModel):
     # The branch's own extensions as it last reported them (FROM-TO runs, comma-separated): their
     # busy lamps are watched here. Only numbers inside its range are kept.
     extensions_listed = TextField(default="")
+    # Its Asterisk's entity id as it last reported it: what its published states are kept under
+    # here (appliance/sites/forget.py). Status, as version is.
+    eid = CharField(null=True)
 
 CONFIG_MODELS = [Setting, Extension, Mailbox, User, Number, Trunk, RingGroup, RingGroupMember, Prompt, Ivr,
                  IvrOption, InboundRoute, OutboundRoute, OutboundPattern, OutboundRouteTrunk, Queue, QueueMember,

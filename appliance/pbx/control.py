@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from ..ami import AMIClient, AMIError
 from ..errors import Conflict, Unavailable
+
+_EID = re.compile(r"^\s*Entity ID:\s*([0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5})\s*$", re.M)
+
+
+def entity_id(ami: AMIClient) -> str | None:
+    """Asterisk's entity id (its eid, lower case): the key under which other boxes keep the states
+    it publishes to them. None if Asterisk does not say (AMIError or OSError if it is away)."""
+    found = _EID.search(ami.command("core show settings"))
+    return found.group(1).lower() if found else None
 
 
 def send(ami: AMIClient, name: str, pairs: list | None = None, **fields) -> dict:

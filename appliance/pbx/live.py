@@ -33,6 +33,10 @@ class LiveState:
         self._channels: dict[str, str] = {}  # uniqueid -> linkedid
         self._trunks: dict[str, str] = {}  # trunk endpoint -> registration status
         self._sites: dict[str, str] = {}  # another site's extension -> its hint's state
+        # While listings are asked for (resync_begin .. resync): what events said meanwhile, which is
+        # newer than the listings (None: a contact removed, a channel hung up).
+        self._newer_contacts: dict[str, dict | None] | None = None
+        self._newer_channels: dict[str, str | None] | None = None
         self._publish = publish
 
     def clear(self) -> None:
@@ -64,6 +68,8 @@ class LiveState:
             else:
                 self._contacts[aor] = {"contact": ev.get("URI"), "status": status}
             found = self._contacts.get(aor)
+            if self._newer_contacts is not None:
+                self._newer_contacts[aor] = found
         self._publish("registration", number=aor, registered=found is not None,
                       contact=found["contact"] if found else None)
 
@@ -76,6 +82,8 @@ class LiveState:
                 self._channels.pop(uniqueid, None)
             else:
                 self._channels[uniqueid] = linkedid
+            if self._newer_channels is not None:
+                self._newer_channels[uniqueid] = linkedid
             after = self._calls()
         if after != before:
             self._publish("calls", active=after)
@@ -83,8 +91,15 @@ class LiveState:
     def _calls(self) -> int:
         return len(set(self._channels.values()))
 
+    def resync_begin(self) -> None:
+        """The listings for `resync` are asked for now: events from here on are newer than they are
+        (a trunk qualified just after Asterisk started would otherwise stay as the listing had it)."""
+        with self._lock:
+            self._newer_contacts, self._newer_channels = {}, {}
+
     def resync(self, contacts, channels=()) -> None:
-        """Replace the state with PJSIPShowContacts and CoreShowChannels listings."""
+        """Replace the state with PJSIPShowContacts and CoreShowChannels listings, and what events
+        said since `resync_begin`."""
         fresh = {}
         for ev in contacts:
             aor = contact_aor(ev) if ev.name == "ContactList" else None
@@ -93,6 +108,13 @@ class LiveState:
         chans = {ev.get("Uniqueid"): ev.get("Linkedid") for ev in channels
                  if ev.name == "CoreShowChannel" and ev.get("Uniqueid")}
         with self._lock:
+            for listed, newer in ((fresh, self._newer_contacts or {}), (chans, self._newer_channels or {})):
+                for key, value in newer.items():
+                    if value is None:
+                        listed.pop(key, None)
+                    else:
+                        listed[key] = value
+            self._newer_contacts = self._newer_channels = None
             self._contacts = fresh
             self._channels = chans
         self._publish("calls", active=self.active_calls())

@@ -6,12 +6,13 @@ import dataclasses
 import logging
 import os
 import pwd
+import secrets
 import threading
 import time
 from pathlib import Path
 
 from ..agi.server import AgiServer
-from ..ami import AMIClient
+from ..ami import AMIClient, AMIError
 from ..db import db
 from ..db.journal import journal
 from ..hardware import span_calls
@@ -21,7 +22,7 @@ from ..prompts import replacements, service as prompts
 from ..supervisor import Manager
 from ..voicemail import spool
 from .apply import PUBLISH_MODULES, Applier
-from .control import AsteriskControl
+from .control import AsteriskControl, entity_id
 from .generations import ConfigStore
 from .live import LiveState
 from .process import AsteriskProcess
@@ -129,8 +130,10 @@ class PbxManager(Manager):
         self.applier.after_apply.append(self._trunks_changed)
         self.applier.after_apply.append(self._site_hints_changed)
         self.lamp_relay = LampRelay(self.ami)
-        self.mailbox_relay = MailboxRelay(self.ami)
+        self.mailbox_relay = MailboxRelay(self.ami, paths.data / "mailbox-relay.json")
         self._booted = threading.Event()
+        self._identity: dict | None = None
+        self._run = secrets.token_hex(8)
         # The dial plan's questions (FastAGI), answered by the managers that register here in load().
         self.agi_handlers: dict = {}
         self.agi = None
@@ -181,6 +184,7 @@ class PbxManager(Manager):
 
     def _before_start(self) -> None:
         self._booted.clear()
+        self._identity, self._run = None, secrets.token_hex(8)
         self.live.clear()
         self.lamp_relay.forget()
         self.mailbox_relay.forget()
@@ -246,6 +250,7 @@ class PbxManager(Manager):
             self.box.events.publish("prompt_recorded", prompt=prompt.id, seconds=prompt.duration)
 
     def _resync(self) -> None:
+        self.live.resync_begin()
         listings = []
         for action in ("PJSIPShowContacts", "CoreShowChannels"):
             try:
@@ -319,6 +324,20 @@ class PbxManager(Manager):
     @property
     def ready(self) -> bool:
         return self._booted.is_set() and self.process.pid is not None
+
+    def identity(self) -> dict | None:
+        """Asterisk's entity id and a token of this start of it (a branch reports both to
+        headquarters: appliance/sites); None while Asterisk is not up."""
+        if not self.ready:
+            return None
+        if self._identity is None:
+            try:
+                eid = entity_id(self.ami)
+            except (AMIError, OSError) as exc:
+                log.warning("could not read Asterisk's entity id", extra=kv(error=str(exc)))
+                return None
+            self._identity = {"eid": eid, "run": self._run} if eid else None
+        return self._identity
 
     def wait_settled(self, revision: int, timeout: float = 5.0):
         return journal.wait_settled(revision, timeout)

@@ -15,7 +15,11 @@ Only branches dialled by their numbers are passed on (`watched`, as for busy lam
 dialled by prefix only have the same mailbox names, and a count could not be told apart.
 
 A branch whose Asterisk started again has lost what was sent: when its trunk answers again
-(`site_back`) it is sent every count that is not nothing. A mailbox no longer watched (its branch
+(`site_back`), or its report names another run of its Asterisk than the last one (`asterisk_run`;
+a restart quicker than the trunk's qualify is noticed too), it is sent every count that is not
+nothing. What each branch took is kept on disk (written whole, then renamed), so that after a
+restart of headquarters' supervisor a count that went to nothing meanwhile still goes out to the
+branches that had it, and the mailboxes of a branch revoked meanwhile are cleared there. A mailbox no longer watched (its branch
 revoked, gone to prefix only, or reporting fewer extensions) is sent as empty to the branches it was
 passed to, and headquarters' Asterisk is asked to count it again (VoicemailRefresh): it has no such
 mailbox, counts nothing, and publishes that as its own state, which replaces the revoked branch's
@@ -28,13 +32,16 @@ events come on the AMI reader's thread, which must never wait.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import queue
-import re
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..ami import AMIError
+from ..pbx.control import entity_id
 from ..pbx.render.phones import VM_CONTEXT
 from ..pbx.render.sites import endpoint
 from .publish import PublishFailed, body, publish
@@ -43,7 +50,6 @@ log = logging.getLogger(__name__)
 
 RETRY_EVERY = 30.0  # seconds between tries of what a site did not take
 _STOP, _FORGET, _TICK = object(), object(), object()
-_EID = re.compile(r"^\s*Entity ID:\s*([0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5})\s*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -92,15 +98,17 @@ def deliveries(states: dict[str, tuple[int, int, int]], sent: dict[tuple[int, st
     return out
 
 
-def cleared(gone: dict[str, int], targets, watched: dict[str, int]) -> list[str]:
-    """Of the mailboxes no longer passed on (number -> the site they were at), those whose site is
-    gone (revoked) and that no other site has now: headquarters' Asterisk may count them afresh."""
+def cleared(gone: dict[str, int | None], targets, watched: dict[str, int]) -> list[str]:
+    """Of the mailboxes no longer passed on (number -> the site they were at; None: not known), those
+    whose site is gone (revoked) and that no other site has now: headquarters' Asterisk may count
+    them afresh."""
     return [n for n, site in gone.items() if site not in targets and n not in watched]
 
 
 class MailboxRelay:
-    def __init__(self, ami):
+    def __init__(self, ami, path: Path | None = None):
         self.ami = ami
+        self._path = path
         self.enabled = False  # headquarters with branches (set after each apply)
         self.watched: dict[str, int] = {}  # a branch's extension -> its site number
         self._targets: dict[int, Target] = {}
@@ -108,7 +116,8 @@ class MailboxRelay:
         self._port = 5060
         self._eid: str | None = None
         self._states: dict[str, tuple[int, int, int]] = {}  # mailbox -> (site, new, old)
-        self._sent: dict[tuple[int, str], tuple[int, int]] = {}  # (site, mailbox) -> counts it took
+        self._sent: dict[tuple[int, str], tuple[int, int]] = _load(path)  # (site, mailbox) -> counts it took
+        self._runs: dict[int, str] = {}  # a branch's Asterisk's run, as it last reported it
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
@@ -148,6 +157,11 @@ class MailboxRelay:
         if self.enabled:
             self._queue.put(("back", number))
 
+    def asterisk_run(self, number: int, run: str) -> None:
+        """A branch's report named the run of its Asterisk (a token made at each of its starts)."""
+        if self.enabled:
+            self._queue.put(("run", number, run))
+
     def _tick(self) -> None:
         while not self._stopped.wait(RETRY_EVERY):
             self._queue.put(_TICK)
@@ -163,6 +177,10 @@ class MailboxRelay:
                 self._deliver(deliveries(self._states, self._sent, self._targets))
             elif item[0] == "back":
                 self._deliver(deliveries(self._states, self._sent, self._targets, only=item[1], again=True))
+            elif item[0] == "run":
+                if self._runs.get(item[1]) != item[2]:  # the first report after a start here too
+                    self._runs[item[1]] = item[2]
+                    self._deliver(deliveries(self._states, self._sent, self._targets, only=item[1], again=True))
             elif item[0] == "sites":
                 self._configure(*item[1:])
             else:
@@ -175,12 +193,15 @@ class MailboxRelay:
         for key in [k for k in self._sent if k[0] not in targets]:
             del self._sent[key]
         gone = {n: state[0] for n, state in self._states.items() if watched.get(n) != state[0]}
+        # Passed on before this supervisor started, and no longer watched: whose it was is not known.
+        gone.update({n: None for _t, n in self._sent if n not in watched and n not in gone})
         # The lamps of mailboxes no longer watched go out where they were passed on.
         self._deliver([(t, n, 0, 0) for (t, n), had in list(self._sent.items()) if n in gone and had != (0, 0)])
         for key in [k for k in self._sent if k[1] in gone]:
             del self._sent[key]
+        self._save()
         for number in gone:
-            del self._states[number]
+            self._states.pop(number, None)
         # A revoked branch's counts in headquarters' own memory: counted again, as nobody's (never a
         # number another site has now: its own counts would be replaced at that site).
         for number in sorted(cleared(gone, targets, watched)):
@@ -192,11 +213,10 @@ class MailboxRelay:
     def _own_eid(self) -> str | None:
         if self._eid is None:
             try:
-                found = _EID.search(self.ami.command("core show settings"))
+                self._eid = entity_id(self.ami)
             except (AMIError, OSError) as exc:
                 log.warning("could not read Asterisk's entity id: %s", exc)
                 return None
-            self._eid = found.group(1).lower() if found else None
         return self._eid
 
     def _deliver(self, sends) -> None:
@@ -218,3 +238,25 @@ class MailboxRelay:
                 down.add(site)
                 continue  # tried again at the next round, or when its trunk answers
             self._sent[(site, number)] = (new, old)
+        self._save()
+
+    def _save(self) -> None:
+        if self._path is None:
+            return
+        tmp = self._path.with_suffix(".tmp")
+        try:
+            tmp.write_text(json.dumps(sorted([site, number, *counts] for (site, number), counts in self._sent.items())))
+            os.replace(tmp, self._path)
+        except OSError as exc:
+            log.warning("could not keep the voicemail lamps sent to branches: %s", exc)
+
+
+def _load(path: Path | None) -> dict[tuple[int, str], tuple[int, int]]:
+    """What each branch took, as `MailboxRelay._save` wrote it (nothing if it is missing or damaged)."""
+    if path is None or not path.exists():
+        return {}
+    try:
+        return {(int(site), str(number)): (int(new), int(old)) for site, number, new, old in json.loads(path.read_text())}
+    except (OSError, ValueError, TypeError) as exc:
+        log.warning("the voicemail lamps sent to branches are not known: %s", exc)
+        return {}

@@ -71,11 +71,13 @@ class SitesManager(Manager):
             self._wake.wait(REPORT_EVERY)
             self._wake.clear()
 
-    def _phones(self) -> int | None:
+    def _pbx(self):
         pbx = getattr(self.box, "pbx", None)
-        if pbx is None or pbx.error or not hasattr(pbx, "live"):
-            return None
-        return len(pbx.live.registered())
+        return None if pbx is None or pbx.error or not hasattr(pbx, "live") else pbx
+
+    def _phones(self) -> int | None:
+        pbx = self._pbx()
+        return None if pbx is None else len(pbx.live.registered())
 
     def report(self) -> None:
         with db.connection_context():
@@ -87,6 +89,12 @@ class SitesManager(Manager):
             own = runs(e.number for e in Extension.select(Extension.number))
         body = {"number": state["site"]["number"], "secret": state["trunk"]["secret"], "version": __version__,
                 "phones_registered": self._phones(), "extensions": own}
+        # Headquarters keeps this box's published states under its eid, and passes on again what
+        # it had passed on when the run changes (this Asterisk started again and lost it).
+        pbx = self._pbx()
+        identity = pbx.identity() if pbx is not None else None
+        if identity is not None:
+            body["asterisk"] = identity
         pushed = self.taker.reported()
         if pushed is not None:
             body["update"] = pushed

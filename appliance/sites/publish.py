@@ -1,10 +1,12 @@
-"""One SIP PUBLISH of a mailbox's message counts to another site's Asterisk, as its trunk to this box.
+"""One SIP PUBLISH of a mailbox's message counts (or a device's state) to a site's Asterisk, as its trunk.
 
 The body is what res_pjsip_publish_asterisk's own `asterisk-mwi` publication sends (a JSON
 `mailboxstate`); the other site takes it on the inbound publication it has for this box (the
 trunk's endpoint, identified by this box's tunnel address, challenged for the site's secret), the
 way it takes the states this box's Asterisk publishes. Headquarters' supervisor sends these for
-the mailbox states its Asterisk cannot pass on (appliance/sites/mailboxes.py).
+the mailbox states its Asterisk cannot pass on (appliance/sites/mailboxes.py), and, to its own
+Asterisk as a branch being revoked, the unknown state that outweighs what that branch published
+there (appliance/sites/forget.py; `asterisk-devicestate`, a `devicestate` body).
 
 Our own code rather than a SIP library: the box carries none for Python (pjsua2 is a test
 dependency, and a whole user agent for one request and its digest answer would be the larger
@@ -25,6 +27,7 @@ import socket
 import time
 
 EVENT = "asterisk-mwi"
+DEVICE_EVENT = "asterisk-devicestate"
 EXPIRES = 60  # seconds: the publication only carries counts the other end keeps after it
 TIMEOUT = 2.0  # seconds for each answer (through the tunnel: milliseconds when it is up)
 MAX_DATAGRAM = 8192
@@ -39,8 +42,13 @@ def body(uniqueid: str, new: int, old: int, eid: str) -> str:
     return json.dumps({"type": "mailboxstate", "uniqueid": uniqueid, "old": old, "new": new, "eid": eid})
 
 
+def device_body(device: str, state: str, eid: str) -> str:
+    """A device's state as res_pjsip_publish_asterisk writes it, from the box of entity id `eid`."""
+    return json.dumps({"type": "devicestate", "device": device, "state": state, "cachable": 1, "eid": eid})
+
+
 def request(uri: str, own: str, local: tuple[str, int], call_id: str, cseq: int, text: str,
-            authorization: str = "") -> bytes:
+            authorization: str = "", event: str = EVENT) -> bytes:
     """A PUBLISH of `text` to `uri` from this box's name at the other site (`own`: site1)."""
     host = uri.rpartition("@")[2]
     data = text.encode()
@@ -51,7 +59,7 @@ def request(uri: str, own: str, local: tuple[str, int], call_id: str, cseq: int,
             f"To: <sip:{own}@{host}>\r\n"
             f"Call-ID: {call_id}\r\n"
             f"CSeq: {cseq} PUBLISH\r\n"
-            f"Event: {EVENT}\r\n"
+            f"Event: {event}\r\n"
             f"Expires: {EXPIRES}\r\n"
             f"{authorization}"
             f"Content-Type: application/json\r\n"
@@ -87,7 +95,8 @@ def _status(answer: str, call_id: str) -> int | None:
     return int(lines[0].split(" ", 2)[1])
 
 
-def publish(address: str, port: int, own: str, username: str, password: str, text: str) -> None:
+def publish(address: str, port: int, own: str, username: str, password: str, text: str,
+            event: str = EVENT) -> None:
     """PUBLISH `text` to the site at `address`; returns once it is taken (2xx), else PublishFailed."""
     uri = f"sip:{own}@{address}:{port}"
     call_id = secrets.token_hex(12)
@@ -96,7 +105,7 @@ def publish(address: str, port: int, own: str, username: str, password: str, tex
         local = s.getsockname()
         auth = ""
         for cseq in (1, 2):
-            s.send(request(uri, own, local, call_id, cseq, text, auth))
+            s.send(request(uri, own, local, call_id, cseq, text, auth, event))
             code, answer = _final(s, call_id)
             if 200 <= code < 300:
                 return

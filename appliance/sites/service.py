@@ -55,6 +55,14 @@ class SiteSchema(StrictSchema):
         parse_range(value)
 
 
+class AsteriskSchema(StrictSchema):
+    """A branch's Asterisk as it runs now: its entity id, and a token made anew at each start of it
+    (headquarters sends it again what it passes on when that changes: appliance/sites/mailboxes.py)."""
+
+    eid = StrictString(required=True, validate=v.Regexp(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$"))
+    run = StrictString(required=True, validate=v.Regexp(r"^[0-9a-f]{16}$"))
+
+
 class ReportSchema(StrictSchema):
     number = fields.Integer(strict=True, required=True, validate=v.Range(2, 100000))
     secret = StrictString(required=True, validate=v.Length(max=128))
@@ -63,6 +71,7 @@ class ReportSchema(StrictSchema):
     # The branch's own extensions as FROM-TO runs: headquarters watches their busy lamps.
     extensions = fields.List(StrictString(validate=v.Length(max=17)), validate=v.Length(max=REPORTED_MAX))
     update = fields.Nested(updates.ReportedSchema)  # the state of an upgrade pushed to it (updates.py)
+    asterisk = fields.Nested(AsteriskSchema)  # absent while its Asterisk is not up
 
     @validates("extensions")
     def _extensions(self, value, **kwargs):
@@ -227,7 +236,8 @@ def report(data) -> dict:
     site = authenticated(values["number"], values["secret"])
     # Status, not configuration: written beside the journal, as the registrations are.
     with write_lock:
-        Site.update(version=values.get("version"), phones_registered=values.get("phones_registered")) \
+        Site.update(version=values.get("version"), phones_registered=values.get("phones_registered"),
+                    **({"eid": values["asterisk"]["eid"]} if "asterisk" in values else {})) \
             .where(Site.id == site.id).execute()
     if "extensions" in values:
         listed = ",".join(r for r in values["extensions"] if _within(r, site))

@@ -298,6 +298,29 @@ def test_the_other_sites_lamps_follow_their_hints():
     assert live.site_extension("8001") is None
 
 
+def test_what_events_say_while_the_listings_are_asked_for_is_newer_than_the_listings():
+    """Just after Asterisk starts the listings and the first qualify cross: the trunk the listing
+    had unknown answered meanwhile, a phone went away, a call ended."""
+    from appliance.pbx.live import LiveState
+
+    live = LiveState()
+    live.resync_begin()
+    live.on_event(_Ev("ContactStatus", AOR="site1", URI="sip:10.99.0.1:5060", ContactStatus="Reachable"))
+    live.on_event(_Ev("ContactStatus", AOR="8001", URI="sip:8001@192.0.2.7", ContactStatus="Removed"))
+    live.on_event(_Ev("Hangup", Uniqueid="1.2"))
+    live.resync([_Ev("ContactList", ObjectName="site1@@abc", Uri="sip:10.99.0.1:5060", Status="Unknown"),
+                 _Ev("ContactList", ObjectName="8001;@def", Uri="sip:8001@192.0.2.7", Status="Reachable"),
+                 _Ev("ContactList", ObjectName="8002;@fed", Uri="sip:8002@192.0.2.8", Status="Reachable")],
+                [_Ev("CoreShowChannel", Uniqueid="1.2", Linkedid="1.2"),
+                 _Ev("CoreShowChannel", Uniqueid="1.3", Linkedid="1.3")])
+    assert live.trunk("site1")["reachable"] is True
+    assert live.registration("8001") is None and live.registration("8002")["status"] == "Reachable"
+    assert live.active_calls() == 1
+    # Later listings are taken as they are.
+    live.resync([_Ev("ContactList", ObjectName="site1@@abc", Uri="sip:10.99.0.1:5060", Status="Unreachable")])
+    assert live.trunk("site1")["reachable"] is False
+
+
 def test_the_extensions_page_lists_the_other_sites_extensions_with_their_state(admin, monkeypatch):
     from appliance.pbx.live import LiveState
     from appliance.vpn import service as vpn

@@ -202,3 +202,57 @@ def test_a_site_that_does_not_answer_fails_the_publish(monkeypatch):
             publish.publish("127.0.0.1", quiet.getsockname()[1], "site1", "site2", "x", "{}")
     finally:
         quiet.close()
+
+
+def test_what_branches_took_outlives_a_restart_of_the_relay(monkeypatch, tmp_path):
+    """A count sent before a restart of headquarters' supervisor: one that went to nothing meanwhile
+    still reaches the branch that had it, and a mailbox of a branch revoked meanwhile is cleared at
+    the others."""
+    published = []
+    monkeypatch.setattr(mailboxes, "publish", lambda *args: published.append((args[0], json.loads(args[5]))))
+    path = tmp_path / "mailbox-relay.json"
+
+    def run(*steps):
+        relay = MailboxRelay(_Ami(), path)
+        for step in steps:
+            step(relay)
+        relay.stop()
+        relay._run()
+
+    run(lambda r: r.configure(_snap([2, 3], WATCHED)), lambda r: r.offer(_waiting("2001@default", 2)),
+        lambda r: r.offer(_waiting("3001@default", 1)))
+    assert [(a, b["uniqueid"], b["new"]) for a, b in published] == [("10.99.0.3", "2001@default", 2),
+                                                                   ("10.99.0.2", "3001@default", 1)]
+    published.clear()
+    # Started again; 2001's message was heard meanwhile.
+    run(lambda r: r.configure(_snap([2, 3], WATCHED)), lambda r: r.offer(_waiting("2001@default", 0, 1)))
+    assert [(a, b["uniqueid"], b["new"], b["old"]) for a, b in published] == [("10.99.0.3", "2001@default", 0, 1)]
+    published.clear()
+    # Started again after branch 3 was revoked: its 3001 goes out at branch 2, and headquarters
+    # counts it afresh; branch 3 is told nothing (it is gone).
+    ami = []
+    run(lambda r: ami.append(r.ami), lambda r: r.configure(_snap([2], {"2001": 2, "2002": 2})))
+    assert [(a, b["uniqueid"], b["new"]) for a, b in published] == [("10.99.0.2", "3001@default", 0)]
+    assert ami[0].sent == [("VoicemailRefresh", {"Context": "default", "Mailbox": "3001"})]
+    assert json.loads(path.read_text()) == []  # nothing any branch still has
+    # A damaged file is nothing known, not a relay that cannot start.
+    path.write_text("[[2, ")
+    published.clear()
+    run(lambda r: r.configure(_snap([2, 3], WATCHED)), lambda r: r.offer(_waiting("3001@default", 0)))
+    assert published == []
+
+
+def test_a_branch_reporting_another_run_of_its_asterisk_is_sent_its_counts_again(monkeypatch):
+    published = []
+    monkeypatch.setattr(mailboxes, "publish", lambda *args: published.append(args[0]))
+    relay = MailboxRelay(_Ami())
+    relay.asterisk_run(3, "a" * 16)  # not headquarters with branches yet: nothing
+    relay.configure(_snap([2, 3], WATCHED))
+    relay.offer(_waiting("2001@default", 1))  # to branch 3
+    relay.asterisk_run(3, "a" * 16)  # first heard of (this supervisor just started): sent again
+    relay.asterisk_run(3, "a" * 16)  # the same run: nothing
+    relay.asterisk_run(3, "b" * 16)  # started again: sent again
+    relay.asterisk_run(2, "c" * 16)  # branch 2 has nothing of another branch's to be sent
+    relay.stop()
+    relay._run()
+    assert published == ["10.99.0.3"] * 3

@@ -107,6 +107,18 @@ def test_reports_need_the_site_secret(hq):
                                 "prefix": "2*", "short_numbers": True, "breakout_patterns": [], "listed": []}]
     assert answer["headquarters"] == {"number": 1, "extensions": []}
     assert (Site.get().version, Site.get().phones_registered) == ("0.1.0", 3)
+    # Its Asterisk's entity id is kept (what it publishes here is kept under it); a report without
+    # one (its Asterisk down) keeps the last; a damaged one is refused and changes nothing.
+    run = {"eid": "02:42:ac:11:00:05", "run": "0123456789abcdef"}
+    service.report({"number": 2, "secret": secret, "asterisk": run})
+    service.report({"number": 2, "secret": secret})
+    assert Site.get().eid == "02:42:ac:11:00:05"
+    for bad in ({**run, "eid": "02:42:ac:11:00"}, {**run, "eid": "02:42:AC:11:00:05x"}, {**run, "run": "1"},
+                {"eid": run["eid"]}):
+        with pytest.raises(Invalid) as err:
+            service.report({"number": 2, "secret": secret, "asterisk": bad})
+        assert err.value.field.startswith("asterisk"), err.value.field
+    assert Site.get().eid == "02:42:ac:11:00:05"
     from appliance.errors import NotFound
     for bad in ({"number": 2, "secret": "wrong"}, {"number": 3, "secret": secret}):
         with pytest.raises(NotFound):

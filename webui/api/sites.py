@@ -7,18 +7,24 @@ token is the credential), and a wrong token counts as a failure for the ban engi
 
 from __future__ import annotations
 
+import logging
 import os
 
 from bottle import HTTPResponse, request, response
 
 from appliance import __version__
+from appliance.ami import AMIError
 from appliance.errors import BoxError, Conflict, Invalid, NotFound
 from appliance.fields import validate
-from appliance.sites import enrol, peering, service, updates
+from appliance.log import kv
+from appliance.sites import enrol, forget, peering, service, updates
+from appliance.sites.publish import PublishFailed
 from appliance.tls import certificate
 
 from ..plugins import client_address, current_user, json_body
 from .vpn import settle_and_kick, vpn_manager
+
+log = logging.getLogger(__name__)
 
 ADMIN = ("admin",)
 STAFF = ("admin", "supervisor")
@@ -38,12 +44,27 @@ def install(api, box) -> None:
         if security is not None and not security.error:
             security.failure(client_address() or "", what, "unknown site or wrong secret")
 
+    def pbx():
+        found = getattr(box, "pbx", None)
+        return None if found is None or found.error or not hasattr(found, "live") else found
+
     def trunk_reachable(number: int):
         """Whether the inter-site trunk to site `number` answers its qualify (null: not known yet)."""
-        pbx = getattr(box, "pbx", None)
-        if pbx is None or pbx.error or not hasattr(pbx, "live"):
-            return None
-        return pbx.live.trunk(f"site{number}")["reachable"]
+        found = pbx()
+        return None if found is None else found.live.trunk(f"site{number}")["reachable"]
+
+    def forget_states(site) -> None:
+        """Before a branch's trunk goes: the states it published to this box's Asterisk
+        (appliance/sites/forget.py). Nothing to do while Asterisk is down: it starts without them."""
+        found = pbx()
+        if site.eid is None or site.enrolled_at is None or found is None or not found.ready:
+            return
+        try:
+            count = forget.forget(found.ami, found.system, site)
+        except (AMIError, OSError, PublishFailed) as exc:
+            log.warning("could not clear a revoked branch's device states", extra=kv(site=site.number, error=str(exc)))
+            return
+        log.info("cleared a revoked branch's device states", extra=kv(site=site.number, devices=count))
 
     @api.get("/sites", roles=ADMIN)
     def list_sites():
@@ -147,9 +168,10 @@ def install(api, box) -> None:
     @api.delete("/sites/<key>", roles=ADMIN, success="204")
     def revoke_site(key):
         """Revoke a branch: its tunnel peer goes at once and its code (if unused) is dead."""
-        number = service.get(key).number
+        site = service.get(key)
+        forget_states(site)
         changed(service.delete(key, current_user().username))
-        offers.forget(number)
+        offers.forget(site.number)
         response.status = 204
 
     @api.post("/sites/join", auth=False, schema=service.JoinSchema)
@@ -178,6 +200,10 @@ def install(api, box) -> None:
         except BoxError:
             site_failure("site-report")
             raise
+        # Its Asterisk started again (or this box's supervisor did): what headquarters passes on is
+        # sent to it again.
+        if "asterisk" in body and (found := pbx()) is not None:
+            found.mailbox_relay.asterisk_run(body["number"], body["asterisk"]["run"])
         # An upgrade pushed to it: what it says of it is kept, and the bundle is offered to it.
         offer = offers.offer(body["number"], body.get("update"))
         return {**doc, "update": offer} if offer else doc
