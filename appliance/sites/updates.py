@@ -7,7 +7,8 @@ site number and trunk secret are the credential), refuses a file whose digest or
 the offered one, and hands it to its own update manager, which checks the signature against
 the branch's own keyring, writes the other system slot and reboots into it. Each report carries
 the branch's state of the push (fetching, installing, rebooting, installed, rolled back, failed
-with the reason), which the Sites page shows.
+with the reason), which the Sites page shows. The install and its reboot often fall between two
+reports: after the restart, the running system, once confirmed good, says how the install ended.
 
 Headquarters does not vouch for the bundle: every branch checks its signature itself.
 Files are written whole and then renamed, so a power loss leaves the last good state.
@@ -177,7 +178,8 @@ class Taker:
         self.fetch = fetch
         self._updates = updates
         self._state_file = directory / "taken.json"
-        self.current: dict = _read_json(self._state_file)  # {"push", "state", "message"}
+        # {"push", "state", "message", "handed_at": when the bundle went to the update manager}
+        self.current: dict = _read_json(self._state_file)
         self._busy = threading.Lock()
 
     @property
@@ -195,21 +197,28 @@ class Taker:
             return None
         state = self.current.get("state")
         job = self.updates.job if self.updates is not None else {}
-        if state == "installing":
-            # The update manager's own job: checking, installing, rebooting; or failed with its reason.
-            if job.get("state") == "failed":
-                self._set(state="failed", message=job.get("message"))
-            elif job.get("state") == "rebooting":
-                self._set(state="rebooting", message=job.get("version"))
-        elif state == "rebooting" and self.updates is not None and self.updates.confirmed:
-            # Back after the reboot: the running system says whether the new one was kept.
-            result = self.updates.history().get("result")
-            if result == "updated":
-                self._set(state="installed", message=self.updates.release.get("VERSION"))
-            elif result == "rolled_back":
-                self._set(state="rolled_back", message="the new system did not become healthy; the box "
-                                                       "went back to the previous one")
+        if state == "installing" and job.get("state") == "failed":
+            self._set(state="failed", message=job.get("message"))
+        elif state == "installing" and job.get("state") == "rebooting":
+            self._set(state="rebooting", message=job.get("version"))
+        elif state == "fetching" and not self._busy.locked():
+            self._set(state="failed", message="the box restarted while it fetched the bundle; push it again")
+        elif state in ("installing", "rebooting") and job.get("state") == "idle" and self.updates.confirmed:
+            # The box has restarted since (a job lives only in the process that ran it), often before
+            # a report saw it rebooting: the running system says how the push's install ended.
+            self._settle(self.updates.history())
         return {k: self.current.get(k) for k in ("push", "state", "message")}
+
+    def _settle(self, record: dict) -> None:
+        if record.get("installed_at", 0) < self.current.get("handed_at", 0):
+            # Its last install is older than this push: this one was never written whole.
+            self._set(state="failed", message="the box restarted before the update was written; it runs the "
+                                              "system it ran before")
+        elif record.get("result") == "updated":
+            self._set(state="installed", message=self.updates.release.get("VERSION"))
+        elif record.get("result") == "rolled_back":
+            self._set(state="rolled_back", message="the new system did not become healthy; the box "
+                                                   "went back to the previous one")
 
     def offered(self, offer: dict | None) -> None:
         """Headquarters' answer named a push: take it once, in the background."""
@@ -245,8 +254,9 @@ class Taker:
             except Exception as exc:  # noqa: BLE001 - UpdateError: the manager's reason, for headquarters
                 self._set(state="failed", message=f"fetched intact (sha256 {digest[:16]}…); not installed: {exc}")
                 return
-            self._set(state="installing", message=None)
+            # The manager's job first: a report in between must not read an earlier job's end as this one's.
             self.updates.install_async(bundle)
+            self._set(state="installing", message=None, handed_at=time.time())
         except Exception as exc:  # noqa: BLE001 - headquarters unreachable, disk full: reported
             log.warning("pushed update not taken", extra=kv(error=str(exc)))
             self._set(state="failed", message=f"not fetched: {exc}")

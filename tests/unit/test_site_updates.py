@@ -107,9 +107,50 @@ def test_a_branch_takes_a_push_once_and_follows_its_update_manager(tmp_path):
     assert t.reported()["state"] == "rebooting"
     # After the reboot (a new taker over the same directory): the running system says how it went.
     after = StandInUpdates()
-    after.release, after._history = {"VERSION": "1.1"}, {"result": "updated"}
+    after.release, after._history = {"VERSION": "1.1"}, {"result": "updated", "installed_at": time.time()}
     t2 = Taker(tmp_path / "branch", None, lambda: after)
     assert t2.reported() == {"push": "a" * 16, "state": "installed", "message": "1.1"}
+
+
+def restarted(tmp_path, history: dict, confirmed: bool = True) -> Taker:
+    """A new taker over the branch's directory, as after a restart: its update manager's job idle."""
+    after = StandInUpdates()
+    after._history, after.confirmed = history, confirmed
+    return Taker(tmp_path / "branch", None, lambda: after)
+
+
+def test_a_reboot_no_report_saw_coming_is_settled_by_the_running_system(tmp_path):
+    """The install and its reboot between two reports (10 s apart): the branch said installing last,
+    and after the restart the running system says how it ended, once it is confirmed good."""
+    updates = StandInUpdates()
+    t, _ = taker(tmp_path, BUNDLE, updates)
+    t.offered(offer_for(BUNDLE))
+    settle(t)
+    assert t.reported()["state"] == "installing"
+    installed = time.time()
+    # Not confirmed yet: nothing said of the outcome.
+    assert restarted(tmp_path, {"result": "rolled_back", "installed_at": installed},
+                     confirmed=False).reported()["state"] == "installing"
+    doc = restarted(tmp_path, {"result": "rolled_back", "installed_at": installed}).reported()
+    assert doc["state"] == "rolled_back" and "did not become healthy" in doc["message"], doc
+
+
+def test_a_restart_before_the_update_was_written_is_a_failure(tmp_path):
+    updates = StandInUpdates()
+    t, _ = taker(tmp_path, BUNDLE, updates)
+    t.offered(offer_for(BUNDLE))
+    settle(t)
+    # The last install the running system knows is an earlier one (the power went while it wrote).
+    doc = restarted(tmp_path, {"result": "updated", "installed_at": time.time() - 3600}).reported()
+    assert doc["state"] == "failed" and "before the update was written" in doc["message"], doc
+
+
+def test_a_restart_while_fetching_is_a_failure_to_push_again(tmp_path):
+    t, _ = taker(tmp_path, BUNDLE, StandInUpdates())
+    t._set(push="b" * 16, state="fetching", message=None)  # as a fetch left it when the box went down
+    doc = restarted(tmp_path, {}).reported()
+    assert doc == {"push": "b" * 16, "state": "failed",
+                   "message": "the box restarted while it fetched the bundle; push it again"}
 
 
 def test_the_update_managers_refusal_is_reported(tmp_path):
