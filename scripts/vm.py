@@ -110,7 +110,7 @@ class Vm:
     def __init__(self, disk: Path, workdir: Path, *, kernel: Path | None = None, overlay: bool = True,
                  accel: str = "auto", memory: int = 1536, cpus: int | None = None, http: str | None = None,
                  https: str | None = None, sip: str | None = None, sip_tls: str | None = None,
-                 size: str | None = None, shell: bool = False):
+                 size: str | None = None, shell: bool = False, guestfwd: dict[str, str] | None = None):
         self.disk = Path(disk)
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -132,6 +132,9 @@ class Vm:
         self.started_at: float | None = None
         self.drive = self.workdir / "disk.qcow2" if overlay else self.disk
         self.shell = shell
+        # "ADDRESS:PORT" in the guest's network -> a command qemu starts for each connection the guest
+        # makes there, its stdin and stdout the connection (tests: a relay to a box instance).
+        self.guestfwd = dict(guestfwd or {})
         self._shell_io = None
         if overlay and not self.drive.exists():
             # `size`: a disk bigger than the image, as a box's usually is (the data partition grows).
@@ -162,6 +165,8 @@ class Vm:
         net = (f"user,id=net0,hostfwd=tcp:{hhost}:{hport}-:80,hostfwd=tcp:{thost}:{tport}-:443,"
                f"hostfwd=udp:{shost}:{sport}-:5060,hostfwd=tcp:{shost}:{sport}-:5060,"
                f"hostfwd=tcp:{lhost}:{lport}-:5061")
+        for where, cmd in self.guestfwd.items():
+            net += f",guestfwd=tcp:{where}-cmd:{cmd.replace(',', ',,')}"  # a comma in an option is doubled
         accel = ["-accel", "kvm", "-cpu", "host"] if self.accel == "kvm" else ["-accel", "tcg,thread=multi"]
         fmt = "qcow2" if self.overlay else "raw"
         return [QEMU, *accel, "-m", str(self.memory), "-smp", str(self.cpus), "-nodefaults",

@@ -29,6 +29,10 @@ sys.path.insert(0, str(REPO / "scripts"))
 from vm import Vm  # noqa: E402
 
 ADMIN_PASSWORD = "Test-Admin-Pass-77"
+# Where the guest reaches headquarters' HTTPS port (a box instance a test starts later): qemu hands
+# each connection the guest makes there to socat, which connects to the address the test has
+# written to the VM's `headquarters` file by then.
+HEADQUARTERS = "10.0.2.100"
 # Through TCG a boot takes about a minute; on a machine shared with other work, over four.
 BOOT = 480
 
@@ -36,7 +40,7 @@ BOOT = 480
 def _requirements() -> str | None:
     if os.geteuid() != 0:
         return "system tests run as root (they build disk images)"
-    for tool in ("qemu-system-x86_64", "qemu-img", "genimage", "rauc", "grub-mkimage", "mksquashfs"):
+    for tool in ("qemu-system-x86_64", "qemu-img", "genimage", "rauc", "grub-mkimage", "mksquashfs", "socat"):
         if shutil.which(tool) is None:
             return f"{tool} is missing: run scripts/host-deps.sh"
     return None
@@ -147,6 +151,11 @@ class BootedVm(Vm):
             return [f"(no logs: {exc})"]
         return [line for line in text.splitlines() if '"level": "error"' in line]
 
+    @property
+    def headquarters(self) -> Path:
+        """The file naming HOST:PORT that the guest's connections to HEADQUARTERS:443 reach."""
+        return self.workdir / "headquarters"
+
     def wait_good(self, slot: str, timeout: float, since: int = 0) -> str:
         return self.wait_console(rf"callbox: system {slot} \(version ([^)]*)\) is good[^\n]*", timeout,
                                  since).group(0)
@@ -159,7 +168,9 @@ def vm(images, tmp_path_factory, request):
     # A disk bigger than the image, as a box's is: first boot grows the data partition.
     # shell: a root shell in the guest for the tests that must act on it as hardware would (a card
     # pulled); the image itself has none.
-    machine = BootedVm(images["base"]["disk"], work, size="4G", shell=True)
+    relay = f"sh -c 'exec socat - TCP:$(cat {work / 'headquarters'})'"
+    machine = BootedVm(images["base"]["disk"], work, size="4G", shell=True,
+                       guestfwd={f"{HEADQUARTERS}:443": relay})
     machine.start()
     try:
         # Every test starts from a box that has come up, whichever runs first.

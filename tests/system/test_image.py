@@ -4,11 +4,13 @@ One box boots once for the module and goes through an update's life in
 order: first boot, a phone through the forwarded SIP port, bundles it must
 refuse, an update installed from the web UI in Chromium that keeps the
 configuration and voicemail, the plug pulled while an update is written, an
-update whose system never becomes healthy, and a factory reset.
+update whose system never becomes healthy (pushed from a headquarters box
+instance to the box enrolled as its branch), and a factory reset.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 
@@ -16,7 +18,7 @@ import pytest
 
 from tests.api import Api
 
-from .conftest import ADMIN_PASSWORD, BOOT, admin_page
+from .conftest import ADMIN_PASSWORD, BOOT, HEADQUARTERS, admin_page
 from vm import VmError  # noqa: E402 - scripts/ is on the path once conftest is imported
 
 
@@ -746,19 +748,80 @@ def test_power_lost_while_the_other_slot_is_written_boots_the_old_slot(vm, image
     assert api.get("/extensions/8002/greetings").json["greetings"]["unavail"] is True
 
 
-def test_update_that_never_becomes_healthy_is_rolled_back(vm, images, tmp_path):
+@pytest.fixture
+def headquarters(vm):
+    """Headquarters: a box instance whose HTTPS port the guest reaches at HEADQUARTERS:443 (qemu's
+    forward, conftest), with the public address its enrolment codes carry set to that address. Its
+    signed-in API; the instance is stopped however the test ends."""
+    import secrets
+
+    from tests.integration.conftest import start_box, stop_box
+
+    name = f"t-{secrets.token_hex(4)}"
+    box = start_box(name, env=("BOX_HTTPS=0.0.0.0:443",))
+    try:
+        vm.headquarters.write_text(f"{box.box_ip}:443")
+        api = Api(box.url).sign_in(ADMIN_PASSWORD)
+        # The tunnel address makes the box headquarters; WireGuard's UDP does not pass qemu's user
+        # network, and nothing here needs it: enrolment, reports and the fetch are HTTPS.
+        r = api.put("/vpn", {"address": "10.99.0.1/24", "public_address": HEADQUARTERS})
+        assert r.status == 200, r
+        yield api
+    finally:
+        vm.headquarters.unlink(missing_ok=True)
+        stop_box(name)
+
+
+def _pushed(hq, site_id, states: list) -> dict:
+    """The site's push as headquarters has it; its states as they change are added to `states`."""
+    update = next(s for s in hq.get("/sites").json["items"] if s["id"] == site_id)["update"]
+    if not states or states[-1] != update["state"]:
+        states.append(update["state"])
+    return update
+
+
+def test_update_pushed_from_headquarters_that_never_becomes_healthy_is_rolled_back(vm, images, tmp_path,
+                                                                                 headquarters):
+    """The box enrols as a branch of a real headquarters, which pushes it the broken bundle: the box
+    fetches it over pinned HTTPS, installs it, boots it three times, goes back to its own system by
+    itself and reports the rollback to headquarters."""
+    import re
+
+    hq = headquarters
     api = vm.api().sign_in(ADMIN_PASSWORD)
     _data_an_update_keeps(api, tmp_path)
     running = api.get("/system/update").json["running"]
     target = "A" if running["slot"] == "B" else "B"
+    r = hq.post("/sites", {"name": "Branch in qemu", "extensions": "8000-8299"})
+    assert r.status == 201, r
+    site_id = r.json["id"]
+    r = api.post("/enrol", {"code": r.json["code"]}, timeout=180)
+    assert r.status == 200 and r.json["headquarters"] == f"https://{HEADQUARTERS}:443", r
+    bundle = open(images["broken"]["bundle"], "rb").read()
+    r = hq.request("POST", "/sites/update-bundle", raw=bundle, content_type="application/octet-stream", timeout=300)
+    assert r.status == 200 and r.json["sha256"] == hashlib.sha256(bundle).hexdigest(), r
     mark = vm.console_mark()
-    r = api.request("POST", "/system/update", raw=open(images["broken"]["bundle"], "rb").read(),
-                    content_type="application/octet-stream", timeout=300)
-    assert r.status == 202, r
-    # Three boots of the new system, each rebooted by the boot guard; then the old one, by itself.
-    line = vm.wait_good(running["slot"], 3 * BOOT + BOOT, since=mark)
+    r = hq.post(f"/sites/{site_id}/update")
+    assert r.status == 202 and r.json["state"] == "pushed", r
+    states: list[str] = []
+
+    def back_on_its_own_system():
+        """The console's line of the old system good again; headquarters followed meanwhile."""
+        update = _pushed(hq, site_id, states)
+        assert update["state"] != "failed", update
+        assert vm.running, vm.tail()
+        return good.search(vm.console_text(), mark)
+
+    # The branch fetches at its next report and installs; three boots of the new system follow, each
+    # rebooted by the boot guard; then the old one, by itself.
+    good = re.compile(rf"callbox: system {running['slot']} \(version [^)]*\) is good[^\n]*")
+    try:
+        line = _wait(back_on_its_own_system, 600 + 3 * BOOT + BOOT, "rollback", step=2).group(0)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; headquarters saw the push {states}; console:\n{vm.tail()}") from None
     assert "was rolled back" in line
     text = vm.console_text()[mark:]
+    assert "update " + images["broken"]["version"] + " written to system " + target in text
     for n in (1, 2, 3):
         assert f"booting slot {target} (try {n} of 3)" in text
     assert "did not become healthy on trial; rebooting" in text
@@ -768,6 +831,17 @@ def test_update_that_never_becomes_healthy_is_rolled_back(vm, images, tmp_path):
     assert status["last_update"]["result"] == "rolled_back"
     assert status["last_update"]["version"] == images["broken"]["version"]
     assert api.get("/extensions/8002").json["name"] == "Back office 张"
+    # Headquarters hears it from the branch's next report once its system is confirmed good again.
+    try:
+        update = _wait(lambda: (u := _pushed(hq, site_id, states))["state"] == "rolled_back" and u, 120,
+                       "rollback reported to headquarters", step=1)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; it saw {states}; the box's errors: {vm.supervisor_errors()}") from None
+    assert "did not become healthy" in update["message"], update
+    assert update["sha256"] == hashlib.sha256(bundle).hexdigest(), update
+    # Each state it was told, in the push's order (reports are 10 s apart: some pass unseen).
+    assert states == [s for s in ("pushed", "fetching", "installing", "rebooting", "rolled_back") if s in states], \
+        states
 
 
 def _wav(tmp_path) -> bytes:
