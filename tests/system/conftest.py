@@ -86,13 +86,21 @@ def images(tmp_path_factory):
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj",
                     "/CN=not the Callbox update key", "-keyout", str(stranger / "key.pem"),
                     "-out", str(stranger / "cert.pem")], check=True, capture_output=True)
-    squashfs = Path(v2["dir"]) / "rootfs.squashfs"
+    # Their system image is a small squashfs, not a system: the box refuses them before it would
+    # read one, and uploading a whole system through emulated networking takes a minute or more.
+    small = tmp / "small"
+    small.mkdir()
+    (small / "filler").write_bytes(os.urandom(64 * 1024))  # rauc takes no bundle of 4 KiB or less
+    squashfs = tmp / "small.squashfs"
+    subprocess.run(["mksquashfs", str(small), str(squashfs), "-quiet", "-noappend"], check=True, capture_output=True)
     keys = Path(base["dir"]).parent / "rauc-dev-keys"
     bad_signature = rauc_bundle(tmp / "stranger.raucb", squashfs, stranger / "key.pem", stranger / "cert.pem",
                                 "callbox-x86_64", "6.6.6")
     foreign = rauc_bundle(tmp / "foreign.raucb", squashfs, keys / "dev-key.pem", keys / "dev-cert.pem",
                           "someone-elses-router", "7.7.7")
-    data = Path(v2["bundle"]).read_bytes()
+    # Signed with the box's key, for this product, then cut in half.
+    data = rauc_bundle(tmp / "whole.raucb", squashfs, keys / "dev-key.pem", keys / "dev-cert.pem",
+                       "callbox-x86_64", "8.8.8").read_bytes()
     truncated = tmp / "truncated.raucb"
     truncated.write_bytes(data[: len(data) // 2])
     return {"base": base, "v2": v2, "broken": broken, "bad_signature": bad_signature, "foreign": foreign,
