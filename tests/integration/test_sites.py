@@ -716,6 +716,11 @@ def test_overlapping_branches_are_dialled_by_prefix(hq, branches, sites, boxes, 
         call.hangup_call()
         at_b2.wait_disconnected()
 
+        # Branch 2 dials headquarters' extensions as headquarters lists them to it: 8201, made above,
+        # once its next report has brought it.
+        wait(lambda: any(i["number"] == "8201" for i in branches[2].get("/sites/extensions").json["items"]), 25,
+             "branch 2 told of headquarters' 8201")
+        wait(lambda: _settled(branches[2]), 20, "branch 2's dial plan applied")
         # Branch 2 calls headquarters and branch 3: shown with its prefix at both, and called back.
         for key in ("hq", "b3"):
             call = desks["b2"].call(desks[key].number)
