@@ -19,12 +19,14 @@ A branch whose Asterisk started again has lost what was sent: when its trunk ans
 a restart quicker than the trunk's qualify is noticed too), it is sent every count that is not
 nothing. What each branch took is kept on disk (written whole, then renamed), so that after a
 restart of headquarters' supervisor a count that went to nothing meanwhile still goes out to the
-branches that had it, and the mailboxes of a branch revoked meanwhile are cleared there. A mailbox no longer watched (its branch
-revoked, gone to prefix only, or reporting fewer extensions) is sent as empty to the branches it was
-passed to, and headquarters' Asterisk is asked to count it again (VoicemailRefresh): it has no such
-mailbox, counts nothing, and publishes that as its own state, which replaces the revoked branch's
-counts in its memory and goes out to the branches too (a replacement box for the same range starts
-from nothing, not from its predecessor's lamp).
+branches that had it, and the mailboxes of a branch revoked meanwhile are cleared there.
+
+A mailbox no longer watched (its branch revoked, gone to prefix only, or reporting fewer
+extensions) is sent as empty to the branches it was passed to, and headquarters' Asterisk is asked
+to count it again (VoicemailRefresh): it has no such mailbox, counts nothing, and publishes that
+as its own state, which replaces the revoked branch's counts in its memory and goes out to the
+branches too (a replacement box for the same range starts from nothing, not from its
+predecessor's lamp).
 
 `counts` and `deliveries` decide (pure); `MailboxRelay` sends in a thread of its own, since the
 events come on the AMI reader's thread, which must never wait.
@@ -109,6 +111,7 @@ class MailboxRelay:
     def __init__(self, ami, path: Path | None = None):
         self.ami = ami
         self._path = path
+        self._written: str | None = None  # what the file holds, as last written here
         self.enabled = False  # headquarters with branches (set after each apply)
         self.watched: dict[str, int] = {}  # a branch's extension -> its site number
         self._targets: dict[int, Target] = {}
@@ -243,10 +246,14 @@ class MailboxRelay:
     def _save(self) -> None:
         if self._path is None:
             return
+        text = json.dumps(sorted([site, number, *counts] for (site, number), counts in self._sent.items()))
+        if text == self._written:
+            return  # nothing taken or dropped since (a round where the branches did not answer)
         tmp = self._path.with_suffix(".tmp")
         try:
-            tmp.write_text(json.dumps(sorted([site, number, *counts] for (site, number), counts in self._sent.items())))
+            tmp.write_text(text)
             os.replace(tmp, self._path)
+            self._written = text
         except OSError as exc:
             log.warning("could not keep the voicemail lamps sent to branches: %s", exc)
 
@@ -256,7 +263,8 @@ def _load(path: Path | None) -> dict[tuple[int, str], tuple[int, int]]:
     if path is None or not path.exists():
         return {}
     try:
-        return {(int(site), str(number)): (int(new), int(old)) for site, number, new, old in json.loads(path.read_text())}
+        return {(int(site), str(number)): (int(new), int(old))
+                for site, number, new, old in json.loads(path.read_text())}
     except (OSError, ValueError, TypeError) as exc:
         log.warning("the voicemail lamps sent to branches are not known: %s", exc)
         return {}

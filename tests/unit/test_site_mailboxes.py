@@ -256,3 +256,30 @@ def test_a_branch_reporting_another_run_of_its_asterisk_is_sent_its_counts_again
     relay.stop()
     relay._run()
     assert published == ["10.99.0.3"] * 3
+
+
+def test_a_round_the_branches_do_not_answer_leaves_the_file_as_it_was(monkeypatch, tmp_path):
+    answers = [None]
+
+    def flaky(*args):
+        if answers[0] is not None:
+            raise publish.PublishFailed(answers[0])
+
+    monkeypatch.setattr(mailboxes, "publish", flaky)
+    path = tmp_path / "mailbox-relay.json"
+    relay = MailboxRelay(_Ami(), path)
+    relay.configure(_snap([2, 3], WATCHED))
+    relay.offer(_waiting("3001@default", 2))  # taken by branch 2: written
+    relay.stop()
+    relay._run()
+    assert json.loads(path.read_text()) == [[2, "3001", 2, 0]]
+    answers[0] = "no answer"
+    writes = []
+    replace = mailboxes.os.replace
+    monkeypatch.setattr(mailboxes.os, "replace", lambda *args: (writes.append(args), replace(*args)))
+    relay.offer(_waiting("3001@default", 3))
+    relay._queue.put(mailboxes._TICK)
+    relay.stop()
+    relay._run()
+    assert writes == []  # not written again
+    assert json.loads(path.read_text()) == [[2, "3001", 2, 0]]

@@ -143,8 +143,8 @@ def install(api, box) -> None:
         live `state` as the busy lamps show it: idle, in_use, ringing, busy, on_hold, unavailable (no
         phone registered there, or nothing heard from that site) or unknown; null while Asterisk is
         not up. The event `site_extension` {"number", "state"} follows each change."""
-        pbx = getattr(box, "pbx", None)
-        live = pbx.live if pbx is not None and not pbx.error and hasattr(pbx, "live") else None
+        found = pbx()
+        live = found.live if found is not None else None
         return {"items": [{**item, "state": live.site_extension(item["number"]) if live else None}
                           for item in peering.watched()]}
 
