@@ -37,8 +37,12 @@ stop:
 unit: venv
 	$(VPY) -m pytest -q -n 2 tests/unit
 
+# Two at a time, a file's tests together (they share its box): most of their time is waiting on
+# Asterisk, phones and timers, not CPU.
+INTEGRATION := -n 2 --dist loadfile tests/integration
+
 integration: venv rootfs
-	$(VPY) -m pytest -q tests/integration
+	$(VPY) -m pytest -q $(INTEGRATION)
 
 system: venv rootfs
 	$(VPY) -m pytest -q tests/system
@@ -47,7 +51,8 @@ system: venv rootfs
 ## then the disk image in qemu (boot, phones, updates, rollback).
 test: venv rootfs
 	$(VPY) -m pytest -q -n 2 tests/unit
-	$(VPY) -m pytest -q tests/integration tests/browser tests/system
+	$(VPY) -m pytest -q $(INTEGRATION)
+	$(VPY) -m pytest -q tests/browser tests/system
 
 ## The dev disk image (boot, system A, system B, data) and its update bundle, from Debian packages.
 disk: host-deps
