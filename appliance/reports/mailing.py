@@ -114,7 +114,7 @@ class ReportMailer:
 
     def queue(self, kind: str, first: dt.date, last: dt.date, to: list, box, key: str) -> int:
         doc = reports.report("traffic", {"from": first.isoformat(), "to": last.isoformat(),
-                                         "by": "hour" if kind == "daily" else "day"}, box.timezone)
+                                         "by": "hour" if kind == "daily" else "day"}, box.timezone, whole=True)
         columns, rows = export.report_table(doc)
         name = f"traffic-{first.isoformat()}-{last.isoformat()}.csv"
         self.spool.mkdir(parents=True, exist_ok=True)

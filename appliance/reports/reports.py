@@ -42,9 +42,11 @@ REPORTS = {
     "survey": "caller satisfaction by queue and agent",
 }
 OPTIONS = {"queues": {"short_abandon": (queue_reports.SHORT_ABANDON, 0, 600)}}
-# Paging is optional: without it a report lists every row (the exports stream them all). A month of
-# the survey by day in an 800-seat center is some 100,000 rows: the page reads them a page at a time.
+# A month of the survey by day in an 800-seat center is some 100,000 rows. An answer in JSON lists
+# at most a page of them (the first 1,000 when no page is asked for) and how many there are; the
+# exports and the mailed reports stream every row.
 PAGING = {"page": (1, 1, 1_000_000), "per_page": (100, 1, 1000)}
+FIRST_ROWS = 1000
 
 
 def catalogue() -> list[dict]:
@@ -146,12 +148,13 @@ def parameters(name: str) -> tuple[str, ...]:
     return ("from", "to", "by", *OPTIONS.get(name, {}), *PAGING)
 
 
-def report(name: str, params: dict, timezone: str, config: dict | None = None) -> dict:
+def report(name: str, params: dict, timezone: str, config: dict | None = None, whole: bool = False) -> dict:
     """One report over days. `config`: what the box is set up with that the report needs:
-    {"queues": {number: {name, service_level, wrapup}}, "trunks": {id: {name, max_channels}}}."""
+    {"queues": {number: {name, service_level, wrapup}}, "trunks": {id: {name, max_channels}}}.
+    `whole`: every row (an export), not a page of them; paging parameters are then refused."""
     if name not in REPORTS:
         raise NotFound(f"no report {name} (reports: {', '.join(REPORTS)})")
-    allowed = parameters(name)
+    allowed = parameters(name)[:-len(PAGING)] if whole else parameters(name)
     unknown = sorted(set(params) - set(allowed))
     if unknown:
         raise Invalid(f"{unknown[0]}: not a parameter of this report ({', '.join(allowed)})", unknown[0])
@@ -164,7 +167,12 @@ def report(name: str, params: dict, timezone: str, config: dict | None = None) -
     if (last - first).days + 1 > MAX_DAYS[by]:
         raise Invalid(f"to: at most {MAX_DAYS[by]} days by {by}", "to")
     options = _options(name, params)
-    paging = _options(name, params, PAGING, "") if any(params.get(k) for k in PAGING) else None
+    if whole:
+        paging = None
+    elif any(params.get(k) for k in PAGING):
+        paging = _options(name, params, PAGING, "")
+    else:
+        paging = {"page": 1, "per_page": FIRST_ROWS}
     zone = ZoneInfo(timezone)
     start = dt.datetime.combine(first, dt.time(), zone).timestamp()
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), zone).timestamp()

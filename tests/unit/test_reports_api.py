@@ -107,11 +107,11 @@ def test_the_traffic_report_over_the_api(staff):
     assert doc["totals"]["offered"] == 3 and set(doc["definitions"]) >= {"offered", "answered", "lost", "loss_rate"}
     month = staff.get("/reports/traffic?from=2026-12-01&to=2027-01-31&by=month").json
     assert [(m["period"], m["inbound"]) for m in month["rows"]] == [("2026-12", 7), ("2027-01", 0)]
-    assert "total_rows" not in month and "page" not in month
+    assert (month["page"], month["per_page"], month["total_rows"]) == (1, 1000, 2)
 
 
 def test_a_report_read_a_page_at_a_time(staff):
-    every = staff.get("/reports/traffic?from=2026-12-01&to=2026-12-03&by=hour").json
+    every = staff.get("/reports/traffic?from=2026-12-01&to=2026-12-03&by=hour").json  # 72 rows: all of them
     assert len(every["rows"]) == 72
     for page, per_page in ((1, 30), (3, 30), (4, 30), (1, 100)):
         doc = staff.get(f"/reports/traffic?from=2026-12-01&to=2026-12-03&by=hour&page={page}&per_page={per_page}").json
@@ -119,6 +119,20 @@ def test_a_report_read_a_page_at_a_time(staff):
         assert (doc["page"], doc["per_page"], doc["total_rows"]) == (page, per_page, 72)
         assert doc["totals"] == every["totals"]  # of every row, not the page's
     assert staff.get("/reports/traffic?from=2026-12-01&to=2026-12-03&page=2").json["per_page"] == 100
+
+
+def test_a_report_in_json_lists_at_most_its_first_1000_rows_and_an_export_every_row(staff, monkeypatch):
+    from appliance.reports import reports
+    monkeypatch.setattr(reports, "FIRST_ROWS", 50)  # the same bound, reached with 72 hours
+    doc = staff.get("/reports/traffic?from=2026-12-01&to=2026-12-03&by=hour").json
+    assert (len(doc["rows"]), doc["page"], doc["per_page"], doc["total_rows"]) == (50, 1, 50, 72)
+    every = staff.get("/reports/traffic?from=2026-12-01&to=2026-12-03&by=hour&page=1&per_page=100").json
+    assert doc["rows"] == every["rows"][:50] and doc["totals"] == every["totals"]
+    lines = staff.get("/reports/traffic?from=2026-12-01&to=2026-12-03&by=hour&format=csv").body.decode("utf-8-sig")
+    assert len(lines.strip().splitlines()) == 1 + 72 + 1  # columns, every hour, the totals
+    r = staff.get("/reports/traffic?from=2026-12-01&to=2026-12-03&by=hour&format=csv&page=2")
+    assert r.status == 422, r
+    assert r.json["field"] == "page"
 
 
 @pytest.mark.parametrize("query, field", [

@@ -30,12 +30,13 @@ def install(api, box) -> None:
         """A report over days: from and to (YYYY-MM-DD in the box's time zone, both included), by (hour,
         day, week or month; day if not given); the queues report also takes short_abandon (seconds, 5 if
         not given). Reports: traffic, extensions, trunks, trunk_occupancy, queues, agents, survey. Gives
-        {name, from, to, by, rows, totals, definitions}; with page (from 1) and per_page (1 to 1000, 100 if
-        not given) one page of the rows and page, per_page and total_rows (the totals are every row's); with
-        format=csv or format=xlsx the rows and a last row of totals as a download."""
+        {name, from, to, by, rows, totals, definitions, page, per_page, total_rows}: one page of the rows
+        (page from 1, per_page 1 to 1000, 100 if only page is given; the first 1,000 rows when neither
+        is), the totals every row's; with format=csv or format=xlsx every row and a last row of totals as
+        a download (paging is refused there)."""
         params = {k: request.query.getunicode(k) or "" for k in request.query.keys()}
         kind = export.format_of(params)
-        doc = reports.report(name, params, box_settings.load().timezone, box_config())
+        doc = reports.report(name, params, box_settings.load().timezone, box_config(), whole=kind is not None)
         if kind is None:
             return doc
         columns, rows = export.report_table(doc)
