@@ -31,7 +31,7 @@ from .render.dahdi import ranges, runs
 SYSTEM_CONF = "dahdi-system.conf"
 CHAN_CONF = "chan_dahdi.conf"
 # system.conf keys whose value starts with a channel list.
-CHANNEL_KEYS = ("bchan", "dchan", "cas", "fxoks", "fxsks", "fxols", "fxsls", "clear")
+CHANNEL_KEYS = ("bchan", "dchan", "cas", "fxoks", "fxsks", "fxols", "fxsls", "clear", "alaw")
 ANALOG_KEYS = ("fxoks", "fxsks", "fxols", "fxsls")  # an analog port's signalling (FXS or FXO)
 # chan_dahdi.conf options a reload applies to the channels chan_dahdi has open.
 RELOADABLE = {"language"}

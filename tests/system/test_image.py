@@ -590,23 +590,50 @@ def test_an_analog_call_crosses_the_looped_fxs_and_fxo_ports(vm, tmp_path, box_l
         _analog_put_back(vm, api, made)
 
 
-def test_the_looped_spans_become_mfcr2_without_an_asterisk_restart(vm):
-    """Both looped spans become MFC/R2 (China) through the API, without restarting Asterisk:
-    chan_dahdi runs their R2 channels (checked by the apply) and they are idle. An R2 call over
-    the loop is not made: DAHDI's dynamic spans do carry the CAS bits (the line signals cross),
-    but the compelled MF tones time out under emulation. Last of the tests that change spans: a
-    chan_dahdi restart while it runs R2 channels (the next span change) was seen to hang Asterisk
-    under emulation, and the tests after this one change no span (the updates reboot)."""
+def test_an_mfcr2_call_crosses_the_looped_spans(vm, tmp_path, box_logs):
+    """Both looped spans become MFC/R2 through the API, without restarting Asterisk, and a phone's
+    call crosses them: span A seizes, sends the called number and the caller's in compelled MF
+    tones, span B takes it in as a DID and rings the other phone; tones cross both ways (an E1's
+    A-law at both ends); either end hangs up and both spans' channels are freed; the records say
+    which trunk each leg took. The variant is ITU: with the China variant on both ends, openr2's
+    sending side answers the request for the caller's number (A-6, then A-1) with the called
+    number, so two openr2 ends cannot finish a China call; China's settings are the renderer's
+    golden files'. Last of the tests that change spans:
+    a chan_dahdi restart while it runs R2 channels (the next span change) was seen to hang
+    Asterisk under emulation, and the tests after this one change no span (the updates reboot)."""
+    from tests.phones import SipStack
+
+    from .phones import NatPhone
+
     api = vm.api().sign_in(ADMIN_PASSWORD)
     setup = _looped_pri(api)
     pid = _wait_applied(api, 300)["asterisk_pid"]
     for span, trunk in zip((1, 2), setup["trunks"]):
-        r = api.put(f"/hardware/spans/{span}", {"signalling": "mfcr2", "trunk": trunk, "r2_max_dnis": 12})
+        r = api.put(f"/hardware/spans/{span}", {"signalling": "mfcr2", "trunk": trunk, "r2_variant": "itu",
+                                                 "r2_max_dnis": 12})
         assert r.status == 200 and r.json["framing"] == "cas", r
     health = _wait_applied(api, 120)
     assert health["asterisk_pid"] == pid, health
     assert set(_span_channels(api)[1].values()) == set(_span_channels(api)[2].values()) == {"idle"}, \
         _span_channels(api)
+    shown = vm.sh("asterisk -rx 'mfcr2 show channels'")[1]
+    assert shown.count(" ITU ") == 60, shown  # both spans' 30 channels, R2 in chan_dahdi
+    stack = SipStack("127.0.0.1", tmp_path)
+    try:
+        caller = NatPhone(stack, "8101", setup["secrets"]["8101"], vm.sip, relay=True)
+        callee = NatPhone(stack, "8102", setup["secrets"]["8102"], vm.sip, relay=True)
+        stack.phones += [caller, callee]
+        caller.register(timeout=15)
+        callee.register(timeout=15)
+        before = {r["id"] for r in api.get("/cdr?per_page=500").json["items"]}
+        _call_across_the_spans(api, stack, caller, callee, tmp_path, hangs_up="caller", tones=True)
+        _call_across_the_spans(api, stack, caller, callee, tmp_path, hangs_up="callee", tones=False)
+        # The caller's number came across in MF (ANI), the called number as the DID (DNIS).
+        out = ("outbound", "8101", "075512345678", None, setup["trunks"][0], "075512345678")
+        back = ("inbound", "8101", "075512345678", "075512345678", setup["trunks"][1], "8102")
+        _wait(lambda: _records(api, before) == sorted([out, back] * 2, key=repr), 30, "the four call records")
+    finally:
+        stack.close()
 
 
 def test_remote_phone_registers_over_tls_and_its_media_is_srtp(vm, tmp_path):

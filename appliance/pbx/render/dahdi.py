@@ -77,6 +77,10 @@ def _system(snap: Snapshot) -> FlatFile:
             f.set("cas", f"{ranges(bearers)}:{R2_CAS_IDLE}")
         else:
             continue
+        # An E1 carries A-law. Said here, not left to the driver: a software span's driver defaults to
+        # mu-law, and chan_dahdi takes an R2 call in with A-law whatever the channel's default, so the
+        # two ends of a call would read each other's audio in the other law.
+        f.set("alaw", ranges(bearers))
         if not span.hw_echocan and not span.software:  # a loop has no line hybrid: no echo to cancel
             soft_echo += bearers
     for port in snap.dahdi_ports:
