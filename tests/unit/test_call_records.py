@@ -327,6 +327,72 @@ def test_a_failing_store_keeps_the_events_and_stores_them_later(store, monkeypat
     assert CallRecord.get_by_id("1796486432.11").outcome == "answered"
 
 
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MiB file system of its own (tmpfs), unmounted after the test."""
+    import os
+    import subprocess
+
+    from tests.reportstore import ENV
+
+    if os.geteuid() != 0 or os.environ.get(ENV):
+        pytest.skip("mounting a file system takes root; the store is a SQLite file here")
+    where = tmp_path / "small"
+    where.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)], check=True)
+    try:
+        yield where
+    finally:
+        reports_db.close()
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def _fill(directory: Path) -> Path:
+    """Writes to a file until the file system is full; gives the file."""
+    filler = directory / "filler"
+    with open(filler, "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def test_a_full_disk_stops_storing_with_an_alert_and_the_events_are_stored_once_there_is_room(small_disk):
+    """The store on a real file system that fills up: SQLite's own error, not a stand-in."""
+    open_reports(small_disk / "reports.db")
+    reports_db.connect(reuse_if_open=True)
+    alerts = []
+    recorder = CallRecorder(FakeAmi(), alert=lambda active, message: alerts.append((active, message)))
+    feed(recorder, transcript("busy"))  # the store works and has its tables
+    assert CallRecord.select().count() == 1
+    filler = _fill(small_disk)
+    stop = threading.Event()
+    t = threading.Thread(target=recorder.run, args=(stop,))
+    t.start()
+    try:
+        for ev in transcript("answered"):
+            recorder.queue.put(ev)
+        deadline = time.monotonic() + 20
+        while not alerts:
+            assert time.monotonic() < deadline, "no alert while the disk is full"
+            stop.wait(0.05)
+        assert alerts[0][0] is True and "full" in alerts[0][1], alerts
+        assert recorder.pending and CallRecord.select().count() == 1  # kept in memory, nothing half-stored
+        filler.unlink()
+        deadline = time.monotonic() + 20
+        while alerts[-1] != (False, None) or recorder.pending:
+            assert time.monotonic() < deadline, ("not stored again after room was made", alerts)
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        t.join()
+    assert CallRecord.get_by_id("1796486432.11").outcome == "answered"
+    assert CallRecord.select().count() == 2 and alerts[0][0] is True and alerts[-1] == (False, None)
+
+
 def test_channel_events_go_out_over_ami_only():
     """cel_manager and CELGenUserEvent load; no CEL or CDR back end writes inside Asterisk."""
     from appliance.pbx.render import core
