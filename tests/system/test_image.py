@@ -178,10 +178,6 @@ def test_calls_cross_the_looped_software_spans_as_pri(vm, tmp_path, box_logs):
     restarting Asterisk. A phone's call leaves through span A's route, comes back in on span B as
     a DID and rings another phone; tones cross both ways; the caller hangs up, then in a second
     call the callee. The spans stay a PRI for the tests after this one (MFC/R2 comes last)."""
-    from tests.phones import SipStack
-
-    from .phones import NatPhone
-
     api = vm.api().sign_in(ADMIN_PASSWORD)
     r = api.patch("/settings", {"software_spans": True})
     assert r.status == 200 and r.json["software_spans"] is True, r
@@ -217,6 +213,17 @@ def test_calls_cross_the_looped_software_spans_as_pri(vm, tmp_path, box_logs):
         secrets[number] = r.json["secret"]
     assert api.post("/inbound-routes", {"name": "E1 in", "did": "075512345678",
                                         "destination": {"kind": "extension", "target": "8102"}}).status == 201
+    _two_calls_across_the_spans(vm, api, secrets, trunks, tmp_path)
+
+
+def _two_calls_across_the_spans(vm, api, secrets: dict, trunks: list, tmp_path) -> None:
+    """8101 calls 8102 across the spans twice: tones both ways and the caller hanging up, then the
+    callee hanging up. The records: each call went out on span A's trunk (the first of `trunks`)
+    and came in on span B's at its DID, from 8101."""
+    from tests.phones import SipStack
+
+    from .phones import NatPhone
+
     stack = SipStack("127.0.0.1", tmp_path)
     try:
         # Through a relay of their own: a BYE from the phone must find its way back into qemu.
@@ -228,7 +235,6 @@ def test_calls_cross_the_looped_software_spans_as_pri(vm, tmp_path, box_logs):
         before = {r["id"] for r in api.get("/cdr?per_page=500").json["items"]}
         _call_across_the_spans(api, stack, caller, callee, tmp_path, hangs_up="caller", tones=True)
         _call_across_the_spans(api, stack, caller, callee, tmp_path, hangs_up="callee", tones=False)
-        # The call records: each call went out on span A's trunk and came in on span B's at its DID.
         out = ("outbound", "8101", "075512345678", None, trunks[0], "075512345678")
         back = ("inbound", "8101", "075512345678", "075512345678", trunks[1], "8102")
         _wait(lambda: _records(api, before) == sorted([out, back] * 2, key=repr), 30, "the four call records")
@@ -601,10 +607,6 @@ def test_an_mfcr2_call_crosses_the_looped_spans(vm, tmp_path, box_logs):
     golden files'. Last of the tests that change spans:
     a chan_dahdi restart while it runs R2 channels (the next span change) was seen to hang
     Asterisk under emulation, and the tests after this one change no span (the updates reboot)."""
-    from tests.phones import SipStack
-
-    from .phones import NatPhone
-
     api = vm.api().sign_in(ADMIN_PASSWORD)
     setup = _looped_pri(api)
     pid = _wait_applied(api, 300)["asterisk_pid"]
@@ -618,22 +620,8 @@ def test_an_mfcr2_call_crosses_the_looped_spans(vm, tmp_path, box_logs):
         _span_channels(api)
     shown = vm.sh("asterisk -rx 'mfcr2 show channels'")[1]
     assert shown.count(" ITU ") == 60, shown  # both spans' 30 channels, R2 in chan_dahdi
-    stack = SipStack("127.0.0.1", tmp_path)
-    try:
-        caller = NatPhone(stack, "8101", setup["secrets"]["8101"], vm.sip, relay=True)
-        callee = NatPhone(stack, "8102", setup["secrets"]["8102"], vm.sip, relay=True)
-        stack.phones += [caller, callee]
-        caller.register(timeout=15)
-        callee.register(timeout=15)
-        before = {r["id"] for r in api.get("/cdr?per_page=500").json["items"]}
-        _call_across_the_spans(api, stack, caller, callee, tmp_path, hangs_up="caller", tones=True)
-        _call_across_the_spans(api, stack, caller, callee, tmp_path, hangs_up="callee", tones=False)
-        # The caller's number came across in MF (ANI), the called number as the DID (DNIS).
-        out = ("outbound", "8101", "075512345678", None, setup["trunks"][0], "075512345678")
-        back = ("inbound", "8101", "075512345678", "075512345678", setup["trunks"][1], "8102")
-        _wait(lambda: _records(api, before) == sorted([out, back] * 2, key=repr), 30, "the four call records")
-    finally:
-        stack.close()
+    # The caller's number crosses in MF (ANI), the called number as the DID (DNIS).
+    _two_calls_across_the_spans(vm, api, setup["secrets"], setup["trunks"], tmp_path)
 
 
 def test_remote_phone_registers_over_tls_and_its_media_is_srtp(vm, tmp_path):
