@@ -219,9 +219,9 @@ def generate_sessions(end: float, days: int = SESSION_DAYS, agents: int = 800, q
                 events += [(t, "NONE", q, agent, "PAUSE", reason) for q in names]
                 t = midnight + stop * 3600 + rnd.uniform(0, 600)
                 events += [(t, "NONE", q, agent, "UNPAUSE", "") for q in names]
-            for _ in range(3):
+            for missed in range(3):
                 t = midnight + rnd.uniform(9.5, 17.5) * 3600
-                events.append((t, f"m{day}.{a}.{_}", rnd.choice(names), agent, "RINGNOANSWER", "15000"))
+                events.append((t, f"m{day}.{a}.{missed}", rnd.choice(names), agent, "RINGNOANSWER", "15000"))
             t = midnight + 18 * 3600 + rnd.uniform(0, 1800)
             events += [(t, "NONE", q, agent, "REMOVEMEMBER", "") for q in names]
         events.sort()

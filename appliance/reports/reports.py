@@ -144,8 +144,8 @@ def _options(name: str, params: dict, options: dict | None = None, unit: str = "
     return out
 
 
-def parameters(name: str) -> tuple[str, ...]:
-    return ("from", "to", "by", *OPTIONS.get(name, {}), *PAGING)
+def parameters(name: str, paging: bool = True) -> tuple[str, ...]:
+    return ("from", "to", "by", *OPTIONS.get(name, {}), *(PAGING if paging else ()))
 
 
 def report(name: str, params: dict, timezone: str, config: dict | None = None, whole: bool = False) -> dict:
@@ -154,7 +154,7 @@ def report(name: str, params: dict, timezone: str, config: dict | None = None, w
     `whole`: every row (an export), not a page of them; paging parameters are then refused."""
     if name not in REPORTS:
         raise NotFound(f"no report {name} (reports: {', '.join(REPORTS)})")
-    allowed = parameters(name)[:-len(PAGING)] if whole else parameters(name)
+    allowed = parameters(name, paging=not whole)
     unknown = sorted(set(params) - set(allowed))
     if unknown:
         raise Invalid(f"{unknown[0]}: not a parameter of this report ({', '.join(allowed)})", unknown[0])
