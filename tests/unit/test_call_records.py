@@ -360,6 +360,7 @@ def _fill(directory: Path) -> Path:
     return filler
 
 
+@pytest.mark.sqlite_store
 def test_a_full_disk_stops_storing_with_an_alert_and_the_events_are_stored_once_there_is_room(small_disk):
     """The store on a real file system that fills up: SQLite's own error, not a stand-in."""
     open_reports(small_disk / "reports.db")
