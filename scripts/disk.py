@@ -13,7 +13,9 @@ and the signed update bundle.
 
 Layers, cached in $CALLBOX_CACHE (/var/cache/callbox-dev) like scripts/rootfs.py's:
   imagebase-KEY  mmdebstrap of the dev rootfs packages plus scripts/image-packages.txt
-                 (kernel, systemd, RAUC, ...), with a small initramfs; keyed by both lists
+                 (kernel, systemd, RAUC, ...), with a small initramfs, DAHDI's modules and
+                 libopenr2 rebuilt with the Buildroot package's patches; keyed by both lists
+                 and the patches
   disk-KEY       the image's outputs; keyed by the base, the repository's code and
                  overlay, the board files, the version and any extra overlays
 The tree that becomes the system is an overlayfs over the base (nothing is
@@ -104,6 +106,37 @@ DAHDI_BUILD_ONLY = (
 )
 
 
+# Debian's libopenr2 (1.3.3, what the image's Asterisk links) rebuilt with the fix the Buildroot
+# package carries: in the China variant it sent the called number when asked for the caller's.
+# The source is Debian's, from the mirror the image's packages come from, pinned by its digest.
+OPENR2_SOURCE = ("pool/main/o/openr2/openr2_1.3.3.orig.tar.gz",
+                 "a498d4035677d581b64442595b1d246ec2e5a647ee3c090e83a3b22b367fc9cb")
+OPENR2_TARBALL = CACHE / "sources" / OPENR2_SOURCE[0].rsplit("/", 1)[1]
+OPENR2_PATCHES = sorted((REPO / "buildroot_cfg" / "package" / "libopenr2").glob("*.patch"))
+
+
+def openr2_build() -> str:
+    """Shell for the image's chroot ($R, while dahdi-dkms's headers are there): Debian's
+    libopenr2.so.3 replaced by the same release built with our patches (fill_base fetches the
+    source first). Only the library is built, under Debian's own file name, so that the package's
+    symlinks still point at it. (Its configure sets CFLAGS to -ggdb3 -O0 whatever it is given: make is
+    given -O2.)"""
+    if not OPENR2_PATCHES:
+        return ""  # nothing to fix: Debian's library as it comes
+    patches = " ".join(f"'{p}'" for p in OPENR2_PATCHES)
+    return (
+        'src="$R/tmp/openr2"; mkdir -p "$src/patches"; '
+        f'tar xzf \'{OPENR2_TARBALL}\' -C "$src" --strip-components=1; '
+        f'cp {patches} "$src/patches/"; '
+        'lib=$(readlink -f "$R/usr/lib/x86_64-linux-gnu/libopenr2.so.3"); '
+        'inc=$(ls -d "$R"/usr/src/dahdi-*/include | head -n 1); '
+        'chroot "$R" sh -ec "cd /tmp/openr2 && for p in patches/*.patch; do patch -s -p1 < \\$p; done; '
+        './configure -q --disable-static --prefix=/usr --libdir=/usr/lib/x86_64-linux-gnu CPPFLAGS=-I${inc#$R} '
+        '&& make -s -C src CFLAGS=-O2 libopenr2.la" >&2; '
+        'install -m 0644 "$src/src/.libs/$(basename "$lib")" "$lib"; rm -rf "$src"; '
+    )
+
+
 def dahdi_hook() -> str:
     """DAHDI's kernel modules for the image's own kernel (not the build host's): Debian's dahdi-dkms
     builds them against the headers of the kernel the image ships; the modules are kept under
@@ -118,6 +151,7 @@ def dahdi_hook() -> str:
         'built="$R/usr/lib/modules/$V/updates/dkms"; '
         'for m in dahdi dahdi_dynamic dahdi_dynamic_loc wct4xxp wctdm24xxp; do '
         'ls "$built/$m.ko"* >/dev/null; done; '
+        + openr2_build() +
         'keep=$(mktemp -d); cp -a "$built/." "$keep/"; '
         'chroot "$R" dpkg --purge --force-depends dahdi-dkms >&2; '
         'drop=$(chroot "$R" dpkg-query -W -f \'${Package}\\n\' '
@@ -142,10 +176,12 @@ def base_args(target: Path) -> list[str]:
 
 def base_key() -> str:
     return rootfs.digest_strings(rootfs.PACKAGES.read_text(), IMAGE_PACKAGES.read_text(),
-                                 " ".join(base_args(Path("/x"))[:-2]), "imagebase-1")
+                                 " ".join(base_args(Path("/x"))[:-2]), "imagebase-1",
+                                 *(p.read_text() for p in OPENR2_PATCHES))
 
 
 def fill_base(tmp: Path) -> None:
+    rootfs.pinned_file(f"{rootfs.MIRROR}/{OPENR2_SOURCE[0]}", OPENR2_SOURCE[1], folder="sources")
     log("building the image base with mmdebstrap (kernel, systemd, RAUC ...)")
     subprocess.run(base_args(tmp), check=True, stdout=sys.stderr)
 

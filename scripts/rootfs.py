@@ -109,11 +109,12 @@ def wheels() -> list[tuple[str, str]]:
             if line.strip() and not line.startswith("#")]
 
 
-def wheel_file(url: str, sha256: str) -> Path:
-    """The wheel at `url`, downloaded once into the cache and checked against its pinned digest."""
+def pinned_file(url: str, sha256: str, folder: str = "wheels") -> Path:
+    """The file at `url` (a wheel, a source tarball), downloaded once into the cache and checked
+    against its pinned digest."""
     import urllib.request
 
-    path = CACHE / "wheels" / url.rsplit("/", 1)[1]
+    path = CACHE / folder / url.rsplit("/", 1)[1]
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         print(f"rootfs: fetching {path.name}", file=sys.stderr)
@@ -132,7 +133,7 @@ def install_wheels(site: Path) -> None:
     import zipfile
 
     for url, sha256 in wheels():
-        with zipfile.ZipFile(wheel_file(url, sha256)) as wheel:
+        with zipfile.ZipFile(pinned_file(url, sha256)) as wheel:
             wheel.extractall(site, [n for n in wheel.namelist() if "/tests/" not in n])
 
 

@@ -597,21 +597,21 @@ def test_an_analog_call_crosses_the_looped_fxs_and_fxo_ports(vm, tmp_path, box_l
 
 
 def test_an_mfcr2_call_crosses_the_looped_spans(vm, tmp_path, box_logs):
-    """Both looped spans become MFC/R2 through the API, without restarting Asterisk, and a phone's
-    call crosses them: span A seizes, sends the called number and the caller's in compelled MF
-    tones, span B takes it in as a DID and rings the other phone; tones cross both ways (an E1's
+    """Both looped spans become MFC/R2 with the China variant through the API, without restarting
+    Asterisk, and a phone's call crosses them: span A seizes, sends the called number in compelled
+    MF tones, and when span B asks for the category (A-6) and then the caller's digits (A-1, the
+    same tone as for a called digit), the caller's number up to its end (I-15): openr2 as the
+    image has it, with the box's patch (without it, the called number went as the caller's).
+    Span B takes the call in as a DID and rings the other phone; tones cross both ways (an E1's
     A-law at both ends); either end hangs up and both spans' channels are freed; the records say
-    which trunk each leg took. The variant is ITU: with the China variant on both ends, openr2's
-    sending side answers the request for the caller's number (A-6, then A-1) with the called
-    number, so two openr2 ends cannot finish a China call; China's settings are the renderer's
-    golden files'. Last of the tests that change spans:
+    which trunk each leg took and that the caller was 8101. Last of the tests that change spans:
     a chan_dahdi restart while it runs R2 channels (the next span change) was seen to hang
     Asterisk under emulation, and the tests after this one change no span (the updates reboot)."""
     api = vm.api().sign_in(ADMIN_PASSWORD)
     setup = _looped_pri(api)
     pid = _wait_applied(api, 300)["asterisk_pid"]
     for span, trunk in zip((1, 2), setup["trunks"]):
-        r = api.put(f"/hardware/spans/{span}", {"signalling": "mfcr2", "trunk": trunk, "r2_variant": "itu",
+        r = api.put(f"/hardware/spans/{span}", {"signalling": "mfcr2", "trunk": trunk, "r2_variant": "cn",
                                                  "r2_max_dnis": 12})
         assert r.status == 200 and r.json["framing"] == "cas", r
     health = _wait_applied(api, 120)
@@ -619,7 +619,7 @@ def test_an_mfcr2_call_crosses_the_looped_spans(vm, tmp_path, box_logs):
     assert set(_span_channels(api)[1].values()) == set(_span_channels(api)[2].values()) == {"idle"}, \
         _span_channels(api)
     shown = vm.sh("asterisk -rx 'mfcr2 show channels'")[1]
-    assert shown.count(" ITU ") == 60, shown  # both spans' 30 channels, R2 in chan_dahdi
+    assert shown.count(" CN ") == 60, shown  # both spans' 30 channels, R2 in chan_dahdi
     # The caller's number crosses in MF (ANI), the called number as the DID (DNIS).
     _two_calls_across_the_spans(vm, api, setup["secrets"], setup["trunks"], tmp_path)
 
