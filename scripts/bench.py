@@ -14,7 +14,8 @@ plain call), the disk image (bench_image.py), the reports store (bench_reports.p
 200 calls with call records on and off: bench_records_cpu.py), an SMS
 broadcast of 10,000 messages (bench_sms.py), 100,000 tickets (bench_tickets.py), the DAHDI
 configuration of 32 E1 spans against one (bench_dahdi.py: render and apply, no card), a PRI
-call over the looped software spans against a SIP call (bench_spans.py, in qemu), on a fresh
+call over the looped software spans against a SIP call and span alarms against their 2 s target
+(bench_spans.py, in qemu), on a fresh
 box of its own, call capacity against bare Asterisk (bench_capacity.py) and, on
 boxes of their own, headquarters with 20 branches (bench_sites.py: enrolling at once, calls
 through the tunnel against calls at headquarters, headquarters' supervisor with and without sites).
