@@ -13,9 +13,9 @@ and the signed update bundle.
 
 Layers, cached in $CALLBOX_CACHE (/var/cache/callbox-dev) like scripts/rootfs.py's:
   imagebase-KEY  mmdebstrap of the dev rootfs packages plus scripts/image-packages.txt
-                 (kernel, systemd, RAUC, ...), with a small initramfs, DAHDI's modules and
-                 libopenr2 rebuilt with the Buildroot package's patches; keyed by both lists
-                 and the patches
+                 (kernel, systemd, RAUC, ...), with a small initramfs, DAHDI's modules, and
+                 libopenr2 and chan_dahdi rebuilt with the Buildroot image's patches; keyed by
+                 both lists and the patches
   disk-KEY       the image's outputs; keyed by the base, the repository's code and
                  overlay, the board files, the version and any extra overlays
 The tree that becomes the system is an overlayfs over the base (nothing is
@@ -106,56 +106,113 @@ DAHDI_BUILD_ONLY = (
 )
 
 
-# Debian's libopenr2 (1.3.3, what the image's Asterisk links) rebuilt with the fix the Buildroot
-# package carries: in the China variant it sent the called number when asked for the caller's.
-# The source is Debian's, from the mirror the image's packages come from, pinned by its digest.
+# Parts of Debian packages the image rebuilds from Debian's own source (from the mirror its packages
+# come from, pinned by digest) with the patches the Buildroot image carries, while dahdi-dkms's
+# headers and the compiler are in its chroot ($R). Only the part is built, under Debian's own file
+# name; fill_base fetches the sources first.
+#
+# libopenr2 1.3.3 (what the image's Asterisk links): in the China variant it sent the called
+# number when asked for the caller's. Its configure sets CFLAGS to -ggdb3 -O0 whatever it is
+# given: make is given -O2.
 OPENR2_SOURCE = ("pool/main/o/openr2/openr2_1.3.3.orig.tar.gz",
                  "a498d4035677d581b64442595b1d246ec2e5a647ee3c090e83a3b22b367fc9cb")
-OPENR2_TARBALL = CACHE / "sources" / OPENR2_SOURCE[0].rsplit("/", 1)[1]
 OPENR2_PATCHES = sorted((REPO / "buildroot_cfg" / "package" / "libopenr2").glob("*.patch"))
+# chan_dahdi of Asterisk 22.10.1 (Debian's asterisk-dahdi): a PRI span removed under a call freed
+# the call's channel. Built with Debian's compile-time options (the module's ABI checksum must be
+# the one the package's Asterisk provides, or Asterisk will not load it) and its libraries' -dev
+# packages, which go again with the compiler.
+ASTERISK_SOURCE = ("pool/main/a/asterisk/asterisk_22.10.1+dfsg+~cs6.17.60671434.orig.tar.xz",
+                   "03e7a8adeb44c82ed7a3673df6eb1b97f5c0dacb05aeab200250655870d3f06b")
+# Debian's own patches that shape the module's build: the test framework on (part of the ABI
+# checksum), iLBC out (not in Debian's source).
+ASTERISK_DEBIAN = ("pool/main/a/asterisk/asterisk_22.10.1+dfsg+~cs6.17.60671434-1.debian.tar.xz",
+                   "3ebba3fd590fe059b73836b811f237eadb2e54ceeed07d56b0bbf4db659c5ddd")
+ASTERISK_DEBIAN_PATCHES = ("2006_enable_test_framework.patch", "2008_disable_ilbc.patch")
+ASTERISK_PATCHES = sorted((BOARD / "patches" / "asterisk").glob("*.patch"))
+ASTERISK_BUILD_DEPS = ("build-essential pkgconf libpri-dev libopenr2-dev libtonezone-dev libss7-dev "
+                       "libjansson-dev libxml2-dev libsqlite3-dev uuid-dev libedit-dev libssl-dev")
+SOURCES = (OPENR2_SOURCE, ASTERISK_SOURCE, ASTERISK_DEBIAN)
+
+
+def source_tarball(source: tuple[str, str]) -> Path:
+    return CACHE / "sources" / source[0].rsplit("/", 1)[1]
+
+
+def rebuild(name: str, source: tuple[str, str], patches: list[Path], build: str, install: str,
+            prepare: str = "") -> str:
+    """Shell: the source unpacked in $R/tmp/NAME ($src), `prepare` run on the host, the patches
+    (and any `prepare` put in $src/patches) applied, `build` run there in the chroot (${inc} is
+    DAHDI's headers' folder as the chroot sees it), then `install` on the host."""
+    if not patches:
+        return ""  # nothing to fix: Debian's as it comes
+    listed = " ".join(f"'{p}'" for p in patches)
+    return (
+        f'src="$R/tmp/{name}"; mkdir -p "$src/patches"; '
+        f'tar xf \'{source_tarball(source)}\' -C "$src" --strip-components=1; {prepare}'
+        f'cp {listed} "$src/patches/"; '
+        'inc=$(ls -d "$R"/usr/src/dahdi-*/include | head -n 1); inc=${inc#$R}; '
+        f'chroot "$R" sh -ec "cd /tmp/{name}; for p in patches/*.patch; do patch -s -p1 < \\$p; done; {build}" >&2; '
+        f'{install}; rm -rf "$src"; '
+    )
 
 
 def openr2_build() -> str:
-    """Shell for the image's chroot ($R, while dahdi-dkms's headers are there): Debian's
-    libopenr2.so.3 replaced by the same release built with our patches (fill_base fetches the
-    source first). Only the library is built, under Debian's own file name, so that the package's
-    symlinks still point at it. (Its configure sets CFLAGS to -ggdb3 -O0 whatever it is given: make is
-    given -O2.)"""
-    if not OPENR2_PATCHES:
-        return ""  # nothing to fix: Debian's library as it comes
-    patches = " ".join(f"'{p}'" for p in OPENR2_PATCHES)
-    return (
-        'src="$R/tmp/openr2"; mkdir -p "$src/patches"; '
-        f'tar xzf \'{OPENR2_TARBALL}\' -C "$src" --strip-components=1; '
-        f'cp {patches} "$src/patches/"; '
+    return rebuild(
+        "openr2", OPENR2_SOURCE, OPENR2_PATCHES,
+        "./configure -q --disable-static --prefix=/usr --libdir=/usr/lib/x86_64-linux-gnu CPPFLAGS=-I$inc; "
+        "make -s -C src CFLAGS=-O2 libopenr2.la",
         'lib=$(readlink -f "$R/usr/lib/x86_64-linux-gnu/libopenr2.so.3"); '
-        'inc=$(ls -d "$R"/usr/src/dahdi-*/include | head -n 1); '
-        'chroot "$R" sh -ec "cd /tmp/openr2 && for p in patches/*.patch; do patch -s -p1 < \\$p; done; '
-        './configure -q --disable-static --prefix=/usr --libdir=/usr/lib/x86_64-linux-gnu CPPFLAGS=-I${inc#$R} '
-        '&& make -s -C src CFLAGS=-O2 libopenr2.la" >&2; '
-        'install -m 0644 "$src/src/.libs/$(basename "$lib")" "$lib"; rm -rf "$src"; '
-    )
+        'install -m 0644 "$src/src/.libs/$(basename "$lib")" "$lib"')
+
+
+def chan_dahdi_build() -> str:
+    if not ASTERISK_PATCHES:
+        return ""
+    menuselect = " ".join(f"menuselect/menuselect {option} menuselect.makeopts;" for option in (
+        "--enable TEST_FRAMEWORK", "--disable BUILD_NATIVE", "--disable-category MENUSELECT_CHANNELS",
+        "--enable chan_dahdi"))
+    return (
+        f'chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends '
+        f'{ASTERISK_BUILD_DEPS} >&2; '
+        + rebuild(
+            "asterisk", ASTERISK_SOURCE, ASTERISK_PATCHES,
+            "./configure -q --disable-asteriskssl --without-pjproject-bundled --without-pjproject "
+            "CPPFLAGS=-I$inc > /dev/null; make -s menuselect.makeopts; " + menuselect +
+            " make -s channels ASTCFLAGS=\\\"-O2 -I$inc\\\"",
+            # Debian's package names the checksum its modules need: asterisk-abi-<sum>.
+            'abi=$(chroot "$R" dpkg-query -W -f \'${Provides}\' asterisk | grep -o "asterisk-abi-[0-9a-f]*"); '
+            'grep -q "AST_BUILDOPT_SUM \\"${abi#asterisk-abi-}\\"" "$src/include/asterisk/buildopts.h"; '
+            'strip --strip-unneeded "$src/channels/chan_dahdi.so"; '
+            'install -m 0644 "$src/channels/chan_dahdi.so" "$R/usr/lib/x86_64-linux-gnu/asterisk/modules/chan_dahdi.so"',
+            # Debian's first (00-*: before ours).
+            f'tar xf \'{source_tarball(ASTERISK_DEBIAN)}\' -C "$src"; '
+            + "".join(f'cp "$src/debian/patches/{p}" "$src/patches/00-{p}"; ' for p in ASTERISK_DEBIAN_PATCHES)))
 
 
 def dahdi_hook() -> str:
     """DAHDI's kernel modules for the image's own kernel (not the build host's): Debian's dahdi-dkms
     builds them against the headers of the kernel the image ships; the modules are kept under
-    updates/dahdi and what built them is purged. dpkg is told to forget dahdi-dkms although the
-    `dahdi-linux` package names it: the image's system is read-only and never runs apt."""
+    updates/dahdi and what built them is purged (with what the rebuilt parts needed: every package
+    installed since the hook began). dpkg is told to forget dahdi-dkms although the `dahdi-linux`
+    package names it: the image's system is read-only and never runs apt."""
+    listed = 'chroot "$R" dpkg-query -W -f \'${Package}\\n\' | sort'
     return (
         'set -e; R="$1"; V=$(ls "$R/usr/lib/modules"); '
         'test "$(echo "$V" | wc -l)" = 1; '
+        f'{listed} > "$R/tmp/image-packages"; '
         'chroot "$R" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends '
         '"linux-headers-$V" dahdi-dkms >&2; '
         'chroot "$R" dkms autoinstall -k "$V" >&2; '
         'built="$R/usr/lib/modules/$V/updates/dkms"; '
         'for m in dahdi dahdi_dynamic dahdi_dynamic_loc wct4xxp wctdm24xxp; do '
         'ls "$built/$m.ko"* >/dev/null; done; '
-        + openr2_build() +
+        + openr2_build() + chan_dahdi_build() +
         'keep=$(mktemp -d); cp -a "$built/." "$keep/"; '
         'chroot "$R" dpkg --purge --force-depends dahdi-dkms >&2; '
-        'drop=$(chroot "$R" dpkg-query -W -f \'${Package}\\n\' '
-        f'| grep -E \'^({DAHDI_BUILD_ONLY})$\' || true); '
+        f'{listed} > "$R/tmp/built-packages"; '
+        'drop=$({ comm -13 "$R/tmp/image-packages" "$R/tmp/built-packages"; '
+        f'grep -E \'^({DAHDI_BUILD_ONLY})$\' "$R/tmp/built-packages" || true; }} | sort -u); '
+        'rm -f "$R/tmp/image-packages" "$R/tmp/built-packages"; '
         'chroot "$R" dpkg --purge --force-depends $drop >&2; '
         'mkdir -p "$R/usr/lib/modules/$V/updates/dahdi"; cp -a "$keep/." "$R/usr/lib/modules/$V/updates/dahdi/"; '
         'rm -rf "$keep" "$R/var/lib/dkms" "$R/usr/src/"*; '
@@ -177,11 +234,12 @@ def base_args(target: Path) -> list[str]:
 def base_key() -> str:
     return rootfs.digest_strings(rootfs.PACKAGES.read_text(), IMAGE_PACKAGES.read_text(),
                                  " ".join(base_args(Path("/x"))[:-2]), "imagebase-1",
-                                 *(p.read_text() for p in OPENR2_PATCHES))
+                                 *(p.read_text() for p in OPENR2_PATCHES + ASTERISK_PATCHES))
 
 
 def fill_base(tmp: Path) -> None:
-    rootfs.pinned_file(f"{rootfs.MIRROR}/{OPENR2_SOURCE[0]}", OPENR2_SOURCE[1], folder="sources")
+    for path, sha256 in SOURCES:
+        rootfs.pinned_file(f"{rootfs.MIRROR}/{path}", sha256, folder="sources")
     log("building the image base with mmdebstrap (kernel, systemd, RAUC ...)")
     subprocess.run(base_args(tmp), check=True, stdout=sys.stderr)
 

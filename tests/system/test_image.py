@@ -444,6 +444,46 @@ def test_a_span_pulled_shows_its_alarms_live_and_its_trunks_go_down_then_back(vm
         _put_back(vm, api, setup, pulled)
 
 
+def test_a_span_pulled_under_a_pri_call_ends_the_call_and_asterisk_runs_on(vm, tmp_path, box_logs):
+    """A PRI call up across the looped spans when span B's "card" is pulled: chan_dahdi (with the
+    box's patch) hangs up the call on the span DAHDI removes before destroying its channels, so
+    both phones get a BYE and the same Asterisk runs on (without the patch the channel was freed
+    under its call and Asterisk went down). The call's record closes; the card put back, the
+    PRI comes up again."""
+    from tests.phones import SipStack
+
+    from .phones import NatPhone
+
+    api = vm.api().sign_in(ADMIN_PASSWORD)
+    setup = _looped_pri(api)
+    pid = _wait_applied(api, 300)["asterisk_pid"]
+    stack = SipStack("127.0.0.1", tmp_path)
+    pulled = False
+    try:
+        caller = NatPhone(stack, "8101", setup["secrets"]["8101"], vm.sip, relay=True)
+        callee = NatPhone(stack, "8102", setup["secrets"]["8102"], vm.sip, relay=True)
+        stack.phones += [caller, callee]
+        caller.register(timeout=15)
+        callee.register(timeout=15)
+        before = {r["id"] for r in api.get("/cdr?per_page=500").json["items"]}
+        call, ringing = _answered_across_the_spans(api, caller, callee)
+        pulled = True
+        status, text = vm.sh(PULL, timeout=60)
+        assert status == 0, text
+        call.wait_disconnected(timeout=30)
+        ringing.wait_disconnected(timeout=30)
+        code, said = vm.sh(PLUG, timeout=60)
+        pulled = False
+        assert code == 0, said
+        _wait(lambda: vm.sh("asterisk -rx 'pri show spans'")[1].count("Up, Active") == 2, 120,
+              "both PRI spans up", step=1)
+        assert _wait_applied(api, 120)["asterisk_pid"] == pid
+        _wait(lambda: len(_records(api, before)) == 2, 30, "the call's two records")
+    finally:
+        stack.close()
+        _put_back(vm, api, setup, pulled)
+
+
 def _put_back(vm, api, setup: dict, pulled: bool) -> None:
     """The card back if it is still out (a restarted Asterisk has made the spans again), the box
     up with every change applied, and the spans' settings as the test found them."""
