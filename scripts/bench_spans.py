@@ -40,7 +40,8 @@ sys.path.insert(0, str(REPO / "scripts"))
 from tests.system.conftest import BOOT, BootedVm  # noqa: E402
 # The system test's PRI loop (software spans, routes, two extensions): the bench times calls over it.
 # And its card pulled and put back, with the guest's clock read against the host's.
-from tests.system.test_image import PLUG, PULL, _guest_clock_offset, _looped_pri, _wait  # noqa: E402
+from tests.system.test_image import (PLUG, PULL, _guest_clock_offset, _looped_pri, _pri_up,  # noqa: E402
+                                     _software_spans, _wait)
 
 PASSWORD = "Bench-Admin-Pass-77"
 ROUNDS = 15
@@ -104,11 +105,6 @@ class AlarmListener:
         self.response.close()
 
 
-def _all_clear(api) -> bool:
-    cards = [c for c in api.get("/hardware").json["cards"] if c["profile"] == "software-loop"]
-    return not any(s["alarms"] for card in cards for s in card["spans"] if s["signalling"] != "unused")
-
-
 def one_pull(vm, api, listener: AlarmListener) -> dict:
     """Span B's card pulled, then put back; the seconds from the kernel's alarms to the box's events."""
     offset, uncertainty = _guest_clock_offset(vm)
@@ -120,9 +116,8 @@ def one_pull(vm, api, listener: AlarmListener) -> dict:
     gone_arrived, gone_stamped = listener.first(since, 2, "MISSING")
     code, said = vm.sh(PLUG, timeout=60)
     assert code == 0, said
-    _wait(lambda: _all_clear(api), 120, "the spans clear again", step=1)
-    _wait(lambda: vm.sh("asterisk -rx 'pri show spans'")[1].count("Up, Active") == 2, 120, "both PRI spans up",
-          step=1)
+    _wait(lambda: not any(s["alarms"] for s in _software_spans(api)), 120, "the spans clear again", step=1)
+    _pri_up(vm, 120)
     # The kernel's alarm at its earliest: span A's RED after the last look that did not see it
     # began; span B gone a second after its unassign began (DAHDI waits 1 s for user space to read
     # the channels' REMOVED events). The box's part is at most the time from there.

@@ -88,7 +88,7 @@ def server():
 
 def test_the_reports_tests_pass_with_their_store_on_postgresql(server):
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", str(WORKERS),
-                        "-m", "not sqlite_store", *[f"tests/unit/{name}" for name in REPORT_TESTS]],
+                        *[f"tests/unit/{name}" for name in REPORT_TESTS]],
                        cwd=REPO, env={**os.environ, ENV: server + "/tests"}, capture_output=True, text=True,
                        timeout=1200)
     summary = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""

@@ -286,6 +286,12 @@ def _looped_pri(api) -> dict:
     return {"trunks": ids, "found": found, "secrets": secrets}
 
 
+def _pri_up(vm, timeout: float) -> None:
+    """Both ends of the looped PRI with their D channel up (again, after chan_dahdi restarted)."""
+    _wait(lambda: vm.sh("asterisk -rx 'pri show spans'")[1].count("Up, Active") == 2, timeout, "both PRI spans up",
+          step=1)
+
+
 def _software_spans(api) -> list[dict]:
     return next(c for c in api.get("/hardware").json["cards"] if c["profile"] == "software-loop")["spans"]
 
@@ -437,9 +443,7 @@ def test_a_span_pulled_shows_its_alarms_live_and_its_trunks_go_down_then_back(vm
             assert dashboard.evaluate("typeof window.seen") == "object"
         status = {t["id"]: t["status"]["reachable"] for t in api.get("/trunks").json["items"]}
         assert status[trunks[0]] is True and status[trunks[1]] is True, status
-        # chan_dahdi restarted: both ends of the PRI bring their D channel up again.
-        _wait(lambda: vm.sh("asterisk -rx 'pri show spans'")[1].count("Up, Active") == 2, 60, "both PRI spans up",
-              step=1)
+        _pri_up(vm, 60)
     finally:
         _put_back(vm, api, setup, pulled)
 
@@ -475,8 +479,7 @@ def test_a_span_pulled_under_a_pri_call_ends_the_call_and_asterisk_runs_on(vm, t
         code, said = vm.sh(PLUG, timeout=60)
         pulled = False
         assert code == 0, said
-        _wait(lambda: vm.sh("asterisk -rx 'pri show spans'")[1].count("Up, Active") == 2, 120,
-              "both PRI spans up", step=1)
+        _pri_up(vm, 120)
         assert _wait_applied(api, 120)["asterisk_pid"] == pid
         _wait(lambda: len(_records(api, before)) == 2, 30, "the call's two records")
     finally:
