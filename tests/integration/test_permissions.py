@@ -56,11 +56,13 @@ def unrestricted(api):
 
 
 class Log:
-    """The supervisor's log lines from now on (its JSON log file in the box's data)."""
+    """The supervisor's log lines from now on (its JSON log file in the box's data). Waiting on
+    one, the phones go on answering: the box's qualify drops a trunk or a phone silent for 3 s."""
 
-    def __init__(self, box):
+    def __init__(self, box, sip):
         self.path = Path(f"/var/lib/callbox-dev/boxes/{box.name}/data/log/supervisor.log")
         self.start = self.path.stat().st_size if self.path.exists() else 0
+        self.sip = sip
 
     def lines(self, msg: str) -> list[dict]:
         with self.path.open("rb") as f:
@@ -69,11 +71,7 @@ class Log:
         return [d for d in docs if d.get("msg") == msg]
 
     def wait(self, msg: str, timeout: float = 10) -> dict:
-        deadline = time.monotonic() + timeout
-        while not (found := self.lines(msg)):
-            assert time.monotonic() < deadline, f"the supervisor never logged {msg!r}"
-            time.sleep(0.1)
-        return found[-1]
+        return self.sip.wait(lambda: self.lines(msg), timeout, f"the supervisor to log {msg!r}")[-1]
 
 
 def refused(sip, call, box_log) -> dict:
@@ -96,7 +94,7 @@ def goes_out(sip, provider, call, number: str) -> None:
 
 def test_a_national_extension_cannot_dial_abroad_and_hears_why(desks, sip, api, box, provider):
     assert api.patch("/extensions/8002", {"permission_class": "national"}).status == 200
-    log = Log(box)
+    log = Log(box, sip)
     offered = len(provider.incoming)
     call = desks["8002"].call(ABROAD)
     event = refused(sip, call, log)
@@ -112,7 +110,7 @@ def test_a_national_extension_cannot_dial_abroad_and_hears_why(desks, sip, api, 
 
 def test_an_internal_only_extension_reaches_emergency_numbers_and_nothing_else(desks, sip, api, box, provider):
     assert api.patch("/extensions/8003", {"permission_class": "internal"}).status == 200
-    log = Log(box)
+    log = Log(box, sip)
     offered = len(provider.incoming)
     event = refused(sip, desks["8003"].call(LOCAL), log)
     assert (event["by"], event["reach"]) == ("8003", "local"), event
@@ -134,7 +132,7 @@ def test_a_forward_abroad_obeys_the_forwarding_extensions_class(desks, sip, api,
     assert api.patch("/extensions/8002", {"permission_class": "national"}).status == 200
     r = api.patch("/extensions/8002", {"forward": {"busy": ABROAD}})
     assert (r.status, r.json["field"]) == (422, "forward.busy"), r  # a new one is refused at once
-    log = Log(box)
+    log = Log(box, sip)
     offered = len(provider.incoming)
     # 8001 may dial abroad itself: the forward is 8002's, so 8002's class decides.
     event = refused(sip, desks["8001"].call("8002"), log)
@@ -147,7 +145,7 @@ def test_a_forward_abroad_obeys_the_forwarding_extensions_class(desks, sip, api,
 
 def test_a_transfer_abroad_obeys_the_transferring_extensions_class(desks, sip, api, box, provider):
     assert api.patch("/extensions/8002", {"permission_class": "national"}).status == 200
-    log = Log(box)
+    log = Log(box, sip)
     offered = len(provider.incoming)
     call = desks["8001"].call("8002")
     at_b = desks["8002"].wait_incoming(timeout=10)
@@ -178,7 +176,7 @@ def test_attended_and_refer_transfers_abroad_obey_the_transferring_extensions_cl
     call.wait_confirmed()
     at_b.wait_confirmed()
     # *2: 8002 consults the number first; the box dials it for 8002 (a channel of its own).
-    log = Log(box)
+    log = Log(box, sip)
     mark = at_b.listener.mark()
     at_b.send_dtmf("*2")
     sip.wait(lambda: at_b.listener.heard_sound(min_ms=300, since=mark), 5, "the transfer prompt")
@@ -186,7 +184,7 @@ def test_attended_and_refer_transfers_abroad_obey_the_transferring_extensions_cl
     event = log.wait("outside call refused", timeout=15)
     assert (event["by"], event["permission_class"]) == ("8002", "national"), event
     # The phone's own transfer key (REFER) to the same number: refused for 8002 too.
-    log = Log(box)
+    log = Log(box, sip)
     sip.wait(lambda: call.connected and at_b.connected, 15, "the call back between 8001 and 8002")
     at_b.xfer(f"sip:{ABROAD}@{desks['8002'].server}", pj.CallOpParam(True))
     event = log.wait("outside call refused", timeout=15)
@@ -207,7 +205,7 @@ def test_a_follow_me_leg_abroad_obeys_the_extensions_class(desks, sip, api, box,
         assert api.patch("/extensions/8002", {"permission_class": "national"}).status == 200
         r = api.patch("/extensions/8002", {"follow_me": {"numbers": [ABROAD, OTHER_CITY]}})
         assert (r.status, r.json["field"]) == (422, "follow_me.numbers"), r  # a new one is refused at once
-        log = Log(box)
+        log = Log(box, sip)
         offered = len(provider.incoming)
         call = desks["8001"].call("8002")
         desks["8002"].wait_incoming(timeout=10)  # the desk phone rings first, unanswered
@@ -245,7 +243,7 @@ def test_a_forged_caller_id_gets_no_callback_abroad_while_a_national_one_is_call
     offered = lambda: sum(len(p.incoming) for p in trunk_side)  # noqa: E731
     try:
         assert api.post("/agents/8001/pause").status == 200
-        log = Log(box)
+        log = Log(box, sip)
         before = offered()
         call = forger.call_uri(f"sip:075500000000@{box.box_ip}:5060")
         call.wait_confirmed()

@@ -5,7 +5,6 @@ extension saw them."""
 from __future__ import annotations
 
 import subprocess
-import time
 
 import pytest
 
@@ -36,17 +35,14 @@ def provider(api, box, sip):
         subprocess.run(["ip", "addr", "del", f"{ip}/24", "dev", dev], check=False)
 
 
-def recent(api, number: str, count: int, timeout: float = 15) -> list[tuple]:
+def recent(sip, api, number: str, count: int, timeout: float = 15) -> list[tuple]:
     """The extension's recent calls once `count` are listed (records are written when a call ends)."""
-    deadline = time.monotonic() + timeout
-    while True:
+    def items() -> list:
         r = api.get(f"/extensions/{number}/calls")
         assert r.status == 200, r
-        items = r.json["items"]
-        if len(items) >= count:
-            return [(c["kind"], c["number"]) for c in items]
-        assert time.monotonic() < deadline, f"{number} lists {items}, not {count} calls"
-        time.sleep(0.2)
+        return r.json["items"]
+    sip.wait(lambda: len(items()) >= count, timeout, f"{number} to list {count} calls")
+    return [(c["kind"], c["number"]) for c in items()]
 
 
 def test_calls_in_out_and_missed_are_listed_for_each_extension(desks, sip, api, provider):
@@ -71,8 +67,8 @@ def test_calls_in_out_and_missed_are_listed_for_each_extension(desks, sip, api, 
     leg.hangup_call()
     call.wait_disconnected(timeout=10)
 
-    assert recent(api, "8001", 2) == [("out", "0755100"), ("out", "8002")]
-    assert recent(api, "8002", 2) == [("missed", "8003"), ("in", "8001")]
-    assert recent(api, "8003", 1) == [("out", "8002")]
+    assert recent(sip, api, "8001", 2) == [("out", "0755100"), ("out", "8002")]
+    assert recent(sip, api, "8002", 2) == [("missed", "8003"), ("in", "8001")]
+    assert recent(sip, api, "8003", 1) == [("out", "8002")]
     missed = api.get("/extensions/8002/calls?limit=1").json["items"][0]
     assert (missed["name"], missed["talk_seconds"], missed["outcome"]) == ("Desk 8003", 0, "missed")

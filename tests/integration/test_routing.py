@@ -8,7 +8,6 @@ tells it apart from the desk phones by address, as it would a real provider.
 from __future__ import annotations
 
 import subprocess
-import time
 
 import pjsua2 as pj
 import pytest
@@ -147,10 +146,7 @@ def test_prompt_recorded_from_a_supervisor_phone_plays_in_an_ivr(api, desks, sip
     assert not api.get(f"/prompts/{prompt['id']}").json["recorded"]
 
     desks["8001"].record_prompt(code, write_tone(tmp_path / "night.wav", TONE_HZ, 2.0))
-    deadline = time.monotonic() + 10
-    while not api.get(f"/prompts/{prompt['id']}").json["recorded"]:
-        assert time.monotonic() < deadline, "the recording never became the prompt"
-        time.sleep(0.1)
+    sip.wait(lambda: api.get(f"/prompts/{prompt['id']}").json["recorded"], 10, "the recording to become the prompt")
     assert 1.0 <= api.get(f"/prompts/{prompt['id']}").json["duration"] <= 3.5
 
     menu = api.post("/ivrs", {"name": "Night menu", "number": "701", "prompt": prompt["id"]}).json

@@ -237,10 +237,8 @@ def test_recording_policy_set_on_the_page_records_a_direct_call(desks, sip, api,
     call.play(tones["a"])
     sip.wait(call.played, 10, "three seconds of talk")
     hang_up(call, at_b)
-    deadline = time.monotonic() + 10
-    while not (new := [r for r in api.get("/recordings").json["items"] if r["id"] not in before]):
-        assert time.monotonic() < deadline, "no recording of the call"
-        time.sleep(0.2)
+    new = sip.wait(lambda: [r for r in api.get("/recordings").json["items"] if r["id"] not in before], 10,
+                   "a recording of the call")
     assert (new[0]["caller"], new[0]["callee"]) == ("8001", "8002")
     audio = api.get(f"/recordings/{new[0]['id']}")
     assert audio.status == 200, audio
@@ -305,14 +303,11 @@ def test_star8_picks_up_within_the_pickup_group_only(desks, sip, api, tones):
     hang_up(call, grab)
 
 
-def parked_calls(api, count: int, timeout: float = 10) -> list:
-    deadline = time.monotonic() + timeout
-    while True:
-        slots = [s for s in api.get("/park").json["items"] if s["call"]]
-        if len(slots) == count:
-            return slots
-        assert time.monotonic() < deadline, f"expected {count} parked calls, have {slots}"
-        time.sleep(0.2)
+def parked_calls(sip, api, count: int, timeout: float = 10) -> list:
+    def slots() -> list:
+        return [s for s in api.get("/park").json["items"] if s["call"]]
+    sip.wait(lambda: len(slots()) == count, timeout, f"{count} parked calls")
+    return slots()
 
 
 def park(desks, api, sip=None):
@@ -324,7 +319,7 @@ def park(desks, api, sip=None):
     else:
         at_b.xfer(f"sip:70@{desks['8002'].server}", pj.CallOpParam(True))
     at_b.wait_disconnected(timeout=10)
-    return call, parked_calls(api, 1)[0]
+    return call, parked_calls(desks["8001"].stack, api, 1)[0]
 
 
 def test_a_call_parked_at_70_is_taken_back_from_another_phone(desks, sip, api, box, tones):
@@ -336,7 +331,7 @@ def test_a_call_parked_at_70_is_taken_back_from_another_phone(desks, sip, api, b
     back = desks["8003"].call("71")
     back.wait_confirmed()
     talk_both_ways(sip, call, back, tones)
-    parked_calls(api, 0)
+    parked_calls(sip, api, 0)
     hang_up(call, back)
 
 
@@ -348,7 +343,7 @@ def test_a_parked_call_nobody_takes_rings_its_parker_again(desks, sip, api, tone
         again.answer_call()
         again.wait_confirmed()
         talk_both_ways(sip, call, again, tones)
-        parked_calls(api, 0)
+        parked_calls(sip, api, 0)
         hang_up(call, again)
     finally:
         api.patch("/settings", {"park_timeout": 45})
