@@ -48,11 +48,13 @@ system: venv rootfs
 	$(VPY) -m pytest -q tests/system
 
 ## Everything: unit tests, then real Asterisk with real phones, then the web UI in Chromium,
-## then the disk image in qemu (boot, phones, updates, rollback).
+## then the disk image in qemu (boot, phones, spans, updates, rollback); each layer lists its
+## slowest tests. Chromium runs alone: a box made meanwhile (a veth and its address) aborts a
+## page load under way with ERR_NETWORK_CHANGED.
 test: venv rootfs
-	$(VPY) -m pytest -q -n 2 tests/unit
-	$(VPY) -m pytest -q $(INTEGRATION)
-	$(VPY) -m pytest -q tests/browser tests/system
+	$(VPY) -m pytest -q -n 2 --durations=10 tests/unit
+	$(VPY) -m pytest -q --durations=10 $(INTEGRATION)
+	$(VPY) -m pytest -q --durations=20 tests/browser tests/system
 
 ## The dev disk image (boot, system A, system B, data) and its update bundle, from Debian packages.
 disk: host-deps
