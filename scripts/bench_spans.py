@@ -41,7 +41,7 @@ from tests.system.conftest import BOOT, BootedVm  # noqa: E402
 # The system test's PRI loop (software spans, routes, two extensions): the bench times calls over it.
 # And its card pulled and put back, with the guest's clock read against the host's.
 from tests.system.test_image import (PLUG, PULL, _guest_clock_offset, _looped_pri, _pri_up,  # noqa: E402
-                                     _software_spans, _wait)
+                                     _software_spans, _span_phones, _wait)
 
 PASSWORD = "Bench-Admin-Pass-77"
 ROUNDS = 15
@@ -130,7 +130,6 @@ def one_pull(vm, api, listener: AlarmListener) -> dict:
 
 def measure(disk: str, rounds: int = ROUNDS, alarm_rounds: int = ALARM_ROUNDS) -> dict:
     from tests.phones import SipStack
-    from tests.system.phones import NatPhone
 
     load = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="bench-spans-"))
@@ -143,11 +142,7 @@ def measure(disk: str, rounds: int = ROUNDS, alarm_rounds: int = ALARM_ROUNDS) -
         api = vm.api().sign_in(PASSWORD)
         secrets = _looped_pri(api)["secrets"]
         stack = SipStack("127.0.0.1", work)
-        caller = NatPhone(stack, "8101", secrets["8101"], vm.sip, relay=True)
-        callee = NatPhone(stack, "8102", secrets["8102"], vm.sip, relay=True)
-        stack.phones += [caller, callee]
-        caller.register(timeout=30)
-        callee.register(timeout=30)
+        caller, callee = _span_phones(stack, vm, secrets, timeout=30)
         one_call(caller, callee, "8102", api)  # warm: the first call loads prompts and codecs
         one_call(caller, callee, DID, api)
         sip, pri = [], []

@@ -216,22 +216,27 @@ def test_calls_cross_the_looped_software_spans_as_pri(vm, tmp_path, box_logs):
     _two_calls_across_the_spans(vm, api, secrets, trunks, tmp_path)
 
 
+def _span_phones(stack, vm, secrets: dict, timeout: float = 15) -> tuple:
+    """8101 and 8102 of the looped spans registered, each through a relay of its own: a BYE from
+    the phone must find its way back into qemu."""
+    from .phones import NatPhone
+
+    phones = tuple(NatPhone(stack, n, secrets[n], vm.sip, relay=True) for n in ("8101", "8102"))
+    stack.phones += phones
+    for phone in phones:
+        phone.register(timeout=timeout)
+    return phones
+
+
 def _two_calls_across_the_spans(vm, api, secrets: dict, trunks: list, tmp_path) -> None:
     """8101 calls 8102 across the spans twice: tones both ways and the caller hanging up, then the
     callee hanging up. The records: each call went out on span A's trunk (the first of `trunks`)
     and came in on span B's at its DID, from 8101."""
     from tests.phones import SipStack
 
-    from .phones import NatPhone
-
     stack = SipStack("127.0.0.1", tmp_path)
     try:
-        # Through a relay of their own: a BYE from the phone must find its way back into qemu.
-        caller = NatPhone(stack, "8101", secrets["8101"], vm.sip, relay=True)
-        callee = NatPhone(stack, "8102", secrets["8102"], vm.sip, relay=True)
-        stack.phones += [caller, callee]
-        caller.register(timeout=15)
-        callee.register(timeout=15)
+        caller, callee = _span_phones(stack, vm, secrets)
         before = {r["id"] for r in api.get("/cdr?per_page=500").json["items"]}
         _call_across_the_spans(api, stack, caller, callee, tmp_path, hangs_up="caller", tones=True)
         _call_across_the_spans(api, stack, caller, callee, tmp_path, hangs_up="callee", tones=False)
@@ -456,19 +461,13 @@ def test_a_span_pulled_under_a_pri_call_ends_the_call_and_asterisk_runs_on(vm, t
     PRI comes up again."""
     from tests.phones import SipStack
 
-    from .phones import NatPhone
-
     api = vm.api().sign_in(ADMIN_PASSWORD)
     setup = _looped_pri(api)
     pid = _wait_applied(api, 300)["asterisk_pid"]
     stack = SipStack("127.0.0.1", tmp_path)
     pulled = False
     try:
-        caller = NatPhone(stack, "8101", setup["secrets"]["8101"], vm.sip, relay=True)
-        callee = NatPhone(stack, "8102", setup["secrets"]["8102"], vm.sip, relay=True)
-        stack.phones += [caller, callee]
-        caller.register(timeout=15)
-        callee.register(timeout=15)
+        caller, callee = _span_phones(stack, vm, setup["secrets"])
         before = {r["id"] for r in api.get("/cdr?per_page=500").json["items"]}
         call, ringing = _answered_across_the_spans(api, caller, callee)
         pulled = True
@@ -564,19 +563,13 @@ def test_an_analog_call_crosses_the_looped_fxs_and_fxo_ports(vm, tmp_path, box_l
     from tests.audio import write_tone
     from tests.phones import SipStack
 
-    from .phones import NatPhone
-
     api = vm.api().sign_in(ADMIN_PASSWORD)
     made = {"software_spans": api.get("/settings").json["software_spans"]}
     stack = SipStack("127.0.0.1", tmp_path)
     try:
         made["pri"] = _looped_pri(api)
         made["secrets"] = made["pri"]["secrets"]
-        caller = NatPhone(stack, "8101", made["secrets"]["8101"], vm.sip, relay=True)
-        callee = NatPhone(stack, "8102", made["secrets"]["8102"], vm.sip, relay=True)
-        stack.phones += [caller, callee]
-        caller.register(timeout=15)
-        callee.register(timeout=15)
+        caller, callee = _span_phones(stack, vm, made["secrets"])
         # The ports are set while a call is up over the PRI spans: a port change opens again only
         # its own channel (no chan_dahdi restart, which would end the call), and Asterisk runs on.
         pid = _wait_applied(api, 120)["asterisk_pid"]
